@@ -1,0 +1,43 @@
+//! Compiles the protocol definitions under `proto/` into Rust (messages via
+//! prost, gRPC servers and clients via tonic).
+//!
+//! Parsing is done by `protox`, a pure-Rust protobuf compiler, so no system
+//! `protoc` is needed. The encoded `FileDescriptorSet` is also written to
+//! `$OUT_DIR/comwit_protos.bin` so the crate can inspect the compiled
+//! descriptors (see `src/tfplugin/proto.rs`).
+
+use std::path::PathBuf;
+
+use protox::prost::Message as _;
+
+/// Entry files, relative to `proto/` (imports are resolved from there too).
+const PROTOS: &[&str] = &[
+    "tfplugin6.proto",
+    "plugin/grpc_controller.proto",
+    "plugin/grpc_stdio.proto",
+    "plugin/grpc_broker.proto",
+    "grpc/health/v1/health.proto",
+];
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    println!("cargo:rerun-if-changed=proto");
+    for file in PROTOS {
+        println!("cargo:rerun-if-changed=proto/{file}");
+    }
+
+    let fds = protox::Compiler::new(["proto"])?
+        .include_imports(true)
+        .include_source_info(true)
+        .open_files(PROTOS)?
+        .file_descriptor_set();
+
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
+    std::fs::write(out_dir.join("comwit_protos.bin"), fds.encode_to_vec())?;
+
+    tonic_prost_build::configure()
+        .build_server(true)
+        .build_client(true)
+        .compile_fds(fds)?;
+
+    Ok(())
+}

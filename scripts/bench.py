@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Benchmarks for the provider's protocol layer (run by `make bench`).
+
+Measures, as medians of several runs taken side by side:
+  1. start-to-handshake time of the provider binary, launched as Terraform launches it;
+  2. its resident memory once idle after the handshake;
+  3. wall time and CPU time of `terraform plan` over N applied instances of the test-only
+     resource (tests/acc_testprovider.rs), divided by the same for N `terraform_data`
+     (Terraform's own cost: the floor).
+
+Usage: bench.py --provider BIN --test-provider BIN --terraform BIN [--instances 500] [--runs 5]
+"""
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+
+COOKIE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
+
+
+def client_cert_pem():
+    """A P-521 self-signed certificate, like Terraform's client certificate."""
+    with tempfile.TemporaryDirectory() as d:
+        key, crt = os.path.join(d, "k.pem"), os.path.join(d, "c.pem")
+        subprocess.run(
+            ["openssl", "ecparam", "-name", "secp521r1", "-genkey", "-noout", "-out", key],
+            check=True, capture_output=True)
+        subprocess.run(
+            ["openssl", "req", "-new", "-x509", "-key", key, "-out", crt, "-days", "1",
+             "-subj", "/CN=localhost"], check=True, capture_output=True)
+        with open(crt) as f:
+            return f.read()
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def handshake_once(binary, pem):
+    env = dict(os.environ, TF_PLUGIN_MAGIC_COOKIE=COOKIE, PLUGIN_PROTOCOL_VERSIONS="6",
+               PLUGIN_CLIENT_CERT=pem)
+    env.pop("TF_LOG", None)
+    started = time.perf_counter()
+    proc = subprocess.Popen([binary], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    line = proc.stdout.readline()
+    elapsed = time.perf_counter() - started
+    if not line.startswith(b"1|6|unix|"):
+        proc.kill()
+        raise SystemExit(f"bad handshake from {binary}: {line!r}")
+    time.sleep(0.5)
+    rss = rss_kib(proc.pid)
+    proc.kill()
+    proc.wait()
+    return elapsed * 1000.0, rss / 1024.0
+
+
+def run_tf(terraform, workdir, args, env):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.run([terraform] + args, cwd=workdir, env=env, capture_output=True)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode not in (0, 2):
+        sys.stderr.write(proc.stdout.decode() + proc.stderr.decode())
+        raise SystemExit(f"terraform {' '.join(args)} failed in {workdir}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def setup_workdir(root, name, body, rc_text):
+    work = os.path.join(root, name)
+    os.makedirs(work)
+    with open(os.path.join(work, "main.tf"), "w") as f:
+        f.write(body)
+    rc = os.path.join(root, name + ".tfrc")
+    with open(rc, "w") as f:
+        f.write(rc_text)
+    return work, rc
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--provider", required=True)
+    ap.add_argument("--test-provider", required=True)
+    ap.add_argument("--terraform", required=True)
+    ap.add_argument("--instances", type=int, default=500)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--json", help="also write the results here")
+    a = ap.parse_args()
+
+    pem = client_cert_pem()
+    handshake_once(a.provider, pem)  # warm the page cache
+    starts, rsss = [], []
+    for _ in range(max(a.runs * 4, 20)):
+        ms, mib = handshake_once(a.provider, pem)
+        starts.append(ms)
+        rsss.append(mib)
+    start_ms, rss_mib = statistics.median(starts), statistics.median(rsss)
+    print(f"provider start-to-handshake: median {start_ms:.2f} ms over {len(starts)} runs "
+          f"(min {min(starts):.2f}, max {max(starts):.2f})")
+    print(f"provider idle RSS:           median {rss_mib:.2f} MiB")
+
+    root = tempfile.mkdtemp(prefix="comwit-bench-")
+    plugdir = os.path.join(root, "plugins")
+    os.makedirs(plugdir)
+    os.symlink(os.path.abspath(a.test_provider), os.path.join(plugdir, "terraform-provider-testing"))
+    rc_text = textwrap.dedent(f"""
+        provider_installation {{
+          dev_overrides {{
+            "acctest/testing" = "{plugdir}"
+          }}
+          direct {{}}
+        }}
+    """)
+    n = a.instances
+    ours, rc = setup_workdir(root, "ours", textwrap.dedent(f"""
+        terraform {{
+          required_providers {{
+            testing = {{ source = "acctest/testing" }}
+          }}
+        }}
+        resource "testing_thing" "x" {{
+          count = {n}
+          name  = "n${{count.index}}"
+        }}
+    """), rc_text)
+    floor, _ = setup_workdir(root, "floor", textwrap.dedent(f"""
+        resource "terraform_data" "x" {{
+          count = {n}
+          input = "n${{count.index}}"
+        }}
+    """), rc_text)
+    env = dict(os.environ, TF_CLI_CONFIG_FILE=rc, TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1",
+               TESTING_STORE=os.path.join(root, "store.json"))
+    env.pop("TF_LOG", None)
+    for work in (ours, floor):
+        run_tf(a.terraform, work, ["apply", "-auto-approve", "-no-color", "-input=false"], env)
+
+    walls = {"ours": [], "floor": []}
+    cpus = {"ours": [], "floor": []}
+    plan = ["plan", "-detailed-exitcode", "-no-color", "-input=false"]
+    for _ in range(a.runs):
+        for name, work in (("floor", floor), ("ours", ours)):
+            wall, cpu = run_tf(a.terraform, work, plan, env)
+            walls[name].append(wall)
+            cpus[name].append(cpu)
+    wo, wf = statistics.median(walls["ours"]), statistics.median(walls["floor"])
+    co, cf = statistics.median(cpus["ours"]), statistics.median(cpus["floor"])
+    print(f"terraform plan, {n} instances: ours {wo:.2f}s wall / {co:.2f}s CPU; "
+          f"terraform_data {wf:.2f}s wall / {cf:.2f}s CPU")
+    print(f"wall-time ratio over the floor: {wo / wf:.2f}x (target <= 1.3x); "
+          f"CPU ratio: {co / cf:.2f}x")
+    for work in (ours, floor):
+        run_tf(a.terraform, work, ["destroy", "-auto-approve", "-no-color", "-input=false"], env)
+    result = {
+        "start_to_handshake_ms": start_ms, "idle_rss_mib": rss_mib,
+        "plan_wall_s": wo, "floor_wall_s": wf, "wall_ratio": wo / wf,
+        "plan_cpu_s": co, "floor_cpu_s": cf, "cpu_ratio": co / cf, "instances": n,
+    }
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(result, f, indent=2)
+    ok = wo / wf <= 1.3
+    print("PASS" if ok else "FAIL: wall-time ratio above 1.3x")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

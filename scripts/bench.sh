@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `make bench`: builds release binaries and runs scripts/bench.py (medians, side by side).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== building release binaries (provider and the test-only provider)"
+cargo build --release --bin terraform-provider-comwit
+test_provider=$(cargo test --release --test acc_testprovider --no-run --message-format=json 2>/dev/null \
+  | python3 -c 'import json,sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("target", {}).get("name") == "acc_testprovider" and m.get("executable"):
+        print(m["executable"])')
+if [ -z "$test_provider" ]; then
+  echo "could not find the acc_testprovider test binary" >&2
+  exit 1
+fi
+terraform="${TF_ACC_TERRAFORM_PATH:-$(bash scripts/terraform.sh --path)}"
+echo "== terraform: $terraform"
+python3 scripts/bench.py --provider target/release/terraform-provider-comwit \
+  --test-provider "$test_provider" --terraform "$terraform" \
+  --instances "${BENCH_INSTANCES:-500}" --runs "${BENCH_RUNS:-5}" "$@"

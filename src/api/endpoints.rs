@@ -1,0 +1,333 @@
+//! One method per platform operation, grouped by area. Paths follow docs/api/openapi.yaml.
+
+use super::models::*;
+use super::{ApiError, Client};
+
+/// Escapes one path segment (IDs and hostnames are plain, but names from users may not be).
+fn seg(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+impl Client {
+    /// Follows `next_cursor` until the list is complete.
+    async fn list_all<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> Result<Vec<T>, ApiError> {
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let url = match &cursor {
+                Some(c) => format!("{path}?limit=100&cursor={}", seg(c)),
+                None => format!("{path}?limit=100"),
+            };
+            let page: Page<T> = self.get(&url).await?;
+            items.extend(page.items);
+            match page.next_cursor {
+                Some(c) if !c.is_empty() => cursor = Some(c),
+                _ => return Ok(items),
+            }
+        }
+    }
+
+    pub async fn me(&self) -> Result<Me, ApiError> {
+        self.get("/v1/me").await
+    }
+
+    // ---- projects
+    pub async fn list_projects(&self) -> Result<Vec<Project>, ApiError> {
+        self.list_all("/v1/projects").await
+    }
+    pub async fn create_project(&self, name: &str) -> Result<Project, ApiError> {
+        self.post("/v1/projects", &NameBody { name }).await
+    }
+    pub async fn get_project(&self, project_id: &str) -> Result<Project, ApiError> {
+        self.get(&format!("/v1/projects/{}", seg(project_id))).await
+    }
+    pub async fn rename_project(&self, project_id: &str, name: &str) -> Result<Project, ApiError> {
+        self.patch(
+            &format!("/v1/projects/{}", seg(project_id)),
+            &NameBody { name },
+        )
+        .await
+    }
+    pub async fn delete_project(&self, project_id: &str) -> Result<(), ApiError> {
+        self.delete(&format!("/v1/projects/{}", seg(project_id)))
+            .await
+    }
+
+    // ---- databases
+    pub async fn list_databases(&self, project_id: &str) -> Result<Vec<Database>, ApiError> {
+        self.list_all(&format!("/v1/projects/{}/databases", seg(project_id)))
+            .await
+    }
+    pub async fn create_database(
+        &self,
+        project_id: &str,
+        name: &str,
+    ) -> Result<Database, ApiError> {
+        self.post(
+            &format!("/v1/projects/{}/databases", seg(project_id)),
+            &NameBody { name },
+        )
+        .await
+    }
+    pub async fn get_database(
+        &self,
+        project_id: &str,
+        database_id: &str,
+    ) -> Result<Database, ApiError> {
+        self.get(&format!(
+            "/v1/projects/{}/databases/{}",
+            seg(project_id),
+            seg(database_id)
+        ))
+        .await
+    }
+    pub async fn delete_database(
+        &self,
+        project_id: &str,
+        database_id: &str,
+    ) -> Result<(), ApiError> {
+        self.delete(&format!(
+            "/v1/projects/{}/databases/{}",
+            seg(project_id),
+            seg(database_id)
+        ))
+        .await
+    }
+
+    // ---- apps
+    fn app_path(project_id: &str, app_id: &str) -> String {
+        format!("/v1/projects/{}/apps/{}", seg(project_id), seg(app_id))
+    }
+    pub async fn list_apps(&self, project_id: &str) -> Result<Vec<App>, ApiError> {
+        self.list_all(&format!("/v1/projects/{}/apps", seg(project_id)))
+            .await
+    }
+    pub async fn create_app(
+        &self,
+        project_id: &str,
+        body: &AppCreate<'_>,
+    ) -> Result<App, ApiError> {
+        self.post(&format!("/v1/projects/{}/apps", seg(project_id)), body)
+            .await
+    }
+    pub async fn get_app(&self, project_id: &str, app_id: &str) -> Result<App, ApiError> {
+        self.get(&Self::app_path(project_id, app_id)).await
+    }
+    pub async fn update_app(
+        &self,
+        project_id: &str,
+        app_id: &str,
+        body: &AppUpdate<'_>,
+    ) -> Result<App, ApiError> {
+        self.patch(&Self::app_path(project_id, app_id), body).await
+    }
+    pub async fn delete_app(&self, project_id: &str, app_id: &str) -> Result<(), ApiError> {
+        self.delete(&Self::app_path(project_id, app_id)).await
+    }
+    pub async fn get_env(&self, project_id: &str, app_id: &str) -> Result<Env, ApiError> {
+        self.get(&format!("{}/env", Self::app_path(project_id, app_id)))
+            .await
+    }
+    pub async fn replace_env(
+        &self,
+        project_id: &str,
+        app_id: &str,
+        body: &EnvReplace<'_>,
+    ) -> Result<Env, ApiError> {
+        self.put(&format!("{}/env", Self::app_path(project_id, app_id)), body)
+            .await
+    }
+    pub async fn deploy(
+        &self,
+        project_id: &str,
+        app_id: &str,
+        bundle: Vec<u8>,
+    ) -> Result<Build, ApiError> {
+        self.post_bytes(
+            &format!("{}/deploys", Self::app_path(project_id, app_id)),
+            "application/gzip",
+            bundle,
+        )
+        .await
+    }
+    pub async fn list_builds(
+        &self,
+        project_id: &str,
+        app_id: &str,
+    ) -> Result<Vec<Build>, ApiError> {
+        self.list_all(&format!("{}/builds", Self::app_path(project_id, app_id)))
+            .await
+    }
+    pub async fn get_build(
+        &self,
+        project_id: &str,
+        app_id: &str,
+        build_id: &str,
+    ) -> Result<Build, ApiError> {
+        self.get(&format!(
+            "{}/builds/{}",
+            Self::app_path(project_id, app_id),
+            seg(build_id)
+        ))
+        .await
+    }
+    pub async fn rollback(
+        &self,
+        project_id: &str,
+        app_id: &str,
+        build_id: &str,
+    ) -> Result<App, ApiError> {
+        self.post(
+            &format!("{}/rollback", Self::app_path(project_id, app_id)),
+            &Rollback { build_id },
+        )
+        .await
+    }
+
+    // ---- hostnames
+    pub async fn list_hostnames(
+        &self,
+        project_id: &str,
+        app_id: &str,
+    ) -> Result<Vec<Hostname>, ApiError> {
+        self.list_all(&format!("{}/hostnames", Self::app_path(project_id, app_id)))
+            .await
+    }
+    pub async fn attach_hostname(
+        &self,
+        project_id: &str,
+        app_id: &str,
+        body: &HostnameAttach<'_>,
+    ) -> Result<Hostname, ApiError> {
+        self.post(
+            &format!("{}/hostnames", Self::app_path(project_id, app_id)),
+            body,
+        )
+        .await
+    }
+    pub async fn get_hostname(
+        &self,
+        project_id: &str,
+        app_id: &str,
+        hostname: &str,
+    ) -> Result<Hostname, ApiError> {
+        self.get(&format!(
+            "{}/hostnames/{}",
+            Self::app_path(project_id, app_id),
+            seg(hostname)
+        ))
+        .await
+    }
+    pub async fn detach_hostname(
+        &self,
+        project_id: &str,
+        app_id: &str,
+        hostname: &str,
+    ) -> Result<(), ApiError> {
+        self.delete(&format!(
+            "{}/hostnames/{}",
+            Self::app_path(project_id, app_id),
+            seg(hostname)
+        ))
+        .await
+    }
+
+    // ---- domains and records
+    fn domain_path(project_id: &str, domain: &str) -> String {
+        format!("/v1/projects/{}/domains/{}", seg(project_id), seg(domain))
+    }
+    pub async fn list_domains(&self, project_id: &str) -> Result<Vec<Domain>, ApiError> {
+        self.list_all(&format!("/v1/projects/{}/domains", seg(project_id)))
+            .await
+    }
+    pub async fn onboard_domain(&self, project_id: &str, domain: &str) -> Result<Domain, ApiError> {
+        self.post(
+            &format!("/v1/projects/{}/domains", seg(project_id)),
+            &DomainOnboard { domain },
+        )
+        .await
+    }
+    pub async fn get_domain(&self, project_id: &str, domain: &str) -> Result<Domain, ApiError> {
+        self.get(&Self::domain_path(project_id, domain)).await
+    }
+    pub async fn remove_domain(&self, project_id: &str, domain: &str) -> Result<(), ApiError> {
+        self.delete(&Self::domain_path(project_id, domain)).await
+    }
+    pub async fn list_records(
+        &self,
+        project_id: &str,
+        domain: &str,
+    ) -> Result<Vec<Record>, ApiError> {
+        self.list_all(&format!(
+            "{}/records",
+            Self::domain_path(project_id, domain)
+        ))
+        .await
+    }
+    pub async fn create_record(
+        &self,
+        project_id: &str,
+        domain: &str,
+        body: &RecordInput<'_>,
+    ) -> Result<Record, ApiError> {
+        self.post(
+            &format!("{}/records", Self::domain_path(project_id, domain)),
+            body,
+        )
+        .await
+    }
+    pub async fn get_record(
+        &self,
+        project_id: &str,
+        domain: &str,
+        record_id: &str,
+    ) -> Result<Record, ApiError> {
+        self.get(&format!(
+            "{}/records/{}",
+            Self::domain_path(project_id, domain),
+            seg(record_id)
+        ))
+        .await
+    }
+    pub async fn replace_record(
+        &self,
+        project_id: &str,
+        domain: &str,
+        record_id: &str,
+        body: &RecordInput<'_>,
+    ) -> Result<Record, ApiError> {
+        self.put(
+            &format!(
+                "{}/records/{}",
+                Self::domain_path(project_id, domain),
+                seg(record_id)
+            ),
+            body,
+        )
+        .await
+    }
+    pub async fn delete_record(
+        &self,
+        project_id: &str,
+        domain: &str,
+        record_id: &str,
+    ) -> Result<(), ApiError> {
+        self.delete(&format!(
+            "{}/records/{}",
+            Self::domain_path(project_id, domain),
+            seg(record_id)
+        ))
+        .await
+    }
+}

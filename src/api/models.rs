@@ -1,0 +1,179 @@
+//! Typed request and response bodies of the platform API (docs/api/openapi.yaml).
+
+use serde::{Deserialize, Serialize};
+
+/// A page of a list: `{"items": [...], "next_cursor": ...}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Me {
+    pub user_id: String,
+    pub name: String,
+    pub token_id: String,
+    pub scopes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Project {
+    pub project_id: String,
+    pub name: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NameBody<'a> {
+    pub name: &'a str,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Database {
+    pub database_id: String,
+    pub project_id: String,
+    pub name: String,
+    pub database_url: String,
+    pub status: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct App {
+    pub app_id: String,
+    pub project_id: String,
+    pub name: String,
+    pub runtime: String,
+    pub active_build_id: Option<String>,
+    pub default_hostname: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AppCreate<'a> {
+    pub name: &'a str,
+    pub runtime: &'a str,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct AppUpdate<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct EnvVar {
+    pub name: String,
+    #[serde(default)]
+    pub value: Option<String>,
+    pub secret: bool,
+    pub digest: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Env {
+    pub variables: Vec<EnvVar>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EnvVarInput<'a> {
+    pub name: &'a str,
+    pub value: &'a str,
+    pub secret: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EnvReplace<'a> {
+    pub variables: Vec<EnvVarInput<'a>>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Build {
+    pub build_id: String,
+    pub app_id: String,
+    pub project_id: String,
+    pub source_sha256: String,
+    pub size_bytes: i64,
+    pub status: String,
+    pub active: bool,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Rollback<'a> {
+    pub build_id: &'a str,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct HostnameDnsRecord {
+    pub purpose: String,
+    #[serde(rename = "type")]
+    pub record_type: String,
+    pub name: String,
+    pub value: String,
+    pub ttl: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Hostname {
+    pub hostname: String,
+    pub app_id: String,
+    pub project_id: String,
+    pub dns_mode: String,
+    pub domain: Option<String>,
+    pub status: String,
+    pub dns_records: Vec<HostnameDnsRecord>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HostnameAttach<'a> {
+    pub hostname: &'a str,
+    pub dns_mode: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domain: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Domain {
+    pub domain: String,
+    pub project_id: String,
+    pub name_servers: Vec<String>,
+    pub status: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DomainOnboard<'a> {
+    pub domain: &'a str,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Record {
+    pub record_id: String,
+    pub project_id: String,
+    pub domain: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub record_type: String,
+    pub values: Vec<String>,
+    pub ttl: i64,
+    pub priority: Option<i64>,
+    pub managed_by: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordInput<'a> {
+    pub name: &'a str,
+    #[serde(rename = "type")]
+    pub record_type: &'a str,
+    pub values: &'a [String],
+    pub ttl: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<i64>,
+}

@@ -1,0 +1,153 @@
+//! Request middleware: the structured request log, error-envelope normalisation, and faults on
+//! demand (latency, per-token rate limit, random 5xx before or after the work was done).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::error::ApiError;
+use super::ids;
+use super::state::AppState;
+
+/// A token bucket per token: `rate` requests per second, bursts of up to `rate`.
+pub struct RateLimiter {
+    rate: f64,
+    buckets: Mutex<HashMap<[u8; 32], (f64, Instant)>>,
+}
+
+impl RateLimiter {
+    pub fn new(per_second: u32) -> RateLimiter {
+        RateLimiter {
+            rate: per_second.max(1) as f64,
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// `Ok` if the request may go on, else the seconds to wait.
+    pub fn check(&self, key: [u8; 32]) -> Result<(), u64> {
+        let now = Instant::now();
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if buckets.len() > 10_000 {
+            buckets.retain(|_, (_, t)| now.duration_since(*t) < Duration::from_secs(60));
+        }
+        let (tokens, last) = buckets.entry(key).or_insert((self.rate, now));
+        *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * self.rate).min(self.rate);
+        *last = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - *tokens) / self.rate).ceil().max(1.0) as u64)
+        }
+    }
+}
+
+/// Outermost layer: log every request (never its headers or query) and give every error the
+/// JSON envelope, including the ones the router makes itself (404, 405).
+pub async fn log_and_envelope(req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let resp = next.run(req).await;
+    let resp = ensure_envelope(resp);
+    tracing::info!(
+        target: "comwit_local::request",
+        method = %method,
+        path = %path,
+        status = resp.status().as_u16(),
+        latency_ms = start.elapsed().as_millis() as u64,
+        "request"
+    );
+    resp
+}
+
+fn ensure_envelope(resp: Response) -> Response {
+    let status = resp.status();
+    if status.as_u16() < 400 {
+        return resp;
+    }
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return resp;
+    }
+    let (code, message) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "no such resource"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "method not allowed here"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "the body is too large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "unsupported media type"),
+        s if s.is_server_error() => ("internal_error", "internal error"),
+        _ => ("bad_request", "the request is malformed"),
+    };
+    let (mut parts, _) = resp.into_parts();
+    let fresh = ApiError::new(status, code, message).into_response();
+    let (fresh_parts, body) = fresh.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    if let Some(ct) = fresh_parts.headers.get(header::CONTENT_TYPE) {
+        parts.headers.insert(header::CONTENT_TYPE, ct.clone());
+    }
+    Response::from_parts(parts, body)
+}
+
+/// Latency, rate limit and random failures, in that order.
+pub async fn faults(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let s = &state.settings;
+    if !s.latency.is_zero() {
+        tokio::time::sleep(s.latency).await;
+    }
+    if let Some(limiter) = &state.limiter {
+        if let Some(auth) = req.headers().get(header::AUTHORIZATION) {
+            if let Err(wait) = limiter.check(ids::sha256(auth.as_bytes())) {
+                let mut e = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    "too many requests for this token; retry later",
+                );
+                e.retry_after = Some(wait);
+                return e.into_response();
+            }
+        }
+    }
+    if s.fail_rate > 0.0 && ids::random_unit() < s.fail_rate {
+        let after = ids::random_unit() < 0.5;
+        let status = match (ids::random_unit() * 3.0) as u32 {
+            0 => StatusCode::INTERNAL_SERVER_ERROR,
+            1 => StatusCode::BAD_GATEWAY,
+            _ => StatusCode::SERVICE_UNAVAILABLE,
+        };
+        if after {
+            // The work is done and committed; only the answer is lost.
+            let resp = next.run(req).await;
+            drop(resp);
+        }
+        return injected(status, after);
+    }
+    next.run(req).await
+}
+
+fn injected(status: StatusCode, after: bool) -> Response {
+    let code = match status {
+        StatusCode::BAD_GATEWAY => "bad_gateway",
+        StatusCode::SERVICE_UNAVAILABLE => "service_unavailable",
+        _ => "internal_error",
+    };
+    let msg = if after {
+        "injected fault after the request was processed"
+    } else {
+        "injected fault before the request was processed"
+    };
+    let mut resp = ApiError::new(status, code, msg).into_response();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    resp
+}

@@ -1,0 +1,39 @@
+//! Shared server state.
+
+use std::net::SocketAddr;
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::faults::RateLimiter;
+use super::store::Store;
+
+/// Behaviour settings that handlers read.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub database_provision_delay: Duration,
+    pub domain_activation_delay: Duration,
+    pub resolver: Option<SocketAddr>,
+    pub max_json_bytes: usize,
+    pub max_bundle_bytes: usize,
+    pub database_url_base: String,
+    pub fail_rate: f64,
+    pub latency: Duration,
+}
+
+pub struct Shared {
+    pub store: Store,
+    pub settings: Settings,
+    pub limiter: Option<RateLimiter>,
+}
+
+/// The state every handler gets.
+#[derive(Clone)]
+pub struct AppState(pub Arc<Shared>);
+
+impl Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}

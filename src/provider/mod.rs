@@ -1,0 +1,80 @@
+//! The Comwit provider: configuration, resources and data sources (one file each).
+
+pub mod common;
+pub mod config;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::api::{Client, ClientOptions};
+use crate::tfplugin::cty::Value;
+use crate::tfplugin::diag::{Diagnostic, Diagnostics};
+use crate::tfplugin::resource::{ClientInfo, DataSource, Provider, Resource};
+use crate::tfplugin::schema::Schema;
+
+pub use common::{Configured, Shared};
+pub use config::ProviderConfig;
+
+pub struct ComwitProvider {
+    schema: Schema,
+    shared: Shared,
+}
+
+impl ComwitProvider {
+    pub fn new() -> Self {
+        ComwitProvider {
+            schema: config::schema(),
+            shared: Shared::default(),
+        }
+    }
+}
+
+impl Default for ComwitProvider {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[async_trait]
+impl Provider for ComwitProvider {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        let _shared = &self.shared;
+        Vec::new()
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        Vec::new()
+    }
+
+    async fn validate_config(&self, config: &Value) -> Diagnostics {
+        config::validate(config)
+    }
+
+    async fn configure(&self, config: &Value, client: &ClientInfo) -> Diagnostics {
+        let resolved = match config::resolve(config) {
+            Ok(Some(resolved)) => resolved,
+            Ok(None) => return Diagnostics::new(),
+            Err(d) => return d,
+        };
+        let mut options = ClientOptions::new(&resolved.api_url, &resolved.token);
+        options.max_retries = resolved.max_retries;
+        if !client.terraform_version.is_empty() {
+            options.user_agent_suffix = format!("terraform/{}", client.terraform_version);
+        }
+        match Client::new(options) {
+            Ok(api) => {
+                self.shared.set(Configured {
+                    config: resolved,
+                    client: api,
+                });
+                Diagnostics::new()
+            }
+            Err(e) => Diagnostic::error("Cannot set up the API client", e.to_string()).into(),
+        }
+    }
+}

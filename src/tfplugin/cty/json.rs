@@ -1,0 +1,1574 @@
+//! cty's JSON encodings: type constraints (`"string"`, `["list","number"]`, …) and values
+//! (the form Terraform uses for `RawState.json`).
+//!
+//! Type JSON: primitives are the strings `"string"`, `"number"`, `"bool"` and `"dynamic"`;
+//! collections are `["list",T]`, `["set",T]`, `["map",T]`; `["tuple",[T,…]]`; objects are
+//! `["object",{"name":T,…}]` with an optional third element listing the optional attributes.
+//!
+//! Value JSON: null is `null` at any position; strings, numbers and bools are themselves;
+//! lists, sets and tuples are arrays; maps and objects are JSON objects (object attributes that
+//! are absent decode as null); a value at a `dynamic` position is `{"value":V,"type":T}`.
+//! Unknown values cannot be written as JSON.
+//!
+//! Numbers are decoded losslessly: the JSON text is kept, and classified by
+//! [`parse_number`] into an exact `Int`, an exact `Float`, or `Big` text.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Error, Number, Type, Value};
+
+/// How deeply types and values may nest before decoding gives up (guards the stack).
+pub const MAX_DEPTH: usize = 128;
+
+// ---------------------------------------------------------------------------------------------
+// Attribute paths (shared with the msgpack codec)
+// ---------------------------------------------------------------------------------------------
+
+/// One step of the path to the value being decoded or encoded.
+#[derive(Clone, Debug)]
+pub(crate) enum Step {
+    Attr(String),
+    Index(usize),
+    Key(String),
+}
+
+/// Renders a path the way Terraform users read it: `.foo[2]["key"]`; the root is `(root)`.
+pub(crate) fn render_path(path: &[Step]) -> String {
+    if path.is_empty() {
+        return "(root)".to_string();
+    }
+    let mut out = String::new();
+    for step in path {
+        match step {
+            Step::Attr(name) => {
+                out.push('.');
+                out.push_str(name);
+            }
+            Step::Index(i) => {
+                out.push('[');
+                out.push_str(&i.to_string());
+                out.push(']');
+            }
+            Step::Key(k) => {
+                out.push('[');
+                out.push_str(&quote(k));
+                out.push(']');
+            }
+        }
+    }
+    out
+}
+
+pub(crate) fn path_error(path: &[Step], msg: impl std::fmt::Display) -> Error {
+    Error(format!("{}: {}", render_path(path), msg))
+}
+
+/// A JSON string literal for `s`.
+pub(crate) fn quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
+}
+
+/// A type's kind with its article ("a string", "an object"), for messages.
+pub(crate) fn type_kind(ty: &Type) -> &'static str {
+    match ty {
+        Type::String => "a string",
+        Type::Number => "a number",
+        Type::Bool => "a bool",
+        Type::Dynamic => "a dynamic value",
+        Type::List(_) => "a list",
+        Type::Set(_) => "a set",
+        Type::Map(_) => "a map",
+        Type::Object { .. } => "an object",
+        Type::Tuple(_) => "a tuple",
+    }
+}
+
+/// A value's kind with its article, for messages.
+pub(crate) fn value_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Unknown => "an unknown value",
+        Value::String(_) => "a string",
+        Value::Number(_) => "a number",
+        Value::Bool(_) => "a bool",
+        Value::List(_) => "a list",
+        Value::Set(_) => "a set",
+        Value::Map(_) => "a map",
+        Value::Object(_) => "an object",
+        Value::Tuple(_) => "a tuple",
+        Value::Dynamic(..) => "a dynamic value",
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Type JSON
+// ---------------------------------------------------------------------------------------------
+
+/// Parses a type constraint from its JSON form.
+pub fn type_from_json(bytes: &[u8]) -> Result<Type, Error> {
+    let v: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| Error(format!("invalid type JSON: {e}")))?;
+    type_from_json_value(&v)
+}
+
+/// Parses a type constraint from an already-parsed JSON value.
+pub fn type_from_json_value(v: &serde_json::Value) -> Result<Type, Error> {
+    type_from_jv(v, 0)
+}
+
+fn type_err(msg: impl std::fmt::Display) -> Error {
+    Error(format!("invalid type JSON: {msg}"))
+}
+
+fn type_from_jv(v: &serde_json::Value, depth: usize) -> Result<Type, Error> {
+    use serde_json::Value as J;
+    if depth > MAX_DEPTH {
+        return Err(type_err(format!("nested deeper than {MAX_DEPTH} levels")));
+    }
+    match v {
+        J::String(s) => match s.as_str() {
+            "string" => Ok(Type::String),
+            "number" => Ok(Type::Number),
+            "bool" => Ok(Type::Bool),
+            "dynamic" => Ok(Type::Dynamic),
+            other => Err(type_err(format!("unknown primitive type {}", quote(other)))),
+        },
+        J::Array(items) => {
+            let kind = match items.first() {
+                Some(J::String(k)) => k.as_str(),
+                _ => return Err(type_err("a complex type must start with its kind name")),
+            };
+            match (kind, items.len()) {
+                ("list", 2) => Ok(Type::List(Box::new(type_from_jv(&items[1], depth + 1)?))),
+                ("set", 2) => Ok(Type::Set(Box::new(type_from_jv(&items[1], depth + 1)?))),
+                ("map", 2) => Ok(Type::Map(Box::new(type_from_jv(&items[1], depth + 1)?))),
+                ("tuple", 2) => match &items[1] {
+                    J::Array(elems) => Ok(Type::Tuple(
+                        elems
+                            .iter()
+                            .map(|e| type_from_jv(e, depth + 1))
+                            .collect::<Result<_, _>>()?,
+                    )),
+                    _ => Err(type_err("tuple element types must be an array")),
+                },
+                ("object", 2 | 3) => {
+                    let J::Object(fields) = &items[1] else {
+                        return Err(type_err("object attribute types must be a JSON object"));
+                    };
+                    let mut attrs = BTreeMap::new();
+                    for (name, t) in fields {
+                        attrs.insert(name.clone(), type_from_jv(t, depth + 1)?);
+                    }
+                    let mut optional = BTreeSet::new();
+                    if let Some(opt) = items.get(2) {
+                        let J::Array(names) = opt else {
+                            return Err(type_err("optional attribute names must be an array"));
+                        };
+                        for n in names {
+                            let J::String(n) = n else {
+                                return Err(type_err("optional attribute names must be strings"));
+                            };
+                            if !attrs.contains_key(n) {
+                                return Err(type_err(format!(
+                                    "optional attribute {} is not an attribute of the object",
+                                    quote(n)
+                                )));
+                            }
+                            optional.insert(n.clone());
+                        }
+                    }
+                    Ok(Type::Object { attrs, optional })
+                }
+                ("list" | "set" | "map" | "tuple" | "object", n) => Err(type_err(format!(
+                    "{} type description has {n} elements",
+                    quote(kind)
+                ))),
+                (other, _) => Err(type_err(format!("unknown type kind {}", quote(other)))),
+            }
+        }
+        _ => Err(type_err("a type must be a string or an array")),
+    }
+}
+
+/// The compact JSON form of a type, as cty writes it (object attributes sorted by name).
+pub fn type_to_json(ty: &Type) -> Vec<u8> {
+    let mut out = String::new();
+    write_type(ty, &mut out);
+    out.into_bytes()
+}
+
+/// [`type_to_json`] as a `String`.
+pub fn type_to_json_string(ty: &Type) -> String {
+    let mut out = String::new();
+    write_type(ty, &mut out);
+    out
+}
+
+fn write_type(ty: &Type, out: &mut String) {
+    match ty {
+        Type::String => out.push_str("\"string\""),
+        Type::Number => out.push_str("\"number\""),
+        Type::Bool => out.push_str("\"bool\""),
+        Type::Dynamic => out.push_str("\"dynamic\""),
+        Type::List(t) | Type::Set(t) | Type::Map(t) => {
+            out.push_str(match ty {
+                Type::List(_) => "[\"list\",",
+                Type::Set(_) => "[\"set\",",
+                _ => "[\"map\",",
+            });
+            write_type(t, out);
+            out.push(']');
+        }
+        Type::Tuple(ts) => {
+            out.push_str("[\"tuple\",[");
+            for (i, t) in ts.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_type(t, out);
+            }
+            out.push_str("]]");
+        }
+        Type::Object { attrs, optional } => {
+            out.push_str("[\"object\",{");
+            for (i, (name, t)) in attrs.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&quote(name));
+                out.push(':');
+                write_type(t, out);
+            }
+            out.push('}');
+            if !optional.is_empty() {
+                out.push_str(",[");
+                for (i, name) in optional.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&quote(name));
+                }
+                out.push(']');
+            }
+            out.push(']');
+        }
+    }
+}
+
+/// The JSON form of a type as a `serde_json::Value`.
+pub fn type_to_json_value(ty: &Type) -> serde_json::Value {
+    use serde_json::Value as J;
+    match ty {
+        Type::String => J::String("string".into()),
+        Type::Number => J::String("number".into()),
+        Type::Bool => J::String("bool".into()),
+        Type::Dynamic => J::String("dynamic".into()),
+        Type::List(t) => J::Array(vec!["list".into(), type_to_json_value(t)]),
+        Type::Set(t) => J::Array(vec!["set".into(), type_to_json_value(t)]),
+        Type::Map(t) => J::Array(vec!["map".into(), type_to_json_value(t)]),
+        Type::Tuple(ts) => J::Array(vec![
+            "tuple".into(),
+            J::Array(ts.iter().map(type_to_json_value).collect()),
+        ]),
+        Type::Object { attrs, optional } => {
+            let fields: serde_json::Map<String, J> = attrs
+                .iter()
+                .map(|(k, t)| (k.clone(), type_to_json_value(t)))
+                .collect();
+            let mut items = vec!["object".into(), J::Object(fields)];
+            if !optional.is_empty() {
+                items.push(J::Array(
+                    optional.iter().map(|n| J::String(n.clone())).collect(),
+                ));
+            }
+            J::Array(items)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers
+// ---------------------------------------------------------------------------------------------
+
+/// A decimal number in normal form: value = (-1)^neg × digits × 10^exp, where `digits` has no
+/// leading or trailing zeros (empty for zero).
+#[derive(Debug, PartialEq, Eq)]
+struct Decimal {
+    neg: bool,
+    digits: Vec<u8>,
+    exp: i64,
+}
+
+/// Caps exponents so arithmetic on them cannot overflow; such numbers are far outside f64 anyway.
+const EXP_CAP: i64 = 1 << 40;
+
+/// Splits decimal number text (`[+-]digits[.digits][(e|E)[+-]digits]`) into normal form.
+/// Returns the normal form and whether the text was a plain integer (no fraction or exponent).
+fn parse_decimal(text: &str) -> Option<(Decimal, bool)> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    let mut neg = false;
+    if let Some(&c) = b.first() {
+        if c == b'+' || c == b'-' {
+            neg = c == b'-';
+            i = 1;
+        }
+    }
+    let int_start = i;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    if i == int_start {
+        return None;
+    }
+    let mut mantissa: Vec<u8> = b[int_start..i].to_vec();
+    let mut frac_len: i64 = 0;
+    let mut plain = true;
+    if i < b.len() && b[i] == b'.' {
+        plain = false;
+        i += 1;
+        let frac_start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == frac_start {
+            return None;
+        }
+        mantissa.extend_from_slice(&b[frac_start..i]);
+        frac_len = (i - frac_start) as i64;
+    }
+    let mut exp: i64 = 0;
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        plain = false;
+        i += 1;
+        let mut exp_neg = false;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            exp_neg = b[i] == b'-';
+            i += 1;
+        }
+        let exp_start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            exp = (exp * 10 + i64::from(b[i] - b'0')).min(EXP_CAP);
+            i += 1;
+        }
+        if i == exp_start {
+            return None;
+        }
+        if exp_neg {
+            exp = -exp;
+        }
+    }
+    if i != b.len() {
+        return None;
+    }
+    // Normalise: strip leading zeros, move trailing zeros into the exponent.
+    let lead = mantissa.iter().take_while(|&&d| d == b'0').count();
+    mantissa.drain(..lead);
+    let mut exp = exp - frac_len;
+    while mantissa.last() == Some(&b'0') {
+        mantissa.pop();
+        exp += 1;
+    }
+    if mantissa.is_empty() {
+        exp = 0;
+    }
+    Some((
+        Decimal {
+            neg,
+            digits: mantissa,
+            exp,
+        },
+        plain,
+    ))
+}
+
+/// Whether `x` (finite) is exactly the decimal `d`.
+fn f64_is_exactly(x: f64, d: &Decimal) -> bool {
+    if x == 0.0 {
+        return d.digits.is_empty();
+    }
+    if d.digits.is_empty() || x.is_sign_negative() != d.neg {
+        return false;
+    }
+    // A non-integer f64 is m / 2^k, whose decimal expansion always ends in 5.
+    if d.exp < 0 && d.digits.last() != Some(&b'5') {
+        return false;
+    }
+    // An f64 has at most 767 significant decimal digits, so this is its exact expansion
+    // (Rust's fixed-precision float formatting is exact and correctly rounded).
+    let text = format!("{:.1100e}", x.abs());
+    match parse_decimal(&text) {
+        Some((exact, _)) => exact.digits == d.digits && exact.exp == d.exp,
+        None => false,
+    }
+}
+
+/// Classifies decimal number text the way cty's msgpack encoding does: an integer that fits
+/// i64 is `Int`, a value exactly representable as f64 is `Float`, anything else (too large, too
+/// precise) is kept as `Big` text (with any leading `+` removed). Infinity is written `inf`,
+/// `+inf`, `-inf` (any case, also `Infinity`). Returns None for text that is not a number.
+pub fn parse_number(text: &str) -> Option<Number> {
+    let Some((dec, plain)) = parse_decimal(text) else {
+        let t = text.to_ascii_lowercase();
+        return match t.as_str() {
+            "inf" | "+inf" | "infinity" | "+infinity" => Some(Number::Float(f64::INFINITY)),
+            "-inf" | "-infinity" => Some(Number::Float(f64::NEG_INFINITY)),
+            _ => None,
+        };
+    };
+    if plain {
+        if let Ok(i) = text.parse::<i64>() {
+            return Some(Number::Int(i));
+        }
+    } else if dec.exp >= 0 && (dec.digits.len() as i64 + dec.exp) <= 19 {
+        // An integer written with a fraction or an exponent, like `1.0` or `1e3`.
+        let mut s = String::from_utf8_lossy(&dec.digits).into_owned();
+        s.extend(std::iter::repeat_n('0', dec.exp as usize));
+        if dec.neg {
+            s.insert(0, '-');
+        }
+        if dec.digits.is_empty() {
+            return Some(Number::Int(0));
+        }
+        if let Ok(i) = s.parse::<i64>() {
+            return Some(Number::Int(i));
+        }
+    }
+    if dec.digits.len() <= 800 {
+        if let Ok(x) = text.parse::<f64>() {
+            if x.is_finite() && f64_is_exactly(x, &dec) {
+                return Some(Number::Float(x));
+            }
+        }
+    }
+    let t = text.strip_prefix('+').unwrap_or(text);
+    Some(Number::Big(t.to_string()))
+}
+
+/// `n` reduced to the canonical class of [`parse_number`] (Big text that is really an i64 or an
+/// exact f64 becomes Int or Float). Errors for Big text that is not a number, and for NaN.
+pub(crate) fn canonical_number(n: &Number) -> Result<Number, String> {
+    match n {
+        Number::Int(i) => Ok(Number::Int(*i)),
+        Number::Float(f) if f.is_nan() => Err("NaN is not a valid number".into()),
+        Number::Float(f) => Ok(Number::Float(*f)),
+        Number::Big(s) => {
+            parse_number(s).ok_or_else(|| format!("{} is not a valid number", quote(s)))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Implied types
+// ---------------------------------------------------------------------------------------------
+
+/// The concrete type a value has when it stands at a `dynamic` position without a
+/// [`Value::Dynamic`] wrapper: primitives as themselves, lists/sets/maps by their (unified)
+/// element types, tuples and objects element by element. Null, unknown and empty collections
+/// leave their type open; what is still open at the end becomes `dynamic`.
+pub fn implied_type(v: &Value) -> Result<Type, Error> {
+    implied(v, 0).map(Shape::into_type).map_err(Error)
+}
+
+/// A type being inferred. `Open` is not known yet (from null, unknown, or the elements of an
+/// empty collection) and yields to anything; `Dynamic` was declared by a [`Value::Dynamic`]
+/// wrapper and absorbs anything, since values at such positions carry their own types.
+#[derive(Clone, PartialEq)]
+enum Shape {
+    Open,
+    Dynamic,
+    String,
+    Number,
+    Bool,
+    List(Box<Shape>),
+    Set(Box<Shape>),
+    Map(Box<Shape>),
+    Tuple(Vec<Shape>),
+    Object(BTreeMap<String, Shape>),
+}
+
+impl Shape {
+    fn of_type(t: &Type) -> Shape {
+        match t {
+            Type::String => Shape::String,
+            Type::Number => Shape::Number,
+            Type::Bool => Shape::Bool,
+            Type::Dynamic => Shape::Dynamic,
+            Type::List(e) => Shape::List(Box::new(Shape::of_type(e))),
+            Type::Set(e) => Shape::Set(Box::new(Shape::of_type(e))),
+            Type::Map(e) => Shape::Map(Box::new(Shape::of_type(e))),
+            Type::Tuple(es) => Shape::Tuple(es.iter().map(Shape::of_type).collect()),
+            Type::Object { attrs, .. } => Shape::Object(
+                attrs
+                    .iter()
+                    .map(|(k, t)| (k.clone(), Shape::of_type(t)))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn into_type(self) -> Type {
+        match self {
+            Shape::Open | Shape::Dynamic => Type::Dynamic,
+            Shape::String => Type::String,
+            Shape::Number => Type::Number,
+            Shape::Bool => Type::Bool,
+            Shape::List(e) => Type::List(Box::new(e.into_type())),
+            Shape::Set(e) => Type::Set(Box::new(e.into_type())),
+            Shape::Map(e) => Type::Map(Box::new(e.into_type())),
+            Shape::Tuple(es) => Type::Tuple(es.into_iter().map(Shape::into_type).collect()),
+            Shape::Object(attrs) => Type::Object {
+                attrs: attrs.into_iter().map(|(k, s)| (k, s.into_type())).collect(),
+                optional: BTreeSet::new(),
+            },
+        }
+    }
+}
+
+fn implied(v: &Value, depth: usize) -> Result<Shape, String> {
+    if depth > MAX_DEPTH {
+        return Err(format!("value nested deeper than {MAX_DEPTH} levels"));
+    }
+    Ok(match v {
+        Value::Null | Value::Unknown => Shape::Open,
+        Value::String(_) => Shape::String,
+        Value::Number(_) => Shape::Number,
+        Value::Bool(_) => Shape::Bool,
+        Value::Dynamic(t, _) => Shape::of_type(t),
+        Value::List(xs) => Shape::List(Box::new(unify_all(xs.iter(), depth, "list")?)),
+        Value::Set(xs) => Shape::Set(Box::new(unify_all(xs.iter(), depth, "set")?)),
+        Value::Map(m) => Shape::Map(Box::new(unify_all(m.values(), depth, "map")?)),
+        Value::Tuple(xs) => Shape::Tuple(
+            xs.iter()
+                .map(|x| implied(x, depth + 1))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Object(m) => Shape::Object(
+            m.iter()
+                .map(|(k, x)| Ok((k.clone(), implied(x, depth + 1)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+    })
+}
+
+fn unify_all<'a>(
+    xs: impl Iterator<Item = &'a Value>,
+    depth: usize,
+    what: &str,
+) -> Result<Shape, String> {
+    let mut acc = Shape::Open;
+    for x in xs {
+        let s = implied(x, depth + 1)?;
+        acc = unify(&acc, &s).ok_or_else(|| {
+            format!(
+                "{what} elements have inconsistent types ({} and {})",
+                type_to_json_string(&acc.clone().into_type()),
+                type_to_json_string(&s.clone().into_type())
+            )
+        })?;
+    }
+    Ok(acc)
+}
+
+/// The most specific shape both `a` and `b` fit.
+fn unify(a: &Shape, b: &Shape) -> Option<Shape> {
+    match (a, b) {
+        (Shape::Open, s) | (s, Shape::Open) => Some(s.clone()),
+        (Shape::Dynamic, _) | (_, Shape::Dynamic) => Some(Shape::Dynamic),
+        (Shape::List(x), Shape::List(y)) => Some(Shape::List(Box::new(unify(x, y)?))),
+        (Shape::Set(x), Shape::Set(y)) => Some(Shape::Set(Box::new(unify(x, y)?))),
+        (Shape::Map(x), Shape::Map(y)) => Some(Shape::Map(Box::new(unify(x, y)?))),
+        (Shape::Tuple(xs), Shape::Tuple(ys)) if xs.len() == ys.len() => Some(Shape::Tuple(
+            xs.iter()
+                .zip(ys)
+                .map(|(x, y)| unify(x, y))
+                .collect::<Option<_>>()?,
+        )),
+        (Shape::Object(xa), Shape::Object(ya))
+            if xa.len() == ya.len() && xa.keys().eq(ya.keys()) =>
+        {
+            Some(Shape::Object(
+                xa.iter()
+                    .zip(ya.values())
+                    .map(|((k, x), y)| Some((k.clone(), unify(x, y)?)))
+                    .collect::<Option<_>>()?,
+            ))
+        }
+        (x, y) if x == y => Some(x.clone()),
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A small JSON reader that keeps number text (serde_json would round big numbers to f64)
+// ---------------------------------------------------------------------------------------------
+
+/// A parsed JSON document; numbers keep their text and objects their member order.
+#[derive(Debug, Clone)]
+enum Json {
+    Null,
+    Bool(bool),
+    Number(String),
+    String(String),
+    Array(Vec<Json>),
+    Object(Vec<(String, Json)>),
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn err(&self, msg: impl std::fmt::Display) -> Error {
+        Error(format!("invalid JSON at byte {}: {msg}", self.pos))
+    }
+
+    fn ws(&mut self) {
+        while self.pos < self.b.len() && matches!(self.b[self.pos], b' ' | b'\t' | b'\n' | b'\r') {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.pos).copied()
+    }
+
+    fn literal(&mut self, word: &str, v: Json) -> Result<Json, Error> {
+        if self.b[self.pos..].starts_with(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(v)
+        } else {
+            Err(self.err("unexpected token"))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Json, Error> {
+        if depth > MAX_DEPTH {
+            return Err(self.err(format!("nested deeper than {MAX_DEPTH} levels")));
+        }
+        self.ws();
+        match self.peek() {
+            None => Err(self.err("unexpected end of input")),
+            Some(b'n') => self.literal("null", Json::Null),
+            Some(b't') => self.literal("true", Json::Bool(true)),
+            Some(b'f') => self.literal("false", Json::Bool(false)),
+            Some(b'"') => Ok(Json::String(self.string()?)),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(b'[') => {
+                self.pos += 1;
+                let mut items = Vec::new();
+                self.ws();
+                if self.peek() == Some(b']') {
+                    self.pos += 1;
+                    return Ok(Json::Array(items));
+                }
+                loop {
+                    items.push(self.value(depth + 1)?);
+                    self.ws();
+                    match self.peek() {
+                        Some(b',') => self.pos += 1,
+                        Some(b']') => {
+                            self.pos += 1;
+                            return Ok(Json::Array(items));
+                        }
+                        _ => return Err(self.err("expected ',' or ']'")),
+                    }
+                }
+            }
+            Some(b'{') => {
+                self.pos += 1;
+                let mut members = Vec::new();
+                self.ws();
+                if self.peek() == Some(b'}') {
+                    self.pos += 1;
+                    return Ok(Json::Object(members));
+                }
+                loop {
+                    self.ws();
+                    if self.peek() != Some(b'"') {
+                        return Err(self.err("expected a string object key"));
+                    }
+                    let key = self.string()?;
+                    self.ws();
+                    if self.peek() != Some(b':') {
+                        return Err(self.err("expected ':'"));
+                    }
+                    self.pos += 1;
+                    let v = self.value(depth + 1)?;
+                    members.push((key, v));
+                    self.ws();
+                    match self.peek() {
+                        Some(b',') => self.pos += 1,
+                        Some(b'}') => {
+                            self.pos += 1;
+                            return Ok(Json::Object(members));
+                        }
+                        _ => return Err(self.err("expected ',' or '}'")),
+                    }
+                }
+            }
+            Some(_) => Err(self.err("unexpected character")),
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    fn number(&mut self) -> Result<Json, Error> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        let int_start = self.pos;
+        let n = self.digits();
+        if n == 0 || (n > 1 && self.b[int_start] == b'0') {
+            return Err(self.err("invalid number"));
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return Err(self.err("invalid number"));
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.err("invalid number"));
+            }
+        }
+        // The bytes are ASCII, so this cannot fail.
+        let text = std::str::from_utf8(&self.b[start..self.pos]).unwrap_or_default();
+        Ok(Json::Number(text.to_string()))
+    }
+
+    fn hex4(&mut self) -> Result<u32, Error> {
+        let Some(h) = self.b.get(self.pos..self.pos + 4) else {
+            return Err(self.err("truncated \\u escape"));
+        };
+        let mut v = 0u32;
+        for &c in h {
+            let d = (c as char)
+                .to_digit(16)
+                .ok_or_else(|| self.err("invalid \\u escape"))?;
+            v = v * 16 + d;
+        }
+        self.pos += 4;
+        Ok(v)
+    }
+
+    fn string(&mut self) -> Result<String, Error> {
+        self.pos += 1; // opening quote
+        let mut out: Vec<u8> = Vec::new();
+        loop {
+            let run_start = self.pos;
+            while self
+                .peek()
+                .is_some_and(|c| c != b'"' && c != b'\\' && c >= 0x20)
+            {
+                self.pos += 1;
+            }
+            out.extend_from_slice(&self.b[run_start..self.pos]);
+            match self.peek() {
+                None => return Err(self.err("unterminated string")),
+                Some(b'"') => {
+                    self.pos += 1;
+                    // The input was checked to be UTF-8 and escapes push whole characters.
+                    return String::from_utf8(out).map_err(|_| self.err("invalid UTF-8"));
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let Some(c) = self.peek() else {
+                        return Err(self.err("unterminated string"));
+                    };
+                    self.pos += 1;
+                    let ch = match c {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&hi) {
+                                if !self.b[self.pos..].starts_with(b"\\u") {
+                                    return Err(self.err("lone surrogate in \\u escape"));
+                                }
+                                self.pos += 2;
+                                let lo = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&lo) {
+                                    return Err(self.err("invalid surrogate pair"));
+                                }
+                                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                            } else {
+                                hi
+                            };
+                            char::from_u32(code)
+                                .ok_or_else(|| self.err("lone surrogate in \\u escape"))?
+                        }
+                        _ => return Err(self.err("invalid escape")),
+                    };
+                    let mut buf = [0u8; 4];
+                    out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                }
+                Some(_) => return Err(self.err("control character in string")),
+            }
+        }
+    }
+}
+
+fn parse_json(bytes: &[u8]) -> Result<Json, Error> {
+    if let Err(e) = std::str::from_utf8(bytes) {
+        return Err(Error(format!(
+            "invalid JSON: not UTF-8 at byte {}",
+            e.valid_up_to()
+        )));
+    }
+    let mut r = Reader { b: bytes, pos: 0 };
+    let v = r.value(0)?;
+    r.ws();
+    if r.pos != bytes.len() {
+        return Err(r.err("trailing data after the value"));
+    }
+    Ok(v)
+}
+
+fn json_from_serde(v: &serde_json::Value, depth: usize) -> Result<Json, Error> {
+    use serde_json::Value as J;
+    if depth > MAX_DEPTH {
+        return Err(Error(format!("JSON nested deeper than {MAX_DEPTH} levels")));
+    }
+    Ok(match v {
+        J::Null => Json::Null,
+        J::Bool(b) => Json::Bool(*b),
+        J::Number(n) => Json::Number(n.to_string()),
+        J::String(s) => Json::String(s.clone()),
+        J::Array(a) => Json::Array(
+            a.iter()
+                .map(|x| json_from_serde(x, depth + 1))
+                .collect::<Result<_, _>>()?,
+        ),
+        J::Object(m) => Json::Object(
+            m.iter()
+                .map(|(k, x)| Ok((k.clone(), json_from_serde(x, depth + 1)?)))
+                .collect::<Result<_, Error>>()?,
+        ),
+    })
+}
+
+fn json_to_serde(j: &Json) -> serde_json::Value {
+    use serde_json::Value as J;
+    match j {
+        Json::Null => J::Null,
+        Json::Bool(b) => J::Bool(*b),
+        Json::Number(t) => serde_json::from_str(t).unwrap_or(J::String(t.clone())),
+        Json::String(s) => J::String(s.clone()),
+        Json::Array(a) => J::Array(a.iter().map(json_to_serde).collect()),
+        Json::Object(m) => J::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), json_to_serde(v)))
+                .collect(),
+        ),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Value JSON: decoding
+// ---------------------------------------------------------------------------------------------
+
+/// Options for decoding JSON values.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DecodeOptions {
+    /// Skip object attributes the type does not declare instead of failing (useful for state
+    /// written by an older schema).
+    pub ignore_undefined_attributes: bool,
+}
+
+/// Decodes a value of type `ty` from cty's JSON value encoding.
+pub fn decode_value(bytes: &[u8], ty: &Type) -> Result<Value, Error> {
+    decode_value_with(bytes, ty, DecodeOptions::default())
+}
+
+/// [`decode_value`] with options.
+pub fn decode_value_with(bytes: &[u8], ty: &Type, opts: DecodeOptions) -> Result<Value, Error> {
+    let j = parse_json(bytes)?;
+    let mut cx = Cx {
+        path: Vec::new(),
+        opts,
+    };
+    cx.value(&j, ty, 0)
+}
+
+/// Converts an already-parsed JSON value to a cty value of type `ty`. Numbers are taken from
+/// serde_json's text form of them (exact for integers).
+pub fn value_from_serde(v: &serde_json::Value, ty: &Type) -> Result<Value, Error> {
+    value_from_serde_with(v, ty, DecodeOptions::default())
+}
+
+/// [`value_from_serde`] with options.
+pub fn value_from_serde_with(
+    v: &serde_json::Value,
+    ty: &Type,
+    opts: DecodeOptions,
+) -> Result<Value, Error> {
+    let j = json_from_serde(v, 0)?;
+    let mut cx = Cx {
+        path: Vec::new(),
+        opts,
+    };
+    cx.value(&j, ty, 0)
+}
+
+struct Cx {
+    path: Vec<Step>,
+    opts: DecodeOptions,
+}
+
+impl Cx {
+    fn err(&self, msg: impl std::fmt::Display) -> Error {
+        path_error(&self.path, msg)
+    }
+
+    fn child<T>(
+        &mut self,
+        step: Step,
+        f: impl FnOnce(&mut Self) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.path.push(step);
+        let r = f(self);
+        self.path.pop();
+        r
+    }
+
+    fn wrong(&self, ty: &Type, found: &Json) -> Error {
+        let found = match found {
+            Json::Null => "null",
+            Json::Bool(_) => "a bool",
+            Json::Number(_) => "a number",
+            Json::String(_) => "a string",
+            Json::Array(_) => "an array",
+            Json::Object(_) => "an object",
+        };
+        self.err(format!("{} is required, found {found}", type_kind(ty)))
+    }
+
+    fn value(&mut self, j: &Json, ty: &Type, depth: usize) -> Result<Value, Error> {
+        if depth > MAX_DEPTH {
+            return Err(self.err(format!("nested deeper than {MAX_DEPTH} levels")));
+        }
+        if let Json::Null = j {
+            return Ok(Value::Null);
+        }
+        match ty {
+            Type::Dynamic => self.dynamic(j, depth),
+            Type::String => match j {
+                Json::String(s) => Ok(Value::String(s.clone())),
+                Json::Number(t) => Ok(Value::String(t.clone())),
+                Json::Bool(b) => Ok(Value::String(b.to_string())),
+                _ => Err(self.wrong(ty, j)),
+            },
+            Type::Number => match j {
+                Json::Number(t) => parse_number(t)
+                    .map(Value::Number)
+                    .ok_or_else(|| self.err(format!("{} is not a valid number", quote(t)))),
+                Json::String(s) => parse_number(s)
+                    .map(Value::Number)
+                    .ok_or_else(|| self.err(format!("a number is required, found {}", quote(s)))),
+                _ => Err(self.wrong(ty, j)),
+            },
+            Type::Bool => match j {
+                Json::Bool(b) => Ok(Value::Bool(*b)),
+                Json::String(s) if s == "true" => Ok(Value::Bool(true)),
+                Json::String(s) if s == "false" => Ok(Value::Bool(false)),
+                _ => Err(self.wrong(ty, j)),
+            },
+            Type::List(et) | Type::Set(et) => {
+                let Json::Array(items) = j else {
+                    return Err(self.wrong(ty, j));
+                };
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    out.push(self.child(Step::Index(i), |cx| cx.value(item, et, depth + 1))?);
+                }
+                Ok(match ty {
+                    Type::List(_) => Value::List(out),
+                    _ => Value::Set(out),
+                })
+            }
+            Type::Tuple(ets) => {
+                let Json::Array(items) = j else {
+                    return Err(self.wrong(ty, j));
+                };
+                if items.len() != ets.len() {
+                    return Err(self.err(format!(
+                        "a tuple of {} elements is required, found {}",
+                        ets.len(),
+                        items.len()
+                    )));
+                }
+                let mut out = Vec::with_capacity(items.len());
+                for (i, (item, et)) in items.iter().zip(ets).enumerate() {
+                    out.push(self.child(Step::Index(i), |cx| cx.value(item, et, depth + 1))?);
+                }
+                Ok(Value::Tuple(out))
+            }
+            Type::Map(et) => {
+                let Json::Object(members) = j else {
+                    return Err(self.wrong(ty, j));
+                };
+                let mut out = BTreeMap::new();
+                for (k, item) in members {
+                    let v = self.child(Step::Key(k.clone()), |cx| {
+                        if out.contains_key(k) {
+                            return Err(cx.err("duplicate map key"));
+                        }
+                        cx.value(item, et, depth + 1)
+                    })?;
+                    out.insert(k.clone(), v);
+                }
+                Ok(Value::Map(out))
+            }
+            Type::Object { attrs, .. } => {
+                let Json::Object(members) = j else {
+                    return Err(self.wrong(ty, j));
+                };
+                let mut out = BTreeMap::new();
+                for (k, item) in members {
+                    let Some(at) = attrs.get(k) else {
+                        if self.opts.ignore_undefined_attributes {
+                            continue;
+                        }
+                        return Err(self.err(format!("unsupported attribute {}", quote(k))));
+                    };
+                    let v = self.child(Step::Attr(k.clone()), |cx| {
+                        if out.contains_key(k) {
+                            return Err(cx.err("duplicate attribute"));
+                        }
+                        cx.value(item, at, depth + 1)
+                    })?;
+                    out.insert(k.clone(), v);
+                }
+                for k in attrs.keys() {
+                    if !out.contains_key(k) {
+                        out.insert(k.clone(), Value::Null);
+                    }
+                }
+                Ok(Value::Object(out))
+            }
+        }
+    }
+
+    fn dynamic(&mut self, j: &Json, depth: usize) -> Result<Value, Error> {
+        let Json::Object(members) = j else {
+            return Err(self.err(
+                "a dynamic value must be a JSON object with \"value\" and \"type\" properties",
+            ));
+        };
+        let mut ty = None;
+        let mut val = None;
+        for (k, v) in members {
+            match k.as_str() {
+                "type" if ty.is_none() => {
+                    ty = Some(
+                        type_from_json_value(&json_to_serde(v))
+                            .map_err(|e| self.err(format!("in dynamic value: {e}")))?,
+                    )
+                }
+                "value" if val.is_none() => val = Some(v),
+                "type" | "value" => {
+                    return Err(self.err(format!("duplicate {} in dynamic value", quote(k))))
+                }
+                other => {
+                    return Err(self.err(format!(
+                        "invalid property {} in dynamic value",
+                        quote(other)
+                    )))
+                }
+            }
+        }
+        let Some(ty) = ty else {
+            return Err(self.err("dynamic value has no \"type\""));
+        };
+        let Some(val) = val else {
+            return Err(self.err("dynamic value has no \"value\""));
+        };
+        let v = self.value(val, &ty, depth + 1)?;
+        Ok(Value::Dynamic(Box::new(ty), Box::new(v)))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Value JSON: encoding
+// ---------------------------------------------------------------------------------------------
+
+/// Encodes `value` (of type `ty`) in cty's JSON value encoding. Unknown values are an error.
+///
+/// Numbers: integers and exact f64 values become JSON numbers; a `Big` number that neither
+/// i64, u64 nor f64 holds exactly becomes a JSON *string* of its decimal text, which cty (and
+/// [`decode_value`]) accept for numbers, so nothing is rounded. A value at a `dynamic` position
+/// without a [`Value::Dynamic`] wrapper is written with its [`implied_type`].
+pub fn encode_value(value: &Value, ty: &Type) -> Result<serde_json::Value, Error> {
+    let mut path = Vec::new();
+    enc(value, ty, &mut path, 0)
+}
+
+/// [`encode_value`] serialized to bytes.
+pub fn encode_value_bytes(value: &Value, ty: &Type) -> Result<Vec<u8>, Error> {
+    let v = encode_value(value, ty)?;
+    serde_json::to_vec(&v).map_err(|e| Error(format!("cannot serialize JSON: {e}")))
+}
+
+fn enc_number(n: &Number) -> Result<serde_json::Value, String> {
+    use serde_json::Value as J;
+    Ok(match canonical_number(n)? {
+        Number::Int(i) => J::from(i),
+        Number::Float(f) => match serde_json::Number::from_f64(f) {
+            Some(n) => J::Number(n),
+            None => return Err("infinity cannot be written as JSON".into()),
+        },
+        Number::Big(t) => match t.parse::<u64>() {
+            Ok(u) => J::from(u),
+            Err(_) => J::String(t),
+        },
+    })
+}
+
+fn enc(
+    value: &Value,
+    ty: &Type,
+    path: &mut Vec<Step>,
+    depth: usize,
+) -> Result<serde_json::Value, Error> {
+    use serde_json::Value as J;
+    if depth > MAX_DEPTH {
+        return Err(path_error(
+            path,
+            format!("nested deeper than {MAX_DEPTH} levels"),
+        ));
+    }
+    if let Value::Unknown = value {
+        return Err(path_error(path, "unknown values cannot be encoded as JSON"));
+    }
+    if let Value::Null = value {
+        return Ok(J::Null);
+    }
+    if let Type::Dynamic = ty {
+        let (t, inner) = match value {
+            Value::Dynamic(t, inner) => ((**t).clone(), &**inner),
+            other => (implied_type(other).map_err(|e| path_error(path, e))?, other),
+        };
+        let v = enc(inner, &t, path, depth + 1)?;
+        let mut m = serde_json::Map::new();
+        m.insert("value".into(), v);
+        m.insert("type".into(), type_to_json_value(&t));
+        return Ok(J::Object(m));
+    }
+    let child = |step: Step, v: &Value, t: &Type, path: &mut Vec<Step>| {
+        path.push(step);
+        let r = enc(v, t, path, depth + 1);
+        path.pop();
+        r
+    };
+    match (ty, value) {
+        (_, Value::Dynamic(_, inner)) => enc(inner, ty, path, depth + 1),
+        (Type::String, Value::String(s)) => Ok(J::String(s.clone())),
+        (Type::Number, Value::Number(n)) => enc_number(n).map_err(|e| path_error(path, e)),
+        (Type::Bool, Value::Bool(b)) => Ok(J::Bool(*b)),
+        (Type::List(et) | Type::Set(et), Value::List(xs) | Value::Set(xs) | Value::Tuple(xs)) => {
+            let mut out = Vec::with_capacity(xs.len());
+            for (i, x) in xs.iter().enumerate() {
+                out.push(child(Step::Index(i), x, et, path)?);
+            }
+            Ok(J::Array(out))
+        }
+        (Type::Tuple(ets), Value::List(xs) | Value::Set(xs) | Value::Tuple(xs)) => {
+            if xs.len() != ets.len() {
+                return Err(path_error(
+                    path,
+                    format!(
+                        "a tuple of {} elements is required, found {}",
+                        ets.len(),
+                        xs.len()
+                    ),
+                ));
+            }
+            let mut out = Vec::with_capacity(xs.len());
+            for (i, (x, et)) in xs.iter().zip(ets).enumerate() {
+                out.push(child(Step::Index(i), x, et, path)?);
+            }
+            Ok(J::Array(out))
+        }
+        (Type::Map(et), Value::Map(m) | Value::Object(m)) => {
+            let mut out = serde_json::Map::new();
+            for (k, x) in m {
+                let v = child(Step::Key(k.clone()), x, et, path)?;
+                out.insert(k.clone(), v);
+            }
+            Ok(J::Object(out))
+        }
+        (Type::Object { attrs, .. }, Value::Object(m) | Value::Map(m)) => {
+            if let Some(k) = m.keys().find(|k| !attrs.contains_key(*k)) {
+                return Err(path_error(
+                    path,
+                    format!("unsupported attribute {}", quote(k)),
+                ));
+            }
+            let mut out = serde_json::Map::new();
+            for (k, at) in attrs {
+                let Some(x) = m.get(k) else {
+                    path.push(Step::Attr(k.clone()));
+                    let e = path_error(path, "attribute is missing from the object value");
+                    path.pop();
+                    return Err(e);
+                };
+                let v = child(Step::Attr(k.clone()), x, at, path)?;
+                out.insert(k.clone(), v);
+            }
+            Ok(J::Object(out))
+        }
+        _ => Err(path_error(
+            path,
+            format!("{} is required, found {}", type_kind(ty), value_kind(value)),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obj(attrs: &[(&str, Type)]) -> Type {
+        Type::object(attrs.iter().map(|(k, t)| (*k, t.clone())))
+    }
+
+    #[test]
+    fn type_json_round_trip() {
+        let cases: Vec<(&str, Type)> = vec![
+            ("\"string\"", Type::String),
+            ("\"number\"", Type::Number),
+            ("\"bool\"", Type::Bool),
+            ("\"dynamic\"", Type::Dynamic),
+            ("[\"list\",\"number\"]", Type::list(Type::Number)),
+            (
+                "[\"set\",[\"map\",\"bool\"]]",
+                Type::set(Type::map(Type::Bool)),
+            ),
+            (
+                "[\"tuple\",[\"string\",\"bool\"]]",
+                Type::Tuple(vec![Type::String, Type::Bool]),
+            ),
+            ("[\"tuple\",[]]", Type::Tuple(vec![])),
+            (
+                "[\"object\",{\"a\":\"string\",\"b\":[\"list\",\"dynamic\"]}]",
+                obj(&[("b", Type::list(Type::Dynamic)), ("a", Type::String)]),
+            ),
+            ("[\"object\",{}]", obj(&[])),
+        ];
+        for (text, ty) in cases {
+            assert_eq!(type_from_json(text.as_bytes()).unwrap(), ty, "{text}");
+            assert_eq!(type_to_json_string(&ty), text);
+            assert_eq!(type_from_json_value(&type_to_json_value(&ty)).unwrap(), ty);
+        }
+    }
+
+    #[test]
+    fn type_json_optional_attrs() {
+        let text = br#"["object",{"a":"string","b":"number"},["b"]]"#;
+        let ty = type_from_json(text).unwrap();
+        let Type::Object { attrs, optional } = &ty else {
+            panic!("not an object")
+        };
+        assert_eq!(attrs.len(), 2);
+        assert!(optional.contains("b") && optional.len() == 1);
+        assert_eq!(type_to_json(&ty), text.to_vec());
+        assert_eq!(
+            serde_json::to_vec(&type_to_json_value(&ty)).unwrap(),
+            text.to_vec()
+        );
+    }
+
+    #[test]
+    fn type_json_rejects_malformed() {
+        for bad in [
+            "",
+            "1",
+            "\"str\"",
+            "[]",
+            "[\"list\"]",
+            "[\"list\",\"string\",\"string\"]",
+            "[\"object\",[]]",
+            "[\"object\",{\"a\":\"string\"},[\"b\"]]",
+            "[\"object\",{\"a\":\"string\"},\"a\"]",
+            "[\"tuple\",\"string\"]",
+            "[\"frob\",\"string\"]",
+            "[1,\"string\"]",
+            "\"string\" x",
+        ] {
+            assert!(type_from_json(bad.as_bytes()).is_err(), "{bad}");
+        }
+        let deep = "[\"list\",".repeat(200) + "\"string\"" + &"]".repeat(200);
+        assert!(type_from_json(deep.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn numbers_classify_like_cty() {
+        assert_eq!(parse_number("0"), Some(Number::Int(0)));
+        assert_eq!(parse_number("-42"), Some(Number::Int(-42)));
+        assert!(matches!(parse_number("+7"), Some(Number::Int(7))));
+        assert!(matches!(parse_number("1.0"), Some(Number::Int(1))));
+        assert!(matches!(parse_number("1e3"), Some(Number::Int(1000))));
+        assert!(matches!(parse_number("-0.0"), Some(Number::Int(0))));
+        assert!(matches!(
+            parse_number("9223372036854775807"),
+            Some(Number::Int(i64::MAX))
+        ));
+        assert!(matches!(parse_number("1.5"), Some(Number::Float(f)) if f == 1.5));
+        assert!(matches!(parse_number("-2.5e-1"), Some(Number::Float(f)) if f == -0.25));
+        // 2^63 is just past i64 but exact in f64.
+        assert!(
+            matches!(parse_number("9223372036854775808"), Some(Number::Float(f)) if f == 9223372036854775808.0)
+        );
+        // 0.1 has no exact binary form: kept as text, like cty's 512-bit parse.
+        assert!(matches!(parse_number("0.1"), Some(Number::Big(t)) if t == "0.1"));
+        assert!(matches!(parse_number("+0.1"), Some(Number::Big(t)) if t == "0.1"));
+        assert!(matches!(
+            parse_number("123456789012345678901234567890"),
+            Some(Number::Big(t)) if t == "123456789012345678901234567890"
+        ));
+        assert!(matches!(parse_number("1e400"), Some(Number::Big(_))));
+        assert!(matches!(parse_number("1e-400"), Some(Number::Big(_))));
+        assert!(matches!(
+            parse_number("1e99999999999999999999999"),
+            Some(Number::Big(_))
+        ));
+        assert!(matches!(parse_number("-inf"), Some(Number::Float(f)) if f == f64::NEG_INFINITY));
+        for bad in [
+            "", "-", "+", "1.", ".5", "1e", "1e+", "0x10", "1_000", "nan", " 1", "1 ",
+        ] {
+            assert_eq!(parse_number(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn exact_expansion_check() {
+        let (d, _) =
+            parse_decimal("0.1000000000000000055511151231257827021181583404541015625").unwrap();
+        assert!(f64_is_exactly(0.1, &d));
+        let (d, _) = parse_decimal("0.1").unwrap();
+        assert!(!f64_is_exactly(0.1, &d));
+        assert!(matches!(
+            parse_number("0.1000000000000000055511151231257827021181583404541015625"),
+            Some(Number::Float(f)) if f == 0.1
+        ));
+    }
+
+    fn resource_type() -> Type {
+        obj(&[
+            ("id", Type::String),
+            ("count", Type::Number),
+            ("enabled", Type::Bool),
+            ("tags", Type::map(Type::String)),
+            ("ports", Type::list(Type::Number)),
+            ("names", Type::set(Type::String)),
+            ("pair", Type::Tuple(vec![Type::String, Type::Bool])),
+            ("extra", Type::Dynamic),
+        ])
+    }
+
+    #[test]
+    fn decode_state_json() {
+        let text = br#"{"id":"x1","count":3,"enabled":true,"tags":{"a":"b"},
+            "ports":[80,443],"names":["n1","n2"],"pair":["p",false],
+            "extra":{"value":["a",1],"type":["tuple",["string","number"]]}}"#;
+        let v = decode_value(text, &resource_type()).unwrap();
+        assert_eq!(v.get("id"), Some(&Value::string("x1")));
+        assert_eq!(v.get("count"), Some(&Value::int(3)));
+        assert_eq!(v.get("enabled"), Some(&Value::Bool(true)));
+        assert_eq!(
+            v.get("ports"),
+            Some(&Value::List(vec![Value::int(80), Value::int(443)]))
+        );
+        assert_eq!(
+            v.get("names"),
+            Some(&Value::Set(vec![Value::string("n1"), Value::string("n2")]))
+        );
+        assert_eq!(
+            v.get("extra"),
+            Some(&Value::Dynamic(
+                Box::new(Type::Tuple(vec![Type::String, Type::Number])),
+                Box::new(Value::Tuple(vec![Value::string("a"), Value::int(1)]))
+            ))
+        );
+        // Round trip through encode.
+        let back = encode_value(&v, &resource_type()).unwrap();
+        assert_eq!(value_from_serde(&back, &resource_type()).unwrap(), v);
+        let bytes = encode_value_bytes(&v, &resource_type()).unwrap();
+        assert_eq!(decode_value(&bytes, &resource_type()).unwrap(), v);
+    }
+
+    #[test]
+    fn missing_attrs_are_null_and_unknown_attrs_fail() {
+        let v = decode_value(br#"{"id":"a"}"#, &resource_type()).unwrap();
+        assert_eq!(v.get("count"), Some(&Value::Null));
+        assert_eq!(v.get("extra"), Some(&Value::Null));
+        let e = decode_value(br#"{"id":"a","gone":1}"#, &resource_type()).unwrap_err();
+        assert!(e.0.contains("unsupported attribute \"gone\""), "{e}");
+        let v = decode_value_with(
+            br#"{"id":"a","gone":1}"#,
+            &resource_type(),
+            DecodeOptions {
+                ignore_undefined_attributes: true,
+            },
+        )
+        .unwrap();
+        assert_eq!(v.get("id"), Some(&Value::string("a")));
+    }
+
+    #[test]
+    fn decode_errors_name_the_path() {
+        let e = decode_value(br#"{"ports":[1,"x"]}"#, &resource_type()).unwrap_err();
+        assert_eq!(e.0, ".ports[1]: a number is required, found \"x\"");
+        let e = decode_value(br#"{"tags":{"k":true,"k":"v"}}"#, &resource_type()).unwrap_err();
+        assert!(e.0.starts_with(".tags[\"k\"]: duplicate map key"), "{e}");
+        let e = decode_value(br#"{"pair":["a"]}"#, &resource_type()).unwrap_err();
+        assert!(e.0.starts_with(".pair: a tuple of 2"), "{e}");
+        let e = decode_value(br#"{"extra":{"value":1}}"#, &resource_type()).unwrap_err();
+        assert!(
+            e.0.starts_with(".extra: dynamic value has no \"type\""),
+            "{e}"
+        );
+        assert!(decode_value(b"{\"id\":\"a\"} x", &resource_type()).is_err());
+        assert!(decode_value(b"{\"id\":\"a\xff\"}", &resource_type()).is_err());
+        assert!(decode_value(b"\"\\ud800\"", &Type::String).is_err());
+        let deep = "[".repeat(300) + &"]".repeat(300);
+        assert!(decode_value(deep.as_bytes(), &Type::Dynamic).is_err());
+    }
+
+    #[test]
+    fn lenient_primitives_like_cty() {
+        assert_eq!(
+            decode_value(b"12", &Type::String).unwrap(),
+            Value::string("12")
+        );
+        assert_eq!(
+            decode_value(b"true", &Type::String).unwrap(),
+            Value::string("true")
+        );
+        assert_eq!(
+            decode_value(b"\"12\"", &Type::Number).unwrap(),
+            Value::int(12)
+        );
+        assert_eq!(
+            decode_value(b"\"false\"", &Type::Bool).unwrap(),
+            Value::Bool(false)
+        );
+        assert_eq!(decode_value(b"null", &Type::Number).unwrap(), Value::Null);
+        assert_eq!(
+            decode_value(b"\"a\\u00e9\\ud83d\\ude00\\n\"", &Type::String).unwrap(),
+            Value::string("a\u{e9}\u{1F600}\n")
+        );
+    }
+
+    #[test]
+    fn big_numbers_are_lossless() {
+        let text = b"[123456789012345678901234567890, 0.1, 1.5, 18446744073709551615]";
+        let ty = Type::list(Type::Number);
+        let v = decode_value(text, &ty).unwrap();
+        assert_eq!(
+            v,
+            Value::List(vec![
+                Value::Number(Number::Big("123456789012345678901234567890".into())),
+                Value::Number(Number::Big("0.1".into())),
+                Value::Number(Number::Float(1.5)),
+                Value::Number(Number::Big("18446744073709551615".into())),
+            ])
+        );
+        let out = encode_value(&v, &ty).unwrap();
+        assert_eq!(
+            out,
+            serde_json::json!([
+                "123456789012345678901234567890",
+                "0.1",
+                1.5,
+                18446744073709551615u64
+            ])
+        );
+        assert_eq!(value_from_serde(&out, &ty).unwrap(), v);
+    }
+
+    #[test]
+    fn encode_rejects_unknown_and_bad_shapes() {
+        let ty = resource_type();
+        let mut v = decode_value(br#"{"id":"a"}"#, &ty).unwrap();
+        *v.get_mut("count").unwrap() = Value::Unknown;
+        let e = encode_value(&v, &ty).unwrap_err();
+        assert!(e.0.starts_with(".count: unknown"), "{e}");
+        *v.get_mut("count").unwrap() = Value::string("x");
+        let e = encode_value(&v, &ty).unwrap_err();
+        assert_eq!(e.0, ".count: a number is required, found a string");
+        let e = encode_value(&Value::object([("id", Value::string("a"))]), &ty).unwrap_err();
+        assert!(e.0.contains("missing"), "{e}");
+        let e = encode_value(&Value::Number(Number::Float(f64::NAN)), &Type::Number).unwrap_err();
+        assert!(e.0.contains("NaN"), "{e}");
+    }
+
+    #[test]
+    fn dynamic_encodes_implied_type() {
+        let v = Value::object([
+            ("a", Value::List(vec![Value::string("x"), Value::Null])),
+            ("b", Value::int(1)),
+        ]);
+        let out = encode_value(&v, &Type::Dynamic).unwrap();
+        assert_eq!(
+            out,
+            serde_json::json!({"value": {"a": ["x", null], "b": 1},
+                "type": ["object", {"a": ["list", "string"], "b": "number"}]})
+        );
+        let mixed = Value::List(vec![Value::string("x"), Value::int(1)]);
+        assert!(encode_value(&mixed, &Type::Dynamic).is_err());
+        assert_eq!(
+            implied_type(&Value::List(vec![
+                Value::List(vec![]),
+                Value::List(vec![Value::Bool(true)])
+            ]))
+            .unwrap(),
+            Type::list(Type::list(Type::Bool))
+        );
+        // A declared `dynamic` inside a wrapper's type stays dynamic: its values carry their own
+        // types, so they must not be narrowed to a sibling's concrete type.
+        let declared = Value::Dynamic(
+            Box::new(Type::map(Type::Dynamic)),
+            Box::new(Value::Map(BTreeMap::from([(
+                "k".to_string(),
+                Value::Dynamic(Box::new(Type::String), Box::new(Value::string("s"))),
+            )]))),
+        );
+        let concrete = Value::Dynamic(
+            Box::new(Type::map(Type::Number)),
+            Box::new(Value::Map(BTreeMap::from([(
+                "n".to_string(),
+                Value::int(1),
+            )]))),
+        );
+        let both = Value::List(vec![declared, concrete, Value::Null]);
+        let t = implied_type(&both).unwrap();
+        assert_eq!(t, Type::list(Type::map(Type::Dynamic)));
+        let back = super::super::msgpack::decode(
+            &super::super::msgpack::encode(&both, &Type::Dynamic).unwrap(),
+            &Type::Dynamic,
+        )
+        .unwrap();
+        assert!(matches!(back, Value::Dynamic(ref bt, _) if **bt == t));
+    }
+}

@@ -1,0 +1,1072 @@
+//! cty's msgpack value encoding (`DynamicValue.msgpack`).
+//!
+//! - null is `nil` at any position; a wholly unknown value is the extension value of type 0
+//!   (cty writes the 3 bytes `d4 00 00`); a refined unknown is extension type 12 whose payload
+//!   (a map of refinements) is skipped here, so it decodes to [`Value::Unknown`] as well.
+//! - strings are msgpack strings (bin accepted on decode), bools are bools.
+//! - numbers: an integer that fits i64 is written as the smallest msgpack int, another value
+//!   that f64 holds exactly as float64, anything else as its decimal text in a string. Decoding
+//!   accepts every int width, float32/64 and number strings.
+//! - lists, sets and tuples are arrays; maps and objects are maps with string keys (objects
+//!   always carry every attribute, in name order).
+//! - a value at a `dynamic` position is the array `[type JSON as bin, value]`.
+//!
+//! Decoding never panics and never allocates more than the input can fill: each declared
+//! length is checked against the bytes that remain. Nesting is capped at [`MAX_DEPTH`].
+
+use std::collections::BTreeMap;
+
+use super::json::{
+    canonical_number, implied_type, parse_number, path_error, quote, type_from_json, type_kind,
+    type_to_json, value_kind, Step,
+};
+use super::{Error, Number, Type, Value};
+
+pub use super::json::MAX_DEPTH;
+
+/// Extension type of a wholly unknown value.
+pub const EXT_UNKNOWN: i8 = 0;
+/// Extension type of an unknown value carrying refinements.
+pub const EXT_REFINED_UNKNOWN: i8 = 12;
+/// Refinement payloads larger than this are rejected (cty's own limit).
+const MAX_REFINEMENT_LEN: usize = 1024;
+
+/// The exact bytes cty writes for a wholly unknown value.
+pub const UNKNOWN_BYTES: [u8; 3] = [0xd4, 0x00, 0x00];
+
+/// Decodes a msgpack value of type `ty`. The whole input must be one value.
+pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, Error> {
+    let mut d = Decoder {
+        buf: bytes,
+        pos: 0,
+        path: Vec::new(),
+    };
+    let v = d.value(ty, 0)?;
+    if d.pos != bytes.len() {
+        return Err(d.err(format!(
+            "{} unexpected bytes after the value",
+            bytes.len() - d.pos
+        )));
+    }
+    Ok(v)
+}
+
+/// Encodes `value` as msgpack for type `ty`, as cty does.
+pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, Error> {
+    let mut e = Encoder {
+        out: Vec::new(),
+        path: Vec::new(),
+    };
+    e.value(value, ty, 0)?;
+    Ok(e.out)
+}
+
+/// What a msgpack marker byte introduces, for messages.
+fn marker_kind(m: u8) -> &'static str {
+    match m {
+        0x00..=0x7f | 0xe0..=0xff | 0xcc..=0xd3 => "an integer",
+        0x80..=0x8f | 0xde | 0xdf => "a map",
+        0x90..=0x9f | 0xdc | 0xdd => "an array",
+        0xa0..=0xbf | 0xd9..=0xdb => "a string",
+        0xc0 => "nil",
+        0xc1 => "the reserved byte 0xc1",
+        0xc2 | 0xc3 => "a bool",
+        0xc4..=0xc6 => "binary data",
+        0xc7..=0xc9 | 0xd4..=0xd8 => "an extension value",
+        0xca | 0xcb => "a float",
+    }
+}
+
+fn is_ext(m: u8) -> bool {
+    matches!(m, 0xc7..=0xc9 | 0xd4..=0xd8)
+}
+
+struct Decoder<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    path: Vec<Step>,
+}
+
+impl<'a> Decoder<'a> {
+    fn err(&self, msg: impl std::fmt::Display) -> Error {
+        path_error(&self.path, msg)
+    }
+
+    fn remaining(&self) -> usize {
+        self.buf.len() - self.pos
+    }
+
+    fn peek(&self) -> Result<u8, Error> {
+        self.buf
+            .get(self.pos)
+            .copied()
+            .ok_or_else(|| self.err("unexpected end of msgpack data"))
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
+        if n > self.remaining() {
+            return Err(self.err(format!(
+                "msgpack data is truncated: {n} bytes needed, {} remain",
+                self.remaining()
+            )));
+        }
+        let s = &self.buf[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(s)
+    }
+
+    fn be<const N: usize>(&mut self) -> Result<[u8; N], Error> {
+        let s = self.take(N)?;
+        let mut a = [0u8; N];
+        a.copy_from_slice(s);
+        Ok(a)
+    }
+
+    fn u8(&mut self) -> Result<u8, Error> {
+        Ok(self.be::<1>()?[0])
+    }
+    fn u16(&mut self) -> Result<u16, Error> {
+        Ok(u16::from_be_bytes(self.be()?))
+    }
+    fn u32(&mut self) -> Result<u32, Error> {
+        Ok(u32::from_be_bytes(self.be()?))
+    }
+
+    /// Runs `f` with `step` appended to the path.
+    fn child<T>(
+        &mut self,
+        step: Step,
+        f: impl FnOnce(&mut Self) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.path.push(step);
+        let r = f(self);
+        self.path.pop();
+        r
+    }
+
+    fn wrong(&self, ty: &Type, marker: u8) -> Error {
+        self.err(format!(
+            "{} is required, found {}",
+            type_kind(ty),
+            marker_kind(marker)
+        ))
+    }
+
+    fn value(&mut self, ty: &Type, depth: usize) -> Result<Value, Error> {
+        if depth > MAX_DEPTH {
+            return Err(self.err(format!("nested deeper than {MAX_DEPTH} levels")));
+        }
+        let m = self.peek()?;
+        if is_ext(m) {
+            self.unknown()?;
+            return Ok(Value::Unknown);
+        }
+        if m == 0xc0 {
+            self.pos += 1;
+            return Ok(Value::Null);
+        }
+        match ty {
+            Type::Dynamic => self.dynamic(depth),
+            Type::String => Ok(Value::String(self.string(ty)?)),
+            Type::Number => self.number(),
+            Type::Bool => match m {
+                0xc2 | 0xc3 => {
+                    self.pos += 1;
+                    Ok(Value::Bool(m == 0xc3))
+                }
+                _ => Err(self.wrong(ty, m)),
+            },
+            Type::List(et) | Type::Set(et) => {
+                let n = self.array_len(ty)?;
+                let mut out = Vec::with_capacity(n);
+                for i in 0..n {
+                    out.push(self.child(Step::Index(i), |d| d.value(et, depth + 1))?);
+                }
+                Ok(match ty {
+                    Type::List(_) => Value::List(out),
+                    _ => Value::Set(out),
+                })
+            }
+            Type::Tuple(ets) => {
+                let n = self.array_len(ty)?;
+                if n != ets.len() {
+                    return Err(self.err(format!(
+                        "a tuple of {} elements is required, found {n}",
+                        ets.len()
+                    )));
+                }
+                let mut out = Vec::with_capacity(n);
+                for (i, et) in ets.iter().enumerate() {
+                    out.push(self.child(Step::Index(i), |d| d.value(et, depth + 1))?);
+                }
+                Ok(Value::Tuple(out))
+            }
+            Type::Map(et) => {
+                let n = self.map_len(ty)?;
+                let mut out = BTreeMap::new();
+                for _ in 0..n {
+                    let k = self.key()?;
+                    let v = self.child(Step::Key(k.clone()), |d| {
+                        if out.contains_key(&k) {
+                            return Err(d.err("duplicate map key"));
+                        }
+                        d.value(et, depth + 1)
+                    })?;
+                    out.insert(k, v);
+                }
+                Ok(Value::Map(out))
+            }
+            Type::Object { attrs, .. } => {
+                let n = self.map_len(ty)?;
+                let mut out = BTreeMap::new();
+                for _ in 0..n {
+                    let k = self.key()?;
+                    let Some(at) = attrs.get(&k) else {
+                        return Err(self.err(format!("unsupported attribute {}", quote(&k))));
+                    };
+                    let v = self.child(Step::Attr(k.clone()), |d| {
+                        if out.contains_key(&k) {
+                            return Err(d.err("duplicate attribute"));
+                        }
+                        d.value(at, depth + 1)
+                    })?;
+                    out.insert(k, v);
+                }
+                if out.len() != attrs.len() {
+                    let missing: Vec<String> = attrs
+                        .keys()
+                        .filter(|k| !out.contains_key(*k))
+                        .map(|k| quote(k))
+                        .collect();
+                    return Err(self.err(format!(
+                        "object is missing attribute{} {}",
+                        if missing.len() == 1 { "" } else { "s" },
+                        missing.join(", ")
+                    )));
+                }
+                Ok(Value::Object(out))
+            }
+        }
+    }
+
+    /// Skips an extension value, accepting only the unknown-value types.
+    fn unknown(&mut self) -> Result<(), Error> {
+        let m = self.u8()?;
+        let len = match m {
+            0xd4 => 1,
+            0xd5 => 2,
+            0xd6 => 4,
+            0xd7 => 8,
+            0xd8 => 16,
+            0xc7 => self.u8()? as usize,
+            0xc8 => self.u16()? as usize,
+            _ => self.u32()? as usize,
+        };
+        let ext_type = self.u8()? as i8;
+        match ext_type {
+            EXT_UNKNOWN => {}
+            EXT_REFINED_UNKNOWN if len > MAX_REFINEMENT_LEN => {
+                return Err(self.err(format!(
+                    "unknown-value refinements of {len} bytes exceed the {MAX_REFINEMENT_LEN}-byte limit"
+                )))
+            }
+            EXT_REFINED_UNKNOWN => {}
+            other => {
+                return Err(self.err(format!(
+                    "unsupported msgpack extension type {other} (only 0 and 12, unknown values, are valid)"
+                )))
+            }
+        }
+        self.take(len)?;
+        Ok(())
+    }
+
+    fn dynamic(&mut self, depth: usize) -> Result<Value, Error> {
+        let m = self.peek()?;
+        let n = match m {
+            0x90..=0x9f | 0xdc | 0xdd => self.array_len(&Type::Dynamic)?,
+            _ => {
+                return Err(self.err(format!(
+                    "a dynamic value must be a [type, value] array, found {}",
+                    marker_kind(m)
+                )))
+            }
+        };
+        if n != 2 {
+            return Err(self.err(format!(
+                "a dynamic value must be a [type, value] array, found {n} elements"
+            )));
+        }
+        let m = self.peek()?;
+        let type_json = match m {
+            0xa0..=0xbf | 0xd9..=0xdb | 0xc4..=0xc6 => self.raw_string()?,
+            _ => {
+                return Err(self.err(format!(
+                    "the type of a dynamic value must be JSON in a bin or string, found {}",
+                    marker_kind(m)
+                )))
+            }
+        };
+        let ty =
+            type_from_json(type_json).map_err(|e| self.err(format!("in dynamic value: {e}")))?;
+        let v = self.value(&ty, depth + 1)?;
+        Ok(Value::Dynamic(Box::new(ty), Box::new(v)))
+    }
+
+    fn array_len(&mut self, ty: &Type) -> Result<usize, Error> {
+        let m = self.peek()?;
+        let n = match m {
+            0x90..=0x9f => {
+                self.pos += 1;
+                (m & 0x0f) as usize
+            }
+            0xdc => {
+                self.pos += 1;
+                self.u16()? as usize
+            }
+            0xdd => {
+                self.pos += 1;
+                self.u32()? as usize
+            }
+            _ => return Err(self.wrong(ty, m)),
+        };
+        // Every element takes at least one byte.
+        if n > self.remaining() {
+            return Err(self.err(format!(
+                "array declares {n} elements but only {} bytes remain",
+                self.remaining()
+            )));
+        }
+        Ok(n)
+    }
+
+    fn map_len(&mut self, ty: &Type) -> Result<usize, Error> {
+        let m = self.peek()?;
+        let n = match m {
+            0x80..=0x8f => {
+                self.pos += 1;
+                (m & 0x0f) as usize
+            }
+            0xde => {
+                self.pos += 1;
+                self.u16()? as usize
+            }
+            0xdf => {
+                self.pos += 1;
+                self.u32()? as usize
+            }
+            _ => return Err(self.wrong(ty, m)),
+        };
+        // Every entry takes at least two bytes.
+        if n > self.remaining() / 2 {
+            return Err(self.err(format!(
+                "map declares {n} entries but only {} bytes remain",
+                self.remaining()
+            )));
+        }
+        Ok(n)
+    }
+
+    /// The bytes of a str or bin value.
+    fn raw_string(&mut self) -> Result<&'a [u8], Error> {
+        let m = self.u8()?;
+        let n = match m {
+            0xa0..=0xbf => (m & 0x1f) as usize,
+            0xd9 | 0xc4 => self.u8()? as usize,
+            0xda | 0xc5 => self.u16()? as usize,
+            0xdb | 0xc6 => self.u32()? as usize,
+            _ => {
+                self.pos -= 1;
+                return Err(self.err(format!("a string is required, found {}", marker_kind(m))));
+            }
+        };
+        self.take(n)
+    }
+
+    fn utf8(&self, b: &[u8]) -> Result<String, Error> {
+        match std::str::from_utf8(b) {
+            Ok(s) => Ok(s.to_string()),
+            Err(e) => Err(self.err(format!(
+                "string is not valid UTF-8 (at byte {})",
+                e.valid_up_to()
+            ))),
+        }
+    }
+
+    fn string(&mut self, ty: &Type) -> Result<String, Error> {
+        let m = self.peek()?;
+        match m {
+            0xa0..=0xbf | 0xd9..=0xdb | 0xc4..=0xc6 => {
+                let b = self.raw_string()?;
+                self.utf8(b)
+            }
+            _ => Err(self.wrong(ty, m)),
+        }
+    }
+
+    fn key(&mut self) -> Result<String, Error> {
+        let m = self.peek()?;
+        match m {
+            0xa0..=0xbf | 0xd9..=0xdb | 0xc4..=0xc6 => {
+                let b = self.raw_string()?;
+                self.utf8(b)
+                    .map_err(|e| self.err(format!("map key: {}", e.0)))
+            }
+            _ => Err(self.err(format!(
+                "map keys must be strings, found {}",
+                marker_kind(m)
+            ))),
+        }
+    }
+
+    fn number(&mut self) -> Result<Value, Error> {
+        let m = self.peek()?;
+        let n = match m {
+            0x00..=0x7f => {
+                self.pos += 1;
+                Number::Int(i64::from(m))
+            }
+            0xe0..=0xff => {
+                self.pos += 1;
+                Number::Int(i64::from(m as i8))
+            }
+            0xcc..=0xcf => {
+                self.pos += 1;
+                let u = match m {
+                    0xcc => u64::from(self.u8()?),
+                    0xcd => u64::from(self.u16()?),
+                    0xce => u64::from(self.u32()?),
+                    _ => u64::from_be_bytes(self.be()?),
+                };
+                match i64::try_from(u) {
+                    Ok(i) => Number::Int(i),
+                    // Past i64: 2^63.. are exact in f64 only at some values; classify the text.
+                    Err(_) => parse_number(&u.to_string()).unwrap_or(Number::Big(u.to_string())),
+                }
+            }
+            0xd0..=0xd3 => {
+                self.pos += 1;
+                Number::Int(match m {
+                    0xd0 => i64::from(self.u8()? as i8),
+                    0xd1 => i64::from(self.u16()? as i16),
+                    0xd2 => i64::from(self.u32()? as i32),
+                    _ => i64::from_be_bytes(self.be()?),
+                })
+            }
+            0xca | 0xcb => {
+                self.pos += 1;
+                let f = if m == 0xca {
+                    f64::from(f32::from_be_bytes(self.be()?))
+                } else {
+                    f64::from_be_bytes(self.be()?)
+                };
+                if f.is_nan() {
+                    return Err(self.err("NaN is not a valid number"));
+                }
+                Number::Float(f)
+            }
+            0xa0..=0xbf | 0xd9..=0xdb => {
+                let b = self.raw_string()?;
+                let s = self.utf8(b)?;
+                match parse_number(&s) {
+                    Some(n) => n,
+                    None => {
+                        return Err(self.err(format!(
+                            "a number is required, found the string {}",
+                            quote(&s)
+                        )))
+                    }
+                }
+            }
+            _ => return Err(self.wrong(&Type::Number, m)),
+        };
+        Ok(Value::Number(n))
+    }
+}
+
+struct Encoder {
+    out: Vec<u8>,
+    path: Vec<Step>,
+}
+
+impl Encoder {
+    fn err(&self, msg: impl std::fmt::Display) -> Error {
+        path_error(&self.path, msg)
+    }
+
+    fn child(&mut self, step: Step, v: &Value, ty: &Type, depth: usize) -> Result<(), Error> {
+        self.path.push(step);
+        let r = self.value(v, ty, depth + 1);
+        self.path.pop();
+        r
+    }
+
+    fn value(&mut self, value: &Value, ty: &Type, depth: usize) -> Result<(), Error> {
+        if depth > MAX_DEPTH {
+            return Err(self.err(format!("nested deeper than {MAX_DEPTH} levels")));
+        }
+        match value {
+            Value::Unknown => {
+                self.out.extend_from_slice(&UNKNOWN_BYTES);
+                return Ok(());
+            }
+            Value::Null => {
+                self.out.push(0xc0);
+                return Ok(());
+            }
+            _ => {}
+        }
+        if let Type::Dynamic = ty {
+            let (t, inner) = match value {
+                Value::Dynamic(t, inner) => ((**t).clone(), &**inner),
+                other => (implied_type(other).map_err(|e| self.err(e))?, other),
+            };
+            self.out.push(0x92);
+            self.bin(&type_to_json(&t))?;
+            return self.value(inner, &t, depth + 1);
+        }
+        match (ty, value) {
+            (_, Value::Dynamic(_, inner)) => self.value(inner, ty, depth + 1),
+            (Type::String, Value::String(s)) => self.str(s),
+            (Type::Number, Value::Number(n)) => self.number(n),
+            (Type::Bool, Value::Bool(b)) => {
+                self.out.push(if *b { 0xc3 } else { 0xc2 });
+                Ok(())
+            }
+            (
+                Type::List(et) | Type::Set(et),
+                Value::List(xs) | Value::Set(xs) | Value::Tuple(xs),
+            ) => {
+                self.array_len(xs.len())?;
+                for (i, x) in xs.iter().enumerate() {
+                    self.child(Step::Index(i), x, et, depth)?;
+                }
+                Ok(())
+            }
+            (Type::Tuple(ets), Value::List(xs) | Value::Set(xs) | Value::Tuple(xs)) => {
+                if xs.len() != ets.len() {
+                    return Err(self.err(format!(
+                        "a tuple of {} elements is required, found {}",
+                        ets.len(),
+                        xs.len()
+                    )));
+                }
+                self.array_len(xs.len())?;
+                for (i, (x, et)) in xs.iter().zip(ets).enumerate() {
+                    self.child(Step::Index(i), x, et, depth)?;
+                }
+                Ok(())
+            }
+            (Type::Map(et), Value::Map(m) | Value::Object(m)) => {
+                self.map_len(m.len())?;
+                for (k, x) in m {
+                    self.str(k)?;
+                    self.child(Step::Key(k.clone()), x, et, depth)?;
+                }
+                Ok(())
+            }
+            (Type::Object { attrs, .. }, Value::Object(m) | Value::Map(m)) => {
+                if let Some(k) = m.keys().find(|k| !attrs.contains_key(*k)) {
+                    return Err(self.err(format!("unsupported attribute {}", quote(k))));
+                }
+                self.map_len(attrs.len())?;
+                for (k, at) in attrs {
+                    let Some(x) = m.get(k) else {
+                        self.path.push(Step::Attr(k.clone()));
+                        let e = self.err("attribute is missing from the object value");
+                        self.path.pop();
+                        return Err(e);
+                    };
+                    self.str(k)?;
+                    self.child(Step::Attr(k.clone()), x, at, depth)?;
+                }
+                Ok(())
+            }
+            _ => Err(self.err(format!(
+                "{} is required, found {}",
+                type_kind(ty),
+                value_kind(value)
+            ))),
+        }
+    }
+
+    fn number(&mut self, n: &Number) -> Result<(), Error> {
+        match canonical_number(n).map_err(|e| self.err(e))? {
+            Number::Int(i) => self.int(i),
+            Number::Float(f) => {
+                // Integral values that fit i64 go as ints, like cty.
+                if f.fract() == 0.0
+                    && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f)
+                {
+                    self.int(f as i64);
+                } else {
+                    self.out.push(0xcb);
+                    self.out.extend_from_slice(&f.to_be_bytes());
+                }
+            }
+            Number::Big(t) => self.str(&t)?,
+        }
+        Ok(())
+    }
+
+    /// The smallest msgpack form of `i`: non-negative values as positive fixint or uint,
+    /// negative ones as negative fixint or int.
+    fn int(&mut self, i: i64) {
+        let o = &mut self.out;
+        if i >= 0 {
+            let u = i as u64;
+            if u < 0x80 {
+                o.push(u as u8);
+            } else if u <= 0xff {
+                o.extend_from_slice(&[0xcc, u as u8]);
+            } else if u <= 0xffff {
+                o.push(0xcd);
+                o.extend_from_slice(&(u as u16).to_be_bytes());
+            } else if u <= 0xffff_ffff {
+                o.push(0xce);
+                o.extend_from_slice(&(u as u32).to_be_bytes());
+            } else {
+                o.push(0xcf);
+                o.extend_from_slice(&u.to_be_bytes());
+            }
+        } else if i >= -32 {
+            o.push(i as i8 as u8);
+        } else if i >= i64::from(i8::MIN) {
+            o.extend_from_slice(&[0xd0, i as i8 as u8]);
+        } else if i >= i64::from(i16::MIN) {
+            o.push(0xd1);
+            o.extend_from_slice(&(i as i16).to_be_bytes());
+        } else if i >= i64::from(i32::MIN) {
+            o.push(0xd2);
+            o.extend_from_slice(&(i as i32).to_be_bytes());
+        } else {
+            o.push(0xd3);
+            o.extend_from_slice(&i.to_be_bytes());
+        }
+    }
+
+    fn len32(&self, n: usize, what: &str) -> Result<u32, Error> {
+        u32::try_from(n).map_err(|_| self.err(format!("{what} of {n} is too long for msgpack")))
+    }
+
+    fn str(&mut self, s: &str) -> Result<(), Error> {
+        let n = self.len32(s.len(), "string")?;
+        if n < 32 {
+            self.out.push(0xa0 | n as u8);
+        } else if n <= 0xff {
+            self.out.extend_from_slice(&[0xd9, n as u8]);
+        } else if n <= 0xffff {
+            self.out.push(0xda);
+            self.out.extend_from_slice(&(n as u16).to_be_bytes());
+        } else {
+            self.out.push(0xdb);
+            self.out.extend_from_slice(&n.to_be_bytes());
+        }
+        self.out.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+
+    fn bin(&mut self, b: &[u8]) -> Result<(), Error> {
+        let n = self.len32(b.len(), "binary data")?;
+        if n <= 0xff {
+            self.out.extend_from_slice(&[0xc4, n as u8]);
+        } else if n <= 0xffff {
+            self.out.push(0xc5);
+            self.out.extend_from_slice(&(n as u16).to_be_bytes());
+        } else {
+            self.out.push(0xc6);
+            self.out.extend_from_slice(&n.to_be_bytes());
+        }
+        self.out.extend_from_slice(b);
+        Ok(())
+    }
+
+    fn array_len(&mut self, n: usize) -> Result<(), Error> {
+        let n = self.len32(n, "array")?;
+        if n < 16 {
+            self.out.push(0x90 | n as u8);
+        } else if n <= 0xffff {
+            self.out.push(0xdc);
+            self.out.extend_from_slice(&(n as u16).to_be_bytes());
+        } else {
+            self.out.push(0xdd);
+            self.out.extend_from_slice(&n.to_be_bytes());
+        }
+        Ok(())
+    }
+
+    fn map_len(&mut self, n: usize) -> Result<(), Error> {
+        let n = self.len32(n, "map")?;
+        if n < 16 {
+            self.out.push(0x80 | n as u8);
+        } else if n <= 0xffff {
+            self.out.push(0xde);
+            self.out.extend_from_slice(&(n as u16).to_be_bytes());
+        } else {
+            self.out.push(0xdf);
+            self.out.extend_from_slice(&n.to_be_bytes());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn num(n: Number) -> Value {
+        Value::Number(n)
+    }
+
+    fn both_ways(v: Value, ty: &Type, bytes: &[u8]) {
+        assert_eq!(encode(&v, ty).unwrap(), bytes, "encode {v:?}");
+        assert_eq!(decode(bytes, ty).unwrap(), v, "decode {bytes:02x?}");
+    }
+
+    #[test]
+    fn primitives() {
+        both_ways(Value::string(""), &Type::String, &[0xa0]);
+        both_ways(Value::string("hi"), &Type::String, &[0xa2, b'h', b'i']);
+        let s31 = "x".repeat(31);
+        let mut b = vec![0xbf];
+        b.extend_from_slice(s31.as_bytes());
+        both_ways(Value::string(s31), &Type::String, &b);
+        let s32 = "y".repeat(32);
+        let mut b = vec![0xd9, 32];
+        b.extend_from_slice(s32.as_bytes());
+        both_ways(Value::string(s32), &Type::String, &b);
+        let s300 = "z".repeat(300);
+        let mut b = vec![0xda, 0x01, 0x2c];
+        b.extend_from_slice(s300.as_bytes());
+        both_ways(Value::string(s300), &Type::String, &b);
+        both_ways(Value::Bool(true), &Type::Bool, &[0xc3]);
+        both_ways(Value::Bool(false), &Type::Bool, &[0xc2]);
+        for ty in [
+            Type::String,
+            Type::Number,
+            Type::Bool,
+            Type::list(Type::String),
+            Type::Dynamic,
+        ] {
+            both_ways(Value::Null, &ty, &[0xc0]);
+            both_ways(Value::Unknown, &ty, &[0xd4, 0x00, 0x00]);
+        }
+    }
+
+    #[test]
+    fn integers_use_the_smallest_form() {
+        let cases: &[(i64, &[u8])] = &[
+            (0, &[0x00]),
+            (127, &[0x7f]),
+            (128, &[0xcc, 0x80]),
+            (255, &[0xcc, 0xff]),
+            (256, &[0xcd, 0x01, 0x00]),
+            (65535, &[0xcd, 0xff, 0xff]),
+            (65536, &[0xce, 0x00, 0x01, 0x00, 0x00]),
+            (4294967296, &[0xcf, 0, 0, 0, 1, 0, 0, 0, 0]),
+            (-1, &[0xff]),
+            (-32, &[0xe0]),
+            (-33, &[0xd0, 0xdf]),
+            (-128, &[0xd0, 0x80]),
+            (-129, &[0xd1, 0xff, 0x7f]),
+            (-32769, &[0xd2, 0xff, 0xff, 0x7f, 0xff]),
+            (i64::MIN, &[0xd3, 0x80, 0, 0, 0, 0, 0, 0, 0]),
+            (
+                i64::MAX,
+                &[0xcf, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+            ),
+        ];
+        for (i, b) in cases {
+            both_ways(Value::int(*i), &Type::Number, b);
+        }
+    }
+
+    #[test]
+    fn decode_accepts_every_numeric_form() {
+        let ty = Type::Number;
+        let int = |i| Value::int(i);
+        assert_eq!(decode(&[0xd0, 0x05], &ty).unwrap(), int(5));
+        assert_eq!(decode(&[0xd1, 0x00, 0x05], &ty).unwrap(), int(5));
+        assert_eq!(decode(&[0xd2, 0, 0, 0, 5], &ty).unwrap(), int(5));
+        assert_eq!(
+            decode(&[0xd3, 0, 0, 0, 0, 0, 0, 0, 5], &ty).unwrap(),
+            int(5)
+        );
+        assert_eq!(decode(&[0xcc, 0x05], &ty).unwrap(), int(5));
+        assert_eq!(decode(&[0xce, 0, 0, 0, 5], &ty).unwrap(), int(5));
+        assert_eq!(decode(&[0xd1, 0xff, 0xfe], &ty).unwrap(), int(-2));
+        // u64 max does not fit i64 or f64 exactly: big text.
+        assert_eq!(
+            decode(&[0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], &ty).unwrap(),
+            num(Number::Big("18446744073709551615".into()))
+        );
+        // 2^63 is exact in f64.
+        assert_eq!(
+            decode(&[0xcf, 0x80, 0, 0, 0, 0, 0, 0, 0], &ty).unwrap(),
+            num(Number::Float(9223372036854775808.0))
+        );
+        // float32 1.5 and float64 1.5
+        assert_eq!(
+            decode(&[0xca, 0x3f, 0xc0, 0, 0], &ty).unwrap(),
+            num(Number::Float(1.5))
+        );
+        assert_eq!(
+            decode(&[0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0], &ty).unwrap(),
+            num(Number::Float(1.5))
+        );
+        // Number strings.
+        assert_eq!(decode(&[0xa2, b'4', b'2'], &ty).unwrap(), int(42));
+        assert_eq!(
+            decode(&[0xa3, b'0', b'.', b'1'], &ty).unwrap(),
+            num(Number::Big("0.1".into()))
+        );
+        assert!(decode(&[0xa3, b'a', b'b', b'c'], &ty).is_err());
+        assert!(decode(&[0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0], &ty).is_err()); // NaN
+    }
+
+    #[test]
+    fn floats_and_big_numbers() {
+        let ty = Type::Number;
+        both_ways(
+            num(Number::Float(1.5)),
+            &ty,
+            &[0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0],
+        );
+        both_ways(
+            num(Number::Float(f64::INFINITY)),
+            &ty,
+            &[0xcb, 0x7f, 0xf0, 0, 0, 0, 0, 0, 0],
+        );
+        // Integral floats are written as ints and compare equal after decoding.
+        assert_eq!(encode(&num(Number::Float(3.0)), &ty).unwrap(), vec![0x03]);
+        assert_eq!(decode(&[0x03], &ty).unwrap(), num(Number::Float(3.0)));
+        assert_eq!(encode(&num(Number::Float(-0.0)), &ty).unwrap(), vec![0x00]);
+        // 1e20 is integral but past i64: float64.
+        assert_eq!(
+            encode(&num(Number::Float(1e20)), &ty).unwrap(),
+            [&[0xcb][..], &1e20f64.to_be_bytes()].concat()
+        );
+        let big = "123456789012345678901234567890";
+        let mut b = vec![0xbe];
+        b.extend_from_slice(big.as_bytes());
+        both_ways(num(Number::Big(big.into())), &ty, &b);
+        both_ways(
+            num(Number::Big("0.1".into())),
+            &ty,
+            &[0xa3, b'0', b'.', b'1'],
+        );
+        // Big text holding a small integer is written as an int, like cty would.
+        assert_eq!(
+            encode(&num(Number::Big("7".into())), &ty).unwrap(),
+            vec![0x07]
+        );
+        assert!(encode(&num(Number::Big("seven".into())), &ty).is_err());
+        assert!(encode(&num(Number::Float(f64::NAN)), &ty).is_err());
+    }
+
+    #[test]
+    fn collections() {
+        let l = Type::list(Type::String);
+        both_ways(Value::List(vec![]), &l, &[0x90]);
+        both_ways(
+            Value::List(vec![Value::string("a"), Value::Null, Value::Unknown]),
+            &l,
+            &[0x93, 0xa1, b'a', 0xc0, 0xd4, 0, 0],
+        );
+        let s = Type::set(Type::Number);
+        // Sets keep their order.
+        both_ways(
+            Value::Set(vec![Value::int(2), Value::int(1)]),
+            &s,
+            &[0x92, 0x02, 0x01],
+        );
+        let m = Type::map(Type::Bool);
+        both_ways(
+            Value::Map(
+                [
+                    ("a".to_string(), Value::Bool(true)),
+                    ("b".into(), Value::Null),
+                ]
+                .into(),
+            ),
+            &m,
+            &[0x82, 0xa1, b'a', 0xc3, 0xa1, b'b', 0xc0],
+        );
+        let t = Type::Tuple(vec![Type::String, Type::Number]);
+        both_ways(
+            Value::Tuple(vec![Value::string("x"), Value::int(-1)]),
+            &t,
+            &[0x92, 0xa1, b'x', 0xff],
+        );
+        // array16 / map16 lengths
+        let many = Value::List((0..20).map(Value::int).collect());
+        let mut b = vec![0xdc, 0x00, 20];
+        b.extend(0..20u8);
+        both_ways(many, &Type::list(Type::Number), &b);
+    }
+
+    #[test]
+    fn objects_are_sorted_and_complete() {
+        let ty = Type::object([("b", Type::Number), ("a", Type::String)]);
+        let v = Value::object([("b", Value::int(1)), ("a", Value::Null)]);
+        both_ways(v, &ty, &[0x82, 0xa1, b'a', 0xc0, 0xa1, b'b', 0x01]);
+        // Keys in any order decode.
+        assert_eq!(
+            decode(&[0x82, 0xa1, b'b', 0x01, 0xa1, b'a', 0xa0], &ty).unwrap(),
+            Value::object([("b", Value::int(1)), ("a", Value::string(""))])
+        );
+        let e = encode(&Value::object([("b", Value::int(1))]), &ty).unwrap_err();
+        assert_eq!(e.0, ".a: attribute is missing from the object value");
+        let e = decode(&[0x81, 0xa1, b'b', 0x01], &ty).unwrap_err();
+        assert_eq!(e.0, "(root): object is missing attribute \"a\"");
+        let e = decode(&[0x82, 0xa1, b'b', 0x01, 0xa1, b'b', 0x01], &ty).unwrap_err();
+        assert_eq!(e.0, ".b: duplicate attribute");
+        let e = decode(&[0x81, 0xa1, b'c', 0x01], &ty).unwrap_err();
+        assert_eq!(e.0, "(root): unsupported attribute \"c\"");
+    }
+
+    #[test]
+    fn dynamic_values() {
+        // ["string", "hi"] with the type JSON as bin 8.
+        let mut b = vec![0x92, 0xc4, 8];
+        b.extend_from_slice(b"\"string\"");
+        b.extend_from_slice(&[0xa2, b'h', b'i']);
+        let v = Value::Dynamic(Box::new(Type::String), Box::new(Value::string("hi")));
+        both_ways(v.clone(), &Type::Dynamic, &b);
+        // A bare value at a dynamic position is written with its implied type.
+        assert_eq!(encode(&Value::string("hi"), &Type::Dynamic).unwrap(), b);
+        // The type JSON may also arrive as a string.
+        let mut b2 = vec![0x92, 0xa8];
+        b2.extend_from_slice(b"\"string\"");
+        b2.extend_from_slice(&[0xa2, b'h', b'i']);
+        assert_eq!(decode(&b2, &Type::Dynamic).unwrap(), v);
+        // Unknown of a known type at a dynamic position.
+        let mut b3 = vec![0x92, 0xc4, 8];
+        b3.extend_from_slice(b"\"number\"");
+        b3.extend_from_slice(&UNKNOWN_BYTES);
+        both_ways(
+            Value::Dynamic(Box::new(Type::Number), Box::new(Value::Unknown)),
+            &Type::Dynamic,
+            &b3,
+        );
+        // Nested in an object.
+        let ty = Type::object([("d", Type::Dynamic)]);
+        let v = Value::object([(
+            "d",
+            Value::Dynamic(
+                Box::new(Type::list(Type::Bool)),
+                Box::new(Value::List(vec![Value::Bool(true)])),
+            ),
+        )]);
+        let mut b = vec![0x81, 0xa1, b'd', 0x92, 0xc4, 15];
+        b.extend_from_slice(b"[\"list\",\"bool\"]");
+        b.extend_from_slice(&[0x91, 0xc3]);
+        both_ways(v, &ty, &b);
+        let e = decode(&[0x81, 0xa1, b'd', 0x91, 0xc0], &ty).unwrap_err();
+        assert!(
+            e.0.starts_with(".d: a dynamic value must be a [type, value] array"),
+            "{e}"
+        );
+        let e = decode(&[0x81, 0xa1, b'd', 0x92, 0xa3, b'x', b'y', b'z', 0xc0], &ty).unwrap_err();
+        assert!(
+            e.0.starts_with(".d: in dynamic value: invalid type JSON"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn refined_unknowns() {
+        // Terraform: unknown string, not null, prefix "ab": ext 12 with {1: false, 2: "ab"}.
+        let payload = [0x82, 0x01, 0xc2, 0x02, 0xa2, b'a', b'b'];
+        let mut b = vec![0xc7, payload.len() as u8, 0x0c];
+        b.extend_from_slice(&payload);
+        assert_eq!(decode(&b, &Type::String).unwrap(), Value::Unknown);
+        // fixext forms of both types.
+        assert_eq!(
+            decode(
+                &[0xd5, 0x0c, 0x81, 0x01],
+                &Type::List(Box::new(Type::String))
+            )
+            .unwrap(),
+            Value::Unknown
+        );
+        assert_eq!(
+            decode(&[0xd4, 0x00, 0x07], &Type::Number).unwrap(),
+            Value::Unknown
+        );
+        assert_eq!(
+            decode(&[0xc7, 0x00, 0x00], &Type::Number).unwrap(),
+            Value::Unknown
+        );
+        // Other extension types are rejected.
+        let e = decode(&[0xd4, 0x01, 0x00], &Type::Number).unwrap_err();
+        assert!(e.0.contains("extension type 1"), "{e}");
+        assert!(decode(&[0xd4, 0xff, 0x00], &Type::Number).is_err());
+        // Oversized refinements are rejected.
+        let mut big = vec![0xc8, 0x04, 0x01, 0x0c];
+        big.extend(std::iter::repeat_n(0u8, 1025));
+        assert!(decode(&big, &Type::String).is_err());
+    }
+
+    #[test]
+    fn malformed_input_reports_the_path() {
+        let ty = Type::object([("foo", Type::list(Type::String))]);
+        let e = decode(&[0x81, 0xa3, b'f', b'o', b'o', 0x93, 0xa0, 0xa0, 0x01], &ty).unwrap_err();
+        assert_eq!(e.0, ".foo[2]: a string is required, found an integer");
+        let e = decode(&[0x81, 0xa3, b'f', b'o', b'o', 0x93, 0xa0], &ty).unwrap_err();
+        assert!(e.0.starts_with(".foo: array declares 3 elements"), "{e}");
+        let e = decode(
+            &[0x81, 0xa3, b'f', b'o', b'o', 0x92, 0xa0, 0xa2, 0xff, 0xfe],
+            &ty,
+        )
+        .unwrap_err();
+        assert!(e.0.starts_with(".foo[1]: string is not valid UTF-8"), "{e}");
+        let e = decode(&[0xc0, 0xc0], &ty).unwrap_err();
+        assert!(e.0.contains("1 unexpected bytes"), "{e}");
+        let m = Type::map(Type::Number);
+        let e = decode(&[0x82, 0xa1, b'k', 0x01, 0xa1, b'k', 0x02], &m).unwrap_err();
+        assert_eq!(e.0, "[\"k\"]: duplicate map key");
+        let e = decode(&[0xdd, 0xff, 0xff, 0xff, 0xff], &Type::list(Type::Number)).unwrap_err();
+        assert!(e.0.contains("declares 4294967295 elements"), "{e}");
+        let e = decode(&[0xdb, 0xff, 0xff, 0xff, 0xff, 0x61], &Type::String).unwrap_err();
+        assert!(e.0.contains("truncated"), "{e}");
+        assert!(decode(&[], &Type::String).is_err());
+        // Deep nesting is cut off, not a stack overflow.
+        let mut deep = vec![0x92, 0xc4, 9];
+        deep.extend_from_slice(b"\"dynamic\"");
+        let deep: Vec<u8> = deep
+            .iter()
+            .copied()
+            .cycle()
+            .take(deep.len() * 10_000)
+            .collect();
+        let e = decode(&deep, &Type::Dynamic).unwrap_err();
+        assert!(e.0.contains("nested deeper"), "{e}");
+        let mut ty = Type::String;
+        for _ in 0..200 {
+            ty = Type::list(ty);
+        }
+        let data = vec![0x91; 300];
+        assert!(decode(&data, &ty).unwrap_err().0.contains("nested deeper"));
+    }
+
+    #[test]
+    fn encode_checks_conformance() {
+        let e = encode(&Value::int(1), &Type::String).unwrap_err();
+        assert_eq!(e.0, "(root): a string is required, found a number");
+        let t = Type::Tuple(vec![Type::String]);
+        assert!(encode(&Value::Tuple(vec![]), &t).is_err());
+        let ty = Type::object([("a", Type::String)]);
+        let e = encode(
+            &Value::object([("a", Value::Null), ("z", Value::Null)]),
+            &ty,
+        )
+        .unwrap_err();
+        assert!(e.0.contains("unsupported attribute \"z\""), "{e}");
+        let mixed = Value::List(vec![Value::int(1), Value::Bool(true)]);
+        assert!(encode(&mixed, &Type::Dynamic).is_err());
+        // A Dynamic wrapper at a concrete position is unwrapped.
+        let v = Value::Dynamic(Box::new(Type::String), Box::new(Value::string("a")));
+        assert_eq!(encode(&v, &Type::String).unwrap(), vec![0xa1, b'a']);
+    }
+}

@@ -1,0 +1,175 @@
+//! What a provider implements: the provider itself, its managed resources and data sources.
+//!
+//! The gRPC layer ([`super::grpc`]) decodes every request against the schema, runs the generic
+//! plan engine and hands typed values to these hooks; hooks never see msgpack or protobuf.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio::sync::watch;
+
+use super::cty::Value;
+use super::diag::{Diagnostic, Diagnostics};
+use super::schema::Schema;
+
+/// What Terraform (or OpenTofu) said about itself. A capability it did not send is false.
+#[derive(Clone, Debug, Default)]
+pub struct ClientInfo {
+    pub terraform_version: String,
+    pub deferral_allowed: bool,
+    pub write_only_attributes_allowed: bool,
+}
+
+/// Set by `StopProvider`: long waits must end promptly once it fires.
+#[derive(Clone, Debug)]
+pub struct StopSignal(watch::Receiver<bool>);
+
+impl StopSignal {
+    pub fn new() -> (watch::Sender<bool>, StopSignal) {
+        let (tx, rx) = watch::channel(false);
+        (tx, StopSignal(rx))
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        *self.0.borrow()
+    }
+
+    /// Resolves once the provider has been asked to stop.
+    pub async fn stopped(&self) {
+        let mut rx = self.0.clone();
+        let _ = rx.wait_for(|stopped| *stopped).await;
+    }
+
+    /// Sleeps for `duration`, or less when a stop arrives; returns false if stopped.
+    pub async fn sleep(&self, duration: Duration) -> bool {
+        tokio::select! {
+            _ = tokio::time::sleep(duration) => !self.is_stopped(),
+            _ = self.stopped() => false,
+        }
+    }
+}
+
+/// Per-request context for resource hooks.
+pub struct Ctx {
+    pub stop: StopSignal,
+    pub client: Arc<ClientInfo>,
+    /// Provider-private bytes stored beside the state: the prior value on input; whatever is
+    /// here when the hook returns is stored.
+    pub private: Vec<u8>,
+    /// Warnings (or errors alongside a successful value) to return with the response.
+    pub diagnostics: Diagnostics,
+    /// On a failed create or update: the state of whatever was already created, so Terraform
+    /// records it (tainted) instead of forgetting it.
+    pub partial_state: Option<Value>,
+}
+
+impl Ctx {
+    pub fn new(stop: StopSignal, client: Arc<ClientInfo>, private: Vec<u8>) -> Self {
+        Ctx {
+            stop,
+            client,
+            private,
+            diagnostics: Diagnostics::new(),
+            partial_state: None,
+        }
+    }
+}
+
+/// A plan under construction, after the generic plan engine has run.
+pub struct PlanRequest {
+    /// Null on create.
+    pub prior_state: Value,
+    /// Configuration, with write-only attributes still holding their values.
+    pub config: Value,
+    /// The planned new state; hooks may change computed attributes.
+    pub planned_state: Value,
+    /// Attributes whose change forces replacement.
+    pub requires_replace: Vec<super::diag::AttributePath>,
+}
+
+/// A managed resource type.
+#[async_trait]
+pub trait Resource: Send + Sync {
+    /// The full type name, e.g. `example_thing`.
+    fn type_name(&self) -> &str;
+    fn schema(&self) -> &Schema;
+
+    /// Checks beyond per-attribute validators (cross-attribute rules). Unknown values must be
+    /// skipped: they are checked again at plan time.
+    async fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Adjusts a non-destroy plan (e.g. computing a digest, marking extra replacements).
+    async fn modify_plan(&self, _ctx: &mut Ctx, _plan: &mut PlanRequest) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    async fn create(
+        &self,
+        ctx: &mut Ctx,
+        planned: &Value,
+        config: &Value,
+    ) -> Result<Value, Diagnostics>;
+
+    /// Refreshes state from the remote object; `Value::Null` means it is gone.
+    async fn read(&self, ctx: &mut Ctx, state: &Value) -> Result<Value, Diagnostics>;
+
+    async fn update(
+        &self,
+        ctx: &mut Ctx,
+        prior: &Value,
+        planned: &Value,
+        config: &Value,
+    ) -> Result<Value, Diagnostics>;
+
+    async fn delete(&self, ctx: &mut Ctx, prior: &Value) -> Result<(), Diagnostics>;
+
+    /// Turns an import ID into a state holding at least what `read` needs; attributes not set
+    /// are null. `read` runs afterwards.
+    async fn import(&self, _ctx: &mut Ctx, _id: &str) -> Result<Value, Diagnostics> {
+        Err(Diagnostic::error(
+            "Import is not supported",
+            format!("The resource type {} cannot be imported.", self.type_name()),
+        )
+        .into())
+    }
+
+    /// Upgrades a state written by an older schema version into the current schema's value.
+    /// The default decodes the JSON leniently into the current schema (dropping removed
+    /// attributes, nulling new ones), which suits additive schema changes.
+    async fn upgrade_state(&self, _version: i64, raw_json: &[u8]) -> Result<Value, Diagnostics> {
+        super::plan::upgrade_raw_state(self.schema(), raw_json)
+    }
+}
+
+/// A data source type.
+#[async_trait]
+pub trait DataSource: Send + Sync {
+    fn type_name(&self) -> &str;
+    fn schema(&self) -> &Schema;
+
+    async fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Returns the full value: configuration plus computed attributes.
+    async fn read(&self, ctx: &mut Ctx, config: &Value) -> Result<Value, Diagnostics>;
+}
+
+/// The provider: its configuration schema, its types, and configuration.
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    fn schema(&self) -> &Schema;
+    fn resources(&self) -> Vec<Arc<dyn Resource>>;
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>>;
+
+    async fn validate_config(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Called once before any resource operation; values may still be unknown during
+    /// validation-only runs (then configure anything known and report nothing).
+    async fn configure(&self, config: &Value, client: &ClientInfo) -> Diagnostics;
+}
