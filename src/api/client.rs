@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::error::{ApiError, Envelope};
+use super::error::{ApiError, Envelope, StatusError};
 
 /// Settings for [`Client::new`].
 #[derive(Clone, Debug)]
@@ -311,7 +311,7 @@ fn status_error(status: StatusCode, body: &[u8], method: &Method, path: &str) ->
                 serde_json::Value::Null,
             ),
         };
-    ApiError::Status {
+    ApiError::Status(Box::new(StatusError {
         status: status.as_u16(),
         code,
         message,
@@ -320,7 +320,7 @@ fn status_error(status: StatusCode, body: &[u8], method: &Method, path: &str) ->
         details,
         method: method.to_string(),
         path: path.to_string(),
-    }
+    }))
 }
 
 #[cfg(test)]
@@ -344,16 +344,8 @@ mod tests {
     fn envelope_is_decoded() {
         let body = br#"{"error":{"code":"forbidden","message":"token lacks app:write","required_scope":"app:write"}}"#;
         let e = status_error(StatusCode::FORBIDDEN, body, &Method::POST, "/v1/x");
-        match e {
-            ApiError::Status {
-                status,
-                required_scope,
-                ..
-            } => {
-                assert_eq!(status, 403);
-                assert_eq!(required_scope.as_deref(), Some("app:write"));
-            }
-            other => panic!("{other:?}"),
-        }
+        let e = e.as_status().expect("status error");
+        assert_eq!(e.status, 403);
+        assert_eq!(e.required_scope.as_deref(), Some("app:write"));
     }
 }

@@ -6,19 +6,7 @@ use std::fmt;
 #[derive(Debug, Clone)]
 pub enum ApiError {
     /// The platform answered with an error status and (usually) its error envelope.
-    Status {
-        status: u16,
-        code: String,
-        message: String,
-        /// 403: the scope the token lacks.
-        required_scope: Option<String>,
-        /// 422: the request field at fault.
-        field: Option<String>,
-        /// Anything else the envelope carried (e.g. the objects that block a delete).
-        details: serde_json::Value,
-        method: String,
-        path: String,
-    },
+    Status(Box<StatusError>),
     /// No answer: connection refused, timeout, TLS failure...
     Transport {
         message: String,
@@ -31,10 +19,34 @@ pub enum ApiError {
     Cancelled,
 }
 
+/// An error answer, as the platform's envelope described it.
+#[derive(Debug, Clone)]
+pub struct StatusError {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+    /// 403: the scope the token lacks.
+    pub required_scope: Option<String>,
+    /// 422: the request field at fault.
+    pub field: Option<String>,
+    /// Anything else the envelope carried (e.g. the objects that block a delete).
+    pub details: serde_json::Value,
+    pub method: String,
+    pub path: String,
+}
+
 impl ApiError {
     pub fn status(&self) -> Option<u16> {
         match self {
-            ApiError::Status { status, .. } => Some(*status),
+            ApiError::Status(e) => Some(e.status),
+            _ => None,
+        }
+    }
+
+    /// The error envelope, for an error answer.
+    pub fn as_status(&self) -> Option<&StatusError> {
+        match self {
+            ApiError::Status(e) => Some(e),
             _ => None,
         }
     }
@@ -51,14 +63,11 @@ impl ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ApiError::Status {
-                status,
-                code,
-                message,
-                method,
-                path,
-                ..
-            } => write!(f, "{method} {path} returned {status} {code}: {message}"),
+            ApiError::Status(e) => write!(
+                f,
+                "{} {} returned {} {}: {}",
+                e.method, e.path, e.status, e.code, e.message
+            ),
             ApiError::Transport {
                 message,
                 method,

@@ -4,11 +4,14 @@
 use std::future::Future;
 use std::sync::{Arc, RwLock};
 
+use crate::api::error::StatusError;
 use crate::api::{ApiError, Client};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::resource::Ctx;
-use crate::tfplugin::schema::Attribute;
+use std::time::Duration;
+
+use crate::tfplugin::schema::{validators, Attribute, Block, NestedBlock};
 
 use super::config::ProviderConfig;
 
@@ -66,97 +69,7 @@ pub async fn call<T>(
 /// `action` reads like "create the database \"main\"".
 pub fn api_error(action: &str, err: &ApiError) -> Diagnostics {
     let d = match err {
-        ApiError::Status {
-            status: 401,
-            message,
-            ..
-        } => Diagnostic::error(
-            "Comwit token rejected",
-            format!(
-                "Could not {action}: the platform rejected the token ({message}). It is \
-                 invalid, expired or revoked. Create a new one with `comwit login` or in the \
-                 console, and set it as the provider's `token` or COMWIT_TOKEN."
-            ),
-        ),
-        ApiError::Status {
-            status: 403,
-            required_scope: Some(scope),
-            ..
-        } => Diagnostic::error(
-            format!("Token lacks the {scope} scope"),
-            format!(
-                "Could not {action}: this needs the `{scope}` scope, which the token does not \
-                 have. Create a token that includes {scope} (console → Personal access tokens, \
-                 or `comwit login`) and use it as the provider's `token` or COMWIT_TOKEN. The \
-                 data source `comwit_token` shows the current token's scopes."
-            ),
-        ),
-        ApiError::Status {
-            status: 403,
-            message,
-            ..
-        } => Diagnostic::error(
-            "Access to the project refused",
-            format!(
-                "Could not {action}: {message}. The token's user must be a member of the \
-                 project: check `project_id`, or ask a member of the project to add you."
-            ),
-        ),
-        ApiError::Status {
-            status: 404,
-            message,
-            ..
-        } => Diagnostic::error(
-            "Not found",
-            format!("Could not {action}: {message}. Check the IDs in the configuration."),
-        ),
-        ApiError::Status {
-            status: 409,
-            message,
-            details,
-            ..
-        } => Diagnostic::error(
-            "Conflict",
-            format!(
-                "Could not {action}: {message}.{}",
-                if details.is_null() || details.as_object().is_some_and(|o| o.is_empty()) {
-                    String::new()
-                } else {
-                    format!(" Details: {details}")
-                }
-            ),
-        ),
-        ApiError::Status {
-            status: 422,
-            message,
-            field,
-            ..
-        } => Diagnostic::error(
-            "Invalid value",
-            format!(
-                "Could not {action}: the platform rejected {}: {message}. Fix the value and \
-                 apply again; nothing was changed.",
-                field
-                    .as_deref()
-                    .map_or("the request".to_string(), |f| format!("`{f}`"))
-            ),
-        ),
-        ApiError::Status {
-            status, message, ..
-        } if *status == 429 || *status >= 500 => Diagnostic::error(
-            "Comwit platform unavailable",
-            format!(
-                "Could not {action}: the platform answered {status} ({message}) and kept doing \
-                 so after the retries `max_retries` allows. Try again later, or raise \
-                 `max_retries`."
-            ),
-        ),
-        ApiError::Status {
-            status, message, ..
-        } => Diagnostic::error(
-            "Unexpected answer from the Comwit platform",
-            format!("Could not {action}: the platform answered {status}: {message}."),
-        ),
+        ApiError::Status(e) => status_diagnostic(action, e),
         ApiError::Transport { message, .. } => Diagnostic::error(
             "Cannot reach the Comwit platform",
             format!(
@@ -179,14 +92,76 @@ pub fn api_error(action: &str, err: &ApiError) -> Diagnostics {
     d.into()
 }
 
+fn status_diagnostic(action: &str, e: &StatusError) -> Diagnostic {
+    let message = &e.message;
+    match (e.status, e.required_scope.as_deref()) {
+        (401, _) => Diagnostic::error(
+            "Comwit token rejected",
+            format!(
+                "Could not {action}: the platform rejected the token ({message}). It is \
+                 invalid, expired or revoked. Create a new one with `comwit login` or in the \
+                 console, and set it as the provider's `token` or COMWIT_TOKEN."
+            ),
+        ),
+        (403, Some(scope)) => Diagnostic::error(
+            format!("Token lacks the {scope} scope"),
+            format!(
+                "Could not {action}: this needs the `{scope}` scope, which the token does not \
+                 have. Create a token that includes {scope} (console → Personal access tokens, \
+                 or `comwit login`) and use it as the provider's `token` or COMWIT_TOKEN. The \
+                 data source `comwit_token` shows the current token's scopes."
+            ),
+        ),
+        (403, None) => Diagnostic::error(
+            "Access to the project refused",
+            format!(
+                "Could not {action}: {message}. The token's user must be a member of the \
+                 project: check `project_id`, or ask a member of the project to add you."
+            ),
+        ),
+        (404, _) => Diagnostic::error(
+            "Not found",
+            format!("Could not {action}: {message}. Check the IDs in the configuration."),
+        ),
+        (409, _) => {
+            let details = &e.details;
+            let extra = if details.is_null() || details.as_object().is_some_and(|o| o.is_empty()) {
+                String::new()
+            } else {
+                format!(" Details: {details}")
+            };
+            Diagnostic::error("Conflict", format!("Could not {action}: {message}.{extra}"))
+        }
+        (422, _) => Diagnostic::error(
+            "Invalid value",
+            format!(
+                "Could not {action}: the platform rejected {}: {message}. Fix the value and \
+                 apply again; nothing was changed.",
+                e.field
+                    .as_deref()
+                    .map_or("the request".to_string(), |f| format!("`{f}`"))
+            ),
+        ),
+        (status, _) if status == 429 || status >= 500 => Diagnostic::error(
+            "Comwit platform unavailable",
+            format!(
+                "Could not {action}: the platform answered {status} ({message}) and kept doing \
+                 so after the retries `max_retries` allows. Try again later, or raise \
+                 `max_retries`."
+            ),
+        ),
+        (status, _) => Diagnostic::error(
+            "Unexpected answer from the Comwit platform",
+            format!("Could not {action}: the platform answered {status}: {message}."),
+        ),
+    }
+}
+
 /// Like [`api_error`], pointing the diagnostic at `attribute` when the platform named the
 /// field at fault (a 422) and the field maps to it.
 pub fn api_error_at(action: &str, err: &ApiError, fields: &[(&str, &str)]) -> Diagnostics {
     let mut d = api_error(action, err);
-    if let ApiError::Status {
-        field: Some(field), ..
-    } = err
-    {
+    if let Some(field) = err.as_status().and_then(|e| e.field.as_ref()) {
         let root = field.split(['[', '.']).next().unwrap_or_default();
         if let Some((_, attr)) = fields.iter().find(|(f, _)| *f == root) {
             d = d
@@ -274,8 +249,86 @@ pub fn is_dns_label(s: &str) -> bool {
         && *b.last().unwrap() != b'-'
 }
 
+/// A `timeouts { create = "10m" }` block for the given operations (Go duration strings).
+pub fn timeouts_block(operations: &[&str], defaults: &str) -> NestedBlock {
+    let attributes = operations
+        .iter()
+        .map(|op| {
+            Attribute::string(*op)
+                .optional()
+                .validator(validators::matches(
+                    "a duration such as \"30s\", \"10m\" or \"1h30m\"",
+                    |s| parse_duration(s).is_some(),
+                ))
+                .description(format!(
+                    "How long `{op}` may wait ({defaults}), as a duration such as `30s`, `10m` or `1h30m`."
+                ))
+        })
+        .collect();
+    NestedBlock::single("timeouts", Block::from_attributes(attributes))
+}
+
+/// The timeout for `operation` from a value with a `timeouts` block, else `default`.
+pub fn timeout(value: &Value, operation: &str, default: Duration) -> Duration {
+    value
+        .get("timeouts")
+        .and_then(|t| t.get(operation))
+        .and_then(Value::as_str)
+        .and_then(parse_duration)
+        .unwrap_or(default)
+}
+
+/// Parses Go-style durations: `90s`, `10m`, `1h30m`, `1.5h`, `500ms`.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total = 0f64;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if digits == 0 {
+            return None;
+        }
+        let number: f64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let seconds = match &rest[..unit_len] {
+            "ms" => 0.001,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return None,
+        };
+        total += number * seconds;
+        rest = &rest[unit_len..];
+    }
+    Some(Duration::from_secs_f64(total))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn durations() {
+        use std::time::Duration;
+        assert_eq!(super::parse_duration("10m"), Some(Duration::from_secs(600)));
+        assert_eq!(
+            super::parse_duration("1h30m"),
+            Some(Duration::from_secs(5400))
+        );
+        assert_eq!(
+            super::parse_duration("500ms"),
+            Some(Duration::from_millis(500))
+        );
+        assert_eq!(super::parse_duration("10"), None);
+        assert_eq!(super::parse_duration("m"), None);
+        assert_eq!(super::parse_duration(""), None);
+    }
+
     use super::*;
 
     #[test]
@@ -301,7 +354,7 @@ mod tests {
 
     #[test]
     fn scope_error_names_the_scope() {
-        let err = ApiError::Status {
+        let err = ApiError::Status(Box::new(StatusError {
             status: 403,
             code: "forbidden".into(),
             message: "missing scope".into(),
@@ -310,7 +363,7 @@ mod tests {
             details: serde_json::Value::Null,
             method: "POST".into(),
             path: "/v1/x".into(),
-        };
+        }));
         let d = api_error("create the app", &err);
         let text = d.to_string();
         assert!(text.contains("app:write"), "{text}");

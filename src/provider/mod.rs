@@ -1,7 +1,10 @@
 //! The Comwit provider: configuration, resources and data sources (one file each).
 
+pub mod apps;
 pub mod common;
 pub mod config;
+pub mod core;
+pub mod dns;
 
 use std::sync::Arc;
 
@@ -43,12 +46,17 @@ impl Provider for ComwitProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        let _shared = &self.shared;
-        Vec::new()
+        let mut all = core::resources(&self.shared);
+        all.extend(apps::resources(&self.shared));
+        all.extend(dns::resources(&self.shared));
+        all
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        Vec::new()
+        let mut all = core::data_sources(&self.shared);
+        all.extend(apps::data_sources(&self.shared));
+        all.extend(dns::data_sources(&self.shared));
+        all
     }
 
     async fn validate_config(&self, config: &Value) -> Diagnostics {

@@ -2,6 +2,8 @@
 //! in the spirit of terraform-plugin-testing (steps of apply, empty re-plan, import, destroy).
 #![allow(dead_code)]
 
+pub mod platform;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -1,0 +1,1 @@
+//! Acceptance tests for the apps area (being written).

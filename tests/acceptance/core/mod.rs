@@ -1,0 +1,1 @@
+//! Acceptance tests for the core area (being written).

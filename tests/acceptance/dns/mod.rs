@@ -1,0 +1,1 @@
+//! Acceptance tests for the dns area (being written).

@@ -1,0 +1,10 @@
+//! Acceptance tests: real Terraform drives the built provider against an in-process
+//! comwit-local. One module per area; each test starts its own platform.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod apps;
+mod core;
+mod dns;
+mod provider_config;

@@ -1,0 +1,187 @@
+//! Helpers shared by the comwit-local tests: start a server in-process on 127.0.0.1:0 with a
+//! temporary data directory, and a small JSON client.
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use comwit::local::{serve, Config, Server};
+use reqwest::header::HeaderMap;
+use reqwest::Method;
+use serde_json::Value;
+
+pub struct Env {
+    pub server: Server,
+    pub dir: tempfile::TempDir,
+    pub http: reqwest::Client,
+    pub token: String,
+}
+
+pub fn config(dir: &std::path::Path) -> Config {
+    Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.to_path_buf(),
+        database_provision_delay: Duration::from_millis(300),
+        domain_activation_delay: Duration::ZERO,
+        dns_check_interval: Duration::from_millis(100),
+        max_json_bytes: 256 * 1024,
+        max_bundle_bytes: 1 << 20,
+        ..Config::default()
+    }
+}
+
+pub async fn start() -> Env {
+    start_with(|_| {}).await
+}
+
+pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path());
+    tweak(&mut cfg);
+    let server = serve(cfg).await.unwrap();
+    let token = server.dev_token().unwrap();
+    Env {
+        server,
+        dir,
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap(),
+        token,
+    }
+}
+
+pub struct Resp {
+    pub status: u16,
+    pub body: Value,
+    pub headers: HeaderMap,
+}
+
+impl Resp {
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+    pub fn s(&self, key: &str) -> String {
+        self.body[key].as_str().unwrap_or_default().to_string()
+    }
+}
+
+impl std::fmt::Debug for Resp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status, self.body)
+    }
+}
+
+impl Env {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.server.url(), path)
+    }
+
+    pub async fn call_with(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let mut rb = self.http.request(method, self.url(path));
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        for (k, v) in headers {
+            rb = rb.header(*k, *v);
+        }
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        let resp = rb.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let bytes = resp.bytes().await.unwrap();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+                panic!("non-JSON body ({status}): {}", String::from_utf8_lossy(&bytes))
+            })
+        };
+        if status >= 400 {
+            assert!(
+                body["error"]["code"].is_string() && body["error"]["message"].is_string(),
+                "error without envelope: {status} {body}"
+            );
+        }
+        Resp {
+            status,
+            body,
+            headers,
+        }
+    }
+
+    pub async fn call_as(&self, token: &str, method: Method, path: &str, body: Option<Value>) -> Resp {
+        self.call_with(method, path, Some(token), body, &[]).await
+    }
+
+    pub async fn get(&self, path: &str) -> Resp {
+        self.call_as(&self.token, Method::GET, path, None).await
+    }
+    pub async fn post(&self, path: &str, body: Value) -> Resp {
+        self.call_as(&self.token, Method::POST, path, Some(body)).await
+    }
+    pub async fn put(&self, path: &str, body: Value) -> Resp {
+        self.call_as(&self.token, Method::PUT, path, Some(body)).await
+    }
+    pub async fn patch(&self, path: &str, body: Value) -> Resp {
+        self.call_as(&self.token, Method::PATCH, path, Some(body)).await
+    }
+    pub async fn delete(&self, path: &str) -> Resp {
+        self.call_as(&self.token, Method::DELETE, path, None).await
+    }
+
+    /// Upload a bundle.
+    pub async fn deploy(&self, path: &str, bundle: Vec<u8>, content_type: &str) -> Resp {
+        let resp = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(&self.token)
+            .header("content-type", content_type)
+            .body(bundle)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = resp.json().await.unwrap_or(Value::Null);
+        Resp {
+            status,
+            body,
+            headers,
+        }
+    }
+
+    /// Create a project and return its id.
+    pub async fn project(&self, name: &str) -> String {
+        let r = self.post("/v1/projects", serde_json::json!({ "name": name })).await;
+        assert_eq!(r.status, 201, "{r:?}");
+        r.s("project_id")
+    }
+}
+
+/// A tar.gz bundle with the given files.
+pub fn bundle(files: &[(&str, &str)]) -> Vec<u8> {
+    let enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut tar = tar::Builder::new(enc);
+    for (name, content) in files {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(content.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        tar.append_data(&mut h, name, content.as_bytes()).unwrap();
+    }
+    tar.into_inner().unwrap().finish().unwrap()
+}
+
+pub fn sha256_hex(data: &[u8]) -> String {
+    comwit::local::ids::sha256_hex(data)
+}
