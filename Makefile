@@ -6,6 +6,7 @@
 #   make test      lint, then every test with TF_ACC=1 (acceptance tests run,
 #                  and fail rather than skip without Terraform), then the
 #                  schemathesis API run and the docs staleness check
+#   make demo      build, start comwit-local, init + apply examples/quickstart
 #   make terraform print the Terraform the tests use (installs one if needed)
 #   make docs      regenerate docs/
 #   make bench     benchmarks
@@ -26,7 +27,7 @@ CARGO ?= cargo
 step = @printf '\n==> %s\n' "$(1)"
 
 .PHONY: build fmt fmt-check clippy lint test test-rust schemathesis docs-check \
-	terraform docs bench release clean
+	terraform docs demo bench release clean
 
 build:
 	$(call step,cargo build)
@@ -78,6 +79,10 @@ test:
 	@$(MAKE) schemathesis
 	@$(MAKE) docs-check
 
+demo:
+	$(call step,demo (scripts/demo.sh))
+	bash scripts/demo.sh
+
 docs:
 	$(call step,docs)
 	@if [ -f scripts/docs.sh ]; then bash scripts/docs.sh; \
@@ -94,4 +99,4 @@ release:
 
 clean:
 	$(CARGO) clean
-	rm -rf .venv dist
+	rm -rf .venv dist .demo

@@ -952,3 +952,179 @@ impl<P: Provider> provider_server::Provider for ProviderService<P> {
         }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use async_trait::async_trait;
+
+    use super::provider_server::Provider as _;
+    use super::*;
+    use crate::tfplugin::schema::{Attribute, Block, Schema};
+
+    /// A resource whose create waits for a minute unless the provider is stopped.
+    struct Slow(Schema);
+
+    #[async_trait]
+    impl Resource for Slow {
+        fn type_name(&self) -> &str {
+            "test_slow"
+        }
+        fn schema(&self) -> &Schema {
+            &self.0
+        }
+        async fn create(
+            &self,
+            ctx: &mut Ctx,
+            planned: &Value,
+            _: &Value,
+        ) -> Result<Value, Diagnostics> {
+            if ctx.stop.sleep(Duration::from_secs(60)).await {
+                Ok(planned.clone())
+            } else {
+                Err(Diagnostic::error("Stopped", "cancelled").into())
+            }
+        }
+        async fn read(&self, _: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
+            Ok(state.clone())
+        }
+        async fn update(
+            &self,
+            _: &mut Ctx,
+            _: &Value,
+            p: &Value,
+            _: &Value,
+        ) -> Result<Value, Diagnostics> {
+            Ok(p.clone())
+        }
+        async fn delete(&self, _: &mut Ctx, _: &Value) -> Result<(), Diagnostics> {
+            Ok(())
+        }
+    }
+
+    struct TestProvider(Schema, Arc<Slow>);
+
+    #[async_trait]
+    impl Provider for TestProvider {
+        fn schema(&self) -> &Schema {
+            &self.0
+        }
+        fn resources(&self) -> Vec<Arc<dyn Resource>> {
+            vec![self.1.clone()]
+        }
+        fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+            vec![]
+        }
+        async fn configure(&self, _: &Value, _: &ClientInfo) -> Diagnostics {
+            Diagnostics::new()
+        }
+    }
+
+    fn service() -> Arc<ProviderService<TestProvider>> {
+        let slow = Slow(Schema::new(Block::from_attributes(vec![
+            Attribute::string("name").required(),
+        ])));
+        Arc::new(ProviderService::new(Arc::new(TestProvider(
+            Schema::new(Block::from_attributes(vec![])),
+            Arc::new(slow),
+        ))))
+    }
+
+    #[tokio::test]
+    async fn stop_provider_ends_a_waiting_apply_within_a_second() {
+        let svc = service();
+        let ty = Type::object([("name", Type::String)]);
+        let planned =
+            cty::msgpack::encode(&Value::object([("name", Value::string("a"))]), &ty).unwrap();
+        let null = cty::msgpack::encode(&Value::Null, &ty).unwrap();
+        let request = pb::apply_resource_change::Request {
+            type_name: "test_slow".into(),
+            prior_state: Some(pb::DynamicValue {
+                msgpack: null.clone(),
+                json: vec![],
+            }),
+            planned_state: Some(pb::DynamicValue {
+                msgpack: planned.clone(),
+                json: vec![],
+            }),
+            config: Some(pb::DynamicValue {
+                msgpack: planned,
+                json: vec![],
+            }),
+            ..Default::default()
+        };
+        let apply = {
+            let svc = svc.clone();
+            tokio::spawn(async move { svc.apply_resource_change(Request::new(request)).await })
+        };
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let stopped_at = std::time::Instant::now();
+        svc.stop_provider(Request::new(pb::stop_provider::Request {}))
+            .await
+            .unwrap();
+        let response = tokio::time::timeout(Duration::from_secs(1), apply)
+            .await
+            .expect("apply returned within a second of StopProvider")
+            .unwrap()
+            .unwrap()
+            .into_inner();
+        assert!(stopped_at.elapsed() < Duration::from_secs(1));
+        assert_eq!(response.diagnostics.len(), 1);
+        assert_eq!(response.diagnostics[0].summary, "Stopped");
+    }
+
+    #[tokio::test]
+    async fn unknown_type_and_bad_msgpack_are_diagnostics() {
+        let svc = service();
+        let response = svc
+            .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+                type_name: "test_slow".into(),
+                config: Some(pb::DynamicValue {
+                    msgpack: vec![0xc1],
+                    json: vec![],
+                }),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(response.diagnostics.len(), 1);
+        assert!(response.diagnostics[0]
+            .detail
+            .contains("could not be decoded"));
+        let response = svc
+            .read_resource(Request::new(pb::read_resource::Request {
+                type_name: "test_nope".into(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(response.diagnostics[0].summary, "Unknown resource type");
+    }
+
+    #[tokio::test]
+    async fn unsupported_features_answer_with_diagnostics() {
+        let svc = service();
+        let response = svc
+            .validate_ephemeral_resource_config(Request::new(
+                pb::validate_ephemeral_resource_config::Request {
+                    type_name: "test_eph".into(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(response.diagnostics.len(), 1);
+        let response = svc
+            .get_resource_identity_schemas(Request::new(
+                pb::get_resource_identity_schemas::Request {},
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(response.diagnostics.is_empty());
+    }
+}

@@ -1,6 +1,7 @@
 //! The Terraform plugin protocol (tfplugin6) layer. Generic: it knows nothing of any platform.
 pub mod cty;
 pub mod diag;
+pub mod docs;
 pub mod grpc;
 pub mod handshake;
 pub mod logging;

@@ -182,6 +182,20 @@ pub fn bundle(files: &[(&str, &str)]) -> Vec<u8> {
     tar.into_inner().unwrap().finish().unwrap()
 }
 
+/// A tar.gz bundle with one entry whose raw name is `name` (even one the tar crate would refuse).
+pub fn bundle_raw_name(name: &str, content: &str) -> Vec<u8> {
+    let enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut tar = tar::Builder::new(enc);
+    let mut h = tar::Header::new_old();
+    h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+    h.set_size(content.len() as u64);
+    h.set_mode(0o644);
+    h.set_entry_type(tar::EntryType::Regular);
+    h.set_cksum();
+    tar.append(&h, content.as_bytes()).unwrap();
+    tar.into_inner().unwrap().finish().unwrap()
+}
+
 pub fn sha256_hex(data: &[u8]) -> String {
     comwit::local::ids::sha256_hex(data)
 }

@@ -216,7 +216,11 @@ pub async fn list(
             domains::load(tx, &project_id, &domain)?;
             let page = page?;
             let name = match name {
-                Some(n) if is_record_name_input(&n) => Some(full_name(&n, &domain)?),
+                Some(n) if is_record_name_input(&n) => match full_name(&n, &domain) {
+                    Ok(full) => Some(full),
+                    // Longer than any name in the zone can be: nothing matches.
+                    Err(_) => return Ok(list_body(Vec::new(), &page)),
+                },
                 Some(_) => return Err(ApiError::invalid("name", "not a valid record name")),
                 None => None,
             };

@@ -1,0 +1,400 @@
+//! Registry-format documentation rendered from a provider's schemas and its examples.
+//!
+//! Layout (what the Terraform Registry reads): `index.md`, `resources/<name>.md`,
+//! `data-sources/<name>.md`, where `<name>` is the type name without the provider prefix.
+//! Examples come from `examples/provider/provider.tf`, `examples/resources/<type>/resource.tf`
+//! (+ `import.sh`) and `examples/data-sources/<type>/data-source.tf`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::cty::Type;
+use super::resource::Provider;
+use super::schema::{Attribute, AttributeType, Block, BlockNesting, NestingMode, Schema};
+
+/// Renders every page; keys are paths relative to the docs directory.
+pub fn render<P: Provider>(
+    provider: &P,
+    provider_name: &str,
+    examples: &Path,
+) -> BTreeMap<PathBuf, String> {
+    let mut pages = BTreeMap::new();
+    pages.insert(
+        PathBuf::from("index.md"),
+        render_index(provider.schema(), provider_name, examples),
+    );
+    let prefix = format!("{provider_name}_");
+    for r in provider.resources() {
+        let name = r.type_name();
+        let short = name.strip_prefix(&prefix).unwrap_or(name);
+        let dir = examples.join("resources").join(name);
+        pages.insert(
+            PathBuf::from(format!("resources/{short}.md")),
+            render_page(
+                name,
+                "Resource",
+                provider_name,
+                r.schema(),
+                read(&dir.join("resource.tf")),
+                read(&dir.join("import.sh")),
+            ),
+        );
+    }
+    for d in provider.data_sources() {
+        let name = d.type_name();
+        let short = name.strip_prefix(&prefix).unwrap_or(name);
+        let dir = examples.join("data-sources").join(name);
+        pages.insert(
+            PathBuf::from(format!("data-sources/{short}.md")),
+            render_page(
+                name,
+                "Data Source",
+                provider_name,
+                d.schema(),
+                read(&dir.join("data-source.tf")),
+                None,
+            ),
+        );
+    }
+    pages
+}
+
+/// Writes the pages under `dir`, removing stale pages of earlier renders.
+pub fn write(dir: &Path, pages: &BTreeMap<PathBuf, String>) -> std::io::Result<()> {
+    for sub in ["resources", "data-sources"] {
+        let d = dir.join(sub);
+        if let Ok(entries) = std::fs::read_dir(&d) {
+            for entry in entries.flatten() {
+                let rel = PathBuf::from(sub).join(entry.file_name());
+                if !pages.contains_key(&rel) {
+                    std::fs::remove_file(entry.path())?;
+                }
+            }
+        }
+    }
+    for (rel, text) in pages {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, text)?;
+    }
+    Ok(())
+}
+
+/// Lists the pages under `dir` that differ from `pages`, or are missing, or are left over.
+pub fn stale(dir: &Path, pages: &BTreeMap<PathBuf, String>) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = pages
+        .iter()
+        .filter(|(rel, text)| read(&dir.join(rel)).as_deref() != Some(text.as_str()))
+        .map(|(rel, _)| rel.clone())
+        .collect();
+    for sub in ["resources", "data-sources"] {
+        if let Ok(entries) = std::fs::read_dir(dir.join(sub)) {
+            for entry in entries.flatten() {
+                let rel = PathBuf::from(sub).join(entry.file_name());
+                if !pages.contains_key(&rel) {
+                    out.push(rel);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn read(path: &Path) -> Option<String> {
+    std::fs::read_to_string(path).ok()
+}
+
+fn first_paragraph(text: &str) -> String {
+    text.split("\n\n")
+        .next()
+        .unwrap_or_default()
+        .replace('\n', " ")
+        .trim()
+        .to_string()
+}
+
+fn front_matter(out: &mut String, title: &str, description: &str) {
+    let _ = writeln!(out, "---");
+    let _ = writeln!(out, "page_title: \"{title}\"");
+    let _ = writeln!(out, "subcategory: \"\"");
+    let _ = writeln!(out, "description: |-");
+    let _ = writeln!(out, "  {}", first_paragraph(description));
+    let _ = writeln!(out, "---\n");
+}
+
+fn render_index(schema: &Schema, provider_name: &str, examples: &Path) -> String {
+    let mut out = String::new();
+    front_matter(
+        &mut out,
+        &format!("{provider_name} Provider"),
+        &schema.block.description,
+    );
+    let _ = writeln!(out, "# {provider_name} Provider\n");
+    let _ = writeln!(out, "{}\n", schema.block.description.trim());
+    if let Some(example) = read(&examples.join("provider/provider.tf")) {
+        let _ = writeln!(
+            out,
+            "## Example Usage\n\n```terraform\n{}\n```\n",
+            example.trim_end()
+        );
+    }
+    render_schema(&mut out, &schema.block);
+    out
+}
+
+fn render_page(
+    type_name: &str,
+    kind: &str,
+    provider_name: &str,
+    schema: &Schema,
+    example: Option<String>,
+    import: Option<String>,
+) -> String {
+    let mut out = String::new();
+    front_matter(
+        &mut out,
+        &format!("{type_name} {kind} - {provider_name}"),
+        &schema.block.description,
+    );
+    let _ = writeln!(out, "# {type_name} ({kind})\n");
+    let _ = writeln!(out, "{}\n", schema.block.description.trim());
+    if let Some(example) = example {
+        let _ = writeln!(
+            out,
+            "## Example Usage\n\n```terraform\n{}\n```\n",
+            example.trim_end()
+        );
+    }
+    render_schema(&mut out, &schema.block);
+    if let Some(import) = import {
+        let _ = writeln!(
+            out,
+            "## Import\n\nImport is supported using the following syntax:\n\n```shell\n{}\n```",
+            import.trim_end()
+        );
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+/// A nested object to document after the top-level lists.
+struct Nested<'a> {
+    anchor: String,
+    title: String,
+    attributes: &'a [Attribute],
+    block: Option<&'a Block>,
+}
+
+fn render_schema(out: &mut String, block: &Block) {
+    let _ = writeln!(out, "## Schema\n");
+    let mut pending = Vec::new();
+    render_lists(
+        out,
+        "",
+        block.attributes.as_slice(),
+        Some(block),
+        &mut pending,
+        true,
+    );
+    // Depth first, in declaration order: a nested schema's own nested schemas follow it.
+    while !pending.is_empty() {
+        let nested: Nested = pending.remove(0);
+        let _ = writeln!(out, "<a id=\"{}\"></a>", nested.anchor);
+        let _ = writeln!(out, "### Nested Schema for `{}`\n", nested.title);
+        let mut more = Vec::new();
+        render_lists(
+            out,
+            &nested.title,
+            nested.attributes,
+            nested.block,
+            &mut more,
+            false,
+        );
+        pending.splice(0..0, more);
+    }
+}
+
+fn render_lists<'a>(
+    out: &mut String,
+    parent: &str,
+    attributes: &'a [Attribute],
+    block: Option<&'a Block>,
+    pending: &mut Vec<Nested<'a>>,
+    top: bool,
+) {
+    let groups: [(&str, fn(&Attribute) -> bool); 3] = [
+        ("Required", |a| a.required),
+        ("Optional", |a| a.optional),
+        ("Read-Only", |a| a.computed && !a.optional && !a.required),
+    ];
+    for (title, keep) in groups {
+        let mut lines = Vec::new();
+        for a in attributes.iter().filter(|a| keep(a)) {
+            lines.push(attribute_line(parent, a, pending));
+        }
+        if title == "Optional" {
+            if let Some(block) = block {
+                for b in &block.blocks {
+                    let anchor = anchor("nestedblock", parent, &b.name);
+                    let title = path_join(parent, &b.name);
+                    let kind = match b.nesting {
+                        BlockNesting::Single | BlockNesting::Group => "Block".to_string(),
+                        BlockNesting::List => "Block List".to_string(),
+                        BlockNesting::Set => "Block Set".to_string(),
+                        BlockNesting::Map => "Block Map".to_string(),
+                    };
+                    let desc = b.block.description.trim();
+                    lines.push(format!(
+                        "- `{}` ({kind}) {}{}(see [below for nested schema](#{anchor}))",
+                        b.name,
+                        desc,
+                        if desc.is_empty() { "" } else { " " }
+                    ));
+                    pending.push(Nested {
+                        anchor,
+                        title,
+                        attributes: b.block.attributes.as_slice(),
+                        block: Some(&b.block),
+                    });
+                }
+            }
+        }
+        if lines.is_empty() {
+            continue;
+        }
+        if top {
+            let _ = writeln!(out, "### {title}\n");
+        } else {
+            let _ = writeln!(out, "{title}:\n");
+        }
+        for line in lines {
+            let _ = writeln!(out, "{line}");
+        }
+        let _ = writeln!(out);
+    }
+}
+
+fn attribute_line<'a>(parent: &str, a: &'a Attribute, pending: &mut Vec<Nested<'a>>) -> String {
+    let mut flags = vec![type_label(&a.ty)];
+    if a.sensitive {
+        flags.push("Sensitive".into());
+    }
+    if a.write_only {
+        flags.push("Write-only".into());
+    }
+    if a.deprecated {
+        flags.push("Deprecated".into());
+    }
+    let mut line = format!("- `{}` ({})", a.name, flags.join(", "));
+    let desc = a.full_description();
+    if !desc.trim().is_empty() {
+        line.push(' ');
+        line.push_str(&desc.trim().replace('\n', " "));
+    }
+    if let AttributeType::Nested(nested) = &a.ty {
+        let anchor = anchor("nestedatt", parent, &a.name);
+        let _ = write!(line, " (see [below for nested schema](#{anchor}))");
+        pending.push(Nested {
+            anchor,
+            title: path_join(parent, &a.name),
+            attributes: nested.attributes.as_slice(),
+            block: None,
+        });
+    }
+    line
+}
+
+fn anchor(kind: &str, parent: &str, name: &str) -> String {
+    format!("{kind}--{}", path_join(parent, name).replace('.', "--"))
+}
+
+fn path_join(parent: &str, name: &str) -> String {
+    if parent.is_empty() {
+        name.to_string()
+    } else {
+        format!("{parent}.{name}")
+    }
+}
+
+fn type_label(ty: &AttributeType) -> String {
+    match ty {
+        AttributeType::Cty(t) => cty_label(t),
+        AttributeType::Nested(n) => match n.nesting {
+            NestingMode::Single => "Attributes".into(),
+            NestingMode::List => "Attributes List".into(),
+            NestingMode::Set => "Attributes Set".into(),
+            NestingMode::Map => "Attributes Map".into(),
+        },
+    }
+}
+
+fn cty_label(t: &Type) -> String {
+    match t {
+        Type::String => "String".into(),
+        Type::Number => "Number".into(),
+        Type::Bool => "Boolean".into(),
+        Type::Dynamic => "Dynamic".into(),
+        Type::List(e) => format!("List of {}", cty_label(e)),
+        Type::Set(e) => format!("Set of {}", cty_label(e)),
+        Type::Map(e) => format!("Map of {}", cty_label(e)),
+        Type::Object { .. } => "Object".into(),
+        Type::Tuple(_) => "Tuple".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tfplugin::schema::{NestedAttributes, NestedBlock};
+
+    #[test]
+    fn page_lists_attributes_by_kind_and_nested_schemas() {
+        let schema = Schema::new(
+            Block::from_attributes(vec![
+                Attribute::string("name")
+                    .required()
+                    .description("The name."),
+                Attribute::map("env", Type::String).optional(),
+                Attribute::string("secret")
+                    .optional()
+                    .sensitive()
+                    .write_only(),
+                Attribute::string("id").computed().description("ID."),
+                Attribute::nested(
+                    "records",
+                    NestedAttributes::map(vec![Attribute::string("value").computed()]),
+                )
+                .computed(),
+            ])
+            .with_block(NestedBlock::single(
+                "timeouts",
+                Block::from_attributes(vec![Attribute::string("create").optional()]),
+            ))
+            .description("A thing.\n\n**Token scopes:** `x:write`."),
+        );
+        let page = render_page(
+            "x_thing",
+            "Resource",
+            "x",
+            &schema,
+            Some("resource \"x_thing\" \"a\" {}\n".into()),
+            Some("terraform import x_thing.a id\n".into()),
+        );
+        assert!(page.starts_with("---\npage_title: \"x_thing Resource - x\""));
+        assert!(page.contains("### Required\n\n- `name` (String) The name."));
+        assert!(page.contains("- `env` (Map of String)"));
+        assert!(page.contains("- `secret` (String, Sensitive, Write-only)"));
+        assert!(page.contains("### Read-Only\n\n- `id` (String) ID."));
+        assert!(page.contains("- `timeouts` (Block)"));
+        assert!(page.contains("### Nested Schema for `records`"));
+        assert!(page.contains("### Nested Schema for `timeouts`"));
+        assert!(page.contains("**Token scopes:** `x:write`."));
+        assert!(page.contains("## Import"));
+        assert!(page.ends_with("```\n"));
+    }
+}
