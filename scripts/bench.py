@@ -130,9 +130,9 @@ def main():
             testing = {{ source = "acctest/testing" }}
           }}
         }}
-        resource "testing_thing" "x" {{
+        resource "testing_item" "x" {{
           count = {n}
-          name  = "n${{count.index}}"
+          input = "n${{count.index}}"
         }}
     """), rc_text)
     floor, _ = setup_workdir(root, "floor", textwrap.dedent(f"""

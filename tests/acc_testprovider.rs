@@ -24,26 +24,35 @@ const SOURCE: &str = "registry.terraform.io/acctest/testing";
 
 // ---------------------------------------------------------------- the provider under test
 
+/// The JSON file, read once per provider process (each Terraform command starts a new one,
+/// so out-of-band edits between commands are seen) and written through on every change.
 struct Store {
     path: PathBuf,
-    lock: Mutex<()>,
+    cache: Mutex<Option<BTreeMap<String, serde_json::Value>>>,
 }
 
 impl Store {
-    fn load(&self) -> BTreeMap<String, serde_json::Value> {
+    fn read_file(&self) -> BTreeMap<String, serde_json::Value> {
         std::fs::read(&self.path)
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
             .unwrap_or_default()
     }
-    fn save(&self, all: &BTreeMap<String, serde_json::Value>) {
-        std::fs::write(&self.path, serde_json::to_vec_pretty(all).unwrap()).unwrap();
+    fn get(&self, id: &str) -> Option<serde_json::Value> {
+        let mut cache = self.cache.lock().unwrap();
+        cache
+            .get_or_insert_with(|| self.read_file())
+            .get(id)
+            .cloned()
+    }
+    fn contains(&self, id: &str) -> bool {
+        self.get(id).is_some()
     }
     fn update<R>(&self, f: impl FnOnce(&mut BTreeMap<String, serde_json::Value>) -> R) -> R {
-        let _guard = self.lock.lock().unwrap();
-        let mut all = self.load();
-        let r = f(&mut all);
-        self.save(&all);
+        let mut cache = self.cache.lock().unwrap();
+        let all = cache.get_or_insert_with(|| self.read_file());
+        let r = f(all);
+        std::fs::write(&self.path, serde_json::to_vec_pretty(all).unwrap()).unwrap();
         r
     }
 }
@@ -51,6 +60,81 @@ impl Store {
 struct TestingProvider {
     schema: Schema,
     thing: Arc<Thing>,
+    item: Arc<Item>,
+}
+
+/// The shape of Terraform's own `terraform_data` (id, input, output), so that the benchmark
+/// compares like with like: the ratio then measures the provider, not the schema's size.
+struct Item {
+    schema: Schema,
+    store: Arc<Store>,
+}
+
+fn item_schema() -> Schema {
+    Schema::new(
+        Block::from_attributes(vec![
+            Attribute::string("id").computed().use_state_for_unknown(),
+            Attribute::string("input").optional(),
+            Attribute::string("output").computed(),
+        ])
+        .description("A minimal object, shaped like terraform_data."),
+    )
+}
+
+#[async_trait]
+impl Resource for Item {
+    fn type_name(&self) -> &str {
+        "testing_item"
+    }
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+    async fn create(&self, _: &mut Ctx, planned: &Value, _: &Value) -> Result<Value, Diagnostics> {
+        let id = new_id("item");
+        let input = planned.get("input").cloned().unwrap_or(Value::Null);
+        let obj = serde_json::json!({"id": id, "input": input.as_str(), "output": input.as_str()});
+        self.store.update(|all| all.insert(id, obj.clone()));
+        Ok(from_json(&obj, &self.schema.value_type()))
+    }
+    async fn read(&self, _: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
+        let id = state.get("id").and_then(Value::as_str).unwrap_or_default();
+        Ok(match self.store.get(id) {
+            Some(obj) => from_json(&obj, &self.schema.value_type()),
+            None => Value::Null,
+        })
+    }
+    async fn update(
+        &self,
+        _: &mut Ctx,
+        prior: &Value,
+        planned: &Value,
+        _: &Value,
+    ) -> Result<Value, Diagnostics> {
+        let id = prior.get("id").and_then(Value::as_str).unwrap().to_string();
+        let input = planned
+            .get("input")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let obj = serde_json::json!({"id": id, "input": input, "output": input});
+        self.store.update(|all| all.insert(id, obj.clone()));
+        Ok(from_json(&obj, &self.schema.value_type()))
+    }
+    async fn delete(&self, _: &mut Ctx, prior: &Value) -> Result<(), Diagnostics> {
+        let id = prior.get("id").and_then(Value::as_str).unwrap().to_string();
+        self.store.update(|all| all.remove(&id));
+        Ok(())
+    }
+}
+
+/// Unique across processes (pid + time) and within one (a counter).
+fn new_id(prefix: &str) -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{prefix}-{}-{nanos}-{n}", std::process::id())
 }
 
 struct Thing {
@@ -156,10 +240,7 @@ impl Resource for Thing {
     ) -> Result<Value, Diagnostics> {
         let ty = self.schema.value_type();
         let mut obj = to_json(planned, &ty);
-        let id = format!(
-            "thing-{}",
-            std::process::id() as u64 * 1000 + now_millis() % 1000
-        );
+        let id = new_id("thing");
         obj["id"] = id.clone().into();
         obj["revision"] = 1.into();
         obj["created_at"] = "2026-01-01T00:00:00Z".into();
@@ -169,7 +250,7 @@ impl Resource for Thing {
 
     async fn read(&self, _ctx: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
         let id = state.get("id").and_then(Value::as_str).unwrap_or_default();
-        let found = self.store.load().get(id).cloned();
+        let found = self.store.get(id);
         Ok(match found {
             Some(obj) => from_json(&obj, &self.schema.value_type()),
             None => Value::Null,
@@ -201,7 +282,7 @@ impl Resource for Thing {
     }
 
     async fn import(&self, _ctx: &mut Ctx, id: &str) -> Result<Value, Diagnostics> {
-        if !self.store.load().contains_key(id) {
+        if !self.store.contains(id) {
             return Err(Diagnostic::error(
                 "Cannot import a missing object",
                 format!("No object has the ID {id:?}."),
@@ -212,20 +293,13 @@ impl Resource for Thing {
     }
 }
 
-fn now_millis() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64
-}
-
 #[async_trait]
 impl Provider for TestingProvider {
     fn schema(&self) -> &Schema {
         &self.schema
     }
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        vec![self.thing.clone()]
+        vec![self.thing.clone(), self.item.clone()]
     }
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         vec![]
@@ -238,7 +312,7 @@ impl Provider for TestingProvider {
 fn serve_provider() {
     let store = Arc::new(Store {
         path: PathBuf::from(std::env::var("TESTING_STORE").expect("TESTING_STORE")),
-        lock: Mutex::new(()),
+        cache: Mutex::new(None),
     });
     let provider = Arc::new(TestingProvider {
         schema: Schema::new(
@@ -247,6 +321,10 @@ fn serve_provider() {
         ),
         thing: Arc::new(Thing {
             schema: thing_schema(),
+            store: store.clone(),
+        }),
+        item: Arc::new(Item {
+            schema: item_schema(),
             store,
         }),
     });
@@ -454,7 +532,8 @@ fn main() {
         println!("0 passed, 0 failed, 4 skipped");
         return;
     };
-    let tests: Vec<(&str, fn(&Path))> = vec![
+    type Scenario = fn(&Path);
+    let tests: Vec<(&str, Scenario)> = vec![
         ("lifecycle", lifecycle),
         ("bad_input", bad_input),
         ("schema_json", schema_json),

@@ -14,14 +14,22 @@ const FAKE_PRJ: &str = "prj_0000000000000000";
 
 async fn app(env: &Env, pid: &str, name: &str) -> String {
     let r = env
-        .post(&format!("/v1/projects/{pid}/apps"), json!({"name": name, "runtime": "next"}))
+        .post(
+            &format!("/v1/projects/{pid}/apps"),
+            json!({"name": name, "runtime": "next"}),
+        )
         .await;
     assert_eq!(r.status, 201, "{r:?}");
     r.s("app_id")
 }
 
 async fn domain(env: &Env, pid: &str, d: &str) {
-    let r = env.post(&format!("/v1/projects/{pid}/domains"), json!({ "domain": d })).await;
+    let r = env
+        .post(
+            &format!("/v1/projects/{pid}/domains"),
+            json!({ "domain": d }),
+        )
+        .await;
     assert_eq!(r.status, 201, "{r:?}");
 }
 
@@ -37,25 +45,46 @@ async fn me_and_authentication() {
     let none = env.call_with(Method::GET, "/v1/me", None, None, &[]).await;
     assert_eq!(none.status, 401);
     assert_eq!(none.code(), "unauthorized");
-    let bad = env.call_as("not-a-token", Method::GET, "/v1/me", None).await;
+    let bad = env
+        .call_as("not-a-token", Method::GET, "/v1/me", None)
+        .await;
     assert_eq!(bad.status, 401);
     let unknown = env
-        .call_as(&format!("cwt_{}", "ab".repeat(32)), Method::GET, "/v1/projects", None)
+        .call_as(
+            &format!("cwt_{}", "ab".repeat(32)),
+            Method::GET,
+            "/v1/projects",
+            None,
+        )
         .await;
     assert_eq!(unknown.status, 401);
     let basic = env
-        .call_with(Method::GET, "/v1/me", None, None, &[("authorization", "Basic Zm9vOmJhcg==")])
+        .call_with(
+            Method::GET,
+            "/v1/me",
+            None,
+            None,
+            &[("authorization", "Basic Zm9vOmJhcg==")],
+        )
         .await;
     assert_eq!(basic.status, 401);
     // 401 on every kind of route, before 404.
     let r = env
-        .call_with(Method::DELETE, &format!("/v1/projects/{FAKE_PRJ}/apps/app_0000000000000000"), None, None, &[])
+        .call_with(
+            Method::DELETE,
+            &format!("/v1/projects/{FAKE_PRJ}/apps/app_0000000000000000"),
+            None,
+            None,
+            &[],
+        )
         .await;
     assert_eq!(r.status, 401);
     // Unknown paths and methods get the envelope too.
     let r = env.get("/v1/nothing-here").await;
     assert_eq!((r.status, r.code()), (404, "not_found"));
-    let r = env.call_as(&env.token, Method::DELETE, "/v1/me", None).await;
+    let r = env
+        .call_as(&env.token, Method::DELETE, "/v1/me", None)
+        .await;
     assert_eq!(r.status, 405);
     assert!(r.headers.get("allow").is_some());
     env.server.shutdown().await;
@@ -68,10 +97,16 @@ async fn projects_crud_and_conflicts() {
     assert_eq!(r.status, 201);
     let pid = r.s("project_id");
     assert!(pid.starts_with("prj_") && pid.len() == 20);
-    assert_eq!(r.headers["location"], format!("/v1/projects/{pid}").as_str());
+    assert_eq!(
+        r.headers["location"],
+        format!("/v1/projects/{pid}").as_str()
+    );
     assert!(r.s("created_at").ends_with('Z'));
 
-    assert_eq!(env.get(&format!("/v1/projects/{pid}")).await.s("name"), "alpha");
+    assert_eq!(
+        env.get(&format!("/v1/projects/{pid}")).await.s("name"),
+        "alpha"
+    );
     let list = env.get("/v1/projects").await;
     assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
     assert_eq!(list.body["next_cursor"], Value::Null);
@@ -79,12 +114,26 @@ async fn projects_crud_and_conflicts() {
     let dup = env.post("/v1/projects", json!({"name": "alpha"})).await;
     assert_eq!((dup.status, dup.code()), (409, "name_taken"));
 
-    for bad in [json!({"name": "Alpha"}), json!({"name": "1abc"}), json!({"name": "a-"}), json!({"name": ""}), json!({"name": "a".repeat(64)}), json!({"name": 5}), json!({}), json!([])] {
+    for bad in [
+        json!({"name": "Alpha"}),
+        json!({"name": "1abc"}),
+        json!({"name": "a-"}),
+        json!({"name": ""}),
+        json!({"name": "a".repeat(64)}),
+        json!({"name": 5}),
+        json!({}),
+        json!([]),
+    ] {
         let r = env.post("/v1/projects", bad.clone()).await;
         assert_eq!(r.status, 422, "{bad} -> {r:?}");
     }
-    let r = env.post("/v1/projects", json!({"name": "ok", "extra": 1})).await;
-    assert_eq!((r.status, r.body["error"]["field"].as_str()), (422, Some("extra")));
+    let r = env
+        .post("/v1/projects", json!({"name": "ok", "extra": 1}))
+        .await;
+    assert_eq!(
+        (r.status, r.body["error"]["field"].as_str()),
+        (422, Some("extra"))
+    );
     let r = env
         .http
         .post(env.url("/v1/projects"))
@@ -106,18 +155,36 @@ async fn projects_crud_and_conflicts() {
         .unwrap();
     assert_eq!(r.status(), 415);
     // Nothing was written by the refused requests.
-    assert_eq!(env.get("/v1/projects").await.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        env.get("/v1/projects").await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 
-    let r = env.patch(&format!("/v1/projects/{pid}"), json!({"name": "beta"})).await;
+    let r = env
+        .patch(&format!("/v1/projects/{pid}"), json!({"name": "beta"}))
+        .await;
     assert_eq!((r.status, r.s("name")), (200, "beta".to_string()));
     env.project("gamma").await;
-    let r = env.patch(&format!("/v1/projects/{pid}"), json!({"name": "gamma"})).await;
+    let r = env
+        .patch(&format!("/v1/projects/{pid}"), json!({"name": "gamma"}))
+        .await;
     assert_eq!(r.status, 409);
-    let r = env.patch(&format!("/v1/projects/{pid}"), json!({"name": "BAD"})).await;
+    let r = env
+        .patch(&format!("/v1/projects/{pid}"), json!({"name": "BAD"}))
+        .await;
     assert_eq!(r.status, 422);
 
     // Not empty: 409 listing what it holds.
-    let db = env.post(&format!("/v1/projects/{pid}/databases"), json!({"name": "main"})).await.s("database_id");
+    let db = env
+        .post(
+            &format!("/v1/projects/{pid}/databases"),
+            json!({"name": "main"}),
+        )
+        .await
+        .s("database_id");
     let app_id = app(&env, &pid, "web").await;
     domain(&env, &pid, "alpha.test").await;
     let r = env.delete(&format!("/v1/projects/{pid}")).await;
@@ -125,14 +192,20 @@ async fn projects_crud_and_conflicts() {
     assert_eq!(r.body["error"]["details"]["databases"], json!([db]));
     assert_eq!(r.body["error"]["details"]["apps"], json!([app_id]));
     assert_eq!(r.body["error"]["details"]["domains"], json!(["alpha.test"]));
-    env.delete(&format!("/v1/projects/{pid}/databases/{db}")).await;
-    env.delete(&format!("/v1/projects/{pid}/apps/{app_id}")).await;
-    env.delete(&format!("/v1/projects/{pid}/domains/alpha.test")).await;
+    env.delete(&format!("/v1/projects/{pid}/databases/{db}"))
+        .await;
+    env.delete(&format!("/v1/projects/{pid}/apps/{app_id}"))
+        .await;
+    env.delete(&format!("/v1/projects/{pid}/domains/alpha.test"))
+        .await;
     assert_eq!(env.delete(&format!("/v1/projects/{pid}")).await.status, 204);
     assert_eq!(env.get(&format!("/v1/projects/{pid}")).await.status, 404);
     assert_eq!(env.delete(&format!("/v1/projects/{pid}")).await.status, 404);
     assert_eq!(env.get("/v1/projects/not-an-id").await.status, 404);
-    assert_eq!(env.get(&format!("/v1/projects/{FAKE_PRJ}")).await.status, 404);
+    assert_eq!(
+        env.get(&format!("/v1/projects/{FAKE_PRJ}")).await.status,
+        404
+    );
     env.server.shutdown().await;
 }
 
@@ -147,33 +220,113 @@ async fn each_operation_needs_its_scope() {
         (Method::GET, "/v1/projects".into(), None, "project:read"),
         (Method::GET, p.clone(), None, "project:read"),
         (Method::GET, format!("{p}/databases"), None, "database:read"),
-        (Method::POST, format!("{p}/databases"), Some(json!({"name": "x"})), "database:write"),
-        (Method::GET, format!("{p}/databases/db_0000000000000000"), None, "database:read"),
-        (Method::DELETE, format!("{p}/databases/db_0000000000000000"), None, "database:write"),
+        (
+            Method::POST,
+            format!("{p}/databases"),
+            Some(json!({"name": "x"})),
+            "database:write",
+        ),
+        (
+            Method::GET,
+            format!("{p}/databases/db_0000000000000000"),
+            None,
+            "database:read",
+        ),
+        (
+            Method::DELETE,
+            format!("{p}/databases/db_0000000000000000"),
+            None,
+            "database:write",
+        ),
         (Method::GET, format!("{p}/apps"), None, "app:read"),
-        (Method::POST, format!("{p}/apps"), Some(json!({"name": "x", "runtime": "next"})), "app:write"),
+        (
+            Method::POST,
+            format!("{p}/apps"),
+            Some(json!({"name": "x", "runtime": "next"})),
+            "app:write",
+        ),
         (Method::GET, a.clone(), None, "app:read"),
-        (Method::PATCH, a.clone(), Some(json!({"name": "y"})), "app:write"),
+        (
+            Method::PATCH,
+            a.clone(),
+            Some(json!({"name": "y"})),
+            "app:write",
+        ),
         (Method::DELETE, a.clone(), None, "app:write"),
         (Method::GET, format!("{a}/env"), None, "app:read"),
-        (Method::PUT, format!("{a}/env"), Some(json!({"variables": []})), "app:write"),
+        (
+            Method::PUT,
+            format!("{a}/env"),
+            Some(json!({"variables": []})),
+            "app:write",
+        ),
         (Method::POST, format!("{a}/deploys"), None, "app:deploy"),
         (Method::GET, format!("{a}/builds"), None, "app:read"),
-        (Method::GET, format!("{a}/builds/bld_0000000000000000"), None, "app:read"),
-        (Method::POST, format!("{a}/rollback"), Some(json!({"build_id": "bld_0000000000000000"})), "app:deploy"),
+        (
+            Method::GET,
+            format!("{a}/builds/bld_0000000000000000"),
+            None,
+            "app:read",
+        ),
+        (
+            Method::POST,
+            format!("{a}/rollback"),
+            Some(json!({"build_id": "bld_0000000000000000"})),
+            "app:deploy",
+        ),
         (Method::GET, format!("{a}/hostnames"), None, "app:read"),
-        (Method::POST, format!("{a}/hostnames"), Some(json!({"hostname": "www.example.com", "dns_mode": "manual"})), "app:write"),
-        (Method::GET, format!("{a}/hostnames/www.example.com"), None, "app:read"),
-        (Method::DELETE, format!("{a}/hostnames/www.example.com"), None, "app:write"),
+        (
+            Method::POST,
+            format!("{a}/hostnames"),
+            Some(json!({"hostname": "www.example.com", "dns_mode": "manual"})),
+            "app:write",
+        ),
+        (
+            Method::GET,
+            format!("{a}/hostnames/www.example.com"),
+            None,
+            "app:read",
+        ),
+        (
+            Method::DELETE,
+            format!("{a}/hostnames/www.example.com"),
+            None,
+            "app:write",
+        ),
         (Method::GET, format!("{p}/domains"), None, "domain:read"),
-        (Method::POST, format!("{p}/domains"), Some(json!({"domain": "example.com"})), "domain:write"),
+        (
+            Method::POST,
+            format!("{p}/domains"),
+            Some(json!({"domain": "example.com"})),
+            "domain:write",
+        ),
         (Method::GET, d.clone(), None, "domain:read"),
         (Method::DELETE, d.clone(), None, "domain:write"),
         (Method::GET, format!("{d}/records"), None, "domain:read"),
-        (Method::POST, format!("{d}/records"), Some(json!({"name": "www", "type": "A", "values": ["192.0.2.1"]})), "domain:write"),
-        (Method::GET, format!("{d}/records/rec_0000000000000000"), None, "domain:read"),
-        (Method::PUT, format!("{d}/records/rec_0000000000000000"), Some(json!({"name": "www", "type": "A", "values": ["192.0.2.1"]})), "domain:write"),
-        (Method::DELETE, format!("{d}/records/rec_0000000000000000"), None, "domain:write"),
+        (
+            Method::POST,
+            format!("{d}/records"),
+            Some(json!({"name": "www", "type": "A", "values": ["192.0.2.1"]})),
+            "domain:write",
+        ),
+        (
+            Method::GET,
+            format!("{d}/records/rec_0000000000000000"),
+            None,
+            "domain:read",
+        ),
+        (
+            Method::PUT,
+            format!("{d}/records/rec_0000000000000000"),
+            Some(json!({"name": "www", "type": "A", "values": ["192.0.2.1"]})),
+            "domain:write",
+        ),
+        (
+            Method::DELETE,
+            format!("{d}/records/rec_0000000000000000"),
+            None,
+            "domain:write",
+        ),
     ];
     let all = comwit::local::auth::ALL_SCOPES;
     let admin = env.server.admin();
@@ -187,21 +340,43 @@ async fn each_operation_needs_its_scope() {
         // With the scope (and only it) the check passes: the fake project is then a 404.
         let t = admin.create_token("dev", &[scope], "test").unwrap().secret;
         let r = env.call_as(&t, method.clone(), &path, body).await;
-        assert_eq!(r.status, if path == "/v1/projects" { 200 } else { 404 }, "{method} {path}: {r:?}");
+        assert_eq!(
+            r.status,
+            if path == "/v1/projects" { 200 } else { 404 },
+            "{method} {path}: {r:?}"
+        );
     }
 
     // A token without any scope may still create, rename and delete its projects.
     let bare = admin.create_token("dev", &[], "bare").unwrap().secret;
-    let r = env.call_as(&bare, Method::POST, "/v1/projects", Some(json!({"name": "mine"}))).await;
+    let r = env
+        .call_as(
+            &bare,
+            Method::POST,
+            "/v1/projects",
+            Some(json!({"name": "mine"})),
+        )
+        .await;
     assert_eq!(r.status, 201);
     let pid = r.s("project_id");
-    let r = env.call_as(&bare, Method::GET, &format!("/v1/projects/{pid}"), None).await;
+    let r = env
+        .call_as(&bare, Method::GET, &format!("/v1/projects/{pid}"), None)
+        .await;
     assert_eq!(r.status, 403);
-    let r = env.call_as(&bare, Method::PATCH, &format!("/v1/projects/{pid}"), Some(json!({"name": "ours"}))).await;
+    let r = env
+        .call_as(
+            &bare,
+            Method::PATCH,
+            &format!("/v1/projects/{pid}"),
+            Some(json!({"name": "ours"})),
+        )
+        .await;
     assert_eq!(r.status, 200);
     let r = env.call_as(&bare, Method::GET, "/v1/me", None).await;
     assert_eq!(r.body["scopes"], json!([]));
-    let r = env.call_as(&bare, Method::DELETE, &format!("/v1/projects/{pid}"), None).await;
+    let r = env
+        .call_as(&bare, Method::DELETE, &format!("/v1/projects/{pid}"), None)
+        .await;
     assert_eq!(r.status, 204);
     env.server.shutdown().await;
 }
@@ -218,39 +393,89 @@ async fn non_members_are_refused() {
     let a = format!("{p}/apps/{app_id}");
     let cases: Vec<(Method, String, Option<Value>)> = vec![
         (Method::GET, p.clone(), None),
-        (Method::PATCH, p.clone(), Some(json!({"name": "taken-over"}))),
+        (
+            Method::PATCH,
+            p.clone(),
+            Some(json!({"name": "taken-over"})),
+        ),
         (Method::DELETE, p.clone(), None),
         (Method::GET, format!("{p}/databases"), None),
-        (Method::POST, format!("{p}/databases"), Some(json!({"name": "x"}))),
-        (Method::GET, format!("{p}/databases/db_0000000000000000"), None),
+        (
+            Method::POST,
+            format!("{p}/databases"),
+            Some(json!({"name": "x"})),
+        ),
+        (
+            Method::GET,
+            format!("{p}/databases/db_0000000000000000"),
+            None,
+        ),
         (Method::GET, format!("{p}/apps"), None),
         (Method::GET, a.clone(), None),
         (Method::DELETE, a.clone(), None),
-        (Method::PUT, format!("{a}/env"), Some(json!({"variables": []}))),
+        (
+            Method::PUT,
+            format!("{a}/env"),
+            Some(json!({"variables": []})),
+        ),
         (Method::GET, format!("{a}/builds"), None),
-        (Method::POST, format!("{a}/hostnames"), Some(json!({"hostname": "www.example.com", "dns_mode": "manual"}))),
+        (
+            Method::POST,
+            format!("{a}/hostnames"),
+            Some(json!({"hostname": "www.example.com", "dns_mode": "manual"})),
+        ),
         (Method::GET, format!("{p}/domains"), None),
-        (Method::POST, format!("{p}/domains"), Some(json!({"domain": "example.com"}))),
-        (Method::GET, format!("{p}/domains/example.com/records"), None),
+        (
+            Method::POST,
+            format!("{p}/domains"),
+            Some(json!({"domain": "example.com"})),
+        ),
+        (
+            Method::GET,
+            format!("{p}/domains/example.com/records"),
+            None,
+        ),
     ];
     for (method, path, body) in &cases {
-        let r = env.call_as(&alice, method.clone(), path, body.clone()).await;
+        let r = env
+            .call_as(&alice, method.clone(), path, body.clone())
+            .await;
         assert_eq!(r.status, 403, "{method} {path}: {r:?}");
         assert_eq!(r.body["error"]["reason"], "not_a_member", "{method} {path}");
-        assert!(r.body["error"]["message"].as_str().unwrap().contains("not a member"));
+        assert!(r.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a member"));
     }
     let r = env.call_as(&alice, Method::GET, "/v1/projects", None).await;
     assert_eq!(r.body["items"], json!([]));
     // Deploys are refused before the body is looked at.
-    let r = env.call_as(&alice, Method::POST, &format!("{a}/deploys"), None).await;
+    let r = env
+        .call_as(&alice, Method::POST, &format!("{a}/deploys"), None)
+        .await;
     assert_eq!(r.status, 403);
     // Membership granted by the admin API opens the project.
     admin.add_member(&pid, "alice").unwrap();
     let r = env.call_as(&alice, Method::GET, &a, None).await;
     assert_eq!(r.status, 200);
-    assert_eq!(env.call_as(&alice, Method::GET, "/v1/projects", None).await.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        env.call_as(&alice, Method::GET, "/v1/projects", None)
+            .await
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     // Unknown project is a 404 even for a stranger.
-    let r = env.call_as(&alice, Method::GET, &format!("/v1/projects/{FAKE_PRJ}"), None).await;
+    let r = env
+        .call_as(
+            &alice,
+            Method::GET,
+            &format!("/v1/projects/{FAKE_PRJ}"),
+            None,
+        )
+        .await;
     assert_eq!(r.status, 404);
     env.server.shutdown().await;
 }
@@ -265,16 +490,30 @@ async fn databases_provision_then_ready() {
     let id = r.s("database_id");
     assert!(id.starts_with("db_"));
     assert_eq!(r.s("status"), "provisioning");
-    assert_eq!(r.s("database_url"), format!("https://db.cloud.comwit.io/{id}"));
+    assert_eq!(
+        r.s("database_url"),
+        format!("https://db.cloud.comwit.io/{id}")
+    );
     let dup = env.post(&base, json!({"name": "main"})).await;
     assert_eq!((dup.status, dup.code()), (409, "name_taken"));
     assert_eq!(env.post(&base, json!({"name": "Main"})).await.status, 422);
-    assert_eq!(env.post(&base, json!({"name": "x", "size": 1})).await.status, 422);
+    assert_eq!(
+        env.post(&base, json!({"name": "x", "size": 1}))
+            .await
+            .status,
+        422
+    );
     tokio::time::sleep(Duration::from_millis(400)).await;
     let r = env.get(&format!("{base}/{id}")).await;
     assert_eq!((r.status, r.s("status")), (200, "ready".to_string()));
-    assert_eq!(env.get(&base).await.body["items"][0]["database_id"], id.as_str());
-    assert_eq!(env.get(&format!("{base}/db_0000000000000000")).await.status, 404);
+    assert_eq!(
+        env.get(&base).await.body["items"][0]["database_id"],
+        id.as_str()
+    );
+    assert_eq!(
+        env.get(&format!("{base}/db_0000000000000000")).await.status,
+        404
+    );
     assert_eq!(env.get(&format!("{base}/nope")).await.status, 404);
     assert_eq!(env.delete(&format!("{base}/{id}")).await.status, 204);
     assert_eq!(env.get(&format!("{base}/{id}")).await.status, 404);
@@ -287,23 +526,47 @@ async fn apps_env_deploys_and_rollback() {
     let env = start().await;
     let pid = env.project("apps").await;
     let base = format!("/v1/projects/{pid}/apps");
-    let r = env.post(&base, json!({"name": "web", "runtime": "next"})).await;
+    let r = env
+        .post(&base, json!({"name": "web", "runtime": "next"}))
+        .await;
     assert_eq!(r.status, 201);
     let id = r.s("app_id");
     assert_eq!(r.body["active_build_id"], Value::Null);
     let host = r.s("default_hostname");
     assert_eq!(host, format!("web-{}.comwit.app", &id[4..12]));
-    assert_eq!(env.post(&base, json!({"name": "web", "runtime": "isolate"})).await.status, 409);
-    assert_eq!(env.post(&base, json!({"name": "api", "runtime": "deno"})).await.status, 422);
+    assert_eq!(
+        env.post(&base, json!({"name": "web", "runtime": "isolate"}))
+            .await
+            .status,
+        409
+    );
+    assert_eq!(
+        env.post(&base, json!({"name": "api", "runtime": "deno"}))
+            .await
+            .status,
+        422
+    );
     assert_eq!(env.post(&base, json!({"name": "api"})).await.status, 422);
     let a = format!("{base}/{id}");
 
-    let r = env.patch(&a, json!({"name": "site", "runtime": "isolate"})).await;
-    assert_eq!((r.status, r.s("name"), r.s("runtime")), (200, "site".into(), "isolate".into()));
-    assert_eq!(r.s("default_hostname"), host, "the default hostname never changes");
+    let r = env
+        .patch(&a, json!({"name": "site", "runtime": "isolate"}))
+        .await;
+    assert_eq!(
+        (r.status, r.s("name"), r.s("runtime")),
+        (200, "site".into(), "isolate".into())
+    );
+    assert_eq!(
+        r.s("default_hostname"),
+        host,
+        "the default hostname never changes"
+    );
     assert_eq!(env.patch(&a, json!({})).await.status, 200);
     assert_eq!(env.patch(&a, json!({"name": null})).await.status, 422);
-    assert_eq!(env.patch(&a, json!({"active_build_id": "x"})).await.status, 422);
+    assert_eq!(
+        env.patch(&a, json!({"active_build_id": "x"})).await.status,
+        422
+    );
     app(&env, &pid, "other").await;
     assert_eq!(env.patch(&a, json!({"name": "other"})).await.status, 409);
 
@@ -320,7 +583,10 @@ async fn apps_env_deploys_and_rollback() {
     assert_eq!(r.status, 200, "{r:?}");
     let vars = r.body["variables"].as_array().unwrap().clone();
     assert_eq!(vars[0]["name"], "API_KEY");
-    assert!(vars[0].get("value").is_none(), "secret values are never returned");
+    assert!(
+        vars[0].get("value").is_none(),
+        "secret values are never returned"
+    );
     assert_eq!(vars[0]["digest"], sha256_hex(b"s3cret").as_str());
     assert_eq!(vars[0]["secret"], true);
     assert_eq!(vars[1]["value"], "hello");
@@ -337,21 +603,51 @@ async fn apps_env_deploys_and_rollback() {
             ]}),
         )
         .await;
-    assert_eq!(r.body["variables"][0]["updated_at"], vars[0]["updated_at"], "unchanged keeps updated_at");
+    assert_eq!(
+        r.body["variables"][0]["updated_at"], vars[0]["updated_at"],
+        "unchanged keeps updated_at"
+    );
     assert_ne!(r.body["variables"][1]["updated_at"], vars[1]["updated_at"]);
     let dup = env
-        .put(&format!("{a}/env"), json!({"variables": [{"name": "A", "value": "1"}, {"name": "A", "value": "2"}]}))
+        .put(
+            &format!("{a}/env"),
+            json!({"variables": [{"name": "A", "value": "1"}, {"name": "A", "value": "2"}]}),
+        )
         .await;
-    assert_eq!((dup.status, dup.body["error"]["field"].as_str()), (422, Some("variables[1].name")));
-    let bad = env.put(&format!("{a}/env"), json!({"variables": [{"name": "1A", "value": "1"}]})).await;
-    assert_eq!((bad.status, bad.body["error"]["field"].as_str()), (422, Some("variables[0].name")));
-    let bad = env.put(&format!("{a}/env"), json!({"variables": [{"name": "A"}]})).await;
-    assert_eq!((bad.status, bad.body["error"]["field"].as_str()), (422, Some("variables[0].value")));
-    assert_eq!(env.get(&format!("{a}/env")).await.body["variables"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        (dup.status, dup.body["error"]["field"].as_str()),
+        (422, Some("variables[1].name"))
+    );
+    let bad = env
+        .put(
+            &format!("{a}/env"),
+            json!({"variables": [{"name": "1A", "value": "1"}]}),
+        )
+        .await;
+    assert_eq!(
+        (bad.status, bad.body["error"]["field"].as_str()),
+        (422, Some("variables[0].name"))
+    );
+    let bad = env
+        .put(&format!("{a}/env"), json!({"variables": [{"name": "A"}]}))
+        .await;
+    assert_eq!(
+        (bad.status, bad.body["error"]["field"].as_str()),
+        (422, Some("variables[0].value"))
+    );
+    assert_eq!(
+        env.get(&format!("{a}/env")).await.body["variables"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 
     // Deploys.
     let b1 = bundle(&[("index.js", "export default () => 'v1'")]);
-    let r = env.deploy(&format!("{a}/deploys"), b1.clone(), "application/gzip").await;
+    let r = env
+        .deploy(&format!("{a}/deploys"), b1.clone(), "application/gzip")
+        .await;
     assert_eq!(r.status, 201, "{r:?}");
     let build1 = r.s("build_id");
     assert_eq!(r.s("source_sha256"), sha256_hex(&b1));
@@ -360,45 +656,98 @@ async fn apps_env_deploys_and_rollback() {
     assert_eq!(r.s("status"), "ready");
     assert_eq!(env.get(&a).await.s("active_build_id"), build1);
     let b2 = bundle(&[("index.js", "export default () => 'v2'"), ("lib/x.js", "1")]);
-    let build2 = env.deploy(&format!("{a}/deploys"), b2, "application/gzip").await.s("build_id");
+    let build2 = env
+        .deploy(&format!("{a}/deploys"), b2, "application/gzip")
+        .await
+        .s("build_id");
     assert_eq!(env.get(&a).await.s("active_build_id"), build2);
-    let r = env.deploy(&format!("{a}/deploys"), b"not a tarball".to_vec(), "application/gzip").await;
+    let r = env
+        .deploy(
+            &format!("{a}/deploys"),
+            b"not a tarball".to_vec(),
+            "application/gzip",
+        )
+        .await;
     assert_eq!(r.status, 422);
-    let r = env.deploy(&format!("{a}/deploys"), bundle(&[]), "application/gzip").await;
+    let r = env
+        .deploy(&format!("{a}/deploys"), bundle(&[]), "application/gzip")
+        .await;
     assert_eq!(r.status, 422, "an empty bundle is refused");
-    let r = env.deploy(&format!("{a}/deploys"), bundle_raw_name("../escape", "x"), "application/gzip").await;
+    let r = env
+        .deploy(
+            &format!("{a}/deploys"),
+            bundle_raw_name("../escape", "x"),
+            "application/gzip",
+        )
+        .await;
     assert_eq!(r.status, 422);
-    let r = env.deploy(&format!("{a}/deploys"), b1.clone(), "application/json").await;
+    let r = env
+        .deploy(&format!("{a}/deploys"), b1.clone(), "application/json")
+        .await;
     assert_eq!(r.status, 415);
-    let r = env.deploy(&format!("{a}/deploys"), vec![0u8; 2 << 20], "application/gzip").await;
+    let r = env
+        .deploy(
+            &format!("{a}/deploys"),
+            vec![0u8; 2 << 20],
+            "application/gzip",
+        )
+        .await;
     assert_eq!(r.status, 413);
     let builds = env.get(&format!("{a}/builds")).await;
     let items = builds.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
     assert_eq!(items[0]["active"], false);
     assert_eq!(items[1]["active"], true);
-    assert_eq!(env.get(&format!("{a}/builds/{build1}")).await.s("build_id"), build1);
-    assert_eq!(env.get(&format!("{a}/builds/bld_0000000000000000")).await.status, 404);
+    assert_eq!(
+        env.get(&format!("{a}/builds/{build1}")).await.s("build_id"),
+        build1
+    );
+    assert_eq!(
+        env.get(&format!("{a}/builds/bld_0000000000000000"))
+            .await
+            .status,
+        404
+    );
 
     // Rollback.
-    let r = env.post(&format!("{a}/rollback"), json!({"build_id": build1})).await;
+    let r = env
+        .post(&format!("{a}/rollback"), json!({"build_id": build1}))
+        .await;
     assert_eq!((r.status, r.s("active_build_id")), (200, build1.clone()));
-    assert_eq!(env.get(&format!("{a}/builds/{build1}")).await.body["active"], true);
-    let r = env.post(&format!("{a}/rollback"), json!({"build_id": "bld_0000000000000000"})).await;
+    assert_eq!(
+        env.get(&format!("{a}/builds/{build1}")).await.body["active"],
+        true
+    );
+    let r = env
+        .post(
+            &format!("{a}/rollback"),
+            json!({"build_id": "bld_0000000000000000"}),
+        )
+        .await;
     assert_eq!(r.status, 404);
-    let r = env.post(&format!("{a}/rollback"), json!({"build_id": "nope"})).await;
+    let r = env
+        .post(&format!("{a}/rollback"), json!({"build_id": "nope"}))
+        .await;
     assert_eq!(r.status, 422);
     // A build of another app is not this app's.
     let other = app(&env, &pid, "third").await;
     let r = env
-        .post(&format!("{base}/{other}/rollback"), json!({"build_id": build1}))
+        .post(
+            &format!("{base}/{other}/rollback"),
+            json!({"build_id": build1}),
+        )
         .await;
     assert_eq!(r.status, 404);
 
     assert_eq!(env.delete(&a).await.status, 204);
     assert_eq!(env.get(&a).await.status, 404);
     assert_eq!(env.get(&format!("{a}/builds")).await.status, 404);
-    assert_eq!(env.get(&format!("{base}/app_0000000000000000/env")).await.status, 404);
+    assert_eq!(
+        env.get(&format!("{base}/app_0000000000000000/env"))
+            .await
+            .status,
+        404
+    );
     env.server.shutdown().await;
 }
 
@@ -410,7 +759,10 @@ async fn manual_dns_hostnames() {
     let a = format!("/v1/projects/{pid}/apps/{app_id}");
     let default_host = env.get(&a).await.s("default_hostname");
     let r = env
-        .post(&format!("{a}/hostnames"), json!({"hostname": "www.example.org", "dns_mode": "manual"}))
+        .post(
+            &format!("{a}/hostnames"),
+            json!({"hostname": "www.example.org", "dns_mode": "manual"}),
+        )
         .await;
     assert_eq!(r.status, 201, "{r:?}");
     assert_eq!(r.s("status"), "pending");
@@ -423,11 +775,17 @@ async fn manual_dns_hostnames() {
     assert_eq!(recs[1]["purpose"], "ownership");
     assert_eq!(recs[1]["type"], "TXT");
     assert_eq!(recs[1]["name"], "_comwit-challenge.www.example.org");
-    assert!(recs[1]["value"].as_str().unwrap().starts_with("comwit-verify="));
+    assert!(recs[1]["value"]
+        .as_str()
+        .unwrap()
+        .starts_with("comwit-verify="));
 
     // An apex gets an A record.
     let r = env
-        .post(&format!("{a}/hostnames"), json!({"hostname": "example.net", "dns_mode": "manual", "domain": null}))
+        .post(
+            &format!("{a}/hostnames"),
+            json!({"hostname": "example.net", "dns_mode": "manual", "domain": null}),
+        )
         .await;
     assert_eq!(r.status, 201);
     assert_eq!(r.body["dns_records"][0]["type"], "A");
@@ -436,7 +794,10 @@ async fn manual_dns_hostnames() {
     // One app per hostname, platform-wide.
     let other = app(&env, &pid, "other").await;
     let r = env
-        .post(&format!("/v1/projects/{pid}/apps/{other}/hostnames"), json!({"hostname": "www.example.org", "dns_mode": "manual"}))
+        .post(
+            &format!("/v1/projects/{pid}/apps/{other}/hostnames"),
+            json!({"hostname": "www.example.org", "dns_mode": "manual"}),
+        )
         .await;
     assert_eq!((r.status, r.code()), (409, "hostname_taken"));
     for bad in [
@@ -458,10 +819,18 @@ async fn manual_dns_hostnames() {
     domain(&env, &zone_pid, "example.org").await;
     let recs_path = format!("/v1/projects/{zone_pid}/domains/example.org/records");
     let r = env
-        .post(&recs_path, json!({"name": "www", "type": "CNAME", "values": [recs[0]["value"]]}))
+        .post(
+            &recs_path,
+            json!({"name": "www", "type": "CNAME", "values": [recs[0]["value"]]}),
+        )
         .await;
     assert_eq!(r.status, 201, "{r:?}");
-    assert_eq!(env.get(&format!("{a}/hostnames/www.example.org")).await.s("status"), "pending");
+    assert_eq!(
+        env.get(&format!("{a}/hostnames/www.example.org"))
+            .await
+            .s("status"),
+        "pending"
+    );
     let r = env
         .post(&recs_path, json!({"name": "_comwit-challenge.www.example.org", "type": "TXT", "values": [recs[1]["value"]]}))
         .await;
@@ -470,13 +839,34 @@ async fn manual_dns_hostnames() {
     assert_eq!(r.s("status"), "active", "{r:?}");
     let list = env.get(&format!("{a}/hostnames")).await;
     assert_eq!(list.body["items"].as_array().unwrap().len(), 2);
-    assert_eq!(env.get(&format!("{a}/hostnames/nope.example.org")).await.status, 404);
-    assert_eq!(env.get(&format!("{a}/hostnames/not_a_host")).await.status, 404);
-    assert_eq!(env.delete(&format!("{a}/hostnames/www.example.org")).await.status, 204);
-    assert_eq!(env.get(&format!("{a}/hostnames/www.example.org")).await.status, 404);
+    assert_eq!(
+        env.get(&format!("{a}/hostnames/nope.example.org"))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        env.get(&format!("{a}/hostnames/not_a_host")).await.status,
+        404
+    );
+    assert_eq!(
+        env.delete(&format!("{a}/hostnames/www.example.org"))
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        env.get(&format!("{a}/hostnames/www.example.org"))
+            .await
+            .status,
+        404
+    );
     // Now free for another app.
     let r = env
-        .post(&format!("/v1/projects/{pid}/apps/{other}/hostnames"), json!({"hostname": "www.example.org", "dns_mode": "manual"}))
+        .post(
+            &format!("/v1/projects/{pid}/apps/{other}/hostnames"),
+            json!({"hostname": "www.example.org", "dns_mode": "manual"}),
+        )
         .await;
     assert_eq!(r.status, 201);
     env.server.shutdown().await;
@@ -504,39 +894,70 @@ async fn automatic_dns_hostnames_write_managed_records() {
     assert_eq!(items[1]["name"], "_comwit-challenge.app.example.com");
     let managed = items[0]["record_id"].as_str().unwrap().to_string();
     let r = env
-        .put(&format!("{zone}/records/{managed}"), json!({"name": "app", "type": "CNAME", "values": ["elsewhere.example.net"]}))
+        .put(
+            &format!("{zone}/records/{managed}"),
+            json!({"name": "app", "type": "CNAME", "values": ["elsewhere.example.net"]}),
+        )
         .await;
     assert_eq!((r.status, r.code()), (409, "record_managed"));
     let r = env.delete(&format!("{zone}/records/{managed}")).await;
     assert_eq!((r.status, r.code()), (409, "record_managed"));
     // The apex of the zone gets an A record.
     let r = env
-        .post(&format!("{a}/hostnames"), json!({"hostname": "example.com", "dns_mode": "automatic", "domain": "example.com"}))
+        .post(
+            &format!("{a}/hostnames"),
+            json!({"hostname": "example.com", "dns_mode": "automatic", "domain": "example.com"}),
+        )
         .await;
     assert_eq!(r.status, 201);
     assert_eq!(r.body["dns_records"][0]["type"], "A");
     // A user record where the managed CNAME would go: 409.
-    env.post(&format!("{zone}/records"), json!({"name": "taken", "type": "A", "values": ["192.0.2.7"]})).await;
+    env.post(
+        &format!("{zone}/records"),
+        json!({"name": "taken", "type": "A", "values": ["192.0.2.7"]}),
+    )
+    .await;
     let r = env
         .post(&format!("{a}/hostnames"), json!({"hostname": "taken.example.com", "dns_mode": "automatic", "domain": "example.com"}))
         .await;
     assert_eq!((r.status, r.code()), (409, "record_conflict"));
     // The domain must be a suffix of the hostname, and the project's.
     let r = env
-        .post(&format!("{a}/hostnames"), json!({"hostname": "www.other.com", "dns_mode": "automatic", "domain": "example.com"}))
+        .post(
+            &format!("{a}/hostnames"),
+            json!({"hostname": "www.other.com", "dns_mode": "automatic", "domain": "example.com"}),
+        )
         .await;
-    assert_eq!((r.status, r.body["error"]["field"].as_str()), (422, Some("domain")));
+    assert_eq!(
+        (r.status, r.body["error"]["field"].as_str()),
+        (422, Some("domain"))
+    );
     let r = env
-        .post(&format!("{a}/hostnames"), json!({"hostname": "www.other.com", "dns_mode": "automatic", "domain": "other.com"}))
+        .post(
+            &format!("{a}/hostnames"),
+            json!({"hostname": "www.other.com", "dns_mode": "automatic", "domain": "other.com"}),
+        )
         .await;
     assert_eq!(r.status, 404);
     // The domain cannot go while hostnames use it.
     let r = env.delete(&zone).await;
     assert_eq!((r.status, r.code()), (409, "domain_in_use"));
-    assert_eq!(r.body["error"]["details"]["hostnames"], json!(["app.example.com", "example.com"]));
-    assert_eq!(env.delete(&format!("{a}/hostnames/app.example.com")).await.status, 204);
+    assert_eq!(
+        r.body["error"]["details"]["hostnames"],
+        json!(["app.example.com", "example.com"])
+    );
+    assert_eq!(
+        env.delete(&format!("{a}/hostnames/app.example.com"))
+            .await
+            .status,
+        204
+    );
     let left = env.get(&format!("{zone}/records")).await;
-    assert_eq!(left.body["items"].as_array().unwrap().len(), 3, "detach removes the managed records");
+    assert_eq!(
+        left.body["items"].as_array().unwrap().len(),
+        3,
+        "detach removes the managed records"
+    );
     // Deleting the app removes its hostnames' managed records too.
     assert_eq!(env.delete(&a).await.status, 204);
     let left = env.get(&format!("{zone}/records")).await;
@@ -555,22 +976,61 @@ async fn domains_onboarding() {
     assert_eq!(r.status, 201);
     assert_eq!(r.s("status"), "pending_delegation");
     assert_eq!(r.body["name_servers"].as_array().unwrap().len(), 4);
-    assert_eq!(r.headers["location"], format!("{base}/example.com").as_str());
+    assert_eq!(
+        r.headers["location"],
+        format!("{base}/example.com").as_str()
+    );
     tokio::time::sleep(Duration::from_millis(350)).await;
-    assert_eq!(env.get(&format!("{base}/example.com")).await.s("status"), "active");
-    for (d, code) in [("example.com", 409), ("sub.example.com", 409), ("com", 422), ("Example.org", 422), ("x.comwit.app", 422), ("a_b.org", 422)] {
+    assert_eq!(
+        env.get(&format!("{base}/example.com")).await.s("status"),
+        "active"
+    );
+    for (d, code) in [
+        ("example.com", 409),
+        ("sub.example.com", 409),
+        ("com", 422),
+        ("Example.org", 422),
+        ("x.comwit.app", 422),
+        ("a_b.org", 422),
+    ] {
         let r = env.post(&base, json!({"domain": d})).await;
         assert_eq!(r.status, code, "{d}: {r:?}");
     }
     // Platform-wide: another project cannot onboard it (nor a parent of it).
     let other = env.project("other").await;
-    assert_eq!(env.post(&format!("/v1/projects/{other}/domains"), json!({"domain": "example.com"})).await.status, 409);
-    let sub = env.post(&format!("/v1/projects/{other}/domains"), json!({"domain": "deep.sub.example.org"})).await;
+    assert_eq!(
+        env.post(
+            &format!("/v1/projects/{other}/domains"),
+            json!({"domain": "example.com"})
+        )
+        .await
+        .status,
+        409
+    );
+    let sub = env
+        .post(
+            &format!("/v1/projects/{other}/domains"),
+            json!({"domain": "deep.sub.example.org"}),
+        )
+        .await;
     assert_eq!(sub.status, 201);
-    assert_eq!(env.post(&base, json!({"domain": "example.org"})).await.status, 409);
+    assert_eq!(
+        env.post(&base, json!({"domain": "example.org"}))
+            .await
+            .status,
+        409
+    );
     // Another project's domain is not found here.
-    assert_eq!(env.get(&format!("{base}/deep.sub.example.org")).await.status, 404);
-    assert_eq!(env.get(&base).await.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        env.get(&format!("{base}/deep.sub.example.org"))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        env.get(&base).await.body["items"].as_array().unwrap().len(),
+        1
+    );
     env.server.shutdown().await;
 }
 
@@ -601,32 +1061,101 @@ async fn records_are_validated_per_type() {
     assert_eq!(r.body["ttl"], 60);
     assert_eq!(r.body["priority"], Value::Null);
     assert_eq!(r.body["managed_by"], Value::Null);
-    assert_eq!(env.get(&format!("{base}/{}", ids[2])).await.body["priority"], 10);
-    assert_eq!(env.get(&format!("{base}/{}", ids[2])).await.s("name"), "example.com");
-    assert_eq!(env.get(&format!("{base}/{}", ids[7])).await.s("name"), "*.dev.example.com");
-    assert_eq!(env.get(&format!("{base}/{}", ids[1])).await.body["ttl"], 300);
+    assert_eq!(
+        env.get(&format!("{base}/{}", ids[2])).await.body["priority"],
+        10
+    );
+    assert_eq!(
+        env.get(&format!("{base}/{}", ids[2])).await.s("name"),
+        "example.com"
+    );
+    assert_eq!(
+        env.get(&format!("{base}/{}", ids[7])).await.s("name"),
+        "*.dev.example.com"
+    );
+    assert_eq!(
+        env.get(&format!("{base}/{}", ids[1])).await.body["ttl"],
+        300
+    );
 
     let bad = [
-        (json!({"name": "a", "type": "A", "values": ["256.0.0.1"]}), "values[0]"),
-        (json!({"name": "a", "type": "A", "values": ["192.0.2.1", "01.2.3.4"]}), "values[1]"),
-        (json!({"name": "a", "type": "A", "values": ["192.0.2.1", "192.0.2.1"]}), "values[1]"),
+        (
+            json!({"name": "a", "type": "A", "values": ["256.0.0.1"]}),
+            "values[0]",
+        ),
+        (
+            json!({"name": "a", "type": "A", "values": ["192.0.2.1", "01.2.3.4"]}),
+            "values[1]",
+        ),
+        (
+            json!({"name": "a", "type": "A", "values": ["192.0.2.1", "192.0.2.1"]}),
+            "values[1]",
+        ),
         (json!({"name": "a", "type": "A", "values": []}), "values"),
-        (json!({"name": "a", "type": "AAAA", "values": ["192.0.2.1"]}), "values[0]"),
-        (json!({"name": "a", "type": "CNAME", "values": ["x.example.net", "y.example.net"]}), "values"),
-        (json!({"name": "a", "type": "CNAME", "values": ["not a host"]}), "values[0]"),
-        (json!({"name": "a", "type": "TXT", "values": ["tab\there"]}), "values[0]"),
-        (json!({"name": "a", "type": "MX", "values": ["mx.example.net"]}), "priority"),
-        (json!({"name": "a", "type": "A", "values": ["192.0.2.1"], "priority": 5}), "priority"),
-        (json!({"name": "a", "type": "A", "values": ["192.0.2.1"], "ttl": 59}), "ttl"),
-        (json!({"name": "a", "type": "A", "values": ["192.0.2.1"], "ttl": 86401}), "ttl"),
-        (json!({"name": "a", "type": "A", "values": ["192.0.2.1"], "ttl": 1.5}), "ttl"),
-        (json!({"name": "a", "type": "NS", "values": ["ns.example.net"]}), "type"),
-        (json!({"name": "A", "type": "A", "values": ["192.0.2.1"]}), "name"),
-        (json!({"name": "a.*", "type": "A", "values": ["192.0.2.1"]}), "name"),
-        (json!({"name": "a", "type": "CAA", "values": ["0 issue letsencrypt.org"]}), "values[0]"),
-        (json!({"name": "a", "type": "SRV", "values": ["1 70000 sip.example.com"], "priority": 1}), "values[0]"),
-        (json!({"name": "a", "type": "A", "values": ["192.0.2.1"], "comment": "x"}), "comment"),
-        (json!({"name": format!("{}.{}.{}.{}", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(50)), "type": "A", "values": ["192.0.2.1"]}), "name"),
+        (
+            json!({"name": "a", "type": "AAAA", "values": ["192.0.2.1"]}),
+            "values[0]",
+        ),
+        (
+            json!({"name": "a", "type": "CNAME", "values": ["x.example.net", "y.example.net"]}),
+            "values",
+        ),
+        (
+            json!({"name": "a", "type": "CNAME", "values": ["not a host"]}),
+            "values[0]",
+        ),
+        (
+            json!({"name": "a", "type": "TXT", "values": ["tab\there"]}),
+            "values[0]",
+        ),
+        (
+            json!({"name": "a", "type": "MX", "values": ["mx.example.net"]}),
+            "priority",
+        ),
+        (
+            json!({"name": "a", "type": "A", "values": ["192.0.2.1"], "priority": 5}),
+            "priority",
+        ),
+        (
+            json!({"name": "a", "type": "A", "values": ["192.0.2.1"], "ttl": 59}),
+            "ttl",
+        ),
+        (
+            json!({"name": "a", "type": "A", "values": ["192.0.2.1"], "ttl": 86401}),
+            "ttl",
+        ),
+        (
+            json!({"name": "a", "type": "A", "values": ["192.0.2.1"], "ttl": 1.5}),
+            "ttl",
+        ),
+        (
+            json!({"name": "a", "type": "NS", "values": ["ns.example.net"]}),
+            "type",
+        ),
+        (
+            json!({"name": "A", "type": "A", "values": ["192.0.2.1"]}),
+            "name",
+        ),
+        (
+            json!({"name": "a.*", "type": "A", "values": ["192.0.2.1"]}),
+            "name",
+        ),
+        (
+            json!({"name": "a", "type": "CAA", "values": ["0 issue letsencrypt.org"]}),
+            "values[0]",
+        ),
+        (
+            json!({"name": "a", "type": "SRV", "values": ["1 70000 sip.example.com"], "priority": 1}),
+            "values[0]",
+        ),
+        (
+            json!({"name": "a", "type": "A", "values": ["192.0.2.1"], "comment": "x"}),
+            "comment",
+        ),
+        (
+            json!({"name": format!("{}.{}.{}.{}", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(50)), "type": "A", "values": ["192.0.2.1"]}),
+            "name",
+        ),
     ];
     for (body, field) in bad {
         let r = env.post(&base, body.clone()).await;
@@ -641,9 +1170,16 @@ async fn records_are_validated_per_type() {
     ];
     for body in conflicts {
         let r = env.post(&base, body.clone()).await;
-        assert_eq!((r.status, r.code()), (409, "record_conflict"), "{body}: {r:?}");
+        assert_eq!(
+            (r.status, r.code()),
+            (409, "record_conflict"),
+            "{body}: {r:?}"
+        );
     }
-    assert_eq!(env.get(&base).await.body["items"].as_array().unwrap().len(), 8);
+    assert_eq!(
+        env.get(&base).await.body["items"].as_array().unwrap().len(),
+        8
+    );
 
     // Filters.
     let r = env.get(&format!("{base}?name=www")).await;
@@ -654,21 +1190,48 @@ async fn records_are_validated_per_type() {
 
     // Replace keeps the id, may change name and type.
     let r = env
-        .put(&format!("{base}/{}", ids[0]), json!({"name": "www2", "type": "TXT", "values": ["moved"], "ttl": 120}))
+        .put(
+            &format!("{base}/{}", ids[0]),
+            json!({"name": "www2", "type": "TXT", "values": ["moved"], "ttl": 120}),
+        )
         .await;
     assert_eq!(r.status, 200, "{r:?}");
-    assert_eq!((r.s("record_id"), r.s("name"), r.s("type")), (ids[0].clone(), "www2.example.com".into(), "TXT".into()));
+    assert_eq!(
+        (r.s("record_id"), r.s("name"), r.s("type")),
+        (ids[0].clone(), "www2.example.com".into(), "TXT".into())
+    );
     let r = env
-        .put(&format!("{base}/{}", ids[0]), json!({"name": "blog", "type": "TXT", "values": ["x"]}))
+        .put(
+            &format!("{base}/{}", ids[0]),
+            json!({"name": "blog", "type": "TXT", "values": ["x"]}),
+        )
         .await;
     assert_eq!(r.status, 409);
-    let r = env.put(&format!("{base}/{}", ids[0]), json!({"name": "www2", "type": "A", "values": ["x"]})).await;
+    let r = env
+        .put(
+            &format!("{base}/{}", ids[0]),
+            json!({"name": "www2", "type": "A", "values": ["x"]}),
+        )
+        .await;
     assert_eq!(r.status, 422);
-    assert_eq!(env.put(&format!("{base}/rec_0000000000000000"), json!({"name": "x", "type": "TXT", "values": ["x"]})).await.status, 404);
+    assert_eq!(
+        env.put(
+            &format!("{base}/rec_0000000000000000"),
+            json!({"name": "x", "type": "TXT", "values": ["x"]})
+        )
+        .await
+        .status,
+        404
+    );
     assert_eq!(env.delete(&format!("{base}/{}", ids[0])).await.status, 204);
     assert_eq!(env.get(&format!("{base}/{}", ids[0])).await.status, 404);
     assert_eq!(env.delete(&format!("{base}/{}", ids[0])).await.status, 404);
-    assert_eq!(env.get(&format!("/v1/projects/{pid}/domains/nope.com/records")).await.status, 404);
+    assert_eq!(
+        env.get(&format!("/v1/projects/{pid}/domains/nope.com/records"))
+            .await
+            .status,
+        404
+    );
     env.server.shutdown().await;
 }
 
@@ -699,11 +1262,22 @@ async fn lists_paginate() {
     }
     assert_eq!(pages, 3);
     assert_eq!(names, (0..7).map(|i| format!("p{i}")).collect::<Vec<_>>());
-    for bad in ["limit=0", "limit=101", "limit=abc", "limit=-1", "cursor=abc", "cursor=", "limit=1.5"] {
+    for bad in [
+        "limit=0",
+        "limit=101",
+        "limit=abc",
+        "limit=-1",
+        "cursor=abc",
+        "cursor=",
+        "limit=1.5",
+    ] {
         let r = env.get(&format!("/v1/projects?{bad}")).await;
         assert_eq!(r.status, 422, "{bad}: {r:?}");
     }
-    assert_eq!(env.get("/v1/projects?limit=100&cursor=999999").await.body["items"], json!([]));
+    assert_eq!(
+        env.get("/v1/projects?limit=100&cursor=999999").await.body["items"],
+        json!([])
+    );
     env.server.shutdown().await;
 }
 
@@ -712,47 +1286,119 @@ async fn idempotent_retries() {
     let env = start().await;
     let key = [("idempotency-key", "create-alpha-1")];
     let first = env
-        .call_with(Method::POST, "/v1/projects", Some(&env.token), Some(json!({"name": "alpha"})), &key)
+        .call_with(
+            Method::POST,
+            "/v1/projects",
+            Some(&env.token),
+            Some(json!({"name": "alpha"})),
+            &key,
+        )
         .await;
     assert_eq!(first.status, 201);
     assert!(first.headers.get("idempotency-replayed").is_none());
     let again = env
-        .call_with(Method::POST, "/v1/projects", Some(&env.token), Some(json!({"name": "alpha"})), &key)
+        .call_with(
+            Method::POST,
+            "/v1/projects",
+            Some(&env.token),
+            Some(json!({"name": "alpha"})),
+            &key,
+        )
         .await;
     assert_eq!(again.status, 201);
     assert_eq!(again.body, first.body);
     assert_eq!(again.headers["idempotency-replayed"], "true");
     assert_eq!(again.headers["location"], first.headers["location"]);
     let other = env
-        .call_with(Method::POST, "/v1/projects", Some(&env.token), Some(json!({"name": "beta"})), &key)
+        .call_with(
+            Method::POST,
+            "/v1/projects",
+            Some(&env.token),
+            Some(json!({"name": "beta"})),
+            &key,
+        )
         .await;
-    assert_eq!((other.status, other.code()), (422, "idempotency_key_reused"));
-    assert_eq!(env.get("/v1/projects").await.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        (other.status, other.code()),
+        (422, "idempotency_key_reused")
+    );
+    assert_eq!(
+        env.get("/v1/projects").await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     // Keys are per user.
     let admin = env.server.admin();
     admin.create_user("bob").unwrap();
     let bob = admin.create_token("bob", &["all"], "t").unwrap().secret;
     let r = env
-        .call_with(Method::POST, "/v1/projects", Some(&bob), Some(json!({"name": "beta"})), &key)
+        .call_with(
+            Method::POST,
+            "/v1/projects",
+            Some(&bob),
+            Some(json!({"name": "beta"})),
+            &key,
+        )
         .await;
     assert_eq!(r.status, 201);
     // Bad keys.
     let long = "k".repeat(256);
     let r = env
-        .call_with(Method::POST, "/v1/projects", Some(&env.token), Some(json!({"name": "gamma"})), &[("idempotency-key", long.as_str())])
+        .call_with(
+            Method::POST,
+            "/v1/projects",
+            Some(&env.token),
+            Some(json!({"name": "gamma"})),
+            &[("idempotency-key", long.as_str())],
+        )
         .await;
-    assert_eq!((r.status, r.body["error"]["field"].as_str()), (422, Some("Idempotency-Key")));
+    assert_eq!(
+        (r.status, r.body["error"]["field"].as_str()),
+        (422, Some("Idempotency-Key"))
+    );
     // A failed request does not bind a key.
     let pid = first.s("project_id");
     let k2 = [("idempotency-key", "db-1")];
     let db_path = format!("/v1/projects/{pid}/databases");
-    let r = env.call_with(Method::POST, &db_path, Some(&env.token), Some(json!({"name": "BAD"})), &k2).await;
+    let r = env
+        .call_with(
+            Method::POST,
+            &db_path,
+            Some(&env.token),
+            Some(json!({"name": "BAD"})),
+            &k2,
+        )
+        .await;
     assert_eq!(r.status, 422);
-    let r1 = env.call_with(Method::POST, &db_path, Some(&env.token), Some(json!({"name": "good"})), &k2).await;
+    let r1 = env
+        .call_with(
+            Method::POST,
+            &db_path,
+            Some(&env.token),
+            Some(json!({"name": "good"})),
+            &k2,
+        )
+        .await;
     assert_eq!(r1.status, 201);
-    let r2 = env.call_with(Method::POST, &db_path, Some(&env.token), Some(json!({"name": "good"})), &k2).await;
+    let r2 = env
+        .call_with(
+            Method::POST,
+            &db_path,
+            Some(&env.token),
+            Some(json!({"name": "good"})),
+            &k2,
+        )
+        .await;
     assert_eq!((r2.status, r2.s("database_id")), (201, r1.s("database_id")));
-    assert_eq!(env.get(&db_path).await.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        env.get(&db_path).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     // Deploys too: same bytes, same build.
     let app_id = app(&env, &pid, "web").await;
     let dpath = format!("/v1/projects/{pid}/apps/{app_id}/deploys");
@@ -773,7 +1419,15 @@ async fn idempotent_retries() {
         builds.push(r.json::<Value>().await.unwrap()["build_id"].clone());
     }
     assert_eq!(builds[0], builds[1]);
-    assert_eq!(env.get(&format!("/v1/projects/{pid}/apps/{app_id}/builds")).await.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        env.get(&format!("/v1/projects/{pid}/apps/{app_id}/builds"))
+            .await
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     env.server.shutdown().await;
 }
 
@@ -796,11 +1450,20 @@ async fn state_survives_a_restart() {
         .unwrap();
     let pid = r["project_id"].as_str().unwrap().to_string();
     let alice = server.admin().create_user("alice").unwrap();
-    let alice_token = server.admin().create_token("alice", &["project:read"], "t").unwrap().secret;
+    let alice_token = server
+        .admin()
+        .create_token("alice", &["project:read"], "t")
+        .unwrap()
+        .secret;
     server.admin().add_member(&pid, "alice").unwrap();
     let addr_file = std::fs::read_to_string(dir.path().join("address")).unwrap();
     assert_eq!(addr_file.trim(), server.addr().to_string());
-    assert_eq!(std::fs::read_to_string(dir.path().join("dev-token")).unwrap().trim(), token);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("dev-token"))
+            .unwrap()
+            .trim(),
+        token
+    );
     server.shutdown().await;
 
     let server = comwit::local::serve(cfg).await.unwrap();
@@ -829,7 +1492,11 @@ async fn concurrent_creates_lose_and_duplicate_nothing() {
     for i in 0..60 {
         let env = env.clone();
         let path = path.clone();
-        tasks.push(tokio::spawn(async move { env.post(&path, json!({"name": format!("db{i}")})).await.status }));
+        tasks.push(tokio::spawn(async move {
+            env.post(&path, json!({"name": format!("db{i}")}))
+                .await
+                .status
+        }));
     }
     for t in tasks {
         assert_eq!(t.await.unwrap(), 201);
@@ -853,14 +1520,23 @@ async fn concurrent_creates_lose_and_duplicate_nothing() {
         let env = env.clone();
         let pid = pid.clone();
         tasks.push(tokio::spawn(async move {
-            env.post(&format!("/v1/projects/{pid}/apps"), json!({"name": "same", "runtime": "next"})).await.status
+            env.post(
+                &format!("/v1/projects/{pid}/apps"),
+                json!({"name": "same", "runtime": "next"}),
+            )
+            .await
+            .status
         }));
     }
     let mut statuses = Vec::new();
     for t in tasks {
         statuses.push(t.await.unwrap());
     }
-    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
     assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 19);
     // The same idempotency key from many clients at once: one object.
     let mut tasks = Vec::new();
@@ -882,7 +1558,13 @@ async fn concurrent_creates_lose_and_duplicate_nothing() {
     for t in tasks {
         assert_eq!(t.await.unwrap(), 201);
     }
-    assert_eq!(env.get(&format!("/v1/projects/{pid}/domains")).await.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        env.get(&format!("/v1/projects/{pid}/domains")).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -890,10 +1572,22 @@ async fn oversized_bodies_are_refused_and_nothing_is_written() {
     let env = start().await;
     let pid = env.project("big").await;
     let app_id = app(&env, &pid, "web").await;
-    let vars: Vec<Value> = (0..100).map(|i| json!({"name": format!("V{i}"), "value": "x".repeat(8000)})).collect();
-    let r = env.put(&format!("/v1/projects/{pid}/apps/{app_id}/env"), json!({ "variables": vars })).await;
+    let vars: Vec<Value> = (0..100)
+        .map(|i| json!({"name": format!("V{i}"), "value": "x".repeat(8000)}))
+        .collect();
+    let r = env
+        .put(
+            &format!("/v1/projects/{pid}/apps/{app_id}/env"),
+            json!({ "variables": vars }),
+        )
+        .await;
     assert_eq!((r.status, r.code()), (413, "payload_too_large"));
-    assert_eq!(env.get(&format!("/v1/projects/{pid}/apps/{app_id}/env")).await.body["variables"], json!([]));
+    assert_eq!(
+        env.get(&format!("/v1/projects/{pid}/apps/{app_id}/env"))
+            .await
+            .body["variables"],
+        json!([])
+    );
     env.server.shutdown().await;
 }
 
@@ -933,14 +1627,19 @@ async fn manual_dns_found_at_the_resolver() {
     use comwit::local::dns::wire;
     let sock = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
     let resolver = sock.local_addr().unwrap();
-    let published: std::sync::Arc<std::sync::Mutex<Vec<(String, u16, String)>>> = Default::default();
+    let published: std::sync::Arc<std::sync::Mutex<Vec<(String, u16, String)>>> =
+        Default::default();
     let zone = published.clone();
     let dns_task = tokio::spawn(async move {
         let mut buf = [0u8; 1500];
         loop {
-            let Ok((n, from)) = sock.recv_from(&mut buf).await else { return };
+            let Ok((n, from)) = sock.recv_from(&mut buf).await else {
+                return;
+            };
             let q = &buf[..n];
-            let Some((name, qtype)) = wire::question(q) else { continue };
+            let Some((name, qtype)) = wire::question(q) else {
+                continue;
+            };
             let answers: Vec<(u16, String)> = zone
                 .lock()
                 .unwrap()
@@ -958,11 +1657,19 @@ async fn manual_dns_found_at_the_resolver() {
     let app_id = app(&env, &pid, "web").await;
     let a = format!("/v1/projects/{pid}/apps/{app_id}");
     let r = env
-        .post(&format!("{a}/hostnames"), json!({"hostname": "shop.example.io", "dns_mode": "manual"}))
+        .post(
+            &format!("{a}/hostnames"),
+            json!({"hostname": "shop.example.io", "dns_mode": "manual"}),
+        )
         .await;
     assert_eq!(r.status, 201);
     tokio::time::sleep(Duration::from_millis(400)).await;
-    assert_eq!(env.get(&format!("{a}/hostnames/shop.example.io")).await.s("status"), "pending");
+    assert_eq!(
+        env.get(&format!("{a}/hostnames/shop.example.io"))
+            .await
+            .s("status"),
+        "pending"
+    );
     for rec in r.body["dns_records"].as_array().unwrap() {
         let t = match rec["type"].as_str().unwrap() {
             "CNAME" => 5,
@@ -977,7 +1684,10 @@ async fn manual_dns_found_at_the_resolver() {
     }
     let mut status = String::new();
     for _ in 0..50 {
-        status = env.get(&format!("{a}/hostnames/shop.example.io")).await.s("status");
+        status = env
+            .get(&format!("{a}/hostnames/shop.example.io"))
+            .await
+            .s("status");
         if status == "active" {
             break;
         }
@@ -997,7 +1707,9 @@ async fn admin_tokens_carry_chosen_scopes() {
     assert!(admin.create_user("carol").is_err());
     assert!(admin.create_token("carol", &["app:fly"], "t").is_err());
     assert!(admin.create_token("nobody", &["all"], "t").is_err());
-    let t = admin.create_token("carol", &["app:read", "project:read"], "ci").unwrap();
+    let t = admin
+        .create_token("carol", &["app:read", "project:read"], "ci")
+        .unwrap();
     assert!(t.secret.starts_with("cwt_"));
     let r = env.call_as(&t.secret, Method::GET, "/v1/me", None).await;
     assert_eq!(r.body["scopes"], json!(["project:read", "app:read"]));
@@ -1007,6 +1719,11 @@ async fn admin_tokens_carry_chosen_scopes() {
     let needle = t.secret.as_bytes();
     assert!(!db.windows(needle.len()).any(|w| w == needle));
     admin.revoke_token(&t.token_id).unwrap();
-    assert_eq!(env.call_as(&t.secret, Method::GET, "/v1/me", None).await.status, 401);
+    assert_eq!(
+        env.call_as(&t.secret, Method::GET, "/v1/me", None)
+            .await
+            .status,
+        401
+    );
     env.server.shutdown().await;
 }

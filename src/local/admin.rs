@@ -52,7 +52,7 @@ pub struct ProjectInfo {
 }
 
 fn err(e: ApiError) -> String {
-    e.message
+    e.message.clone()
 }
 
 impl Admin {
@@ -77,7 +77,10 @@ impl Admin {
                     .query_row("SELECT 1 FROM users WHERE name = ?1", [name], |r| r.get(0))
                     .optional()?;
                 if exists.is_some() {
-                    return Err(ApiError::conflict("name_taken", format!("user {name} already exists")));
+                    return Err(ApiError::conflict(
+                        "name_taken",
+                        format!("user {name} already exists"),
+                    ));
                 }
                 let user = UserInfo {
                     user_id: ids::new_id("usr"),
@@ -96,7 +99,8 @@ impl Admin {
     pub fn users(&self) -> Result<Vec<UserInfo>, String> {
         self.store
             .read_blocking(|tx| {
-                let mut stmt = tx.prepare("SELECT user_id, name, created_at FROM users ORDER BY seq")?;
+                let mut stmt =
+                    tx.prepare("SELECT user_id, name, created_at FROM users ORDER BY seq")?;
                 let rows = stmt.query_map([], |r| {
                     Ok(UserInfo {
                         user_id: r.get(0)?,
@@ -110,9 +114,11 @@ impl Admin {
     }
 
     fn user_id(tx: &rusqlite::Transaction<'_>, name: &str) -> Result<String, ApiError> {
-        tx.query_row("SELECT user_id FROM users WHERE name = ?1", [name], |r| r.get(0))
-            .optional()?
-            .ok_or_else(|| ApiError::not_found(format!("no user {name}")))
+        tx.query_row("SELECT user_id FROM users WHERE name = ?1", [name], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .ok_or_else(|| ApiError::not_found(format!("no user {name}")))
     }
 
     /// Make `user` a member of `project_id`.
@@ -179,7 +185,12 @@ impl Admin {
     }
 
     /// Create a token for `user` with `scopes` (names from the scope table, or `all`).
-    pub fn create_token(&self, user: &str, scopes: &[&str], name: &str) -> Result<NewToken, String> {
+    pub fn create_token(
+        &self,
+        user: &str,
+        scopes: &[&str],
+        name: &str,
+    ) -> Result<NewToken, String> {
         let mut list: Vec<&'static str> = Vec::new();
         for s in scopes {
             if *s == "all" {
@@ -196,7 +207,10 @@ impl Admin {
                 }
             }
         }
-        let mut ordered: Vec<&'static str> = ALL_SCOPES.into_iter().filter(|s| list.contains(s)).collect();
+        let mut ordered: Vec<&'static str> = ALL_SCOPES
+            .into_iter()
+            .filter(|s| list.contains(s))
+            .collect();
         ordered.dedup();
         self.store
             .write_blocking(|tx| {

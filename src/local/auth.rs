@@ -84,7 +84,10 @@ pub fn bearer_secret(parts: &Parts) -> ApiResult<&str> {
 impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let digest = ids::sha256_hex(bearer_secret(parts)?.as_bytes());
         let found = state
             .store

@@ -16,7 +16,12 @@ use super::{serve, Admin, Config};
 )]
 pub struct Cli {
     /// Data directory (SQLite file, dev-token, address).
-    #[arg(long, global = true, env = "COMWIT_LOCAL_DATA", default_value = ".comwit-local")]
+    #[arg(
+        long,
+        global = true,
+        env = "COMWIT_LOCAL_DATA",
+        default_value = ".comwit-local"
+    )]
     pub data: PathBuf,
     #[command(subcommand)]
     pub command: Command,
@@ -161,15 +166,30 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Token(TokenCmd::Create { user, scopes, name }) => {
-            let scopes: Vec<&str> = scopes.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+            let scopes: Vec<&str> = scopes
+                .iter()
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+                .collect();
             let t = Admin::open(&cli.data)?.create_token(&user, &scopes, &name)?;
-            eprintln!("token {} for {user} with scopes {}", t.token_id, t.scopes.join(","));
+            eprintln!(
+                "token {} for {user} with scopes {}",
+                t.token_id,
+                t.scopes.join(",")
+            );
             println!("{}", t.secret);
             Ok(())
         }
         Command::Token(TokenCmd::List) => {
             for t in Admin::open(&cli.data)?.tokens()? {
-                println!("{}\t{}\t{}\t{}\t{}", t.token_id, t.user, t.name, t.scopes.join(","), t.created_at);
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    t.token_id,
+                    t.user,
+                    t.name,
+                    t.scopes.join(","),
+                    t.created_at
+                );
             }
             Ok(())
         }
@@ -222,7 +242,10 @@ fn serve_cmd(data: PathBuf, args: ServeArgs) -> Result<(), String> {
         println!("data directory: {}", data.display());
         match server.dev_token() {
             Some(t) => println!("dev token: {t}"),
-            None => println!("dev token: see {}", data.join(super::admin::DEV_TOKEN_FILE).display()),
+            None => println!(
+                "dev token: see {}",
+                data.join(super::admin::DEV_TOKEN_FILE).display()
+            ),
         }
         println!("address file: {}", data.join(super::ADDRESS_FILE).display());
         server.run_until_signal().await;

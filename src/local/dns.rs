@@ -55,13 +55,20 @@ pub fn is_apex(tx: &Transaction<'_>, hostname: &str) -> ApiResult<bool> {
         return Ok(true);
     }
     let d: Option<i64> = tx
-        .query_row("SELECT 1 FROM domains WHERE domain = ?1", [hostname], |r| r.get(0))
+        .query_row("SELECT 1 FROM domains WHERE domain = ?1", [hostname], |r| {
+            r.get(0)
+        })
         .optional()?;
     Ok(d.is_some())
 }
 
 /// The routing and ownership records of `hostname` on the app.
-pub fn host_records(app_id: &str, default_hostname: &str, hostname: &str, apex: bool) -> Vec<HostRecord> {
+pub fn host_records(
+    app_id: &str,
+    default_hostname: &str,
+    hostname: &str,
+    apex: bool,
+) -> Vec<HostRecord> {
     let routing = if apex {
         HostRecord {
             purpose: "routing".into(),
@@ -101,7 +108,10 @@ pub fn in_zones(tx: &Transaction<'_>, rec: &HostRecord) -> ApiResult<bool> {
     let rows = stmt.query_map(params![rec.name, rec.rtype], |r| r.get::<_, String>(0))?;
     for vals in rows {
         let vals: Vec<String> = serde_json::from_str(&vals?)?;
-        if vals.iter().any(|v| value_matches(&rec.rtype, v, &rec.value)) {
+        if vals
+            .iter()
+            .any(|v| value_matches(&rec.rtype, v, &rec.value))
+        {
             return Ok(true);
         }
     }
@@ -201,7 +211,9 @@ pub async fn query(
     loop {
         let n = tokio::time::timeout_at(deadline, sock.recv(&mut buf))
             .await
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "DNS query timed out"))??;
+            .map_err(|_| {
+                std::io::Error::new(std::io::ErrorKind::TimedOut, "DNS query timed out")
+            })??;
         match wire::parse_response(&buf[..n]) {
             Some((rid, answers)) if rid == id => return Ok(answers),
             _ => continue,
@@ -345,7 +357,10 @@ pub mod wire {
     /// The name and type asked in a query.
     pub fn question(query: &[u8]) -> Option<(String, u16)> {
         let (name, p) = read_name(query, 12)?;
-        Some((name, u16::from_be_bytes([*query.get(p)?, *query.get(p + 1)?])))
+        Some((
+            name,
+            u16::from_be_bytes([*query.get(p)?, *query.get(p + 1)?]),
+        ))
     }
 }
 
@@ -383,12 +398,22 @@ mod tests {
 
     #[test]
     fn records_depend_on_hostname_for_names_and_types() {
-        let a = host_records("app_0000000000000001", "web-00000000.comwit.app", "www.example.com", false);
+        let a = host_records(
+            "app_0000000000000001",
+            "web-00000000.comwit.app",
+            "www.example.com",
+            false,
+        );
         assert_eq!(a[0].rtype, "CNAME");
         assert_eq!(a[0].name, "www.example.com");
         assert_eq!(a[1].rtype, "TXT");
         assert_eq!(a[1].name, "_comwit-challenge.www.example.com");
-        let b = host_records("app_0000000000000001", "web-00000000.comwit.app", "example.com", true);
+        let b = host_records(
+            "app_0000000000000001",
+            "web-00000000.comwit.app",
+            "example.com",
+            true,
+        );
         assert_eq!(b[0].rtype, "A");
         assert!(b[1].value.starts_with("comwit-verify="));
     }

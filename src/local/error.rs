@@ -4,9 +4,13 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
-/// An API error, rendered as the error envelope.
+/// An API error, rendered as the error envelope (boxed: errors travel in every `Result`).
 #[derive(Debug, Clone)]
-pub struct ApiError {
+pub struct ApiError(Box<ErrorData>);
+
+/// What an [`ApiError`] says.
+#[derive(Debug, Clone)]
+pub struct ErrorData {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
@@ -19,9 +23,22 @@ pub struct ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+impl std::ops::Deref for ApiError {
+    type Target = ErrorData;
+    fn deref(&self) -> &ErrorData {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ApiError {
+    fn deref_mut(&mut self) -> &mut ErrorData {
+        &mut self.0
+    }
+}
+
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError {
+        ApiError(Box::new(ErrorData {
             status,
             code,
             message: message.into(),
@@ -30,7 +47,7 @@ impl ApiError {
             required_scope: None,
             details: None,
             retry_after: None,
-        }
+        }))
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -98,11 +115,7 @@ impl ApiError {
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            message,
-        )
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", message)
     }
 
     pub fn with_details(mut self, details: Value) -> Self {
@@ -132,7 +145,13 @@ impl ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.message)
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.code,
+            self.message
+        )
     }
 }
 

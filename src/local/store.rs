@@ -145,8 +145,8 @@ impl Store {
         std::fs::create_dir_all(data_dir)
             .map_err(|e| format!("cannot create data directory {}: {e}", data_dir.display()))?;
         let path = data_dir.join(DB_FILE);
-        let mut conn = Connection::open(&path)
-            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        let mut conn =
+            Connection::open(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
         conn.busy_timeout(Duration::from_secs(10))
             .map_err(|e| e.to_string())?;
         conn.pragma_update(None, "journal_mode", "WAL")
@@ -201,7 +201,10 @@ impl Store {
         Ok(out)
     }
 
-    pub fn read_blocking<T>(&self, f: impl FnOnce(&Transaction<'_>) -> ApiResult<T>) -> ApiResult<T> {
+    pub fn read_blocking<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> ApiResult<T>,
+    ) -> ApiResult<T> {
         let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
         let out = f(&tx)?;

@@ -28,9 +28,7 @@ fn is_host_label(l: &str, underscore: bool) -> bool {
         return false;
     }
     let edge_ok = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit() || (underscore && c == b'_');
-    edge_ok(b[0])
-        && edge_ok(b[b.len() - 1])
-        && b.iter().all(|&c| edge_ok(c) || c == b'-')
+    edge_ok(b[0]) && edge_ok(b[b.len() - 1]) && b.iter().all(|&c| edge_ok(c) || c == b'-')
 }
 
 /// The last label of a hostname: starts with a letter.
@@ -54,15 +52,7 @@ pub fn is_hostname(s: &str, max: usize) -> bool {
 /// A target hostname in a record value (CNAME, MX, SRV): like a hostname, `_` allowed except in
 /// the last label.
 pub fn is_target_hostname(s: &str) -> bool {
-    if s.len() > 253 {
-        return false;
-    }
-    let labels: Vec<&str> = s.split('.').collect();
-    labels.len() >= 2
-        && labels[..labels.len() - 1]
-            .iter()
-            .all(|l| is_host_label(l, true))
-        && is_tld(labels[labels.len() - 1])
+    s.len() <= 253 && target_labels_ok(s)
 }
 
 /// A record name as given in a request: `@`, `*`, or labels (with `_`), optionally led by `*.`.
@@ -102,7 +92,8 @@ pub fn is_ipv4(s: &str) -> bool {
 pub fn is_ipv6(s: &str) -> bool {
     s.len() <= 45
         && !s.is_empty()
-        && s.bytes().all(|c| c.is_ascii_hexdigit() || c == b':' || c == b'.')
+        && s.bytes()
+            .all(|c| c.is_ascii_hexdigit() || c == b':' || c == b'.')
         && s.parse::<std::net::Ipv6Addr>().is_ok()
 }
 
@@ -129,7 +120,9 @@ pub fn is_caa_value(s: &str) -> bool {
     };
     value.len() >= 2
         && inner.len() <= 255
-        && inner.bytes().all(|c| (0x20..=0x7e).contains(&c) && c != b'"')
+        && inner
+            .bytes()
+            .all(|c| (0x20..=0x7e).contains(&c) && c != b'"')
 }
 
 /// A decimal 0..=65535 without leading zeros.
@@ -141,13 +134,23 @@ fn is_u16_text(s: &str) -> bool {
         && s.parse::<u32>().is_ok_and(|v| v <= 65535)
 }
 
-/// `<weight> <port> <target>`.
+/// `<weight> <port> <target>`, at most 300 characters; the target has the syntax of a target
+/// hostname (its length is bounded by the whole value's).
 pub fn is_srv_value(s: &str) -> bool {
     if s.len() > 300 {
         return false;
     }
     let parts: Vec<&str> = s.split(' ').collect();
-    parts.len() == 3 && is_u16_text(parts[0]) && is_u16_text(parts[1]) && is_target_hostname(parts[2])
+    parts.len() == 3 && is_u16_text(parts[0]) && is_u16_text(parts[1]) && target_labels_ok(parts[2])
+}
+
+fn target_labels_ok(s: &str) -> bool {
+    let labels: Vec<&str> = s.split('.').collect();
+    labels.len() >= 2
+        && labels[..labels.len() - 1]
+            .iter()
+            .all(|l| is_host_label(l, true))
+        && is_tld(labels[labels.len() - 1])
 }
 
 /// An environment variable name: `^[A-Za-z_][A-Za-z0-9_]{0,127}$`.
@@ -167,7 +170,13 @@ pub fn is_idempotency_key(s: &str) -> bool {
 /// The media type of a request, lowercased, without parameters.
 pub fn media_type(headers: &HeaderMap) -> Option<String> {
     let v = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
-    Some(v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+    Some(
+        v.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase(),
+    )
 }
 
 /// Parse a JSON request body (after checking its Content-Type).
@@ -230,7 +239,10 @@ impl Obj {
     pub fn req_string(&mut self, key: &str) -> ApiResult<String> {
         match self.take(key) {
             Some(Value::String(s)) => Ok(s),
-            None => Err(ApiError::invalid(self.field(key), format!("`{key}` is required"))),
+            None => Err(ApiError::invalid(
+                self.field(key),
+                format!("`{key}` is required"),
+            )),
             Some(v) => Err(ApiError::invalid(
                 self.field(key),
                 format!("`{key}` must be a string, got {}", type_name(&v)),
@@ -275,7 +287,13 @@ impl Obj {
     }
 
     /// An integer in `min..=max`; `Ok(None)` when absent; `nullable` admits null as absent.
-    pub fn opt_int(&mut self, key: &str, min: i64, max: i64, nullable: bool) -> ApiResult<Option<i64>> {
+    pub fn opt_int(
+        &mut self,
+        key: &str,
+        min: i64,
+        max: i64,
+        nullable: bool,
+    ) -> ApiResult<Option<i64>> {
         let field = self.field(key);
         match self.take(key) {
             None => Ok(None),
@@ -292,7 +310,10 @@ impl Obj {
                         field,
                         format!("`{key}` must be between {min} and {max}"),
                     )),
-                    None => Err(ApiError::invalid(field, format!("`{key}` must be an integer"))),
+                    None => Err(ApiError::invalid(
+                        field,
+                        format!("`{key}` must be an integer"),
+                    )),
                 }
             }
             Some(v) => Err(ApiError::invalid(
@@ -303,7 +324,12 @@ impl Obj {
     }
 
     /// An array of strings, `min..=max` items.
-    pub fn req_string_array(&mut self, key: &str, min: usize, max: usize) -> ApiResult<Vec<String>> {
+    pub fn req_string_array(
+        &mut self,
+        key: &str,
+        min: usize,
+        max: usize,
+    ) -> ApiResult<Vec<String>> {
         let field = self.field(key);
         let Some(v) = self.take(key) else {
             return Err(ApiError::invalid(field, format!("`{key}` is required")));

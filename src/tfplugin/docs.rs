@@ -227,7 +227,8 @@ fn render_lists<'a>(
     pending: &mut Vec<Nested<'a>>,
     top: bool,
 ) {
-    let groups: [(&str, fn(&Attribute) -> bool); 3] = [
+    type Keep = fn(&Attribute) -> bool;
+    let groups: [(&str, Keep); 3] = [
         ("Required", |a| a.required),
         ("Optional", |a| a.optional),
         ("Read-Only", |a| a.computed && !a.optional && !a.required),

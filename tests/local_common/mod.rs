@@ -103,7 +103,10 @@ impl Env {
             Value::Null
         } else {
             serde_json::from_slice(&bytes).unwrap_or_else(|_| {
-                panic!("non-JSON body ({status}): {}", String::from_utf8_lossy(&bytes))
+                panic!(
+                    "non-JSON body ({status}): {}",
+                    String::from_utf8_lossy(&bytes)
+                )
             })
         };
         if status >= 400 {
@@ -119,7 +122,13 @@ impl Env {
         }
     }
 
-    pub async fn call_as(&self, token: &str, method: Method, path: &str, body: Option<Value>) -> Resp {
+    pub async fn call_as(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Resp {
         self.call_with(method, path, Some(token), body, &[]).await
     }
 
@@ -127,13 +136,16 @@ impl Env {
         self.call_as(&self.token, Method::GET, path, None).await
     }
     pub async fn post(&self, path: &str, body: Value) -> Resp {
-        self.call_as(&self.token, Method::POST, path, Some(body)).await
+        self.call_as(&self.token, Method::POST, path, Some(body))
+            .await
     }
     pub async fn put(&self, path: &str, body: Value) -> Resp {
-        self.call_as(&self.token, Method::PUT, path, Some(body)).await
+        self.call_as(&self.token, Method::PUT, path, Some(body))
+            .await
     }
     pub async fn patch(&self, path: &str, body: Value) -> Resp {
-        self.call_as(&self.token, Method::PATCH, path, Some(body)).await
+        self.call_as(&self.token, Method::PATCH, path, Some(body))
+            .await
     }
     pub async fn delete(&self, path: &str) -> Resp {
         self.call_as(&self.token, Method::DELETE, path, None).await
@@ -162,7 +174,9 @@ impl Env {
 
     /// Create a project and return its id.
     pub async fn project(&self, name: &str) -> String {
-        let r = self.post("/v1/projects", serde_json::json!({ "name": name })).await;
+        let r = self
+            .post("/v1/projects", serde_json::json!({ "name": name }))
+            .await;
         assert_eq!(r.status, 201, "{r:?}");
         r.s("project_id")
     }

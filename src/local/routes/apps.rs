@@ -18,7 +18,8 @@ use crate::local::ids;
 use crate::local::state::AppState;
 use crate::local::validate::{check_label, is_env_name, label_field, Obj, APPS_DOMAIN};
 
-const COLS: &str = "seq, app_id, project_id, name, runtime, active_build_id, default_hostname, created_at";
+const COLS: &str =
+    "seq, app_id, project_id, name, runtime, active_build_id, default_hostname, created_at";
 
 fn row_json(r: &Row<'_>) -> rusqlite::Result<(i64, Value)> {
     Ok((
@@ -69,12 +70,20 @@ fn runtime_of(o: &mut Obj, required: bool) -> ApiResult<Option<String>> {
     };
     match v {
         Some(r) if r == "next" || r == "isolate" => Ok(Some(r)),
-        Some(_) => Err(ApiError::invalid("runtime", "runtime must be `next` or `isolate`")),
+        Some(_) => Err(ApiError::invalid(
+            "runtime",
+            "runtime must be `next` or `isolate`",
+        )),
         None => Ok(None),
     }
 }
 
-fn check_name_free(tx: &Transaction<'_>, project_id: &str, name: &str, except: &str) -> ApiResult<()> {
+fn check_name_free(
+    tx: &Transaction<'_>,
+    project_id: &str,
+    name: &str,
+    except: &str,
+) -> ApiResult<()> {
     let taken: Option<String> = tx
         .query_row(
             "SELECT app_id FROM apps WHERE project_id = ?1 AND name = ?2 AND app_id != ?3",
@@ -214,10 +223,16 @@ pub async fn update(
             let (name, runtime) = input?;
             if let Some(name) = name {
                 check_name_free(tx, &project_id, &name, &app_id)?;
-                tx.execute("UPDATE apps SET name = ?1 WHERE app_id = ?2", [&name, &app_id])?;
+                tx.execute(
+                    "UPDATE apps SET name = ?1 WHERE app_id = ?2",
+                    [&name, &app_id],
+                )?;
             }
             if let Some(rt) = runtime {
-                tx.execute("UPDATE apps SET runtime = ?1 WHERE app_id = ?2", [&rt, &app_id])?;
+                tx.execute(
+                    "UPDATE apps SET runtime = ?1 WHERE app_id = ?2",
+                    [&rt, &app_id],
+                )?;
             }
             load(tx, &project_id, &app_id)
         })
@@ -300,7 +315,10 @@ fn env_input(v: Value) -> ApiResult<Vec<EnvInput>> {
         return Err(ApiError::invalid("variables", "`variables` is required"));
     };
     let Value::Array(items) = list else {
-        return Err(ApiError::invalid("variables", "`variables` must be an array"));
+        return Err(ApiError::invalid(
+            "variables",
+            "`variables` must be an array",
+        ));
     };
     if items.len() > 100 {
         return Err(ApiError::invalid("variables", "at most 100 variables"));
@@ -325,10 +343,17 @@ fn env_input(v: Value) -> ApiResult<Vec<EnvInput>> {
         }
         let value = o.req_string("value")?;
         if value.chars().count() > 8192 {
-            return Err(ApiError::invalid(o.field("value"), "a value is at most 8192 characters"));
+            return Err(ApiError::invalid(
+                o.field("value"),
+                "a value is at most 8192 characters",
+            ));
         }
         let secret = o.opt_bool("secret")?.unwrap_or(false);
-        out.push(EnvInput { name, value, secret });
+        out.push(EnvInput {
+            name,
+            value,
+            secret,
+        });
     }
     Ok(out)
 }

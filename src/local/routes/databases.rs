@@ -36,7 +36,12 @@ fn row_json(url_base: &str) -> impl Fn(&Row<'_>) -> rusqlite::Result<(i64, Value
     }
 }
 
-fn load(tx: &Transaction<'_>, url_base: &str, project_id: &str, database_id: &str) -> ApiResult<Value> {
+fn load(
+    tx: &Transaction<'_>,
+    url_base: &str,
+    project_id: &str,
+    database_id: &str,
+) -> ApiResult<Value> {
     let row = if ids::is_id(database_id, "db") {
         tx.query_row(
             &format!("SELECT {COLS} FROM databases WHERE project_id = ?1 AND database_id = ?2"),
@@ -47,8 +52,9 @@ fn load(tx: &Transaction<'_>, url_base: &str, project_id: &str, database_id: &st
     } else {
         None
     };
-    row.map(|(_, v)| v)
-        .ok_or_else(|| ApiError::not_found(format!("no database {database_id} in project {project_id}")))
+    row.map(|(_, v)| v).ok_or_else(|| {
+        ApiError::not_found(format!("no database {database_id} in project {project_id}"))
+    })
 }
 
 pub async fn list(
@@ -162,7 +168,10 @@ pub async fn delete(
         .write(move |tx| {
             project_access(tx, &auth, &project_id)?;
             load(tx, &base, &project_id, &database_id)?;
-            tx.execute("DELETE FROM databases WHERE database_id = ?1", [&database_id])?;
+            tx.execute(
+                "DELETE FROM databases WHERE database_id = ?1",
+                [&database_id],
+            )?;
             Ok(())
         })
         .await?;

@@ -1,6 +1,5 @@
 //! Deploys, builds and rollback.
 
-
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Uri};
@@ -16,7 +15,8 @@ use crate::local::ids;
 use crate::local::state::AppState;
 use crate::local::validate::{media_type, Obj};
 
-const COLS: &str = "b.seq, b.build_id, b.app_id, b.project_id, b.source_sha256, b.size_bytes, b.created_at, \
+const COLS: &str =
+    "b.seq, b.build_id, b.app_id, b.project_id, b.source_sha256, b.size_bytes, b.created_at, \
                     (a.active_build_id IS b.build_id)";
 
 /// Largest total size of the files inside a bundle, to refuse decompression bombs.
@@ -59,7 +59,8 @@ fn load(tx: &Transaction<'_>, app_id: &str, build_id: &str) -> ApiResult<Value> 
 /// Check that `data` is a readable tar.gz holding at least one regular file, with relative
 /// paths only.
 pub fn check_bundle(data: &[u8]) -> ApiResult<()> {
-    let bad = |m: String| ApiError::invalid("body", format!("the bundle is not a valid tar.gz: {m}"));
+    let bad =
+        |m: String| ApiError::invalid("body", format!("the bundle is not a valid tar.gz: {m}"));
     let gz = flate2::read::GzDecoder::new(data);
     let mut archive = tar::Archive::new(gz);
     let mut files = 0u64;
@@ -83,8 +84,7 @@ pub fn check_bundle(data: &[u8]) -> ApiResult<()> {
             files += 1;
         }
         // Read the data through, so that a truncated archive is caught here.
-        std::io::copy(&mut entry, &mut std::io::sink())
-            .map_err(|e| bad(e.to_string()))?;
+        std::io::copy(&mut entry, &mut std::io::sink()).map_err(|e| bad(e.to_string()))?;
     }
     if files == 0 {
         return Err(bad("it holds no regular file".into()));
@@ -102,7 +102,9 @@ pub async fn deploy(
 ) -> ApiResult<Stored> {
     auth.require(APP_DEPLOY)?;
     let bytes = match media_type(&headers).as_deref() {
-        Some("application/gzip") => read_body(&headers, body, state.settings.max_bundle_bytes).await,
+        Some("application/gzip") => {
+            read_body(&headers, body, state.settings.max_bundle_bytes).await
+        }
         _ => Err(ApiError::unsupported_media_type("application/gzip")),
     };
     let (bytes, checked) = match bytes {
@@ -216,7 +218,10 @@ pub async fn rollback(
         let mut o = Obj::new(v, "", &["build_id"])?;
         let id = o.req_string("build_id")?;
         if !ids::is_id(&id, "bld") {
-            return Err(ApiError::invalid("build_id", "build_id must look like bld_<16 hex>"));
+            return Err(ApiError::invalid(
+                "build_id",
+                "build_id must look like bld_<16 hex>",
+            ));
         }
         Ok(id)
     });

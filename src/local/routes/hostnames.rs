@@ -20,7 +20,8 @@ use crate::local::validate::{is_hostname, is_within, Obj, APPS_DOMAIN};
 /// Longest hostname, so that `_comwit-challenge.<hostname>` fits in 253.
 pub const MAX_APP_HOSTNAME: usize = 235;
 
-const COLS: &str = "seq, hostname, app_id, project_id, dns_mode, domain, status, dns_records, created_at";
+const COLS: &str =
+    "seq, hostname, app_id, project_id, dns_mode, domain, status, dns_records, created_at";
 
 fn row_json(r: &Row<'_>) -> rusqlite::Result<(i64, Value)> {
     let records: String = r.get(7)?;
@@ -80,7 +81,12 @@ fn attach_input(v: Value) -> ApiResult<Attach> {
     let automatic = match mode.as_str() {
         "manual" => false,
         "automatic" => true,
-        _ => return Err(ApiError::invalid("dns_mode", "dns_mode must be `manual` or `automatic`")),
+        _ => {
+            return Err(ApiError::invalid(
+                "dns_mode",
+                "dns_mode must be `manual` or `automatic`",
+            ))
+        }
     };
     let domain = o.opt_nullable_string("domain")?;
     match (&domain, automatic) {
@@ -232,6 +238,10 @@ pub async fn attach(
                     now
                 ],
             )?;
+            if !input.automatic {
+                // The records may be published already.
+                dns::verify_in_zones(tx, Some(&app_id))?;
+            }
             let stored = Stored::created(
                 format!("/v1/projects/{project_id}/apps/{app_id}/hostnames/{host}"),
                 load(tx, &app_id, host)?,

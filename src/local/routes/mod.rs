@@ -122,9 +122,9 @@ pub fn page(q: &HashMap<String, String>) -> ApiResult<Page> {
     };
     let after = match q.get("cursor") {
         None => 0,
-        Some(s) if !s.is_empty() && s.len() <= 18 && s.bytes().all(|c| c.is_ascii_digit()) => {
-            s.parse::<i64>().map_err(|_| ApiError::invalid("cursor", "invalid cursor"))?
-        }
+        Some(s) if !s.is_empty() && s.len() <= 18 && s.bytes().all(|c| c.is_ascii_digit()) => s
+            .parse::<i64>()
+            .map_err(|_| ApiError::invalid("cursor", "invalid cursor"))?,
         Some(_) => return Err(ApiError::invalid("cursor", "invalid cursor")),
     };
     Ok(Page { limit, after })
@@ -192,7 +192,11 @@ pub async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> ApiResu
 
 /// Read and parse a JSON body; errors are returned, not raised, so that handlers can report
 /// them after the 404 checks.
-pub async fn json_body(state: &AppState, headers: &HeaderMap, body: Body) -> (Bytes, ApiResult<Value>) {
+pub async fn json_body(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> (Bytes, ApiResult<Value>) {
     match read_body(headers, body, state.settings.max_json_bytes).await {
         Err(e) => (Bytes::new(), Err(e)),
         Ok(bytes) => {

@@ -64,7 +64,11 @@ fn check_name_free(tx: &Transaction<'_>, user_id: &str, name: &str, except: &str
     }
 }
 
-pub async fn list(State(state): State<AppState>, auth: Auth, q: RawQuery) -> ApiResult<Json<Value>> {
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    q: RawQuery,
+) -> ApiResult<Json<Value>> {
     auth.require(PROJECT_READ)?;
     let page = page(&query(q)?)?;
     let body = state

@@ -151,7 +151,10 @@ fn record_input(v: Value) -> ApiResult<RecordInput> {
         "AAAA" => (is_ipv6, "an IPv6 address"),
         "CNAME" | "MX" => (is_target_hostname, "a lowercase hostname"),
         "TXT" => (is_txt_value, "1 to 1024 printable ASCII characters"),
-        "CAA" => (is_caa_value, "`<0|128> <issue|issuewild|iodef> \"<value>\"`"),
+        "CAA" => (
+            is_caa_value,
+            "`<0|128> <issue|issuewild|iodef> \"<value>\"`",
+        ),
         _ => (is_srv_value, "`<weight> <port> <target>`"),
     };
     let mut seen = HashSet::new();
@@ -163,7 +166,10 @@ fn record_input(v: Value) -> ApiResult<RecordInput> {
             ));
         }
         if !seen.insert(v.as_str()) {
-            return Err(ApiError::invalid(format!("values[{i}]"), "values must be distinct"));
+            return Err(ApiError::invalid(
+                format!("values[{i}]"),
+                "values must be distinct",
+            ));
         }
     }
     let ttl = o.opt_int("ttl", 60, 86400, false)?.unwrap_or(300);
