@@ -20,6 +20,12 @@ const PROTOS: &[&str] = &[
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // The provider is started many times per Terraform command: as a non-PIE executable (like
+    // Go's default build of every other provider) it needs no start-up relocation pass over its
+    // pointer tables, which saves time and several hundred KiB of touched pages.
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        println!("cargo:rustc-link-arg-bin=terraform-provider-comwit=-no-pie");
+    }
     println!("cargo:rerun-if-changed=proto");
     for file in PROTOS {
         println!("cargo:rerun-if-changed=proto/{file}");

@@ -35,7 +35,16 @@ enum Command {
 }
 
 fn main() {
-    let args = Args::parse();
+    // Terraform launches the plugin without arguments: skip the argument parser then, so a
+    // plugin start touches as little code as possible.
+    let args = if std::env::args_os().len() > 1 {
+        Args::parse()
+    } else {
+        Args {
+            debug: false,
+            command: None,
+        }
+    };
     if let Some(Command::Docs {
         dir,
         examples,

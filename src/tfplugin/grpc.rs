@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Instant;
 
 use futures::FutureExt as _;
@@ -32,19 +32,17 @@ struct DataSourceEntry {
     ty: Type,
 }
 
-pub struct ProviderService<P: Provider> {
-    provider: Arc<P>,
+/// The provider's types and schemas, built on first use rather than at start-up: Terraform
+/// starts a provider several times per command, and some starts never ask for them.
+struct Catalog {
     provider_type: Type,
     resources: HashMap<String, ResourceEntry>,
     data_sources: HashMap<String, DataSourceEntry>,
     schema_response: pb::get_provider_schema::Response,
-    stop_tx: watch::Sender<bool>,
-    stop: StopSignal,
-    client: RwLock<Arc<ClientInfo>>,
 }
 
-impl<P: Provider> ProviderService<P> {
-    pub fn new(provider: Arc<P>) -> Self {
+impl Catalog {
+    fn new<P: Provider>(provider: &P) -> Catalog {
         let resources: HashMap<_, _> = provider
             .resources()
             .into_iter()
@@ -77,17 +75,37 @@ impl<P: Provider> ProviderService<P> {
             server_capabilities: Some(server_capabilities()),
             ..Default::default()
         };
-        let (stop_tx, stop) = StopSignal::new();
-        ProviderService {
+        Catalog {
             provider_type: provider.schema().value_type(),
-            provider,
             resources,
             data_sources,
             schema_response,
+        }
+    }
+}
+
+pub struct ProviderService<P: Provider> {
+    provider: Arc<P>,
+    catalog: OnceLock<Catalog>,
+    stop_tx: watch::Sender<bool>,
+    stop: StopSignal,
+    client: RwLock<Arc<ClientInfo>>,
+}
+
+impl<P: Provider> ProviderService<P> {
+    pub fn new(provider: Arc<P>) -> Self {
+        let (stop_tx, stop) = StopSignal::new();
+        ProviderService {
+            provider,
+            catalog: OnceLock::new(),
             stop_tx,
             stop,
             client: RwLock::new(Arc::new(ClientInfo::default())),
         }
+    }
+
+    fn catalog(&self) -> &Catalog {
+        self.catalog.get_or_init(|| Catalog::new(&*self.provider))
     }
 
     fn ctx(&self, private: Vec<u8>) -> Ctx {
@@ -96,7 +114,7 @@ impl<P: Provider> ProviderService<P> {
     }
 
     fn resource(&self, type_name: &str) -> Result<&ResourceEntry, Diagnostics> {
-        self.resources.get(type_name).ok_or_else(|| {
+        self.catalog().resources.get(type_name).ok_or_else(|| {
             Diagnostic::error(
                 "Unknown resource type",
                 format!("This provider has no resource type {type_name:?}."),
@@ -106,7 +124,7 @@ impl<P: Provider> ProviderService<P> {
     }
 
     fn data_source(&self, type_name: &str) -> Result<&DataSourceEntry, Diagnostics> {
-        self.data_sources.get(type_name).ok_or_else(|| {
+        self.catalog().data_sources.get(type_name).ok_or_else(|| {
             Diagnostic::error(
                 "Unknown data source",
                 format!("This provider has no data source {type_name:?}."),
@@ -262,6 +280,7 @@ impl<P: Provider> provider_server::Provider for ProviderService<P> {
         Ok(Response::new(pb::get_metadata::Response {
             server_capabilities: Some(server_capabilities()),
             resources: self
+                .catalog()
                 .resources
                 .keys()
                 .map(|k| pb::get_metadata::ResourceMetadata {
@@ -269,6 +288,7 @@ impl<P: Provider> provider_server::Provider for ProviderService<P> {
                 })
                 .collect(),
             data_sources: self
+                .catalog()
                 .data_sources
                 .keys()
                 .map(|k| pb::get_metadata::DataSourceMetadata {
@@ -283,7 +303,7 @@ impl<P: Provider> provider_server::Provider for ProviderService<P> {
         &self,
         _request: Request<pb::get_provider_schema::Request>,
     ) -> RpcResult<pb::get_provider_schema::Response> {
-        Ok(Response::new(self.schema_response.clone()))
+        Ok(Response::new(self.catalog().schema_response.clone()))
     }
 
     async fn validate_provider_config(
@@ -294,7 +314,7 @@ impl<P: Provider> provider_server::Provider for ProviderService<P> {
         let mut d = Diagnostics::new();
         match decode(
             req.config.as_ref(),
-            &self.provider_type,
+            &self.catalog().provider_type,
             "provider configuration",
         ) {
             Ok(config) => {
@@ -401,7 +421,7 @@ impl<P: Provider> provider_server::Provider for ProviderService<P> {
         }
         let d = match decode(
             req.config.as_ref(),
-            &self.provider_type,
+            &self.catalog().provider_type,
             "provider configuration",
         ) {
             Ok(config) => self.provider.configure(&config, &info).await,
@@ -493,7 +513,7 @@ impl<P: Provider> provider_server::Provider for ProviderService<P> {
         .await;
         log_rpc("PlanResourceChange", &req.type_name, started);
         let mut d = std::mem::take(&mut ctx.diagnostics);
-        let entry_ty = self.resources.get(&req.type_name).map(|e| &e.ty);
+        let entry_ty = self.catalog().resources.get(&req.type_name).map(|e| &e.ty);
         Ok(Response::new(match (result, entry_ty) {
             (Ok((state, replace, more)), Some(ty)) => {
                 d.extend(more);
