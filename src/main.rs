@@ -54,7 +54,10 @@ fn main() {
         std::process::exit(render_docs(&dir, &examples, check));
     }
     logging::init("provider.terraform-provider-comwit");
-    let runtime = match tokio::runtime::Runtime::new() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start the async runtime: {e}");

@@ -328,7 +328,11 @@ fn serve_provider() {
             store,
         }),
     });
-    let rt = tokio::runtime::Runtime::new().unwrap();
+    // The same runtime as the real provider (src/main.rs).
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let options = server::ServeOptions {
         binary_name: "terraform-provider-testing".into(),
         provider_address: SOURCE.into(),

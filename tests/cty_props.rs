@@ -75,6 +75,11 @@ fn arb_number() -> BoxedStrategy<Number> {
             .prop_filter("finite", |f| f.is_finite())
             .prop_map(Number::Float),
         (-1.0e6f64..1.0e6).prop_map(Number::Float),
+        // Large integral floats, whose shortest text is not their exact value.
+        any::<i64>().prop_map(|i| Number::Float(i as f64)),
+        any::<f32>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| Number::Float(f64::from(f))),
         // Integers past i64.
         "-?[1-9][0-9]{19,40}".prop_map(Number::Big),
         // Decimals that f64 cannot hold exactly (or can: either must survive).
@@ -683,4 +688,32 @@ fn valid_counterparts_decode() {
     assert!(msgpack::decode(&deep_dynamic(100), &Type::Dynamic).is_ok());
     let two = msgpack::decode(&[0xd4, 0x00, 0x00], &Type::Dynamic).unwrap();
     assert_eq!(two, Value::Unknown);
+}
+
+/// Inputs the fuzzer found (fuzz/fuzz_targets/msgpack_decode.rs), minus its type-selector byte.
+#[test]
+fn fuzz_regressions() {
+    // A big number sent with leading zeros must compare equal after a JSON round trip (the
+    // decoder canonicalises big-number text).
+    let ty = Type::set(Type::Number);
+    let mut bytes = vec![0x91, 0xd9, 0x20];
+    bytes.extend_from_slice(b"00000000000012864455563601278146");
+    let v = msgpack::decode(&bytes, &ty).unwrap();
+    assert_eq!(
+        v,
+        Value::Set(vec![Value::Number(Number::Big(
+            "12864455563601278146".into()
+        ))])
+    );
+    let j = json::encode_value_bytes(&v, &ty).unwrap();
+    assert_eq!(json::decode_value(&j, &ty).unwrap(), v);
+    let again = msgpack::encode(&v, &ty).unwrap();
+    assert_eq!(msgpack::decode(&again, &ty).unwrap(), v);
+
+    // An integral float32 (9.068130237782426e16) must go out as JSON as its exact integer, not
+    // as its shortest text, which names a different integer.
+    let v = msgpack::decode(&[0xca, 0x5b, 0xa1, 0x15, 0x15], &Type::Number).unwrap();
+    let j = json::encode_value_bytes(&v, &Type::Number).unwrap();
+    assert_eq!(j, b"90681302377824256");
+    assert_eq!(json::decode_value(&j, &Type::Number).unwrap(), v);
 }

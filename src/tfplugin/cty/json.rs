@@ -441,8 +441,30 @@ pub fn parse_number(text: &str) -> Option<Number> {
             }
         }
     }
-    let t = text.strip_prefix('+').unwrap_or(text);
-    Some(Number::Big(t.to_string()))
+    Some(Number::Big(canonical_big_text(text)))
+}
+
+/// Number text without a `+` sign or redundant leading zeros (`-007.50` becomes `-7.50`), so
+/// equal texts mean equal numbers however they were sent.
+fn canonical_big_text(text: &str) -> String {
+    let (neg, body) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let trimmed = body.trim_start_matches('0');
+    let body = if trimmed.starts_with(|c: char| c.is_ascii_digit()) {
+        trimmed
+    } else {
+        // All of the integer part was zeros: keep one.
+        &body[body.len() - trimmed.len() - 1..]
+    };
+    let mut out = String::with_capacity(body.len() + 1);
+    if neg {
+        out.push('-');
+    }
+    out.push_str(body);
+    out
 }
 
 /// `n` reduced to the canonical class of [`parse_number`] (Big text that is really an i64 or an
@@ -1129,10 +1151,18 @@ pub fn encode_value_bytes(value: &Value, ty: &Type) -> Result<Vec<u8>, Error> {
     serde_json::to_vec(&v).map_err(|e| Error(format!("cannot serialize JSON: {e}")))
 }
 
+/// 2^63: floats in `-I64_EDGE..I64_EDGE` convert to i64 exactly when integral.
+pub(crate) const I64_EDGE: f64 = 9_223_372_036_854_775_808.0;
+
 fn enc_number(n: &Number) -> Result<serde_json::Value, String> {
     use serde_json::Value as J;
     Ok(match canonical_number(n)? {
         Number::Int(i) => J::from(i),
+        // Integral values go out as exact integers: the shortest text of a large float (like
+        // 9.068130237782426e16) read back as decimal would be a different integer.
+        Number::Float(f) if f.fract() == 0.0 && (-I64_EDGE..I64_EDGE).contains(&f) => {
+            J::from(f as i64)
+        }
         Number::Float(f) => match serde_json::Number::from_f64(f) {
             Some(n) => J::Number(n),
             None => return Err("infinity cannot be written as JSON".into()),
@@ -1347,6 +1377,14 @@ mod tests {
             Some(Number::Big(t)) if t == "123456789012345678901234567890"
         ));
         assert!(matches!(parse_number("1e400"), Some(Number::Big(_))));
+        // Big text is canonical: no plus sign, no redundant leading zeros.
+        assert!(matches!(
+            parse_number("00000000000012864455563601278146"),
+            Some(Number::Big(t)) if t == "12864455563601278146"
+        ));
+        assert!(matches!(parse_number("-000.10"), Some(Number::Big(t)) if t == "-0.10"));
+        assert!(matches!(parse_number("+0001e400"), Some(Number::Big(t)) if t == "1e400"));
+        assert!(matches!(parse_number("0e400"), Some(Number::Int(0))));
         assert!(matches!(parse_number("1e-400"), Some(Number::Big(_))));
         assert!(matches!(
             parse_number("1e99999999999999999999999"),
@@ -1505,6 +1543,14 @@ mod tests {
             ])
         );
         assert_eq!(value_from_serde(&out, &ty).unwrap(), v);
+        // Integral floats are written as exact integers (found by fuzzing).
+        let f = Value::Number(Number::Float(9.068130237782426e16));
+        let out = encode_value(&f, &Type::Number).unwrap();
+        assert_eq!(out, serde_json::json!(90681302377824256i64));
+        assert_eq!(
+            decode_value(&serde_json::to_vec(&out).unwrap(), &Type::Number).unwrap(),
+            f
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use super::json::{
     canonical_number, implied_type, parse_number, path_error, quote, type_from_json, type_kind,
-    type_to_json, value_kind, Step,
+    type_to_json, value_kind, Step, I64_EDGE,
 };
 use super::{Error, Number, Type, Value};
 
@@ -595,9 +595,7 @@ impl Encoder {
             Number::Int(i) => self.int(i),
             Number::Float(f) => {
                 // Integral values that fit i64 go as ints, like cty.
-                if f.fract() == 0.0
-                    && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f)
-                {
+                if f.fract() == 0.0 && (-I64_EDGE..I64_EDGE).contains(&f) {
                     self.int(f as i64);
                 } else {
                     self.out.push(0xcb);

@@ -1,1 +1,82 @@
-//! Acceptance tests for the core area (being written).
+//! Acceptance tests for the core area: `comwit_project` and `comwit_database`, and the
+//! `comwit_project`, `comwit_projects`, `comwit_database` and `comwit_token` data sources,
+//! with real Terraform against comwit-local.
+
+mod data_sources;
+mod database;
+mod database_errors;
+mod import;
+mod project;
+
+use comwit::api::models::{Database, Project};
+
+use crate::support::platform::{Platform, PROVIDER_HEADER};
+use crate::support::Workdir;
+
+/// A configuration: the provider block (with `project_id` as the default project, if given)
+/// and `body`.
+pub fn hcl(project_id: Option<&str>, body: &str) -> String {
+    let provider = match project_id {
+        Some(p) => format!("provider \"comwit\" {{\n  project_id = \"{p}\"\n}}\n"),
+        None => "provider \"comwit\" {}\n".to_string(),
+    };
+    format!("{PROVIDER_HEADER}\n{provider}\n{body}\n")
+}
+
+/// The string attribute `name` of a resource or data source in `terraform show -json`.
+pub fn s(values: &serde_json::Value, name: &str) -> String {
+    values[name]
+        .as_str()
+        .unwrap_or_else(|| panic!("{name} is not a string in {values}"))
+        .to_string()
+}
+
+/// Terraform wraps diagnostic text to the terminal width: compare with whitespace runs
+/// collapsed to single spaces.
+pub fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Asserts that `text` (flattened) contains each of `wanted`.
+pub fn assert_mentions(text: &str, wanted: &[&str]) {
+    let text = flat(text);
+    for want in wanted {
+        assert!(text.contains(want), "missing {want:?} in:\n{text}");
+    }
+}
+
+pub fn databases(p: &Platform, project: &str) -> Vec<Database> {
+    p.block_on(p.api().list_databases(project))
+        .expect("list databases")
+}
+
+pub fn projects(p: &Platform) -> Vec<Project> {
+    p.block_on(p.api().list_projects()).expect("list projects")
+}
+
+/// Whether comwit-local still has the project (as the dev user sees it).
+pub fn project_exists(p: &Platform, project_id: &str) -> bool {
+    match p.block_on(p.api().get_project(project_id)) {
+        Ok(_) => true,
+        Err(e) if e.is_not_found() => false,
+        Err(e) => panic!("read project {project_id}: {e}"),
+    }
+}
+
+/// `terraform destroy` that must fail; returns its output.
+pub fn destroy_expect_error(w: &Workdir) -> String {
+    let run = w.run(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+    assert!(!run.ok(), "destroy should have failed:\n{}", run.text());
+    run.text()
+}
+
+/// `terraform import` that must fail; returns its output.
+pub fn import_expect_error(w: &Workdir, address: &str, id: &str) -> String {
+    let run = w.run(&["import", "-no-color", "-input=false", address, id]);
+    assert!(
+        !run.ok(),
+        "import of {id} should have failed:\n{}",
+        run.text()
+    );
+    run.text()
+}

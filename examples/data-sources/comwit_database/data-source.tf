@@ -1,0 +1,14 @@
+# Look a database up by name in the provider's default project...
+data "comwit_database" "orders" {
+  name = "orders"
+}
+
+# ...or by ID in a given project.
+data "comwit_database" "by_id" {
+  project_id  = "prj_0123456789abcdef"
+  database_id = "db_0123456789abcdef"
+}
+
+output "orders_url" {
+  value = data.comwit_database.orders.database_url
+}

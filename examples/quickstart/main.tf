@@ -1,0 +1,48 @@
+# Quickstart: a project with a database and an app deployed from ./site.
+#
+# The provider reads COMWIT_TOKEN and COMWIT_API_URL from the environment, so the same
+# configuration runs against Comwit Cloud or a local comwit-local (see README.md).
+
+terraform {
+  required_version = ">= 1.11"
+  required_providers {
+    comwit = {
+      source = "comwit/comwit"
+    }
+  }
+}
+
+provider "comwit" {}
+
+resource "comwit_project" "demo" {
+  name = var.project_name
+}
+
+resource "comwit_database" "main" {
+  project_id = comwit_project.demo.id
+  name       = "main"
+
+  # Lets `terraform destroy` remove this demo database; keep protection on for real data.
+  deletion_protection = false
+}
+
+resource "comwit_app" "web" {
+  project_id = comwit_project.demo.id
+  name       = "web"
+  runtime    = "isolate"
+
+  # Deployed on apply whenever a file under site/ changes.
+  source_dir = "${path.module}/site"
+
+  env = {
+    DATABASE_URL = comwit_database.main.database_url
+    GREETING     = var.greeting
+  }
+
+  # Write-only: sent to the platform, never stored in the plan or the state.
+  secret_env_wo = {
+    SESSION_SECRET = var.session_secret
+  }
+  # Increase to send the secrets again (for example after rotating session_secret).
+  secret_env_wo_version = 1
+}

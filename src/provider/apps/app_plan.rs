@@ -1,0 +1,194 @@
+//! Plan-time decisions of `comwit_app` that the generic plan engine cannot make: the source
+//! digest (is there new code to deploy?), which build should be active, and the digests of
+//! the write-only secrets (did a secret change, here or behind Terraform's back?).
+
+use std::path::PathBuf;
+
+use crate::tfplugin::cty::Value;
+use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+
+use super::attr;
+use super::bundle::{self, Bundle};
+
+/// What the plan says about the source: its digest and the build that will hold it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourcePlan {
+    pub source_sha256: Value,
+    pub build_id: Value,
+}
+
+/// Packs `source_dir` off the async runtime (directories can be large).
+pub async fn pack_source(dir: &str) -> Result<Bundle, Diagnostics> {
+    let path = PathBuf::from(dir);
+    let packed = tokio::task::spawn_blocking(move || bundle::pack(&path))
+        .await
+        .map_err(|e| {
+            Diagnostics::from(Diagnostic::error(
+                "Cannot pack source_dir",
+                format!("Packing the source directory stopped unexpectedly: {e}."),
+            ))
+        })?;
+    packed.map_err(|e| {
+        Diagnostic::error(
+            "Cannot read source_dir",
+            format!(
+                "`source_dir` is {dir:?}, but {e}. Set it to a directory of the app's files, \
+                 relative to the directory Terraform runs in, e.g. \"${{path.module}}/site\"."
+            ),
+        )
+        .with_attribute(AttributePath::new("source_dir"))
+        .into()
+    })
+}
+
+/// Decides `source_sha256` and `build_id`. `prior` is null on create. `packed_sha` is the
+/// digest of the configured directory when it is known.
+///
+/// - No `source_dir`: Terraform does not deploy; both keep their prior values (after import
+///   they describe the build that was active then).
+/// - Unknown `source_dir`: a deploy may happen; both unknown.
+/// - Known: a new digest means a deploy, so a new (unknown) build; else both stay.
+pub fn plan_source(source_dir: &Value, packed_sha: Option<&str>, prior: &Value) -> SourcePlan {
+    let prior_sha = attr(prior, "source_sha256");
+    let prior_build = attr(prior, "build_id");
+    match (source_dir, packed_sha) {
+        (Value::Null, _) => SourcePlan {
+            source_sha256: prior_sha,
+            build_id: prior_build,
+        },
+        (Value::String(_), Some(sha)) if prior_sha.as_str() == Some(sha) => SourcePlan {
+            source_sha256: prior_sha,
+            build_id: prior_build,
+        },
+        (Value::String(_), Some(sha)) => SourcePlan {
+            source_sha256: Value::string(sha),
+            build_id: Value::Unknown,
+        },
+        _ => SourcePlan {
+            source_sha256: Value::Unknown,
+            build_id: Value::Unknown,
+        },
+    }
+}
+
+/// Decides `active_build_id`: a pin in the configuration wins; else, when Terraform deploys
+/// the source, the build it deployed last; else (no source, no pin) whatever the platform
+/// says, which Terraform does not manage. A new app has no active build until a deploy.
+pub fn plan_active(
+    configured: &Value,
+    source_dir: &Value,
+    planned_build_id: &Value,
+    prior: &Value,
+) -> Value {
+    if !configured.is_null() {
+        return configured.clone();
+    }
+    if !source_dir.is_null() {
+        return planned_build_id.clone();
+    }
+    if prior.is_null() {
+        return Value::Null;
+    }
+    attr(prior, "active_build_id")
+}
+
+/// True when the build ID looks like the platform's (`bld_` and 16 lowercase hex digits).
+pub fn is_build_id(s: &str) -> bool {
+    s.strip_prefix("bld_").is_some_and(|hex| {
+        hex.len() == 16
+            && hex
+                .bytes()
+                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prior(sha: &str, build: &str, active: &str) -> Value {
+        Value::object([
+            ("source_sha256", Value::string(sha)),
+            ("build_id", Value::string(build)),
+            ("active_build_id", Value::string(active)),
+        ])
+    }
+
+    #[test]
+    fn source_decisions() {
+        let p = prior("aaa", "bld_1", "bld_1");
+        let dir = Value::string("./site");
+        // Unchanged code: nothing to deploy.
+        assert_eq!(
+            plan_source(&dir, Some("aaa"), &p),
+            SourcePlan {
+                source_sha256: Value::string("aaa"),
+                build_id: Value::string("bld_1")
+            }
+        );
+        // Changed code: a new build.
+        assert_eq!(
+            plan_source(&dir, Some("bbb"), &p),
+            SourcePlan {
+                source_sha256: Value::string("bbb"),
+                build_id: Value::Unknown
+            }
+        );
+        // Create.
+        assert_eq!(
+            plan_source(&dir, Some("aaa"), &Value::Null).build_id,
+            Value::Unknown
+        );
+        // Unknown directory.
+        assert_eq!(
+            plan_source(&Value::Unknown, None, &p).source_sha256,
+            Value::Unknown
+        );
+        // No source: keep what is known.
+        assert_eq!(
+            plan_source(&Value::Null, None, &p).build_id,
+            Value::string("bld_1")
+        );
+        assert_eq!(
+            plan_source(&Value::Null, None, &Value::Null).source_sha256,
+            Value::Null
+        );
+    }
+
+    #[test]
+    fn active_decisions() {
+        let p = prior("aaa", "bld_1", "bld_0");
+        let dir = Value::string("./site");
+        // A pin wins.
+        assert_eq!(
+            plan_active(&Value::string("bld_9"), &dir, &Value::Unknown, &p),
+            Value::string("bld_9")
+        );
+        // Unpinned with source: the last deploy, which repairs an out-of-band rollback.
+        assert_eq!(
+            plan_active(&Value::Null, &dir, &Value::string("bld_1"), &p),
+            Value::string("bld_1")
+        );
+        assert_eq!(
+            plan_active(&Value::Null, &dir, &Value::Unknown, &p),
+            Value::Unknown
+        );
+        // No source, no pin: not managed.
+        assert_eq!(
+            plan_active(&Value::Null, &Value::Null, &Value::Null, &p),
+            Value::string("bld_0")
+        );
+        assert_eq!(
+            plan_active(&Value::Null, &Value::Null, &Value::Null, &Value::Null),
+            Value::Null
+        );
+    }
+
+    #[test]
+    fn build_ids() {
+        assert!(is_build_id("bld_0123456789abcdef"));
+        assert!(!is_build_id("bld_0123456789ABCDEF"));
+        assert!(!is_build_id("app_0123456789abcdef"));
+        assert!(!is_build_id("bld_123"));
+    }
+}

@@ -1,0 +1,472 @@
+//! `comwit_database`: a libSQL database in a project, with deletion protection.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use super::database_state::{apply_remote, protected, DEFAULT_PROTECTION};
+use super::database_wait::{self, WaitError, READY};
+use super::lookup::{error_details, name_taken};
+use super::{attr, dns_label_validator, set};
+use crate::api::models::Database;
+use crate::api::{ApiError, Client};
+use crate::provider::common::{
+    api_error, api_error_at, call, plan_project_id, project_id_attribute, required_str,
+    split_import_id, str_attr, timeout, timeouts_block,
+};
+use crate::provider::Shared;
+use crate::tfplugin::cty::Value;
+use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::resource::{Ctx, PlanRequest, Resource};
+use crate::tfplugin::schema::{Attribute, Block, Schema};
+
+const TYPE_NAME: &str = "comwit_database";
+const IMPORT_FORM: &str = "<project_id>/<database_id>";
+const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(600);
+
+pub struct DatabaseResource {
+    shared: Shared,
+    schema: Schema,
+}
+
+impl DatabaseResource {
+    pub fn new(shared: Shared) -> Self {
+        DatabaseResource {
+            shared,
+            schema: schema(),
+        }
+    }
+}
+
+fn schema() -> Schema {
+    let description = "\
+A libSQL database in a project, reachable at its `database_url`. Creating one waits until the \
+platform reports it `ready` (at most `timeouts.create`, 10 minutes by default).
+
+Databases are protected from deletion by default: while `deletion_protection` is `true`, \
+`terraform destroy`, removing the resource from the configuration, and changes that replace \
+the database (a new `name` or `project_id`) fail without deleting anything. To delete or \
+replace a database, first set `deletion_protection = false` and apply, which changes only \
+Terraform's state.
+
+**Import:** `terraform import comwit_database.<name> <project_id>/<database_id>`. An imported \
+database is protected (`deletion_protection = true`) unless the configuration says otherwise.
+
+**Token scopes:** create needs `database:write` and `database:read` (to wait until the \
+database is ready); read, refresh and import need `database:read`; delete needs \
+`database:write`. Changing `deletion_protection` or `timeouts` needs none.";
+
+    Schema::new(
+        Block::from_attributes(vec![
+            Attribute::string("database_id")
+                .computed()
+                .use_state_for_unknown()
+                .description("The database's ID (`db_` and 16 hex digits)."),
+            project_id_attribute("database"),
+            Attribute::string("name")
+                .required()
+                .requires_replace()
+                .validator(dns_label_validator())
+                .description(
+                    "The database's name, unique within the project: a DNS label (lowercase \
+                     letters, digits and hyphens, starting with a letter, at most 63 \
+                     characters). Databases cannot be renamed: changing it replaces the \
+                     database, deleting the existing one and its data (refused while \
+                     `deletion_protection` is on).",
+                ),
+            Attribute::bool("deletion_protection")
+                .optional()
+                .computed()
+                .default(Value::Bool(DEFAULT_PROTECTION))
+                .description(
+                    "Whether Terraform refuses to delete the database (on destroy, on removal \
+                     from the configuration, or on a replacement). Defaults to `true`. \
+                     Changing it only updates Terraform's state; set it to `false` and apply \
+                     before destroying or replacing the database.",
+                ),
+            Attribute::string("database_url")
+                .computed()
+                .use_state_for_unknown()
+                .description("The URL clients connect to (libSQL over HTTPS)."),
+            Attribute::string("status")
+                .computed()
+                .use_state_for_unknown()
+                .description(
+                    "The platform's status of the database: `provisioning` right after \
+                     creation, then `ready`. Terraform waits for `ready` when it creates one.",
+                ),
+            Attribute::string("created_at")
+                .computed()
+                .use_state_for_unknown()
+                .description("When the database was created (RFC 3339, UTC)."),
+        ])
+        .with_block(timeouts_block(&["create"], "default 10m"))
+        .description(description),
+    )
+}
+
+#[async_trait]
+impl Resource for DatabaseResource {
+    fn type_name(&self) -> &str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    async fn modify_plan(&self, _ctx: &mut Ctx, plan: &mut PlanRequest) -> Diagnostics {
+        let project = match plan_project_id(&plan.config, &self.shared) {
+            Ok(p) => p,
+            Err(d) => return d,
+        };
+        set(&mut plan.planned_state, "project_id", project.clone());
+        if plan.prior_state.is_null() {
+            return Diagnostics::new();
+        }
+        // The engine compared an unknown `project_id` (unset in the configuration) with the
+        // prior one; now that it holds the provider's default, decide again.
+        let path = AttributePath::new("project_id");
+        plan.requires_replace.retain(|p| p != &path);
+        if project.is_unknown() || project != attr(&plan.prior_state, "project_id") {
+            plan.requires_replace.push(path);
+        }
+        if !plan.requires_replace.is_empty() && protected(&plan.prior_state) {
+            return protected_replacement(&plan.prior_state, &plan.requires_replace).into();
+        }
+        Diagnostics::new()
+    }
+
+    async fn create(
+        &self,
+        ctx: &mut Ctx,
+        planned: &Value,
+        _config: &Value,
+    ) -> Result<Value, Diagnostics> {
+        let configured = self.shared.get()?;
+        let client = &configured.client;
+        let project = required_str(planned, "project_id")?;
+        let name = required_str(planned, "name")?;
+        let db = match call(ctx, client.create_database(&project, &name)).await {
+            Ok(db) => db,
+            Err(e) if e.is_conflict() => {
+                return Err(taken(ctx, client, &project, &name, &e).await.into())
+            }
+            Err(e) => {
+                return Err(api_error_at(
+                    &format!("create the database {name:?} in the project {project}"),
+                    &e,
+                    &[("name", "name")],
+                ))
+            }
+        };
+        // From here on the database exists: a failure keeps it in the state (tainted).
+        let mut state = planned.clone();
+        apply_remote(&mut state, &db);
+        ctx.partial_state = Some(state.clone());
+
+        let limit = timeout(planned, "create", DEFAULT_CREATE_TIMEOUT);
+        match database_wait::until_ready(ctx, client, db, limit).await {
+            Ok(ready) => {
+                apply_remote(&mut state, &ready);
+                Ok(state)
+            }
+            Err(WaitError::TimedOut(last)) => {
+                apply_remote(&mut state, &last);
+                ctx.partial_state = Some(state);
+                Err(not_ready(&last, limit).into())
+            }
+            Err(WaitError::Stopped(last)) => {
+                apply_remote(&mut state, &last);
+                ctx.partial_state = Some(state);
+                Err(Diagnostic::error(
+                    "Operation cancelled",
+                    format!(
+                        "Stopped while waiting for the new database {:?} ({}) to become \
+                         ready. It exists and is kept in the state, marked tainted: run \
+                         `terraform untaint` on it to keep it, or apply again to replace it.",
+                        last.name, last.database_id
+                    ),
+                )
+                .into())
+            }
+            Err(WaitError::Api(e)) if e.is_not_found() => {
+                // Deleted while provisioning: nothing to keep.
+                ctx.partial_state = None;
+                Err(api_error(
+                    &format!("wait for the new database {name:?} to become ready"),
+                    &e,
+                ))
+            }
+            Err(WaitError::Api(e)) => Err(api_error(
+                &format!("wait for the new database {name:?} to become ready"),
+                &e,
+            )),
+        }
+    }
+
+    async fn read(&self, ctx: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
+        let configured = self.shared.get()?;
+        let project = required_str(state, "project_id")?;
+        let id = required_str(state, "database_id")?;
+        match call(ctx, configured.client.get_database(&project, &id)).await {
+            Ok(db) => {
+                let mut new_state = state.clone();
+                apply_remote(&mut new_state, &db);
+                Ok(new_state)
+            }
+            // Gone, or its whole project is gone: Terraform plans to create it again.
+            Err(e) if e.is_not_found() => Ok(Value::Null),
+            Err(e) => Err(api_error(&format!("read the database {id}"), &e)),
+        }
+    }
+
+    async fn update(
+        &self,
+        _ctx: &mut Ctx,
+        prior: &Value,
+        planned: &Value,
+        _config: &Value,
+    ) -> Result<Value, Diagnostics> {
+        // Everything else replaces the database: only Terraform-only attributes
+        // (`deletion_protection`, `timeouts`) change in place, so nothing is sent.
+        let mut state = prior.clone();
+        for name in ["deletion_protection", "timeouts"] {
+            set(&mut state, name, attr(planned, name));
+        }
+        let protection = protected(&state);
+        set(&mut state, "deletion_protection", Value::Bool(protection));
+        Ok(state)
+    }
+
+    async fn delete(&self, ctx: &mut Ctx, prior: &Value) -> Result<(), Diagnostics> {
+        let project = required_str(prior, "project_id")?;
+        let id = required_str(prior, "database_id")?;
+        let name = str_attr(prior, "name").unwrap_or_default();
+        if protected(prior) {
+            return Err(Diagnostic::error(
+                "Database is protected from deletion",
+                format!(
+                    "Terraform did not delete the database {name:?} ({id}) because its \
+                     `deletion_protection` is true. To delete it and its data, set \
+                     `deletion_protection = false` in its resource block, run `terraform \
+                     apply` (this changes only Terraform's state), then destroy it again."
+                ),
+            )
+            .into());
+        }
+        let configured = self.shared.get()?;
+        match call(ctx, configured.client.delete_database(&project, &id)).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) => Err(api_error(
+                &format!("delete the database {name:?} ({id})"),
+                &e,
+            )),
+        }
+    }
+
+    async fn import(&self, ctx: &mut Ctx, id: &str) -> Result<Value, Diagnostics> {
+        let parts = split_import_id(id, 2, IMPORT_FORM)?;
+        let (project, database_id) = (&parts[0], &parts[1]);
+        let configured = self.shared.get()?;
+        let db = match call(ctx, configured.client.get_database(project, database_id)).await {
+            Ok(db) => db,
+            Err(e) if e.is_not_found() => {
+                return Err(Diagnostic::error(
+                    "Database not found",
+                    format!(
+                        "Cannot import {id:?}: the project {project} has no database \
+                         {database_id} (or the project does not exist). Check both IDs; the \
+                         import ID has the form {IMPORT_FORM}. The `comwit_database` data \
+                         source finds a database's ID by name."
+                    ),
+                )
+                .into())
+            }
+            Err(e) => return Err(api_error(&format!("import the database {id:?}"), &e)),
+        };
+        let mut state = self.schema.null_object();
+        apply_remote(&mut state, &db);
+        Ok(state)
+    }
+}
+
+/// The plan-time refusal to replace a protected database.
+fn protected_replacement(prior: &Value, paths: &[AttributePath]) -> Diagnostic {
+    let name = str_attr(prior, "name").unwrap_or_default();
+    let id = str_attr(prior, "database_id").unwrap_or_default();
+    let changed = paths
+        .iter()
+        .map(|p| format!("`{p}`"))
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let mut d = Diagnostic::error(
+        "Replacing a protected database",
+        format!(
+            "Changing {changed} replaces the database {name:?} ({id}): Terraform would delete it, \
+             with its data, and create a new one. Its `deletion_protection` is true, so this \
+             plan is refused. To go ahead, first set `deletion_protection = false` and apply \
+             without the other change, then make the change."
+        ),
+    );
+    if let Some(first) = paths.first() {
+        d = d.with_attribute(first.clone());
+    }
+    d
+}
+
+/// The create timed out before the database turned ready.
+fn not_ready(last: &Database, limit: Duration) -> Diagnostic {
+    Diagnostic::error(
+        "Database not ready in time",
+        format!(
+            "The database {:?} ({}) was created, but its status was still {:?}, not {READY:?}, \
+             after {} (`timeouts.create`). Terraform keeps it in the state, marked tainted, so \
+             it is not forgotten. If it turns ready later, keep it with `terraform untaint`; \
+             otherwise the next apply replaces it (which needs `deletion_protection = false`). \
+             To wait longer, raise `create` in the resource's `timeouts` block.",
+            last.name,
+            last.database_id,
+            last.status,
+            database_wait::describe(limit)
+        ),
+    )
+}
+
+/// The 409 of a create: the project already has a database of that name. Finds it for the
+/// import command (by listing, else from the error's details).
+async fn taken(
+    ctx: &Ctx,
+    client: &Client,
+    project: &str,
+    name: &str,
+    err: &ApiError,
+) -> Diagnostic {
+    let listed = call(ctx, client.list_databases(project))
+        .await
+        .ok()
+        .and_then(|all| all.into_iter().find(|d| d.name == name))
+        .map(|d| d.database_id);
+    let from_details = err
+        .as_status()
+        .and_then(|s| error_details(&s.details).get("database_id"))
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
+    let existing = listed.or(from_details);
+    let import_id = existing.as_ref().map(|id| format!("{project}/{id}"));
+    let mut d = name_taken(
+        TYPE_NAME,
+        "database",
+        name,
+        &format!("in the project {project}"),
+        import_id.as_deref(),
+    );
+    if let Some(id) = &existing {
+        d.summary = format!("The database name {name:?} is taken (by {id})");
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prior(protection: bool) -> Value {
+        let mut state = schema().null_object();
+        set(&mut state, "name", Value::string("main"));
+        set(&mut state, "database_id", Value::string("db_1"));
+        set(&mut state, "project_id", Value::string("prj_1"));
+        set(&mut state, "deletion_protection", Value::Bool(protection));
+        state
+    }
+
+    fn plan(prior: Value, config: Value, planned: Value, replace: &[&str]) -> PlanRequest {
+        PlanRequest {
+            prior_state: prior,
+            config,
+            planned_state: planned,
+            requires_replace: replace.iter().map(|p| AttributePath::new(*p)).collect(),
+        }
+    }
+
+    async fn modify(p: &mut PlanRequest) -> Diagnostics {
+        let shared = Shared::default();
+        let r = DatabaseResource::new(shared);
+        let (_tx, stop) = crate::tfplugin::resource::StopSignal::new();
+        let mut ctx = Ctx::new(stop, Default::default(), Vec::new());
+        r.modify_plan(&mut ctx, p).await
+    }
+
+    #[tokio::test]
+    async fn protected_database_refuses_a_replacement_at_plan_time() {
+        let mut config = schema().null_object();
+        set(&mut config, "project_id", Value::string("prj_1"));
+        set(&mut config, "name", Value::string("other"));
+        let mut planned = prior(true);
+        set(&mut planned, "name", Value::string("other"));
+        let mut p = plan(prior(true), config.clone(), planned.clone(), &["name"]);
+        let d = modify(&mut p).await;
+        assert!(d.has_errors());
+        let e = d.iter().next().unwrap();
+        assert_eq!(e.attribute, Some(AttributePath::new("name")));
+        assert!(
+            e.detail.contains("deletion_protection = false"),
+            "{}",
+            e.detail
+        );
+
+        let mut p = plan(prior(false), config, planned, &["name"]);
+        assert!(modify(&mut p).await.is_empty());
+        assert_eq!(p.requires_replace, [AttributePath::new("name")]);
+    }
+
+    #[tokio::test]
+    async fn same_project_is_no_replacement() {
+        let mut config = schema().null_object();
+        set(&mut config, "project_id", Value::string("prj_1"));
+        set(&mut config, "name", Value::string("main"));
+        let mut planned = prior(true);
+        set(&mut planned, "project_id", Value::Unknown);
+        let mut p = plan(prior(true), config, planned, &["project_id"]);
+        assert!(modify(&mut p).await.is_empty());
+        assert!(p.requires_replace.is_empty());
+        assert_eq!(
+            p.planned_state.get("project_id"),
+            Some(&Value::string("prj_1"))
+        );
+    }
+
+    #[tokio::test]
+    async fn another_project_is_a_replacement() {
+        let mut config = schema().null_object();
+        set(&mut config, "project_id", Value::string("prj_2"));
+        let mut p = plan(prior(false), config, prior(false), &[]);
+        assert!(modify(&mut p).await.is_empty());
+        assert_eq!(p.requires_replace, [AttributePath::new("project_id")]);
+    }
+
+    #[tokio::test]
+    async fn protected_delete_deletes_nothing() {
+        // No provider configuration: reaching the API would fail with a different error.
+        let r = DatabaseResource::new(Shared::default());
+        let (_tx, stop) = crate::tfplugin::resource::StopSignal::new();
+        let mut ctx = Ctx::new(stop, Default::default(), Vec::new());
+        let d = r.delete(&mut ctx, &prior(true)).await.unwrap_err();
+        assert!(d.to_string().contains("deletion_protection = false"), "{d}");
+        let d = r.delete(&mut ctx, &prior(false)).await.unwrap_err();
+        assert!(d.to_string().contains("not configured"), "{d}");
+    }
+
+    #[tokio::test]
+    async fn protection_changes_only_the_state() {
+        let r = DatabaseResource::new(Shared::default());
+        let (_tx, stop) = crate::tfplugin::resource::StopSignal::new();
+        let mut ctx = Ctx::new(stop, Default::default(), Vec::new());
+        let got = r
+            .update(&mut ctx, &prior(true), &prior(false), &Value::Null)
+            .await
+            .unwrap();
+        assert_eq!(got, prior(false));
+    }
+}

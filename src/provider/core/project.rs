@@ -1,0 +1,324 @@
+//! `comwit_project`: a project, the workspace that owns databases, apps and domains.
+
+use async_trait::async_trait;
+
+use super::dns_label_validator;
+use super::lookup::{error_details, name_taken};
+use crate::api::models::Project;
+use crate::api::{ApiError, Client};
+use crate::provider::common::{api_error, api_error_at, call, required_str, str_attr};
+use crate::provider::Shared;
+use crate::tfplugin::cty::Value;
+use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::resource::{Ctx, Resource};
+use crate::tfplugin::schema::{Attribute, Block, Schema};
+
+const TYPE_NAME: &str = "comwit_project";
+
+pub struct ProjectResource {
+    shared: Shared,
+    schema: Schema,
+}
+
+impl ProjectResource {
+    pub fn new(shared: Shared) -> Self {
+        ProjectResource {
+            shared,
+            schema: schema(),
+        }
+    }
+}
+
+fn schema() -> Schema {
+    let description = "\
+A project: the workspace that owns databases, apps and domains. Your token's user becomes its \
+first member. Renaming a project updates it in place; its ID never changes.
+
+A project can only be destroyed once it is empty. Resources that take \
+`project_id = comwit_project.<name>.id` are destroyed first by Terraform; databases, apps or \
+domains created outside Terraform make the destroy fail with a list of what the project \
+still holds.
+
+**Import:** `terraform import comwit_project.<name> <project_id>`.
+
+**Token scopes:** create needs any valid token; read, refresh and import need \
+`project:read`; rename and delete need no scope, only membership of the project.";
+
+    Schema::new(
+        Block::from_attributes(vec![
+            Attribute::string("id")
+                .computed()
+                .use_state_for_unknown()
+                .description(
+                    "The project's ID (`prj_` and 16 hex digits): the `project_id` that \
+                     databases, apps and domains take.",
+                ),
+            Attribute::string("name")
+                .required()
+                .validator(dns_label_validator())
+                .description(
+                    "The project's name, unique among the projects you are a member of: a DNS \
+                     label (lowercase letters, digits and hyphens, starting with a letter, at \
+                     most 63 characters). Changing it renames the project in place.",
+                ),
+            Attribute::string("created_at")
+                .computed()
+                .use_state_for_unknown()
+                .description("When the project was created (RFC 3339, UTC)."),
+        ])
+        .description(description),
+    )
+}
+
+fn state_of(project: &Project) -> Value {
+    Value::object([
+        ("id", Value::string(&project.project_id)),
+        ("name", Value::string(&project.name)),
+        ("created_at", Value::string(&project.created_at)),
+    ])
+}
+
+#[async_trait]
+impl Resource for ProjectResource {
+    fn type_name(&self) -> &str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    async fn create(
+        &self,
+        ctx: &mut Ctx,
+        planned: &Value,
+        _config: &Value,
+    ) -> Result<Value, Diagnostics> {
+        let configured = self.shared.get()?;
+        let client = &configured.client;
+        let name = required_str(planned, "name")?;
+        match call(ctx, client.create_project(&name)).await {
+            Ok(project) => Ok(state_of(&project)),
+            Err(e) if e.is_conflict() => Err(taken(ctx, client, &name, &e).await.into()),
+            Err(e) => Err(api_error_at(
+                &format!("create the project {name:?}"),
+                &e,
+                &[("name", "name")],
+            )),
+        }
+    }
+
+    async fn read(&self, ctx: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
+        let configured = self.shared.get()?;
+        let id = required_str(state, "id")?;
+        match call(ctx, configured.client.get_project(&id)).await {
+            Ok(project) => Ok(state_of(&project)),
+            Err(e) if e.is_not_found() => Ok(Value::Null),
+            Err(e) => Err(api_error(&format!("read the project {id}"), &e)),
+        }
+    }
+
+    async fn update(
+        &self,
+        ctx: &mut Ctx,
+        prior: &Value,
+        planned: &Value,
+        _config: &Value,
+    ) -> Result<Value, Diagnostics> {
+        let configured = self.shared.get()?;
+        let id = required_str(prior, "id")?;
+        let name = required_str(planned, "name")?;
+        if str_attr(prior, "name") == Some(name.as_str()) {
+            return Ok(prior.clone());
+        }
+        match call(ctx, configured.client.rename_project(&id, &name)).await {
+            Ok(project) => Ok(state_of(&project)),
+            Err(e) if e.is_conflict() => Err(Diagnostic::error(
+                format!("The project name {name:?} is taken"),
+                format!(
+                    "Could not rename the project {id} to {name:?}: you are already a member of \
+                     a project with that name. Choose another name."
+                ),
+            )
+            .with_attribute(AttributePath::new("name"))
+            .into()),
+            Err(e) => Err(api_error_at(
+                &format!("rename the project {id} to {name:?}"),
+                &e,
+                &[("name", "name")],
+            )),
+        }
+    }
+
+    async fn delete(&self, ctx: &mut Ctx, prior: &Value) -> Result<(), Diagnostics> {
+        let configured = self.shared.get()?;
+        let id = required_str(prior, "id")?;
+        let name = str_attr(prior, "name").unwrap_or_default();
+        match call(ctx, configured.client.delete_project(&id)).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) if e.is_conflict() => Err(not_empty(&id, name, &e).into()),
+            Err(e) => Err(api_error(
+                &format!("delete the project {name:?} ({id})"),
+                &e,
+            )),
+        }
+    }
+
+    async fn import(&self, ctx: &mut Ctx, id: &str) -> Result<Value, Diagnostics> {
+        let configured = self.shared.get()?;
+        match call(ctx, configured.client.get_project(id)).await {
+            Ok(project) => Ok(state_of(&project)),
+            Err(e) if e.is_not_found() => Err(Diagnostic::error(
+                "Project not found",
+                format!(
+                    "Cannot import {id:?}: there is no project with that ID. The import ID is \
+                     the project ID (`prj_` and 16 hex digits); the `comwit_projects` data \
+                     source lists the projects your token can see."
+                ),
+            )
+            .into()),
+            Err(e) => Err(api_error(&format!("import the project {id:?}"), &e)),
+        }
+    }
+}
+
+/// The 409 of a create: the name is taken among the user's projects. Finds the project that
+/// holds it (listing needs `project:read`; the error's details name it too) for the import
+/// command.
+async fn taken(ctx: &Ctx, client: &Client, name: &str, err: &ApiError) -> Diagnostic {
+    let listed = call(ctx, client.list_projects())
+        .await
+        .ok()
+        .and_then(|all| all.into_iter().find(|p| p.name == name))
+        .map(|p| p.project_id);
+    let from_details = err
+        .as_status()
+        .and_then(|s| error_details(&s.details).get("project_id"))
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
+    let existing = listed.or(from_details);
+    let mut d = name_taken(
+        TYPE_NAME,
+        "project",
+        name,
+        "among the projects you are a member of",
+        existing.as_deref(),
+    );
+    if let Some(id) = &existing {
+        d.summary = format!("The project name {name:?} is taken (by {id})");
+    }
+    d
+}
+
+/// The 409 of a delete: the project still holds databases, apps or domains.
+fn not_empty(id: &str, name: &str, err: &ApiError) -> Diagnostic {
+    let empty = serde_json::Value::Null;
+    let details = err
+        .as_status()
+        .map_or(&empty, |s| error_details(&s.details));
+    let held = held_list(details);
+    let what = if held.is_empty() {
+        err.as_status()
+            .map_or_else(|| err.to_string(), |s| s.message.clone())
+    } else {
+        held.join("; ")
+    };
+    Diagnostic::error(
+        "Project is not empty",
+        format!(
+            "Could not delete the project {name:?} ({id}): it still holds {what}. Destroy or \
+             remove those first: if Terraform manages them, destroy them (resources that use \
+             `project_id = comwit_project.<name>.id` are destroyed before the project); if \
+             they were created elsewhere, delete them with the console or the CLI. Then run \
+             the destroy again."
+        ),
+    )
+}
+
+/// "2 databases (db_1, db_2)" and the like, for each non-empty list in the details.
+fn held_list(details: &serde_json::Value) -> Vec<String> {
+    [
+        ("databases", "database", "databases"),
+        ("apps", "app", "apps"),
+        ("domains", "domain", "domains"),
+    ]
+    .iter()
+    .filter_map(|(key, one, many)| {
+        let items: Vec<&str> = details
+            .get(*key)?
+            .as_array()?
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        match items.len() {
+            0 => None,
+            1 => Some(format!("1 {one} ({})", items[0])),
+            n => Some(format!("{n} {many} ({})", items.join(", "))),
+        }
+    })
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::error::StatusError;
+
+    fn conflict(details: serde_json::Value) -> ApiError {
+        ApiError::Status(Box::new(StatusError {
+            status: 409,
+            code: "project_not_empty".into(),
+            message: "project prj_1 still holds things".into(),
+            required_scope: None,
+            field: None,
+            details,
+            method: "DELETE".into(),
+            path: "/v1/projects/prj_1".into(),
+        }))
+    }
+
+    #[test]
+    fn not_empty_lists_what_the_project_holds() {
+        let err = conflict(serde_json::json!({
+            "details": {"databases": ["db_1", "db_2"], "apps": ["app_1"], "domains": []}
+        }));
+        let d = not_empty("prj_1", "shop", &err);
+        assert!(
+            d.detail
+                .contains("it still holds 2 databases (db_1, db_2); 1 app (app_1)."),
+            "{}",
+            d.detail
+        );
+        assert!(d.detail.contains("Destroy or remove those first"));
+    }
+
+    #[test]
+    fn not_empty_without_details_uses_the_message() {
+        let d = not_empty("prj_1", "shop", &conflict(serde_json::Value::Null));
+        assert!(d.detail.contains("still holds things"), "{}", d.detail);
+    }
+
+    #[test]
+    fn state_has_every_attribute() {
+        let p = Project {
+            project_id: "prj_1".into(),
+            name: "shop".into(),
+            created_at: "2025-01-02T03:04:05Z".into(),
+        };
+        let state = state_of(&p);
+        let Value::Object(m) = &state else { panic!() };
+        let schema = schema();
+        let names: Vec<&str> = schema
+            .block
+            .attributes
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect();
+        assert_eq!(m.keys().map(String::as_str).collect::<Vec<_>>(), {
+            let mut sorted = names.clone();
+            sorted.sort();
+            sorted
+        });
+    }
+}

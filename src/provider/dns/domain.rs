@@ -1,0 +1,265 @@
+//! `comwit_domain`: a domain onboarded for delegated DNS, so Comwit hosts its zone.
+
+use async_trait::async_trait;
+
+use crate::api::models::Domain;
+use crate::api::{ApiError, Client};
+use crate::provider::common::{
+    api_error, api_error_at, call, plan_project_id, project_id_attribute, required_str,
+    split_import_id,
+};
+use crate::provider::Shared;
+use crate::tfplugin::cty::{Type, Value};
+use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::resource::{Ctx, PlanRequest, Resource};
+use crate::tfplugin::schema::{Attribute, Block, Schema};
+
+use super::names::MAX_FQDN;
+use super::{hostname_validator, set, string_list};
+
+const TYPE_NAME: &str = "comwit_domain";
+const IMPORT_FORM: &str = "<project_id>/<domain>";
+
+pub struct DomainResource {
+    shared: Shared,
+    schema: Schema,
+}
+
+impl DomainResource {
+    pub fn new(shared: Shared) -> Self {
+        DomainResource {
+            shared,
+            schema: schema(),
+        }
+    }
+}
+
+fn schema() -> Schema {
+    let description = "\
+Onboards a domain you own for delegated DNS: Comwit creates a zone for it and answers with the \
+four `name_servers` to set at the domain's registrar. The domain stays `pending_delegation` \
+until Comwit sees the delegation, then turns `active`; Terraform does not wait for that, since \
+it depends on the registrar.
+
+An onboarded domain holds records (`comwit_domain_record`) and makes Automatic DNS hostnames \
+possible (`comwit_app_hostname` with `dns_mode = \"automatic\"`). A domain is onboarded at \
+most once on the whole platform, and no onboarded domain may be inside another. Destroying \
+the domain deletes its zone with every record in it; it is refused while Automatic DNS \
+hostnames use it.
+
+**Import:** `terraform import comwit_domain.<name> <project_id>/<domain>`.
+
+**Token scopes:** create and delete need `domain:write`; read, refresh and import need \
+`domain:read`.";
+    Schema::new(
+        Block::from_attributes(vec![
+            project_id_attribute("domain"),
+            Attribute::string("domain")
+                .required()
+                .requires_replace()
+                .validator(hostname_validator("domain", MAX_FQDN))
+                .description(
+                    "The domain, such as `example.com`: lowercase, without a trailing dot, two \
+                     or more labels, not under `comwit.app`. Changing it replaces the domain \
+                     (and its zone).",
+                ),
+            Attribute::list("name_servers", Type::String)
+                .computed()
+                .use_state_for_unknown()
+                .description(
+                    "The four name servers of the domain's zone: set them as the domain's name \
+                     servers at its registrar.",
+                ),
+            Attribute::string("status").computed().description(
+                "`pending_delegation` until Comwit sees the domain delegated to \
+                 `name_servers`, then `active`.",
+            ),
+            Attribute::string("created_at")
+                .computed()
+                .use_state_for_unknown()
+                .description("When the domain was onboarded (RFC 3339, UTC)."),
+        ])
+        .description(description),
+    )
+}
+
+/// The state of an onboarded domain.
+pub fn domain_state(d: &Domain) -> Value {
+    Value::object([
+        ("project_id", Value::string(&d.project_id)),
+        ("domain", Value::string(&d.domain)),
+        ("name_servers", string_list(&d.name_servers)),
+        ("status", Value::string(&d.status)),
+        ("created_at", Value::string(&d.created_at)),
+    ])
+}
+
+#[async_trait]
+impl Resource for DomainResource {
+    fn type_name(&self) -> &str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    async fn modify_plan(&self, _ctx: &mut Ctx, plan: &mut PlanRequest) -> Diagnostics {
+        let project = match plan_project_id(&plan.config, &self.shared) {
+            Ok(p) => p,
+            Err(d) => return d,
+        };
+        // A new provider default moves the domain to another project: a replacement.
+        let prior_project = super::attr(&plan.prior_state, "project_id");
+        if !plan.prior_state.is_null() && !project.is_unknown() && project != prior_project {
+            let path = AttributePath::new("project_id");
+            if !plan.requires_replace.contains(&path) {
+                plan.requires_replace.push(path);
+            }
+        }
+        set(&mut plan.planned_state, "project_id", project);
+        Diagnostics::new()
+    }
+
+    async fn create(
+        &self,
+        ctx: &mut Ctx,
+        planned: &Value,
+        _config: &Value,
+    ) -> Result<Value, Diagnostics> {
+        let configured = self.shared.get()?;
+        let client = &configured.client;
+        let project = required_str(planned, "project_id")?;
+        let domain = required_str(planned, "domain")?;
+        match call(ctx, client.onboard_domain(&project, &domain)).await {
+            Ok(d) => Ok(domain_state(&d)),
+            Err(e) => Err(create_error(ctx, client, &project, &domain, &e).await),
+        }
+    }
+
+    async fn read(&self, ctx: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
+        let configured = self.shared.get()?;
+        let project = required_str(state, "project_id")?;
+        let domain = required_str(state, "domain")?;
+        match call(ctx, configured.client.get_domain(&project, &domain)).await {
+            Ok(d) => Ok(domain_state(&d)),
+            Err(e) if e.is_not_found() => Ok(Value::Null),
+            Err(e) => Err(api_error(&format!("read the domain {domain}"), &e)),
+        }
+    }
+
+    async fn update(
+        &self,
+        ctx: &mut Ctx,
+        _prior: &Value,
+        planned: &Value,
+        _config: &Value,
+    ) -> Result<Value, Diagnostics> {
+        // Every argument replaces the domain: an update only refreshes what is known.
+        match self.read(ctx, planned).await? {
+            Value::Null => Err(Diagnostic::error(
+                "Domain disappeared",
+                "The domain was removed while Terraform was updating it; run apply again to \
+                 onboard it anew.",
+            )
+            .into()),
+            state => Ok(state),
+        }
+    }
+
+    async fn delete(&self, ctx: &mut Ctx, prior: &Value) -> Result<(), Diagnostics> {
+        let configured = self.shared.get()?;
+        let project = required_str(prior, "project_id")?;
+        let domain = required_str(prior, "domain")?;
+        match call(ctx, configured.client.remove_domain(&project, &domain)).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) if e.is_conflict() => Err(in_use_error(&domain, &e)),
+            Err(e) => Err(api_error(&format!("remove the domain {domain}"), &e)),
+        }
+    }
+
+    async fn import(&self, ctx: &mut Ctx, id: &str) -> Result<Value, Diagnostics> {
+        let parts = split_import_id(id, 2, IMPORT_FORM)?;
+        let (project, domain) = (&parts[0], &parts[1]);
+        let configured = self.shared.get()?;
+        match call(ctx, configured.client.get_domain(project, domain)).await {
+            Ok(d) => Ok(domain_state(&d)),
+            Err(e) if e.is_not_found() => Err(Diagnostic::error(
+                "Domain not found",
+                format!(
+                    "Cannot import {id:?}: the project {project} has no domain {domain} (or \
+                     the project does not exist). The import ID has the form {IMPORT_FORM}, \
+                     with the domain in lowercase and without a trailing dot."
+                ),
+            )
+            .into()),
+            Err(e) => Err(api_error(&format!("import the domain {domain}"), &e)),
+        }
+    }
+}
+
+/// A failed onboarding; a domain already onboarded in this project gets the import command.
+async fn create_error(
+    ctx: &Ctx,
+    client: &Client,
+    project: &str,
+    domain: &str,
+    err: &ApiError,
+) -> Diagnostics {
+    if !err.is_conflict() {
+        return api_error_at(
+            &format!("onboard the domain {domain}"),
+            err,
+            &[("domain", "domain")],
+        );
+    }
+    let here = call(ctx, client.list_domains(project))
+        .await
+        .ok()
+        .and_then(|all| all.into_iter().find(|d| d.domain == domain));
+    let detail = match here {
+        Some(_) => format!(
+            "The domain {domain} is already onboarded in the project {project}. To manage it \
+             with Terraform, import it:\n\n  terraform import {TYPE_NAME}.<name> \
+             {project}/{domain}\n\nor add an `import` block with `id = \"{project}/{domain}\"`."
+        ),
+        None => format!(
+            "Could not onboard {domain}: {}. A domain is onboarded at most once on the whole \
+             platform, and no onboarded domain may be inside another one: remove the other \
+             onboarding first, or choose another domain.",
+            err.as_status().map_or(String::new(), |s| s.message.clone())
+        ),
+    };
+    Diagnostic::error("Domain already onboarded", detail)
+        .with_attribute(AttributePath::new("domain"))
+        .into()
+}
+
+/// A refused removal: the Automatic DNS hostnames that still use the domain.
+fn in_use_error(domain: &str, err: &ApiError) -> Diagnostics {
+    let hostnames: Vec<String> = super::error_detail(err, "hostnames")
+        .as_ref()
+        .and_then(|h| h.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|h| h.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let which = if hostnames.is_empty() {
+        String::from("Automatic DNS hostnames")
+    } else {
+        format!("the Automatic DNS hostnames {}", hostnames.join(", "))
+    };
+    Diagnostic::error(
+        "Domain in use",
+        format!(
+            "Could not remove the domain {domain}: {which} still use it. Destroy those \
+             `comwit_app_hostname` resources (or switch them to Manual DNS) first; when they \
+             are in the same configuration, reference this domain from them \
+             (`domain = comwit_domain.<name>.domain`) so Terraform orders it right."
+        ),
+    )
+    .into()
+}

@@ -1,0 +1,680 @@
+//! `comwit_app_hostname`: a custom hostname attached to an app, with Manual DNS (the
+//! practitioner publishes `dns_records` wherever the name's DNS is hosted) or Automatic DNS
+//! (Comwit writes them into a project domain's zone).
+
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+
+use crate::api::models::{Hostname, HostnameAttach};
+use crate::api::{ApiError, Client};
+use crate::provider::common::{
+    api_error, api_error_at, call, plan_project_id, project_id_attribute, required_str,
+    split_import_id, str_attr, timeout, timeouts_block,
+};
+use crate::provider::Shared;
+use crate::tfplugin::cty::Value;
+use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::resource::{Ctx, PlanRequest, Resource};
+use crate::tfplugin::schema::{validators, Attribute, Block, Schema};
+
+use super::hostname_records::{
+    disagreements, dns_records_attribute, planned_records, refreshed_records,
+};
+use super::names::{is_within, routing_type, MAX_APP_HOSTNAME, MAX_FQDN};
+use super::{attr, hostname_validator, poll_delay, set};
+
+const TYPE_NAME: &str = "comwit_app_hostname";
+const IMPORT_FORM: &str = "<project_id>/<app_id>/<hostname>";
+const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(600);
+
+pub struct HostnameResource {
+    shared: Shared,
+    schema: Schema,
+}
+
+impl HostnameResource {
+    pub fn new(shared: Shared) -> Self {
+        HostnameResource {
+            shared,
+            schema: schema(),
+        }
+    }
+}
+
+/// True for `app_` followed by 16 lowercase hex digits.
+pub fn is_app_id(s: &str) -> bool {
+    s.strip_prefix("app_").is_some_and(|hex| {
+        hex.len() == 16
+            && hex
+                .bytes()
+                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+    })
+}
+
+pub fn app_id_attribute() -> Attribute {
+    Attribute::string("app_id")
+        .required()
+        .requires_replace()
+        .validator(validators::matches(
+            "be an app ID: app_ followed by 16 lowercase hex digits",
+            is_app_id,
+        ))
+        .description(
+            "The app the hostname routes to (usually `comwit_app.<name>.app_id`). Changing it \
+             replaces the hostname.",
+        )
+}
+
+fn schema() -> Schema {
+    let description = "\
+A custom hostname attached to an app. A hostname belongs to at most one app on the whole \
+platform. Two records make it work, listed in `dns_records` by purpose: `routing` (an `A` \
+record at a zone apex, a `CNAME` to the app's edge target elsewhere) and `ownership` (a `TXT` \
+record `_comwit-challenge.<hostname>`).
+
+**Manual DNS** (`dns_mode = \"manual\"`): publish both records at whatever DNS provider hosts \
+the name. Their keys, names, types and TTLs are known when Terraform plans (only the values \
+wait for apply), so `for_each = comwit_app_hostname.<name>.dns_records` into another \
+provider's record resource works in the very first `terraform apply`, without `-target`. The \
+hostname turns `active` once Comwit finds both records; `comwit_app_hostname_verification` \
+waits for that. The records stay in the state after verification, so the records fed from \
+them are never planned away.
+
+**Automatic DNS** (`dns_mode = \"automatic\"`, with `domain`): Comwit writes both records into \
+the zone of a project domain (`comwit_domain`) that is the hostname or a suffix of it; they \
+appear there with `managed_by` set to the hostname and cannot be changed through \
+`comwit_domain_record`. Terraform waits until the hostname is `active` (see `timeouts`), and \
+destroying the hostname removes the records.
+
+A zone apex is a hostname of exactly two labels or one equal to an onboarded domain. For \
+Manual DNS, Terraform tells the routing type at plan time from the project's domains; when \
+they cannot be listed (a token without `domain:read`), the routing `type` is known only after \
+apply. A plan cannot see a domain onboarded in the same apply (or in another project): a \
+hostname equal to such a domain fails at apply with an explanation and is detached again; \
+once the domain is onboarded in the hostname's project, the next plan sees it.
+
+**Import:** `terraform import comwit_app_hostname.<name> <project_id>/<app_id>/<hostname>`.
+
+**Token scopes:** create and delete need `app:write`; read, refresh and import need \
+`app:read`; planning a Manual DNS hostname of three or more labels uses `domain:read` (to \
+tell a zone apex) when the token has it.";
+    Schema::new(
+        Block::from_attributes(vec![
+            project_id_attribute("hostname"),
+            app_id_attribute(),
+            Attribute::string("hostname")
+                .required()
+                .requires_replace()
+                .validator(hostname_validator("hostname", MAX_APP_HOSTNAME))
+                .description(
+                    "The hostname, such as `www.example.com`: lowercase, without a trailing \
+                     dot, two or more labels, at most 235 characters, not under `comwit.app`. \
+                     Changing it replaces the hostname.",
+                ),
+            Attribute::string("dns_mode")
+                .required()
+                .requires_replace()
+                .validator(validators::one_of(&["manual", "automatic"]))
+                .description(
+                    "`manual`: you publish `dns_records` yourself. `automatic`: Comwit writes \
+                     them into the zone of `domain`. Changing it replaces the hostname.",
+                ),
+            Attribute::string("domain")
+                .optional()
+                .requires_replace()
+                .validator(hostname_validator("domain", MAX_FQDN))
+                .description(
+                    "Automatic DNS only (and required there): the project domain whose zone \
+                     gets the records, equal to the hostname or a suffix of it (`example.com` \
+                     for `www.example.com`). Reference the `comwit_domain` resource \
+                     (`comwit_domain.<name>.domain`) so the domain exists first. Changing it \
+                     replaces the hostname.",
+                ),
+            Attribute::string("status").computed().description(
+                "`pending` until Comwit finds the records published (Manual DNS), then \
+                 `active`. Automatic DNS hostnames are `active` once created.",
+            ),
+            dns_records_attribute(
+                "The records that make the hostname work, by purpose: `routing` and \
+                 `ownership`. Keys, names, types and TTLs are known at plan time; values after \
+                 apply. Feed them to your DNS provider with `for_each` for Manual DNS.",
+            ),
+            Attribute::string("created_at")
+                .computed()
+                .use_state_for_unknown()
+                .description("When the hostname was attached (RFC 3339, UTC)."),
+        ])
+        .with_block(timeouts_block(
+            &["create"],
+            "default 10m; Automatic DNS waits for the hostname to turn active",
+        ))
+        .description(description),
+    )
+}
+
+/// Cross-attribute checks: `domain` goes with Automatic DNS and must hold the hostname.
+fn validate_hostname(config: &Value) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let mode = attr(config, "dns_mode");
+    let domain = attr(config, "domain");
+    let hostname = attr(config, "hostname");
+    let at_domain = AttributePath::new("domain");
+    match (mode.as_str(), &domain) {
+        (Some("automatic"), Value::Null) => diags.attribute_error(
+            at_domain.clone(),
+            "Missing domain for Automatic DNS",
+            "dns_mode = \"automatic\" needs `domain`: the project domain whose zone gets the \
+             hostname's records (for example `domain = comwit_domain.main.domain`). Use \
+             dns_mode = \"manual\" to publish the records yourself instead.",
+        ),
+        (Some("manual"), Value::String(d)) => diags.attribute_error(
+            at_domain.clone(),
+            "domain is only for Automatic DNS",
+            format!(
+                "`domain` ({d:?}) is set, but dns_mode is \"manual\": with Manual DNS you \
+                 publish the records yourself and no domain is used. Remove `domain`, or set \
+                 dns_mode = \"automatic\" to let Comwit write the records into {d}."
+            ),
+        ),
+        _ => {}
+    }
+    if let (Some(h), Some(d)) = (hostname.as_str(), domain.as_str()) {
+        if !is_within(h, d) {
+            diags.attribute_error(
+                at_domain,
+                "Hostname outside its domain",
+                format!(
+                    "The hostname {h:?} is not within the domain {d:?}: Automatic DNS writes \
+                     the records into the zone of {d}, so the hostname must be {d} or end with \
+                     \".{d}\"."
+                ),
+            );
+        }
+    }
+    diags
+}
+
+/// The state of a hostname from the platform; `prior_records` is the `dns_records` it
+/// refreshes (null on import and create).
+fn hostname_state(h: &Hostname, prior_records: &Value, timeouts: Value) -> Value {
+    Value::object([
+        ("project_id", Value::string(&h.project_id)),
+        ("app_id", Value::string(&h.app_id)),
+        ("hostname", Value::string(&h.hostname)),
+        ("dns_mode", Value::string(&h.dns_mode)),
+        (
+            "domain",
+            h.domain.as_deref().map_or(Value::Null, Value::string),
+        ),
+        ("status", Value::string(&h.status)),
+        (
+            "dns_records",
+            refreshed_records(prior_records, &h.dns_records),
+        ),
+        ("created_at", Value::string(&h.created_at)),
+        ("timeouts", timeouts),
+    ])
+}
+
+#[async_trait]
+impl Resource for HostnameResource {
+    fn type_name(&self) -> &str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    async fn validate(&self, config: &Value) -> Diagnostics {
+        validate_hostname(config)
+    }
+
+    async fn modify_plan(&self, ctx: &mut Ctx, plan: &mut PlanRequest) -> Diagnostics {
+        let project = match plan_project_id(&plan.config, &self.shared) {
+            Ok(p) => p,
+            Err(d) => return d,
+        };
+        let prior = &plan.prior_state;
+        if !prior.is_null() && !project.is_unknown() && project != attr(prior, "project_id") {
+            let path = AttributePath::new("project_id");
+            if !plan.requires_replace.contains(&path) {
+                plan.requires_replace.push(path);
+            }
+        }
+        set(&mut plan.planned_state, "project_id", project.clone());
+        if !prior.is_null() {
+            // Only `timeouts` can change in place; the records stay as they are (a
+            // replacement is planned again as a create, with no prior state).
+            let records = attr(prior, "dns_records");
+            set(&mut plan.planned_state, "dns_records", records);
+            return Diagnostics::new();
+        }
+        let hostname = str_attr(&plan.config, "hostname");
+        let routing = match hostname {
+            None => None,
+            Some(h) => {
+                let domains = self.apex_domains(ctx, &plan.config, &project).await;
+                routing_type(h, domains.as_deref())
+            }
+        };
+        set(
+            &mut plan.planned_state,
+            "dns_records",
+            planned_records(hostname, routing),
+        );
+        Diagnostics::new()
+    }
+
+    async fn create(
+        &self,
+        ctx: &mut Ctx,
+        planned: &Value,
+        _config: &Value,
+    ) -> Result<Value, Diagnostics> {
+        let configured = self.shared.get()?;
+        let client = &configured.client;
+        let project = required_str(planned, "project_id")?;
+        let app_id = required_str(planned, "app_id")?;
+        let hostname = required_str(planned, "hostname")?;
+        let mode = required_str(planned, "dns_mode")?;
+        let domain = str_attr(planned, "domain");
+        let body = HostnameAttach {
+            hostname: &hostname,
+            dns_mode: &mode,
+            domain,
+        };
+        let started = Instant::now();
+        let mut attached = match call(ctx, client.attach_hostname(&project, &app_id, &body)).await {
+            Ok(h) => h,
+            Err(e) => {
+                return Err(
+                    attach_error(ctx, client, &project, &app_id, &hostname, domain, &e).await,
+                )
+            }
+        };
+        let timeouts = attr(planned, "timeouts");
+        let planned_records = attr(planned, "dns_records");
+        let differences = disagreements(&planned_records, &attached);
+        if !differences.is_empty() {
+            // Terraform promised other names or types to the resources fed from
+            // `dns_records`; undo the attach rather than leave them wrong.
+            let undone = call(ctx, client.detach_hostname(&project, &app_id, &hostname))
+                .await
+                .is_ok();
+            if !undone {
+                ctx.partial_state = Some(hostname_state(&attached, &Value::Null, timeouts));
+            }
+            return Err(Diagnostic::error(
+                "Hostname records differ from the plan",
+                format!(
+                    "The platform gave {hostname} other records than Terraform planned: {}. \
+                     This happens when the hostname is a zone apex that Terraform could not \
+                     see at plan time (a domain onboarded in another project, or in this same \
+                     apply). {} Run apply again once the domain exists, so the plan sees it.",
+                    differences.join("; "),
+                    if undone {
+                        "The hostname was detached again."
+                    } else {
+                        "Detaching it again failed: it is recorded as tainted."
+                    }
+                ),
+            )
+            .with_attribute(AttributePath::new("dns_records"))
+            .into());
+        }
+        ctx.partial_state = Some(hostname_state(&attached, &Value::Null, timeouts.clone()));
+        if attached.status != "active" && mode == "automatic" {
+            let limit = timeout(planned, "create", DEFAULT_CREATE_TIMEOUT);
+            attached = wait_active(ctx, client, &attached, started, limit).await?;
+        }
+        Ok(hostname_state(&attached, &Value::Null, timeouts))
+    }
+
+    async fn read(&self, ctx: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
+        let configured = self.shared.get()?;
+        let project = required_str(state, "project_id")?;
+        let app_id = required_str(state, "app_id")?;
+        let hostname = required_str(state, "hostname")?;
+        match call(
+            ctx,
+            configured.client.get_hostname(&project, &app_id, &hostname),
+        )
+        .await
+        {
+            Ok(h) => Ok(hostname_state(
+                &h,
+                &attr(state, "dns_records"),
+                attr(state, "timeouts"),
+            )),
+            // Detached, or its app deleted: plan to attach it again.
+            Err(e) if e.is_not_found() => Ok(Value::Null),
+            Err(e) => Err(api_error(&format!("read the hostname {hostname}"), &e)),
+        }
+    }
+
+    async fn update(
+        &self,
+        ctx: &mut Ctx,
+        prior: &Value,
+        planned: &Value,
+        _config: &Value,
+    ) -> Result<Value, Diagnostics> {
+        // Only `timeouts` changes in place: refresh the status, keep the records.
+        let mut state = match self.read(ctx, prior).await? {
+            Value::Null => {
+                return Err(Diagnostic::error(
+                    "Hostname disappeared",
+                    "The hostname was detached outside Terraform while it was being updated; \
+                     run apply again to attach it anew.",
+                )
+                .into())
+            }
+            s => s,
+        };
+        set(&mut state, "dns_records", attr(prior, "dns_records"));
+        set(&mut state, "timeouts", attr(planned, "timeouts"));
+        Ok(state)
+    }
+
+    async fn delete(&self, ctx: &mut Ctx, prior: &Value) -> Result<(), Diagnostics> {
+        let configured = self.shared.get()?;
+        let project = required_str(prior, "project_id")?;
+        let app_id = required_str(prior, "app_id")?;
+        let hostname = required_str(prior, "hostname")?;
+        match call(
+            ctx,
+            configured
+                .client
+                .detach_hostname(&project, &app_id, &hostname),
+        )
+        .await
+        {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) => Err(api_error(&format!("detach the hostname {hostname}"), &e)),
+        }
+    }
+
+    async fn import(&self, ctx: &mut Ctx, id: &str) -> Result<Value, Diagnostics> {
+        let parts = split_import_id(id, 3, IMPORT_FORM)?;
+        let (project, app_id, hostname) = (&parts[0], &parts[1], &parts[2]);
+        let configured = self.shared.get()?;
+        match call(
+            ctx,
+            configured.client.get_hostname(project, app_id, hostname),
+        )
+        .await
+        {
+            Ok(h) => Ok(hostname_state(&h, &Value::Null, Value::Null)),
+            Err(e) if e.is_not_found() => Err(Diagnostic::error(
+                "Hostname not found",
+                format!(
+                    "Cannot import {id:?}: the app {app_id} of the project {project} has no \
+                     hostname {hostname} (or the app or project does not exist). The import \
+                     ID has the form {IMPORT_FORM}."
+                ),
+            )
+            .into()),
+            Err(e) => Err(api_error(&format!("import the hostname {hostname}"), &e)),
+        }
+    }
+}
+
+impl HostnameResource {
+    /// The onboarded domains that may make the planned hostname a zone apex: the Automatic DNS
+    /// domain, or for Manual DNS the project's domains. `None` when they cannot be listed.
+    async fn apex_domains(
+        &self,
+        ctx: &Ctx,
+        config: &Value,
+        project: &Value,
+    ) -> Option<Vec<String>> {
+        if let Some(domain) = str_attr(config, "domain") {
+            if str_attr(config, "dns_mode") == Some("automatic") {
+                return Some(vec![domain.to_string()]);
+            }
+        }
+        if str_attr(config, "hostname").is_some_and(|h| h.split('.').count() == 2) {
+            // An apex whatever the domains are: nothing to look up.
+            return Some(Vec::new());
+        }
+        // A project not created yet has no domains (domains onboarded in the same apply are
+        // not visible to any plan, known project or not).
+        let Some(project) = project.as_str() else {
+            return Some(Vec::new());
+        };
+        let configured = self.shared.get().ok()?;
+        let domains = call(ctx, configured.client.list_domains(project))
+            .await
+            .ok()?;
+        Some(domains.into_iter().map(|d| d.domain).collect())
+    }
+}
+
+/// Polls until the hostname is active, or the create timeout passes.
+async fn wait_active(
+    ctx: &Ctx,
+    client: &Client,
+    attached: &Hostname,
+    started: Instant,
+    limit: Duration,
+) -> Result<Hostname, Diagnostics> {
+    let (project, app_id, hostname) = (&attached.project_id, &attached.app_id, &attached.hostname);
+    let mut attempt = 0;
+    loop {
+        if started.elapsed() >= limit {
+            return Err(Diagnostic::error(
+                "Hostname not active in time",
+                format!(
+                    "The Automatic DNS hostname {hostname} was attached, but it was not active \
+                     after {}s. It is recorded as tainted; run apply again to retry, or raise \
+                     `timeouts.create`.",
+                    limit.as_secs()
+                ),
+            )
+            .into());
+        }
+        if !ctx.stop.sleep(poll_delay(attempt)).await {
+            return Err(api_error(
+                &format!("wait for the hostname {hostname}"),
+                &ApiError::Cancelled,
+            ));
+        }
+        attempt += 1;
+        let current = call(ctx, client.get_hostname(project, app_id, hostname))
+            .await
+            .map_err(|e| api_error(&format!("read the hostname {hostname}"), &e))?;
+        if current.status == "active" {
+            return Ok(current);
+        }
+    }
+}
+
+/// A refused attach, explained: who holds a taken hostname, which domain is missing, which
+/// record is in the way of Automatic DNS.
+async fn attach_error(
+    ctx: &Ctx,
+    client: &Client,
+    project: &str,
+    app_id: &str,
+    hostname: &str,
+    domain: Option<&str>,
+    err: &ApiError,
+) -> Diagnostics {
+    let action = format!("attach the hostname {hostname} to the app {app_id}");
+    let Some(status) = err.as_status() else {
+        return api_error(&action, err);
+    };
+    match (status.status, status.code.as_str()) {
+        (409, "hostname_taken") => {
+            let detail = if status.message.contains("this app") {
+                format!(
+                    "{hostname} is already attached to the app {app_id}. To manage it with \
+                     Terraform, import it:\n\n  terraform import {TYPE_NAME}.<name> \
+                     {project}/{app_id}/{hostname}\n\nor add an `import` block with \
+                     `id = \"{project}/{app_id}/{hostname}\"`."
+                )
+            } else {
+                let holder = holder_in_project(ctx, client, project, hostname).await;
+                let whose = holder.map_or_else(
+                    || {
+                        "another app (not one of this project's, or not visible to this token)"
+                            .to_string()
+                    },
+                    |(id, name)| format!("the app {name:?} ({id}) of this project"),
+                );
+                format!(
+                    "{hostname} is already attached to {whose}; a hostname belongs to at most \
+                     one app on the whole platform. Detach it there first, or choose another \
+                     hostname."
+                )
+            };
+            Diagnostic::error("Hostname already attached", detail)
+                .with_attribute(AttributePath::new("hostname"))
+                .into()
+        }
+        (404, _) if domain.is_some() && status.message.contains("domain") => Diagnostic::error(
+            "Domain not onboarded",
+            format!(
+                "Could not {action}: the project {project} has no domain {}. Onboard it with \
+                 a `comwit_domain` resource and reference it (`domain = \
+                 comwit_domain.<name>.domain`) so Terraform creates it first.",
+                domain.unwrap_or_default()
+            ),
+        )
+        .with_attribute(AttributePath::new("domain"))
+        .into(),
+        (409, _) if domain.is_some() => Diagnostic::error(
+            "Zone already has a record there",
+            format!(
+                "Could not {action}: {}. Automatic DNS writes the hostname's records into the \
+                 zone of {}, and a record already stands where one of them goes. Remove that \
+                 record (the `comwit_domain_records` data source lists the zone), or use \
+                 dns_mode = \"manual\".",
+                status.message,
+                domain.unwrap_or_default()
+            ),
+        )
+        .with_attribute(AttributePath::new("hostname"))
+        .into(),
+        _ => api_error_at(
+            &action,
+            err,
+            &[
+                ("hostname", "hostname"),
+                ("domain", "domain"),
+                ("dns_mode", "dns_mode"),
+            ],
+        ),
+    }
+}
+
+/// The app of `project` that holds `hostname`, as (app_id, name), if any can be seen.
+async fn holder_in_project(
+    ctx: &Ctx,
+    client: &Client,
+    project: &str,
+    hostname: &str,
+) -> Option<(String, String)> {
+    let apps = call(ctx, client.list_apps(project)).await.ok()?;
+    for app in apps {
+        let attached = call(ctx, client.list_hostnames(project, &app.app_id))
+            .await
+            .ok()?;
+        if attached.iter().any(|h| h.hostname == hostname) {
+            return Some((app.app_id, app.name));
+        }
+    }
+    None
+}
+
+/// A hostname as the data source shows it (the attributes it shares with the resource).
+pub fn data_source_state(h: &Hostname) -> Value {
+    hostname_state(h, &Value::Null, Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Value {
+        let mut v = schema().null_object();
+        for (k, x) in pairs {
+            set(&mut v, k, Value::string(*x));
+        }
+        v
+    }
+
+    #[test]
+    fn domain_rules() {
+        let ok = validate_hostname(&config(&[
+            ("hostname", "app.example.com"),
+            ("dns_mode", "automatic"),
+            ("domain", "example.com"),
+        ]));
+        assert!(ok.is_empty(), "{ok}");
+        assert!(validate_hostname(&config(&[
+            ("hostname", "example.com"),
+            ("dns_mode", "automatic"),
+            ("domain", "example.com"),
+        ]))
+        .is_empty());
+        assert!(validate_hostname(&config(&[
+            ("hostname", "www.example.com"),
+            ("dns_mode", "manual")
+        ]))
+        .is_empty());
+        let cases = [
+            (
+                vec![("hostname", "app.example.com"), ("dns_mode", "automatic")],
+                "Missing domain",
+            ),
+            (
+                vec![
+                    ("hostname", "app.example.com"),
+                    ("dns_mode", "manual"),
+                    ("domain", "example.com"),
+                ],
+                "only for Automatic DNS",
+            ),
+            (
+                vec![
+                    ("hostname", "app.example.org"),
+                    ("dns_mode", "automatic"),
+                    ("domain", "example.com"),
+                ],
+                "outside its domain",
+            ),
+            (
+                vec![
+                    ("hostname", "badexample.com"),
+                    ("dns_mode", "automatic"),
+                    ("domain", "example.com"),
+                ],
+                "outside its domain",
+            ),
+        ];
+        for (pairs, want) in cases {
+            let d = validate_hostname(&config(&pairs));
+            assert!(d.to_string().contains(want), "{d}");
+            assert!(d
+                .iter()
+                .all(|x| x.attribute == Some(AttributePath::new("domain"))));
+        }
+        // Unknown values are checked later.
+        let mut unknown = config(&[("hostname", "app.example.com")]);
+        set(&mut unknown, "dns_mode", Value::Unknown);
+        set(&mut unknown, "domain", Value::Unknown);
+        assert!(validate_hostname(&unknown).is_empty());
+    }
+
+    #[test]
+    fn app_ids() {
+        assert!(is_app_id("app_0123456789abcdef"));
+        assert!(!is_app_id("app_0123456789ABCDEF"));
+        assert!(!is_app_id("app_123"));
+        assert!(!is_app_id("prj_0123456789abcdef"));
+    }
+}

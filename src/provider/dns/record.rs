@@ -1,0 +1,700 @@
+//! `comwit_domain_record`: one record set (a name and type with its values) in the zone of a
+//! project domain.
+
+use async_trait::async_trait;
+
+use crate::api::models::{Record, RecordInput};
+use crate::api::{ApiError, Client};
+use crate::provider::common::{
+    api_error, api_error_at, call, plan_project_id, project_id_attribute, required_str,
+    split_import_id, str_attr,
+};
+use crate::provider::Shared;
+use crate::tfplugin::cty::{Type, Value};
+use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::resource::{Ctx, PlanRequest, Resource};
+use crate::tfplugin::schema::{validators, Attribute, Block, Schema};
+
+use super::names::{full_record_name, same_record_name, MAX_FQDN};
+use super::record_state::record_state;
+use super::values::{
+    has_priority, priority_problem, same_values, set_problem, value_problem, wire_value,
+    RECORD_TYPES,
+};
+use super::{attr, hostname_validator, known_strings, set};
+
+const TYPE_NAME: &str = "comwit_domain_record";
+const IMPORT_FORM: &str = "<project_id>/<domain>/<record_id>";
+
+/// Fields of the platform's 422 answers, by the attribute they come from.
+const FIELDS: &[(&str, &str)] = &[
+    ("name", "name"),
+    ("type", "type"),
+    ("values", "values"),
+    ("ttl", "ttl"),
+    ("priority", "priority"),
+];
+
+pub struct RecordResource {
+    shared: Shared,
+    schema: Schema,
+}
+
+impl RecordResource {
+    pub fn new(shared: Shared) -> Self {
+        RecordResource {
+            shared,
+            schema: schema(),
+        }
+    }
+}
+
+fn schema() -> Schema {
+    let description = "\
+A DNS record set in the zone of a project domain (`comwit_domain`): one `name` and `type` with \
+one or more `values`. Changing the name, type, values, TTL or priority updates the record in \
+place; moving it to another domain or project replaces it.
+
+Values are checked for their type when Terraform plans: IPv4 addresses for `A`, IPv6 for \
+`AAAA`, exactly one hostname for `CNAME`, hostnames with a `priority` for `MX`, \
+`<weight> <port> <target>` with a `priority` for `SRV`, `<flags> <tag> \"<value>\"` for `CAA`, \
+printable ASCII for `TXT`. A CNAME shares its name with no other record and is never at the \
+zone apex.
+
+Records that an Automatic DNS hostname wrote into the zone belong to that hostname \
+(`comwit_app_hostname`) and cannot be managed here: creating a record of the same name and \
+type, or importing one, fails with the name of the hostname that owns it.
+
+**Import:** `terraform import comwit_domain_record.<name> <project_id>/<domain>/<record_id>` \
+(the `comwit_domain_records` data source lists record IDs). The imported `name` is relative \
+to the zone (`www`, or `@` for the apex); any equivalent spelling in the configuration plans \
+no change.
+
+**Token scopes:** create, update and delete need `domain:write`; read, refresh and import \
+need `domain:read`.";
+    Schema::new(
+        Block::from_attributes(vec![
+            Attribute::string("record_id")
+                .computed()
+                .use_state_for_unknown()
+                .description("The record's ID (`rec_` and 16 hex digits)."),
+            project_id_attribute("record"),
+            Attribute::string("domain")
+                .required()
+                .requires_replace()
+                .validator(hostname_validator("domain", MAX_FQDN))
+                .description(
+                    "The project domain whose zone holds the record, such as `example.com` \
+                     (usually `comwit_domain.<name>.domain`). Changing it replaces the record.",
+                ),
+            Attribute::string("name").required().description(
+                "The record's name: relative to the zone (`www`, `_dmarc`, `*.dev`), `@` \
+                     for the zone apex, or the full name (`www.example.com`, with or without a \
+                     trailing dot). Letter case does not matter: `www`, `WWW`, \
+                     `www.example.com` and `www.example.com.` are the same record and switching \
+                     between them plans no change. Labels hold letters, digits, `-` and `_`; a \
+                     leading `*` label makes a wildcard.",
+            ),
+            Attribute::string("fqdn").computed().description(
+                "The record's full name, lowercase and without a trailing dot \
+                 (`www.example.com`). Use it in `record_fqdns` of \
+                 `comwit_app_hostname_verification`.",
+            ),
+            Attribute::string("type")
+                .required()
+                .validator(validators::one_of(&RECORD_TYPES))
+                .description(
+                    "The record type: `A`, `AAAA`, `CNAME`, `TXT`, `MX`, `CAA` or `SRV`. \
+                     Changing it updates the record in place.",
+                ),
+            Attribute::set("values", Type::String)
+                .required()
+                .description(
+                    "The record's values, 1 to 32 (exactly one for `CNAME`), as a set: their \
+                     order does not matter. `A`: IPv4 addresses. `AAAA`: IPv6 addresses. \
+                     `CNAME`: the target hostname. `MX`: mail server hostnames. `TXT`: 1 to \
+                     1024 printable ASCII characters each (no surrounding quotes needed). \
+                     `CAA`: `0 issue \"letsencrypt.org\"`. `SRV`: `<weight> <port> <target>`. \
+                     Hostnames may be written with a trailing dot or in any case; they are \
+                     stored in lowercase without it.",
+                ),
+            Attribute::int64("ttl")
+                .optional()
+                .computed()
+                .default(Value::int(300))
+                .validator(validators::int_between(60, 86400))
+                .description("Time to live in seconds, 60 to 86400. Defaults to 300."),
+            Attribute::int64("priority")
+                .optional()
+                .validator(validators::int_between(0, 65535))
+                .description(
+                    "The preference of an `MX` record or the priority of an `SRV` record (0 to \
+                     65535, lower is preferred). Required for `MX` and `SRV`, not allowed for \
+                     other types.",
+                ),
+        ])
+        .description(description),
+    )
+}
+
+/// Cross-attribute checks on a configuration, skipping what is not known yet.
+fn validate_record(config: &Value) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let rtype = attr(config, "type");
+    let rtype = rtype.as_str().filter(|t| RECORD_TYPES.contains(t));
+    let domain = attr(config, "domain");
+    let domain = domain
+        .as_str()
+        .filter(|d| super::names::hostname_problem(d, MAX_FQDN).is_none());
+    if let (Some(name), Some(domain)) = (str_attr(config, "name"), domain) {
+        match full_record_name(name, domain) {
+            Err(problem) => diags.attribute_error(
+                AttributePath::new("name"),
+                "Invalid record name",
+                format!("{name:?} is not a valid record name in the zone {domain}: {problem}."),
+            ),
+            Ok(full) if full == domain && rtype == Some("CNAME") => diags.attribute_error(
+                AttributePath::new("name"),
+                "CNAME at the zone apex",
+                format!(
+                    "A CNAME record cannot be at the zone apex {domain}, where the zone's own \
+                     SOA and NS records are. Use an A or AAAA record there, or put the CNAME on \
+                     a name below the apex such as \"www\"."
+                ),
+            ),
+            Ok(_) => {}
+        }
+    }
+    let Some(rtype) = rtype else {
+        return diags;
+    };
+    let priority = attr(config, "priority");
+    if !priority.is_unknown() {
+        if let Some(problem) = priority_problem(rtype, priority.as_i64()) {
+            diags.attribute_error(
+                AttributePath::new("priority"),
+                "Invalid priority",
+                format!("{problem}."),
+            );
+        }
+    }
+    let values = attr(config, "values");
+    let all: Vec<&Value> = values.elements().iter().collect();
+    for v in all.iter().filter_map(|v| v.as_str()) {
+        if let Some(problem) = value_problem(rtype, v) {
+            diags.attribute_error(
+                AttributePath::new("values"),
+                format!("Invalid {rtype} record value"),
+                format!("{problem}."),
+            );
+        }
+    }
+    if !values.is_unknown() && !values.is_null() && all.iter().all(|v| !v.is_unknown()) {
+        let strings: Vec<&str> = all.iter().filter_map(|v| v.as_str()).collect();
+        if let Some(problem) = set_problem(rtype, &strings) {
+            diags.attribute_error(
+                AttributePath::new("values"),
+                format!("Invalid {rtype} record values"),
+                format!("{problem}."),
+            );
+        }
+    }
+    diags
+}
+
+/// The request body for a planned record.
+struct Body {
+    name: String,
+    rtype: String,
+    values: Vec<String>,
+    ttl: i64,
+    priority: Option<i64>,
+}
+
+impl Body {
+    fn from_plan(planned: &Value) -> Result<Body, Diagnostics> {
+        let domain = required_str(planned, "domain")?;
+        let name = required_str(planned, "name")?;
+        let rtype = required_str(planned, "type")?;
+        let name = full_record_name(&name, &domain).map_err(|p| {
+            Diagnostics::from(
+                Diagnostic::error("Invalid record name", p)
+                    .with_attribute(AttributePath::new("name")),
+            )
+        })?;
+        let values = known_strings(&attr(planned, "values")).ok_or_else(|| {
+            Diagnostics::from(
+                Diagnostic::error(
+                    "Record values not known",
+                    "The record's values are still unknown at apply time; this is a bug in \
+                     the provider or in a provider that computes them.",
+                )
+                .with_attribute(AttributePath::new("values")),
+            )
+        })?;
+        Ok(Body {
+            values: values.iter().map(|v| wire_value(&rtype, v)).collect(),
+            name,
+            ttl: attr(planned, "ttl").as_i64().unwrap_or(300),
+            priority: if has_priority(&rtype) {
+                attr(planned, "priority").as_i64()
+            } else {
+                None
+            },
+            rtype,
+        })
+    }
+
+    fn input(&self) -> RecordInput<'_> {
+        RecordInput {
+            name: &self.name,
+            record_type: &self.rtype,
+            values: &self.values,
+            ttl: self.ttl,
+            priority: self.priority,
+        }
+    }
+}
+
+#[async_trait]
+impl Resource for RecordResource {
+    fn type_name(&self) -> &str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    async fn validate(&self, config: &Value) -> Diagnostics {
+        validate_record(config)
+    }
+
+    async fn modify_plan(&self, _ctx: &mut Ctx, plan: &mut PlanRequest) -> Diagnostics {
+        let project = match plan_project_id(&plan.config, &self.shared) {
+            Ok(p) => p,
+            Err(d) => return d,
+        };
+        let prior = plan.prior_state.clone();
+        if !prior.is_null() && !project.is_unknown() && project != attr(&prior, "project_id") {
+            let path = AttributePath::new("project_id");
+            if !plan.requires_replace.contains(&path) {
+                plan.requires_replace.push(path);
+            }
+        }
+        set(&mut plan.planned_state, "project_id", project);
+        plan_spelling(&mut plan.planned_state, &plan.config, &prior);
+        Diagnostics::new()
+    }
+
+    async fn create(
+        &self,
+        ctx: &mut Ctx,
+        planned: &Value,
+        _config: &Value,
+    ) -> Result<Value, Diagnostics> {
+        let configured = self.shared.get()?;
+        let client = &configured.client;
+        let project = required_str(planned, "project_id")?;
+        let domain = required_str(planned, "domain")?;
+        let body = Body::from_plan(planned)?;
+        match call(ctx, client.create_record(&project, &domain, &body.input())).await {
+            Ok(record) => Ok(record_state(&record, planned)),
+            Err(e) => Err(write_error(ctx, client, &project, &domain, &body, None, &e).await),
+        }
+    }
+
+    async fn read(&self, ctx: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
+        let configured = self.shared.get()?;
+        let project = required_str(state, "project_id")?;
+        let domain = required_str(state, "domain")?;
+        let record_id = required_str(state, "record_id")?;
+        match call(
+            ctx,
+            configured.client.get_record(&project, &domain, &record_id),
+        )
+        .await
+        {
+            Ok(record) => Ok(record_state(&record, state)),
+            // The record, or its whole zone, is gone: plan to create it again.
+            Err(e) if e.is_not_found() => Ok(Value::Null),
+            Err(e) => Err(api_error(
+                &format!("read the record {record_id} of {domain}"),
+                &e,
+            )),
+        }
+    }
+
+    async fn update(
+        &self,
+        ctx: &mut Ctx,
+        prior: &Value,
+        planned: &Value,
+        _config: &Value,
+    ) -> Result<Value, Diagnostics> {
+        let configured = self.shared.get()?;
+        let client = &configured.client;
+        let project = required_str(prior, "project_id")?;
+        let domain = required_str(prior, "domain")?;
+        let record_id = required_str(prior, "record_id")?;
+        let body = Body::from_plan(planned)?;
+        match call(
+            ctx,
+            client.replace_record(&project, &domain, &record_id, &body.input()),
+        )
+        .await
+        {
+            Ok(record) => Ok(record_state(&record, planned)),
+            Err(e) if e.is_not_found() => Err(Diagnostic::error(
+                "Record disappeared",
+                format!(
+                    "The record {record_id} was deleted from {domain} outside Terraform while \
+                     it was being updated. Run apply again: Terraform will create it anew."
+                ),
+            )
+            .into()),
+            Err(e) => {
+                Err(write_error(ctx, client, &project, &domain, &body, Some(&record_id), &e).await)
+            }
+        }
+    }
+
+    async fn delete(&self, ctx: &mut Ctx, prior: &Value) -> Result<(), Diagnostics> {
+        let configured = self.shared.get()?;
+        let project = required_str(prior, "project_id")?;
+        let domain = required_str(prior, "domain")?;
+        let record_id = required_str(prior, "record_id")?;
+        match call(
+            ctx,
+            configured
+                .client
+                .delete_record(&project, &domain, &record_id),
+        )
+        .await
+        {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) => Err(api_error(
+                &format!("delete the record {record_id} of {domain}"),
+                &e,
+            )),
+        }
+    }
+
+    async fn import(&self, ctx: &mut Ctx, id: &str) -> Result<Value, Diagnostics> {
+        let parts = split_import_id(id, 3, IMPORT_FORM)?;
+        let (project, domain, record_id) = (&parts[0], &parts[1], &parts[2]);
+        let configured = self.shared.get()?;
+        let record = match call(
+            ctx,
+            configured.client.get_record(project, domain, record_id),
+        )
+        .await
+        {
+            Ok(r) => r,
+            Err(e) if e.is_not_found() => {
+                return Err(Diagnostic::error(
+                    "Record not found",
+                    format!(
+                        "Cannot import {id:?}: the project {project} has no domain {domain} \
+                         with a record {record_id}. The import ID has the form {IMPORT_FORM}; \
+                         the `comwit_domain_records` data source lists a zone's record IDs."
+                    ),
+                )
+                .into())
+            }
+            Err(e) => return Err(api_error(&format!("import the record {record_id}"), &e)),
+        };
+        if let Some(host) = &record.managed_by {
+            return Err(managed_error(&record, host).into());
+        }
+        Ok(record_state(&record, &Value::Null))
+    }
+}
+
+/// Keeps the prior spelling of `name` and `values` in the plan when the configuration says
+/// the same thing differently (`WWW` for `www`, a trailing dot...): Terraform accepts the
+/// prior value for an equivalent configuration value, so no change is planned. Also plans
+/// `fqdn`, which follows from `name` and `domain`.
+fn plan_spelling(planned: &mut Value, config: &Value, prior: &Value) {
+    let domain = str_attr(planned, "domain").map(str::to_string);
+    let name = str_attr(config, "name").map(str::to_string);
+    let same_zone = !prior.is_null() && str_attr(prior, "domain") == domain.as_deref();
+    if let (Some(domain), Some(name)) = (&domain, &name) {
+        if let Some(prior_name) = str_attr(prior, "name").filter(|_| same_zone) {
+            if prior_name != name && same_record_name(prior_name, name, domain) {
+                set(planned, "name", Value::string(prior_name));
+            }
+        }
+        let fqdn = full_record_name(name, domain).map_or(Value::Unknown, Value::string);
+        set(planned, "fqdn", fqdn);
+    }
+    let rtype = str_attr(config, "type");
+    let config_values = known_strings(&attr(config, "values"));
+    let prior_values = attr(prior, "values");
+    if let (Some(rtype), Some(wanted), Some(had)) =
+        (rtype, config_values, known_strings(&prior_values))
+    {
+        if same_zone && str_attr(prior, "type") == Some(rtype) && same_values(rtype, &wanted, &had)
+        {
+            set(planned, "values", prior_values);
+        }
+    }
+}
+
+/// A refused create or update: a conflict names the record in the way (and who owns it), a
+/// taken name+type gets the command that imports the existing record.
+async fn write_error(
+    ctx: &Ctx,
+    client: &Client,
+    project: &str,
+    domain: &str,
+    body: &Body,
+    updating: Option<&str>,
+    err: &ApiError,
+) -> Diagnostics {
+    let (verb, name, rtype) = (
+        if updating.is_some() {
+            "update"
+        } else {
+            "create"
+        },
+        &body.name,
+        &body.rtype,
+    );
+    let action = format!("{verb} the {rtype} record {name}");
+    if err.as_status().is_some_and(|s| s.code == "record_managed") {
+        let host = super::error_detail(err, "managed_by")
+            .and_then(|h| h.as_str().map(str::to_string))
+            .unwrap_or_else(|| "an Automatic DNS hostname".into());
+        return Diagnostic::error(
+            "Record managed by Automatic DNS",
+            format!(
+                "Could not {action}: the record belongs to the Automatic DNS hostname {host}, \
+                 which keeps it up to date. Remove this `comwit_domain_record` from the \
+                 configuration (and from the state with `terraform state rm`)."
+            ),
+        )
+        .into();
+    }
+    if !err.is_conflict() {
+        return api_error_at(&action, err, FIELDS);
+    }
+    let existing = call(ctx, client.list_records(project, domain))
+        .await
+        .ok()
+        .unwrap_or_default();
+    let clash = existing.iter().find(|r| {
+        r.name == *name
+            && Some(r.record_id.as_str()) != updating
+            && (r.record_type == *rtype || r.record_type == "CNAME" || rtype == "CNAME")
+    });
+    let Some(clash) = clash else {
+        return api_error(&action, err);
+    };
+    if let Some(host) = &clash.managed_by {
+        let mut d = managed_error(clash, host);
+        d.detail = format!("Could not {action}: {}", d.detail);
+        return d.with_attribute(AttributePath::new("name")).into();
+    }
+    let detail = if clash.record_type == *rtype {
+        let how = if updating.is_none() {
+            format!(
+                " To manage the existing record with Terraform instead, import it:\n\n  \
+                 terraform import {TYPE_NAME}.<name> {project}/{domain}/{id}\n\nor add an \
+                 `import` block with `id = \"{project}/{domain}/{id}\"`.",
+                id = clash.record_id
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "Could not {action}: the zone {domain} already has {} {rtype} record named {name} \
+             ({}); a zone holds one record per name and type (put several values in one \
+             record instead).{how}",
+            article(rtype),
+            clash.record_id
+        )
+    } else {
+        format!(
+            "Could not {action}: a CNAME cannot share its name with any other record, and \
+             {name} already has {} {} record ({}). Remove that record or use another name.",
+            article(&clash.record_type),
+            clash.record_type,
+            clash.record_id
+        )
+    };
+    Diagnostic::error("Record name already used", detail)
+        .with_attribute(AttributePath::new("name"))
+        .into()
+}
+
+/// "a" or "an" before a record type, as it is read out ("an A record", "a TXT record").
+fn article(rtype: &str) -> &'static str {
+    if matches!(rtype, "A" | "AAAA" | "MX" | "SRV") {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+/// The error for a record that an Automatic DNS hostname owns.
+fn managed_error(record: &Record, host: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Record managed by Automatic DNS",
+        format!(
+            "The {} record {} ({}) is managed by the Automatic DNS hostname {host}, which \
+             wrote it into the zone and keeps it up to date; it cannot be managed as a \
+             `comwit_domain_record`. Manage the hostname (`comwit_app_hostname`) instead, or, \
+             to publish your own records, switch that hostname to `dns_mode = \"manual\"` \
+             first.",
+            record.record_type, record.name, record.record_id
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, Value)]) -> Value {
+        let mut v = schema().null_object();
+        for (k, x) in pairs {
+            set(&mut v, k, x.clone());
+        }
+        v
+    }
+
+    fn strings(items: &[&str]) -> Value {
+        Value::Set(items.iter().map(|s| Value::string(*s)).collect())
+    }
+
+    #[test]
+    fn validation_per_type() {
+        let ok = config(&[
+            ("domain", Value::string("example.com")),
+            ("name", Value::string("WWW.example.com.")),
+            ("type", Value::string("CNAME")),
+            ("values", strings(&["target.example.net."])),
+        ]);
+        assert!(validate_record(&ok).is_empty(), "{}", validate_record(&ok));
+        // (attributes besides domain and name, attribute at fault, expected text)
+        type Case = (Vec<(&'static str, Value)>, &'static str, &'static str);
+        let cases: Vec<Case> = vec![
+            (
+                vec![
+                    ("type", Value::string("A")),
+                    ("values", strings(&["2001:db8::1"])),
+                ],
+                "values",
+                "IPv4",
+            ),
+            (
+                vec![
+                    ("type", Value::string("CNAME")),
+                    ("values", strings(&["a.example.net", "b.example.net"])),
+                ],
+                "values",
+                "exactly one",
+            ),
+            (
+                vec![
+                    ("type", Value::string("CNAME")),
+                    ("name", Value::string("@")),
+                    ("values", strings(&["a.example.net"])),
+                ],
+                "name",
+                "zone apex",
+            ),
+            (
+                vec![
+                    ("type", Value::string("MX")),
+                    ("values", strings(&["mx.example.net"])),
+                ],
+                "priority",
+                "need a `priority`",
+            ),
+            (
+                vec![
+                    ("type", Value::string("TXT")),
+                    ("values", strings(&["x"])),
+                    ("priority", Value::int(5)),
+                ],
+                "priority",
+                "no priority",
+            ),
+            (
+                vec![
+                    ("name", Value::string("bad name")),
+                    ("type", Value::string("A")),
+                ],
+                "name",
+                "not a valid record name",
+            ),
+        ];
+        for (pairs, attribute, want) in cases {
+            let mut all = vec![
+                ("domain", Value::string("example.com")),
+                ("name", Value::string("www")),
+            ];
+            all.extend(pairs);
+            let d = validate_record(&config(&all));
+            assert!(d.has_errors(), "{want}");
+            let text = d.to_string();
+            assert!(text.contains(want), "{text} should contain {want}");
+            assert!(
+                d.iter()
+                    .any(|x| x.attribute == Some(AttributePath::new(attribute))),
+                "{text} should name {attribute}"
+            );
+        }
+        // Unknown values are left for later.
+        let unknown = config(&[
+            ("domain", Value::string("example.com")),
+            ("name", Value::string("www")),
+            ("type", Value::string("CNAME")),
+            ("values", Value::Set(vec![Value::Unknown])),
+            ("priority", Value::Unknown),
+        ]);
+        assert!(validate_record(&unknown).is_empty());
+    }
+
+    #[test]
+    fn equivalent_spellings_plan_the_prior_values() {
+        let prior = config(&[
+            ("domain", Value::string("example.com")),
+            ("name", Value::string("www")),
+            ("type", Value::string("CNAME")),
+            ("values", strings(&["target.example.net"])),
+        ]);
+        for (name, value) in [
+            ("WWW", "TARGET.example.net"),
+            ("www.example.com", "target.example.net."),
+            ("www.example.com.", "target.example.net"),
+        ] {
+            let cfg = config(&[
+                ("domain", Value::string("example.com")),
+                ("name", Value::string(name)),
+                ("type", Value::string("CNAME")),
+                ("values", strings(&[value])),
+            ]);
+            let mut planned = cfg.clone();
+            plan_spelling(&mut planned, &cfg, &prior);
+            assert_eq!(planned.get("name"), prior.get("name"), "{name}");
+            assert_eq!(planned.get("values"), prior.get("values"), "{value}");
+            assert_eq!(planned.get("fqdn"), Some(&Value::string("www.example.com")));
+        }
+        // A real change stays a change.
+        let cfg = config(&[
+            ("domain", Value::string("example.com")),
+            ("name", Value::string("api")),
+            ("type", Value::string("CNAME")),
+            ("values", strings(&["other.example.net"])),
+        ]);
+        let mut planned = cfg.clone();
+        plan_spelling(&mut planned, &cfg, &prior);
+        assert_eq!(planned.get("name"), Some(&Value::string("api")));
+        assert_eq!(planned.get("values"), cfg.get("values"));
+        assert_eq!(planned.get("fqdn"), Some(&Value::string("api.example.com")));
+    }
+}

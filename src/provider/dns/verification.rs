@@ -1,0 +1,482 @@
+//! `comwit_app_hostname_verification`: waits until a Manual DNS hostname is `active`, that is
+//! until Comwit has found its records published, the way `aws_acm_certificate_validation`
+//! waits for a certificate. It creates nothing on the platform: destroying it only forgets it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+
+use crate::api::models::{Hostname, HostnameDnsRecord, Record};
+use crate::api::{ApiError, Client};
+use crate::provider::common::{
+    api_error, call, plan_project_id, project_id_attribute, required_str, split_import_id, timeout,
+    timeouts_block,
+};
+use crate::provider::Shared;
+use crate::tfplugin::cty::{Type, Value};
+use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::resource::{Ctx, PlanRequest, Resource};
+use crate::tfplugin::schema::{Attribute, Block, Schema};
+
+use super::hostname::app_id_attribute;
+use super::names::{fold, is_within, MAX_APP_HOSTNAME};
+use super::{attr, hostname_validator, known_strings, poll_delay, set};
+
+const TYPE_NAME: &str = "comwit_app_hostname_verification";
+const IMPORT_FORM: &str = "<project_id>/<app_id>/<hostname>";
+const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(600);
+
+pub struct VerificationResource {
+    shared: Shared,
+    schema: Schema,
+}
+
+impl VerificationResource {
+    pub fn new(shared: Shared) -> Self {
+        VerificationResource {
+            shared,
+            schema: schema(),
+        }
+    }
+}
+
+fn schema() -> Schema {
+    let description = "\
+Waits until a Manual DNS hostname (`comwit_app_hostname`) is `active`, that is until Comwit has \
+found its `dns_records` published, and fails after `timeouts.create` (10 minutes by default) \
+with the records still missing. It represents the verification, not an object of the \
+platform: creating it only waits, and destroying it only removes it from the state. Resources \
+that should only be created once the hostname serves traffic can depend on it.
+
+Give `record_fqdns`, the full names of the records you published (for example \
+`[for r in comwit_domain_record.www : r.fqdn]`), so that Terraform waits for the records to be \
+created before it starts waiting, and so that a record missing from the list is reported at \
+once instead of after the timeout.
+
+**Import:** `terraform import comwit_app_hostname_verification.<name> \
+<project_id>/<app_id>/<hostname>` (the hostname must be active).
+
+**Token scopes:** `app:read` (create, read, import); `domain:read` helps the timeout message \
+tell which records are missing from Comwit-hosted zones.";
+    Schema::new(
+        Block::from_attributes(vec![
+            project_id_attribute("verification"),
+            app_id_attribute(),
+            Attribute::string("hostname")
+                .required()
+                .requires_replace()
+                .validator(hostname_validator("hostname", MAX_APP_HOSTNAME))
+                .description(
+                    "The hostname to wait for (usually `comwit_app_hostname.<name>.hostname`). \
+                     Changing it replaces the verification, which waits again.",
+                ),
+            Attribute::set("record_fqdns", Type::String)
+                .optional()
+                .description(
+                    "The full names of the records published for the hostname (with or \
+                     without a trailing dot, in any case). Each name in the hostname's \
+                     `dns_records` must be among them. Changing it only updates the state.",
+                ),
+            Attribute::string("status")
+                .computed()
+                .description("The hostname's status once verified: `active`."),
+        ])
+        .with_block(timeouts_block(&["create"], "default 10m"))
+        .description(description),
+    )
+}
+
+/// The names of the hostname's records that `record_fqdns` leaves out.
+fn unlisted_records<'a>(
+    records: &'a [HostnameDnsRecord],
+    record_fqdns: &[String],
+) -> Vec<&'a HostnameDnsRecord> {
+    let listed: BTreeSet<String> = record_fqdns.iter().map(|f| fold(f)).collect();
+    records
+        .iter()
+        .filter(|r| !listed.contains(&fold(&r.name)))
+        .collect()
+}
+
+/// Whether a published value is the one the hostname needs (hostnames in any case, with or
+/// without a trailing dot; TXT exactly).
+fn value_matches(rtype: &str, published: &str, wanted: &str) -> bool {
+    if rtype == "TXT" {
+        published == wanted
+    } else {
+        fold(published) == fold(wanted)
+    }
+}
+
+/// One line per record that is not (correctly) published, as far as the Comwit-hosted zones
+/// of `zones` (domain → its records) tell; records outside those zones cannot be checked here
+/// and are listed as not yet seen.
+fn missing_lines(
+    records: &[HostnameDnsRecord],
+    zones: &BTreeMap<String, Vec<Record>>,
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    for r in records {
+        let wanted = format!(
+            "{} {} → {:?} (TTL {})",
+            r.record_type, r.name, r.value, r.ttl
+        );
+        let zone = zones
+            .keys()
+            .filter(|d| is_within(&r.name, d))
+            .max_by_key(|d| d.len());
+        let Some(zone) = zone else {
+            lines.push(format!(
+                "{wanted}: not seen yet; check that it is published at the DNS provider \
+                 that hosts {} (allow for its TTL and any negative caching)",
+                r.name
+            ));
+            continue;
+        };
+        let found = zones[zone]
+            .iter()
+            .find(|x| x.name == r.name && x.record_type == r.record_type);
+        match found {
+            Some(x)
+                if x.values
+                    .iter()
+                    .any(|v| value_matches(&r.record_type, v, &r.value)) => {}
+            Some(x) => lines.push(format!(
+                "{wanted}: the Comwit zone {zone} has it with {:?} instead ({})",
+                x.values, x.record_id
+            )),
+            None => lines.push(format!("{wanted}: missing from the Comwit zone {zone}")),
+        }
+    }
+    if lines.is_empty() {
+        // The zones hold everything, yet the platform has not confirmed it: name them all.
+        lines = records
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} → {:?}: published, not yet confirmed by Comwit",
+                    r.record_type, r.name, r.value
+                )
+            })
+            .collect();
+    }
+    lines
+}
+
+#[async_trait]
+impl Resource for VerificationResource {
+    fn type_name(&self) -> &str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    async fn modify_plan(&self, _ctx: &mut Ctx, plan: &mut PlanRequest) -> Diagnostics {
+        let project = match plan_project_id(&plan.config, &self.shared) {
+            Ok(p) => p,
+            Err(d) => return d,
+        };
+        let prior = &plan.prior_state;
+        if !prior.is_null() && !project.is_unknown() && project != attr(prior, "project_id") {
+            let path = AttributePath::new("project_id");
+            if !plan.requires_replace.contains(&path) {
+                plan.requires_replace.push(path);
+            }
+        }
+        set(&mut plan.planned_state, "project_id", project);
+        if !prior.is_null() {
+            // Changing `record_fqdns` or `timeouts` does not wait again.
+            set(&mut plan.planned_state, "status", attr(prior, "status"));
+        } else {
+            set(&mut plan.planned_state, "status", Value::string("active"));
+        }
+        Diagnostics::new()
+    }
+
+    async fn create(
+        &self,
+        ctx: &mut Ctx,
+        planned: &Value,
+        _config: &Value,
+    ) -> Result<Value, Diagnostics> {
+        let configured = self.shared.get()?;
+        let client = &configured.client;
+        let project = required_str(planned, "project_id")?;
+        let app_id = required_str(planned, "app_id")?;
+        let hostname = required_str(planned, "hostname")?;
+        let limit = timeout(planned, "create", DEFAULT_CREATE_TIMEOUT);
+        let started = Instant::now();
+        let mut current = self.get(ctx, client, &project, &app_id, &hostname).await?;
+        if let Some(fqdns) = known_strings(&attr(planned, "record_fqdns")) {
+            let unlisted = unlisted_records(&current.dns_records, &fqdns);
+            if !unlisted.is_empty() && current.status != "active" {
+                let names: Vec<String> = unlisted
+                    .iter()
+                    .map(|r| format!("{} {} → {:?}", r.record_type, r.name, r.value))
+                    .collect();
+                return Err(Diagnostic::error(
+                    "Records missing from record_fqdns",
+                    format!(
+                        "{hostname} needs these records, which `record_fqdns` does not list:\n  \
+                         - {}\nPublish them and add their full names to `record_fqdns` (for \
+                         example `[for r in comwit_domain_record.<name> : r.fqdn]`).",
+                        names.join("\n  - ")
+                    ),
+                )
+                .with_attribute(AttributePath::new("record_fqdns"))
+                .into());
+            }
+        }
+        let mut attempt = 0;
+        while current.status != "active" {
+            if started.elapsed() >= limit {
+                let lines = self.missing(ctx, client, &current).await;
+                return Err(Diagnostic::error(
+                    "Hostname not verified in time",
+                    format!(
+                        "{hostname} was still pending after {}s: Comwit has not found all of \
+                         its DNS records. Still missing:\n  - {}\nPublish them as shown (the \
+                         hostname's `dns_records`), then run apply again; raise \
+                         `timeouts.create` when the DNS provider is slow to publish.",
+                        limit.as_secs(),
+                        lines.join("\n  - ")
+                    ),
+                )
+                .into());
+            }
+            let remaining = limit.saturating_sub(started.elapsed());
+            if !ctx.stop.sleep(poll_delay(attempt).min(remaining)).await {
+                return Err(api_error(
+                    &format!("wait for the hostname {hostname}"),
+                    &ApiError::Cancelled,
+                ));
+            }
+            attempt += 1;
+            current = self.get(ctx, client, &project, &app_id, &hostname).await?;
+        }
+        let mut state = planned.clone();
+        set(&mut state, "status", Value::string(&current.status));
+        Ok(state)
+    }
+
+    async fn read(&self, ctx: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
+        let configured = self.shared.get()?;
+        let project = required_str(state, "project_id")?;
+        let app_id = required_str(state, "app_id")?;
+        let hostname = required_str(state, "hostname")?;
+        match call(
+            ctx,
+            configured.client.get_hostname(&project, &app_id, &hostname),
+        )
+        .await
+        {
+            Ok(h) => {
+                let mut state = state.clone();
+                set(&mut state, "status", Value::string(h.status));
+                Ok(state)
+            }
+            // The hostname is gone: so is its verification.
+            Err(e) if e.is_not_found() => Ok(Value::Null),
+            Err(e) => Err(api_error(&format!("read the hostname {hostname}"), &e)),
+        }
+    }
+
+    async fn update(
+        &self,
+        _ctx: &mut Ctx,
+        _prior: &Value,
+        planned: &Value,
+        _config: &Value,
+    ) -> Result<Value, Diagnostics> {
+        // `record_fqdns` and `timeouts` only live in the state.
+        Ok(planned.clone())
+    }
+
+    async fn delete(&self, _ctx: &mut Ctx, _prior: &Value) -> Result<(), Diagnostics> {
+        Ok(())
+    }
+
+    async fn import(&self, ctx: &mut Ctx, id: &str) -> Result<Value, Diagnostics> {
+        let parts = split_import_id(id, 3, IMPORT_FORM)?;
+        let (project, app_id, hostname) = (&parts[0], &parts[1], &parts[2]);
+        let configured = self.shared.get()?;
+        let h = self
+            .get(ctx, &configured.client, project, app_id, hostname)
+            .await
+            .map_err(|d| {
+                let mut d = d.into_vec();
+                for x in &mut d {
+                    x.detail = format!(
+                        "Cannot import {id:?}: {} The import ID has the form {IMPORT_FORM}.",
+                        x.detail
+                    );
+                }
+                Diagnostics::from(d)
+            })?;
+        if h.status != "active" {
+            return Err(Diagnostic::error(
+                "Hostname not verified",
+                format!(
+                    "Cannot import {id:?}: {hostname} is still {}, so there is no completed \
+                     verification to import. Let Terraform create the verification instead: \
+                     it waits until the hostname is active.",
+                    h.status
+                ),
+            )
+            .into());
+        }
+        let mut state = self.schema.null_object();
+        set(&mut state, "project_id", Value::string(project));
+        set(&mut state, "app_id", Value::string(app_id));
+        set(&mut state, "hostname", Value::string(hostname));
+        set(&mut state, "status", Value::string(h.status));
+        Ok(state)
+    }
+}
+
+impl VerificationResource {
+    async fn get(
+        &self,
+        ctx: &Ctx,
+        client: &Client,
+        project: &str,
+        app_id: &str,
+        hostname: &str,
+    ) -> Result<Hostname, Diagnostics> {
+        call(ctx, client.get_hostname(project, app_id, hostname))
+            .await
+            .map_err(|e| {
+                if e.is_not_found() {
+                    Diagnostic::error(
+                        "Hostname not found",
+                        format!(
+                            "The app {app_id} of the project {project} has no hostname \
+                             {hostname}. Attach it with `comwit_app_hostname` and reference \
+                             that resource here (`hostname = \
+                             comwit_app_hostname.<name>.hostname`) so it exists first."
+                        ),
+                    )
+                    .with_attribute(AttributePath::new("hostname"))
+                    .into()
+                } else {
+                    api_error(&format!("read the hostname {hostname}"), &e)
+                }
+            })
+    }
+
+    /// The records still missing, checked against the Comwit zones of the hostname's project
+    /// where the token may read them.
+    async fn missing(&self, ctx: &Ctx, client: &Client, h: &Hostname) -> Vec<String> {
+        let mut zones = BTreeMap::new();
+        if let Ok(domains) = call(ctx, client.list_domains(&h.project_id)).await {
+            for d in domains {
+                if !h.dns_records.iter().any(|r| is_within(&r.name, &d.domain)) {
+                    continue;
+                }
+                if let Ok(records) = call(ctx, client.list_records(&h.project_id, &d.domain)).await
+                {
+                    zones.insert(d.domain, records);
+                }
+            }
+        }
+        missing_lines(&h.dns_records, &zones)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(purpose: &str, rtype: &str, name: &str, value: &str) -> HostnameDnsRecord {
+        HostnameDnsRecord {
+            purpose: purpose.into(),
+            record_type: rtype.into(),
+            name: name.into(),
+            value: value.into(),
+            ttl: 300,
+        }
+    }
+
+    fn zone_record(name: &str, rtype: &str, value: &str) -> Record {
+        Record {
+            record_id: "rec_0000000000000001".into(),
+            project_id: "prj_0000000000000001".into(),
+            domain: "example.com".into(),
+            name: name.into(),
+            record_type: rtype.into(),
+            values: vec![value.into()],
+            ttl: 300,
+            priority: None,
+            managed_by: None,
+            created_at: "2025-01-01T00:00:00Z".into(),
+        }
+    }
+
+    fn needed() -> Vec<HostnameDnsRecord> {
+        vec![
+            rec("routing", "CNAME", "www.example.com", "web-1.comwit.app"),
+            rec(
+                "ownership",
+                "TXT",
+                "_comwit-challenge.www.example.com",
+                "comwit-verify=ab",
+            ),
+        ]
+    }
+
+    #[test]
+    fn fqdns_must_cover_every_record() {
+        let records = needed();
+        let all = vec![
+            "WWW.example.com.".to_string(),
+            "_comwit-challenge.www.example.com".into(),
+        ];
+        assert!(unlisted_records(&records, &all).is_empty());
+        let some = vec!["www.example.com".to_string()];
+        let missing = unlisted_records(&records, &some);
+        assert_eq!(missing.len(), 1);
+        assert_eq!(missing[0].purpose, "ownership");
+    }
+
+    #[test]
+    fn missing_records_are_named() {
+        let records = needed();
+        // Outside any Comwit zone: not seen yet.
+        let lines = missing_lines(&records, &BTreeMap::new());
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].contains("CNAME www.example.com"), "{lines:?}");
+        assert!(lines[0].contains("not seen yet"));
+        // In a Comwit zone: the TXT is there, the CNAME is not.
+        let zone = BTreeMap::from([(
+            "example.com".to_string(),
+            vec![zone_record(
+                "_comwit-challenge.www.example.com",
+                "TXT",
+                "comwit-verify=ab",
+            )],
+        )]);
+        let lines = missing_lines(&records, &zone);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(lines[0].contains("CNAME www.example.com"));
+        assert!(lines[0].contains("missing from the Comwit zone example.com"));
+        // A wrong value says what is there.
+        let zone = BTreeMap::from([(
+            "example.com".to_string(),
+            vec![
+                zone_record("www.example.com", "CNAME", "Web-1.comwit.app."),
+                zone_record(
+                    "_comwit-challenge.www.example.com",
+                    "TXT",
+                    "comwit-verify=zz",
+                ),
+            ],
+        )]);
+        let lines = missing_lines(&records, &zone);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(lines[0].contains("instead"));
+        assert!(lines[0].contains("comwit-verify=zz"));
+    }
+}

@@ -1,0 +1,171 @@
+//! Bad input found at plan time, a token without the needed scope, and a taken name.
+
+use comwit::api::models::AppCreate;
+
+use super::{flat, hcl, list_apps};
+use crate::support::platform::{create_project, Platform, ALL_SCOPES};
+use crate::support::Workdir;
+
+fn app(attrs: &str) -> String {
+    format!("resource \"comwit_app\" \"web\" {{\n{attrs}\n}}\n")
+}
+
+#[test]
+fn bad_arguments_fail_at_plan_naming_the_attribute() {
+    let platform = Platform::start();
+    let Some(w) = platform.workdir() else {
+        return;
+    };
+    let project = create_project(&platform, "apps-bad");
+    std::fs::create_dir_all(w.path().join("empty/sub")).unwrap();
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "name = \"web\"\nruntime = \"python\"",
+            &["runtime", "\"next\", \"isolate\""],
+        ),
+        (
+            "name = \"Web_App\"\nruntime = \"next\"",
+            &["name", "DNS label"],
+        ),
+        (
+            "name = \"web\"\nruntime = \"next\"\nenv = { \"BAD-NAME\" = \"x\" }",
+            &["BAD-NAME", "not a valid environment variable name"],
+        ),
+        (
+            "name = \"web\"\nruntime = \"next\"\nsecret_env_wo = { \"1ST\" = \"x\" }",
+            &["1ST", "not a valid environment variable name"],
+        ),
+        (
+            "name = \"web\"\nruntime = \"next\"\nenv = { A = \"1\" }\nsecret_env_wo = { A = \"2\" }",
+            &["both plain and secret"],
+        ),
+        (
+            "name = \"web\"\nruntime = \"next\"\nsource_dir = \"${path.module}/no-such-dir\"",
+            &["source_dir", "does not exist"],
+        ),
+        (
+            "name = \"web\"\nruntime = \"next\"\nsource_dir = \"${path.module}/empty\"",
+            &["source_dir", "no regular file"],
+        ),
+        (
+            "name = \"web\"\nruntime = \"next\"\nactive_build_id = \"latest\"",
+            &["active_build_id", "bld_"],
+        ),
+    ];
+    for (attrs, wanted) in cases {
+        w.config(&hcl(&project, &app(attrs)));
+        expect_plan_error(&w, attrs, wanted);
+    }
+    // The data source needs exactly one of app_id and name.
+    w.config(&hcl(
+        &project,
+        "data \"comwit_app\" \"x\" {\n  app_id = \"app_0000000000000000\"\n  name   = \"web\"\n}\n",
+    ));
+    expect_plan_error(&w, "data source", &["either app_id or name"]);
+    assert!(
+        list_apps(&platform, &project).is_empty(),
+        "plans write nothing"
+    );
+}
+
+fn expect_plan_error(w: &Workdir, what: &str, wanted: &[&str]) {
+    let run = w.plan_expect_error();
+    let text = flat(&run.text());
+    for want in wanted {
+        assert!(text.contains(want), "{what}: missing {want:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn token_without_app_write_is_told_which_scope_and_writes_nothing() {
+    let platform = Platform::start();
+    let project = create_project(&platform, "apps-scope");
+    let scopes: Vec<&str> = ALL_SCOPES
+        .iter()
+        .copied()
+        .filter(|s| *s != "app:write")
+        .collect();
+    let token = platform.token_with_scopes(&scopes);
+    let Some(w) = platform.workdir_with_token(&token) else {
+        return;
+    };
+    w.config(&hcl(
+        &project,
+        &app("name = \"web\"\nruntime = \"next\"\nenv = { A = \"1\" }"),
+    ));
+    let run = w.apply_expect_error();
+    let text = flat(&run.text());
+    assert!(text.contains("app:write"), "{text}");
+    assert!(list_apps(&platform, &project).is_empty());
+    let state = std::fs::read_to_string(w.path().join("terraform.tfstate")).unwrap_or_default();
+    assert!(!state.contains("comwit_app"), "nothing recorded: {state}");
+}
+
+#[test]
+fn a_taken_name_prints_the_import_command() {
+    let platform = Platform::start();
+    let Some(w) = platform.workdir() else {
+        return;
+    };
+    let project = create_project(&platform, "apps-taken");
+    let existing = platform
+        .block_on(platform.api().create_app(
+            &project,
+            &AppCreate {
+                name: "web",
+                runtime: "next",
+            },
+        ))
+        .unwrap();
+    w.config(&hcl(&project, &app("name = \"web\"\nruntime = \"next\"")));
+    let run = w.apply_expect_error();
+    let text = flat(&run.text());
+    assert!(text.contains("already has an app"), "{text}");
+    let command = format!(
+        "terraform import comwit_app.<name> {project}/{}",
+        existing.app_id
+    );
+    assert!(text.contains(&command), "{text}");
+    assert_eq!(list_apps(&platform, &project).len(), 1);
+}
+
+#[test]
+fn a_failed_deploy_keeps_the_created_app_in_state() {
+    let platform = Platform::start();
+    let project = create_project(&platform, "apps-partial");
+    let scopes: Vec<&str> = ALL_SCOPES
+        .iter()
+        .copied()
+        .filter(|s| *s != "app:deploy")
+        .collect();
+    let token = platform.token_with_scopes(&scopes);
+    let Some(mut w) = platform.workdir_with_token(&token) else {
+        return;
+    };
+    super::write_site(&w, "site", &[("index.html", "hi")]);
+    w.config(&hcl(
+        &project,
+        &app("name = \"web\"\nruntime = \"next\"\nsource_dir = \"${path.module}/site\""),
+    ));
+    let run = w.apply_expect_error();
+    let text = flat(&run.text());
+    assert!(text.contains("app:deploy"), "{text}");
+    // The app exists, and Terraform knows it (tainted), so nothing leaks.
+    let apps = list_apps(&platform, &project);
+    assert_eq!(apps.len(), 1);
+    let recorded = w.resource("comwit_app.web");
+    assert_eq!(recorded["app_id"], apps[0].app_id.as_str());
+    let plan = w.assert_changes();
+    assert!(plan.contains("tainted"), "{plan}");
+
+    // With the scope, apply replaces the tainted app and deploys.
+    w.env.retain(|(k, _)| k != "COMWIT_TOKEN");
+    w.set_env("COMWIT_TOKEN", platform.token.clone());
+    w.apply();
+    w.assert_no_changes();
+    let apps = list_apps(&platform, &project);
+    assert_eq!(apps.len(), 1);
+    assert!(apps[0].active_build_id.is_some());
+    w.destroy();
+    assert!(list_apps(&platform, &project).is_empty());
+}
