@@ -64,9 +64,9 @@ fn schema() -> Schema {
             .description("The app's builds, newest first."),
         ])
         .description(
-            "Lists an app's builds, newest first. Use it to pick the build to roll back to \
-             with a `comwit_app`'s `active_build_id`, for example the previous one: \
-             `data.comwit_app_builds.web.builds[1].build_id`.\n\n\
+            "Lists an app's builds, newest first, with the digest of each one's bundle. Use it to \
+             choose the build to roll back to (`builds[1]` is the one before the newest) and \
+             set its ID as a `comwit_app`'s `active_build_id`.\n\n\
              **Token scopes:** `app:read`.",
         ),
     )

@@ -48,17 +48,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_schema_is_well_defined() {
+    fn every_schema_is_well_defined_and_documented() {
         let shared = Shared::default();
-        for r in resources(&shared) {
-            let d = r.schema().validate_definition();
-            assert!(d.is_empty(), "{}: {d}", r.type_name());
-            assert!(r.schema().block.description.contains("**Token scopes:**"));
-        }
-        for ds in data_sources(&shared) {
-            let d = ds.schema().validate_definition();
-            assert!(d.is_empty(), "{}: {d}", ds.type_name());
-            assert!(ds.schema().block.description.contains("**Token scopes:**"));
+        let resources = resources(&shared);
+        let data_sources = data_sources(&shared);
+        let schemas: Vec<(&str, &crate::tfplugin::schema::Schema)> = resources
+            .iter()
+            .map(|r| (r.type_name(), r.schema()))
+            .chain(data_sources.iter().map(|d| (d.type_name(), d.schema())))
+            .collect();
+        let names: Vec<&str> = schemas.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, ["comwit_app", "comwit_app", "comwit_app_builds"]);
+        for (name, schema) in schemas {
+            let d = schema.validate_definition();
+            assert!(d.is_empty(), "{name}: {d}");
+            let last_paragraph = schema.block.description.rsplit("\n\n").next().unwrap();
+            assert!(
+                last_paragraph.starts_with("**Token scopes:**"),
+                "{name} must end with its token scopes"
+            );
+            for a in &schema.block.attributes {
+                assert!(
+                    !a.description.is_empty(),
+                    "{name}.{} has no description",
+                    a.name
+                );
+            }
         }
     }
 
