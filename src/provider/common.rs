@@ -173,6 +173,18 @@ pub fn api_error_at(action: &str, err: &ApiError, fields: &[(&str, &str)]) -> Di
     d
 }
 
+/// Sets one attribute of an object value (no-op on anything else).
+pub fn set_attr(value: &mut Value, name: &str, v: Value) {
+    if let Value::Object(m) = value {
+        m.insert(name.to_string(), v);
+    }
+}
+
+/// An attribute of an object value, null when absent.
+pub fn attr_or_null(value: &Value, name: &str) -> Value {
+    value.get(name).cloned().unwrap_or(Value::Null)
+}
+
 pub fn str_attr<'a>(value: &'a Value, name: &str) -> Option<&'a str> {
     value.get(name).and_then(Value::as_str)
 }

@@ -12,7 +12,6 @@ mod env;
 use std::sync::Arc;
 
 use super::Shared;
-use crate::tfplugin::cty::Value;
 use crate::tfplugin::resource::{DataSource, Resource};
 
 pub fn resources(shared: &Shared) -> Vec<Arc<dyn Resource>> {
@@ -31,17 +30,7 @@ pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data).as_ref())
 }
 
-/// Sets one attribute of an object value (no-op on anything else).
-fn set(value: &mut Value, name: &str, v: Value) {
-    if let Value::Object(m) = value {
-        m.insert(name.to_string(), v);
-    }
-}
-
-/// An attribute of an object value, null when absent.
-fn attr(value: &Value, name: &str) -> Value {
-    value.get(name).cloned().unwrap_or(Value::Null)
-}
+use super::common::{attr_or_null as attr, set_attr as set};
 
 #[cfg(test)]
 mod tests {

@@ -16,7 +16,6 @@ use std::sync::Arc;
 
 use super::Shared;
 use crate::provider::common::is_dns_label;
-use crate::tfplugin::cty::Value;
 use crate::tfplugin::resource::{DataSource, Resource};
 use crate::tfplugin::schema::validators::{self, Matches};
 
@@ -49,21 +48,12 @@ fn dns_label_validator() -> Matches {
     )
 }
 
-/// Sets one attribute of an object value (no-op on anything else).
-fn set(value: &mut Value, name: &str, v: Value) {
-    if let Value::Object(m) = value {
-        m.insert(name.to_string(), v);
-    }
-}
-
-/// An attribute of an object value, null when absent.
-fn attr(value: &Value, name: &str) -> Value {
-    value.get(name).cloned().unwrap_or(Value::Null)
-}
+use super::common::{attr_or_null as attr, set_attr as set};
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tfplugin::cty::Value;
 
     #[test]
     fn every_schema_is_well_defined_and_documents_its_scopes() {

@@ -44,17 +44,7 @@ pub fn data_sources(shared: &Shared) -> Vec<Arc<dyn DataSource>> {
     ]
 }
 
-/// Sets one attribute of an object value (no-op on anything else).
-fn set(value: &mut Value, name: &str, v: Value) {
-    if let Value::Object(m) = value {
-        m.insert(name.to_string(), v);
-    }
-}
-
-/// An attribute of an object value, null when absent.
-fn attr(value: &Value, name: &str) -> Value {
-    value.get(name).cloned().unwrap_or(Value::Null)
-}
+use super::common::{attr_or_null as attr, set_attr as set};
 
 /// The strings of a known list or set whose elements are all known; `None` otherwise.
 fn known_strings(value: &Value) -> Option<Vec<String>> {

@@ -144,7 +144,9 @@ impl Value {
     pub fn contains_unknown(&self) -> bool {
         match self {
             Value::Unknown => true,
-            Value::List(v) | Value::Set(v) | Value::Tuple(v) => v.iter().any(Value::contains_unknown),
+            Value::List(v) | Value::Set(v) | Value::Tuple(v) => {
+                v.iter().any(Value::contains_unknown)
+            }
             Value::Map(m) | Value::Object(m) => m.values().any(Value::contains_unknown),
             Value::Dynamic(_, v) => v.contains_unknown(),
             _ => false,
