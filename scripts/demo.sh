@@ -21,7 +21,7 @@ cargo build --bins
 
 say "resolving Terraform"
 terraform="${TF_ACC_TERRAFORM_PATH:-$(bash scripts/terraform.sh --path)}"
-"$terraform" version | head -n 1
+TF_CLI_CONFIG_FILE=/dev/null "$terraform" version | head -n 1
 
 say "laying out a filesystem mirror of the provider"
 bash scripts/release.sh --binary target/debug/terraform-provider-comwit \
@@ -54,11 +54,16 @@ fi
 address="$(tr -d '[:space:]' <"$demo/comwit-local/address")"
 echo "comwit-local is listening on http://$address"
 
+# The quickstart's app secret is an ephemeral variable: one random value per demo.
+python3 -c 'import secrets; print(secrets.token_hex(32))' >"$demo/session-secret"
+chmod 600 "$demo/session-secret"
+
 cat >"$demo/env.sh" <<EOF
 # Source this file to keep using the demo: . .demo/env.sh
 export TF_CLI_CONFIG_FILE="$demo/terraform.rc"
 export COMWIT_API_URL="http://$address"
 export COMWIT_TOKEN="\$(cat "$demo/comwit-local/dev-token")"
+export TF_VAR_session_secret="\$(cat "$demo/session-secret")"
 export CHECKPOINT_DISABLE=1
 EOF
 # shellcheck source=/dev/null
@@ -74,13 +79,10 @@ say "terraform init (from the filesystem mirror)"
 say "terraform apply"
 "$terraform" apply -auto-approve -input=false -no-color
 
-say "outputs"
-"$terraform" output -no-color
-
 cat <<EOF
 
 The demo is running. To continue:
-  . .demo/env.sh                                  # the provider mirror, API URL and token
+  . .demo/env.sh                                  # provider mirror, API URL, token, app secret
   $terraform -chdir=.demo/quickstart plan      # an empty plan: nothing changed
   $terraform -chdir=.demo/quickstart destroy   # remove everything it created
 Stop comwit-local when you are done:

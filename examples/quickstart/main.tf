@@ -46,3 +46,18 @@ resource "comwit_app" "web" {
   # Increase to send the secrets again (for example after rotating session_secret).
   secret_env_wo_version = 1
 }
+
+# Automatic DNS: the domain is onboarded in the project (set its name_servers at your
+# registrar), and Comwit writes the hostname's records into its zone itself.
+resource "comwit_domain" "main" {
+  project_id = comwit_project.demo.id
+  domain     = var.domain
+}
+
+resource "comwit_app_hostname" "www" {
+  project_id = comwit_project.demo.id
+  app_id     = comwit_app.web.app_id
+  hostname   = "www.${comwit_domain.main.domain}"
+  dns_mode   = "automatic"
+  domain     = comwit_domain.main.domain
+}

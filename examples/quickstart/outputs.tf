@@ -16,3 +16,18 @@ output "source_sha256" {
   description = "Digest of the deployed bundle."
   value       = comwit_app.web.source_sha256
 }
+
+output "www_url" {
+  description = "The app's custom hostname (Automatic DNS)."
+  value       = "https://${comwit_app_hostname.www.hostname}"
+}
+
+output "www_status" {
+  description = "active once Comwit has written and seen its DNS records."
+  value       = comwit_app_hostname.www.status
+}
+
+output "name_servers" {
+  description = "Set these at your domain's registrar to delegate it to Comwit."
+  value       = comwit_domain.main.name_servers
+}

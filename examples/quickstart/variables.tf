@@ -16,3 +16,9 @@ variable "session_secret" {
   sensitive   = true
   ephemeral   = true
 }
+
+variable "domain" {
+  description = "A domain you own, onboarded for Automatic DNS (comwit-local accepts any)."
+  type        = string
+  default     = "quickstart.example.com"
+}

@@ -53,6 +53,21 @@ fn quickstart_applies_replans_empty_and_destroys() {
         out["app_url"]["value"].as_str().unwrap(),
         format!("https://{}", remote.default_hostname)
     );
+    // The Automatic DNS hostname is live, its records written into the domain's zone.
+    assert_eq!(out["www_status"]["value"], "active");
+    let records = platform
+        .block_on(
+            platform
+                .api()
+                .list_records(&project, "quickstart.example.com"),
+        )
+        .unwrap();
+    assert!(
+        records
+            .iter()
+            .any(|r| r.managed_by.as_deref() == Some("www.quickstart.example.com")),
+        "platform-managed records: {records:?}"
+    );
     let env = platform
         .block_on(platform.api().get_env(&project, &app_id))
         .unwrap();
