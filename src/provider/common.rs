@@ -8,7 +8,7 @@ use crate::api::error::StatusError;
 use crate::api::{ApiError, Client};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
-use crate::tfplugin::resource::Ctx;
+use crate::tfplugin::resource::{Ctx, PlanRequest};
 use std::time::Duration;
 
 use crate::tfplugin::schema::{validators, Attribute, Block, NestedBlock};
@@ -235,6 +235,22 @@ pub fn plan_project_id(config: &Value, shared: &Shared) -> Result<Value, Diagnos
             .into()),
         },
     }
+}
+
+/// Plans `project_id` for a managed resource: the configured value or the provider's default,
+/// and a replacement when it differs from the prior state's (the plan engine could only
+/// compare an unset configuration with the prior value).
+pub fn plan_project(plan: &mut PlanRequest, shared: &Shared) -> Result<Value, Diagnostics> {
+    let project = plan_project_id(&plan.config, shared)?;
+    set_attr(&mut plan.planned_state, "project_id", project.clone());
+    if !plan.prior_state.is_null() {
+        let path = AttributePath::new("project_id");
+        plan.requires_replace.retain(|p| p != &path);
+        if project.is_unknown() || project != attr_or_null(&plan.prior_state, "project_id") {
+            plan.requires_replace.push(path);
+        }
+    }
+    Ok(project)
 }
 
 /// Splits an import ID of the form `a/b/c` into exactly `parts` pieces, or explains the form.

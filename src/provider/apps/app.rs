@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use crate::api::models::{AppCreate, AppUpdate, EnvReplace};
 use crate::api::{ApiError, Client};
 use crate::provider::common::{
-    api_error, api_error_at, call, is_dns_label, plan_project_id, project_id_attribute,
-    required_str, split_import_id, str_attr,
+    api_error, api_error_at, call, is_dns_label, plan_project, project_id_attribute, required_str,
+    split_import_id, str_attr,
 };
 use crate::provider::Shared;
 use crate::tfplugin::cty::{Type, Value};
@@ -198,19 +198,10 @@ impl Resource for AppResource {
     }
 
     async fn modify_plan(&self, _ctx: &mut Ctx, plan: &mut PlanRequest) -> Diagnostics {
-        let project = match plan_project_id(&plan.config, &self.shared) {
-            Ok(p) => p,
-            Err(d) => return d,
-        };
-        let creating = plan.prior_state.is_null();
-        let prior_project = attr(&plan.prior_state, "project_id");
-        if !creating && !project.is_unknown() && project != prior_project {
-            let path = AttributePath::new("project_id");
-            if !plan.requires_replace.contains(&path) {
-                plan.requires_replace.push(path);
-            }
+        if let Err(d) = plan_project(plan, &self.shared) {
+            return d;
         }
-        set(&mut plan.planned_state, "project_id", project);
+        let creating = plan.prior_state.is_null();
         // A replacement plans a new app: nothing of the old one carries over.
         let prior = if creating || !plan.requires_replace.is_empty() {
             Value::Null

@@ -11,7 +11,7 @@ use super::{attr, dns_label_validator, set};
 use crate::api::models::Database;
 use crate::api::{ApiError, Client};
 use crate::provider::common::{
-    api_error, api_error_at, call, plan_project_id, project_id_attribute, required_str,
+    api_error, api_error_at, call, plan_project, project_id_attribute, required_str,
     split_import_id, str_attr, timeout, timeouts_block,
 };
 use crate::provider::Shared;
@@ -116,20 +116,11 @@ impl Resource for DatabaseResource {
     }
 
     async fn modify_plan(&self, _ctx: &mut Ctx, plan: &mut PlanRequest) -> Diagnostics {
-        let project = match plan_project_id(&plan.config, &self.shared) {
-            Ok(p) => p,
-            Err(d) => return d,
-        };
-        set(&mut plan.planned_state, "project_id", project.clone());
+        if let Err(d) = plan_project(plan, &self.shared) {
+            return d;
+        }
         if plan.prior_state.is_null() {
             return Diagnostics::new();
-        }
-        // The engine compared an unknown `project_id` (unset in the configuration) with the
-        // prior one; now that it holds the provider's default, decide again.
-        let path = AttributePath::new("project_id");
-        plan.requires_replace.retain(|p| p != &path);
-        if project.is_unknown() || project != attr(&plan.prior_state, "project_id") {
-            plan.requires_replace.push(path);
         }
         if !plan.requires_replace.is_empty() && protected(&plan.prior_state) {
             return protected_replacement(&plan.prior_state, &plan.requires_replace).into();

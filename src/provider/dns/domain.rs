@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use crate::api::models::Domain;
 use crate::api::{ApiError, Client};
 use crate::provider::common::{
-    api_error, api_error_at, call, plan_project_id, project_id_attribute, required_str,
+    api_error, api_error_at, call, plan_project, project_id_attribute, required_str,
     split_import_id,
 };
 use crate::provider::Shared;
@@ -15,7 +15,7 @@ use crate::tfplugin::resource::{Ctx, PlanRequest, Resource};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
 use super::names::MAX_FQDN;
-use super::{hostname_validator, set, string_list};
+use super::{hostname_validator, string_list};
 
 const TYPE_NAME: &str = "comwit_domain";
 const IMPORT_FORM: &str = "<project_id>/<domain>";
@@ -105,20 +105,11 @@ impl Resource for DomainResource {
     }
 
     async fn modify_plan(&self, _ctx: &mut Ctx, plan: &mut PlanRequest) -> Diagnostics {
-        let project = match plan_project_id(&plan.config, &self.shared) {
-            Ok(p) => p,
-            Err(d) => return d,
-        };
         // A new provider default moves the domain to another project: a replacement.
-        let prior_project = super::attr(&plan.prior_state, "project_id");
-        if !plan.prior_state.is_null() && !project.is_unknown() && project != prior_project {
-            let path = AttributePath::new("project_id");
-            if !plan.requires_replace.contains(&path) {
-                plan.requires_replace.push(path);
-            }
+        match plan_project(plan, &self.shared) {
+            Ok(_) => Diagnostics::new(),
+            Err(d) => d,
         }
-        set(&mut plan.planned_state, "project_id", project);
-        Diagnostics::new()
     }
 
     async fn create(

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use crate::api::models::{Hostname, HostnameAttach};
 use crate::api::{ApiError, Client};
 use crate::provider::common::{
-    api_error, api_error_at, call, plan_project_id, project_id_attribute, required_str,
+    api_error, api_error_at, call, plan_project, project_id_attribute, required_str,
     split_import_id, str_attr, timeout, timeouts_block,
 };
 use crate::provider::Shared;
@@ -232,18 +232,11 @@ impl Resource for HostnameResource {
     }
 
     async fn modify_plan(&self, ctx: &mut Ctx, plan: &mut PlanRequest) -> Diagnostics {
-        let project = match plan_project_id(&plan.config, &self.shared) {
+        let project = match plan_project(plan, &self.shared) {
             Ok(p) => p,
             Err(d) => return d,
         };
         let prior = &plan.prior_state;
-        if !prior.is_null() && !project.is_unknown() && project != attr(prior, "project_id") {
-            let path = AttributePath::new("project_id");
-            if !plan.requires_replace.contains(&path) {
-                plan.requires_replace.push(path);
-            }
-        }
-        set(&mut plan.planned_state, "project_id", project.clone());
         if !prior.is_null() {
             // Only `timeouts` can change in place; the records stay as they are (a
             // replacement is planned again as a create, with no prior state).

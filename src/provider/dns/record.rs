@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use crate::api::models::{Record, RecordInput};
 use crate::api::{ApiError, Client};
 use crate::provider::common::{
-    api_error, api_error_at, call, plan_project_id, project_id_attribute, required_str,
+    api_error, api_error_at, call, plan_project, project_id_attribute, required_str,
     split_import_id, str_attr,
 };
 use crate::provider::Shared;
@@ -271,18 +271,10 @@ impl Resource for RecordResource {
     }
 
     async fn modify_plan(&self, _ctx: &mut Ctx, plan: &mut PlanRequest) -> Diagnostics {
-        let project = match plan_project_id(&plan.config, &self.shared) {
-            Ok(p) => p,
-            Err(d) => return d,
-        };
-        let prior = plan.prior_state.clone();
-        if !prior.is_null() && !project.is_unknown() && project != attr(&prior, "project_id") {
-            let path = AttributePath::new("project_id");
-            if !plan.requires_replace.contains(&path) {
-                plan.requires_replace.push(path);
-            }
+        if let Err(d) = plan_project(plan, &self.shared) {
+            return d;
         }
-        set(&mut plan.planned_state, "project_id", project);
+        let prior = plan.prior_state.clone();
         plan_spelling(&mut plan.planned_state, &plan.config, &prior);
         Diagnostics::new()
     }

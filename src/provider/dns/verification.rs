@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use crate::api::models::{Hostname, HostnameDnsRecord, Record};
 use crate::api::{ApiError, Client};
 use crate::provider::common::{
-    api_error, call, plan_project_id, project_id_attribute, required_str, split_import_id, timeout,
+    api_error, call, plan_project, project_id_attribute, required_str, split_import_id, timeout,
     timeouts_block,
 };
 use crate::provider::Shared;
@@ -175,18 +175,10 @@ impl Resource for VerificationResource {
     }
 
     async fn modify_plan(&self, _ctx: &mut Ctx, plan: &mut PlanRequest) -> Diagnostics {
-        let project = match plan_project_id(&plan.config, &self.shared) {
-            Ok(p) => p,
-            Err(d) => return d,
-        };
-        let prior = &plan.prior_state;
-        if !prior.is_null() && !project.is_unknown() && project != attr(prior, "project_id") {
-            let path = AttributePath::new("project_id");
-            if !plan.requires_replace.contains(&path) {
-                plan.requires_replace.push(path);
-            }
+        if let Err(d) = plan_project(plan, &self.shared) {
+            return d;
         }
-        set(&mut plan.planned_state, "project_id", project);
+        let prior = &plan.prior_state;
         if !prior.is_null() {
             // Changing `record_fqdns` or `timeouts` does not wait again.
             set(&mut plan.planned_state, "status", attr(prior, "status"));
