@@ -23,8 +23,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The provider is started many times per Terraform command: as a non-PIE executable (like
     // Go's default build of every other provider) it needs no start-up relocation pass over its
     // pointer tables, which saves time and several hundred KiB of touched pages.
-    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+    let crt_static = std::env::var("CARGO_CFG_TARGET_FEATURE")
+        .is_ok_and(|features| features.split(',').any(|f| f == "crt-static"));
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") && !crt_static {
         println!("cargo:rustc-link-arg-bin=terraform-provider-comwit=-no-pie");
+    }
+    // Release builds may pass the functions a plugin start runs (scripts/symbol-order.sh): the
+    // linker then puts them side by side, so a start touches a few pages of code instead of
+    // pages scattered over the whole binary.
+    println!("cargo:rerun-if-env-changed=COMWIT_SYMBOL_ORDER");
+    if let Ok(order) = std::env::var("COMWIT_SYMBOL_ORDER") {
+        if !order.is_empty() && std::path::Path::new(&order).is_file() {
+            println!("cargo:rerun-if-changed={order}");
+            println!(
+                "cargo:rustc-link-arg-bin=terraform-provider-comwit=-Wl,--symbol-ordering-file={order}"
+            );
+            println!(
+                "cargo:rustc-link-arg-bin=terraform-provider-comwit=-Wl,--no-warn-symbol-ordering"
+            );
+        }
     }
     println!("cargo:rerun-if-changed=proto");
     for file in PROTOS {

@@ -2,10 +2,12 @@
 # `make bench`: builds release binaries and runs scripts/bench.py (medians, side by side).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
-echo "== building release binaries (provider and the test-only provider)"
-cargo build --release --bin terraform-provider-comwit
-test_provider=$(cargo test --release --test acc_testprovider --no-run --message-format=json 2>/dev/null \
+echo "== building release binaries (provider and the test-only provider), as shipped: $(release_target)"
+release_build_provider
+test_provider=$(release_cargo test --test acc_testprovider --no-run --message-format=json 2>/dev/null \
   | python3 -c 'import json,sys
 for line in sys.stdin:
     m = json.loads(line)
@@ -17,6 +19,6 @@ if [ -z "$test_provider" ]; then
 fi
 terraform="${TF_ACC_TERRAFORM_PATH:-$(bash scripts/terraform.sh --path)}"
 echo "== terraform: $terraform"
-python3 scripts/bench.py --provider target/release/terraform-provider-comwit \
+python3 scripts/bench.py --provider "$(release_dir)/terraform-provider-comwit" \
   --test-provider "$test_provider" --terraform "$terraform" \
-  --instances "${BENCH_INSTANCES:-500}" --runs "${BENCH_RUNS:-5}" "$@"
+  --instances "${BENCH_INSTANCES:-500}" --runs "${BENCH_RUNS:-9}" "$@"

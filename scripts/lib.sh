@@ -37,6 +37,55 @@ cargo_version() {
 	printf '%s\n' "$version"
 }
 
+# Release builds: the host's target triple, given to cargo as --target so that RUSTFLAGS reach
+# only the shipped binaries (not build scripts or proc-macros). On Linux with glibc the
+# binaries are linked statically and not position-independent, as Go links every other
+# provider: they then run on any Linux whatever its glibc, start without a dynamic loader and
+# touch fewer pages at start-up (see the README's benchmark notes).
+release_target() { rustc -vV | awk '/^host:/ {print $2}'; }
+release_rustflags() {
+	case "$1" in
+	*-linux-gnu) printf '%s\n' "-C target-feature=+crt-static -C relocation-model=static" ;;
+	*) printf '\n' ;;
+	esac
+}
+# release_cargo ARGS...: cargo with --release --target <host>, static where possible. Every
+# release build links the provider with the same start-up symbol order (see
+# release_build_provider): a `cargo test` build links the binaries too, and a different order
+# there would relink them.
+release_cargo() {
+	local target flags order
+	target="$(release_target)"
+	flags="$(release_rustflags "$target")"
+	order="$(release_dir)/symbol-order.txt"
+	mkdir -p "$(release_dir)"
+	[[ -f "$order" ]] || : >"$order"
+	(cd "$COMWIT_ROOT" && COMWIT_SYMBOL_ORDER="$order" RUSTFLAGS="${RUSTFLAGS:-} $flags" \
+		"${CARGO:-cargo}" "$@" --release --target "$target")
+}
+# Where release_cargo puts its binaries.
+release_dir() { printf '%s/%s/release\n' "${CARGO_TARGET_DIR:-$COMWIT_ROOT/target}" "$(release_target)"; }
+
+# release_build_provider: the release provider binary, with the functions a plugin start runs
+# linked side by side (scripts/symbol-order.sh; the order is kept in the release directory and
+# the binary relinked only when a start runs a function the order lacks). Without valgrind the
+# binary is the same, minus that layout.
+release_build_provider() {
+	local dir order fresh
+	dir="$(release_dir)"
+	order="$dir/symbol-order.txt"
+	release_cargo build --bin "$COMWIT_PROVIDER_BIN"
+	fresh="$(mktemp)"
+	if bash "$COMWIT_ROOT/scripts/symbol-order.sh" "$dir/$COMWIT_PROVIDER_BIN" "$fresh"; then
+		if [[ -n "$(LC_ALL=C comm -23 <(LC_ALL=C sort -u "$fresh") <(LC_ALL=C sort -u "$order"))" ]]; then
+			LC_ALL=C sort -u "$fresh" "$order" -o "$order"
+			log "==> relinking with the start-up functions side by side"
+			release_cargo build --bin "$COMWIT_PROVIDER_BIN"
+		fi
+	fi
+	rm -f "$fresh"
+}
+
 # Terraform's name for this machine's platform, e.g. linux_amd64.
 # Override with TARGET_PLATFORM=os_arch.
 tf_platform() {

@@ -3,7 +3,9 @@
 # out as a filesystem mirror that `terraform init` installs from.
 #
 #   scripts/release.sh
-#       cargo build --release --bin terraform-provider-comwit, then writes to
+#       cargo build --release --target <host> --bin terraform-provider-comwit
+#       (statically linked on Linux, start-up code side by side: release_build_provider in
+#       scripts/lib.sh), then writes to
 #       dist/ (VERSION from Cargo.toml, PLATFORM e.g. linux_amd64):
 #         terraform-provider-comwit_VERSION_PLATFORM.zip
 #             holding the binary as terraform-provider-comwit_vVERSION
@@ -50,9 +52,9 @@ platform="$(tf_platform)"
 prefix="${COMWIT_PROVIDER_BIN}_${version}"
 
 if [[ -z "$binary" ]]; then
-	log "==> cargo build --release --bin $COMWIT_PROVIDER_BIN"
-	(cd "$COMWIT_ROOT" && "${CARGO:-cargo}" build --release --bin "$COMWIT_PROVIDER_BIN")
-	binary="${CARGO_TARGET_DIR:-$COMWIT_ROOT/target}/release/$COMWIT_PROVIDER_BIN"
+	log "==> cargo build --release --target $(release_target) --bin $COMWIT_PROVIDER_BIN"
+	release_build_provider
+	binary="$(release_dir)/$COMWIT_PROVIDER_BIN"
 fi
 [[ -f "$binary" && -x "$binary" ]] || die "not an executable file: $binary"
 

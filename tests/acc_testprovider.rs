@@ -45,6 +45,11 @@ impl Store {
             .get(id)
             .cloned()
     }
+    /// `f` applied to the object stored under `id`, without copying it.
+    fn with<R>(&self, id: &str, f: impl FnOnce(&serde_json::Value) -> R) -> Option<R> {
+        let mut cache = self.cache.lock().unwrap();
+        cache.get_or_insert_with(|| self.read_file()).get(id).map(f)
+    }
     fn contains(&self, id: &str) -> bool {
         self.get(id).is_some()
     }
@@ -91,17 +96,14 @@ impl Resource for Item {
     }
     async fn create(&self, _: &mut Ctx, planned: &Value, _: &Value) -> Result<Value, Diagnostics> {
         let id = new_id("item");
-        let input = planned.get("input").cloned().unwrap_or(Value::Null);
-        let obj = serde_json::json!({"id": id, "input": input.as_str(), "output": input.as_str()});
+        let input = planned.get("input").and_then(Value::as_str);
+        let obj = serde_json::json!({"id": id, "input": input, "output": input});
         self.store.update(|all| all.insert(id, obj.clone()));
-        Ok(from_json(&obj, &self.schema.value_type()))
+        Ok(item_value(&obj))
     }
     async fn read(&self, _: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
         let id = state.get("id").and_then(Value::as_str).unwrap_or_default();
-        Ok(match self.store.get(id) {
-            Some(obj) => from_json(&obj, &self.schema.value_type()),
-            None => Value::Null,
-        })
+        Ok(self.store.with(id, item_value).unwrap_or(Value::Null))
     }
     async fn update(
         &self,
@@ -111,19 +113,26 @@ impl Resource for Item {
         _: &Value,
     ) -> Result<Value, Diagnostics> {
         let id = prior.get("id").and_then(Value::as_str).unwrap().to_string();
-        let input = planned
-            .get("input")
-            .and_then(Value::as_str)
-            .map(str::to_string);
+        let input = planned.get("input").and_then(Value::as_str);
         let obj = serde_json::json!({"id": id, "input": input, "output": input});
         self.store.update(|all| all.insert(id, obj.clone()));
-        Ok(from_json(&obj, &self.schema.value_type()))
+        Ok(item_value(&obj))
     }
     async fn delete(&self, _: &mut Ctx, prior: &Value) -> Result<(), Diagnostics> {
         let id = prior.get("id").and_then(Value::as_str).unwrap().to_string();
         self.store.update(|all| all.remove(&id));
         Ok(())
     }
+}
+
+/// A stored item as its object value (id, input, output: strings or null).
+fn item_value(obj: &serde_json::Value) -> Value {
+    let field = |name: &str| obj[name].as_str().map_or(Value::Null, Value::string);
+    Value::object([
+        ("id", field("id")),
+        ("input", field("input")),
+        ("output", field("output")),
+    ])
 }
 
 /// Unique across processes (pid + time) and within one (a counter).

@@ -18,6 +18,7 @@ use super::plan;
 use super::proto::tfplugin6 as pb;
 use super::proto::tfplugin6::provider_server;
 use super::resource::{ClientInfo, Ctx, DataSource, PlanRequest, Provider, Resource, StopSignal};
+use super::transport::{self, UnaryCall, UnaryRoutes};
 
 type RpcResult<T> = Result<Response<T>, Status>;
 type BoxStream<T> = Pin<Box<dyn futures::Stream<Item = Result<T, Status>> + Send>>;
@@ -131,6 +132,58 @@ impl<P: Provider> ProviderService<P> {
             )
             .into()
         })
+    }
+}
+
+/// The short path for unary calls (see `transport.rs`): `(method, handler)` pairs, each decoding
+/// its request message and encoding its response message.
+macro_rules! unary_routes {
+    ($svc:expr, $path:expr, [$($name:literal => $method:ident),* $(,)?]) => {
+        match $path {
+            $(concat!("/tfplugin6.Provider/", $name) => {
+                let svc = Arc::clone($svc);
+                let call: UnaryCall = Box::new(move |body: bytes::Bytes| {
+                    Box::pin(async move {
+                        let request = prost::Message::decode(body).map_err(|e| {
+                            Status::invalid_argument(format!("undecodable request: {e}"))
+                        })?;
+                        let response =
+                            provider_server::Provider::$method(&*svc, Request::new(request)).await?;
+                        Ok(transport::encode_message(response.get_ref()))
+                    })
+                });
+                Some(call)
+            })*
+            _ => None,
+        }
+    };
+}
+
+/// Routes the tfplugin6 unary methods past tonic's generic layers; streams and the other
+/// services go through tonic.
+pub struct UnaryProvider<P: Provider>(pub Arc<ProviderService<P>>);
+
+impl<P: Provider> UnaryRoutes for UnaryProvider<P> {
+    fn route(&self, path: &str) -> Option<UnaryCall> {
+        unary_routes!(&self.0, path, [
+            "GetMetadata" => get_metadata,
+            "GetProviderSchema" => get_provider_schema,
+            "ValidateProviderConfig" => validate_provider_config,
+            "ValidateResourceConfig" => validate_resource_config,
+            "ValidateDataResourceConfig" => validate_data_resource_config,
+            "UpgradeResourceState" => upgrade_resource_state,
+            "ConfigureProvider" => configure_provider,
+            "ReadResource" => read_resource,
+            "PlanResourceChange" => plan_resource_change,
+            "ApplyResourceChange" => apply_resource_change,
+            "ImportResourceState" => import_resource_state,
+            "MoveResourceState" => move_resource_state,
+            "ReadDataSource" => read_data_source,
+            "StopProvider" => stop_provider,
+            "GetFunctions" => get_functions,
+            "CallFunction" => call_function,
+            "GenerateResourceConfig" => generate_resource_config,
+        ])
     }
 }
 

@@ -1,4 +1,5 @@
 //! The Terraform plugin protocol (tfplugin6) layer. Generic: it knows nothing of any platform.
+pub mod coalesce;
 pub mod cty;
 pub mod diag;
 pub mod docs;
@@ -11,3 +12,4 @@ pub mod resource;
 pub mod schema;
 pub mod server;
 pub mod tls;
+pub mod transport;

@@ -11,11 +11,12 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{mpsc, watch};
 use tokio_rustls::TlsAcceptor;
-use tokio_stream::wrappers::{ReceiverStream, UnixListenerStream};
-use tonic::transport::server::Connected;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::service::Routes;
 use tonic::{Request, Response, Status};
 
-use super::grpc::ProviderService;
+use super::coalesce::Coalesced;
+use super::grpc::{ProviderService, UnaryProvider};
 use super::handshake;
 use super::proto::health::health_check_response::ServingStatus;
 use super::proto::health::health_server::{Health, HealthServer};
@@ -26,6 +27,7 @@ use super::proto::plugin::{Empty, StdioData};
 use super::proto::tfplugin6::provider_server::ProviderServer;
 use super::resource::Provider;
 use super::tls;
+use super::transport;
 
 /// The protocol versions this layer speaks.
 pub const SUPPORTED_PROTOCOL_VERSIONS: &[u32] = &[6];
@@ -74,25 +76,22 @@ pub async fn serve<P: Provider>(provider: Arc<P>, options: ServeOptions) -> Resu
         _ => None,
     };
 
-    let (shutdown_tx, mut shutdown_rx) = watch::channel(false);
-    let service = ProviderService::new(provider);
-    let router = tonic::transport::Server::builder()
-        .add_service(
-            ProviderServer::new(service)
-                .max_decoding_message_size(usize::MAX)
-                .max_encoding_message_size(usize::MAX),
-        )
-        .add_service(HealthServer::new(PluginHealth))
-        .add_service(GrpcControllerServer::new(Controller {
-            shutdown: shutdown_tx.clone(),
-        }))
-        .add_service(GrpcStdioServer::new(Stdio {
-            shutdown: shutdown_tx.subscribe(),
-        }));
-
-    let shutdown = async move {
-        let _ = shutdown_rx.wait_for(|s| *s).await;
-    };
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let service = Arc::new(ProviderService::new(provider));
+    let unary = Arc::new(UnaryProvider(service.clone()));
+    let routes = Routes::new(
+        ProviderServer::from_arc(service)
+            .max_decoding_message_size(usize::MAX)
+            .max_encoding_message_size(usize::MAX),
+    )
+    .add_service(HealthServer::new(PluginHealth))
+    .add_service(GrpcControllerServer::new(Controller {
+        shutdown: shutdown_tx.clone(),
+    }))
+    .add_service(GrpcStdioServer::new(Stdio {
+        shutdown: shutdown_tx.subscribe(),
+    }))
+    .prepare();
 
     if options.debug {
         print_reattach(&options, version, &socket);
@@ -106,30 +105,17 @@ pub async fn serve<P: Provider>(provider: Arc<P>, options: ServeOptions) -> Resu
     }
     tracing::info!(socket = %socket.display(), tls = tls.is_some(), "plugin serving");
 
-    let result = match tls {
-        Some((_, acceptor)) => {
-            let incoming = tls_incoming(listener, acceptor);
-            router
-                .serve_with_incoming_shutdown(incoming, shutdown)
-                .await
-        }
-        None if options.debug => {
-            let debug_shutdown = async move {
-                tokio::select! {
-                    _ = shutdown => {},
-                    _ = tokio::signal::ctrl_c() => {},
-                }
-            };
-            router
-                .serve_with_incoming_shutdown(UnixListenerStream::new(listener), debug_shutdown)
-                .await
-        }
-        None => {
-            router
-                .serve_with_incoming_shutdown(UnixListenerStream::new(listener), shutdown)
-                .await
-        }
-    };
+    let connections = incoming(listener, tls.map(|(_, acceptor)| acceptor));
+    if options.debug {
+        // By hand, Ctrl-C ends the provider too.
+        let tx = shutdown_tx.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                let _ = tx.send(true);
+            }
+        });
+    }
+    let result = transport::serve(connections, unary, routes, shutdown_rx).await;
     result.map_err(|e| format!("gRPC server failed: {e}"))
 }
 
@@ -162,12 +148,12 @@ fn print_reattach(options: &ServeOptions, version: u32, socket: &Path) {
     let _ = std::io::stdout().flush();
 }
 
-/// TLS handshakes run concurrently; only finished connections reach the gRPC server. A client
-/// without the pinned certificate is dropped here.
-fn tls_incoming(
+/// Connections for the gRPC server. TLS handshakes run concurrently; only finished connections
+/// reach the server, and a client without the pinned certificate is dropped here.
+fn incoming(
     listener: UnixListener,
-    acceptor: TlsAcceptor,
-) -> ReceiverStream<Result<TlsConn, std::io::Error>> {
+    acceptor: Option<TlsAcceptor>,
+) -> ReceiverStream<Result<PluginConn, std::io::Error>> {
     let (tx, rx) = mpsc::channel(16);
     tokio::spawn(async move {
         loop {
@@ -178,12 +164,19 @@ fn tls_incoming(
                     return;
                 }
             };
-            let acceptor = acceptor.clone();
+            let Some(acceptor) = acceptor.clone() else {
+                let conn = PluginConn(Coalesced::new(Transport::Plain(stream)));
+                if tx.send(Ok(conn)).await.is_err() {
+                    return;
+                }
+                continue;
+            };
             let tx = tx.clone();
             tokio::spawn(async move {
                 match acceptor.accept(stream).await {
                     Ok(tls) => {
-                        let _ = tx.send(Ok(TlsConn(Box::new(tls)))).await;
+                        let conn = PluginConn(Coalesced::new(Transport::Tls(Box::new(tls))));
+                        let _ = tx.send(Ok(conn)).await;
                     }
                     Err(e) => tracing::warn!(error = %e, "refused a plugin connection"),
                 }
@@ -193,46 +186,85 @@ fn tls_incoming(
     ReceiverStream::new(rx)
 }
 
-pub struct TlsConn(Box<tokio_rustls::server::TlsStream<UnixStream>>);
+/// A plugin connection: TLS (AutoMTLS) or plain, its writes coalesced per scheduler pass.
+pub struct PluginConn(Coalesced<Transport>);
 
-impl Connected for TlsConn {
-    type ConnectInfo = ();
-    fn connect_info(&self) -> Self::ConnectInfo {}
+enum Transport {
+    Tls(Box<tokio_rustls::server::TlsStream<UnixStream>>),
+    Plain(UnixStream),
 }
 
-impl AsyncRead for TlsConn {
+impl AsyncRead for PluginConn {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut *self.0).poll_read(cx, buf)
+        Pin::new(&mut self.0).poll_read(cx, buf)
     }
 }
 
-impl AsyncWrite for TlsConn {
+impl AsyncWrite for PluginConn {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut *self.0).poll_write(cx, buf)
+        Pin::new(&mut self.0).poll_write(cx, buf)
     }
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut *self.0).poll_flush(cx)
+        Pin::new(&mut self.0).poll_flush(cx)
     }
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut *self.0).poll_shutdown(cx)
+        Pin::new(&mut self.0).poll_shutdown(cx)
     }
     fn poll_write_vectored(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         bufs: &[std::io::IoSlice<'_>],
     ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut *self.0).poll_write_vectored(cx, bufs)
+        Pin::new(&mut self.0).poll_write_vectored(cx, bufs)
     }
     fn is_write_vectored(&self) -> bool {
         self.0.is_write_vectored()
+    }
+}
+
+impl AsyncRead for Transport {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Transport::Tls(s) => Pin::new(&mut **s).poll_read(cx, buf),
+            Transport::Plain(s) => Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Transport {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Transport::Tls(s) => Pin::new(&mut **s).poll_write(cx, buf),
+            Transport::Plain(s) => Pin::new(s).poll_write(cx, buf),
+        }
+    }
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Transport::Tls(s) => Pin::new(&mut **s).poll_flush(cx),
+            Transport::Plain(s) => Pin::new(s).poll_flush(cx),
+        }
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Transport::Tls(s) => Pin::new(&mut **s).poll_shutdown(cx),
+            Transport::Plain(s) => Pin::new(s).poll_shutdown(cx),
+        }
     }
 }
 

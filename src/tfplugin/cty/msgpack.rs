@@ -20,7 +20,7 @@ use super::json::{
     canonical_number, implied_type, parse_number, path_error, quote, type_from_json, type_kind,
     type_to_json, value_kind, Step, I64_EDGE,
 };
-use super::{Error, Number, Type, Value};
+use super::{Error as CtyError, Number, Type, Value};
 
 pub use super::json::MAX_DEPTH;
 
@@ -35,30 +35,51 @@ const MAX_REFINEMENT_LEN: usize = 1024;
 pub const UNKNOWN_BYTES: [u8; 3] = [0xd4, 0x00, 0x00];
 
 /// Decodes a msgpack value of type `ty`. The whole input must be one value.
-pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, Error> {
-    let mut d = Decoder {
-        buf: bytes,
-        pos: 0,
-        path: Vec::new(),
-    };
-    let v = d.value(ty, 0)?;
+pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, CtyError> {
+    let mut d = Decoder { buf: bytes, pos: 0 };
+    let v = d.value(ty, 0).map_err(Error::into_cty)?;
     if d.pos != bytes.len() {
-        return Err(d.err(format!(
-            "{} unexpected bytes after the value",
-            bytes.len() - d.pos
-        )));
+        return Err(d
+            .err(format!(
+                "{} unexpected bytes after the value",
+                bytes.len() - d.pos
+            ))
+            .into_cty());
     }
     Ok(v)
 }
 
 /// Encodes `value` as msgpack for type `ty`, as cty does.
-pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, Error> {
-    let mut e = Encoder {
-        out: Vec::new(),
-        path: Vec::new(),
-    };
-    e.value(value, ty, 0)?;
+pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, CtyError> {
+    let mut e = Encoder { out: Vec::new() };
+    e.value(value, ty, 0).map_err(Error::into_cty)?;
     Ok(e.out)
+}
+
+/// A codec failure. The path to it is collected while the error travels out (innermost step
+/// first), so decoding and encoding build no path at all when they succeed.
+struct Error {
+    msg: String,
+    rev_path: Vec<Step>,
+}
+
+impl Error {
+    fn new(msg: impl std::fmt::Display) -> Error {
+        Error {
+            msg: msg.to_string(),
+            rev_path: Vec::new(),
+        }
+    }
+
+    fn at(mut self, step: Step) -> Error {
+        self.rev_path.push(step);
+        self
+    }
+
+    fn into_cty(mut self) -> CtyError {
+        self.rev_path.reverse();
+        path_error(&self.rev_path, self.msg)
+    }
 }
 
 /// What a msgpack marker byte introduces, for messages.
@@ -84,12 +105,11 @@ fn is_ext(m: u8) -> bool {
 struct Decoder<'a> {
     buf: &'a [u8],
     pos: usize,
-    path: Vec<Step>,
 }
 
 impl<'a> Decoder<'a> {
     fn err(&self, msg: impl std::fmt::Display) -> Error {
-        path_error(&self.path, msg)
+        Error::new(msg)
     }
 
     fn remaining(&self) -> usize {
@@ -132,16 +152,13 @@ impl<'a> Decoder<'a> {
         Ok(u32::from_be_bytes(self.be()?))
     }
 
-    /// Runs `f` with `step` appended to the path.
+    /// Runs `f` one step down; an error from it gets `step` added to its path.
     fn child<T>(
         &mut self,
-        step: Step,
+        step: impl FnOnce() -> Step,
         f: impl FnOnce(&mut Self) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        self.path.push(step);
-        let r = f(self);
-        self.path.pop();
-        r
+        f(self).map_err(|e| e.at(step()))
     }
 
     fn wrong(&self, ty: &Type, marker: u8) -> Error {
@@ -180,7 +197,7 @@ impl<'a> Decoder<'a> {
                 let n = self.array_len(ty)?;
                 let mut out = Vec::with_capacity(n);
                 for i in 0..n {
-                    out.push(self.child(Step::Index(i), |d| d.value(et, depth + 1))?);
+                    out.push(self.child(|| Step::Index(i), |d| d.value(et, depth + 1))?);
                 }
                 Ok(match ty {
                     Type::List(_) => Value::List(out),
@@ -197,7 +214,7 @@ impl<'a> Decoder<'a> {
                 }
                 let mut out = Vec::with_capacity(n);
                 for (i, et) in ets.iter().enumerate() {
-                    out.push(self.child(Step::Index(i), |d| d.value(et, depth + 1))?);
+                    out.push(self.child(|| Step::Index(i), |d| d.value(et, depth + 1))?);
                 }
                 Ok(Value::Tuple(out))
             }
@@ -206,12 +223,15 @@ impl<'a> Decoder<'a> {
                 let mut out = BTreeMap::new();
                 for _ in 0..n {
                     let k = self.key()?;
-                    let v = self.child(Step::Key(k.clone()), |d| {
-                        if out.contains_key(&k) {
-                            return Err(d.err("duplicate map key"));
-                        }
-                        d.value(et, depth + 1)
-                    })?;
+                    let v = self.child(
+                        || Step::Key(k.clone()),
+                        |d| {
+                            if out.contains_key(&k) {
+                                return Err(d.err("duplicate map key"));
+                            }
+                            d.value(et, depth + 1)
+                        },
+                    )?;
                     out.insert(k, v);
                 }
                 Ok(Value::Map(out))
@@ -224,12 +244,15 @@ impl<'a> Decoder<'a> {
                     let Some(at) = attrs.get(&k) else {
                         return Err(self.err(format!("unsupported attribute {}", quote(&k))));
                     };
-                    let v = self.child(Step::Attr(k.clone()), |d| {
-                        if out.contains_key(&k) {
-                            return Err(d.err("duplicate attribute"));
-                        }
-                        d.value(at, depth + 1)
-                    })?;
+                    let v = self.child(
+                        || Step::Attr(k.clone()),
+                        |d| {
+                            if out.contains_key(&k) {
+                                return Err(d.err("duplicate attribute"));
+                            }
+                            d.value(at, depth + 1)
+                        },
+                    )?;
                     out.insert(k, v);
                 }
                 if out.len() != attrs.len() {
@@ -410,7 +433,7 @@ impl<'a> Decoder<'a> {
             0xa0..=0xbf | 0xd9..=0xdb | 0xc4..=0xc6 => {
                 let b = self.raw_string()?;
                 self.utf8(b)
-                    .map_err(|e| self.err(format!("map key: {}", e.0)))
+                    .map_err(|e| self.err(format!("map key: {}", e.msg)))
             }
             _ => Err(self.err(format!(
                 "map keys must be strings, found {}",
@@ -486,19 +509,21 @@ impl<'a> Decoder<'a> {
 
 struct Encoder {
     out: Vec<u8>,
-    path: Vec<Step>,
 }
 
 impl Encoder {
     fn err(&self, msg: impl std::fmt::Display) -> Error {
-        path_error(&self.path, msg)
+        Error::new(msg)
     }
 
-    fn child(&mut self, step: Step, v: &Value, ty: &Type, depth: usize) -> Result<(), Error> {
-        self.path.push(step);
-        let r = self.value(v, ty, depth + 1);
-        self.path.pop();
-        r
+    fn child(
+        &mut self,
+        step: impl FnOnce() -> Step,
+        v: &Value,
+        ty: &Type,
+        depth: usize,
+    ) -> Result<(), Error> {
+        self.value(v, ty, depth + 1).map_err(|e| e.at(step()))
     }
 
     fn value(&mut self, value: &Value, ty: &Type, depth: usize) -> Result<(), Error> {
@@ -539,7 +564,7 @@ impl Encoder {
             ) => {
                 self.array_len(xs.len())?;
                 for (i, x) in xs.iter().enumerate() {
-                    self.child(Step::Index(i), x, et, depth)?;
+                    self.child(|| Step::Index(i), x, et, depth)?;
                 }
                 Ok(())
             }
@@ -553,7 +578,7 @@ impl Encoder {
                 }
                 self.array_len(xs.len())?;
                 for (i, (x, et)) in xs.iter().zip(ets).enumerate() {
-                    self.child(Step::Index(i), x, et, depth)?;
+                    self.child(|| Step::Index(i), x, et, depth)?;
                 }
                 Ok(())
             }
@@ -561,7 +586,7 @@ impl Encoder {
                 self.map_len(m.len())?;
                 for (k, x) in m {
                     self.str(k)?;
-                    self.child(Step::Key(k.clone()), x, et, depth)?;
+                    self.child(|| Step::Key(k.clone()), x, et, depth)?;
                 }
                 Ok(())
             }
@@ -572,13 +597,12 @@ impl Encoder {
                 self.map_len(attrs.len())?;
                 for (k, at) in attrs {
                     let Some(x) = m.get(k) else {
-                        self.path.push(Step::Attr(k.clone()));
-                        let e = self.err("attribute is missing from the object value");
-                        self.path.pop();
-                        return Err(e);
+                        return Err(self
+                            .err("attribute is missing from the object value")
+                            .at(Step::Attr(k.clone())));
                     };
                     self.str(k)?;
-                    self.child(Step::Attr(k.clone()), x, at, depth)?;
+                    self.child(|| Step::Attr(k.clone()), x, at, depth)?;
                 }
                 Ok(())
             }
