@@ -6,7 +6,6 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 echo "== building release binaries (provider and the test-only provider), as shipped: $(release_target)"
-release_build_provider
 test_provider=$(release_cargo test --test acc_testprovider --no-run --message-format=json 2>/dev/null \
   | python3 -c 'import json,sys
 for line in sys.stdin:
@@ -17,6 +16,9 @@ if [ -z "$test_provider" ]; then
   echo "could not find the acc_testprovider test binary" >&2
   exit 1
 fi
+# Last: a `cargo test` build links the binaries too (with the dev-dependencies' features), so the
+# provider measured here is the one `cargo build` makes, as `make release` ships it.
+release_build_provider
 terraform="${TF_ACC_TERRAFORM_PATH:-$(bash scripts/terraform.sh --path)}"
 echo "== terraform: $terraform"
 python3 scripts/bench.py --provider "$(release_dir)/terraform-provider-comwit" \

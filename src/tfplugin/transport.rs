@@ -309,6 +309,127 @@ impl http_body::Body for RequestBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tfplugin::coalesce::Coalesced;
+    use prost_types::Duration as Msg;
+
+    /// `/test.Echo/Next` answers a message with its `seconds` plus one.
+    struct Echo;
+
+    impl UnaryRoutes for Echo {
+        fn route(&self, path: &str) -> Option<UnaryCall> {
+            if path != "/test.Echo/Next" {
+                return None;
+            }
+            Some(Box::new(|body: Bytes| {
+                Box::pin(async move {
+                    let m: Msg = prost::Message::decode(body)
+                        .map_err(|e| Status::invalid_argument(e.to_string()))?;
+                    Ok(encode_message(&Msg {
+                        seconds: m.seconds + 1,
+                        nanos: 0,
+                    }))
+                })
+            }))
+        }
+    }
+
+    /// What came back: the gRPC status (from trailers, or from the headers of a trailers-only
+    /// answer) and the response message, if any.
+    async fn call(
+        client: &mut h2::client::SendRequest<Bytes>,
+        path: &str,
+        body: Bytes,
+    ) -> (String, Option<Msg>) {
+        let request = http::Request::post(format!("http://localhost{path}"))
+            .header("content-type", "application/grpc")
+            .body(())
+            .unwrap();
+        let (response, mut send) = client.send_request(request, false).unwrap();
+        send.send_data(body, true).unwrap();
+        let response = response.await.unwrap();
+        if let Some(status) = response.headers().get("grpc-status") {
+            return (status.to_str().unwrap().to_string(), None);
+        }
+        let mut body = response.into_body();
+        let mut data = BytesMut::new();
+        while let Some(chunk) = body.data().await {
+            let chunk = chunk.unwrap();
+            let _ = body.flow_control().release_capacity(chunk.len());
+            data.extend_from_slice(&chunk);
+        }
+        let trailers = body.trailers().await.unwrap().unwrap();
+        let message = decode_single_frame(data.freeze()).unwrap();
+        (
+            trailers["grpc-status"].to_str().unwrap().to_string(),
+            Some(prost::Message::decode(message).unwrap()),
+        )
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn serves_unary_calls_failures_and_routed_calls_then_shuts_down() {
+        let (client_io, server_io) = tokio::io::duplex(1 << 16);
+        let (stop, stopped) = watch::channel(false);
+        let server = tokio::spawn(serve_connection(
+            Coalesced::new(server_io),
+            Arc::new(Echo),
+            Routes::default(),
+            stopped,
+        ));
+        let (mut client, connection) = h2::client::handshake(client_io).await.unwrap();
+        let connection = tokio::spawn(connection);
+
+        let ok = call(
+            &mut client,
+            "/test.Echo/Next",
+            encode_message(&Msg {
+                seconds: 41,
+                nanos: 0,
+            }),
+        )
+        .await;
+        assert_eq!(ok.0, "0");
+        assert_eq!(ok.1.unwrap().seconds, 42);
+
+        // A frame whose payload is not the message: INVALID_ARGUMENT, in a trailers-only answer.
+        let garbage = Bytes::from_static(b"\0\0\0\0\x02\xff\xff");
+        assert_eq!(call(&mut client, "/test.Echo/Next", garbage).await.0, "3");
+        // Compressed frames are refused: UNIMPLEMENTED.
+        let compressed = Bytes::from_static(b"\x01\0\0\0\0");
+        assert_eq!(
+            call(&mut client, "/test.Echo/Next", compressed).await.0,
+            "12"
+        );
+        // Other paths go to the routed services; none is registered here: UNIMPLEMENTED.
+        let other = encode_message(&Msg::default());
+        assert_eq!(call(&mut client, "/test.Other/Call", other).await.0, "12");
+
+        stop.send(true).unwrap();
+        drop(client);
+        tokio::time::timeout(Duration::from_secs(5), server)
+            .await
+            .expect("the connection ends after shutdown")
+            .unwrap();
+        let _ = connection.await;
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn serve_stops_accepting_on_shutdown() {
+        let (stop, stopped) = watch::channel(false);
+        let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<tokio::io::DuplexStream>>(1);
+        let served = tokio::spawn(serve(
+            tokio_stream::wrappers::ReceiverStream::new(rx),
+            Arc::new(Echo),
+            Routes::default(),
+            stopped,
+        ));
+        stop.send(true).unwrap();
+        tokio::time::timeout(Duration::from_secs(5), served)
+            .await
+            .expect("serve returns after shutdown")
+            .unwrap()
+            .unwrap();
+        drop(tx);
+    }
 
     #[test]
     fn frames_round_trip_and_malformed_frames_are_refused() {
