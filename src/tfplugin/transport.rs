@@ -100,23 +100,32 @@ async fn serve_connection<IO>(
     };
     let mut closing = false;
     loop {
-        tokio::select! {
-            next = conn.accept() => match next {
-                Some(Ok((request, respond))) => {
-                    tokio::spawn(handle(request, respond, unary.clone(), routes.clone()));
-                }
-                Some(Err(e)) => {
-                    if !e.is_go_away() && !e.is_io() {
-                        tracing::debug!(error = %e, "connection ended with an error");
-                    }
-                    return;
-                }
-                None => return,
-            },
+        let next = tokio::select! {
+            next = conn.accept() => next,
             _ = shutdown.wait_for(|s| *s), if !closing => {
                 closing = true;
                 conn.graceful_shutdown();
+                continue;
             }
+        };
+        match next {
+            Some(Ok((request, respond))) => {
+                // Most calls finish without waiting: run them here, so their answers go out
+                // with the connection's next write instead of after every other request of
+                // the batch. A call that has to wait goes on as a task of its own.
+                let mut call = Box::pin(handle(request, respond, unary.clone(), routes.clone()));
+                let first = std::future::poll_fn(|cx| Poll::Ready(call.as_mut().poll(cx))).await;
+                if first.is_pending() {
+                    tokio::spawn(call);
+                }
+            }
+            Some(Err(e)) => {
+                if !e.is_go_away() && !e.is_io() {
+                    tracing::debug!(error = %e, "connection ended with an error");
+                }
+                return;
+            }
+            None => return,
         }
     }
 }
