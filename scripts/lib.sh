@@ -59,7 +59,9 @@ release_cargo() {
 	flags="$(release_rustflags "$target")"
 	order="$(release_dir)/symbol-order.txt"
 	mkdir -p "$(release_dir)"
-	[[ -f "$order" ]] || : >"$order"
+	# First release build here: start from the committed list (most names in it are C and
+	# std functions that never change), so a machine without valgrind still gets the layout.
+	[[ -f "$order" ]] || cp "$COMWIT_ROOT/scripts/symbol-order.seed" "$order" 2>/dev/null || : >"$order"
 	(cd "$COMWIT_ROOT" && COMWIT_SYMBOL_ORDER="$order" RUSTFLAGS="${RUSTFLAGS:-} $flags" \
 		"${CARGO:-cargo}" "$@" --release --target "$target")
 }
@@ -69,7 +71,8 @@ release_dir() { printf '%s/%s/release\n' "${CARGO_TARGET_DIR:-$COMWIT_ROOT/targe
 # release_build_provider: the release provider binary, with the functions a plugin start runs
 # linked side by side (scripts/symbol-order.sh; the order is kept in the release directory and
 # the binary relinked only when a start runs a function the order lacks). Without valgrind the
-# binary is the same, minus that layout.
+# order is the committed scripts/symbol-order.seed (refresh it with
+# `scripts/symbol-order.sh <release binary> /dev/stdout | LC_ALL=C sort -u`).
 release_build_provider() {
 	local dir order fresh
 	dir="$(release_dir)"

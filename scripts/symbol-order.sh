@@ -7,6 +7,9 @@
 # faults in a few pages of code instead of pages scattered over the whole binary: the idle
 # resident memory the benchmark measures drops by about half.
 #
+# scripts/symbol-order.seed is such a list, committed: release builds start from it, so a
+# machine without valgrind still links most start-up functions together.
+#
 # Needs valgrind (callgrind) and openssl; exits 3 without writing OUT when either is missing or
 # the binary was not linked by LLD (GNU ld has no such option), so callers can carry on.
 set -euo pipefail
