@@ -33,7 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // pages scattered over the whole binary.
     println!("cargo:rerun-if-env-changed=COMWIT_SYMBOL_ORDER");
     if let Ok(order) = std::env::var("COMWIT_SYMBOL_ORDER") {
-        if !order.is_empty() && std::path::Path::new(&order).is_file() {
+        if std::path::Path::new(&order).is_file() {
             println!("cargo:rerun-if-changed={order}");
             println!(
                 "cargo:rustc-link-arg-bin=terraform-provider-comwit=-Wl,--symbol-ordering-file={order}"

@@ -39,11 +39,7 @@ impl Store {
             .unwrap_or_default()
     }
     fn get(&self, id: &str) -> Option<serde_json::Value> {
-        let mut cache = self.cache.lock().unwrap();
-        cache
-            .get_or_insert_with(|| self.read_file())
-            .get(id)
-            .cloned()
+        self.with(id, serde_json::Value::clone)
     }
     /// `f` applied to the object stored under `id`, without copying it.
     fn with<R>(&self, id: &str, f: impl FnOnce(&serde_json::Value) -> R) -> Option<R> {
@@ -95,11 +91,7 @@ impl Resource for Item {
         &self.schema
     }
     async fn create(&self, _: &mut Ctx, planned: &Value, _: &Value) -> Result<Value, Diagnostics> {
-        let id = new_id("item");
-        let input = planned.get("input").and_then(Value::as_str);
-        let obj = serde_json::json!({"id": id, "input": input, "output": input});
-        self.store.update(|all| all.insert(id, obj.clone()));
-        Ok(item_value(&obj))
+        Ok(self.put(new_id("item"), planned))
     }
     async fn read(&self, _: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
         let id = state.get("id").and_then(Value::as_str).unwrap_or_default();
@@ -113,15 +105,22 @@ impl Resource for Item {
         _: &Value,
     ) -> Result<Value, Diagnostics> {
         let id = prior.get("id").and_then(Value::as_str).unwrap().to_string();
-        let input = planned.get("input").and_then(Value::as_str);
-        let obj = serde_json::json!({"id": id, "input": input, "output": input});
-        self.store.update(|all| all.insert(id, obj.clone()));
-        Ok(item_value(&obj))
+        Ok(self.put(id, planned))
     }
     async fn delete(&self, _: &mut Ctx, prior: &Value) -> Result<(), Diagnostics> {
         let id = prior.get("id").and_then(Value::as_str).unwrap().to_string();
         self.store.update(|all| all.remove(&id));
         Ok(())
+    }
+}
+
+impl Item {
+    /// Stores the item `id` with the planned input (output mirrors it); returns its value.
+    fn put(&self, id: String, planned: &Value) -> Value {
+        let input = planned.get("input").and_then(Value::as_str);
+        let obj = serde_json::json!({"id": id, "input": input, "output": input});
+        self.store.update(|all| all.insert(id, obj.clone()));
+        item_value(&obj)
     }
 }
 

@@ -65,15 +65,11 @@ impl<IO: AsyncRead + Unpin> AsyncRead for Coalesced<IO> {
 
 impl<IO: AsyncWrite + Unpin> AsyncWrite for Coalesced<IO> {
     fn poll_write(
-        mut self: Pin<&mut Self>,
+        self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
-        if self.buf.len() >= HIGH_WATER {
-            ready!(self.poll_drain(cx))?;
-        }
-        self.buf.extend_from_slice(data);
-        Poll::Ready(Ok(data.len()))
+        self.poll_write_vectored(cx, &[io::IoSlice::new(data)])
     }
 
     fn poll_write_vectored(

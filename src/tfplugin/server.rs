@@ -165,7 +165,7 @@ fn incoming(
                 }
             };
             let Some(acceptor) = acceptor.clone() else {
-                let conn = PluginConn(Coalesced::new(Transport::Plain(stream)));
+                let conn = Coalesced::new(Transport::Plain(stream));
                 if tx.send(Ok(conn)).await.is_err() {
                     return;
                 }
@@ -175,7 +175,7 @@ fn incoming(
             tokio::spawn(async move {
                 match acceptor.accept(stream).await {
                     Ok(tls) => {
-                        let conn = PluginConn(Coalesced::new(Transport::Tls(Box::new(tls))));
+                        let conn = Coalesced::new(Transport::Tls(Box::new(tls)));
                         let _ = tx.send(Ok(conn)).await;
                     }
                     Err(e) => tracing::warn!(error = %e, "refused a plugin connection"),
@@ -187,47 +187,11 @@ fn incoming(
 }
 
 /// A plugin connection: TLS (AutoMTLS) or plain, its writes coalesced per scheduler pass.
-pub struct PluginConn(Coalesced<Transport>);
+type PluginConn = Coalesced<Transport>;
 
 enum Transport {
     Tls(Box<tokio_rustls::server::TlsStream<UnixStream>>),
     Plain(UnixStream),
-}
-
-impl AsyncRead for PluginConn {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.0).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for PluginConn {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.0).poll_write(cx, buf)
-    }
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.0).poll_flush(cx)
-    }
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.0).poll_shutdown(cx)
-    }
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[std::io::IoSlice<'_>],
-    ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.0).poll_write_vectored(cx, bufs)
-    }
-    fn is_write_vectored(&self) -> bool {
-        self.0.is_write_vectored()
-    }
 }
 
 impl AsyncRead for Transport {
