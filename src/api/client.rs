@@ -1,6 +1,7 @@
-//! The HTTP core of the platform API client: auth, retries with backoff, error decoding and
-//! request logs (never the token or a body).
+//! The HTTP core of the platform API client: auth, pacing, retries with backoff, creates that
+//! are safe to repeat, error decoding and request logs (never the token or a body).
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
@@ -8,41 +9,63 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::cache::ListCache;
+use super::endpoints::Located;
 use super::error::{ApiError, Envelope, StatusError};
+use super::pacer::Pacer;
+use super::retry::{self, Failure};
 
 /// Settings for [`Client::new`].
 #[derive(Clone, Debug)]
 pub struct ClientOptions {
     pub base_url: String,
     pub token: String,
+    /// At most this many retries of one request (the time budget below usually ends first).
     pub max_retries: u32,
+    /// How long one call may take with all its retries, counted from its first attempt: no
+    /// retry starts that would end its wait after this.
+    pub retry_max_elapsed: Duration,
     /// Appended to our own User-Agent, e.g. `terraform/1.15.5`.
     pub user_agent_suffix: String,
+    /// Per attempt.
     pub request_timeout: Duration,
-    /// First backoff step; doubled each retry, with jitter, capped at 10s.
+    /// First backoff step; doubled each retry, with full jitter, capped at `backoff_cap`.
     pub backoff_base: Duration,
+    pub backoff_cap: Duration,
 }
+
+/// Default retry budget of one call.
+pub const DEFAULT_RETRY_MAX_ELAPSED: Duration = Duration::from_secs(120);
+/// Default cap on the number of retries of one call.
+pub const DEFAULT_MAX_RETRIES: u32 = 20;
 
 impl ClientOptions {
     pub fn new(base_url: impl Into<String>, token: impl Into<String>) -> Self {
         ClientOptions {
             base_url: base_url.into(),
             token: token.into(),
-            max_retries: 4,
+            max_retries: DEFAULT_MAX_RETRIES,
+            retry_max_elapsed: DEFAULT_RETRY_MAX_ELAPSED,
             user_agent_suffix: String::new(),
             request_timeout: Duration::from_secs(60),
-            backoff_base: Duration::from_millis(250),
+            backoff_base: Duration::from_millis(200),
+            backoff_cap: Duration::from_secs(10),
         }
     }
 }
 
-/// A client for one token. Cheap to clone; connections are pooled and reused.
+/// A client for one token. Cheap to clone: clones share connections, the request pace and the
+/// list cache.
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     base_url: String,
     max_retries: u32,
+    retry_max_elapsed: Duration,
     backoff_base: Duration,
+    backoff_cap: Duration,
+    pacer: Arc<Pacer>,
+    pub(crate) cache: Arc<ListCache>,
 }
 
 /// A request body.
@@ -51,6 +74,16 @@ enum Body {
     Json(Vec<u8>),
     Bytes(Vec<u8>, &'static str),
 }
+
+/// A successful answer.
+struct Answer {
+    bytes: Vec<u8>,
+    /// The platform replayed the stored answer of an earlier request with the same key.
+    replayed: bool,
+}
+
+/// How many deterministic keys a create tries (see [`Client::create`]) before a random one.
+const KEY_GENERATIONS: u32 = 16;
 
 impl Client {
     pub fn new(options: ClientOptions) -> Result<Client, ApiError> {
@@ -86,7 +119,11 @@ impl Client {
             http,
             base_url: options.base_url.trim_end_matches('/').to_string(),
             max_retries: options.max_retries,
+            retry_max_elapsed: options.retry_max_elapsed,
             backoff_base: options.backoff_base,
+            backoff_cap: options.backoff_cap.max(options.backoff_base),
+            pacer: Arc::new(Pacer::default()),
+            cache: Arc::new(ListCache::default()),
         })
     }
 
@@ -94,7 +131,8 @@ impl Client {
         self.json(Method::GET, path, Body::None, None).await
     }
 
-    /// POST with an Idempotency-Key, so that a retry after a lost answer creates nothing twice.
+    /// POST with a fresh Idempotency-Key, so that a retry after a lost answer does nothing
+    /// twice. For creates of objects Terraform manages, use [`Client::create`].
     pub async fn post<B: Serialize, T: DeserializeOwned>(
         &self,
         path: &str,
@@ -103,6 +141,57 @@ impl Client {
         let key = idempotency_key();
         self.json(Method::POST, path, to_json(body)?, Some(key))
             .await
+    }
+
+    /// Creates an object so that no try can leave one behind that the caller does not learn of.
+    ///
+    /// The Idempotency-Key is derived from the request itself (path and body), so a create whose
+    /// answer never arrived (retries ran out, the provider was killed or stopped) is answered by
+    /// the platform's replay when the next `terraform apply` sends the same create. A replayed
+    /// object is read again at its location: if it still exists it is adopted (its current form
+    /// is returned); if it was deleted since, the next key of a fixed sequence is tried, so the
+    /// object is created anew, and a later run walks the same sequence.
+    pub async fn create<B, T>(&self, path: &str, body: &B) -> Result<T, ApiError>
+    where
+        B: Serialize,
+        T: DeserializeOwned + Located,
+    {
+        let bytes = json_bytes(body)?;
+        for generation in 0..KEY_GENERATIONS {
+            let key = creation_key(path, &bytes, generation);
+            let answer = self
+                .send(Method::POST, path, &Body::Json(bytes.clone()), Some(&key))
+                .await?;
+            let object: T = decode(&answer.bytes, path)?;
+            if !answer.replayed {
+                return Ok(object);
+            }
+            match self.get::<T>(&object.location()).await {
+                Ok(now) => {
+                    tracing::debug!(
+                        path,
+                        generation,
+                        "create answered by replay: adopting the existing object"
+                    );
+                    return Ok(now);
+                }
+                Err(e) if e.is_not_found() => {
+                    tracing::debug!(
+                        path,
+                        generation,
+                        "the replayed object was deleted since: creating anew"
+                    );
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        self.json(
+            Method::POST,
+            path,
+            Body::Json(bytes),
+            Some(idempotency_key()),
+        )
+        .await
     }
 
     /// POST of raw bytes (e.g. a bundle), with an Idempotency-Key.
@@ -138,7 +227,8 @@ impl Client {
         self.json(Method::PUT, path, to_json(body)?, None).await
     }
 
-    /// DELETE; a 404 counts as success (the object is gone either way).
+    /// DELETE; a 404 counts as success (the object is gone either way, also when an earlier
+    /// attempt whose answer was lost deleted it).
     pub async fn delete(&self, path: &str) -> Result<(), ApiError> {
         match self.send(Method::DELETE, path, &Body::None, None).await {
             Ok(_) => Ok(()),
@@ -154,29 +244,44 @@ impl Client {
         body: Body,
         idempotency_key: Option<String>,
     ) -> Result<T, ApiError> {
-        let bytes = self
+        let answer = self
             .send(method, path, &body, idempotency_key.as_deref())
             .await?;
-        serde_json::from_slice(&bytes).map_err(|e| ApiError::Decode {
-            message: e.to_string(),
-            path: path.to_string(),
-        })
+        decode(&answer.bytes, path)
     }
 
-    /// Sends with retries: 429 (after Retry-After), 502/503/504 and transport errors are
-    /// retried for idempotent methods and for POSTs that carry an Idempotency-Key. PATCH
-    /// bodies in this API set absolute values, so PATCH is idempotent too.
+    /// Sends with pacing and retries. A write empties the list cache once it is done, whatever
+    /// its outcome (it may have changed a list even when its answer was lost).
     async fn send(
         &self,
         method: Method,
         path: &str,
         body: &Body,
         idempotency_key: Option<&str>,
-    ) -> Result<Vec<u8>, ApiError> {
+    ) -> Result<Answer, ApiError> {
+        let result = self
+            .send_with_retries(&method, path, body, idempotency_key)
+            .await;
+        if method != Method::GET && method != Method::HEAD {
+            self.cache.clear();
+        }
+        result
+    }
+
+    /// Retries what [`retry::retry_reason`] calls transient, with backoff, within both the
+    /// count and the time budget of the call.
+    async fn send_with_retries(
+        &self,
+        method: &Method,
+        path: &str,
+        body: &Body,
+        idempotency_key: Option<&str>,
+    ) -> Result<Answer, ApiError> {
         let url = format!("{}{}", self.base_url, path);
-        let retryable = method != Method::POST || idempotency_key.is_some();
+        let first = Instant::now();
         let mut attempt = 0u32;
         loop {
+            self.pacer.acquire().await;
             let started = Instant::now();
             let mut req = self.http.request(method.clone(), &url);
             match body {
@@ -191,65 +296,101 @@ impl Client {
             if let Some(key) = idempotency_key {
                 req = req.header("Idempotency-Key", key);
             }
-            let outcome = req.send().await;
-            let elapsed_ms = started.elapsed().as_millis() as u64;
-            let (error, wait) = match outcome {
+            let (error, failure, retry_after) = match req.send().await {
                 Ok(resp) => {
                     let status = resp.status();
+                    let headers = resp.headers().clone();
+                    let retry_after = retry_after(&headers);
+                    self.pacer.observe(status.as_u16(), &headers, retry_after);
+                    let elapsed_ms = started.elapsed().as_millis() as u64;
                     tracing::debug!(method = %method, path, status = status.as_u16(), elapsed_ms, attempt, "API request");
-                    let retry_after = retry_after(resp.headers());
-                    let bytes = resp.bytes().await.map_err(|e| ApiError::Transport {
-                        message: e.to_string(),
-                        method: method.to_string(),
-                        path: path.to_string(),
-                    })?;
-                    if status.is_success() {
-                        return Ok(bytes.to_vec());
+                    match resp.bytes().await {
+                        Ok(bytes) if status.is_success() => {
+                            let replayed = headers
+                                .get("idempotency-replayed")
+                                .is_some_and(|v| v.as_bytes() == b"true");
+                            return Ok(Answer {
+                                bytes: bytes.to_vec(),
+                                replayed,
+                            });
+                        }
+                        Ok(bytes) => (
+                            status_error(status, &bytes, method, path),
+                            Failure::Status(status.as_u16()),
+                            retry_after,
+                        ),
+                        // The answer broke off: the request may have done its work.
+                        Err(e) => (transport_error(&e, method, path), Failure::Lost, None),
                     }
-                    let error = status_error(status, &bytes, &method, path);
-                    let transient = matches!(status.as_u16(), 429 | 502 | 503 | 504);
-                    if !transient || !retryable {
-                        return Err(error);
-                    }
-                    (error, retry_after)
                 }
                 Err(e) => {
+                    let elapsed_ms = started.elapsed().as_millis() as u64;
                     tracing::debug!(method = %method, path, elapsed_ms, attempt, error = %e, "API request failed");
-                    let error = ApiError::Transport {
-                        message: describe_transport(&e),
-                        method: method.to_string(),
-                        path: path.to_string(),
+                    let failure = if e.is_connect() {
+                        Failure::Connect
+                    } else {
+                        Failure::Lost
                     };
-                    if !retryable {
-                        return Err(error);
-                    }
-                    (error, None)
+                    (transport_error(&e, method, path), failure, None)
                 }
             };
+            let Some(reason) = retry::retry_reason(method, idempotency_key.is_some(), failure)
+            else {
+                return Err(error);
+            };
             if attempt >= self.max_retries {
+                tracing::debug!(method = %method, path, attempt, reason, "giving up: max_retries reached");
                 return Err(error);
             }
-            let delay = wait.unwrap_or_else(|| backoff(self.backoff_base, attempt));
-            tracing::debug!(path, delay_ms = delay.as_millis() as u64, "retrying");
+            let delay = retry::delay(self.backoff_base, self.backoff_cap, attempt, retry_after);
+            if first.elapsed() + delay > self.retry_max_elapsed {
+                tracing::debug!(method = %method, path, attempt, reason, "giving up: the retry time budget is spent");
+                return Err(error);
+            }
+            tracing::debug!(method = %method, path, attempt, reason, delay_ms = delay.as_millis() as u64, "retrying");
             tokio::time::sleep(delay).await;
             attempt += 1;
         }
     }
 }
 
+fn decode<T: DeserializeOwned>(bytes: &[u8], path: &str) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| ApiError::Decode {
+        message: e.to_string(),
+        path: path.to_string(),
+    })
+}
+
+fn json_bytes<B: Serialize>(body: &B) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(body).map_err(|e| ApiError::Decode {
+        message: format!("cannot encode the request: {e}"),
+        path: String::new(),
+    })
+}
+
 fn to_json<B: Serialize>(body: &B) -> Result<Body, ApiError> {
-    serde_json::to_vec(body)
-        .map(Body::Json)
-        .map_err(|e| ApiError::Decode {
-            message: format!("cannot encode the request: {e}"),
-            path: String::new(),
-        })
+    json_bytes(body).map(Body::Json)
 }
 
 fn idempotency_key() -> String {
     let mut bytes = [0u8; 16];
     let _ = aws_lc_rs::rand::fill(&mut bytes);
     hex::encode(bytes)
+}
+
+/// The key of generation `generation` of a create: a digest of what the create asks for, so
+/// that the same create from a later run carries the same key (keys are per user on the
+/// platform, so the token's user is part of it implicitly).
+pub(crate) fn creation_key(path: &str, body: &[u8], generation: u32) -> String {
+    let mut material = Vec::with_capacity(path.len() + body.len() + 32);
+    material.extend_from_slice(b"comwit-create-v1\nPOST ");
+    material.extend_from_slice(path.as_bytes());
+    material.push(b'\n');
+    material.extend_from_slice(body);
+    material.push(b'\n');
+    material.extend_from_slice(generation.to_string().as_bytes());
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &material);
+    format!("tfc-{}", hex::encode(&digest.as_ref()[..16]))
 }
 
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
@@ -263,14 +404,12 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     Some(Duration::from_secs_f64(secs.clamp(0.0, 60.0)))
 }
 
-/// Exponential backoff with "full jitter": a random delay up to base * 2^attempt, capped.
-fn backoff(base: Duration, attempt: u32) -> Duration {
-    let cap = Duration::from_secs(10);
-    let ceiling = base.saturating_mul(1u32 << attempt.min(16)).min(cap);
-    let mut byte = [0u8; 2];
-    let _ = aws_lc_rs::rand::fill(&mut byte);
-    let fraction = 0.5 + (u16::from_le_bytes(byte) as f64 / u16::MAX as f64) * 0.5;
-    ceiling.mul_f64(fraction)
+fn transport_error(e: &reqwest::Error, method: &Method, path: &str) -> ApiError {
+    ApiError::Transport {
+        message: describe_transport(e),
+        method: method.to_string(),
+        path: path.to_string(),
+    }
 }
 
 fn describe_transport(e: &reqwest::Error) -> String {
@@ -328,16 +467,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backoff_grows_and_is_capped() {
-        let base = Duration::from_millis(100);
-        for attempt in 0..20 {
-            let d = backoff(base, attempt);
-            assert!(d <= Duration::from_secs(10));
-            let ceiling = base
-                .saturating_mul(1 << attempt.min(16))
-                .min(Duration::from_secs(10));
-            assert!(d >= ceiling / 2);
-        }
+    fn creation_keys_are_stable_and_distinct() {
+        let a = creation_key("/v1/projects/p/apps", br#"{"name":"web"}"#, 0);
+        assert_eq!(
+            a,
+            creation_key("/v1/projects/p/apps", br#"{"name":"web"}"#, 0)
+        );
+        assert!(a.starts_with("tfc-") && a.len() == 36);
+        assert_ne!(
+            a,
+            creation_key("/v1/projects/p/apps", br#"{"name":"web"}"#, 1)
+        );
+        assert_ne!(
+            a,
+            creation_key("/v1/projects/p/apps", br#"{"name":"api"}"#, 0)
+        );
+        assert_ne!(
+            a,
+            creation_key("/v1/projects/q/apps", br#"{"name":"web"}"#, 0)
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! One method per platform operation, grouped by area. Paths follow docs/api/openapi.yaml.
 
+use super::cache::Listed;
 use super::models::*;
 use super::{ApiError, Client};
 
@@ -14,6 +15,54 @@ fn seg(s: &str) -> String {
         }
     }
     out
+}
+
+/// Where an object the API returned lives: the path that reads it again.
+pub trait Located {
+    fn location(&self) -> String;
+}
+
+impl Located for Project {
+    fn location(&self) -> String {
+        format!("/v1/projects/{}", seg(&self.project_id))
+    }
+}
+impl Located for Database {
+    fn location(&self) -> String {
+        format!(
+            "/v1/projects/{}/databases/{}",
+            seg(&self.project_id),
+            seg(&self.database_id)
+        )
+    }
+}
+impl Located for App {
+    fn location(&self) -> String {
+        Client::app_path(&self.project_id, &self.app_id)
+    }
+}
+impl Located for Hostname {
+    fn location(&self) -> String {
+        format!(
+            "{}/hostnames/{}",
+            Client::app_path(&self.project_id, &self.app_id),
+            seg(&self.hostname)
+        )
+    }
+}
+impl Located for Domain {
+    fn location(&self) -> String {
+        Client::domain_path(&self.project_id, &self.domain)
+    }
+}
+impl Located for Record {
+    fn location(&self) -> String {
+        format!(
+            "{}/records/{}",
+            Client::domain_path(&self.project_id, &self.domain),
+            seg(&self.record_id)
+        )
+    }
 }
 
 impl Client {
@@ -38,6 +87,44 @@ impl Client {
         }
     }
 
+    /// A member of the list at `list_path`, from this process's cached copy of the list when
+    /// it holds it; else (not listed, or the list could not be read) by the direct read
+    /// `direct`, which also reports 404 for a member that is really gone.
+    async fn cached_member<T>(
+        &self,
+        list_path: &str,
+        id_of: fn(&T) -> String,
+        id: &str,
+        direct: impl std::future::Future<Output = Result<T, ApiError>>,
+    ) -> Result<T, ApiError>
+    where
+        T: serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+    {
+        if let Some(listed) = self.cached_list::<T>(list_path, id_of).await {
+            if let Some(member) = listed.get(id) {
+                return Ok(member.clone());
+            }
+        }
+        direct.await
+    }
+
+    /// The list at `list_path`, fetched once per process (see [`super::cache`]).
+    async fn cached_list<T>(
+        &self,
+        list_path: &str,
+        id_of: fn(&T) -> String,
+    ) -> Option<std::sync::Arc<Listed<T>>>
+    where
+        T: serde::de::DeserializeOwned + Send + Sync + 'static,
+    {
+        self.cache
+            .get_or_fetch(list_path, || async {
+                let items = self.list_all::<T>(list_path).await?;
+                Ok::<_, ApiError>(Listed::new(items, id_of))
+            })
+            .await
+    }
+
     pub async fn me(&self) -> Result<Me, ApiError> {
         self.get("/v1/me").await
     }
@@ -47,7 +134,7 @@ impl Client {
         self.list_all("/v1/projects").await
     }
     pub async fn create_project(&self, name: &str) -> Result<Project, ApiError> {
-        self.post("/v1/projects", &NameBody { name }).await
+        self.create("/v1/projects", &NameBody { name }).await
     }
     pub async fn get_project(&self, project_id: &str) -> Result<Project, ApiError> {
         self.get(&format!("/v1/projects/{}", seg(project_id))).await
@@ -74,7 +161,7 @@ impl Client {
         project_id: &str,
         name: &str,
     ) -> Result<Database, ApiError> {
-        self.post(
+        self.create(
             &format!("/v1/projects/{}/databases", seg(project_id)),
             &NameBody { name },
         )
@@ -118,7 +205,7 @@ impl Client {
         project_id: &str,
         body: &AppCreate<'_>,
     ) -> Result<App, ApiError> {
-        self.post(&format!("/v1/projects/{}/apps", seg(project_id)), body)
+        self.create(&format!("/v1/projects/{}/apps", seg(project_id)), body)
             .await
     }
     pub async fn get_app(&self, project_id: &str, app_id: &str) -> Result<App, ApiError> {
@@ -210,7 +297,7 @@ impl Client {
         app_id: &str,
         body: &HostnameAttach<'_>,
     ) -> Result<Hostname, ApiError> {
-        self.post(
+        self.create(
             &format!("{}/hostnames", Self::app_path(project_id, app_id)),
             body,
         )
@@ -252,7 +339,7 @@ impl Client {
             .await
     }
     pub async fn onboard_domain(&self, project_id: &str, domain: &str) -> Result<Domain, ApiError> {
-        self.post(
+        self.create(
             &format!("/v1/projects/{}/domains", seg(project_id)),
             &DomainOnboard { domain },
         )
@@ -281,7 +368,7 @@ impl Client {
         domain: &str,
         body: &RecordInput<'_>,
     ) -> Result<Record, ApiError> {
-        self.post(
+        self.create(
             &format!("{}/records", Self::domain_path(project_id, domain)),
             body,
         )
@@ -329,5 +416,91 @@ impl Client {
             seg(record_id)
         ))
         .await
+    }
+
+    // ---- reads for refreshes: answered from one list per parent and process
+    /// [`Client::get_database`], answered from the project's cached database list.
+    pub async fn read_database(
+        &self,
+        project_id: &str,
+        database_id: &str,
+    ) -> Result<Database, ApiError> {
+        let list = format!("/v1/projects/{}/databases", seg(project_id));
+        self.cached_member(
+            &list,
+            |d: &Database| d.database_id.clone(),
+            database_id,
+            self.get_database(project_id, database_id),
+        )
+        .await
+    }
+    /// [`Client::get_app`], answered from the project's cached app list.
+    pub async fn read_app(&self, project_id: &str, app_id: &str) -> Result<App, ApiError> {
+        let list = format!("/v1/projects/{}/apps", seg(project_id));
+        self.cached_member(
+            &list,
+            |a: &App| a.app_id.clone(),
+            app_id,
+            self.get_app(project_id, app_id),
+        )
+        .await
+    }
+    /// [`Client::get_hostname`], answered from the app's cached hostname list.
+    pub async fn read_hostname(
+        &self,
+        project_id: &str,
+        app_id: &str,
+        hostname: &str,
+    ) -> Result<Hostname, ApiError> {
+        let list = format!("{}/hostnames", Self::app_path(project_id, app_id));
+        self.cached_member(
+            &list,
+            |h: &Hostname| h.hostname.clone(),
+            hostname,
+            self.get_hostname(project_id, app_id, hostname),
+        )
+        .await
+    }
+    /// [`Client::get_domain`], answered from the project's cached domain list.
+    pub async fn read_domain(&self, project_id: &str, domain: &str) -> Result<Domain, ApiError> {
+        let list = format!("/v1/projects/{}/domains", seg(project_id));
+        self.cached_member(
+            &list,
+            |d: &Domain| d.domain.clone(),
+            domain,
+            self.get_domain(project_id, domain),
+        )
+        .await
+    }
+    /// [`Client::get_record`], answered from the domain's cached record list.
+    pub async fn read_record(
+        &self,
+        project_id: &str,
+        domain: &str,
+        record_id: &str,
+    ) -> Result<Record, ApiError> {
+        let list = format!("{}/records", Self::domain_path(project_id, domain));
+        self.cached_member(
+            &list,
+            |r: &Record| r.record_id.clone(),
+            record_id,
+            self.get_record(project_id, domain, record_id),
+        )
+        .await
+    }
+    /// [`Client::list_records`] through the same cache as [`Client::read_record`].
+    pub async fn read_records(
+        &self,
+        project_id: &str,
+        domain: &str,
+    ) -> Result<Vec<Record>, ApiError> {
+        let list = format!("{}/records", Self::domain_path(project_id, domain));
+        match self
+            .cached_list(&list, |r: &Record| r.record_id.clone())
+            .await
+        {
+            Some(listed) => Ok(listed.items.clone()),
+            None => self.list_records(project_id, domain).await,
+        }
     }
 }

@@ -1,10 +1,13 @@
-//! The Comwit platform API client: HTTP core with auth and retries, typed models, one method
+//! The Comwit platform API client: HTTP core with auth, pacing and retries, a per-process list cache, typed models, one method
 //! per operation. Kept apart from the provider: it knows HTTP and JSON, nothing of Terraform.
 
+mod cache;
 pub mod client;
 mod endpoints;
 pub mod error;
 pub mod models;
+mod pacer;
+mod retry;
 
 pub use client::{Client, ClientOptions};
 pub use error::ApiError;

@@ -55,6 +55,9 @@ pub struct ServeArgs {
     /// Fraction of requests (0..1) answered 500/502/503, some after the change was committed.
     #[arg(long, default_value_t = 0.0)]
     pub fail_rate: f64,
+    /// Share (0..1) of the injected failures that come after the change was committed.
+    #[arg(long, default_value_t = 0.5)]
+    pub fail_after_share: f64,
     /// Requests per second per token; beyond it 429 with Retry-After.
     #[arg(long)]
     pub rate_limit: Option<u32>,
@@ -218,11 +221,15 @@ fn serve_cmd(data: PathBuf, args: ServeArgs) -> Result<(), String> {
     if !(0.0..=1.0).contains(&args.fail_rate) {
         return Err("--fail-rate must be between 0 and 1".into());
     }
+    if !(0.0..=1.0).contains(&args.fail_after_share) {
+        return Err("--fail-after-share must be between 0 and 1".into());
+    }
     let config = Config {
         listen: args.listen,
         data_dir: data.clone(),
         resolver: args.resolver,
         fail_rate: args.fail_rate,
+        fail_after_share: args.fail_after_share,
         rate_limit: args.rate_limit.filter(|n| *n > 0),
         latency: Duration::from_millis(args.latency),
         database_provision_delay: Duration::from_millis(args.database_delay),

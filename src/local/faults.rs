@@ -1,7 +1,8 @@
-//! Request middleware: the structured request log, error-envelope normalisation, and faults on
-//! demand (latency, per-token rate limit, random 5xx before or after the work was done).
+//! Request middleware: the structured request log and counts, error-envelope normalisation,
+//! and faults on demand (latency, per-token rate limit, random 5xx before or after the work was
+//! done).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -28,8 +29,13 @@ impl RateLimiter {
         }
     }
 
-    /// `Ok` if the request may go on, else the seconds to wait.
-    pub fn check(&self, key: [u8; 32]) -> Result<(), u64> {
+    /// The stated limit: requests per one-second window.
+    pub fn limit(&self) -> u32 {
+        self.rate as u32
+    }
+
+    /// `Ok(remaining)` if the request may go on, else the seconds to wait.
+    pub fn check(&self, key: [u8; 32]) -> Result<u32, u64> {
         let now = Instant::now();
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         if buckets.len() > 10_000 {
@@ -40,21 +46,57 @@ impl RateLimiter {
         *last = now;
         if *tokens >= 1.0 {
             *tokens -= 1.0;
-            Ok(())
+            Ok(*tokens as u32)
         } else {
             Err(((1.0 - *tokens) / self.rate).ceil().max(1.0) as u64)
         }
     }
 }
 
-/// Outermost layer: log every request (never its headers or query) and give every error the
-/// JSON envelope, including the ones the router makes itself (404, 405).
-pub async fn log_and_envelope(req: Request, next: Next) -> Response {
+/// How many requests were answered, by status: for tests and benchmarks that count API calls.
+#[derive(Default)]
+pub struct RequestCounts(Mutex<BTreeMap<u16, u64>>);
+
+impl RequestCounts {
+    fn add(&self, status: u16) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(status)
+            .or_default() += 1;
+    }
+
+    /// Requests answered so far, by status.
+    pub fn snapshot(&self) -> BTreeMap<u16, u64> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+/// `GET /_local/stats` (comwit-local only, not in the contract): the request counts, as
+/// `{"requests": N, "by_status": {"200": N, ...}}`.
+pub async fn stats(State(state): State<AppState>) -> Response {
+    let counts = state.counts.snapshot();
+    let total: u64 = counts.values().sum();
+    let by_status: serde_json::Map<String, serde_json::Value> = counts
+        .iter()
+        .map(|(s, n)| (s.to_string(), (*n).into()))
+        .collect();
+    axum::Json(serde_json::json!({ "requests": total, "by_status": by_status })).into_response()
+}
+
+/// Outermost layer: log and count every request (never its headers or query) and give every
+/// error the JSON envelope, including the ones the router makes itself (404, 405).
+pub async fn log_and_envelope(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
+    let counted = path != "/_local/stats";
     let resp = next.run(req).await;
     let resp = ensure_envelope(resp);
+    if counted {
+        state.counts.add(resp.status().as_u16());
+    }
     tracing::info!(
         target: "comwit_local::request",
         method = %method,
@@ -97,27 +139,62 @@ fn ensure_envelope(resp: Response) -> Response {
     Response::from_parts(parts, body)
 }
 
-/// Latency, rate limit and random failures, in that order.
+/// Latency (half before the work, half after it, as on a real network), rate limit and random
+/// failures.
 pub async fn faults(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let s = &state.settings;
-    if !s.latency.is_zero() {
-        tokio::time::sleep(s.latency).await;
+    let half = s.latency / 2;
+    if !half.is_zero() {
+        tokio::time::sleep(half).await;
     }
+    let mut resp = limited(&state, req, next).await;
+    if let Some(limiter) = &state.limiter {
+        let limit = limiter.limit();
+        let h = resp.headers_mut();
+        h.insert("ratelimit-limit", HeaderValue::from(limit));
+        if let Ok(policy) = HeaderValue::from_str(&format!("{limit};w=1")) {
+            h.insert("ratelimit-policy", policy);
+        }
+    }
+    if !half.is_zero() {
+        tokio::time::sleep(s.latency - half).await;
+    }
+    resp
+}
+
+async fn limited(state: &AppState, req: Request, next: Next) -> Response {
+    let mut remaining = None;
     if let Some(limiter) = &state.limiter {
         if let Some(auth) = req.headers().get(header::AUTHORIZATION) {
-            if let Err(wait) = limiter.check(ids::sha256(auth.as_bytes())) {
-                let mut e = ApiError::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "rate_limited",
-                    "too many requests for this token; retry later",
-                );
-                e.retry_after = Some(wait);
-                return e.into_response();
+            match limiter.check(ids::sha256(auth.as_bytes())) {
+                Ok(left) => remaining = Some(left),
+                Err(wait) => {
+                    let mut e = ApiError::new(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "rate_limited",
+                        "too many requests for this token; retry later",
+                    );
+                    e.retry_after = Some(wait);
+                    let mut resp = e.into_response();
+                    resp.headers_mut()
+                        .insert("ratelimit-remaining", HeaderValue::from(0u32));
+                    return resp;
+                }
             }
         }
     }
+    let mut resp = failing(state, req, next).await;
+    if let Some(left) = remaining {
+        resp.headers_mut()
+            .insert("ratelimit-remaining", HeaderValue::from(left));
+    }
+    resp
+}
+
+async fn failing(state: &AppState, req: Request, next: Next) -> Response {
+    let s = &state.settings;
     if s.fail_rate > 0.0 && ids::random_unit() < s.fail_rate {
-        let after = ids::random_unit() < 0.5;
+        let after = ids::random_unit() < s.fail_after_share;
         let status = match (ids::random_unit() * 3.0) as u32 {
             0 => StatusCode::INTERNAL_SERVER_ERROR,
             1 => StatusCode::BAD_GATEWAY,

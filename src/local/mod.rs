@@ -56,6 +56,8 @@ pub struct Config {
     pub resolver: Option<SocketAddr>,
     /// Fraction of requests answered 500/502/503, half of them after the work was done.
     pub fail_rate: f64,
+    /// Share of those failures that come after the change was committed (default one half).
+    pub fail_after_share: f64,
     /// Requests per second per token; beyond it 429 with Retry-After.
     pub rate_limit: Option<u32>,
     /// Delay added to every request.
@@ -85,6 +87,7 @@ impl Default for Config {
             data_dir: PathBuf::from(".comwit-local"),
             resolver: None,
             fail_rate: 0.0,
+            fail_after_share: 0.5,
             rate_limit: None,
             latency: Duration::ZERO,
             database_provision_delay: Duration::from_millis(1000),
@@ -105,6 +108,7 @@ pub struct Server {
     data_dir: PathBuf,
     dev_token: Option<String>,
     admin: Admin,
+    state: AppState,
     stop: watch::Sender<bool>,
     http: JoinHandle<std::io::Result<()>>,
     background: JoinHandle<()>,
@@ -133,6 +137,11 @@ impl Server {
     /// Administration on the same store.
     pub fn admin(&self) -> &Admin {
         &self.admin
+    }
+
+    /// Requests answered so far, by status (also at `GET /_local/stats`).
+    pub fn request_counts(&self) -> std::collections::BTreeMap<u16, u64> {
+        self.state.counts.snapshot()
     }
 
     /// Stop accepting, finish in-flight requests, and return.
@@ -208,11 +217,13 @@ pub async fn serve(config: Config) -> Result<Server, String> {
             max_bundle_bytes: config.max_bundle_bytes,
             database_url_base: config.database_url_base.clone(),
             fail_rate: config.fail_rate.clamp(0.0, 1.0),
+            fail_after_share: config.fail_after_share.clamp(0.0, 1.0),
             latency: config.latency,
         },
         limiter: config.rate_limit.map(faults::RateLimiter::new),
+        counts: faults::RequestCounts::default(),
     }));
-    let app = routes::router(state);
+    let app = routes::router(state.clone());
     let (stop, mut stopped) = watch::channel(false);
     let http = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -231,6 +242,7 @@ pub async fn serve(config: Config) -> Result<Server, String> {
         data_dir,
         dev_token,
         admin,
+        state,
         stop,
         http,
         background,

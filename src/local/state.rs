@@ -5,7 +5,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::faults::RateLimiter;
+use super::faults::{RateLimiter, RequestCounts};
 use super::store::Store;
 
 /// Behaviour settings that handlers read.
@@ -18,6 +18,7 @@ pub struct Settings {
     pub max_bundle_bytes: usize,
     pub database_url_base: String,
     pub fail_rate: f64,
+    pub fail_after_share: f64,
     pub latency: Duration,
 }
 
@@ -25,6 +26,7 @@ pub struct Shared {
     pub store: Store,
     pub settings: Settings,
     pub limiter: Option<RateLimiter>,
+    pub counts: RequestCounts,
 }
 
 /// The state every handler gets.

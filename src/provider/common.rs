@@ -73,8 +73,9 @@ pub fn api_error(action: &str, err: &ApiError) -> Diagnostics {
         ApiError::Transport { message, .. } => Diagnostic::error(
             "Cannot reach the Comwit platform",
             format!(
-                "Could not {action}: {message}. Check `api_url` (or COMWIT_API_URL) and the \
-                 network, then try again."
+                "Could not {action}: {message}, also after the retries `retry_max_elapsed` \
+                 allows. Check `api_url` (or COMWIT_API_URL) and the network, then run apply \
+                 again: a create that may have happened is found and adopted, not made twice."
             ),
         ),
         ApiError::Decode { message, .. } => Diagnostic::error(
@@ -146,8 +147,9 @@ fn status_diagnostic(action: &str, e: &StatusError) -> Diagnostic {
             "Comwit platform unavailable",
             format!(
                 "Could not {action}: the platform answered {status} ({message}) and kept doing \
-                 so after the retries `max_retries` allows. Try again later, or raise \
-                 `max_retries`."
+                 so through every retry the provider's `retry_max_elapsed` (default 2m) and \
+                 `max_retries` allow. Nothing is lost: run apply again (a create that may have \
+                 happened is found and adopted, not made twice), or raise `retry_max_elapsed`."
             ),
         ),
         (status, _) => Diagnostic::error(
@@ -205,6 +207,30 @@ pub fn string_or_null(s: Option<&str>) -> Value {
     s.map_or(Value::Null, Value::string)
 }
 
+/// Whether `s` is a platform ID of this kind: `prefix_` and 16 lowercase hex digits.
+pub fn is_platform_id(s: &str, prefix: &str) -> bool {
+    s.strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix('_'))
+        .is_some_and(|hex| {
+            hex.len() == 16
+                && hex
+                    .bytes()
+                    .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+        })
+}
+
+/// Checks an ID argument at plan time, so a mistyped ID fails before anything is created.
+/// `noun` names the object (`project`), `prefix` its IDs' prefix (`prj`).
+pub fn id_validator(noun: &'static str, prefix: &'static str) -> validators::Matches {
+    validators::matches(
+        format!(
+            "be a {noun} ID: `{prefix}_` followed by 16 lowercase hex digits, as the \
+             platform gives it (for example `comwit_{noun}.<name>.{noun}_id`)"
+        ),
+        move |s| is_platform_id(s, prefix),
+    )
+}
+
 /// The standard `project_id` argument: optional, taken from the provider when unset, and a
 /// change moves the object to another project, i.e. replaces it.
 pub fn project_id_attribute(noun: &str) -> Attribute {
@@ -212,6 +238,7 @@ pub fn project_id_attribute(noun: &str) -> Attribute {
         .optional()
         .computed()
         .requires_replace()
+        .validator(id_validator("project", "prj"))
         .description(format!(
             "The project that owns the {noun}. Defaults to the provider's `project_id`. \
              Changing it replaces the {noun}."
@@ -358,6 +385,16 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn platform_ids() {
+        assert!(is_platform_id("prj_0123456789abcdef", "prj"));
+        assert!(!is_platform_id("prj_0123456789ABCDEF", "prj"));
+        assert!(!is_platform_id("prj_0123", "prj"));
+        assert!(!is_platform_id("garbage", "prj"));
+        assert!(!is_platform_id("app_0123456789abcdef", "prj"));
+        assert!(!is_platform_id("prj0123456789abcdef0", "prj"));
+    }
 
     #[test]
     fn labels() {

@@ -1,11 +1,15 @@
 //! Provider configuration: arguments, environment fallbacks and their validation.
 
+use std::time::Duration;
+
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostics};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
 pub const DEFAULT_API_URL: &str = "https://api.cloud.comwit.io";
-pub const DEFAULT_MAX_RETRIES: i64 = 4;
+pub const DEFAULT_MAX_RETRIES: i64 = crate::api::client::DEFAULT_MAX_RETRIES as i64;
+/// Longest `retry_max_elapsed` accepted.
+const MAX_RETRY_ELAPSED: Duration = Duration::from_secs(3600);
 
 /// The provider's settings after defaults and environment fallbacks.
 #[derive(Clone, Debug)]
@@ -14,6 +18,7 @@ pub struct ProviderConfig {
     pub api_url: String,
     pub project_id: Option<String>,
     pub max_retries: u32,
+    pub retry_max_elapsed: Duration,
 }
 
 pub fn schema() -> Schema {
@@ -37,9 +42,19 @@ pub fn schema() -> Schema {
                  `COMWIT_PROJECT_ID`.",
             ),
             Attribute::int64("max_retries").optional().description(
-                "How many times a request is retried after a rate limit (429), a gateway error \
-                 (502/503/504) or a connection failure. Default 4.",
+                "At most this many retries of one request, 0 to 100. Default 20; \
+                 `retry_max_elapsed` usually ends the retries first. Retried are rate limits \
+                 (429, after `Retry-After`), server errors (5xx but 501), timeouts and lost \
+                 connections, for reads, updates, deletes and creates (which carry an \
+                 Idempotency-Key, so a repeat never creates twice); other errors never are.",
             ),
+            Attribute::string("retry_max_elapsed")
+                .optional()
+                .description(
+                    "How long one API call may keep retrying, as a duration such as `2m`, `90s` \
+                 or `0s` (no retries). Default `2m`. Waits between retries grow \
+                 exponentially with random jitter, up to 10 seconds each.",
+                ),
         ])
         .description("Manage Comwit Cloud projects, databases, apps, hostnames and DNS."),
     )
@@ -119,12 +134,33 @@ pub fn validate(config: &Value) -> Diagnostics {
             d.attribute_error(AttributePath::new("api_url"), "Invalid API URL", why);
         }
     }
+    if let Ok(Some(project)) = string_attr(config, "project_id") {
+        if !super::common::is_platform_id(&project, "prj") {
+            d.attribute_error(
+                AttributePath::new("project_id"),
+                "Invalid project_id",
+                format!(
+                    "{project:?} is not a project ID: those are `prj_` followed by 16 lowercase \
+                     hex digits (the `comwit_projects` data source and the console list them)."
+                ),
+            );
+        }
+    }
     if let Some(n) = config.get("max_retries").and_then(Value::as_i64) {
-        if !(0..=20).contains(&n) {
+        if !(0..=100).contains(&n) {
             d.attribute_error(
                 AttributePath::new("max_retries"),
                 "Invalid max_retries",
-                format!("max_retries must be between 0 and 20; got {n}."),
+                format!("max_retries must be between 0 and 100; got {n}."),
+            );
+        }
+    }
+    if let Ok(Some(text)) = string_attr(config, "retry_max_elapsed") {
+        if let Err(why) = parse_retry_elapsed(&text) {
+            d.attribute_error(
+                AttributePath::new("retry_max_elapsed"),
+                "Invalid retry_max_elapsed",
+                why,
             );
         }
     }
@@ -178,16 +214,51 @@ pub fn resolve(config: &Value) -> Result<Option<ProviderConfig>, Diagnostics> {
         .get("max_retries")
         .and_then(Value::as_i64)
         .unwrap_or(DEFAULT_MAX_RETRIES)
-        .clamp(0, 20) as u32;
+        .clamp(0, 100) as u32;
+    let retry_max_elapsed = match string_attr(config, "retry_max_elapsed") {
+        Ok(Some(text)) => {
+            parse_retry_elapsed(&text).unwrap_or(crate::api::client::DEFAULT_RETRY_MAX_ELAPSED)
+        }
+        _ => crate::api::client::DEFAULT_RETRY_MAX_ELAPSED,
+    };
+    let project_id = match project_id {
+        Some(p) => Some(p),
+        None => env("COMWIT_PROJECT_ID").inspect(|p| {
+            if !super::common::is_platform_id(p, "prj") {
+                d.error(
+                    "Invalid COMWIT_PROJECT_ID",
+                    format!(
+                        "COMWIT_PROJECT_ID is {p:?}, which is not a project ID: those are \
+                         `prj_` followed by 16 lowercase hex digits. Fix or unset it."
+                    ),
+                );
+            }
+        }),
+    };
     if d.has_errors() {
         return Err(d);
     }
     Ok(Some(ProviderConfig {
         token,
         api_url,
-        project_id: project_id.or_else(|| env("COMWIT_PROJECT_ID")),
+        project_id,
         max_retries,
+        retry_max_elapsed,
     }))
+}
+
+/// A `retry_max_elapsed` value: a duration from 0s to an hour.
+fn parse_retry_elapsed(text: &str) -> Result<Duration, String> {
+    match super::common::parse_duration(text) {
+        Some(d) if d <= MAX_RETRY_ELAPSED => Ok(d),
+        Some(_) => Err(format!(
+            "retry_max_elapsed is at most 1h; got {text:?}. A call that has failed for an hour \
+             is better reported than retried."
+        )),
+        None => Err(format!(
+            "{text:?} is not a duration: write it like \"2m\", \"90s\", \"1m30s\" or \"0s\"."
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -200,6 +271,14 @@ mod tests {
         assert!(validate_token("cwt_short").is_err());
         assert!(validate_token("ghp_0123456789abcdef0123").is_err());
         assert!(validate_token("cwt_0123456789abcdefXYZ0").is_err());
+    }
+
+    #[test]
+    fn retry_budget() {
+        assert_eq!(parse_retry_elapsed("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_retry_elapsed("0s"), Ok(Duration::ZERO));
+        assert!(parse_retry_elapsed("2h").is_err());
+        assert!(parse_retry_elapsed("soon").is_err());
     }
 
     #[test]

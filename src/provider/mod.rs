@@ -71,6 +71,7 @@ impl Provider for ComwitProvider {
         };
         let mut options = ClientOptions::new(&resolved.api_url, &resolved.token);
         options.max_retries = resolved.max_retries;
+        options.retry_max_elapsed = resolved.retry_max_elapsed;
         if !client.terraform_version.is_empty() {
             options.user_agent_suffix = format!("terraform/{}", client.terraform_version);
         }

@@ -7,4 +7,5 @@ mod support;
 mod apps;
 mod core;
 mod dns;
+mod faults;
 mod provider_config;

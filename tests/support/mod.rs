@@ -129,6 +129,19 @@ impl Workdir {
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.command(args).output().expect("run terraform"))
+    }
+
+    /// Starts a Terraform command without waiting for it (output discarded).
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        self.command(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start terraform")
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(&self.terraform);
         cmd.args(args)
             .current_dir(self.path())
@@ -141,7 +154,7 @@ impl Workdir {
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        Run::from(cmd.output().expect("run terraform"))
+        cmd
     }
 
     fn must(&self, args: &[&str]) -> Run {

@@ -99,6 +99,27 @@ impl Platform {
         self.api_with(&self.token)
     }
 
+    /// An API client with the provider's default retry budget, for checks against a platform
+    /// that injects faults.
+    pub fn patient_api(&self) -> Client {
+        Client::new(ClientOptions::new(&self.url, &self.token)).unwrap()
+    }
+
+    /// Requests the platform has answered so far, by status.
+    pub fn request_counts(&self) -> std::collections::BTreeMap<u16, u64> {
+        self.server.as_ref().unwrap().request_counts()
+    }
+
+    /// All requests answered so far.
+    pub fn request_total(&self) -> u64 {
+        self.request_counts().values().sum()
+    }
+
+    /// The directory Terraform runs the provider from (its processes' command lines name it).
+    pub fn provider_path(&self) -> PathBuf {
+        self.provider_dir.path().join("terraform-provider-comwit")
+    }
+
     pub fn api_with(&self, token: &str) -> Client {
         let mut options = ClientOptions::new(&self.url, token);
         options.max_retries = 2;

@@ -6,7 +6,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::Query;
 use axum::http::{header, HeaderMap};
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 use rusqlite::{OptionalExtension, Transaction};
@@ -84,7 +84,8 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), faults::faults))
-        .layer(from_fn(faults::log_and_envelope))
+        .route("/_local/stats", get(faults::stats))
+        .layer(from_fn_with_state(state.clone(), faults::log_and_envelope))
         .with_state(state)
 }
 

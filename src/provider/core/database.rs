@@ -200,7 +200,7 @@ impl Resource for DatabaseResource {
         let configured = self.shared.get()?;
         let project = required_str(state, "project_id")?;
         let id = required_str(state, "database_id")?;
-        match call(ctx, configured.client.get_database(&project, &id)).await {
+        match call(ctx, configured.client.read_database(&project, &id)).await {
             Ok(db) => {
                 let mut new_state = state.clone();
                 apply_remote(&mut new_state, &db);

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 
 use super::lookup::{by_name, exactly_one_of, ByName};
 use crate::api::models::Database;
-use crate::provider::common::{api_error, call, plan_project_id, str_attr};
+use crate::provider::common::{api_error, call, id_validator, plan_project_id, str_attr};
 use crate::provider::Shared;
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
@@ -29,10 +29,12 @@ fn schema() -> Schema {
     Schema::new(
         Block::from_attributes(vec![
             Attribute::string("project_id")
+                .validator(id_validator("project", "prj"))
                 .optional()
                 .computed()
                 .description("The project to look in. Defaults to the provider's `project_id`."),
             Attribute::string("database_id")
+                .validator(id_validator("database", "db"))
                 .optional()
                 .computed()
                 .description(

@@ -132,7 +132,7 @@ impl Resource for DomainResource {
         let configured = self.shared.get()?;
         let project = required_str(state, "project_id")?;
         let domain = required_str(state, "domain")?;
-        match call(ctx, configured.client.get_domain(&project, &domain)).await {
+        match call(ctx, configured.client.read_domain(&project, &domain)).await {
             Ok(d) => Ok(domain_state(&d)),
             Err(e) if e.is_not_found() => Ok(Value::Null),
             Err(e) => Err(api_error(&format!("read the domain {domain}"), &e)),

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use crate::api::models::{Hostname, HostnameAttach};
 use crate::api::{ApiError, Client};
 use crate::provider::common::{
-    api_error, api_error_at, call, plan_project, project_id_attribute, required_str,
+    api_error, api_error_at, call, id_validator, plan_project, project_id_attribute, required_str,
     split_import_id, str_attr, timeout, timeouts_block,
 };
 use crate::provider::Shared;
@@ -42,24 +42,11 @@ impl HostnameResource {
     }
 }
 
-/// True for `app_` followed by 16 lowercase hex digits.
-pub fn is_app_id(s: &str) -> bool {
-    s.strip_prefix("app_").is_some_and(|hex| {
-        hex.len() == 16
-            && hex
-                .bytes()
-                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
-    })
-}
-
 pub fn app_id_attribute() -> Attribute {
     Attribute::string("app_id")
         .required()
         .requires_replace()
-        .validator(validators::matches(
-            "be an app ID: app_ followed by 16 lowercase hex digits",
-            is_app_id,
-        ))
+        .validator(id_validator("app", "app"))
         .description(
             "The app the hostname routes to (usually `comwit_app.<name>.app_id`). Changing it \
              replaces the hostname.",
@@ -332,7 +319,9 @@ impl Resource for HostnameResource {
         let hostname = required_str(state, "hostname")?;
         match call(
             ctx,
-            configured.client.get_hostname(&project, &app_id, &hostname),
+            configured
+                .client
+                .read_hostname(&project, &app_id, &hostname),
         )
         .await
         {
@@ -661,13 +650,5 @@ mod tests {
         set(&mut unknown, "dns_mode", Value::Unknown);
         set(&mut unknown, "domain", Value::Unknown);
         assert!(validate_hostname(&unknown).is_empty());
-    }
-
-    #[test]
-    fn app_ids() {
-        assert!(is_app_id("app_0123456789abcdef"));
-        assert!(!is_app_id("app_0123456789ABCDEF"));
-        assert!(!is_app_id("app_123"));
-        assert!(!is_app_id("prj_0123456789abcdef"));
     }
 }

@@ -303,7 +303,7 @@ impl Resource for RecordResource {
         let record_id = required_str(state, "record_id")?;
         match call(
             ctx,
-            configured.client.get_record(&project, &domain, &record_id),
+            configured.client.read_record(&project, &domain, &record_id),
         )
         .await
         {

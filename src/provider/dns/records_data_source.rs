@@ -3,7 +3,9 @@
 
 use async_trait::async_trait;
 
-use crate::provider::common::{api_error, call, plan_project_id, required_str, str_attr};
+use crate::provider::common::{
+    api_error, call, id_validator, plan_project_id, required_str, str_attr,
+};
 use crate::provider::Shared;
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
@@ -33,6 +35,7 @@ fn schema() -> Schema {
     Schema::new(
         Block::from_attributes(vec![
             Attribute::string("project_id")
+                .validator(id_validator("project", "prj"))
                 .optional()
                 .computed()
                 .description("The project to look in. Defaults to the provider's `project_id`."),
@@ -121,7 +124,7 @@ impl DataSource for RecordsDataSource {
         };
         let rtype = str_attr(config, "type");
         let configured = self.shared.get()?;
-        let records = match call(ctx, configured.client.list_records(&project, &domain)).await {
+        let records = match call(ctx, configured.client.read_records(&project, &domain)).await {
             Ok(r) => r,
             Err(e) if e.is_not_found() => {
                 return Err(Diagnostic::error(
