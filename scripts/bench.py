@@ -6,9 +6,14 @@ Measures, as medians of several runs taken side by side:
   2. its resident memory once idle after the handshake;
   3. wall time and CPU time of `terraform plan` over N applied instances of the test-only
      resource (tests/acc_testprovider.rs), divided by the same for N `terraform_data`
-     (Terraform's own cost: the floor).
+     (Terraform's own cost: the floor);
+  4. with --local (comwit-local), real resources: a refresh `terraform plan` of N applied
+     `comwit_domain_record` against N `terraform_data` (wall and CPU ratio), the API calls it
+     makes per resource, the provider's own share of the CPU, and the plan's wall time against
+     a platform with `--latency 50` and with `--rate-limit 20`.
 
-Usage: bench.py --provider BIN --test-provider BIN --terraform BIN [--instances 500] [--runs 5]
+Usage: bench.py --provider BIN --test-provider BIN --terraform BIN [--local BIN]
+                [--instances 500] [--runs 5]
 """
 
 import argparse
@@ -21,6 +26,7 @@ import sys
 import tempfile
 import textwrap
 import time
+import urllib.request
 
 COOKIE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
 
@@ -89,11 +95,168 @@ def setup_workdir(root, name, body, rc_text):
     return work, rc
 
 
+class Local:
+    """A comwit-local process on a free loopback port over a data directory."""
+
+    def __init__(self, binary, data, flags=()):
+        self.data = data
+        address = os.path.join(data, "address")
+        if os.path.exists(address):
+            os.remove(address)
+        self.proc = subprocess.Popen(
+            [binary, "--data", data, "serve", "--listen", "127.0.0.1:0",
+             "--database-delay", "0", "--domain-delay", "0", *flags],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(500):
+            if os.path.exists(address) and os.path.getsize(address) > 0:
+                break
+            time.sleep(0.01)
+        with open(address) as f:
+            self.url = "http://" + f.read().strip()
+        with open(os.path.join(data, "dev-token")) as f:
+            self.token = f.read().strip()
+
+    def call(self, method, path, body=None):
+        req = urllib.request.Request(
+            self.url + path, method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": "Bearer " + self.token, "Content-Type": "application/json"})
+        with urllib.request.urlopen(req) as resp:
+            return json.loads(resp.read() or b"null")
+
+    def requests(self):
+        with urllib.request.urlopen(self.url + "/_local/stats") as resp:
+            return json.loads(resp.read())["requests"]
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def real_resources(a, root, floor, floor_env, results):
+    """Section 4: comwit_domain_record against a real (local) platform."""
+    n = a.instances
+    plugdir = os.path.join(root, "comwit-plugins")
+    os.makedirs(plugdir)
+    os.symlink(os.path.abspath(a.provider), os.path.join(plugdir, "terraform-provider-comwit"))
+    # The same provider behind a shell that reports its CPU time: for the provider's share.
+    timed_dir = os.path.join(root, "comwit-timed")
+    os.makedirs(timed_dir)
+    cpu_log = os.path.join(root, "provider-cpu.log")
+    wrapper = os.path.join(timed_dir, "terraform-provider-comwit")
+    with open(wrapper, "w") as f:
+        f.write(f'#!/bin/bash\n"{os.path.abspath(a.provider)}" "$@"\nrc=$?\n'
+                f'times | tail -n 1 >> "{cpu_log}"\nexit $rc\n')
+    os.chmod(wrapper, 0o755)
+
+    def rc_for(directory):
+        path = os.path.join(root, os.path.basename(directory) + ".tfrc")
+        with open(path, "w") as f:
+            f.write(textwrap.dedent(f"""
+                provider_installation {{
+                  dev_overrides {{
+                    "comwit/comwit" = "{directory}"
+                  }}
+                  direct {{}}
+                }}
+            """))
+        return path
+
+    data = os.path.join(root, "local-data")
+    os.makedirs(data)
+    local = Local(a.local, data)
+    project = local.call("POST", "/v1/projects", {"name": "bench"})["project_id"]
+    local.call("POST", f"/v1/projects/{project}/domains", {"domain": "bench.example.com"})
+    work, _ = setup_workdir(root, "records", textwrap.dedent(f"""
+        terraform {{
+          required_providers {{
+            comwit = {{ source = "comwit/comwit" }}
+          }}
+        }}
+        provider "comwit" {{
+          project_id = "{project}"
+        }}
+        resource "comwit_domain_record" "x" {{
+          count  = {n}
+          domain = "bench.example.com"
+          name   = "n${{count.index}}"
+          type   = "A"
+          values = ["192.0.2.${{count.index % 250 + 1}}"]
+        }}
+    """), "")
+
+    def env_for(platform, directory):
+        env = dict(floor_env, TF_CLI_CONFIG_FILE=rc_for(directory), COMWIT_API_URL=platform.url,
+                   COMWIT_TOKEN=platform.token)
+        return env
+
+    plan = ["plan", "-detailed-exitcode", "-no-color", "-input=false"]
+    run_tf(a.terraform, work, ["apply", "-auto-approve", "-no-color", "-input=false"],
+           env_for(local, plugdir))
+    walls, cpus, fwalls, fcpus, calls = [], [], [], [], []
+    for _ in range(a.runs):
+        wall, cpu = run_tf(a.terraform, floor, plan, floor_env)
+        fwalls.append(wall)
+        fcpus.append(cpu)
+        before = local.requests()
+        wall, cpu = run_tf(a.terraform, work, plan, env_for(local, plugdir))
+        calls.append(local.requests() - before)
+        walls.append(wall)
+        cpus.append(cpu)
+    shares = []
+    for _ in range(max(3, a.runs // 3)):
+        if os.path.exists(cpu_log):
+            os.remove(cpu_log)
+        _, cpu = run_tf(a.terraform, work, plan, env_for(local, timed_dir))
+        provider_cpu = 0.0
+        with open(cpu_log) as f:
+            for line in f:
+                user, system = line.split()
+                provider_cpu += seconds(user) + seconds(system)
+        shares.append(provider_cpu / cpu)
+    local.stop()
+    wo, wf = statistics.median(walls), statistics.median(fwalls)
+    co, cf = statistics.median(cpus), statistics.median(fcpus)
+    per = statistics.median(calls) / n
+    share = statistics.median(shares)
+    print(f"refresh plan, {n} comwit_domain_record: {wo:.2f}s wall / {co:.2f}s CPU; "
+          f"terraform_data {wf:.2f}s wall / {cf:.2f}s CPU")
+    print(f"  wall ratio {wo / wf:.2f}x, CPU ratio {co / cf:.2f}x; "
+          f"API calls {statistics.median(calls):.0f} ({per:.3f} per resource); "
+          f"provider's own CPU {share * 100:.1f}% of the run")
+    results.update({"records_plan_wall_s": wo, "records_plan_cpu_s": co,
+                    "records_wall_ratio": wo / wf, "records_cpu_ratio": co / cf,
+                    "records_api_calls": statistics.median(calls), "records_calls_per_resource": per,
+                    "provider_cpu_share": share})
+    for label, flags in (("--latency 50", ["--latency", "50"]),
+                         ("--rate-limit 20", ["--rate-limit", "20"])):
+        faulty = Local(a.local, data, flags)
+        walls = []
+        for _ in range(max(3, a.runs // 3)):
+            wall, _ = run_tf(a.terraform, work, plan, env_for(faulty, plugdir))
+            walls.append(wall)
+        faulty.stop()
+        print(f"  refresh plan of {n} records with comwit-local {label}: "
+              f"median {statistics.median(walls):.2f}s wall")
+        results[f"records_plan_wall_s_{flags[0].strip('-').replace('-', '_')}"] = statistics.median(walls)
+    local = Local(a.local, data)
+    run_tf(a.terraform, work, ["destroy", "-auto-approve", "-no-color", "-input=false"],
+           env_for(local, plugdir))
+    local.stop()
+
+
+def seconds(text):
+    """bash `times` output such as `0m0.123s`."""
+    minutes, rest = text.rstrip("s").split("m")
+    return int(minutes) * 60 + float(rest)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--provider", required=True)
     ap.add_argument("--test-provider", required=True)
     ap.add_argument("--terraform", required=True)
+    ap.add_argument("--local", help="comwit-local binary: adds the real-resources section")
     ap.add_argument("--instances", type=int, default=500)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--json", help="also write the results here")
@@ -161,13 +324,15 @@ def main():
           f"terraform_data {wf:.2f}s wall / {cf:.2f}s CPU")
     print(f"wall-time ratio over the floor: {wo / wf:.2f}x (target <= 1.3x); "
           f"CPU ratio: {co / cf:.2f}x")
-    for work in (ours, floor):
-        run_tf(a.terraform, work, ["destroy", "-auto-approve", "-no-color", "-input=false"], env)
     result = {
         "start_to_handshake_ms": start_ms, "idle_rss_mib": rss_mib,
         "plan_wall_s": wo, "floor_wall_s": wf, "wall_ratio": wo / wf,
         "plan_cpu_s": co, "floor_cpu_s": cf, "cpu_ratio": co / cf, "instances": n,
     }
+    if a.local:
+        real_resources(a, root, floor, env, result)
+    for work in (ours, floor):
+        run_tf(a.terraform, work, ["destroy", "-auto-approve", "-no-color", "-input=false"], env)
     if a.json:
         with open(a.json, "w") as f:
             json.dump(result, f, indent=2)

@@ -18,9 +18,11 @@ if [ -z "$test_provider" ]; then
 fi
 # Last: a `cargo test` build links the binaries too (with the dev-dependencies' features), so the
 # provider measured here is the one `cargo build` makes, as `make release` ships it.
+release_cargo build --bin comwit-local
 release_build_provider
 terraform="${TF_ACC_TERRAFORM_PATH:-$(bash scripts/terraform.sh --path)}"
 echo "== terraform: $terraform"
 python3 scripts/bench.py --provider "$(release_dir)/terraform-provider-comwit" \
   --test-provider "$test_provider" --terraform "$terraform" \
+  --local "$(release_dir)/comwit-local" \
   --instances "${BENCH_INSTANCES:-500}" --runs "${BENCH_RUNS:-9}" "$@"

@@ -23,6 +23,13 @@ async fn app(env: &Env, pid: &str, name: &str) -> String {
     r.s("app_id")
 }
 
+/// Hex HMAC-SHA256 of `value` under the hex `key`: a variable's digest.
+fn hmac_hex(key: &str, value: &str) -> String {
+    use aws_lc_rs::hmac;
+    let key = hmac::Key::new(hmac::HMAC_SHA256, &hex::decode(key).expect("hex key"));
+    hex::encode(hmac::sign(&key, value.as_bytes()).as_ref())
+}
+
 async fn domain(env: &Env, pid: &str, d: &str) {
     let r = env
         .post(
@@ -587,10 +594,12 @@ async fn apps_env_deploys_and_rollback() {
         vars[0].get("value").is_none(),
         "secret values are never returned"
     );
-    assert_eq!(vars[0]["digest"], sha256_hex(b"s3cret").as_str());
+    let key = env.get(&a).await.s("env_digest_key");
+    assert_eq!(vars[0]["digest"], hmac_hex(&key, "s3cret").as_str());
+    assert_ne!(vars[0]["digest"], sha256_hex(b"s3cret").as_str());
     assert_eq!(vars[0]["secret"], true);
     assert_eq!(vars[1]["value"], "hello");
-    assert_eq!(vars[1]["digest"], sha256_hex(b"hello").as_str());
+    assert_eq!(vars[1]["digest"], hmac_hex(&key, "hello").as_str());
     let got = env.get(&format!("{a}/env")).await;
     assert_eq!(got.body["variables"], json!(vars));
     tokio::time::sleep(Duration::from_millis(1100)).await;
@@ -747,6 +756,119 @@ async fn apps_env_deploys_and_rollback() {
             .await
             .status,
         404
+    );
+    env.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn env_digests_are_keyed_per_app() {
+    let env = start().await;
+    let pid = env.project("digests").await;
+    let base = format!("/v1/projects/{pid}/apps");
+    let created = env
+        .post(&base, json!({"name": "one", "runtime": "next"}))
+        .await;
+    assert_eq!(created.status, 201, "{created:?}");
+    let one = created.s("app_id");
+    let two = app(&env, &pid, "two").await;
+
+    // Each app has its own random 32-byte key, given with the app to app:read tokens.
+    let key_one = env.get(&format!("{base}/{one}")).await.s("env_digest_key");
+    let key_two = env.get(&format!("{base}/{two}")).await.s("env_digest_key");
+    for key in [&key_one, &key_two] {
+        assert_eq!(key.len(), 64, "{key}");
+        assert!(key
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+    }
+    assert_ne!(key_one, key_two);
+    assert_eq!(
+        created.s("env_digest_key"),
+        key_one,
+        "in the create response"
+    );
+    let listed = env.get(&base).await;
+    assert_eq!(listed.body["items"][0]["env_digest_key"], key_one.as_str());
+    assert_eq!(listed.body["items"][1]["env_digest_key"], key_two.as_str());
+    let renamed = env
+        .patch(&format!("{base}/{two}"), json!({"name": "deux"}))
+        .await;
+    assert_eq!(renamed.s("env_digest_key"), key_two);
+
+    // The same secret value gets a different digest in each app, and neither is its SHA-256.
+    let body = json!({"variables": [{"name": "API_KEY", "value": "hunter2", "secret": true}]});
+    let mut digests = Vec::new();
+    for (id, key) in [(&one, &key_one), (&two, &key_two)] {
+        let r = env.put(&format!("{base}/{id}/env"), body.clone()).await;
+        assert_eq!(r.status, 200, "{r:?}");
+        let digest = r.body["variables"][0]["digest"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(digest, hmac_hex(key, "hunter2"));
+        assert_ne!(digest, sha256_hex(b"hunter2"));
+        let got = env.get(&format!("{base}/{id}/env")).await;
+        assert_eq!(got.body["variables"][0]["digest"], digest.as_str());
+        digests.push(digest);
+    }
+    assert_ne!(digests[0], digests[1]);
+
+    // Tokens without app:read never see a key; the stored (replayable) create response has none.
+    let writer = env
+        .server
+        .admin()
+        .create_token("dev", &["app:write", "app:deploy"], "writer")
+        .unwrap()
+        .secret;
+    let headers = [("Idempotency-Key", "create-three")];
+    let r = env
+        .call_with(
+            Method::POST,
+            &base,
+            Some(&writer),
+            Some(json!({"name": "three", "runtime": "next"})),
+            &headers,
+        )
+        .await;
+    assert_eq!(r.status, 201, "{r:?}");
+    assert!(r.body.get("env_digest_key").is_none(), "{r:?}");
+    let three = r.s("app_id");
+    let r = env
+        .call_as(
+            &writer,
+            Method::PATCH,
+            &format!("{base}/{three}"),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{r:?}");
+    assert!(r.body.get("env_digest_key").is_none(), "{r:?}");
+    let replayed = env
+        .call_with(
+            Method::POST,
+            &base,
+            Some(&env.token),
+            Some(json!({"name": "three", "runtime": "next"})),
+            &headers,
+        )
+        .await;
+    assert_eq!(replayed.status, 201, "{replayed:?}");
+    assert_eq!(replayed.s("app_id"), three);
+    let key_three = env
+        .get(&format!("{base}/{three}"))
+        .await
+        .s("env_digest_key");
+    assert_eq!(
+        replayed.s("env_digest_key"),
+        key_three,
+        "readers get it on replay"
+    );
+    let r = env
+        .call_as(&writer, Method::GET, &format!("{base}/{three}"), None)
+        .await;
+    assert_eq!(
+        (r.status, r.body["error"]["required_scope"].as_str()),
+        (403, Some("app:read"))
     );
     env.server.shutdown().await;
 }

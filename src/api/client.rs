@@ -32,6 +32,10 @@ pub struct ClientOptions {
     /// First backoff step; doubled each retry, with full jitter, capped at `backoff_cap`.
     pub backoff_base: Duration,
     pub backoff_cap: Duration,
+    /// Makes creates repeatable across runs (see [`Client::create`]): the keys of creates are
+    /// derived from the request and this scope (the provider uses its working directory, so
+    /// two configurations never share keys). None: every create gets a random key.
+    pub create_scope: Option<String>,
 }
 
 /// Default retry budget of one call.
@@ -50,6 +54,7 @@ impl ClientOptions {
             request_timeout: Duration::from_secs(60),
             backoff_base: Duration::from_millis(200),
             backoff_cap: Duration::from_secs(10),
+            create_scope: None,
         }
     }
 }
@@ -66,6 +71,7 @@ pub struct Client {
     backoff_cap: Duration,
     pacer: Arc<Pacer>,
     pub(crate) cache: Arc<ListCache>,
+    create_scope: Option<String>,
 }
 
 /// A request body.
@@ -124,6 +130,7 @@ impl Client {
             backoff_cap: options.backoff_cap.max(options.backoff_base),
             pacer: Arc::new(Pacer::default()),
             cache: Arc::new(ListCache::default()),
+            create_scope: options.create_scope,
         })
     }
 
@@ -145,7 +152,8 @@ impl Client {
 
     /// Creates an object so that no try can leave one behind that the caller does not learn of.
     ///
-    /// The Idempotency-Key is derived from the request itself (path and body), so a create whose
+    /// With a `create_scope`, the Idempotency-Key is derived from the request itself (path and
+    /// body) and that scope, so a create whose
     /// answer never arrived (retries ran out, the provider was killed or stopped) is answered by
     /// the platform's replay when the next `terraform apply` sends the same create. A replayed
     /// object is read again at its location: if it still exists it is adopted (its current form
@@ -156,9 +164,12 @@ impl Client {
         B: Serialize,
         T: DeserializeOwned + Located,
     {
+        let Some(scope) = &self.create_scope else {
+            return self.post(path, body).await;
+        };
         let bytes = json_bytes(body)?;
         for generation in 0..KEY_GENERATIONS {
-            let key = creation_key(path, &bytes, generation);
+            let key = creation_key(scope, path, &bytes, generation);
             let answer = self
                 .send(Method::POST, path, &Body::Json(bytes.clone()), Some(&key))
                 .await?;
@@ -378,12 +389,15 @@ fn idempotency_key() -> String {
     hex::encode(bytes)
 }
 
-/// The key of generation `generation` of a create: a digest of what the create asks for, so
-/// that the same create from a later run carries the same key (keys are per user on the
-/// platform, so the token's user is part of it implicitly).
-pub(crate) fn creation_key(path: &str, body: &[u8], generation: u32) -> String {
-    let mut material = Vec::with_capacity(path.len() + body.len() + 32);
-    material.extend_from_slice(b"comwit-create-v1\nPOST ");
+/// The key of generation `generation` of a create: a digest of what the create asks for and
+/// where from (`scope`), so that the same create from a later run of the same configuration
+/// carries the same key (keys are per user on the platform, so the token's user is part of it
+/// implicitly).
+pub(crate) fn creation_key(scope: &str, path: &str, body: &[u8], generation: u32) -> String {
+    let mut material = Vec::with_capacity(scope.len() + path.len() + body.len() + 32);
+    material.extend_from_slice(b"comwit-create-v1\n");
+    material.extend_from_slice(scope.as_bytes());
+    material.extend_from_slice(b"\nPOST ");
     material.extend_from_slice(path.as_bytes());
     material.push(b'\n');
     material.extend_from_slice(body);
@@ -468,24 +482,15 @@ mod tests {
 
     #[test]
     fn creation_keys_are_stable_and_distinct() {
-        let a = creation_key("/v1/projects/p/apps", br#"{"name":"web"}"#, 0);
-        assert_eq!(
-            a,
-            creation_key("/v1/projects/p/apps", br#"{"name":"web"}"#, 0)
-        );
+        let apps = "/v1/projects/p/apps";
+        let web: &[u8] = br#"{"name":"web"}"#;
+        let a = creation_key("/w", apps, web, 0);
+        assert_eq!(a, creation_key("/w", apps, web, 0));
         assert!(a.starts_with("tfc-") && a.len() == 36);
-        assert_ne!(
-            a,
-            creation_key("/v1/projects/p/apps", br#"{"name":"web"}"#, 1)
-        );
-        assert_ne!(
-            a,
-            creation_key("/v1/projects/p/apps", br#"{"name":"api"}"#, 0)
-        );
-        assert_ne!(
-            a,
-            creation_key("/v1/projects/q/apps", br#"{"name":"web"}"#, 0)
-        );
+        assert_ne!(a, creation_key("/w", apps, web, 1));
+        assert_ne!(a, creation_key("/w", apps, br#"{"name":"api"}"#, 0));
+        assert_ne!(a, creation_key("/w", "/v1/projects/q/apps", web, 0));
+        assert_ne!(a, creation_key("/other", apps, web, 0));
     }
 
     #[test]

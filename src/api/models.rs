@@ -48,6 +48,32 @@ pub struct App {
     pub active_build_id: Option<String>,
     pub default_hostname: String,
     pub created_at: String,
+    /// The key of the app's variable digests (HMAC-SHA256), hex. Present when the token holds
+    /// `app:read` (absent from the rollback response). Never put it in a state.
+    #[serde(default)]
+    pub env_digest_key: Option<DigestKey>,
+}
+
+/// An app's `env_digest_key`: a secret, so its `Debug` form hides it.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct DigestKey(String);
+
+impl DigestKey {
+    pub fn new(hex: impl Into<String>) -> DigestKey {
+        DigestKey(hex.into())
+    }
+
+    /// The key as the platform sends it (hex).
+    pub fn hex(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for DigestKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DigestKey(..)")
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

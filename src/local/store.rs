@@ -13,8 +13,48 @@ use super::error::{ApiError, ApiResult};
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "comwit-local.sqlite3";
 
+/// One schema migration: SQL, or code for what SQL cannot do (random keys, HMACs).
+enum Migration {
+    Sql(&'static str),
+    Code(fn(&Transaction<'_>) -> rusqlite::Result<()>),
+}
+
 /// The migrations, in order; `PRAGMA user_version` counts how many ran.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[Migration] = &[
+    Migration::Sql(INITIAL),
+    Migration::Code(add_env_digest_keys),
+];
+
+/// Gives every app a random 32-byte `env_digest_key` and recomputes the digests of its
+/// variables as HMAC-SHA256 under it (they were plain SHA-256 before).
+fn add_env_digest_keys(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch("ALTER TABLE apps ADD COLUMN env_digest_key BLOB")?;
+    let app_ids: Vec<String> = tx
+        .prepare("SELECT app_id FROM apps")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for app_id in app_ids {
+        let key = super::ids::random_bytes(32);
+        tx.execute(
+            "UPDATE apps SET env_digest_key = ?1 WHERE app_id = ?2",
+            rusqlite::params![key, app_id],
+        )?;
+        let vars: Vec<(String, String)> = tx
+            .prepare("SELECT name, value FROM env_vars WHERE app_id = ?1")?
+            .query_map([&app_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (name, value) in vars {
+            tx.execute(
+                "UPDATE env_vars SET digest = ?1 WHERE app_id = ?2 AND name = ?3",
+                rusqlite::params![super::routes::apps::env_digest(&key, &value), app_id, name],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The first schema.
+const INITIAL: &str = r#"
 CREATE TABLE users (
     seq INTEGER PRIMARY KEY,
     user_id TEXT NOT NULL UNIQUE,
@@ -130,7 +170,7 @@ CREATE TABLE idempotency (
     created_at_ms INTEGER NOT NULL,
     PRIMARY KEY (user_id, key)
 );
-"#];
+"#;
 
 /// The store: a shared handle on the database.
 #[derive(Clone)]
@@ -219,11 +259,74 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         // fresh directory at once do not both apply a migration.
         let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
         let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        let Some(sql) = MIGRATIONS.get(version.max(0) as usize) else {
+        let Some(migration) = MIGRATIONS.get(version.max(0) as usize) else {
             return tx.commit();
         };
-        tx.execute_batch(sql)?;
+        match migration {
+            Migration::Sql(sql) => tx.execute_batch(sql)?,
+            Migration::Code(run) => run(&tx)?,
+        }
         tx.pragma_update(None, "user_version", version + 1)?;
         tx.commit()?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::local::routes::apps::env_digest;
+
+    #[test]
+    fn existing_apps_get_a_digest_key_and_keyed_digests() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            // A database of the first schema, with an app and a plainly hashed variable.
+            let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+            conn.execute_batch(INITIAL).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute_batch(
+                "INSERT INTO projects (project_id, name, created_at)
+                   VALUES ('prj_1', 'p', '2025-01-01T00:00:00Z');
+                 INSERT INTO apps (app_id, project_id, name, runtime, default_hostname, created_at)
+                   VALUES ('app_1', 'prj_1', 'a', 'next', 'a-1.comwit.app', '2025-01-01T00:00:00Z'),
+                          ('app_2', 'prj_1', 'b', 'next', 'b-2.comwit.app', '2025-01-01T00:00:00Z');",
+            )
+            .unwrap();
+            for app in ["app_1", "app_2"] {
+                conn.execute(
+                    "INSERT INTO env_vars (app_id, name, value, secret, digest, updated_at)
+                     VALUES (?1, 'S', 'hunter2', 1, ?2, '2025-01-01T00:00:00Z')",
+                    rusqlite::params![app, crate::local::ids::sha256_hex(b"hunter2")],
+                )
+                .unwrap();
+            }
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let rows: Vec<(Vec<u8>, String)> = store
+            .read_blocking(|tx| {
+                let mut stmt = tx.prepare(
+                    "SELECT a.env_digest_key, e.digest FROM apps a
+                     JOIN env_vars e ON e.app_id = a.app_id ORDER BY a.app_id",
+                )?;
+                let rows = stmt
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<_, _>>()?;
+                Ok(rows)
+            })
+            .unwrap();
+        assert_eq!(rows.len(), 2);
+        for (key, digest) in &rows {
+            assert_eq!(key.len(), 32);
+            assert_eq!(digest, &env_digest(key, "hunter2"));
+        }
+        assert_ne!(rows[0].0, rows[1].0, "each app has its own key");
+        assert_ne!(rows[0].1, rows[1].1);
+        // Opening again runs nothing more.
+        drop(store);
+        let again = Store::open(dir.path()).unwrap();
+        let version: i64 = again
+            .read_blocking(|tx| Ok(tx.pragma_query_value(None, "user_version", |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
     }
 }

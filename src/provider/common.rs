@@ -225,7 +225,7 @@ pub fn id_validator(noun: &'static str, prefix: &'static str) -> validators::Mat
     validators::matches(
         format!(
             "be a {noun} ID: `{prefix}_` followed by 16 lowercase hex digits, as the \
-             platform gives it (for example `comwit_{noun}.<name>.{noun}_id`)"
+             platform gives it"
         ),
         move |s| is_platform_id(s, prefix),
     )

@@ -72,6 +72,14 @@ impl Provider for ComwitProvider {
         let mut options = ClientOptions::new(&resolved.api_url, &resolved.token);
         options.max_retries = resolved.max_retries;
         options.retry_max_elapsed = resolved.retry_max_elapsed;
+        // Terraform runs providers in the configuration's directory: creates repeated by a
+        // later run there replay (and adopt) what an earlier run may have made; other
+        // configurations of the same user never share their keys.
+        options.create_scope = Some(
+            std::env::current_dir()
+                .map(|dir| dir.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        );
         if !client.terraform_version.is_empty() {
             options.user_agent_suffix = format!("terraform/{}", client.terraform_version);
         }

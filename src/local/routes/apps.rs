@@ -21,6 +21,39 @@ use crate::local::validate::{check_label, is_env_name, label_field, Obj, APPS_DO
 const COLS: &str =
     "seq, app_id, project_id, name, runtime, active_build_id, default_hostname, created_at";
 
+/// Bytes of an app's `env_digest_key`.
+const DIGEST_KEY_BYTES: usize = 32;
+
+/// The digest of a variable's value: hex HMAC-SHA256 under the app's `env_digest_key`. Keyed,
+/// so that a digest alone (in a Terraform state, say) does not let anyone test guesses of a
+/// weak secret offline.
+pub fn env_digest(key: &[u8], value: &str) -> String {
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, key);
+    hex::encode(aws_lc_rs::hmac::sign(&key, value.as_bytes()).as_ref())
+}
+
+/// The app's `env_digest_key`, None if there is no such app.
+fn digest_key(tx: &Transaction<'_>, app_id: &str) -> ApiResult<Option<Vec<u8>>> {
+    Ok(tx
+        .query_row(
+            "SELECT env_digest_key FROM apps WHERE app_id = ?1",
+            [app_id],
+            |r| r.get::<_, Option<Vec<u8>>>(0),
+        )
+        .optional()?
+        .flatten())
+}
+
+/// Adds `env_digest_key` (hex) to an app's JSON. Only for callers holding `app:read`: the key
+/// is part of reading the app.
+fn with_digest_key(tx: &Transaction<'_>, mut app: Value) -> ApiResult<Value> {
+    let app_id = app["app_id"].as_str().unwrap_or_default().to_string();
+    if let Some(key) = digest_key(tx, &app_id)? {
+        app["env_digest_key"] = Value::String(hex::encode(key));
+    }
+    Ok(app)
+}
+
 fn row_json(r: &Row<'_>) -> rusqlite::Result<(i64, Value)> {
     Ok((
         r.get(0)?,
@@ -120,6 +153,10 @@ pub async fn list(
             let rows = stmt
                 .query_map(params![project_id, page.after, page.limit + 1], row_json)?
                 .collect::<Result<Vec<_>, _>>()?;
+            let rows = rows
+                .into_iter()
+                .map(|(seq, app)| Ok((seq, with_digest_key(tx, app)?)))
+                .collect::<ApiResult<Vec<_>>>()?;
             Ok(list_body(rows, &page))
         })
         .await?;
@@ -137,6 +174,14 @@ pub async fn create(
     auth.require(APP_WRITE)?;
     let (bytes, v) = json_body(&state, &headers, body).await;
     let idem = Idem::new(&auth.user_id, &headers, "POST", uri.path(), &bytes);
+    // The key is shown to readers only; stored (replayable) responses never hold it.
+    let reads = auth.require(APP_READ).is_ok();
+    let keyed = move |tx: &Transaction<'_>, mut s: Stored| -> ApiResult<Stored> {
+        if reads {
+            s.body = with_digest_key(tx, s.body)?;
+        }
+        Ok(s)
+    };
     let input = v.and_then(|v| {
         let mut o = Obj::new(v, "", &["name", "runtime"])?;
         let name = label_field(&mut o, "name", "app")?;
@@ -149,7 +194,7 @@ pub async fn create(
             project_access(tx, &auth, &project_id)?;
             let (name, runtime) = input?;
             if let Some(s) = idem.replay(tx)? {
-                return Ok(s);
+                return keyed(tx, s);
             }
             check_name_free(tx, &project_id, &name, "")?;
             let (id, host) = loop {
@@ -167,16 +212,24 @@ pub async fn create(
                 }
             };
             tx.execute(
-                "INSERT INTO apps (app_id, project_id, name, runtime, active_build_id, default_hostname, created_at)
-                 VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6)",
-                params![id, project_id, name, runtime, host, ids::now_rfc3339()],
+                "INSERT INTO apps (app_id, project_id, name, runtime, active_build_id, default_hostname, created_at, env_digest_key)
+                 VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6, ?7)",
+                params![
+                    id,
+                    project_id,
+                    name,
+                    runtime,
+                    host,
+                    ids::now_rfc3339(),
+                    ids::random_bytes(DIGEST_KEY_BYTES)
+                ],
             )?;
             let stored = Stored::created(
                 format!("/v1/projects/{project_id}/apps/{id}"),
                 load(tx, &project_id, &id)?,
             );
             idem.save(tx, &stored)?;
-            Ok(stored)
+            keyed(tx, stored)
         })
         .await
 }
@@ -191,7 +244,7 @@ pub async fn get(
         .store
         .read(move |tx| {
             project_access(tx, &auth, &project_id)?;
-            load(tx, &project_id, &app_id)
+            with_digest_key(tx, load(tx, &project_id, &app_id)?)
         })
         .await?;
     Ok(Json(v))
@@ -215,6 +268,7 @@ pub async fn update(
         let runtime = runtime_of(&mut o, false)?;
         Ok((name, runtime))
     });
+    let reads = auth.require(APP_READ).is_ok();
     let v = state
         .store
         .write(move |tx| {
@@ -234,7 +288,12 @@ pub async fn update(
                     [&rt, &app_id],
                 )?;
             }
-            load(tx, &project_id, &app_id)
+            let app = load(tx, &project_id, &app_id)?;
+            if reads {
+                with_digest_key(tx, app)
+            } else {
+                Ok(app)
+            }
         })
         .await?;
     Ok(Json(v))
@@ -388,9 +447,11 @@ pub async fn replace_env(
                 }
             }
             tx.execute("DELETE FROM env_vars WHERE app_id = ?1", [&app_id])?;
+            let key = digest_key(tx, &app_id)?
+                .ok_or_else(|| ApiError::internal(format!("app {app_id} has no digest key")))?;
             let now = ids::now_rfc3339();
             for var in input {
-                let digest = ids::sha256_hex(var.value.as_bytes());
+                let digest = env_digest(&key, &var.value);
                 let updated_at = match old.get(&var.name) {
                     Some((d, s, at)) if *d == digest && *s == var.secret => at.clone(),
                     _ => now.clone(),
@@ -405,4 +466,19 @@ pub async fn replace_env(
         })
         .await?;
     Ok(Json(v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_digests_are_hmac_sha256() {
+        // RFC 4231, test case 2.
+        assert_eq!(
+            env_digest(b"Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert_ne!(env_digest(b"Jefe", "x"), ids::sha256_hex(b"x"));
+    }
 }

@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use crate::api::models::{AppCreate, AppUpdate, EnvReplace};
 use crate::api::{ApiError, Client};
 use crate::provider::common::{
-    api_error, api_error_at, call, is_dns_label, plan_project, project_id_attribute, required_str,
-    split_import_id, str_attr,
+    api_error, api_error_at, call, id_validator, is_dns_label, plan_project, project_id_attribute,
+    required_str, split_import_id, str_attr,
 };
 use crate::provider::Shared;
 use crate::tfplugin::cty::{Type, Value};
@@ -15,16 +15,23 @@ use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::resource::{Ctx, PlanRequest, Resource};
 use crate::tfplugin::schema::{validators, Attribute, Block, Schema};
 
-use super::app_plan::{self, pack_source, plan_active, plan_source};
+use super::app_plan::{pack_source, plan_active, plan_source};
 use super::app_state::{self, fetch};
+use super::env::{DigestKey, DigestKeys};
 use super::{attr, env, set};
 
 const TYPE_NAME: &str = "comwit_app";
 const IMPORT_FORM: &str = "<project_id>/<app_id>";
 
+/// The state version. 0 kept plain SHA-256 digests in `secret_env_digests`; 1 keeps the
+/// platform's keyed digests (HMAC-SHA256 under the app's `env_digest_key`).
+const SCHEMA_VERSION: i64 = 1;
+
 pub struct AppResource {
     shared: Shared,
     schema: Schema,
+    /// The digest keys of the apps read by this provider process (never in state).
+    keys: DigestKeys,
 }
 
 impl AppResource {
@@ -32,6 +39,7 @@ impl AppResource {
         AppResource {
             shared,
             schema: schema(),
+            keys: DigestKeys::default(),
         }
     }
 }
@@ -45,10 +53,18 @@ deploy creates a build; `active_build_id` pins an earlier build to roll back.
 
 Secrets go in `secret_env_wo`, a write-only argument (Terraform 1.11 or later, OpenTofu 1.11 \
 or later): their values are sent to the platform and never written to the plan or the state. \
-Terraform keeps only their SHA-256 digests (`secret_env_digests`), so a secret changed outside \
+Terraform keeps only their digests (`secret_env_digests`), so a secret changed outside \
 Terraform shows up in the next plan, which sends the configured value again, and a new \
 configured value is sent without further ado. To send the secrets again regardless, increase \
-`secret_env_wo_version`.
+`secret_env_wo_version`. The digests are keyed (HMAC-SHA256 under a key the platform holds \
+for each app and hands only to `app:read` tokens; the provider keeps it in memory, never in \
+the state), so a state file alone does not let anyone test guesses of a secret.
+
+**Upgrading** from a provider version that kept plain SHA-256 digests: the state is upgraded \
+on the next plan, which drops the old digests and reads the keyed ones from the platform, so \
+the plan stays empty while the secrets are unchanged (with `-refresh=false` it plans sending \
+the secrets again instead). The state file holds the old digests until the next apply (`terraform \
+apply -refresh-only` rewrites it without changing anything).
 
 **Import:** `terraform import comwit_app.<name> <project_id>/<app_id>`. After import `env` \
 holds the app's plain variables; Terraform cannot know secret values, only their digests, so \
@@ -57,9 +73,10 @@ different value plans an update that sends it). `build_id` and `source_sha256` d
 build that was active at import: when `source_dir` packs to the same digest nothing is \
 deployed.
 
-**Token scopes:** create needs `app:write` (plus `app:deploy` with `source_dir` or \
-`active_build_id`); read, refresh and import need `app:read`; update needs `app:write` to \
-rename or change variables and `app:deploy` to deploy or roll back; delete needs `app:write`.";
+**Token scopes:** create needs `app:write` (plus `app:deploy` with `source_dir`) and \
+`app:read`; plan, read, refresh and import need `app:read` (a plan reads the app's digest key \
+with it, also under `-refresh=false`); update needs `app:write` to rename or change variables \
+and `app:deploy` to deploy or roll back; delete needs `app:write`.";
 
     Schema::new(
         Block::from_attributes(vec![
@@ -124,10 +141,14 @@ rename or change variables and `app:deploy` to deploy or roll back; delete needs
                 .computed()
                 .sensitive()
                 .description(
-                    "Hex SHA-256 digest of each secret variable's value, by name, as the \
-                     platform reports them. Terraform compares them with the digests of the \
-                     configured `secret_env_wo` values to notice secrets changed outside \
-                     Terraform.",
+                    "The digest of each secret variable's value, by name, as the platform \
+                     reports them: hex HMAC-SHA256 of the value under the app's digest key, \
+                     which the platform holds and hands only to tokens with `app:read`. The \
+                     key is never stored in the state, so these digests do not let anyone who \
+                     reads the state test guesses of a secret. At plan time Terraform computes \
+                     the digests of the configured `secret_env_wo` values with the same key \
+                     and compares, to notice secrets changed outside Terraform. Known after \
+                     apply on a new app (it has no key yet).",
                 ),
             Attribute::string("source_dir").optional().description(
                 "A directory with the app's code, relative to where Terraform runs (use \
@@ -149,10 +170,7 @@ rename or change variables and `app:deploy` to deploy or roll back; delete needs
             Attribute::string("active_build_id")
                 .optional()
                 .computed()
-                .validator(validators::matches(
-                    "be a build ID: bld_ followed by 16 lowercase hex digits",
-                    app_plan::is_build_id,
-                ))
+                .validator(id_validator("build", "bld"))
                 .description(
                     "The build that serves traffic. Set it to an earlier build of this app to \
                      roll back (see the `comwit_app_builds` data source); a pinned build stays \
@@ -160,7 +178,9 @@ rename or change variables and `app:deploy` to deploy or roll back; delete needs
                      `source_dir`, the last deployed build is active, and a rollback made \
                      outside Terraform shows as a change that apply reverts. When unset \
                      without `source_dir`, Terraform reports the active build without \
-                     managing it.",
+                     managing it. Not on a new app, which has no builds yet: the plan \
+                     refuses it; apply without it first (with `source_dir` to deploy), then \
+                     pin one of the app's builds.",
                 ),
             Attribute::string("default_hostname")
                 .computed()
@@ -176,6 +196,7 @@ rename or change variables and `app:deploy` to deploy or roll back; delete needs
         ])
         .description(description),
     )
+    .version(SCHEMA_VERSION)
 }
 
 /// `create the app "web"`, for error messages.
@@ -197,7 +218,7 @@ impl Resource for AppResource {
         env::validate_combined(&attr(config, "env"), &attr(config, "secret_env_wo"))
     }
 
-    async fn modify_plan(&self, _ctx: &mut Ctx, plan: &mut PlanRequest) -> Diagnostics {
+    async fn modify_plan(&self, ctx: &mut Ctx, plan: &mut PlanRequest) -> Diagnostics {
         if let Err(d) = plan_project(plan, &self.shared) {
             return d;
         }
@@ -209,11 +230,29 @@ impl Resource for AppResource {
             plan.prior_state.clone()
         };
 
+        if prior.is_null() {
+            if let Value::String(pin) = attr(&plan.config, "active_build_id") {
+                return pin_on_new_app(&pin, str_attr(&plan.config, "name"), creating);
+            }
+        }
+
+        // Digests of the configured secrets, with the app's key: a new app has none yet (its
+        // digests are known after apply).
         let secrets = attr(&plan.config, "secret_env_wo");
+        let key = match (env::needs_key(&secrets), str_attr(&prior, "app_id")) {
+            (true, Some(app_id)) => {
+                let project = str_attr(&prior, "project_id").unwrap_or_default();
+                match self.digest_key(ctx, project, app_id).await {
+                    Ok(key) => key,
+                    Err(d) => return d,
+                }
+            }
+            _ => None,
+        };
         set(
             &mut plan.planned_state,
             "secret_env_digests",
-            env::planned_digests(&secrets),
+            env::planned_digests(&secrets, key.as_ref()),
         );
 
         let source_dir = attr(&plan.config, "source_dir");
@@ -255,7 +294,10 @@ impl Resource for AppResource {
         let project = required_str(state, "project_id")?;
         let app_id = required_str(state, "app_id")?;
         match fetch(ctx, &configured.client, &project, &app_id).await {
-            Ok(Some((app, remote_env))) => Ok(app_state::from_remote(&app, &remote_env, state)),
+            Ok(Some((app, remote_env))) => {
+                self.keys.remember(&app);
+                Ok(app_state::from_remote(&app, &remote_env, state))
+            }
             Ok(None) => Ok(Value::Null),
             Err(e) => Err(api_error(&format!("read the app {app_id}"), &e)),
         }
@@ -285,6 +327,16 @@ impl Resource for AppResource {
         }
     }
 
+    /// Version 0 kept the plain SHA-256 of each secret in `secret_env_digests`, which lets
+    /// anyone holding the state test guesses of a weak secret. They are dropped: the refresh
+    /// that follows the upgrade reads the keyed digests from the platform, and the plan compares
+    /// them with the configured values' digests under the same key (empty when unchanged).
+    /// Without a refresh the plan sends the secrets again, which is harmless.
+    async fn upgrade_state(&self, version: i64, raw_json: &[u8]) -> Result<Value, Diagnostics> {
+        let state = crate::tfplugin::plan::upgrade_raw_state(&self.schema, raw_json)?;
+        Ok(upgrade_from(version, state))
+    }
+
     async fn import(&self, ctx: &mut Ctx, id: &str) -> Result<Value, Diagnostics> {
         let parts = split_import_id(id, 2, IMPORT_FORM)?;
         let (project, app_id) = (&parts[0], &parts[1]);
@@ -306,6 +358,7 @@ impl Resource for AppResource {
             }
             Err(e) => return Err(api_error(&format!("import the app {app_id}"), &e)),
         };
+        self.keys.remember(&app);
         let mut state = self.schema.null_object();
         app_state::apply_app(&mut state, &app);
         // Describe the build serving now as the one Terraform knows, so that a `source_dir`
@@ -326,6 +379,44 @@ impl Resource for AppResource {
 }
 
 impl AppResource {
+    /// The digest key of an existing app: remembered from an earlier read in this process,
+    /// else read from the platform (one GET, e.g. under `-refresh=false` or at apply). None
+    /// when the app is gone.
+    async fn digest_key(
+        &self,
+        ctx: &Ctx,
+        project: &str,
+        app_id: &str,
+    ) -> Result<Option<DigestKey>, Diagnostics> {
+        if let Some(key) = self.keys.get(app_id) {
+            return Ok(Some(key));
+        }
+        let configured = self.shared.get()?;
+        let app = match call(ctx, configured.client.get_app(project, app_id)).await {
+            Ok(app) => app,
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) => {
+                return Err(api_error(
+                    &format!("read the app {app_id} (for the key of its secrets' digests)"),
+                    &e,
+                ))
+            }
+        };
+        match self.keys.remember(&app) {
+            Some(key) => Ok(Some(key)),
+            None => Err(Diagnostic::error(
+                "No digest key from the platform",
+                format!(
+                    "The platform's answer for the app {app_id} holds no valid \
+                     `env_digest_key`, which Terraform needs to compare the configured secrets \
+                     with those the app holds. The API at `api_url` may be older than this \
+                     provider: use a platform that sends it, or an older provider version."
+                ),
+            )
+            .into()),
+        }
+    }
+
     /// Brings the app to the planned state: create or rename, replace the environment,
     /// deploy, roll back. On a failure half-way, `ctx.partial_state` holds what was done, so
     /// Terraform records it and the next plan finishes the job.
@@ -352,6 +443,7 @@ impl AppResource {
                 Ok(app) => app,
                 Err(e) => return Err(self.create_error(ctx, client, &project, &name, &e).await),
             };
+            self.keys.remember(&app);
             let mut state = app_state::known_or_null(planned);
             app_state::apply_app(&mut state, &app);
             // Nothing else exists yet: a new app has no variables and no builds.
@@ -441,12 +533,9 @@ impl AppResource {
             .await
             .map_err(|e| api_error(&action("read", &name), &e))?
         else {
-            return Err(Diagnostic::error(
-                "App disappeared",
-                format!("The app {app_id} was deleted while Terraform was changing it."),
-            )
-            .into());
+            return Err(app_disappeared(&app_id));
         };
+        self.keys.remember(&app);
         let mut state = app_state::from_remote(&app, &remote_env, &current);
 
         // The build that should serve: a pin, else the last deploy when Terraform deploys.
@@ -483,7 +572,15 @@ impl AppResource {
     ) -> Result<(), Diagnostics> {
         let plain = attr(planned, "env");
         let secrets = attr(config, "secret_env_wo");
-        let digests = env::planned_digests(&secrets);
+        let key = if env::needs_key(&secrets) {
+            match self.digest_key(ctx, project, app_id).await? {
+                Some(key) => Some(key),
+                None => return Err(app_disappeared(app_id)),
+            }
+        } else {
+            None
+        };
+        let digests = env::planned_digests(&secrets, key.as_ref());
         let planned_digests = attr(planned, "secret_env_digests");
         if !planned_digests.is_unknown() && !digests.semantic_eq(&planned_digests) {
             // An ephemeral source produced different values at apply than at plan.
@@ -602,6 +699,52 @@ impl AppResource {
     }
 }
 
+/// A state of schema `version` (decoded with the current schema) made current.
+fn upgrade_from(version: i64, mut state: Value) -> Value {
+    if version < 1 && !state.is_null() {
+        set(
+            &mut state,
+            "secret_env_digests",
+            Value::Map(Default::default()),
+        );
+    }
+    state
+}
+
+fn app_disappeared(app_id: &str) -> Diagnostics {
+    Diagnostic::error(
+        "App disappeared",
+        format!("The app {app_id} was deleted while Terraform was changing it."),
+    )
+    .into()
+}
+
+/// `active_build_id` on an app the plan creates (or replaces): a new app has no builds, so
+/// apply would create the app and then fail to make the build active.
+fn pin_on_new_app(pin: &str, name: Option<&str>, creating: bool) -> Diagnostics {
+    let app = name.map_or("the app".to_string(), |n| format!("the app {n:?}"));
+    let why = if creating {
+        format!("this plan creates {app}, and a new app has no builds yet")
+    } else {
+        format!(
+            "this plan replaces {app} (an argument that forces replacement changed), and the \
+             new app has no builds yet: {pin} is a build of the old one"
+        )
+    };
+    Diagnostic::error(
+        "active_build_id cannot be set on a new app",
+        format!(
+            "`active_build_id` is {pin:?}, but {why}, so apply would create the app and then \
+             fail to make the build active. Apply without `active_build_id` first (give \
+             `source_dir` to deploy the app's code, which creates its first build), then set \
+             `active_build_id` to one of the app's builds (the `comwit_app_builds` data source \
+             lists them) to pin it."
+        ),
+    )
+    .with_attribute(AttributePath::new("active_build_id"))
+    .into()
+}
+
 /// A failed rollback; an unknown build points at `active_build_id`.
 fn rollback_error(name: &str, build_id: &str, err: &ApiError) -> Diagnostics {
     if err.is_not_found() {
@@ -619,4 +762,179 @@ fn rollback_error(name: &str, build_id: &str, err: &ApiError) -> Diagnostics {
         &format!("make {build_id} the active build of the app {name:?}"),
         err,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::models::App;
+
+    fn resource() -> AppResource {
+        AppResource::new(Shared::default())
+    }
+
+    fn config(pairs: &[(&str, Value)]) -> Value {
+        let mut c = schema().null_object();
+        set(&mut c, "project_id", Value::string("prj_0123456789abcdef"));
+        set(&mut c, "name", Value::string("web"));
+        set(&mut c, "runtime", Value::string("next"));
+        for (k, v) in pairs {
+            set(&mut c, k, v.clone());
+        }
+        c
+    }
+
+    fn secrets(pairs: &[(&str, &str)]) -> Value {
+        Value::Map(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), Value::string(*v)))
+                .collect(),
+        )
+    }
+
+    fn prior_state() -> Value {
+        let mut s = config(&[]);
+        set(&mut s, "app_id", Value::string("app_00000000000000aa"));
+        set(&mut s, "secret_env_digests", Value::Map(Default::default()));
+        s
+    }
+
+    async fn modify(r: &AppResource, prior: Value, config: Value) -> (PlanRequest, Diagnostics) {
+        let mut p = PlanRequest {
+            prior_state: prior,
+            planned_state: config.clone(),
+            config,
+            requires_replace: Vec::new(),
+        };
+        let (_tx, stop) = crate::tfplugin::resource::StopSignal::new();
+        let mut ctx = Ctx::new(stop, Default::default(), Vec::new());
+        let d = r.modify_plan(&mut ctx, &mut p).await;
+        (p, d)
+    }
+
+    #[test]
+    fn schema_version_is_bumped_for_keyed_digests() {
+        assert_eq!(schema().version, 1);
+        let text = format!("{:?}", schema().block.attributes);
+        assert!(
+            !text.contains("Hex SHA-256 digest of each secret"),
+            "{text}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_pin_on_a_new_app_fails_at_plan() {
+        let r = resource();
+        let c = config(&[("active_build_id", Value::string("bld_0123456789abcdef"))]);
+        let (_, d) = modify(&r, Value::Null, c.clone()).await;
+        assert!(d.has_errors(), "{d}");
+        let e = d.iter().next().unwrap();
+        assert_eq!(e.attribute, Some(AttributePath::new("active_build_id")));
+        for want in [
+            "new app has no builds",
+            "without `active_build_id`",
+            "source_dir",
+        ] {
+            assert!(e.detail.contains(want), "{want}: {}", e.detail);
+        }
+        // A replacement is a new app too.
+        let mut p = PlanRequest {
+            prior_state: prior_state(),
+            planned_state: c.clone(),
+            config: c,
+            requires_replace: vec![AttributePath::new("runtime")],
+        };
+        let (_tx, stop) = crate::tfplugin::resource::StopSignal::new();
+        let mut ctx = Ctx::new(stop, Default::default(), Vec::new());
+        let d = r.modify_plan(&mut ctx, &mut p).await;
+        assert!(d.to_string().contains("replaces"), "{d}");
+        // Unknown (decided at apply) or on an existing app: no objection.
+        let (_, d) = modify(
+            &r,
+            Value::Null,
+            config(&[("active_build_id", Value::Unknown)]),
+        )
+        .await;
+        assert!(d.is_empty(), "{d}");
+        let pinned = config(&[("active_build_id", Value::string("bld_0123456789abcdef"))]);
+        let (_, d) = modify(&r, prior_state(), pinned).await;
+        assert!(d.is_empty(), "{d}");
+    }
+
+    #[tokio::test]
+    async fn new_app_digests_are_known_after_apply() {
+        let r = resource();
+        let c = config(&[("secret_env_wo", secrets(&[("K", "v")]))]);
+        let (p, d) = modify(&r, Value::Null, c).await;
+        assert!(d.is_empty(), "{d}");
+        assert!(attr(&p.planned_state, "secret_env_digests").is_unknown());
+        // Without secrets there is nothing to wait for.
+        let (p, _) = modify(&r, Value::Null, config(&[])).await;
+        assert_eq!(
+            attr(&p.planned_state, "secret_env_digests"),
+            Value::Map(Default::default())
+        );
+    }
+
+    #[tokio::test]
+    async fn existing_app_digests_use_the_remembered_key() {
+        let r = resource();
+        let app = App {
+            app_id: "app_00000000000000aa".into(),
+            project_id: "prj_0123456789abcdef".into(),
+            name: "web".into(),
+            runtime: "next".into(),
+            active_build_id: None,
+            default_hostname: "web-00000000.comwit.app".into(),
+            created_at: "2025-01-01T00:00:00Z".into(),
+            env_digest_key: Some(crate::api::models::DigestKey::new("0f".repeat(32))),
+        };
+        let key = r.keys.remember(&app).unwrap();
+        let c = config(&[("secret_env_wo", secrets(&[("K", "v")]))]);
+        let (p, d) = modify(&r, prior_state(), c).await;
+        assert!(d.is_empty(), "{d}");
+        assert_eq!(
+            attr(&p.planned_state, "secret_env_digests"),
+            secrets(&[("K", &env::digest(&key, "v"))])
+        );
+        // Without a remembered key the plan reads the app, which needs a configured provider.
+        let other = resource();
+        let c = config(&[("secret_env_wo", secrets(&[("K", "v")]))]);
+        let (_, d) = modify(&other, prior_state(), c).await;
+        assert!(d.to_string().contains("not configured"), "{d}");
+    }
+
+    #[tokio::test]
+    async fn version_0_states_lose_their_plain_digests() {
+        let r = resource();
+        let mut v0 = serde_json::json!({
+            "app_id": "app_00000000000000aa",
+            "project_id": "prj_0123456789abcdef",
+            "name": "web",
+            "runtime": "next",
+            "env": {"MODE": "production"},
+            "secret_env_digests": {"K": crate::provider::apps::sha256_hex(b"v")},
+            "secret_env_wo_version": 1,
+            "created_at": "2025-01-01T00:00:00Z",
+        });
+        let raw = serde_json::to_vec(&v0).unwrap();
+        let up = r.upgrade_state(0, &raw).await.unwrap();
+        assert_eq!(
+            attr(&up, "secret_env_digests"),
+            Value::Map(Default::default())
+        );
+        assert_eq!(attr(&up, "app_id"), Value::string("app_00000000000000aa"));
+        assert_eq!(attr(&up, "secret_env_wo_version"), Value::int(1));
+        assert_eq!(attr(&up, "env"), secrets(&[("MODE", "production")]));
+        // A current state keeps its (keyed) digests.
+        v0["secret_env_digests"] = serde_json::json!({"K": "keyed"});
+        let raw = serde_json::to_vec(&v0).unwrap();
+        let same = r.upgrade_state(1, &raw).await.unwrap();
+        assert_eq!(
+            attr(&same, "secret_env_digests"),
+            secrets(&[("K", "keyed")])
+        );
+        assert_eq!(r.upgrade_state(0, b"null").await.unwrap(), Value::Null);
+    }
 }

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 
-use crate::provider::common::{api_error, call, plan_project_id, str_attr};
+use crate::provider::common::{api_error, call, id_validator, plan_project_id, str_attr};
 use crate::provider::Shared;
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
@@ -29,10 +29,12 @@ fn schema() -> Schema {
     Schema::new(
         Block::from_attributes(vec![
             Attribute::string("project_id")
+                .validator(id_validator("project", "prj"))
                 .optional()
                 .computed()
                 .description("The project to look in. Defaults to the provider's `project_id`."),
             Attribute::string("app_id")
+                .validator(id_validator("app", "app"))
                 .optional()
                 .computed()
                 .description("The app's ID. Give either `app_id` or `name`."),

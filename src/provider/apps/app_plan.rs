@@ -92,16 +92,6 @@ pub fn plan_active(
     attr(prior, "active_build_id")
 }
 
-/// True when the build ID looks like the platform's (`bld_` and 16 lowercase hex digits).
-pub fn is_build_id(s: &str) -> bool {
-    s.strip_prefix("bld_").is_some_and(|hex| {
-        hex.len() == 16
-            && hex
-                .bytes()
-                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,13 +172,5 @@ mod tests {
             plan_active(&Value::Null, &Value::Null, &Value::Null, &Value::Null),
             Value::Null
         );
-    }
-
-    #[test]
-    fn build_ids() {
-        assert!(is_build_id("bld_0123456789abcdef"));
-        assert!(!is_build_id("bld_0123456789ABCDEF"));
-        assert!(!is_build_id("app_0123456789abcdef"));
-        assert!(!is_build_id("bld_123"));
     }
 }

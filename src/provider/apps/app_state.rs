@@ -8,14 +8,15 @@ use crate::tfplugin::resource::Ctx;
 use super::{attr, env, set};
 use crate::provider::common::call;
 
-/// The app and its environment, or None when the app is gone.
+/// The app (from the project's cached app list, see `Client::read_app`) and its environment,
+/// or None when the app is gone.
 pub async fn fetch(
     ctx: &Ctx,
     client: &Client,
     project_id: &str,
     app_id: &str,
 ) -> Result<Option<(App, Env)>, ApiError> {
-    let app = match call(ctx, client.get_app(project_id, app_id)).await {
+    let app = match call(ctx, client.read_app(project_id, app_id)).await {
         Ok(app) => app,
         Err(e) if e.is_not_found() => return Ok(None),
         Err(e) => return Err(e),
@@ -97,6 +98,7 @@ mod tests {
             active_build_id: Some("bld_2".into()),
             default_hostname: "web-1.comwit.app".into(),
             created_at: "2025-01-01T00:00:00Z".into(),
+            env_digest_key: None,
         };
         let env = Env {
             variables: vec![EnvVar {

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use crate::api::models::Build;
-use crate::provider::common::{api_error, call, plan_project_id, required_str};
+use crate::provider::common::{api_error, call, id_validator, plan_project_id, required_str};
 use crate::provider::Shared;
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{Diagnostic, Diagnostics};
@@ -30,10 +30,12 @@ fn schema() -> Schema {
     Schema::new(
         Block::from_attributes(vec![
             Attribute::string("project_id")
+                .validator(id_validator("project", "prj"))
                 .optional()
                 .computed()
                 .description("The project of the app. Defaults to the provider's `project_id`."),
             Attribute::string("app_id")
+                .validator(id_validator("app", "app"))
                 .required()
                 .description("The app whose builds to list."),
             Attribute::string("active_build_id")

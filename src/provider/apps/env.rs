@@ -1,11 +1,18 @@
 //! Environment variables: plain ones (`env`, kept in state) and secret ones (`secret_env_wo`,
 //! write-only: never in plan or state). The platform replaces the whole environment at once
-//! and never returns a secret's value, only its digest (hex SHA-256), which is what Terraform
-//! keeps (`secret_env_digests`) to notice a secret changed behind its back.
+//! and never returns a secret's value, only its digest, which is what Terraform keeps
+//! (`secret_env_digests`) to notice a secret changed behind its back.
+//!
+//! A digest is keyed: hex HMAC-SHA256 of the value under the app's `env_digest_key`, which the
+//! platform hands to `app:read` tokens. The key is never written to the state (nor to private
+//! state, which lives in the state file too), so a state alone does not let anyone test
+//! guesses of a weak secret offline. The provider keeps the keys it has read in memory
+//! ([`DigestKeys`]) for the plan to compute the digests of the configured values.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
-use crate::api::models::{Env, EnvVarInput};
+use crate::api::models::{App, Env, EnvVarInput};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostics};
 use crate::tfplugin::schema::validators::{self, Custom};
@@ -96,20 +103,89 @@ fn or_empty(v: &Value) -> Value {
     }
 }
 
+/// An app's digest key (raw bytes). Its `Debug` form hides it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DigestKey(Arc<[u8]>);
+
+impl DigestKey {
+    /// The key from the platform's hex form; None when it is not hex.
+    pub fn from_hex(hex: &str) -> Option<DigestKey> {
+        hex::decode(hex)
+            .ok()
+            .filter(|b| !b.is_empty())
+            .map(|b| DigestKey(b.into()))
+    }
+
+    /// The key of `app`, when the platform sent one.
+    pub fn of(app: &App) -> Option<DigestKey> {
+        app.env_digest_key
+            .as_ref()
+            .and_then(|k| DigestKey::from_hex(k.hex()))
+    }
+}
+
+impl std::fmt::Debug for DigestKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DigestKey(..)")
+    }
+}
+
+/// The digest keys of the apps this provider process has read, by app ID. Memory only: they
+/// must never reach the state.
+#[derive(Default)]
+pub struct DigestKeys(Mutex<HashMap<String, DigestKey>>);
+
+impl DigestKeys {
+    pub fn get(&self, app_id: &str) -> Option<DigestKey> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(app_id)
+            .cloned()
+    }
+
+    /// Keeps the key of `app` (if it came with one) and returns it.
+    pub fn remember(&self, app: &App) -> Option<DigestKey> {
+        let key = DigestKey::of(app)?;
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(app.app_id.clone(), key.clone());
+        Some(key)
+    }
+}
+
+/// The digest of a value, as the platform computes it: hex HMAC-SHA256 under the app's key.
+pub fn digest(key: &DigestKey, value: &str) -> String {
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &key.0);
+    hex::encode(aws_lc_rs::hmac::sign(&key, value.as_bytes()).as_ref())
+}
+
+/// Whether computing the digests of `secrets` needs the app's key: they are known and there
+/// is at least one.
+pub fn needs_key(secrets: &Value) -> bool {
+    matches!(secrets, Value::Map(m) if !m.is_empty() && !m.values().any(Value::is_unknown))
+}
+
 /// The digests of the configured secrets, as the platform would compute them: a map of name to
-/// hex SHA-256 (empty when there are none), or unknown when any value is not known yet.
-pub fn planned_digests(secrets: &Value) -> Value {
+/// digest (empty when there are none), or unknown when any value is not known yet or when the
+/// app's key is not known (a new app has none yet: known after apply).
+pub fn planned_digests(secrets: &Value, key: Option<&DigestKey>) -> Value {
     match secrets {
         Value::Null => Value::Map(BTreeMap::new()),
+        Value::Map(m) if m.is_empty() => Value::Map(BTreeMap::new()),
         Value::Map(m) => {
             if m.values().any(|v| v.is_unknown()) {
                 return Value::Unknown;
             }
+            let Some(key) = key else {
+                return Value::Unknown;
+            };
             Value::Map(
                 m.iter()
                     .filter_map(|(k, v)| {
                         v.as_str()
-                            .map(|s| (k.clone(), Value::string(super::sha256_hex(s.as_bytes()))))
+                            .map(|s| (k.clone(), Value::string(digest(key, s))))
                     })
                     .collect(),
             )
@@ -223,19 +299,70 @@ mod tests {
     }
 
     #[test]
-    fn digests_are_sha256_of_values() {
-        let d = planned_digests(&map(&[("K", "abc")]));
+    fn digests_are_hmac_sha256_under_the_app_key() {
+        // RFC 4231, test case 2: key "Jefe".
+        let key = DigestKey::from_hex(&hex::encode("Jefe")).unwrap();
+        let d = planned_digests(&map(&[("K", "what do ya want for nothing?")]), Some(&key));
         assert_eq!(
             d,
             map(&[(
                 "K",
-                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+                "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
             )])
         );
-        assert_eq!(planned_digests(&Value::Null), Value::Map(BTreeMap::new()));
-        assert!(planned_digests(&Value::Unknown).is_unknown());
+        // Not the plain SHA-256 of the value, and another key gives another digest.
+        let value = "what do ya want for nothing?";
+        assert_ne!(
+            digest(&key, value),
+            super::super::sha256_hex(value.as_bytes())
+        );
+        let other = DigestKey::from_hex(&"ab".repeat(32)).unwrap();
+        assert_ne!(digest(&key, value), digest(&other, value));
+        assert_eq!(digest(&other, value), digest(&other.clone(), value));
+
+        let none = Value::Map(BTreeMap::new());
+        assert_eq!(planned_digests(&Value::Null, Some(&key)), none);
+        assert_eq!(planned_digests(&Value::Null, None), none);
+        assert_eq!(planned_digests(&none, None), none);
+        assert!(planned_digests(&Value::Unknown, Some(&key)).is_unknown());
         let partly = Value::Map([("K".to_string(), Value::Unknown)].into());
-        assert!(planned_digests(&partly).is_unknown());
+        assert!(planned_digests(&partly, Some(&key)).is_unknown());
+    }
+
+    #[test]
+    fn digests_are_unknown_without_the_key() {
+        let secrets = map(&[("K", "abc")]);
+        assert!(needs_key(&secrets));
+        assert!(planned_digests(&secrets, None).is_unknown());
+        assert!(!needs_key(&Value::Null));
+        assert!(!needs_key(&Value::Map(BTreeMap::new())));
+        assert!(!needs_key(&Value::Unknown));
+        assert!(!needs_key(&Value::Map(
+            [("K".to_string(), Value::Unknown)].into()
+        )));
+    }
+
+    #[test]
+    fn digest_keys_are_remembered_per_app_and_never_printed() {
+        let keys = DigestKeys::default();
+        let mut app = App {
+            app_id: "app_1".into(),
+            project_id: "prj_1".into(),
+            name: "web".into(),
+            runtime: "next".into(),
+            active_build_id: None,
+            default_hostname: "web-1.comwit.app".into(),
+            created_at: "2025-01-01T00:00:00Z".into(),
+            env_digest_key: None,
+        };
+        assert_eq!(keys.remember(&app), None);
+        assert_eq!(keys.get("app_1"), None);
+        app.env_digest_key = Some(crate::api::models::DigestKey::new("00ff"));
+        let key = keys.remember(&app).unwrap();
+        assert_eq!(keys.get("app_1"), Some(key.clone()));
+        assert_eq!(keys.get("app_2"), None);
+        assert!(!format!("{key:?}{app:?}").contains("00ff"));
+        assert_eq!(DigestKey::from_hex("not hex"), None);
     }
 
     #[test]

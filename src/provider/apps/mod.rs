@@ -57,6 +57,8 @@ mod tests {
                 "{name} must end with its token scopes"
             );
             for a in &schema.block.attributes {
+                // The digest key never reaches a state: no attribute carries it.
+                assert!(!a.name.contains("key"), "{name}.{}", a.name);
                 assert!(
                     !a.description.is_empty(),
                     "{name}.{} has no description",

@@ -169,3 +169,55 @@ fn a_failed_deploy_keeps_the_created_app_in_state() {
     w.destroy();
     assert!(list_apps(&platform, &project).is_empty());
 }
+
+#[test]
+fn a_pinned_build_on_a_new_app_fails_at_plan_and_creates_nothing() {
+    let platform = Platform::start();
+    let Some(w) = platform.workdir() else {
+        return;
+    };
+    let project = create_project(&platform, "apps-pin-new");
+    super::write_site(&w, "site", &[("index.html", "hi")]);
+    w.config(&hcl(
+        &project,
+        &app("name = \"web\"\nruntime = \"next\"\nsource_dir = \"${path.module}/site\"\nactive_build_id = \"bld_0123456789abcdef\""),
+    ));
+    let wanted = [
+        "active_build_id cannot be set on a new app",
+        "with comwit_app.web",
+        "active_build_id = \"bld_0123456789abcdef\"",
+        "a new app has no builds yet",
+        "Apply without `active_build_id` first",
+        "`source_dir`",
+        "comwit_app_builds",
+    ];
+    expect_plan_error(&w, "a pin on create", &wanted);
+    // Apply stops at its plan too: no app, nothing in state.
+    let run = w.apply_expect_error();
+    let text = flat(&run.text());
+    assert!(text.contains(wanted[0]), "{text}");
+    assert!(
+        list_apps(&platform, &project).is_empty(),
+        "nothing was created"
+    );
+    let state = std::fs::read_to_string(w.path().join("terraform.tfstate")).unwrap_or_default();
+    assert!(!state.contains("comwit_app"), "nothing recorded: {state}");
+
+    // Without the pin it applies; then a build of the app can be pinned.
+    w.config(&hcl(
+        &project,
+        &app("name = \"web\"\nruntime = \"next\"\nsource_dir = \"${path.module}/site\""),
+    ));
+    w.apply();
+    let build = super::s(&w.resource("comwit_app.web"), "build_id");
+    w.config(&hcl(
+        &project,
+        &app(&format!(
+            "name = \"web\"\nruntime = \"next\"\nsource_dir = \"${{path.module}}/site\"\nactive_build_id = \"{build}\""
+        )),
+    ));
+    w.apply();
+    w.assert_no_changes();
+    assert_eq!(list_apps(&platform, &project).len(), 1);
+    w.destroy();
+}

@@ -70,6 +70,23 @@ pub fn sha(value: &str) -> String {
     sha256_hex(value.as_bytes())
 }
 
+/// The app's `env_digest_key` (hex), as an `app:read` token gets it.
+pub fn digest_key(p: &Platform, project: &str, app_id: &str) -> String {
+    get_app(p, project, app_id)
+        .env_digest_key
+        .expect("the app comes with its env_digest_key")
+        .hex()
+        .to_string()
+}
+
+/// The digest the platform computes for `value` in the app: hex HMAC-SHA256 under its key.
+pub fn keyed(p: &Platform, project: &str, app_id: &str, value: &str) -> String {
+    use aws_lc_rs::hmac;
+    let key = hex::decode(digest_key(p, project, app_id)).expect("a hex key");
+    let key = hmac::Key::new(hmac::HMAC_SHA256, &key);
+    hex::encode(hmac::sign(&key, value.as_bytes()).as_ref())
+}
+
 /// The files inside a zip archive (a saved plan), by name, decompressed.
 pub fn unzip_all(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     use std::io::Read;

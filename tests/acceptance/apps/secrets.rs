@@ -3,7 +3,7 @@
 
 use comwit::api::models::{EnvReplace, EnvVarInput};
 
-use super::{contains, digest_of, get_env, hcl, read, s, sha, unzip_all};
+use super::{contains, digest_key, digest_of, get_env, hcl, keyed, read, s, sha, unzip_all};
 use crate::support::platform::{create_project, Platform};
 
 /// Given the recommended way: an ephemeral variable (TF_VAR_api_key).
@@ -16,6 +16,23 @@ fn app(version: i64) -> String {
         "variable \"api_key\" {{\n  type      = string\n  sensitive = true\n  ephemeral = true\n}}\n\n\
          resource \"comwit_app\" \"web\" {{\n  name    = \"web\"\n  runtime = \"next\"\n  env     = {{ MODE = \"production\" }}\n  secret_env_wo = {{\n    API_KEY     = var.api_key\n    SIGNING_KEY = \"{LITERAL_SECRET}\"\n  }}\n  secret_env_wo_version = {version}\n}}\n"
     )
+}
+
+/// Asserts that the state file holds neither the plain SHA-256 of a secret (which would let
+/// its reader test guesses offline) nor the app's digest key.
+fn assert_state_reveals_nothing(w: &crate::support::Workdir, key: &str) {
+    let state = read(&w.path().join("terraform.tfstate"));
+    assert!(contains(&state, "secret_env_digests"), "the state was read");
+    for secret in [SECRET, LITERAL_SECRET] {
+        assert!(
+            !contains(&state, &sha(secret)),
+            "the plain SHA-256 of a secret is in terraform.tfstate"
+        );
+    }
+    assert!(
+        !contains(&state, key),
+        "the digest key is in terraform.tfstate"
+    );
 }
 
 /// Asserts that neither secret value occurs in `bytes`.
@@ -43,10 +60,12 @@ fn secrets_never_leak_and_drift_is_repaired() {
     let r = w.resource("comwit_app.web");
     let app_id = s(&r, "app_id");
 
-    // The platform holds the right values.
+    // The platform holds the right values; their digests are keyed, not plain SHA-256.
     let env = get_env(&platform, &project, &app_id);
-    assert_eq!(digest_of(&env, "API_KEY"), sha(SECRET));
-    assert_eq!(digest_of(&env, "SIGNING_KEY"), sha(LITERAL_SECRET));
+    let key_of = |value: &str| keyed(&platform, &project, &app_id, value);
+    assert_eq!(digest_of(&env, "API_KEY"), key_of(SECRET));
+    assert_eq!(digest_of(&env, "SIGNING_KEY"), key_of(LITERAL_SECRET));
+    assert_ne!(digest_of(&env, "API_KEY"), sha(SECRET));
     let api_key = env.variables.iter().find(|v| v.name == "API_KEY").unwrap();
     assert!(api_key.secret && api_key.value.is_none());
     assert_eq!(
@@ -61,7 +80,8 @@ fn secrets_never_leak_and_drift_is_repaired() {
 
     // Terraform keeps digests, never values.
     assert!(r["secret_env_wo"].is_null(), "{r}");
-    assert_eq!(r["secret_env_digests"]["API_KEY"], sha(SECRET).as_str());
+    assert_eq!(r["secret_env_digests"]["API_KEY"], key_of(SECRET).as_str());
+    assert_state_reveals_nothing(&w, &digest_key(&platform, &project, &app_id));
 
     // A saved plan (with changes, so the configuration is in it) holds no secret either.
     w.config(&hcl(&project, &app(2)));
@@ -102,6 +122,7 @@ fn secrets_never_leak_and_drift_is_repaired() {
     let state = read(&w.path().join("terraform.tfstate"));
     assert!(contains(&state, "secret_env_digests"), "the state was read");
     assert_no_secret("terraform.tfstate", &state);
+    assert_state_reveals_nothing(&w, &digest_key(&platform, &project, &app_id));
     let log = read(&trace);
     assert!(
         contains(&log, "ApplyResourceChange") && contains(&log, "API request"),
@@ -112,34 +133,7 @@ fn secrets_never_leak_and_drift_is_repaired() {
     w.assert_no_changes();
 
     // A secret changed outside Terraform: the plan shows it, apply sends the configured value.
-    let api = platform.api();
-    let tamper = |value: &str| {
-        platform
-            .block_on(api.replace_env(
-                &project,
-                &app_id,
-                &EnvReplace {
-                    variables: vec![
-                        EnvVarInput {
-                            name: "MODE",
-                            value: "production",
-                            secret: false,
-                        },
-                        EnvVarInput {
-                            name: "API_KEY",
-                            value,
-                            secret: true,
-                        },
-                        EnvVarInput {
-                            name: "SIGNING_KEY",
-                            value: LITERAL_SECRET,
-                            secret: true,
-                        },
-                    ],
-                },
-            ))
-            .unwrap()
-    };
+    let tamper = |value: &str| tamper_api_key(&platform, &project, &app_id, value);
     tamper("changed-by-someone");
     let plan = w.assert_changes();
     assert!(plan.contains("secret_env_digests"), "{plan}");
@@ -148,7 +142,7 @@ fn secrets_never_leak_and_drift_is_repaired() {
     w.assert_no_changes();
     assert_eq!(
         digest_of(&get_env(&platform, &project, &app_id), "API_KEY"),
-        sha(SECRET)
+        key_of(SECRET)
     );
 
     // Bumping the version sends the secrets again. Without a refresh Terraform cannot see the
@@ -166,7 +160,7 @@ fn secrets_never_leak_and_drift_is_repaired() {
     assert!(run.stdout.contains("1 changed"), "{}", run.stdout);
     assert_eq!(
         digest_of(&get_env(&platform, &project, &app_id), "API_KEY"),
-        sha(SECRET)
+        key_of(SECRET)
     );
     w.assert_no_changes();
 
@@ -182,4 +176,153 @@ fn secrets_never_leak_and_drift_is_repaired() {
     assert_eq!(env.variables[0].name, "MODE");
 
     w.destroy();
+}
+
+/// Rewrites the state file as a provider of schema version 0 wrote it: `schema_version` 0 and
+/// plain SHA-256 digests (`digests`: name to secret value).
+fn write_old_state(w: &crate::support::Workdir, digests: &[(&str, &str)]) {
+    let path = w.path().join("terraform.tfstate");
+    let mut state: serde_json::Value = serde_json::from_slice(&read(&path)).unwrap();
+    let resources = state["resources"].as_array_mut().unwrap();
+    let app = resources
+        .iter_mut()
+        .find(|r| r["type"] == "comwit_app")
+        .expect("comwit_app in state");
+    let instance = &mut app["instances"][0];
+    assert_eq!(instance["schema_version"], 1, "the current state version");
+    instance["schema_version"] = 0.into();
+    instance["attributes"]["secret_env_digests"] = digests
+        .iter()
+        .map(|(name, value)| (name.to_string(), serde_json::Value::String(sha(value))))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    state["serial"] = (state["serial"].as_i64().unwrap() + 1).into();
+    std::fs::write(&path, serde_json::to_vec_pretty(&state).unwrap()).unwrap();
+}
+
+#[test]
+fn states_with_plain_digests_upgrade_to_an_empty_plan() {
+    let platform = Platform::start();
+    let Some(mut w) = platform.workdir() else {
+        return;
+    };
+    let project = create_project(&platform, "apps-upgrade");
+    w.set_env("TF_VAR_api_key", SECRET);
+    w.config(&hcl(&project, &app(1)));
+    w.apply();
+    let app_id = s(&w.resource("comwit_app.web"), "app_id");
+    let key = digest_key(&platform, &project, &app_id);
+    assert_state_reveals_nothing(&w, &key);
+    // Known digests without a refresh: the plan reads the app's key itself.
+    let run = w.run(&[
+        "plan",
+        "-refresh=false",
+        "-detailed-exitcode",
+        "-no-color",
+        "-input=false",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+
+    // A state from the previous provider version: schema 0, plain SHA-256 digests.
+    write_old_state(&w, &[("API_KEY", SECRET), ("SIGNING_KEY", LITERAL_SECRET)]);
+    let old = read(&w.path().join("terraform.tfstate"));
+    assert!(contains(&old, &sha(SECRET)), "the old format was written");
+
+    // Upgraded and refreshed, the unchanged secrets plan nothing.
+    w.assert_no_changes();
+    // Without a refresh the old digests are gone and the keyed ones unknown to the state:
+    // the plan sends the secrets again rather than trust what it cannot compare.
+    let run = w.run(&[
+        "plan",
+        "-refresh=false",
+        "-detailed-exitcode",
+        "-no-color",
+        "-input=false",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.text());
+    assert!(run.stdout.contains("secret_env_digests"), "{}", run.stdout);
+
+    // A refresh-only apply rewrites the state: current version, keyed digests only.
+    let run = w.run(&[
+        "apply",
+        "-refresh-only",
+        "-auto-approve",
+        "-no-color",
+        "-input=false",
+    ]);
+    assert!(run.ok(), "{}", run.text());
+    let state: serde_json::Value =
+        serde_json::from_slice(&read(&w.path().join("terraform.tfstate"))).unwrap();
+    let instance = &state["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "comwit_app")
+        .unwrap()["instances"][0];
+    assert_eq!(instance["schema_version"], 1);
+    let digests = &instance["attributes"]["secret_env_digests"];
+    assert_eq!(
+        digests["API_KEY"],
+        keyed(&platform, &project, &app_id, SECRET).as_str()
+    );
+    assert_eq!(
+        digests["SIGNING_KEY"],
+        keyed(&platform, &project, &app_id, LITERAL_SECRET).as_str()
+    );
+    assert_state_reveals_nothing(&w, &key);
+    assert_no_secret(
+        "terraform.tfstate",
+        &read(&w.path().join("terraform.tfstate")),
+    );
+    w.assert_no_changes();
+    let run = w.run(&[
+        "plan",
+        "-refresh=false",
+        "-detailed-exitcode",
+        "-no-color",
+        "-input=false",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+
+    // Drift is still noticed after the upgrade, and repaired.
+    tamper_api_key(&platform, &project, &app_id, "changed-by-someone");
+    let plan = w.assert_changes();
+    assert!(plan.contains("secret_env_digests"), "{plan}");
+    w.apply();
+    w.assert_no_changes();
+    assert_eq!(
+        digest_of(&get_env(&platform, &project, &app_id), "API_KEY"),
+        keyed(&platform, &project, &app_id, SECRET)
+    );
+    w.destroy();
+}
+
+/// Replaces the app's environment outside Terraform: MODE and SIGNING_KEY as configured,
+/// API_KEY set to `value`.
+fn tamper_api_key(platform: &Platform, project: &str, app_id: &str, value: &str) {
+    platform
+        .block_on(platform.api().replace_env(
+            project,
+            app_id,
+            &EnvReplace {
+                variables: vec![
+                    EnvVarInput {
+                        name: "MODE",
+                        value: "production",
+                        secret: false,
+                    },
+                    EnvVarInput {
+                        name: "API_KEY",
+                        value,
+                        secret: true,
+                    },
+                    EnvVarInput {
+                        name: "SIGNING_KEY",
+                        value: LITERAL_SECRET,
+                        secret: true,
+                    },
+                ],
+            },
+        ))
+        .unwrap();
 }
