@@ -139,14 +139,15 @@ def real_resources(a, root, floor, floor_env, results):
     plugdir = os.path.join(root, "comwit-plugins")
     os.makedirs(plugdir)
     os.symlink(os.path.abspath(a.provider), os.path.join(plugdir, "terraform-provider-comwit"))
-    # The same provider behind a shell that reports its CPU time: for the provider's share.
+    # The same provider behind a shell that reports its CPU time (bash's `times`, run in the
+    # shell itself: in a pipeline it would report a subshell's): for the provider's share.
     timed_dir = os.path.join(root, "comwit-timed")
     os.makedirs(timed_dir)
     cpu_log = os.path.join(root, "provider-cpu.log")
     wrapper = os.path.join(timed_dir, "terraform-provider-comwit")
     with open(wrapper, "w") as f:
         f.write(f'#!/bin/bash\n"{os.path.abspath(a.provider)}" "$@"\nrc=$?\n'
-                f'times | tail -n 1 >> "{cpu_log}"\nexit $rc\n')
+                f'times >> "{cpu_log}"\nexit $rc\n')
     os.chmod(wrapper, 0o755)
 
     def rc_for(directory):
@@ -210,7 +211,8 @@ def real_resources(a, root, floor, floor_env, results):
         _, cpu = run_tf(a.terraform, work, plan, env_for(local, timed_dir))
         provider_cpu = 0.0
         with open(cpu_log) as f:
-            for line in f:
+            # `times` prints the shell's own times, then its children's: the provider's.
+            for line in f.readlines()[1::2]:
                 user, system = line.split()
                 provider_cpu += seconds(user) + seconds(system)
         shares.append(provider_cpu / cpu)

@@ -108,6 +108,21 @@ impl Client {
         direct.await
     }
 
+    /// All of the list at `list_path`: the cached copy, else read now.
+    async fn cached_items<T>(
+        &self,
+        list_path: &str,
+        id_of: fn(&T) -> String,
+    ) -> Result<Vec<T>, ApiError>
+    where
+        T: serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+    {
+        match self.cached_list(list_path, id_of).await {
+            Some(listed) => Ok(listed.items.clone()),
+            None => self.list_all(list_path).await,
+        }
+    }
+
     /// The list at `list_path`, fetched once per process (see [`super::cache`]).
     async fn cached_list<T>(
         &self,
@@ -488,6 +503,11 @@ impl Client {
         )
         .await
     }
+    /// [`Client::list_domains`] through the same cache as [`Client::read_domain`].
+    pub async fn read_domains(&self, project_id: &str) -> Result<Vec<Domain>, ApiError> {
+        let list = format!("/v1/projects/{}/domains", seg(project_id));
+        self.cached_items(&list, |d: &Domain| d.domain.clone()).await
+    }
     /// [`Client::list_records`] through the same cache as [`Client::read_record`].
     pub async fn read_records(
         &self,
@@ -495,12 +515,7 @@ impl Client {
         domain: &str,
     ) -> Result<Vec<Record>, ApiError> {
         let list = format!("{}/records", Self::domain_path(project_id, domain));
-        match self
-            .cached_list(&list, |r: &Record| r.record_id.clone())
+        self.cached_items(&list, |r: &Record| r.record_id.clone())
             .await
-        {
-            Some(listed) => Ok(listed.items.clone()),
-            None => self.list_records(project_id, domain).await,
-        }
     }
 }

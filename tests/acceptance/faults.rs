@@ -119,6 +119,10 @@ fn fifty_resources_converge_in_one_apply_at_thirty_percent_faults() {
         .map(|(_, n)| n)
         .sum();
     assert!(faults_so_far > 5, "faults were injected: {faults_so_far}");
+    eprintln!(
+        "50 resources at fail rate 0.3: {} requests, {faults_so_far} injected faults",
+        p.request_total()
+    );
 
     let api = p.patient_api();
     let project = w.resource("comwit_project.p")["id"]
@@ -274,6 +278,7 @@ fn two_hundred_creates_under_a_rate_limit() {
     let delta = |status: u16| after.get(&status).unwrap_or(&0) - before.get(&status).unwrap_or(&0);
     let total: u64 = after.values().sum::<u64>() - before.values().sum::<u64>();
     let limited = delta(429);
+    eprintln!("200 creates at 20 requests/s: {total} requests, {limited} answered 429");
     assert!(
         limited * 20 <= total,
         "at most 5% of requests answered 429: {limited} of {total}"
@@ -287,6 +292,7 @@ fn two_hundred_creates_under_a_rate_limit() {
     let before = p.request_total();
     w.assert_no_changes();
     let calls = p.request_total() - before;
+    eprintln!("refresh plan of 200 records: {calls} API calls");
     assert!(
         calls <= 10,
         "a refresh plan of 200 records made {calls} API calls (3 pages of records, the domain list)"

@@ -318,8 +318,8 @@ impl Resource for AppResource {
         let project = required_str(prior, "project_id")?;
         let app_id = required_str(prior, "app_id")?;
         match call(ctx, configured.client.delete_app(&project, &app_id)).await {
+            // The client counts a DELETE answered 404 as done.
             Ok(()) => Ok(()),
-            Err(e) if e.is_not_found() => Ok(()),
             Err(e) => Err(api_error(
                 &action("delete", str_attr(prior, "name").unwrap_or(&app_id)),
                 &e,

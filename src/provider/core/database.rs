@@ -248,8 +248,8 @@ impl Resource for DatabaseResource {
         }
         let configured = self.shared.get()?;
         match call(ctx, configured.client.delete_database(&project, &id)).await {
+            // The client counts a DELETE answered 404 as done.
             Ok(()) => Ok(()),
-            Err(e) if e.is_not_found() => Ok(()),
             Err(e) => Err(api_error(
                 &format!("delete the database {name:?} ({id})"),
                 &e,

@@ -155,8 +155,8 @@ impl Resource for ProjectResource {
         let id = required_str(prior, "id")?;
         let name = str_attr(prior, "name").unwrap_or_default();
         match call(ctx, configured.client.delete_project(&id)).await {
+            // The client counts a DELETE answered 404 as done.
             Ok(()) => Ok(()),
-            Err(e) if e.is_not_found() => Ok(()),
             Err(e) if e.is_conflict() => Err(not_empty(&id, name, &e).into()),
             Err(e) => Err(api_error(
                 &format!("delete the project {name:?} ({id})"),

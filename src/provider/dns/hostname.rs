@@ -373,8 +373,8 @@ impl Resource for HostnameResource {
         )
         .await
         {
+            // The client counts a DELETE answered 404 as done.
             Ok(()) => Ok(()),
-            Err(e) if e.is_not_found() => Ok(()),
             Err(e) => Err(api_error(&format!("detach the hostname {hostname}"), &e)),
         }
     }
@@ -428,7 +428,7 @@ impl HostnameResource {
             return Some(Vec::new());
         };
         let configured = self.shared.get().ok()?;
-        let domains = call(ctx, configured.client.list_domains(project))
+        let domains = call(ctx, configured.client.read_domains(project))
             .await
             .ok()?;
         Some(domains.into_iter().map(|d| d.domain).collect())

@@ -364,8 +364,8 @@ impl Resource for RecordResource {
         )
         .await
         {
+            // The client counts a DELETE answered 404 as done.
             Ok(()) => Ok(()),
-            Err(e) if e.is_not_found() => Ok(()),
             Err(e) => Err(api_error(
                 &format!("delete the record {record_id} of {domain}"),
                 &e,

@@ -28,17 +28,9 @@ pub fn expected_form(rtype: &str) -> &'static str {
     }
 }
 
-/// A strict dotted-quad IPv4 address (no leading zeros).
+/// A strict dotted-quad IPv4 address: std's parser refuses leading zeros and short forms.
 fn is_ipv4(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('.').collect();
-    parts.len() == 4
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.len() <= 3
-                && p.bytes().all(|c| c.is_ascii_digit())
-                && (p.len() == 1 || !p.starts_with('0'))
-                && p.parse::<u16>().is_ok_and(|v| v <= 255)
-        })
+    s.parse::<std::net::Ipv4Addr>().is_ok()
 }
 
 fn parse_ipv6(s: &str) -> Option<Ipv6Addr> {
