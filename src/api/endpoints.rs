@@ -506,7 +506,8 @@ impl Client {
     /// [`Client::list_domains`] through the same cache as [`Client::read_domain`].
     pub async fn read_domains(&self, project_id: &str) -> Result<Vec<Domain>, ApiError> {
         let list = format!("/v1/projects/{}/domains", seg(project_id));
-        self.cached_items(&list, |d: &Domain| d.domain.clone()).await
+        self.cached_items(&list, |d: &Domain| d.domain.clone())
+            .await
     }
     /// [`Client::list_records`] through the same cache as [`Client::read_record`].
     pub async fn read_records(
