@@ -11,6 +11,9 @@ terraform {
 # falls back to COMWIT_PROJECT_ID.
 provider "comwit" {
   project_id = var.project_id
+
+  # Transient failures (429, 5xx, lost connections) are retried for up to this long per call.
+  retry_max_elapsed = "5m"
 }
 
 variable "project_id" {
