@@ -22,9 +22,10 @@
 //! elements by key, and set elements by value (first exactly, then by their non-computed
 //! attributes). Paths inside a set stop at the set, which has no addressable elements.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use super::cty::{Number, Type, Value};
+use super::cty::json::{self, Json};
+use super::cty::{Type, Value};
 use super::diag::{AttributePath, Diagnostics};
 use super::schema::{
     Attribute, AttributeType, Block, BlockNesting, NestedBlock, NestingMode, Schema,
@@ -762,13 +763,15 @@ pub fn upgrade_raw_state(schema: &Schema, raw_json: &[u8]) -> Result<Value, Diag
         d.error("Unable to Read Prior State", detail);
         d
     };
-    let json: serde_json::Value = serde_json::from_slice(raw_json).map_err(|e| {
+    // Parsed exactly (cty/json.rs keeps each number's text): a number beyond 2^53 or a decimal
+    // such as 0.1 that another tool wrote comes out as it was written.
+    let json = json::parse_json(raw_json).map_err(|e| {
         fail(format!(
             "The stored state of this resource is not valid JSON ({e}). The state file may be \
              damaged; restore it from a backup, or remove the resource from state and import it again."
         ))
     })?;
-    if json.is_null() {
+    if matches!(json, Json::Null) {
         return Ok(Value::Null);
     }
     decode_block(&schema.block, &json, &Loc::root()).map_err(
@@ -795,35 +798,41 @@ pub fn upgrade_raw_state(schema: &Schema, raw_json: &[u8]) -> Result<Value, Diag
 
 type DecodeResult = Result<Value, (AttributePath, String)>;
 
-fn json_kind(j: &serde_json::Value) -> &'static str {
+fn json_kind(j: &Json) -> &'static str {
     match j {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a bool",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "an array",
-        serde_json::Value::Object(_) => "an object",
+        Json::Null => "null",
+        Json::Bool(_) => "a bool",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
     }
 }
 
-fn mismatch(path: &Loc, want: &str, j: &serde_json::Value) -> (AttributePath, String) {
+fn mismatch(path: &Loc, want: &str, j: &Json) -> (AttributePath, String) {
     (
         path.path.clone(),
         format!("expected {want}, found {}", json_kind(j)),
     )
 }
 
-fn decode_obj(obj: Obj<'_>, j: &serde_json::Value, path: &Loc) -> DecodeResult {
-    let empty = serde_json::Map::new();
+/// The members of a JSON object by name (the last one wins, as in serde_json).
+fn members(m: &[(String, Json)]) -> HashMap<&str, &Json> {
+    m.iter().map(|(k, v)| (k.as_str(), v)).collect()
+}
+
+const JSON_NULL: Json = Json::Null;
+
+fn decode_obj(obj: Obj<'_>, j: &Json, path: &Loc) -> DecodeResult {
     let m = match j {
-        serde_json::Value::Object(m) => m,
-        serde_json::Value::Null => &empty,
+        Json::Object(m) => members(m),
+        Json::Null => HashMap::new(),
         _ => return Err(mismatch(path, "an object", j)),
     };
     let mut out = BTreeMap::new();
     for a in obj.attributes {
         let p = path.attribute(&a.name);
-        let aj = m.get(&a.name).unwrap_or(&serde_json::Value::Null);
+        let aj = m.get(a.name.as_str()).copied().unwrap_or(&JSON_NULL);
         let v = match nested_of(a) {
             Some((nobj, coll)) => decode_coll(coll, nobj, aj, &p, false)?,
             None => decode_type(&a.value_type(), aj, &p)?,
@@ -832,10 +841,10 @@ fn decode_obj(obj: Obj<'_>, j: &serde_json::Value, path: &Loc) -> DecodeResult {
     }
     for b in obj.blocks {
         let p = path.attribute(&b.name);
-        let bj = m.get(&b.name).unwrap_or(&serde_json::Value::Null);
+        let bj = m.get(b.name.as_str()).copied().unwrap_or(&JSON_NULL);
         let bobj = Obj::block(&b.block);
-        let v = if b.nesting == BlockNesting::Group && bj.is_null() {
-            decode_obj(bobj, &serde_json::Value::Object(serde_json::Map::new()), &p)?
+        let v = if b.nesting == BlockNesting::Group && matches!(bj, Json::Null) {
+            decode_obj(bobj, &Json::Object(Vec::new()), &p)?
         } else {
             decode_coll(Coll::of_block(b.nesting), bobj, bj, &p, true)?
         };
@@ -844,20 +853,14 @@ fn decode_obj(obj: Obj<'_>, j: &serde_json::Value, path: &Loc) -> DecodeResult {
     Ok(Value::Object(out))
 }
 
-fn decode_block(block: &Block, j: &serde_json::Value, path: &Loc) -> DecodeResult {
+fn decode_block(block: &Block, j: &Json, path: &Loc) -> DecodeResult {
     decode_obj(Obj::block(block), j, path)
 }
 
 /// Decodes a (possibly repeated) nested object. For blocks, a missing list, set or map is an
 /// empty collection, as Terraform itself represents absent repeated blocks.
-fn decode_coll(
-    coll: Coll,
-    obj: Obj<'_>,
-    j: &serde_json::Value,
-    path: &Loc,
-    is_block: bool,
-) -> DecodeResult {
-    if j.is_null() {
+fn decode_coll(coll: Coll, obj: Obj<'_>, j: &Json, path: &Loc, is_block: bool) -> DecodeResult {
+    if matches!(j, Json::Null) {
         return Ok(match (is_block, coll) {
             (true, Coll::List) => Value::List(Vec::new()),
             (true, Coll::Set) => Value::Set(Vec::new()),
@@ -868,7 +871,7 @@ fn decode_coll(
     match coll {
         Coll::Single => decode_obj(obj, j, path),
         Coll::List | Coll::Set => {
-            let serde_json::Value::Array(items) = j else {
+            let Json::Array(items) = j else {
                 return Err(mismatch(path, "an array", j));
             };
             let v = items
@@ -890,70 +893,57 @@ fn decode_coll(
             })
         }
         Coll::Map => {
-            let serde_json::Value::Object(m) = j else {
+            let Json::Object(m) = j else {
                 return Err(mismatch(path, "an object", j));
             };
-            let v = m
-                .iter()
-                .map(|(k, e)| Ok((k.clone(), decode_obj(obj, e, &path.key(k.clone()))?)))
+            let v = members(m)
+                .into_iter()
+                .map(|(k, e)| {
+                    let key = k.to_string();
+                    Ok((key.clone(), decode_obj(obj, e, &path.key(key))?))
+                })
                 .collect::<Result<BTreeMap<_, _>, _>>()?;
             Ok(Value::Map(v))
         }
     }
 }
 
-fn json_number(n: &serde_json::Number) -> Number {
-    if let Some(i) = n.as_i64() {
-        Number::Int(i)
-    } else if n.is_u64() {
-        Number::Big(n.to_string())
-    } else {
-        Number::Float(n.as_f64().unwrap_or(f64::NAN))
-    }
-}
-
-fn parse_number(s: &str) -> Option<Number> {
-    let s = s.trim();
-    if let Ok(i) = s.parse::<i64>() {
-        return Some(Number::Int(i));
-    }
-    match s.parse::<f64>() {
-        Ok(f) if f.is_finite() => Some(Number::Float(f)),
-        _ => None,
-    }
-}
-
-/// Decodes a value of a plain cty type, tolerantly (see [`upgrade_raw_state`]).
-fn decode_type(t: &Type, j: &serde_json::Value, path: &Loc) -> DecodeResult {
-    use serde_json::Value as J;
-    if j.is_null() {
+/// Decodes a value of a plain cty type, tolerantly (see [`upgrade_raw_state`]). Numbers go
+/// through cty/json.rs's exact reader, whether written as numbers or as strings.
+fn decode_type(t: &Type, j: &Json, path: &Loc) -> DecodeResult {
+    if matches!(j, Json::Null) {
         return Ok(Value::Null);
     }
     match t {
         Type::String => match j {
-            J::String(s) => Ok(Value::String(s.clone())),
-            J::Number(n) => Ok(Value::String(n.to_string())),
-            J::Bool(b) => Ok(Value::String(b.to_string())),
+            Json::String(s) => Ok(Value::String(s.clone())),
+            Json::Number(n) => Ok(Value::String(n.clone())),
+            Json::Bool(b) => Ok(Value::String(b.to_string())),
             _ => Err(mismatch(path, "a string", j)),
         },
         Type::Number => match j {
-            J::Number(n) => Ok(Value::Number(json_number(n))),
-            J::String(s) => parse_number(s).map(Value::Number).ok_or_else(|| {
-                (
-                    path.path.clone(),
-                    format!("expected a number, found the string {s:?}"),
-                )
-            }),
+            Json::Number(n) => json::parse_number(n)
+                .map(Value::Number)
+                .ok_or_else(|| (path.path.clone(), format!("expected a number, found {n:?}"))),
+            Json::String(s) => json::parse_number(s.trim())
+                .filter(|_| !s.trim().is_empty())
+                .map(Value::Number)
+                .ok_or_else(|| {
+                    (
+                        path.path.clone(),
+                        format!("expected a number, found the string {s:?}"),
+                    )
+                }),
             _ => Err(mismatch(path, "a number", j)),
         },
         Type::Bool => match j {
-            J::Bool(b) => Ok(Value::Bool(*b)),
-            J::String(s) if s == "true" => Ok(Value::Bool(true)),
-            J::String(s) if s == "false" => Ok(Value::Bool(false)),
+            Json::Bool(b) => Ok(Value::Bool(*b)),
+            Json::String(s) if s == "true" => Ok(Value::Bool(true)),
+            Json::String(s) if s == "false" => Ok(Value::Bool(false)),
             _ => Err(mismatch(path, "a bool", j)),
         },
         Type::List(e) | Type::Set(e) => {
-            let J::Array(items) = j else {
+            let Json::Array(items) = j else {
                 return Err(mismatch(path, "an array", j));
             };
             let is_list = matches!(t, Type::List(_));
@@ -976,30 +966,34 @@ fn decode_type(t: &Type, j: &serde_json::Value, path: &Loc) -> DecodeResult {
             })
         }
         Type::Map(e) => {
-            let J::Object(m) = j else {
+            let Json::Object(m) = j else {
                 return Err(mismatch(path, "an object", j));
             };
-            let v = m
-                .iter()
-                .map(|(k, x)| Ok((k.clone(), decode_type(e, x, &path.key(k.clone()))?)))
+            let v = members(m)
+                .into_iter()
+                .map(|(k, x)| {
+                    let key = k.to_string();
+                    Ok((key.clone(), decode_type(e, x, &path.key(key))?))
+                })
                 .collect::<Result<BTreeMap<_, _>, _>>()?;
             Ok(Value::Map(v))
         }
         Type::Object { attrs, .. } => {
-            let J::Object(m) = j else {
+            let Json::Object(m) = j else {
                 return Err(mismatch(path, "an object", j));
             };
+            let m = members(m);
             let v = attrs
                 .iter()
                 .map(|(k, at)| {
-                    let x = m.get(k).unwrap_or(&J::Null);
+                    let x = m.get(k.as_str()).copied().unwrap_or(&JSON_NULL);
                     Ok((k.clone(), decode_type(at, x, &path.attribute(k))?))
                 })
                 .collect::<Result<BTreeMap<_, _>, _>>()?;
             Ok(Value::Object(v))
         }
         Type::Tuple(ts) => {
-            let J::Array(items) = j else {
+            let Json::Array(items) = j else {
                 return Err(mismatch(path, "an array", j));
             };
             if items.len() != ts.len() {
@@ -1020,7 +1014,7 @@ fn decode_type(t: &Type, j: &serde_json::Value, path: &Loc) -> DecodeResult {
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(Value::Tuple(v))
         }
-        Type::Dynamic => super::cty::json::value_from_serde(j, &Type::Dynamic)
+        Type::Dynamic => json::value_from_json(j, &Type::Dynamic, Default::default())
             .map_err(|e| (path.path.clone(), e.to_string())),
     }
 }
@@ -2304,6 +2298,43 @@ mod tests {
                 ("secret", Value::Null)
             ])])
         );
+    }
+
+    #[test]
+    fn upgrade_keeps_numbers_exact_through_msgpack_and_json() {
+        use crate::tfplugin::cty::{json as cty_json, msgpack, Number};
+        let sch = Schema::new(Block::new().with_attribute(Attribute::number("n").optional()));
+        let ty = sch.block.value_type();
+        for (text, want) in [
+            // Beyond u64 and far beyond 2^53: kept as its decimal text.
+            (
+                "123456789012345678901234567890",
+                Number::Big("123456789012345678901234567890".into()),
+            ),
+            // 2^53 + 1 fits i64 but not f64.
+            ("9007199254740993", Number::Int(9_007_199_254_740_993)),
+            // 0.1 has no exact f64: kept as text, never rounded.
+            ("0.1", Number::Big("0.1".into())),
+            ("0.5", Number::Float(0.5)),
+        ] {
+            for raw in [format!(r#"{{"n":{text}}}"#), format!(r#"{{"n":"{text}"}}"#)] {
+                let v = upgrade_raw_state(&sch, raw.as_bytes()).unwrap();
+                assert_eq!(v.get("n"), Some(&Value::Number(want.clone())), "{raw}");
+                let packed = msgpack::encode(&v, &ty).unwrap();
+                assert_eq!(
+                    msgpack::decode(&packed, &ty).unwrap(),
+                    v,
+                    "{raw} via msgpack"
+                );
+                let json = cty_json::encode_value_bytes(&v, &ty).unwrap();
+                assert!(
+                    String::from_utf8_lossy(&json).contains(text),
+                    "{raw} -> {}",
+                    String::from_utf8_lossy(&json)
+                );
+                assert_eq!(upgrade_raw_state(&sch, &json).unwrap(), v, "{raw} via JSON");
+            }
+        }
     }
 
     #[test]

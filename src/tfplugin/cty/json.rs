@@ -627,7 +627,7 @@ fn unify(a: &Shape, b: &Shape) -> Option<Shape> {
 
 /// A parsed JSON document; numbers keep their text and objects their member order.
 #[derive(Debug, Clone)]
-enum Json {
+pub(crate) enum Json {
     Null,
     Bool(bool),
     Number(String),
@@ -850,7 +850,8 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn parse_json(bytes: &[u8]) -> Result<Json, Error> {
+/// Parses JSON text exactly: numbers keep their text (see [`Json`]).
+pub(crate) fn parse_json(bytes: &[u8]) -> Result<Json, Error> {
     if let Err(e) = std::str::from_utf8(bytes) {
         return Err(Error(format!(
             "invalid JSON: not UTF-8 at byte {}",
@@ -930,6 +931,15 @@ pub fn decode_value_with(bytes: &[u8], ty: &Type, opts: DecodeOptions) -> Result
         opts,
     };
     cx.value(&j, ty, 0)
+}
+
+/// Decodes a value of type `ty` from an exactly parsed document (see [`parse_json`]).
+pub(crate) fn value_from_json(j: &Json, ty: &Type, opts: DecodeOptions) -> Result<Value, Error> {
+    let mut cx = Cx {
+        path: Vec::new(),
+        opts,
+    };
+    cx.value(j, ty, 0)
 }
 
 /// Converts an already-parsed JSON value to a cty value of type `ty`. Numbers are taken from
