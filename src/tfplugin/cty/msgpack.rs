@@ -536,8 +536,7 @@ impl Encoder {
                 return Ok(());
             }
             Value::Null => {
-                self.out.push(0xc0);
-                return Ok(());
+                return wrote(rmp::encode::write_nil(&mut self.out));
             }
             _ => {}
         }
@@ -546,7 +545,7 @@ impl Encoder {
                 Value::Dynamic(t, inner) => ((**t).clone(), &**inner),
                 other => (implied_type(other).map_err(|e| self.err(e))?, other),
             };
-            self.out.push(0x92);
+            wrote(rmp::encode::write_array_len(&mut self.out, 2))?;
             self.bin(&type_to_json(&t))?;
             return self.value(inner, &t, depth + 1);
         }
@@ -554,10 +553,7 @@ impl Encoder {
             (_, Value::Dynamic(_, inner)) => self.value(inner, ty, depth + 1),
             (Type::String, Value::String(s)) => self.str(s),
             (Type::Number, Value::Number(n)) => self.number(n),
-            (Type::Bool, Value::Bool(b)) => {
-                self.out.push(if *b { 0xc3 } else { 0xc2 });
-                Ok(())
-            }
+            (Type::Bool, Value::Bool(b)) => wrote(rmp::encode::write_bool(&mut self.out, *b)),
             (
                 Type::List(et) | Type::Set(et),
                 Value::List(xs) | Value::Set(xs) | Value::Tuple(xs),
@@ -617,54 +613,19 @@ impl Encoder {
     fn number(&mut self, n: &Number) -> Result<(), Error> {
         match canonical_number(n).map_err(|e| self.err(e))? {
             Number::Int(i) => self.int(i),
-            Number::Float(f) => {
-                // Integral values that fit i64 go as ints, like cty.
-                if f.fract() == 0.0 && (-I64_EDGE..I64_EDGE).contains(&f) {
-                    self.int(f as i64);
-                } else {
-                    self.out.push(0xcb);
-                    self.out.extend_from_slice(&f.to_be_bytes());
-                }
+            // Integral values that fit i64 go as ints, like cty.
+            Number::Float(f) if f.fract() == 0.0 && (-I64_EDGE..I64_EDGE).contains(&f) => {
+                self.int(f as i64)
             }
-            Number::Big(t) => self.str(&t)?,
+            Number::Float(f) => wrote(rmp::encode::write_f64(&mut self.out, f)),
+            Number::Big(t) => self.str(&t),
         }
-        Ok(())
     }
 
-    /// The smallest msgpack form of `i`: non-negative values as positive fixint or uint,
-    /// negative ones as negative fixint or int.
-    fn int(&mut self, i: i64) {
-        let o = &mut self.out;
-        if i >= 0 {
-            let u = i as u64;
-            if u < 0x80 {
-                o.push(u as u8);
-            } else if u <= 0xff {
-                o.extend_from_slice(&[0xcc, u as u8]);
-            } else if u <= 0xffff {
-                o.push(0xcd);
-                o.extend_from_slice(&(u as u16).to_be_bytes());
-            } else if u <= 0xffff_ffff {
-                o.push(0xce);
-                o.extend_from_slice(&(u as u32).to_be_bytes());
-            } else {
-                o.push(0xcf);
-                o.extend_from_slice(&u.to_be_bytes());
-            }
-        } else if i >= -32 {
-            o.push(i as i8 as u8);
-        } else if i >= i64::from(i8::MIN) {
-            o.extend_from_slice(&[0xd0, i as i8 as u8]);
-        } else if i >= i64::from(i16::MIN) {
-            o.push(0xd1);
-            o.extend_from_slice(&(i as i16).to_be_bytes());
-        } else if i >= i64::from(i32::MIN) {
-            o.push(0xd2);
-            o.extend_from_slice(&(i as i32).to_be_bytes());
-        } else {
-            o.push(0xd3);
-            o.extend_from_slice(&i.to_be_bytes());
-        }
+    /// The smallest msgpack form of `i` (rmp picks it): non-negative values as positive
+    /// fixint or uint, negative ones as negative fixint or int.
+    fn int(&mut self, i: i64) -> Result<(), Error> {
+        wrote(rmp::encode::write_sint(&mut self.out, i))
     }
 
     fn len32(&self, n: usize, what: &str) -> Result<u32, Error> {
@@ -672,64 +633,31 @@ impl Encoder {
     }
 
     fn str(&mut self, s: &str) -> Result<(), Error> {
-        let n = self.len32(s.len(), "string")?;
-        if n < 32 {
-            self.out.push(0xa0 | n as u8);
-        } else if n <= 0xff {
-            self.out.extend_from_slice(&[0xd9, n as u8]);
-        } else if n <= 0xffff {
-            self.out.push(0xda);
-            self.out.extend_from_slice(&(n as u16).to_be_bytes());
-        } else {
-            self.out.push(0xdb);
-            self.out.extend_from_slice(&n.to_be_bytes());
-        }
-        self.out.extend_from_slice(s.as_bytes());
-        Ok(())
+        self.len32(s.len(), "string")?;
+        wrote(rmp::encode::write_str(&mut self.out, s))
     }
 
     fn bin(&mut self, b: &[u8]) -> Result<(), Error> {
-        let n = self.len32(b.len(), "binary data")?;
-        if n <= 0xff {
-            self.out.extend_from_slice(&[0xc4, n as u8]);
-        } else if n <= 0xffff {
-            self.out.push(0xc5);
-            self.out.extend_from_slice(&(n as u16).to_be_bytes());
-        } else {
-            self.out.push(0xc6);
-            self.out.extend_from_slice(&n.to_be_bytes());
-        }
-        self.out.extend_from_slice(b);
-        Ok(())
+        self.len32(b.len(), "binary data")?;
+        wrote(rmp::encode::write_bin(&mut self.out, b))
     }
 
     fn array_len(&mut self, n: usize) -> Result<(), Error> {
         let n = self.len32(n, "array")?;
-        if n < 16 {
-            self.out.push(0x90 | n as u8);
-        } else if n <= 0xffff {
-            self.out.push(0xdc);
-            self.out.extend_from_slice(&(n as u16).to_be_bytes());
-        } else {
-            self.out.push(0xdd);
-            self.out.extend_from_slice(&n.to_be_bytes());
-        }
-        Ok(())
+        wrote(rmp::encode::write_array_len(&mut self.out, n))
     }
 
     fn map_len(&mut self, n: usize) -> Result<(), Error> {
         let n = self.len32(n, "map")?;
-        if n < 16 {
-            self.out.push(0x80 | n as u8);
-        } else if n <= 0xffff {
-            self.out.push(0xde);
-            self.out.extend_from_slice(&(n as u16).to_be_bytes());
-        } else {
-            self.out.push(0xdf);
-            self.out.extend_from_slice(&n.to_be_bytes());
-        }
-        Ok(())
+        wrote(rmp::encode::write_map_len(&mut self.out, n))
     }
+}
+
+/// The outcome of an rmp write into the encoder's buffer (a Vec, which never fails to grow, so
+/// an error here means a bug, reported rather than hidden).
+fn wrote<T, E: std::fmt::Display>(r: Result<T, E>) -> Result<(), Error> {
+    r.map(|_| ())
+        .map_err(|e| Error::new(format!("cannot write msgpack: {e}")))
 }
 
 #[cfg(test)]

@@ -1,0 +1,96 @@
+//! Data sources: validate and read.
+
+use std::time::Instant;
+
+use super::{conform, decode, diags, encode, guarded, log_rpc, pb, ProviderService};
+use crate::tfplugin::diag::Diagnostics;
+use crate::tfplugin::plan;
+use crate::tfplugin::resource::Provider;
+
+pub(super) async fn validate_data_resource_config<P: Provider>(
+    svc: &ProviderService<P>,
+    req: pb::validate_data_resource_config::Request,
+) -> pb::validate_data_resource_config::Response {
+    let mut d = Diagnostics::new();
+    match svc.data_source(&req.type_name) {
+        Ok(entry) => match decode(req.config.as_ref(), &entry.ty, "data source configuration") {
+            Ok(config) => {
+                d.extend(plan::validate_config(entry.data_source.schema(), &config));
+                d.extend(entry.data_source.validate(&config).await);
+            }
+            Err(e) => d.extend(e),
+        },
+        Err(e) => d.extend(e),
+    }
+    pb::validate_data_resource_config::Response {
+        diagnostics: diags(d),
+    }
+}
+
+pub(super) async fn read_data_source<P: Provider>(
+    svc: &ProviderService<P>,
+    req: pb::read_data_source::Request,
+) -> pb::read_data_source::Response {
+    let started = Instant::now();
+    let mut ctx = svc.ctx(Vec::new());
+    let result = guarded(async {
+        let entry = svc.data_source(&req.type_name)?;
+        let config = decode(req.config.as_ref(), &entry.ty, "data source configuration")?;
+        let value = entry.data_source.read(&mut ctx, &config).await?;
+        encode(&conform(value, &entry.ty, false), &entry.ty)
+    })
+    .await;
+    log_rpc("ReadDataSource", &req.type_name, started);
+    let mut d = std::mem::take(&mut ctx.diagnostics);
+    match result {
+        Ok(state) => pb::read_data_source::Response {
+            state: Some(state),
+            diagnostics: diags(d),
+            ..Default::default()
+        },
+        Err(e) => {
+            d.extend(e);
+            pb::read_data_source::Response {
+                diagnostics: diags(d),
+                ..Default::default()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tonic::Request;
+
+    use super::super::testing::service;
+    use super::pb;
+    use crate::tfplugin::proto::tfplugin6::provider_server::Provider as _;
+
+    #[tokio::test]
+    async fn unknown_data_sources_are_diagnostics() {
+        let svc = service();
+        let validated = svc
+            .validate_data_resource_config(Request::new(
+                pb::validate_data_resource_config::Request {
+                    type_name: "test_nope".into(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(validated.diagnostics.len(), 1);
+        assert_eq!(validated.diagnostics[0].summary, "Unknown data source");
+        let read = svc
+            .read_data_source(Request::new(pb::read_data_source::Request {
+                type_name: "test_nope".into(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(read.diagnostics.len(), 1);
+        assert_eq!(read.diagnostics[0].summary, "Unknown data source");
+        assert_eq!(read.state, None);
+    }
+}

@@ -1,0 +1,406 @@
+//! Managed resources: validate, upgrade, read, plan, apply, import, and generated configuration.
+//! (Moving state between types is not offered: see `unsupported.rs`.)
+
+use std::time::Instant;
+
+use super::{conform, decode, diags, encode, guarded, log_rpc, pb, ProviderService};
+use crate::tfplugin::cty::{Type, Value};
+use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::plan;
+use crate::tfplugin::resource::{PlanRequest, Provider};
+
+pub(super) async fn validate_resource_config<P: Provider>(
+    svc: &ProviderService<P>,
+    req: pb::validate_resource_config::Request,
+) -> pb::validate_resource_config::Response {
+    let mut d = Diagnostics::new();
+    match svc.resource(&req.type_name) {
+        Ok(entry) => match decode(req.config.as_ref(), &entry.ty, "resource configuration") {
+            Ok(config) => {
+                d.extend(plan::validate_config(entry.resource.schema(), &config));
+                d.extend(entry.resource.validate(&config).await);
+            }
+            Err(e) => d.extend(e),
+        },
+        Err(e) => d.extend(e),
+    }
+    pb::validate_resource_config::Response {
+        diagnostics: diags(d),
+    }
+}
+
+pub(super) async fn upgrade_resource_state<P: Provider>(
+    svc: &ProviderService<P>,
+    req: pb::upgrade_resource_state::Request,
+) -> pb::upgrade_resource_state::Response {
+    let result = guarded(async {
+        let entry = svc.resource(&req.type_name)?;
+        let raw = req.raw_state.unwrap_or_default();
+        if raw.json.is_empty() {
+            if raw.flatmap.is_empty() {
+                return Ok(None);
+            }
+            return Err(Diagnostic::error(
+                "Unsupported state format",
+                "The state of this resource is in the legacy flatmap format, which this provider cannot read. Remove it from state and import it again.",
+            )
+            .into());
+        }
+        let value = entry
+            .resource
+            .upgrade_state(req.version, &raw.json)
+            .await?;
+        let value = conform(value, &entry.ty, false);
+        encode(&value, &entry.ty).map(Some)
+    })
+    .await;
+    match result {
+        Ok(upgraded_state) => pb::upgrade_resource_state::Response {
+            upgraded_state,
+            diagnostics: vec![],
+        },
+        Err(d) => pb::upgrade_resource_state::Response {
+            upgraded_state: None,
+            diagnostics: diags(d),
+        },
+    }
+}
+
+pub(super) async fn read_resource<P: Provider>(
+    svc: &ProviderService<P>,
+    req: pb::read_resource::Request,
+) -> pb::read_resource::Response {
+    let started = Instant::now();
+    let mut ctx = svc.ctx(req.private.clone());
+    let result = guarded(async {
+        let entry = svc.resource(&req.type_name)?;
+        let state = decode(req.current_state.as_ref(), &entry.ty, "current state")?;
+        if state.is_null() {
+            return Ok(None);
+        }
+        let new_state = entry.resource.read(&mut ctx, &state).await?;
+        let new_state = plan::null_write_only(
+            entry.resource.schema(),
+            &conform(new_state, &entry.ty, false),
+        );
+        encode(&new_state, &entry.ty).map(Some)
+    })
+    .await;
+    log_rpc("ReadResource", &req.type_name, started);
+    let mut d = std::mem::take(&mut ctx.diagnostics);
+    match result {
+        Ok(new_state) => pb::read_resource::Response {
+            new_state,
+            diagnostics: diags(d),
+            private: ctx.private,
+            ..Default::default()
+        },
+        Err(e) => {
+            d.extend(e);
+            pb::read_resource::Response {
+                new_state: req.current_state,
+                diagnostics: diags(d),
+                private: req.private,
+                ..Default::default()
+            }
+        }
+    }
+}
+
+/// A plan the hooks accepted, before encoding.
+struct Planned<'a> {
+    ty: &'a Type,
+    state: Value,
+    requires_replace: Vec<AttributePath>,
+    /// Warnings from the engine and the hook.
+    diagnostics: Diagnostics,
+}
+
+pub(super) async fn plan_resource_change<P: Provider>(
+    svc: &ProviderService<P>,
+    req: pb::plan_resource_change::Request,
+) -> pb::plan_resource_change::Response {
+    let started = Instant::now();
+    let mut ctx = svc.ctx(req.prior_private.clone());
+    let result = guarded(async {
+        let entry = svc.resource(&req.type_name)?;
+        let schema = entry.resource.schema();
+        let prior = decode(req.prior_state.as_ref(), &entry.ty, "prior state")?;
+        let proposed = decode(req.proposed_new_state.as_ref(), &entry.ty, "proposed state")?;
+        let config = decode(req.config.as_ref(), &entry.ty, "configuration")?;
+        if proposed.is_null() {
+            // Destroy: nothing to decide.
+            return Ok(Planned {
+                ty: &entry.ty,
+                state: Value::Null,
+                requires_replace: Vec::new(),
+                diagnostics: Diagnostics::new(),
+            });
+        }
+        let engine = plan::plan_resource_change(schema, &prior, &proposed, &config);
+        if engine.diagnostics.has_errors() {
+            return Err(engine.diagnostics);
+        }
+        let mut planned = PlanRequest {
+            prior_state: prior,
+            config,
+            planned_state: engine.planned_state,
+            requires_replace: engine.requires_replace,
+        };
+        let mut d = engine.diagnostics;
+        d.extend(entry.resource.modify_plan(&mut ctx, &mut planned).await);
+        if d.has_errors() {
+            return Err(d);
+        }
+        Ok(Planned {
+            ty: &entry.ty,
+            state: plan::null_write_only(schema, &conform(planned.planned_state, &entry.ty, true)),
+            requires_replace: planned.requires_replace,
+            diagnostics: d,
+        })
+    })
+    .await;
+    log_rpc("PlanResourceChange", &req.type_name, started);
+    let mut d = std::mem::take(&mut ctx.diagnostics);
+    let encoded = result.and_then(|planned| {
+        d.extend(planned.diagnostics);
+        let state = encode(&planned.state, planned.ty)?;
+        Ok((state, planned.requires_replace))
+    });
+    match encoded {
+        Ok((planned_state, replace)) => pb::plan_resource_change::Response {
+            planned_state: Some(planned_state),
+            requires_replace: replace.iter().map(AttributePath::to_proto).collect(),
+            planned_private: ctx.private,
+            diagnostics: diags(d),
+            ..Default::default()
+        },
+        Err(e) => {
+            d.extend(e);
+            pb::plan_resource_change::Response {
+                diagnostics: diags(d),
+                ..Default::default()
+            }
+        }
+    }
+}
+
+pub(super) async fn apply_resource_change<P: Provider>(
+    svc: &ProviderService<P>,
+    req: pb::apply_resource_change::Request,
+) -> pb::apply_resource_change::Response {
+    let started = Instant::now();
+    let mut ctx = svc.ctx(req.planned_private.clone());
+    let entry = match svc.resource(&req.type_name) {
+        Ok(e) => e,
+        Err(d) => {
+            return pb::apply_resource_change::Response {
+                diagnostics: diags(d),
+                ..Default::default()
+            }
+        }
+    };
+    let schema = entry.resource.schema();
+    let decoded = (|| {
+        Ok::<_, Diagnostics>((
+            decode(req.prior_state.as_ref(), &entry.ty, "prior state")?,
+            decode(req.planned_state.as_ref(), &entry.ty, "planned state")?,
+            decode(req.config.as_ref(), &entry.ty, "configuration")?,
+        ))
+    })();
+    let (prior, planned, config) = match decoded {
+        Ok(v) => v,
+        Err(d) => {
+            return pb::apply_resource_change::Response {
+                new_state: req.prior_state,
+                diagnostics: diags(d),
+                ..Default::default()
+            }
+        }
+    };
+    let result = guarded(async {
+        if planned.is_null() {
+            entry
+                .resource
+                .delete(&mut ctx, &prior)
+                .await
+                .map(|()| Value::Null)
+        } else if prior.is_null() {
+            entry.resource.create(&mut ctx, &planned, &config).await
+        } else {
+            entry
+                .resource
+                .update(&mut ctx, &prior, &planned, &config)
+                .await
+        }
+    })
+    .await;
+    log_rpc("ApplyResourceChange", &req.type_name, started);
+    let mut d = std::mem::take(&mut ctx.diagnostics);
+    let new_state = match result {
+        Ok(v) => v,
+        Err(e) => {
+            d.extend(e);
+            // Keep what exists: a partial object, or the prior state for a failed update
+            // or delete, so nothing real is forgotten.
+            ctx.partial_state.take().unwrap_or(prior)
+        }
+    };
+    let new_state = plan::null_write_only(schema, &conform(new_state, &entry.ty, false));
+    let encoded = match encode(&new_state, &entry.ty) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            d.extend(e);
+            req.prior_state
+        }
+    };
+    pb::apply_resource_change::Response {
+        new_state: encoded,
+        private: ctx.private,
+        diagnostics: diags(d),
+        ..Default::default()
+    }
+}
+
+pub(super) async fn import_resource_state<P: Provider>(
+    svc: &ProviderService<P>,
+    req: pb::import_resource_state::Request,
+) -> pb::import_resource_state::Response {
+    let mut ctx = svc.ctx(Vec::new());
+    let result = guarded(async {
+        let entry = svc.resource(&req.type_name)?;
+        let value = entry.resource.import(&mut ctx, &req.id).await?;
+        let value = conform(value, &entry.ty, false);
+        encode(&value, &entry.ty)
+    })
+    .await;
+    let mut d = std::mem::take(&mut ctx.diagnostics);
+    match result {
+        Ok(state) => pb::import_resource_state::Response {
+            imported_resources: vec![pb::import_resource_state::ImportedResource {
+                type_name: req.type_name,
+                state: Some(state),
+                private: ctx.private,
+                ..Default::default()
+            }],
+            diagnostics: diags(d),
+            ..Default::default()
+        },
+        Err(e) => {
+            d.extend(e);
+            pb::import_resource_state::Response {
+                diagnostics: diags(d),
+                ..Default::default()
+            }
+        }
+    }
+}
+
+pub(super) fn generate_resource_config<P: Provider>(
+    svc: &ProviderService<P>,
+    req: pb::generate_resource_config::Request,
+) -> pb::generate_resource_config::Response {
+    let result = (|| {
+        let entry = svc.resource(&req.type_name)?;
+        let state = decode(req.state.as_ref(), &entry.ty, "state")?;
+        let config = plan::config_from_state(entry.resource.schema(), &state);
+        encode(&config, &entry.ty)
+    })();
+    match result {
+        Ok(config) => pb::generate_resource_config::Response {
+            config: Some(config),
+            diagnostics: vec![],
+        },
+        Err(d) => pb::generate_resource_config::Response {
+            config: None,
+            diagnostics: diags(d),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tonic::Request;
+
+    use super::super::testing::{msgpack, service};
+    use super::pb;
+    use crate::tfplugin::cty::{Type, Value};
+    use crate::tfplugin::proto::tfplugin6::provider_server::Provider as _;
+
+    fn plan(type_name: &str, prior: &Value, proposed: &Value) -> pb::plan_resource_change::Request {
+        let ty = Type::object([("name", Type::String)]);
+        pb::plan_resource_change::Request {
+            type_name: type_name.into(),
+            prior_state: Some(msgpack(prior, &ty)),
+            proposed_new_state: Some(msgpack(proposed, &ty)),
+            config: Some(msgpack(proposed, &ty)),
+            prior_private: b"kept".to_vec(),
+            ..Default::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn plans_create_destroy_and_unknown_types() {
+        let svc = service();
+        let ty = Type::object([("name", Type::String)]);
+        let a = Value::object([("name", Value::string("a"))]);
+
+        let create = svc
+            .plan_resource_change(Request::new(plan("test_slow", &Value::Null, &a)))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(create.diagnostics.is_empty(), "{:?}", create.diagnostics);
+        assert_eq!(create.planned_state, Some(msgpack(&a, &ty)));
+        assert!(create.requires_replace.is_empty());
+        assert_eq!(create.planned_private, b"kept");
+
+        let destroy = svc
+            .plan_resource_change(Request::new(plan("test_slow", &a, &Value::Null)))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(destroy.diagnostics.is_empty(), "{:?}", destroy.diagnostics);
+        assert_eq!(destroy.planned_state, Some(msgpack(&Value::Null, &ty)));
+
+        let unknown = svc
+            .plan_resource_change(Request::new(plan("test_nope", &Value::Null, &a)))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(unknown.diagnostics.len(), 1);
+        assert_eq!(unknown.diagnostics[0].summary, "Unknown resource type");
+        assert_eq!(unknown.planned_state, None);
+        assert!(unknown.planned_private.is_empty());
+    }
+
+    #[tokio::test]
+    async fn unknown_type_and_bad_msgpack_are_diagnostics() {
+        let svc = service();
+        let response = svc
+            .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+                type_name: "test_slow".into(),
+                config: Some(pb::DynamicValue {
+                    msgpack: vec![0xc1],
+                    json: vec![],
+                }),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(response.diagnostics.len(), 1);
+        assert!(response.diagnostics[0]
+            .detail
+            .contains("could not be decoded"));
+        let response = svc
+            .read_resource(Request::new(pb::read_resource::Request {
+                type_name: "test_nope".into(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(response.diagnostics[0].summary, "Unknown resource type");
+    }
+}
