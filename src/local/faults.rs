@@ -1,10 +1,8 @@
 //! Request middleware: the structured request log and counts, error-envelope normalisation,
-//! and faults on demand (latency, per-token rate limit, random 5xx before or after the work was
-//! done).
+//! and faults on demand (latency, the per-token rate limit of [`super::ratelimit`], random 5xx
+//! before or after the work was done).
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -14,76 +12,6 @@ use axum::response::{IntoResponse, Response};
 use super::error::ApiError;
 use super::ids;
 use super::state::AppState;
-
-/// A token bucket per token: `rate` requests per second, bursts of up to `rate`.
-pub struct RateLimiter {
-    rate: f64,
-    buckets: Mutex<HashMap<[u8; 32], (f64, Instant)>>,
-}
-
-impl RateLimiter {
-    pub fn new(per_second: u32) -> RateLimiter {
-        RateLimiter {
-            rate: per_second.max(1) as f64,
-            buckets: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// The stated limit: requests per one-second window.
-    pub fn limit(&self) -> u32 {
-        self.rate as u32
-    }
-
-    /// `Ok(remaining)` if the request may go on, else the seconds to wait.
-    pub fn check(&self, key: [u8; 32]) -> Result<u32, u64> {
-        let now = Instant::now();
-        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        if buckets.len() > 10_000 {
-            buckets.retain(|_, (_, t)| now.duration_since(*t) < Duration::from_secs(60));
-        }
-        let (tokens, last) = buckets.entry(key).or_insert((self.rate, now));
-        *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * self.rate).min(self.rate);
-        *last = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            Ok(*tokens as u32)
-        } else {
-            Err(((1.0 - *tokens) / self.rate).ceil().max(1.0) as u64)
-        }
-    }
-}
-
-/// How many requests were answered, by status: for tests and benchmarks that count API calls.
-#[derive(Default)]
-pub struct RequestCounts(Mutex<BTreeMap<u16, u64>>);
-
-impl RequestCounts {
-    fn add(&self, status: u16) {
-        *self
-            .0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .entry(status)
-            .or_default() += 1;
-    }
-
-    /// Requests answered so far, by status.
-    pub fn snapshot(&self) -> BTreeMap<u16, u64> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-}
-
-/// `GET /_local/stats` (comwit-local only, not in the contract): the request counts, as
-/// `{"requests": N, "by_status": {"200": N, ...}}`.
-pub async fn stats(State(state): State<AppState>) -> Response {
-    let counts = state.counts.snapshot();
-    let total: u64 = counts.values().sum();
-    let by_status: serde_json::Map<String, serde_json::Value> = counts
-        .iter()
-        .map(|(s, n)| (s.to_string(), (*n).into()))
-        .collect();
-    axum::Json(serde_json::json!({ "requests": total, "by_status": by_status })).into_response()
-}
 
 /// Outermost layer: log and count every request (never its headers or query) and give every
 /// error the JSON envelope, including the ones the router makes itself (404, 405).

@@ -32,8 +32,10 @@ pub mod error;
 pub mod faults;
 pub mod idempotency;
 pub mod ids;
+pub mod ratelimit;
 pub mod routes;
 pub mod state;
+pub mod stats;
 pub mod store;
 pub mod validate;
 
@@ -220,8 +222,8 @@ pub async fn serve(config: Config) -> Result<Server, String> {
             fail_after_share: config.fail_after_share.clamp(0.0, 1.0),
             latency: config.latency,
         },
-        limiter: config.rate_limit.map(faults::RateLimiter::new),
-        counts: faults::RequestCounts::default(),
+        limiter: config.rate_limit.map(ratelimit::RateLimiter::new),
+        counts: stats::RequestCounts::default(),
     }));
     let app = routes::router(state.clone());
     let (stop, mut stopped) = watch::channel(false);

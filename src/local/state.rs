@@ -5,7 +5,8 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::faults::{RateLimiter, RequestCounts};
+use super::ratelimit::RateLimiter;
+use super::stats::RequestCounts;
 use super::store::Store;
 
 /// Behaviour settings that handlers read.

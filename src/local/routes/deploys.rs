@@ -7,7 +7,9 @@ use axum::Json;
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 use serde_json::{json, Value};
 
-use super::{apps, json_body, list_body, page, project_access, query, read_body, RawQuery};
+use super::{
+    apps, json_body, list_body, page, page_rows, project_access, query, read_body, RawQuery,
+};
 use crate::local::auth::{Auth, APP_DEPLOY, APP_READ};
 use crate::local::error::{ApiError, ApiResult};
 use crate::local::idempotency::{Idem, Stored};
@@ -173,13 +175,10 @@ pub async fn list(
             project_access(tx, &auth, &project_id)?;
             apps::load(tx, &project_id, &app_id)?;
             let page = page?;
-            let mut stmt = tx.prepare(&format!(
-                "SELECT {COLS} FROM builds b JOIN apps a ON a.app_id = b.app_id
-                 WHERE b.app_id = ?1 AND b.seq > ?2 ORDER BY b.seq LIMIT ?3"
-            ))?;
-            let rows = stmt
-                .query_map(params![app_id, page.after, page.limit + 1], row_json)?
-                .collect::<Result<Vec<_>, _>>()?;
+            let select = format!(
+                "SELECT {COLS} FROM builds b JOIN apps a ON a.app_id = b.app_id WHERE b.app_id = ?1"
+            );
+            let rows = page_rows(tx, &select, "b.seq", &app_id, &[], &page, row_json)?;
             Ok(list_body(rows, &page))
         })
         .await?;

@@ -8,7 +8,7 @@ use axum::Json;
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 use serde_json::{json, Value};
 
-use super::{json_body, list_body, page, project_access, query, RawQuery};
+use super::{json_body, list_body, page, page_rows, project_access, query, RawQuery};
 use crate::local::auth::{Auth, DOMAIN_READ, DOMAIN_WRITE};
 use crate::local::error::{ApiError, ApiResult};
 use crate::local::idempotency::{Idem, Stored};
@@ -73,12 +73,8 @@ pub async fn list(
         .read(move |tx| {
             project_access(tx, &auth, &project_id)?;
             let page = page?;
-            let mut stmt = tx.prepare(&format!(
-                "SELECT {COLS} FROM domains WHERE project_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
-            ))?;
-            let rows = stmt
-                .query_map(params![project_id, page.after, page.limit + 1], row_json)?
-                .collect::<Result<Vec<_>, _>>()?;
+            let select = format!("SELECT {COLS} FROM domains WHERE project_id = ?1");
+            let rows = page_rows(tx, &select, "seq", &project_id, &[], &page, row_json)?;
             Ok(list_body(rows, &page))
         })
         .await?;

@@ -8,7 +8,9 @@ use axum::Json;
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 use serde_json::{json, Value};
 
-use super::{apps, json_body, list_body, page, project_access, query, records, RawQuery};
+use super::{
+    apps, json_body, list_body, page, page_rows, project_access, query, records, RawQuery,
+};
 use crate::local::auth::{Auth, APP_READ, APP_WRITE};
 use crate::local::dns::{self, HostRecord};
 use crate::local::error::{ApiError, ApiResult};
@@ -129,12 +131,8 @@ pub async fn list(
             apps::load(tx, &project_id, &app_id)?;
             let page = page?;
             dns::verify_in_zones(tx, Some(&app_id))?;
-            let mut stmt = tx.prepare(&format!(
-                "SELECT {COLS} FROM hostnames WHERE app_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
-            ))?;
-            let rows = stmt
-                .query_map(params![app_id, page.after, page.limit + 1], row_json)?
-                .collect::<Result<Vec<_>, _>>()?;
+            let select = format!("SELECT {COLS} FROM hostnames WHERE app_id = ?1");
+            let rows = page_rows(tx, &select, "seq", &app_id, &[], &page, row_json)?;
             Ok(list_body(rows, &page))
         })
         .await?;

@@ -84,7 +84,7 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), faults::faults))
-        .route("/_local/stats", get(faults::stats))
+        .route("/_local/stats", get(super::stats::stats))
         .layer(from_fn_with_state(state.clone(), faults::log_and_envelope))
         .with_state(state)
 }
@@ -129,6 +129,30 @@ pub fn page(q: &HashMap<String, String>) -> ApiResult<Page> {
         Some(_) => return Err(ApiError::invalid("cursor", "invalid cursor")),
     };
     Ok(Page { limit, after })
+}
+
+/// The rows of one page of a list, as `(seq, item)`: `select` is the query up to its conditions,
+/// with the parent as `?1` (and any `extra` parameters as `?4`...); this adds the cursor on
+/// `seq_column` (`?2`), the creation order and the page size plus one (`?3`, so [`list_body`]
+/// can tell whether another page follows).
+pub fn page_rows(
+    tx: &Transaction<'_>,
+    select: &str,
+    seq_column: &str,
+    parent: &str,
+    extra: &[&dyn rusqlite::ToSql],
+    page: &Page,
+    row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<(i64, Value)>,
+) -> ApiResult<Vec<(i64, Value)>> {
+    let sql = format!("{select} AND {seq_column} > ?2 ORDER BY {seq_column} LIMIT ?3");
+    let mut stmt = tx.prepare(&sql)?;
+    let limit = page.limit + 1;
+    let mut params: Vec<&dyn rusqlite::ToSql> = vec![&parent, &page.after, &limit];
+    params.extend_from_slice(extra);
+    let rows = stmt
+        .query_map(params.as_slice(), row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
 }
 
 /// `{"items":[...],"next_cursor":...}` from up to `limit + 1` rows of `(seq, item)`.

@@ -8,7 +8,7 @@ use axum::Json;
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 use serde_json::{json, Value};
 
-use super::{json_body, list_body, page, project_access, query, RawQuery};
+use super::{json_body, list_body, page, page_rows, project_access, query, RawQuery};
 use crate::local::auth::{Auth, PROJECT_READ};
 use crate::local::error::{ApiError, ApiResult};
 use crate::local::idempotency::{Idem, Stored};
@@ -74,13 +74,11 @@ pub async fn list(
     let body = state
         .store
         .read(move |tx| {
-            let mut stmt = tx.prepare(&format!(
+            let select = format!(
                 "SELECT {COLS} FROM projects p JOIN members m ON m.project_id = p.project_id
-                 WHERE m.user_id = ?1 AND p.seq > ?2 ORDER BY p.seq LIMIT ?3"
-            ))?;
-            let rows = stmt
-                .query_map(params![auth.user_id, page.after, page.limit + 1], row_json)?
-                .collect::<Result<Vec<_>, _>>()?;
+                 WHERE m.user_id = ?1"
+            );
+            let rows = page_rows(tx, &select, "p.seq", &auth.user_id, &[], &page, row_json)?;
             Ok(list_body(rows, &page))
         })
         .await?;

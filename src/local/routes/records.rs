@@ -10,7 +10,7 @@ use axum::Json;
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 use serde_json::{json, Value};
 
-use super::{domains, json_body, list_body, page, project_access, query, RawQuery};
+use super::{domains, json_body, list_body, page, page_rows, project_access, query, RawQuery};
 use crate::local::auth::{Auth, DOMAIN_READ, DOMAIN_WRITE};
 use crate::local::error::{ApiError, ApiResult};
 use crate::local::idempotency::{Idem, Stored};
@@ -235,17 +235,19 @@ pub async fn list(
                     return Err(ApiError::invalid("type", "unknown record type"));
                 }
             }
-            let mut stmt = tx.prepare(&format!(
-                "SELECT {COLS} FROM records WHERE domain = ?1 AND seq > ?2
-                 AND (?4 IS NULL OR name = ?4) AND (?5 IS NULL OR type = ?5)
-                 ORDER BY seq LIMIT ?3"
-            ))?;
-            let rows = stmt
-                .query_map(
-                    params![domain, page.after, page.limit + 1, name, rtype],
-                    row_json,
-                )?
-                .collect::<Result<Vec<_>, _>>()?;
+            let select = format!(
+                "SELECT {COLS} FROM records WHERE domain = ?1
+                 AND (?4 IS NULL OR name = ?4) AND (?5 IS NULL OR type = ?5)"
+            );
+            let rows = page_rows(
+                tx,
+                &select,
+                "seq",
+                &domain,
+                &[&name, &rtype],
+                &page,
+                row_json,
+            )?;
             Ok(list_body(rows, &page))
         })
         .await?;
