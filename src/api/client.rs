@@ -310,16 +310,16 @@ impl Client {
             let (error, failure, retry_after) = match req.send().await {
                 Ok(resp) => {
                     let status = resp.status();
-                    let headers = resp.headers().clone();
-                    let retry_after = retry_after(&headers);
-                    self.pacer.observe(status.as_u16(), &headers, retry_after);
+                    let headers = resp.headers();
+                    let retry_after = retry_after(headers);
+                    self.pacer.observe(status.as_u16(), headers, retry_after);
+                    let replayed = headers
+                        .get("idempotency-replayed")
+                        .is_some_and(|v| v.as_bytes() == b"true");
                     let elapsed_ms = started.elapsed().as_millis() as u64;
                     tracing::debug!(method = %method, path, status = status.as_u16(), elapsed_ms, attempt, "API request");
                     match resp.bytes().await {
                         Ok(bytes) if status.is_success() => {
-                            let replayed = headers
-                                .get("idempotency-replayed")
-                                .is_some_and(|v| v.as_bytes() == b"true");
                             return Ok(Answer {
                                 bytes: bytes.to_vec(),
                                 replayed,

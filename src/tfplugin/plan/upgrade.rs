@@ -55,21 +55,10 @@ pub fn upgrade_raw_state(schema: &Schema, raw_json: &[u8]) -> Result<Value, Diag
 
 type DecodeResult = Result<Value, (AttributePath, String)>;
 
-fn json_kind(j: &Json) -> &'static str {
-    match j {
-        Json::Null => "null",
-        Json::Bool(_) => "a bool",
-        Json::Number(_) => "a number",
-        Json::String(_) => "a string",
-        Json::Array(_) => "an array",
-        Json::Object(_) => "an object",
-    }
-}
-
 fn mismatch(path: &Loc, want: &str, j: &Json) -> (AttributePath, String) {
     (
         path.path.clone(),
-        format!("expected {want}, found {}", json_kind(j)),
+        format!("expected {want}, found {}", j.kind()),
     )
 }
 

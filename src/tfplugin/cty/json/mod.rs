@@ -703,15 +703,11 @@ impl Cx {
     }
 
     fn wrong(&self, ty: &Type, found: &Json) -> Error {
-        let found = match found {
-            Json::Null => "null",
-            Json::Bool(_) => "a bool",
-            Json::Number(_) => "a number",
-            Json::String(_) => "a string",
-            Json::Array(_) => "an array",
-            Json::Object(_) => "an object",
-        };
-        self.err(format!("{} is required, found {found}", type_kind(ty)))
+        self.err(format!(
+            "{} is required, found {}",
+            type_kind(ty),
+            found.kind()
+        ))
     }
 
     fn value(&mut self, j: &Json, ty: &Type, depth: usize) -> Result<Value, Error> {

@@ -14,6 +14,20 @@ pub(crate) enum Json {
     Object(Vec<(String, Json)>),
 }
 
+impl Json {
+    /// What the document is, for messages: "a string", "an object", ...
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Json::Null => "null",
+            Json::Bool(_) => "a bool",
+            Json::Number(_) => "a number",
+            Json::String(_) => "a string",
+            Json::Array(_) => "an array",
+            Json::Object(_) => "an object",
+        }
+    }
+}
+
 struct Reader<'a> {
     b: &'a [u8],
     pos: usize,
