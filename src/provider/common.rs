@@ -245,6 +245,21 @@ pub fn project_id_attribute(noun: &str) -> Attribute {
         ))
 }
 
+/// The `project_id` argument of a data source: where to look, the provider's by default.
+pub fn lookup_project_attribute() -> Attribute {
+    Attribute::string("project_id")
+        .validator(id_validator("project", "prj"))
+        .optional()
+        .computed()
+        .description("The project to look in. Defaults to the provider's `project_id`.")
+}
+
+/// The project a data source reads from: its `project_id`, else the provider's default.
+pub fn lookup_project(config: &Value, shared: &Shared) -> Result<String, Diagnostics> {
+    let project = plan_project_id(config, shared)?;
+    Ok(project.as_str().unwrap_or_default().to_string())
+}
+
 /// Resolves `project_id` for a plan: the configured value, else the provider's default.
 /// An unknown value stays unknown.
 pub fn plan_project_id(config: &Value, shared: &Shared) -> Result<Value, Diagnostics> {
@@ -321,6 +336,23 @@ pub fn timeouts_block(operations: &[&str], defaults: &str) -> NestedBlock {
         })
         .collect();
     NestedBlock::single("timeouts", Block::from_attributes(attributes))
+}
+
+/// The model of a `timeouts_block(&["create"], ..)`.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CreateTimeouts {
+    pub create: Option<String>,
+}
+
+impl CreateTimeouts {
+    /// The create timeout of an optional `timeouts` block, else `default`.
+    pub fn create(timeouts: &Option<CreateTimeouts>, default: Duration) -> Duration {
+        timeouts
+            .as_ref()
+            .and_then(|t| t.create.as_deref())
+            .and_then(parse_duration)
+            .unwrap_or(default)
+    }
 }
 
 /// The timeout for `operation` from a value with a `timeouts` block, else `default`.

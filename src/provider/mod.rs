@@ -1,5 +1,41 @@
 //! The Comwit provider: configuration, resources and data sources (one file each).
 
+/// Declares a resource or data source type: a struct holding the provider's shared state and
+/// its schema (built once by the file's `schema()`), `new`, and the Terraform type name.
+/// Inside the trait impl, `type_metadata!()` answers `type_name` and `schema` from them.
+macro_rules! provider_type {
+    ($type:ident, $type_name:literal) => {
+        pub struct $type {
+            shared: $crate::provider::Shared,
+            schema: $crate::tfplugin::schema::Schema,
+        }
+
+        impl $type {
+            pub const TYPE_NAME: &'static str = $type_name;
+
+            pub fn new(shared: $crate::provider::Shared) -> Self {
+                $type {
+                    shared,
+                    schema: schema(),
+                }
+            }
+        }
+    };
+}
+
+/// `type_name` and `schema` of a type declared by `provider_type!`.
+macro_rules! type_metadata {
+    () => {
+        fn type_name(&self) -> &str {
+            Self::TYPE_NAME
+        }
+
+        fn schema(&self) -> &$crate::tfplugin::schema::Schema {
+            &self.schema
+        }
+    };
+}
+
 pub mod apps;
 pub mod common;
 pub mod config;

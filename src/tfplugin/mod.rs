@@ -6,6 +6,7 @@ pub mod docs;
 pub mod grpc;
 pub mod handshake;
 pub mod logging;
+pub mod model;
 pub mod plan;
 pub mod proto;
 pub mod resource;

@@ -1,30 +1,38 @@
 //! `comwit_project`: a project, the workspace that owns databases, apps and domains.
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use super::dns_label_validator;
 use super::lookup::{error_details, name_taken};
 use crate::api::models::Project;
 use crate::api::{ApiError, Client};
-use crate::provider::common::{api_error, api_error_at, call, required_str, str_attr};
-use crate::provider::Shared;
+use crate::provider::common::{api_error, api_error_at, call};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, Resource};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
-const TYPE_NAME: &str = "comwit_project";
+provider_type!(ProjectResource, "comwit_project");
+const TYPE_NAME: &str = ProjectResource::TYPE_NAME;
 
-pub struct ProjectResource {
-    shared: Shared,
-    schema: Schema,
+/// The resource's configuration and state (`id` and `created_at` are unknown until created).
+#[derive(Serialize, Deserialize)]
+struct ProjectModel {
+    #[serde(default)]
+    id: String,
+    name: String,
+    #[serde(default)]
+    created_at: String,
 }
 
-impl ProjectResource {
-    pub fn new(shared: Shared) -> Self {
-        ProjectResource {
-            shared,
-            schema: schema(),
+impl From<Project> for ProjectModel {
+    fn from(project: Project) -> Self {
+        ProjectModel {
+            id: project.project_id,
+            name: project.name,
+            created_at: project.created_at,
         }
     }
 }
@@ -70,23 +78,15 @@ still holds.
     )
 }
 
-fn state_of(project: &Project) -> Value {
-    Value::object([
-        ("id", Value::string(&project.project_id)),
-        ("name", Value::string(&project.name)),
-        ("created_at", Value::string(&project.created_at)),
-    ])
+impl ProjectResource {
+    fn state(&self, project: Project) -> Result<Value, Diagnostics> {
+        model::value_of(&ProjectModel::from(project), &self.schema)
+    }
 }
 
 #[async_trait]
 impl Resource for ProjectResource {
-    fn type_name(&self) -> &str {
-        TYPE_NAME
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
+    type_metadata!();
 
     async fn create(
         &self,
@@ -96,9 +96,9 @@ impl Resource for ProjectResource {
     ) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
         let client = &configured.client;
-        let name = required_str(planned, "name")?;
+        let ProjectModel { name, .. } = model::get(planned)?;
         match call(ctx, client.create_project(&name)).await {
-            Ok(project) => Ok(state_of(&project)),
+            Ok(project) => self.state(project),
             Err(e) if e.is_conflict() => Err(taken(ctx, client, &name, &e).await.into()),
             Err(e) => Err(api_error_at(
                 &format!("create the project {name:?}"),
@@ -110,9 +110,9 @@ impl Resource for ProjectResource {
 
     async fn read(&self, ctx: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
-        let id = required_str(state, "id")?;
+        let ProjectModel { id, .. } = model::get(state)?;
         match call(ctx, configured.client.get_project(&id)).await {
-            Ok(project) => Ok(state_of(&project)),
+            Ok(project) => self.state(project),
             Err(e) if e.is_not_found() => Ok(Value::Null),
             Err(e) => Err(api_error(&format!("read the project {id}"), &e)),
         }
@@ -126,13 +126,14 @@ impl Resource for ProjectResource {
         _config: &Value,
     ) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
-        let id = required_str(prior, "id")?;
-        let name = required_str(planned, "name")?;
-        if str_attr(prior, "name") == Some(name.as_str()) {
+        let prior_model: ProjectModel = model::get(prior)?;
+        let ProjectModel { name, .. } = model::get(planned)?;
+        let id = prior_model.id;
+        if prior_model.name == name {
             return Ok(prior.clone());
         }
         match call(ctx, configured.client.rename_project(&id, &name)).await {
-            Ok(project) => Ok(state_of(&project)),
+            Ok(project) => self.state(project),
             Err(e) if e.is_conflict() => Err(Diagnostic::error(
                 format!("The project name {name:?} is taken"),
                 format!(
@@ -152,12 +153,11 @@ impl Resource for ProjectResource {
 
     async fn delete(&self, ctx: &mut Ctx, prior: &Value) -> Result<(), Diagnostics> {
         let configured = self.shared.get()?;
-        let id = required_str(prior, "id")?;
-        let name = str_attr(prior, "name").unwrap_or_default();
+        let ProjectModel { id, name, .. } = model::get(prior)?;
         match call(ctx, configured.client.delete_project(&id)).await {
             // The client counts a DELETE answered 404 as done.
             Ok(()) => Ok(()),
-            Err(e) if e.is_conflict() => Err(not_empty(&id, name, &e).into()),
+            Err(e) if e.is_conflict() => Err(not_empty(&id, &name, &e).into()),
             Err(e) => Err(api_error(
                 &format!("delete the project {name:?} ({id})"),
                 &e,
@@ -168,7 +168,7 @@ impl Resource for ProjectResource {
     async fn import(&self, ctx: &mut Ctx, id: &str) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
         match call(ctx, configured.client.get_project(id)).await {
-            Ok(project) => Ok(state_of(&project)),
+            Ok(project) => self.state(project),
             Err(e) if e.is_not_found() => Err(Diagnostic::error(
                 "Project not found",
                 format!(
@@ -300,25 +300,7 @@ mod tests {
     }
 
     #[test]
-    fn state_has_every_attribute() {
-        let p = Project {
-            project_id: "prj_1".into(),
-            name: "shop".into(),
-            created_at: "2025-01-02T03:04:05Z".into(),
-        };
-        let state = state_of(&p);
-        let Value::Object(m) = &state else { panic!() };
-        let schema = schema();
-        let names: Vec<&str> = schema
-            .block
-            .attributes
-            .iter()
-            .map(|a| a.name.as_str())
-            .collect();
-        assert_eq!(m.keys().map(String::as_str).collect::<Vec<_>>(), {
-            let mut sorted = names.clone();
-            sorted.sort();
-            sorted
-        });
+    fn the_model_matches_the_schema() {
+        model::shape::check::<ProjectModel>(&schema());
     }
 }
