@@ -1,16 +1,19 @@
 //! Registry-format documentation rendered from a provider's schemas and its examples.
 //!
 //! Layout (what the Terraform Registry reads): `index.md`, `resources/<name>.md`,
-//! `data-sources/<name>.md`, where `<name>` is the type name without the provider prefix.
-//! Examples come from `examples/provider/provider.tf`, `examples/resources/<type>/resource.tf`
-//! (+ `import.sh`) and `examples/data-sources/<type>/data-source.tf`.
+//! `data-sources/<name>.md`, `list-resources/<name>.md`, `actions/<name>.md`, where `<name>` is
+//! the type name without the provider prefix. Examples come from
+//! `examples/provider/provider.tf`, `examples/resources/<type>/resource.tf` (+ `import.sh` and
+//! `import-by-identity.tf`), `examples/data-sources/<type>/data-source.tf`,
+//! `examples/list-resources/<type>/list-resource.tfquery.hcl` and
+//! `examples/actions/<type>/action.tf`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::cty::Type;
-use super::resource::Provider;
+use super::resource::{IdentitySchema, Provider};
 use super::schema::{Attribute, AttributeType, Block, BlockNesting, NestingMode, Schema};
 
 /// Renders every page; keys are paths relative to the docs directory.
@@ -29,40 +32,59 @@ pub fn render<P: Provider>(
         let name = r.type_name();
         let short = name.strip_prefix(&prefix).unwrap_or(name);
         let dir = examples.join("resources").join(name);
+        let mut page = Page::new(name, "Resource", r.schema());
+        page.example = read(&dir.join("resource.tf"));
+        page.identity = r.identity();
+        page.import = read(&dir.join("import.sh"));
+        page.import_by_identity = read(&dir.join("import-by-identity.tf"));
         pages.insert(
             PathBuf::from(format!("resources/{short}.md")),
-            render_page(
-                name,
-                "Resource",
-                provider_name,
-                r.schema(),
-                read(&dir.join("resource.tf")),
-                read(&dir.join("import.sh")),
-            ),
+            page.render(provider_name),
         );
     }
     for d in provider.data_sources() {
         let name = d.type_name();
         let short = name.strip_prefix(&prefix).unwrap_or(name);
         let dir = examples.join("data-sources").join(name);
+        let mut page = Page::new(name, "Data Source", d.schema());
+        page.example = read(&dir.join("data-source.tf"));
         pages.insert(
             PathBuf::from(format!("data-sources/{short}.md")),
-            render_page(
-                name,
-                "Data Source",
-                provider_name,
-                d.schema(),
-                read(&dir.join("data-source.tf")),
-                None,
-            ),
+            page.render(provider_name),
+        );
+    }
+    for l in provider.list_resources() {
+        let name = l.type_name();
+        let short = name.strip_prefix(&prefix).unwrap_or(name);
+        let dir = examples.join("list-resources").join(name);
+        let mut page = Page::new(name, "List Resource", l.schema());
+        page.example = read(&dir.join("list-resource.tfquery.hcl"));
+        page.example_language = "hcl";
+        pages.insert(
+            PathBuf::from(format!("list-resources/{short}.md")),
+            page.render(provider_name),
+        );
+    }
+    for a in provider.actions() {
+        let name = a.type_name();
+        let short = name.strip_prefix(&prefix).unwrap_or(name);
+        let dir = examples.join("actions").join(name);
+        let mut page = Page::new(name, "Action", a.schema());
+        page.example = read(&dir.join("action.tf"));
+        pages.insert(
+            PathBuf::from(format!("actions/{short}.md")),
+            page.render(provider_name),
         );
     }
     pages
 }
 
+/// The kinds of pages that live in a folder of their own.
+const PAGE_FOLDERS: [&str; 4] = ["resources", "data-sources", "list-resources", "actions"];
+
 /// Writes the pages under `dir`, removing stale pages of earlier renders.
 pub fn write(dir: &Path, pages: &BTreeMap<PathBuf, String>) -> std::io::Result<()> {
-    for sub in ["resources", "data-sources"] {
+    for sub in PAGE_FOLDERS {
         let d = dir.join(sub);
         if let Ok(entries) = std::fs::read_dir(&d) {
             for entry in entries.flatten() {
@@ -90,7 +112,7 @@ pub fn stale(dir: &Path, pages: &BTreeMap<PathBuf, String>) -> Vec<PathBuf> {
         .filter(|(rel, text)| read(&dir.join(rel)).as_deref() != Some(text.as_str()))
         .map(|(rel, _)| rel.clone())
         .collect();
-    for sub in ["resources", "data-sources"] {
+    for sub in PAGE_FOLDERS {
         if let Ok(entries) = std::fs::read_dir(dir.join(sub)) {
             for entry in entries.flatten() {
                 let rel = PathBuf::from(sub).join(entry.file_name());
@@ -145,41 +167,104 @@ fn render_index(schema: &Schema, provider_name: &str, examples: &Path) -> String
     out
 }
 
-fn render_page(
-    type_name: &str,
-    kind: &str,
-    provider_name: &str,
-    schema: &Schema,
+/// One page of a resource, data source, list resource or action.
+struct Page<'a> {
+    type_name: &'a str,
+    kind: &'a str,
+    schema: &'a Schema,
     example: Option<String>,
+    /// The code fence's language for the example.
+    example_language: &'a str,
+    identity: Option<&'a IdentitySchema>,
     import: Option<String>,
-) -> String {
-    let mut out = String::new();
-    front_matter(
-        &mut out,
-        &format!("{type_name} {kind} - {provider_name}"),
-        &schema.block.description,
-    );
-    let _ = writeln!(out, "# {type_name} ({kind})\n");
-    let _ = writeln!(out, "{}\n", schema.block.description.trim());
-    if let Some(example) = example {
-        let _ = writeln!(
-            out,
-            "## Example Usage\n\n```terraform\n{}\n```\n",
-            example.trim_end()
+    import_by_identity: Option<String>,
+}
+
+impl<'a> Page<'a> {
+    fn new(type_name: &'a str, kind: &'a str, schema: &'a Schema) -> Page<'a> {
+        Page {
+            type_name,
+            kind,
+            schema,
+            example: None,
+            example_language: "terraform",
+            identity: None,
+            import: None,
+            import_by_identity: None,
+        }
+    }
+
+    fn render(&self, provider_name: &str) -> String {
+        let (type_name, kind, schema) = (self.type_name, self.kind, self.schema);
+        let mut out = String::new();
+        front_matter(
+            &mut out,
+            &format!("{type_name} {kind} - {provider_name}"),
+            &schema.block.description,
         );
+        let _ = writeln!(out, "# {type_name} ({kind})\n");
+        let _ = writeln!(out, "{}\n", schema.block.description.trim());
+        if let Some(example) = &self.example {
+            let _ = writeln!(
+                out,
+                "## Example Usage\n\n```{}\n{}\n```\n",
+                self.example_language,
+                example.trim_end()
+            );
+        }
+        render_schema(&mut out, &schema.block);
+        if let Some(identity) = self.identity {
+            render_identity(&mut out, identity);
+        }
+        if self.import.is_some() || self.import_by_identity.is_some() {
+            let _ = writeln!(out, "## Import\n");
+        }
+        if let Some(by_identity) = &self.import_by_identity {
+            let _ = writeln!(
+                out,
+                "In Terraform 1.12 and later, an `import` block can name the object by its \
+                 identity:\n\n```terraform\n{}\n```\n",
+                by_identity.trim_end()
+            );
+        }
+        if let Some(import) = &self.import {
+            let _ = writeln!(
+                out,
+                "Import is supported using the following syntax:\n\n```shell\n{}\n```",
+                import.trim_end()
+            );
+        }
+        while out.ends_with("\n\n") {
+            out.pop();
+        }
+        out
     }
-    render_schema(&mut out, &schema.block);
-    if let Some(import) = import {
-        let _ = writeln!(
-            out,
-            "## Import\n\nImport is supported using the following syntax:\n\n```shell\n{}\n```",
-            import.trim_end()
-        );
+}
+
+/// The identity attributes, grouped as an `import { identity = {..} }` block takes them.
+fn render_identity(out: &mut String, identity: &IdentitySchema) {
+    let _ = writeln!(out, "### Identity Schema\n");
+    for (title, required) in [("Required", true), ("Optional", false)] {
+        let attributes: Vec<_> = identity
+            .attributes
+            .iter()
+            .filter(|a| a.required_for_import == required)
+            .collect();
+        if attributes.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "#### {title}\n");
+        for a in attributes {
+            let _ = writeln!(
+                out,
+                "- `{}` ({}) {}",
+                a.name,
+                cty_label(&a.ty),
+                a.description.trim()
+            );
+        }
+        let _ = writeln!(out);
     }
-    while out.ends_with("\n\n") {
-        out.pop();
-    }
-    out
 }
 
 /// A nested object to document after the top-level lists.
@@ -351,6 +436,7 @@ fn cty_label(t: &Type) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tfplugin::resource::IdentityAttribute;
     use crate::tfplugin::schema::{NestedAttributes, NestedBlock};
 
     #[test]
@@ -378,14 +464,16 @@ mod tests {
             ))
             .description("A thing.\n\n**Token scopes:** `x:write`."),
         );
-        let page = render_page(
-            "x_thing",
-            "Resource",
-            "x",
-            &schema,
-            Some("resource \"x_thing\" \"a\" {}\n".into()),
-            Some("terraform import x_thing.a id\n".into()),
-        );
+        let mut page = Page::new("x_thing", "Resource", &schema);
+        page.example = Some("resource \"x_thing\" \"a\" {}\n".into());
+        page.import = Some("terraform import x_thing.a id\n".into());
+        let identity = IdentitySchema::new(vec![
+            IdentityAttribute::required("thing_id", "The thing's ID."),
+            IdentityAttribute::optional("zone", "Its zone."),
+        ]);
+        page.identity = Some(&identity);
+        page.import_by_identity = Some("import {\n  to = x_thing.a\n}\n".into());
+        let page = page.render("x");
         assert!(page.starts_with("---\npage_title: \"x_thing Resource - x\""));
         assert!(page.contains("### Required\n\n- `name` (String) The name."));
         assert!(page.contains("- `env` (Map of String)"));
@@ -396,6 +484,11 @@ mod tests {
         assert!(page.contains("### Nested Schema for `timeouts`"));
         assert!(page.contains("**Token scopes:** `x:write`."));
         assert!(page.contains("## Import"));
+        assert!(page.contains(
+            "### Identity Schema\n\n#### Required\n\n- `thing_id` (String) The thing's ID.\n\n\
+             #### Optional\n\n- `zone` (String) Its zone."
+        ));
+        assert!(page.contains("by its identity:\n\n```terraform\nimport {"));
         assert!(page.ends_with("```\n"));
     }
 }

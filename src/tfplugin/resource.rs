@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
-use super::cty::Value;
+use super::cty::{Type, Value};
 use super::diag::{Diagnostic, Diagnostics};
 use super::schema::Schema;
 
@@ -88,6 +88,70 @@ pub struct PlanRequest {
     pub requires_replace: Vec<super::diag::AttributePath>,
 }
 
+/// The identity of a managed resource type (Terraform 1.12+): the attributes of its state that
+/// name the remote object, stored by Terraform beside the state and usable in `import` blocks.
+/// The protocol layer takes the identity from the state's attributes of the same names.
+#[derive(Clone, Debug)]
+pub struct IdentitySchema {
+    pub version: i64,
+    pub attributes: Vec<IdentityAttribute>,
+}
+
+#[derive(Clone, Debug)]
+pub struct IdentityAttribute {
+    pub name: String,
+    pub ty: Type,
+    /// Whether an `import { identity = {..} }` block must set it (else it may).
+    pub required_for_import: bool,
+    pub description: String,
+}
+
+impl IdentityAttribute {
+    /// A string attribute that import requires.
+    pub fn required(name: &str, description: impl Into<String>) -> IdentityAttribute {
+        IdentityAttribute {
+            name: name.to_string(),
+            ty: Type::String,
+            required_for_import: true,
+            description: description.into(),
+        }
+    }
+
+    /// A string attribute import may leave out (the resource supplies a default).
+    pub fn optional(name: &str, description: impl Into<String>) -> IdentityAttribute {
+        IdentityAttribute {
+            required_for_import: false,
+            ..IdentityAttribute::required(name, description)
+        }
+    }
+}
+
+impl IdentitySchema {
+    pub fn new(attributes: Vec<IdentityAttribute>) -> IdentitySchema {
+        IdentitySchema {
+            version: 0,
+            attributes,
+        }
+    }
+
+    /// The cty object type of identity values.
+    pub fn value_type(&self) -> Type {
+        Type::object(
+            self.attributes
+                .iter()
+                .map(|a| (a.name.clone(), a.ty.clone())),
+        )
+    }
+
+    /// The identity of a state: its attributes of the identity's names.
+    pub fn of_state(&self, state: &Value) -> Value {
+        Value::object(self.attributes.iter().map(|a| {
+            let value = state.get(&a.name).cloned().unwrap_or(Value::Null);
+            (a.name.clone(), value)
+        }))
+    }
+}
+
 /// A managed resource type.
 #[async_trait]
 pub trait Resource: Send + Sync {
@@ -142,6 +206,92 @@ pub trait Resource: Send + Sync {
     async fn upgrade_state(&self, _version: i64, raw_json: &[u8]) -> Result<Value, Diagnostics> {
         super::plan::upgrade_raw_state(self.schema(), raw_json)
     }
+
+    /// The resource's identity, if it has one.
+    fn identity(&self) -> Option<&IdentitySchema> {
+        None
+    }
+
+    /// Import by identity (`import { identity = {..} }`): like [`Resource::import`], from an
+    /// identity value instead of an ID string.
+    async fn import_identity(
+        &self,
+        _ctx: &mut Ctx,
+        _identity: &Value,
+    ) -> Result<Value, Diagnostics> {
+        Err(Diagnostic::error(
+            "Import by identity is not supported",
+            format!(
+                "The resource type {} cannot be imported by identity; use an import ID.",
+                self.type_name()
+            ),
+        )
+        .into())
+    }
+}
+
+/// Where a list resource sends what it finds; the protocol layer streams each to Terraform.
+pub struct ListSink(pub(crate) mpsc::Sender<Listed>);
+
+/// One object a list resource found: its full state (the layer derives the identity from it)
+/// and a label for people.
+pub struct Listed {
+    pub display_name: String,
+    pub state: Value,
+}
+
+impl ListSink {
+    /// Sends one result; false once Terraform wants no more (its limit, or it went away):
+    /// the list should stop then.
+    pub async fn send(&self, listed: Listed) -> bool {
+        self.0.send(listed).await.is_ok()
+    }
+}
+
+/// A list resource (Terraform 1.14+ `terraform query`): finds existing objects of the managed
+/// resource type of the same name, which must have an identity.
+#[async_trait]
+pub trait ListResource: Send + Sync {
+    fn type_name(&self) -> &str;
+    /// The schema of the `config` block of a `list` block.
+    fn schema(&self) -> &Schema;
+
+    async fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Sends every object the configuration selects, page by page, until the sink refuses.
+    /// Errors end the list; what was sent before them stays.
+    async fn list(&self, ctx: &mut Ctx, config: &Value, sink: &ListSink) -> Diagnostics;
+}
+
+/// Where an action reports progress while it runs (shown by Terraform as it arrives).
+pub struct Progress(pub(crate) mpsc::UnboundedSender<String>);
+
+impl Progress {
+    pub fn report(&self, message: impl Into<String>) {
+        // Terraform going away mid-action is reported by the action's own calls failing.
+        let _ = self.0.send(message.into());
+    }
+}
+
+/// An action (Terraform 1.14+): an operation invoked by `terraform apply -invoke` or by a
+/// resource's `action_trigger`, with a configuration and no state.
+#[async_trait]
+pub trait Action: Send + Sync {
+    fn type_name(&self) -> &str;
+    fn schema(&self) -> &Schema;
+
+    async fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Checks before the action is approved; values may still be unknown.
+    async fn plan(&self, _ctx: &mut Ctx, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    async fn invoke(&self, ctx: &mut Ctx, config: &Value, progress: &Progress) -> Diagnostics;
 }
 
 /// A data source type.
@@ -164,6 +314,14 @@ pub trait Provider: Send + Sync + 'static {
     fn schema(&self) -> &Schema;
     fn resources(&self) -> Vec<Arc<dyn Resource>>;
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>>;
+
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
+        Vec::new()
+    }
+
+    fn actions(&self) -> Vec<Arc<dyn Action>> {
+        Vec::new()
+    }
 
     async fn validate_config(&self, _config: &Value) -> Diagnostics {
         Diagnostics::new()

@@ -3,13 +3,16 @@
 //! does not offer answer with an error diagnostic, never a transport error or a crash.
 //!
 //! One adapter per RPC, by group: `provider` (metadata, schema, provider configuration, stop),
-//! `resource` (managed resources), `data_source`, and `unsupported` (moving state, ephemeral
-//! resources, functions, resource identity, list resources, actions, state stores). Each adapter
+//! `resource` (managed resources), `identity`, `data_source`, `list`, `action`, and
+//! `unsupported` (moving state, ephemeral resources, functions, state stores). Each adapter
 //! takes the request message and returns the response message (failures are diagnostics in it);
 //! the tonic service below only delegates, and the unary ones also serve `transport.rs`'s short
 //! path through `UnaryProvider`.
 
+mod action;
 mod data_source;
+mod identity;
+mod list;
 mod provider;
 mod resource;
 #[cfg(test)]
@@ -30,7 +33,9 @@ use super::cty::{self, Type, Value};
 use super::diag::{Diagnostic, Diagnostics};
 use super::proto::tfplugin6 as pb;
 use super::proto::tfplugin6::provider_server;
-use super::resource::{ClientInfo, Ctx, DataSource, Provider, Resource, StopSignal};
+use super::resource::{
+    Action, ClientInfo, Ctx, DataSource, ListResource, Provider, Resource, StopSignal,
+};
 use super::transport::{self, UnaryCall, UnaryRoutes};
 
 type RpcResult<T> = Result<Response<T>, Status>;
@@ -38,6 +43,18 @@ type BoxStream<T> = Pin<Box<dyn futures::Stream<Item = Result<T, Status>> + Send
 
 struct ResourceEntry {
     resource: Arc<dyn Resource>,
+    ty: Type,
+    /// The identity's object type, when the resource has an identity.
+    identity_ty: Option<Type>,
+}
+
+struct ListEntry {
+    list: Arc<dyn ListResource>,
+    ty: Type,
+}
+
+struct ActionEntry {
+    action: Arc<dyn Action>,
     ty: Type,
 }
 
@@ -52,6 +69,8 @@ struct Catalog {
     provider_type: Type,
     resources: HashMap<String, ResourceEntry>,
     data_sources: HashMap<String, DataSourceEntry>,
+    list_resources: HashMap<String, ListEntry>,
+    actions: HashMap<String, ActionEntry>,
     schema_response: pb::get_provider_schema::Response,
 }
 
@@ -62,7 +81,29 @@ impl Catalog {
             .into_iter()
             .map(|r| {
                 let ty = r.schema().value_type();
-                (r.type_name().to_string(), ResourceEntry { resource: r, ty })
+                let identity_ty = r.identity().map(|i| i.value_type());
+                let entry = ResourceEntry {
+                    resource: Arc::clone(&r),
+                    ty,
+                    identity_ty,
+                };
+                (r.type_name().to_string(), entry)
+            })
+            .collect();
+        let list_resources: HashMap<_, _> = provider
+            .list_resources()
+            .into_iter()
+            .map(|l| {
+                let ty = l.schema().value_type();
+                (l.type_name().to_string(), ListEntry { list: l, ty })
+            })
+            .collect();
+        let actions: HashMap<_, _> = provider
+            .actions()
+            .into_iter()
+            .map(|a| {
+                let ty = a.schema().value_type();
+                (a.type_name().to_string(), ActionEntry { action: a, ty })
             })
             .collect();
         let data_sources: HashMap<_, _> = provider
@@ -86,6 +127,17 @@ impl Catalog {
                 .iter()
                 .map(|(k, e)| (k.clone(), e.data_source.schema().to_proto()))
                 .collect(),
+            list_resource_schemas: list_resources
+                .iter()
+                .map(|(k, e)| (k.clone(), e.list.schema().to_proto()))
+                .collect(),
+            action_schemas: actions
+                .iter()
+                .map(|(k, e)| {
+                    let schema = Some(e.action.schema().to_proto());
+                    (k.clone(), pb::ActionSchema { schema })
+                })
+                .collect(),
             server_capabilities: Some(provider::server_capabilities()),
             ..Default::default()
         };
@@ -93,6 +145,8 @@ impl Catalog {
             provider_type: provider.schema().value_type(),
             resources,
             data_sources,
+            list_resources,
+            actions,
             schema_response,
         }
     }
@@ -132,6 +186,26 @@ impl<P: Provider> ProviderService<P> {
             Diagnostic::error(
                 "Unknown resource type",
                 format!("This provider has no resource type {type_name:?}."),
+            )
+            .into()
+        })
+    }
+
+    fn list_entry(&self, type_name: &str) -> Result<&ListEntry, Diagnostics> {
+        self.catalog().list_resources.get(type_name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown list resource",
+                format!("This provider has no list resource {type_name:?}."),
+            )
+            .into()
+        })
+    }
+
+    fn action_entry(&self, type_name: &str) -> Result<&ActionEntry, Diagnostics> {
+        self.catalog().actions.get(type_name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown action",
+                format!("This provider has no action {type_name:?}."),
             )
             .into()
         })
@@ -325,187 +399,73 @@ fn reply_once<T: Send + 'static>(message: T) -> RpcResult<BoxStream<T>> {
     }))))
 }
 
+/// The unary RPCs of the service, each delegating to its adapter: `method(service, request) =>
+/// answer`. Written out in the boxed-future form the trait has after `#[tonic::async_trait]`,
+/// which does not look inside macros.
+macro_rules! unary_rpcs {
+    ($($method:ident($service:pat_param, $request:pat_param) => $answer:expr;)*) => {$(
+        fn $method<'life0, 'async_trait>(
+            &'life0 self,
+            request: Request<pb::$method::Request>,
+        ) -> Pin<Box<dyn Future<Output = RpcResult<pb::$method::Response>> + Send + 'async_trait>>
+        where
+            'life0: 'async_trait,
+            Self: 'async_trait,
+        {
+            Box::pin(async move {
+                let $service = self;
+                let $request = request.into_inner();
+                reply($answer)
+            })
+        }
+    )*};
+}
+
 #[tonic::async_trait]
 impl<P: Provider> provider_server::Provider for ProviderService<P> {
-    // The provider itself.
-
-    async fn get_metadata(
-        &self,
-        _request: Request<pb::get_metadata::Request>,
-    ) -> RpcResult<pb::get_metadata::Response> {
-        reply(provider::get_metadata(self))
+    unary_rpcs! {
+        // The provider itself.
+        get_metadata(service, _) => provider::get_metadata(service);
+        get_provider_schema(service, _) => provider::get_provider_schema(service);
+        validate_provider_config(service, request) => provider::validate_provider_config(service, request).await;
+        configure_provider(service, request) => provider::configure_provider(service, request).await;
+        stop_provider(service, _) => provider::stop_provider(service);
+        // Managed resources.
+        validate_resource_config(service, request) => resource::validate_resource_config(service, request).await;
+        upgrade_resource_state(service, request) => resource::upgrade_resource_state(service, request).await;
+        read_resource(service, request) => resource::read_resource(service, request).await;
+        plan_resource_change(service, request) => resource::plan_resource_change(service, request).await;
+        apply_resource_change(service, request) => resource::apply_resource_change(service, request).await;
+        import_resource_state(service, request) => resource::import_resource_state(service, request).await;
+        generate_resource_config(service, request) => resource::generate_resource_config(service, request);
+        move_resource_state(_, request) => unsupported::move_resource_state(request);
+        // Data sources.
+        validate_data_resource_config(service, request) => data_source::validate_data_resource_config(service, request).await;
+        read_data_source(service, request) => data_source::read_data_source(service, request).await;
+        // Ephemeral resources: none.
+        validate_ephemeral_resource_config(_, request) => unsupported::validate_ephemeral_resource_config(request);
+        open_ephemeral_resource(_, request) => unsupported::open_ephemeral_resource(request);
+        renew_ephemeral_resource(_, request) => unsupported::renew_ephemeral_resource(request);
+        close_ephemeral_resource(_, request) => unsupported::close_ephemeral_resource(request);
+        // Functions: none.
+        get_functions(_, _) => unsupported::get_functions();
+        call_function(_, request) => unsupported::call_function(request);
+        // Resource identity.
+        get_resource_identity_schemas(service, _) => identity::get_resource_identity_schemas(service);
+        upgrade_resource_identity(service, request) => identity::upgrade_resource_identity(service, request);
+        // List resources (the stream is below).
+        validate_list_resource_config(service, request) => list::validate_list_resource_config(service, request).await;
+        // Actions (the stream is below).
+        validate_action_config(service, request) => action::validate_action_config(service, request).await;
+        plan_action(service, request) => action::plan_action(service, request).await;
+        // State stores: none (the streams are below).
+        validate_state_store_config(_, request) => unsupported::validate_state_store_config(request);
+        configure_state_store(_, request) => unsupported::configure_state_store(request);
+        lock_state(_, request) => unsupported::lock_state(request);
+        unlock_state(_, request) => unsupported::unlock_state(request);
+        get_states(_, request) => unsupported::get_states(request);
+        delete_state(_, request) => unsupported::delete_state(request);
     }
-
-    async fn get_provider_schema(
-        &self,
-        _request: Request<pb::get_provider_schema::Request>,
-    ) -> RpcResult<pb::get_provider_schema::Response> {
-        reply(provider::get_provider_schema(self))
-    }
-
-    async fn validate_provider_config(
-        &self,
-        request: Request<pb::validate_provider_config::Request>,
-    ) -> RpcResult<pb::validate_provider_config::Response> {
-        reply(provider::validate_provider_config(self, request.into_inner()).await)
-    }
-
-    async fn configure_provider(
-        &self,
-        request: Request<pb::configure_provider::Request>,
-    ) -> RpcResult<pb::configure_provider::Response> {
-        reply(provider::configure_provider(self, request.into_inner()).await)
-    }
-
-    async fn stop_provider(
-        &self,
-        _request: Request<pb::stop_provider::Request>,
-    ) -> RpcResult<pb::stop_provider::Response> {
-        reply(provider::stop_provider(self))
-    }
-
-    // Managed resources.
-
-    async fn validate_resource_config(
-        &self,
-        request: Request<pb::validate_resource_config::Request>,
-    ) -> RpcResult<pb::validate_resource_config::Response> {
-        reply(resource::validate_resource_config(self, request.into_inner()).await)
-    }
-
-    async fn upgrade_resource_state(
-        &self,
-        request: Request<pb::upgrade_resource_state::Request>,
-    ) -> RpcResult<pb::upgrade_resource_state::Response> {
-        reply(resource::upgrade_resource_state(self, request.into_inner()).await)
-    }
-
-    async fn read_resource(
-        &self,
-        request: Request<pb::read_resource::Request>,
-    ) -> RpcResult<pb::read_resource::Response> {
-        reply(resource::read_resource(self, request.into_inner()).await)
-    }
-
-    async fn plan_resource_change(
-        &self,
-        request: Request<pb::plan_resource_change::Request>,
-    ) -> RpcResult<pb::plan_resource_change::Response> {
-        reply(resource::plan_resource_change(self, request.into_inner()).await)
-    }
-
-    async fn apply_resource_change(
-        &self,
-        request: Request<pb::apply_resource_change::Request>,
-    ) -> RpcResult<pb::apply_resource_change::Response> {
-        reply(resource::apply_resource_change(self, request.into_inner()).await)
-    }
-
-    async fn import_resource_state(
-        &self,
-        request: Request<pb::import_resource_state::Request>,
-    ) -> RpcResult<pb::import_resource_state::Response> {
-        reply(resource::import_resource_state(self, request.into_inner()).await)
-    }
-
-    async fn generate_resource_config(
-        &self,
-        request: Request<pb::generate_resource_config::Request>,
-    ) -> RpcResult<pb::generate_resource_config::Response> {
-        reply(resource::generate_resource_config(
-            self,
-            request.into_inner(),
-        ))
-    }
-
-    async fn move_resource_state(
-        &self,
-        request: Request<pb::move_resource_state::Request>,
-    ) -> RpcResult<pb::move_resource_state::Response> {
-        reply(unsupported::move_resource_state(request.into_inner()))
-    }
-
-    // Data sources.
-
-    async fn validate_data_resource_config(
-        &self,
-        request: Request<pb::validate_data_resource_config::Request>,
-    ) -> RpcResult<pb::validate_data_resource_config::Response> {
-        reply(data_source::validate_data_resource_config(self, request.into_inner()).await)
-    }
-
-    async fn read_data_source(
-        &self,
-        request: Request<pb::read_data_source::Request>,
-    ) -> RpcResult<pb::read_data_source::Response> {
-        reply(data_source::read_data_source(self, request.into_inner()).await)
-    }
-
-    // Ephemeral resources: none.
-
-    async fn validate_ephemeral_resource_config(
-        &self,
-        request: Request<pb::validate_ephemeral_resource_config::Request>,
-    ) -> RpcResult<pb::validate_ephemeral_resource_config::Response> {
-        reply(unsupported::validate_ephemeral_resource_config(
-            request.into_inner(),
-        ))
-    }
-
-    async fn open_ephemeral_resource(
-        &self,
-        request: Request<pb::open_ephemeral_resource::Request>,
-    ) -> RpcResult<pb::open_ephemeral_resource::Response> {
-        reply(unsupported::open_ephemeral_resource(request.into_inner()))
-    }
-
-    async fn renew_ephemeral_resource(
-        &self,
-        request: Request<pb::renew_ephemeral_resource::Request>,
-    ) -> RpcResult<pb::renew_ephemeral_resource::Response> {
-        reply(unsupported::renew_ephemeral_resource(request.into_inner()))
-    }
-
-    async fn close_ephemeral_resource(
-        &self,
-        request: Request<pb::close_ephemeral_resource::Request>,
-    ) -> RpcResult<pb::close_ephemeral_resource::Response> {
-        reply(unsupported::close_ephemeral_resource(request.into_inner()))
-    }
-
-    // Functions: none.
-
-    async fn get_functions(
-        &self,
-        _request: Request<pb::get_functions::Request>,
-    ) -> RpcResult<pb::get_functions::Response> {
-        reply(unsupported::get_functions())
-    }
-
-    async fn call_function(
-        &self,
-        request: Request<pb::call_function::Request>,
-    ) -> RpcResult<pb::call_function::Response> {
-        reply(unsupported::call_function(request.into_inner()))
-    }
-
-    // Resource identity: none.
-
-    async fn get_resource_identity_schemas(
-        &self,
-        _request: Request<pb::get_resource_identity_schemas::Request>,
-    ) -> RpcResult<pb::get_resource_identity_schemas::Response> {
-        reply(unsupported::get_resource_identity_schemas())
-    }
-
-    async fn upgrade_resource_identity(
-        &self,
-        request: Request<pb::upgrade_resource_identity::Request>,
-    ) -> RpcResult<pb::upgrade_resource_identity::Response> {
-        reply(unsupported::upgrade_resource_identity(request.into_inner()))
-    }
-
-    // List resources: none.
 
     type ListResourceStream = BoxStream<pb::list_resource::Event>;
 
@@ -513,32 +473,10 @@ impl<P: Provider> provider_server::Provider for ProviderService<P> {
         &self,
         request: Request<pb::list_resource::Request>,
     ) -> RpcResult<Self::ListResourceStream> {
-        reply_once(unsupported::list_resource(request.into_inner()))
-    }
-
-    async fn validate_list_resource_config(
-        &self,
-        request: Request<pb::validate_list_resource_config::Request>,
-    ) -> RpcResult<pb::validate_list_resource_config::Response> {
-        reply(unsupported::validate_list_resource_config(
+        Ok(Response::new(list::list_resource(
+            self,
             request.into_inner(),
-        ))
-    }
-
-    // Actions: none.
-
-    async fn validate_action_config(
-        &self,
-        request: Request<pb::validate_action_config::Request>,
-    ) -> RpcResult<pb::validate_action_config::Response> {
-        reply(unsupported::validate_action_config(request.into_inner()))
-    }
-
-    async fn plan_action(
-        &self,
-        request: Request<pb::plan_action::Request>,
-    ) -> RpcResult<pb::plan_action::Response> {
-        reply(unsupported::plan_action(request.into_inner()))
+        )))
     }
 
     type InvokeActionStream = BoxStream<pb::invoke_action::Event>;
@@ -547,25 +485,10 @@ impl<P: Provider> provider_server::Provider for ProviderService<P> {
         &self,
         request: Request<pb::invoke_action::Request>,
     ) -> RpcResult<Self::InvokeActionStream> {
-        reply_once(unsupported::invoke_action(request.into_inner()))
-    }
-
-    // State stores: none.
-
-    async fn validate_state_store_config(
-        &self,
-        request: Request<pb::validate_state_store_config::Request>,
-    ) -> RpcResult<pb::validate_state_store_config::Response> {
-        reply(unsupported::validate_state_store_config(
+        Ok(Response::new(action::invoke_action(
+            self,
             request.into_inner(),
-        ))
-    }
-
-    async fn configure_state_store(
-        &self,
-        request: Request<pb::configure_state_store::Request>,
-    ) -> RpcResult<pb::configure_state_store::Response> {
-        reply(unsupported::configure_state_store(request.into_inner()))
+        )))
     }
 
     type ReadStateBytesStream = BoxStream<pb::read_state_bytes::ResponseChunk>;
@@ -582,33 +505,5 @@ impl<P: Provider> provider_server::Provider for ProviderService<P> {
         _request: Request<Streaming<pb::write_state_bytes::RequestChunk>>,
     ) -> RpcResult<pb::write_state_bytes::Response> {
         reply(unsupported::write_state_bytes())
-    }
-
-    async fn lock_state(
-        &self,
-        request: Request<pb::lock_state::Request>,
-    ) -> RpcResult<pb::lock_state::Response> {
-        reply(unsupported::lock_state(request.into_inner()))
-    }
-
-    async fn unlock_state(
-        &self,
-        request: Request<pb::unlock_state::Request>,
-    ) -> RpcResult<pb::unlock_state::Response> {
-        reply(unsupported::unlock_state(request.into_inner()))
-    }
-
-    async fn get_states(
-        &self,
-        request: Request<pb::get_states::Request>,
-    ) -> RpcResult<pb::get_states::Response> {
-        reply(unsupported::get_states(request.into_inner()))
-    }
-
-    async fn delete_state(
-        &self,
-        request: Request<pb::delete_state::Request>,
-    ) -> RpcResult<pb::delete_state::Response> {
-        reply(unsupported::delete_state(request.into_inner()))
     }
 }

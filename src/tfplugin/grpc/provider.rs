@@ -11,6 +11,8 @@ pub(super) fn server_capabilities() -> pb::ServerCapabilities {
     pb::ServerCapabilities {
         plan_destroy: true,
         get_provider_schema_optional: true,
+        // `terraform query -generate-config-out` asks GenerateResourceConfig (1.14.1+).
+        generate_resource_config: true,
         ..Default::default()
     }
 }
@@ -38,6 +40,20 @@ pub(super) fn get_metadata<P: Provider>(svc: &ProviderService<P>) -> pb::get_met
             .data_sources
             .keys()
             .map(|k| pb::get_metadata::DataSourceMetadata {
+                type_name: k.clone(),
+            })
+            .collect(),
+        list_resources: catalog
+            .list_resources
+            .keys()
+            .map(|k| pb::get_metadata::ListResourceMetadata {
+                type_name: k.clone(),
+            })
+            .collect(),
+        actions: catalog
+            .actions
+            .keys()
+            .map(|k| pb::get_metadata::ActionMetadata {
                 type_name: k.clone(),
             })
             .collect(),

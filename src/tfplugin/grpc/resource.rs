@@ -3,7 +3,8 @@
 
 use std::time::Instant;
 
-use super::{conform, decode, diags, encode, guarded, log_rpc, pb, ProviderService};
+use super::{conform, decode, diags, encode, guarded, identity, log_rpc, pb};
+use super::{ProviderService, ResourceEntry};
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::plan;
@@ -83,24 +84,30 @@ pub(super) async fn read_resource<P: Provider>(
             entry.resource.schema(),
             &conform(new_state, &entry.ty, false),
         );
-        encode(&new_state, &entry.ty).map(Some)
+        let new_identity = identity::of_state(entry, &new_state)?;
+        Ok(Some((encode(&new_state, &entry.ty)?, new_identity)))
     })
     .await;
     log_rpc("ReadResource", &req.type_name, started);
     let mut d = std::mem::take(&mut ctx.diagnostics);
     match result {
-        Ok(new_state) => pb::read_resource::Response {
-            new_state,
-            diagnostics: diags(d),
-            private: ctx.private,
-            ..Default::default()
-        },
+        Ok(read) => {
+            let (new_state, new_identity) = read.unzip();
+            pb::read_resource::Response {
+                new_state,
+                diagnostics: diags(d),
+                private: ctx.private,
+                new_identity: new_identity.flatten(),
+                ..Default::default()
+            }
+        }
         Err(e) => {
             d.extend(e);
             pb::read_resource::Response {
                 new_state: req.current_state,
                 diagnostics: diags(d),
                 private: req.private,
+                new_identity: req.current_identity,
                 ..Default::default()
             }
         }
@@ -109,6 +116,7 @@ pub(super) async fn read_resource<P: Provider>(
 
 /// A plan the hooks accepted, before encoding.
 struct Planned<'a> {
+    entry: &'a ResourceEntry,
     ty: &'a Type,
     state: Value,
     requires_replace: Vec<AttributePath>,
@@ -131,6 +139,7 @@ pub(super) async fn plan_resource_change<P: Provider>(
         if proposed.is_null() {
             // Destroy: nothing to decide.
             return Ok(Planned {
+                entry,
                 ty: &entry.ty,
                 state: Value::Null,
                 requires_replace: Vec::new(),
@@ -153,6 +162,7 @@ pub(super) async fn plan_resource_change<P: Provider>(
             return Err(d);
         }
         Ok(Planned {
+            entry,
             ty: &entry.ty,
             state: plan::null_write_only(schema, &conform(planned.planned_state, &entry.ty, true)),
             requires_replace: planned.requires_replace,
@@ -165,14 +175,16 @@ pub(super) async fn plan_resource_change<P: Provider>(
     let encoded = result.and_then(|planned| {
         d.extend(planned.diagnostics);
         let state = encode(&planned.state, planned.ty)?;
-        Ok((state, planned.requires_replace))
+        let identity = identity::of_state(planned.entry, &planned.state)?;
+        Ok((state, planned.requires_replace, identity))
     });
     match encoded {
-        Ok((planned_state, replace)) => pb::plan_resource_change::Response {
+        Ok((planned_state, replace, planned_identity)) => pb::plan_resource_change::Response {
             planned_state: Some(planned_state),
             requires_replace: replace.iter().map(AttributePath::to_proto).collect(),
             planned_private: ctx.private,
             diagnostics: diags(d),
+            planned_identity,
             ..Default::default()
         },
         Err(e) => {
@@ -247,17 +259,20 @@ pub(super) async fn apply_resource_change<P: Provider>(
         }
     };
     let new_state = plan::null_write_only(schema, &conform(new_state, &entry.ty, false));
-    let encoded = match encode(&new_state, &entry.ty) {
-        Ok(v) => Some(v),
+    let encoded = encode(&new_state, &entry.ty)
+        .and_then(|state| Ok((state, identity::of_state(entry, &new_state)?)));
+    let (new_state, new_identity) = match encoded {
+        Ok((state, identity)) => (Some(state), identity),
         Err(e) => {
             d.extend(e);
-            req.prior_state
+            (req.prior_state, req.planned_identity)
         }
     };
     pb::apply_resource_change::Response {
-        new_state: encoded,
+        new_state,
         private: ctx.private,
         diagnostics: diags(d),
+        new_identity,
         ..Default::default()
     }
 }
@@ -269,19 +284,29 @@ pub(super) async fn import_resource_state<P: Provider>(
     let mut ctx = svc.ctx(Vec::new());
     let result = guarded(async {
         let entry = svc.resource(&req.type_name)?;
-        let value = entry.resource.import(&mut ctx, &req.id).await?;
+        // An `import` block with `identity` sends it instead of an ID.
+        let value = match &req.identity {
+            Some(data) if req.id.is_empty() => {
+                let requested = identity::decode_requested(entry, data)?;
+                entry.resource.import_identity(&mut ctx, &requested).await?
+            }
+            _ => entry.resource.import(&mut ctx, &req.id).await?,
+        };
         let value = conform(value, &entry.ty, false);
-        encode(&value, &entry.ty)
+        Ok((
+            encode(&value, &entry.ty)?,
+            identity::of_state(entry, &value)?,
+        ))
     })
     .await;
     let mut d = std::mem::take(&mut ctx.diagnostics);
     match result {
-        Ok(state) => pb::import_resource_state::Response {
+        Ok((state, identity)) => pb::import_resource_state::Response {
             imported_resources: vec![pb::import_resource_state::ImportedResource {
                 type_name: req.type_name,
                 state: Some(state),
                 private: ctx.private,
-                ..Default::default()
+                identity,
             }],
             diagnostics: diags(d),
             ..Default::default()

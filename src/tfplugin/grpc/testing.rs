@@ -1,5 +1,6 @@
 //! A provider for the service's unit tests: one resource, `test_slow`, whose create waits for a
-//! minute unless the provider is stopped.
+//! minute unless the provider is stopped, identified by its `name`; a list resource of the same
+//! name that finds `a` to `e`; and an action, `test_echo`, that reports its `message` twice.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,11 +10,14 @@ use async_trait::async_trait;
 use super::{pb, ProviderService};
 use crate::tfplugin::cty::{self, Type, Value};
 use crate::tfplugin::diag::{Diagnostic, Diagnostics};
-use crate::tfplugin::resource::{ClientInfo, Ctx, DataSource, Provider, Resource};
+use crate::tfplugin::resource::{
+    Action, ClientInfo, Ctx, DataSource, IdentityAttribute, IdentitySchema, ListResource, ListSink,
+    Listed, Progress, Provider, Resource,
+};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
 /// A resource whose create waits for a minute unless the provider is stopped.
-struct Slow(Schema);
+struct Slow(Schema, IdentitySchema);
 
 #[async_trait]
 impl Resource for Slow {
@@ -50,6 +54,57 @@ impl Resource for Slow {
     async fn delete(&self, _: &mut Ctx, _: &Value) -> Result<(), Diagnostics> {
         Ok(())
     }
+    fn identity(&self) -> Option<&IdentitySchema> {
+        Some(&self.1)
+    }
+    async fn import_identity(&self, _: &mut Ctx, identity: &Value) -> Result<Value, Diagnostics> {
+        Ok(identity.clone())
+    }
+}
+
+struct SlowList(Schema);
+
+#[async_trait]
+impl ListResource for SlowList {
+    fn type_name(&self) -> &str {
+        "test_slow"
+    }
+    fn schema(&self) -> &Schema {
+        &self.0
+    }
+    async fn list(&self, _: &mut Ctx, _: &Value, sink: &ListSink) -> Diagnostics {
+        for name in ["a", "b", "c", "d", "e"] {
+            let state = Value::object([("name", Value::string(name))]);
+            let listed = Listed {
+                display_name: format!("slow {name}"),
+                state,
+            };
+            if !sink.send(listed).await {
+                return Diagnostics::new();
+            }
+        }
+        let mut d = Diagnostics::new();
+        d.warning("Listed everything", "five of five");
+        d
+    }
+}
+
+struct Echo(Schema);
+
+#[async_trait]
+impl Action for Echo {
+    fn type_name(&self) -> &str {
+        "test_echo"
+    }
+    fn schema(&self) -> &Schema {
+        &self.0
+    }
+    async fn invoke(&self, _: &mut Ctx, config: &Value, progress: &Progress) -> Diagnostics {
+        let message = config.get("message").and_then(Value::as_str).unwrap_or("?");
+        progress.report(format!("1: {message}"));
+        progress.report(format!("2: {message}"));
+        Diagnostics::new()
+    }
 }
 
 pub(super) struct TestProvider(Schema, Arc<Slow>);
@@ -65,15 +120,27 @@ impl Provider for TestProvider {
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         vec![]
     }
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
+        vec![Arc::new(SlowList(Schema::new(Block::from_attributes(
+            vec![],
+        ))))]
+    }
+    fn actions(&self) -> Vec<Arc<dyn Action>> {
+        let schema = Block::from_attributes(vec![Attribute::string("message").required()]);
+        vec![Arc::new(Echo(Schema::new(schema)))]
+    }
     async fn configure(&self, _: &Value, _: &ClientInfo) -> Diagnostics {
         Diagnostics::new()
     }
 }
 
 pub(super) fn service() -> Arc<ProviderService<TestProvider>> {
-    let slow = Slow(Schema::new(Block::from_attributes(vec![
-        Attribute::string("name").required(),
-    ])));
+    let slow = Slow(
+        Schema::new(Block::from_attributes(vec![
+            Attribute::string("name").required()
+        ])),
+        IdentitySchema::new(vec![IdentityAttribute::required("name", "The name.")]),
+    );
     Arc::new(ProviderService::new(Arc::new(TestProvider(
         Schema::new(Block::from_attributes(vec![])),
         Arc::new(slow),

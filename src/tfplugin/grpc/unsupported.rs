@@ -1,5 +1,5 @@
 //! The features this layer does not offer yet: moving state between resource types, ephemeral
-//! resources, functions, resource identity, list resources, actions and state stores. Catalog
+//! resources, functions and state stores. Catalog
 //! RPCs answer that there are none; every other RPC answers with an error diagnostic naming the
 //! feature and the type asked for, never a transport error. A feature that gets implemented
 //! moves out of here into a group module of its own.
@@ -39,14 +39,6 @@ unsupported_rpcs! {
     renew_ephemeral_resource("ephemeral resource", type_name) -> Response { diagnostics, .. };
     close_ephemeral_resource("ephemeral resource", type_name) -> Response { diagnostics };
 
-    upgrade_resource_identity("resource identity for", type_name) -> Response { diagnostics, .. };
-
-    list_resource("list resource", type_name) -> Event { diagnostic, .. };
-    validate_list_resource_config("list resource", type_name) -> Response { diagnostics };
-
-    validate_action_config("action", action_type) -> Response { diagnostics };
-    plan_action("action", action_type) -> Response { diagnostics, .. };
-
     validate_state_store_config("state store", type_name) -> Response { diagnostics };
     configure_state_store("state store", type_name) -> Response { diagnostics, .. };
     read_state_bytes("state store", type_name) -> ResponseChunk { diagnostics, .. };
@@ -54,16 +46,6 @@ unsupported_rpcs! {
     unlock_state("state store", type_name) -> Response { diagnostics };
     get_states("state store", type_name) -> Response { diagnostics, .. };
     delete_state("state store", type_name) -> Response { diagnostics };
-}
-
-/// The action's one event is its completion, carrying the diagnostic.
-pub(super) fn invoke_action(request: pb::invoke_action::Request) -> pb::invoke_action::Event {
-    use pb::invoke_action::event::{Completed, Type};
-    pb::invoke_action::Event {
-        r#type: Some(Type::Completed(Completed {
-            diagnostics: unsupported("action", &request.action_type),
-        })),
-    }
 }
 
 /// A state upload names no store in its request message (it is a stream of chunks).
@@ -86,10 +68,6 @@ pub(super) fn call_function(request: pb::call_function::Request) -> pb::call_fun
         }),
         ..Default::default()
     }
-}
-
-pub(super) fn get_resource_identity_schemas() -> pb::get_resource_identity_schemas::Response {
-    pb::get_resource_identity_schemas::Response::default()
 }
 
 #[cfg(test)]
@@ -141,10 +119,6 @@ mod tests {
             open_ephemeral_resource "ephemeral resource" type_name;
             renew_ephemeral_resource "ephemeral resource" type_name;
             close_ephemeral_resource "ephemeral resource" type_name;
-            upgrade_resource_identity "resource identity for" type_name;
-            validate_list_resource_config "list resource" type_name;
-            validate_action_config "action" action_type;
-            plan_action "action" action_type;
             validate_state_store_config "state store" type_name;
             configure_state_store "state store" type_name;
             read_state_bytes "state store" type_name;
@@ -168,58 +142,24 @@ mod tests {
         );
     }
 
+    /// Every message of a streamed answer.
+    async fn all<T>(answer: super::super::RpcResult<super::super::BoxStream<T>>) -> Vec<T> {
+        let stream = answer.unwrap().into_inner();
+        stream.map(|message| message.unwrap()).collect().await
+    }
+
     #[tokio::test]
     async fn unsupported_streams_answer_one_message() {
         let svc = service();
-        let events: Vec<_> = svc
-            .list_resource(Request::new(pb::list_resource::Request {
-                type_name: "test_x".into(),
-                ..Default::default()
-            }))
-            .await
-            .unwrap()
-            .into_inner()
-            .collect()
-            .await;
-        assert_eq!(events.len(), 1);
-        refuses(
-            &events[0].as_ref().unwrap().diagnostic,
-            "list resource",
-            "test_x",
-        );
-        let events: Vec<_> = svc
-            .invoke_action(Request::new(pb::invoke_action::Request {
-                action_type: "test_x".into(),
-                ..Default::default()
-            }))
-            .await
-            .unwrap()
-            .into_inner()
-            .collect()
-            .await;
-        assert_eq!(events.len(), 1);
-        let Some(pb::invoke_action::event::Type::Completed(completed)) =
-            &events[0].as_ref().unwrap().r#type
-        else {
-            panic!("not a completion: {events:?}");
-        };
-        refuses(&completed.diagnostics, "action", "test_x");
-        let chunks: Vec<_> = svc
+        let chunks = all(svc
             .read_state_bytes(Request::new(pb::read_state_bytes::Request {
                 type_name: "test_x".into(),
                 ..Default::default()
             }))
-            .await
-            .unwrap()
-            .into_inner()
-            .collect()
-            .await;
+            .await)
+        .await;
         assert_eq!(chunks.len(), 1);
-        refuses(
-            &chunks[0].as_ref().unwrap().diagnostics,
-            "state store",
-            "test_x",
-        );
+        refuses(&chunks[0].diagnostics, "state store", "test_x");
     }
 
     #[tokio::test]
@@ -236,13 +176,5 @@ mod tests {
             .unwrap()
             .into_inner();
         assert_eq!(response.diagnostics.len(), 1);
-        let response = svc
-            .get_resource_identity_schemas(Request::new(
-                pb::get_resource_identity_schemas::Request {},
-            ))
-            .await
-            .unwrap()
-            .into_inner();
-        assert!(response.diagnostics.is_empty());
     }
 }

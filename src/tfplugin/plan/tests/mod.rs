@@ -199,6 +199,29 @@ struct Case {
     replace: Vec<AttributePath>,
 }
 
+/// An update of `prior()`: the configuration changed by `config`, the plan is the prior state
+/// changed by `want`, with the computed attributes without `use_state_for_unknown` unknown.
+fn changed(
+    name: &'static str,
+    config: &[(&str, Value)],
+    want: &[(&str, Value)],
+    replace: Vec<AttributePath>,
+) -> Case {
+    let unknown = [
+        ("region", Value::Unknown),
+        ("status", Value::Unknown),
+        ("endpoint", Value::Unknown),
+    ];
+    Case {
+        name,
+        prior: prior(),
+        config: with(prior_config(), config),
+        proposed: None,
+        want: with(with(prior(), want), &unknown),
+        replace,
+    }
+}
+
 fn cases() -> Vec<Case> {
     let p = prior();
     let pc = prior_config();
@@ -318,86 +341,36 @@ fn cases() -> Vec<Case> {
             ),
             replace: vec![],
         },
-        Case {
-            name: "update: requires_replace on changed attribute",
-            prior: p.clone(),
-            config: with(pc.clone(), &[("name", s("api"))]),
-            proposed: None,
-            want: with(
-                p.clone(),
-                &[
-                    ("name", s("api")),
-                    ("region", Value::Unknown),
-                    ("status", Value::Unknown),
-                    ("endpoint", Value::Unknown),
-                ],
-            ),
-            replace: vec![AttributePath::new("name")],
-        },
-        Case {
-            name: "update: requires_replace_if true (shrink)",
-            prior: p.clone(),
-            config: with(pc.clone(), &[("size", i(5))]),
-            proposed: None,
-            want: with(
-                p.clone(),
-                &[
-                    ("size", i(5)),
-                    ("region", Value::Unknown),
-                    ("status", Value::Unknown),
-                    ("endpoint", Value::Unknown),
-                ],
-            ),
-            replace: vec![AttributePath::new("size")],
-        },
-        Case {
-            name: "update: requires_replace_if false (grow)",
-            prior: p.clone(),
-            config: with(pc.clone(), &[("size", i(20))]),
-            proposed: None,
-            want: with(
-                p.clone(),
-                &[
-                    ("size", i(20)),
-                    ("region", Value::Unknown),
-                    ("status", Value::Unknown),
-                    ("endpoint", Value::Unknown),
-                ],
-            ),
-            replace: vec![],
-        },
-        Case {
-            name: "update: unknown planned value differing from known prior requires replace",
-            prior: p.clone(),
-            config: with(pc.clone(), &[("name", Value::Unknown)]),
-            proposed: None,
-            want: with(
-                p.clone(),
-                &[
-                    ("name", Value::Unknown),
-                    ("region", Value::Unknown),
-                    ("status", Value::Unknown),
-                    ("endpoint", Value::Unknown),
-                ],
-            ),
-            replace: vec![AttributePath::new("name")],
-        },
-        Case {
-            name: "update: use_state_for_unknown does not override an unknown config value",
-            prior: p.clone(),
-            config: with(pc.clone(), &[("zone", Value::Unknown)]),
-            proposed: None,
-            want: with(
-                p.clone(),
-                &[
-                    ("zone", Value::Unknown),
-                    ("region", Value::Unknown),
-                    ("status", Value::Unknown),
-                    ("endpoint", Value::Unknown),
-                ],
-            ),
-            replace: vec![],
-        },
+        changed(
+            "update: requires_replace on changed attribute",
+            &[("name", s("api"))],
+            &[("name", s("api"))],
+            vec![AttributePath::new("name")],
+        ),
+        changed(
+            "update: requires_replace_if true (shrink)",
+            &[("size", i(5))],
+            &[("size", i(5))],
+            vec![AttributePath::new("size")],
+        ),
+        changed(
+            "update: requires_replace_if false (grow)",
+            &[("size", i(20))],
+            &[("size", i(20))],
+            vec![],
+        ),
+        changed(
+            "update: unknown planned value differing from known prior requires replace",
+            &[("name", Value::Unknown)],
+            &[("name", Value::Unknown)],
+            vec![AttributePath::new("name")],
+        ),
+        changed(
+            "update: use_state_for_unknown does not override an unknown config value",
+            &[("zone", Value::Unknown)],
+            &[("zone", Value::Unknown)],
+            vec![],
+        ),
         Case {
             name: "update: use_state_for_unknown keeps nothing when prior value is null",
             prior: with(p.clone(), &[("zone", Value::Null)]),
@@ -834,39 +807,18 @@ fn cases() -> Vec<Case> {
             ),
             replace: vec![],
         },
-        Case {
-            name: "update: single block set, no computed inside",
-            prior: p.clone(),
-            config: with(pc.clone(), &[("timeouts", obj(&[("create", s("5m"))]))]),
-            proposed: None,
-            want: with(
-                p.clone(),
-                &[
-                    ("timeouts", obj(&[("create", s("5m"))])),
-                    ("region", Value::Unknown),
-                    ("status", Value::Unknown),
-                    ("endpoint", Value::Unknown),
-                ],
-            ),
-            replace: vec![],
-        },
-        Case {
-            name: "update: several replacements sorted",
-            prior: p.clone(),
-            config: with(pc.clone(), &[("size", i(1)), ("name", s("x"))]),
-            proposed: None,
-            want: with(
-                p.clone(),
-                &[
-                    ("size", i(1)),
-                    ("name", s("x")),
-                    ("region", Value::Unknown),
-                    ("status", Value::Unknown),
-                    ("endpoint", Value::Unknown),
-                ],
-            ),
-            replace: vec![AttributePath::new("name"), AttributePath::new("size")],
-        },
+        changed(
+            "update: single block set, no computed inside",
+            &[("timeouts", obj(&[("create", s("5m"))]))],
+            &[("timeouts", obj(&[("create", s("5m"))]))],
+            vec![],
+        ),
+        changed(
+            "update: several replacements sorted",
+            &[("size", i(1)), ("name", s("x"))],
+            &[("size", i(1)), ("name", s("x"))],
+            vec![AttributePath::new("name"), AttributePath::new("size")],
+        ),
     ]
 }
 
