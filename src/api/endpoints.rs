@@ -65,26 +65,76 @@ impl Located for Record {
     }
 }
 
+/// A list read a page at a time, following `next_cursor`, for callers that may stop early.
+pub struct Pages<'c, T> {
+    client: &'c Client,
+    path: String,
+    cursor: Option<String>,
+    done: bool,
+    _items: std::marker::PhantomData<T>,
+}
+
+impl<T: serde::de::DeserializeOwned> Pages<'_, T> {
+    /// The next page; `None` once the list is complete.
+    pub async fn next(&mut self) -> Result<Option<Vec<T>>, ApiError> {
+        if self.done {
+            return Ok(None);
+        }
+        let path = &self.path;
+        let url = match &self.cursor {
+            Some(c) => format!("{path}?limit=100&cursor={}", seg(c)),
+            None => format!("{path}?limit=100"),
+        };
+        let page: Page<T> = self.client.get(&url).await?;
+        match page.next_cursor {
+            Some(c) if !c.is_empty() => self.cursor = Some(c),
+            _ => self.done = true,
+        }
+        Ok(Some(page.items))
+    }
+}
+
 impl Client {
+    fn pages<T>(&self, path: String) -> Pages<'_, T> {
+        Pages {
+            client: self,
+            path,
+            cursor: None,
+            done: false,
+            _items: std::marker::PhantomData,
+        }
+    }
+
     /// Follows `next_cursor` until the list is complete.
     async fn list_all<T: serde::de::DeserializeOwned>(
         &self,
         path: &str,
     ) -> Result<Vec<T>, ApiError> {
         let mut items = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let url = match &cursor {
-                Some(c) => format!("{path}?limit=100&cursor={}", seg(c)),
-                None => format!("{path}?limit=100"),
-            };
-            let page: Page<T> = self.get(&url).await?;
-            items.extend(page.items);
-            match page.next_cursor {
-                Some(c) if !c.is_empty() => cursor = Some(c),
-                _ => return Ok(items),
-            }
+        let mut pages = self.pages(path.to_string());
+        while let Some(page) = pages.next().await? {
+            items.extend(page);
         }
+        Ok(items)
+    }
+
+    pub fn project_pages(&self) -> Pages<'_, Project> {
+        self.pages("/v1/projects".to_string())
+    }
+    pub fn database_pages(&self, project_id: &str) -> Pages<'_, Database> {
+        self.pages(format!("/v1/projects/{}/databases", seg(project_id)))
+    }
+    pub fn app_pages(&self, project_id: &str) -> Pages<'_, App> {
+        self.pages(format!("/v1/projects/{}/apps", seg(project_id)))
+    }
+    pub fn hostname_pages(&self, project_id: &str, app_id: &str) -> Pages<'_, Hostname> {
+        self.pages(format!("{}/hostnames", Self::app_path(project_id, app_id)))
+    }
+    pub fn domain_pages(&self, project_id: &str) -> Pages<'_, Domain> {
+        self.pages(format!("/v1/projects/{}/domains", seg(project_id)))
+    }
+    pub fn record_pages(&self, project_id: &str, domain: &str) -> Pages<'_, Record> {
+        self.pages(format!("{}/records", Self::domain_path(project_id, domain)))
     }
 
     /// A member of the list at `list_path`, from this process's cached copy of the list when

@@ -10,4 +10,5 @@ mod pacer;
 mod retry;
 
 pub use client::{Client, ClientOptions};
+pub use endpoints::Pages;
 pub use error::ApiError;

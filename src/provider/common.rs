@@ -365,36 +365,20 @@ pub fn timeout(value: &Value, operation: &str, default: Duration) -> Duration {
         .unwrap_or(default)
 }
 
-/// Parses Go-style durations: `90s`, `10m`, `1h30m`, `1.5h`, `500ms`.
+/// Parses Go-style durations (Terraform's `time.ParseDuration` forms): `90s`, `10m`, `1h30m`,
+/// `1.5h`, `500ms`, `0s`; the units are `ns`, `us`/`µs`, `ms`, `s`, `m` and `h`.
+///
+/// humantime also reads spaces, word units (`1 hour`, `2min`) and days to years, which Go
+/// refuses: only digits, `.` and the letters of Go's units get through to it, so none of those
+/// pass. Stricter than Go: no sign (`+1s`), no bare-point fractions (`.5s`, `1.s`), no digits
+/// below a nanosecond, no surrounding spaces. Looser: no 292-year cap.
 pub fn parse_duration(text: &str) -> Option<Duration> {
-    let mut rest = text.trim();
-    if rest.is_empty() {
+    let go_alphabet =
+        |c: char| c.is_ascii_digit() || matches!(c, '.' | 'n' | 'u' | 'µ' | 'm' | 's' | 'h');
+    if !text.chars().all(go_alphabet) {
         return None;
     }
-    let mut total = 0f64;
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        if digits == 0 {
-            return None;
-        }
-        let number: f64 = rest[..digits].parse().ok()?;
-        rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let seconds = match &rest[..unit_len] {
-            "ms" => 0.001,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            _ => return None,
-        };
-        total += number * seconds;
-        rest = &rest[unit_len..];
-    }
-    Some(Duration::from_secs_f64(total))
+    humantime::parse_duration(text).ok()
 }
 
 #[cfg(test)]
@@ -411,9 +395,25 @@ mod tests {
             super::parse_duration("500ms"),
             Some(Duration::from_millis(500))
         );
+        assert_eq!(super::parse_duration("90s"), Some(Duration::from_secs(90)));
+        assert_eq!(
+            super::parse_duration("1.5h"),
+            Some(Duration::from_secs(5400))
+        );
+        assert_eq!(super::parse_duration("0s"), Some(Duration::ZERO));
+        assert_eq!(
+            super::parse_duration("2h45m30s"),
+            Some(Duration::from_secs(9930))
+        );
         assert_eq!(super::parse_duration("10"), None);
         assert_eq!(super::parse_duration("m"), None);
         assert_eq!(super::parse_duration(""), None);
+        // Forms humantime reads but Go refuses stay refused.
+        for lax in [
+            "1 hour", "1hour", "2h 15m", "1d", "2min", "1M", " 10m", "10m ",
+        ] {
+            assert_eq!(super::parse_duration(lax), None, "{lax:?}");
+        }
     }
 
     use super::*;

@@ -41,6 +41,7 @@ pub mod common;
 pub mod config;
 pub mod core;
 pub mod dns;
+pub mod query;
 
 use std::sync::Arc;
 
@@ -49,7 +50,7 @@ use async_trait::async_trait;
 use crate::api::{Client, ClientOptions};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{Diagnostic, Diagnostics};
-use crate::tfplugin::resource::{ClientInfo, DataSource, Provider, Resource};
+use crate::tfplugin::resource::{ClientInfo, DataSource, ListResource, Provider, Resource};
 use crate::tfplugin::schema::Schema;
 
 pub use common::{Configured, Shared};
@@ -93,6 +94,11 @@ impl Provider for ComwitProvider {
         all.extend(apps::data_sources(&self.shared));
         all.extend(dns::data_sources(&self.shared));
         all
+    }
+
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
+        // Each folder adds its list resources here (`<folder>::list_resources`).
+        Vec::new()
     }
 
     async fn validate_config(&self, config: &Value) -> Diagnostics {

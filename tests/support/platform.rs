@@ -138,8 +138,19 @@ impl Platform {
         self.workdir_with_token(&self.token)
     }
 
+    /// A working directory driven by Terraform `major.minor` or later (see
+    /// [`super::terraform_at_least`]); None when the test is skipped.
+    pub fn workdir_at_least(&self, major: u32, minor: u32) -> Option<Workdir> {
+        let terraform = super::terraform_at_least(major, minor)?;
+        Some(self.workdir_using(terraform, &self.token))
+    }
+
     pub fn workdir_with_token(&self, token: &str) -> Option<Workdir> {
         let terraform = terraform_binary()?;
+        Some(self.workdir_using(terraform, token))
+    }
+
+    fn workdir_using(&self, terraform: PathBuf, token: &str) -> Workdir {
         let mut w = Workdir::new(
             terraform,
             &Install::DevOverrides {
@@ -149,7 +160,7 @@ impl Platform {
         );
         w.set_env("COMWIT_API_URL", self.url.clone());
         w.set_env("COMWIT_TOKEN", token.to_string());
-        Some(w)
+        w
     }
 }
 

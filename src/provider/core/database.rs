@@ -4,41 +4,28 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::database_state::{apply_remote, protected, DEFAULT_PROTECTION};
+use super::database_state::{DatabaseModel, DEFAULT_PROTECTION};
 use super::database_wait::{self, WaitError, READY};
-use super::lookup::{error_details, name_taken};
-use super::{attr, dns_label_validator, set};
+use super::dns_label_validator;
+use super::lookup::{holder_of, name_taken};
 use crate::api::models::Database;
 use crate::api::{ApiError, Client};
 use crate::provider::common::{
-    api_error, api_error_at, call, plan_project, project_id_attribute, required_str,
-    split_import_id, str_attr, timeout, timeouts_block,
+    api_error, api_error_at, call, plan_project, project_id_attribute, split_import_id,
+    timeouts_block, CreateTimeouts,
 };
-use crate::provider::Shared;
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, PlanRequest, Resource};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
-const TYPE_NAME: &str = "comwit_database";
+provider_type!(DatabaseResource, "comwit_database");
+const TYPE_NAME: &str = DatabaseResource::TYPE_NAME;
 const IMPORT_FORM: &str = "<project_id>/<database_id>";
 const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(600);
 
-pub struct DatabaseResource {
-    shared: Shared,
-    schema: Schema,
-}
-
-impl DatabaseResource {
-    pub fn new(shared: Shared) -> Self {
-        DatabaseResource {
-            shared,
-            schema: schema(),
-        }
-    }
-}
-
-fn schema() -> Schema {
+pub(super) fn schema() -> Schema {
     let description = "\
 A libSQL database in a project, reachable at its `database_url`. Creating one waits until the \
 platform reports it `ready` (at most `timeouts.create`, 10 minutes by default).
@@ -105,27 +92,30 @@ database is ready); read, refresh and import need `database:read`; delete needs 
     )
 }
 
+impl DatabaseResource {
+    fn state(&self, model: &DatabaseModel) -> Result<Value, Diagnostics> {
+        model::value_of(model, &self.schema)
+    }
+}
+
 #[async_trait]
 impl Resource for DatabaseResource {
-    fn type_name(&self) -> &str {
-        TYPE_NAME
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
+    type_metadata!();
 
     async fn modify_plan(&self, _ctx: &mut Ctx, plan: &mut PlanRequest) -> Diagnostics {
         if let Err(d) = plan_project(plan, &self.shared) {
             return d;
         }
-        if plan.prior_state.is_null() {
+        if plan.prior_state.is_null() || plan.requires_replace.is_empty() {
             return Diagnostics::new();
         }
-        if !plan.requires_replace.is_empty() && protected(&plan.prior_state) {
-            return protected_replacement(&plan.prior_state, &plan.requires_replace).into();
+        match model::get::<DatabaseModel>(&plan.prior_state) {
+            Ok(prior) if prior.deletion_protection => {
+                protected_replacement(&prior, &plan.requires_replace).into()
+            }
+            Ok(_) => Diagnostics::new(),
+            Err(d) => d,
         }
-        Diagnostics::new()
     }
 
     async fn create(
@@ -136,12 +126,13 @@ impl Resource for DatabaseResource {
     ) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
         let client = &configured.client;
-        let project = required_str(planned, "project_id")?;
-        let name = required_str(planned, "name")?;
-        let db = match call(ctx, client.create_database(&project, &name)).await {
+        let planned: DatabaseModel = model::get(planned)?;
+        let (project, name) = (planned.project_id.as_str(), planned.name.as_str());
+        let limit = CreateTimeouts::create(&planned.timeouts, DEFAULT_CREATE_TIMEOUT);
+        let db = match call(ctx, client.create_database(project, name)).await {
             Ok(db) => db,
             Err(e) if e.is_conflict() => {
-                return Err(taken(ctx, client, &project, &name, &e).await.into())
+                return Err(taken(ctx, client, project, name, &e).await.into())
             }
             Err(e) => {
                 return Err(api_error_at(
@@ -152,24 +143,15 @@ impl Resource for DatabaseResource {
             }
         };
         // From here on the database exists: a failure keeps it in the state (tainted).
-        let mut state = planned.clone();
-        apply_remote(&mut state, &db);
-        ctx.partial_state = Some(state.clone());
-
-        let limit = timeout(planned, "create", DEFAULT_CREATE_TIMEOUT);
+        ctx.partial_state = Some(self.state(&planned.with_remote(db.clone()))?);
         match database_wait::until_ready(ctx, client, db, limit).await {
-            Ok(ready) => {
-                apply_remote(&mut state, &ready);
-                Ok(state)
-            }
+            Ok(ready) => self.state(&planned.with_remote(ready)),
             Err(WaitError::TimedOut(last)) => {
-                apply_remote(&mut state, &last);
-                ctx.partial_state = Some(state);
+                ctx.partial_state = Some(self.state(&planned.with_remote(last.clone()))?);
                 Err(not_ready(&last, limit).into())
             }
             Err(WaitError::Stopped(last)) => {
-                apply_remote(&mut state, &last);
-                ctx.partial_state = Some(state);
+                ctx.partial_state = Some(self.state(&planned.with_remote(last.clone()))?);
                 Err(Diagnostic::error(
                     "Operation cancelled",
                     format!(
@@ -198,14 +180,10 @@ impl Resource for DatabaseResource {
 
     async fn read(&self, ctx: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
-        let project = required_str(state, "project_id")?;
-        let id = required_str(state, "database_id")?;
-        match call(ctx, configured.client.read_database(&project, &id)).await {
-            Ok(db) => {
-                let mut new_state = state.clone();
-                apply_remote(&mut new_state, &db);
-                Ok(new_state)
-            }
+        let prior: DatabaseModel = model::get(state)?;
+        let (project, id) = (&prior.project_id, &prior.database_id);
+        match call(ctx, configured.client.read_database(project, id)).await {
+            Ok(db) => self.state(&prior.with_remote(db)),
             // Gone, or its whole project is gone: Terraform plans to create it again.
             Err(e) if e.is_not_found() => Ok(Value::Null),
             Err(e) => Err(api_error(&format!("read the database {id}"), &e)),
@@ -221,20 +199,24 @@ impl Resource for DatabaseResource {
     ) -> Result<Value, Diagnostics> {
         // Everything else replaces the database: only Terraform-only attributes
         // (`deletion_protection`, `timeouts`) change in place, so nothing is sent.
-        let mut state = prior.clone();
-        for name in ["deletion_protection", "timeouts"] {
-            set(&mut state, name, attr(planned, name));
-        }
-        let protection = protected(&state);
-        set(&mut state, "deletion_protection", Value::Bool(protection));
-        Ok(state)
+        let prior: DatabaseModel = model::get(prior)?;
+        let planned: DatabaseModel = model::get(planned)?;
+        self.state(&DatabaseModel {
+            deletion_protection: planned.deletion_protection,
+            timeouts: planned.timeouts,
+            ..prior
+        })
     }
 
     async fn delete(&self, ctx: &mut Ctx, prior: &Value) -> Result<(), Diagnostics> {
-        let project = required_str(prior, "project_id")?;
-        let id = required_str(prior, "database_id")?;
-        let name = str_attr(prior, "name").unwrap_or_default();
-        if protected(prior) {
+        let DatabaseModel {
+            project_id: project,
+            database_id: id,
+            name,
+            deletion_protection,
+            ..
+        } = model::get(prior)?;
+        if deletion_protection {
             return Err(Diagnostic::error(
                 "Database is protected from deletion",
                 format!(
@@ -277,16 +259,17 @@ impl Resource for DatabaseResource {
             }
             Err(e) => return Err(api_error(&format!("import the database {id:?}"), &e)),
         };
-        let mut state = self.schema.null_object();
-        apply_remote(&mut state, &db);
-        Ok(state)
+        self.state(&DatabaseModel::from(db))
     }
 }
 
 /// The plan-time refusal to replace a protected database.
-fn protected_replacement(prior: &Value, paths: &[AttributePath]) -> Diagnostic {
-    let name = str_attr(prior, "name").unwrap_or_default();
-    let id = str_attr(prior, "database_id").unwrap_or_default();
+fn protected_replacement(prior: &DatabaseModel, paths: &[AttributePath]) -> Diagnostic {
+    let DatabaseModel {
+        name,
+        database_id: id,
+        ..
+    } = prior;
     let changed = paths
         .iter()
         .map(|p| format!("`{p}`"))
@@ -334,42 +317,38 @@ async fn taken(
     name: &str,
     err: &ApiError,
 ) -> Diagnostic {
-    let listed = call(ctx, client.list_databases(project))
-        .await
-        .ok()
-        .and_then(|all| all.into_iter().find(|d| d.name == name))
-        .map(|d| d.database_id);
-    let from_details = err
-        .as_status()
-        .and_then(|s| error_details(&s.details).get("database_id"))
-        .and_then(|v| v.as_str())
-        .map(str::to_string);
-    let existing = listed.or(from_details);
-    let import_id = existing.as_ref().map(|id| format!("{project}/{id}"));
-    let mut d = name_taken(
+    let holder = holder_of(ctx, client.list_databases(project), name, err).await;
+    let place = format!("in the project {project}");
+    let import_id = |id: &str| format!("{project}/{id}");
+    name_taken(
         TYPE_NAME,
         "database",
         name,
-        &format!("in the project {project}"),
-        import_id.as_deref(),
-    );
-    if let Some(id) = &existing {
-        d.summary = format!("The database name {name:?} is taken (by {id})");
-    }
-    d
+        &place,
+        holder.as_deref(),
+        import_id,
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    use crate::provider::common::set_attr as set;
+    use crate::provider::Shared;
+
     fn prior(protection: bool) -> Value {
-        let mut state = schema().null_object();
-        set(&mut state, "name", Value::string("main"));
-        set(&mut state, "database_id", Value::string("db_1"));
-        set(&mut state, "project_id", Value::string("prj_1"));
-        set(&mut state, "deletion_protection", Value::Bool(protection));
-        state
+        let model = DatabaseModel {
+            database_id: "db_1".into(),
+            project_id: "prj_1".into(),
+            name: "main".into(),
+            deletion_protection: protection,
+            database_url: None,
+            status: None,
+            created_at: None,
+            timeouts: None,
+        };
+        model::value_of(&model, &schema()).unwrap()
     }
 
     fn plan(prior: Value, config: Value, planned: Value, replace: &[&str]) -> PlanRequest {
@@ -459,5 +438,10 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(got, prior(false));
+    }
+
+    #[test]
+    fn the_model_matches_the_schema() {
+        model::shape::check::<DatabaseModel>(&schema());
     }
 }

@@ -1,26 +1,44 @@
 //! `comwit_database` data source: one database of a project, by ID or by name.
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
-use super::lookup::{by_name, exactly_one_of, ByName};
+use super::lookup::{by_name, exactly_one_of, lookup_failed, ByName};
 use crate::api::models::Database;
-use crate::provider::common::{api_error, call, id_validator, plan_project_id, str_attr};
-use crate::provider::Shared;
+use crate::provider::common::{
+    api_error, call, id_validator, lookup_project, lookup_project_attribute,
+};
 use crate::tfplugin::cty::Value;
-use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::diag::Diagnostics;
+use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, DataSource};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
-pub struct DatabaseDataSource {
-    shared: Shared,
-    schema: Schema,
+provider_type!(DatabaseDataSource, "comwit_database");
+
+/// The configuration (`project_id`, and `database_id` or `name`) and the database found.
+#[derive(Serialize, Deserialize)]
+struct DatabaseLookup {
+    project_id: Option<String>,
+    database_id: Option<String>,
+    name: Option<String>,
+    #[serde(default)]
+    database_url: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    created_at: String,
 }
 
-impl DatabaseDataSource {
-    pub fn new(shared: Shared) -> Self {
-        DatabaseDataSource {
-            shared,
-            schema: schema(),
+impl From<Database> for DatabaseLookup {
+    fn from(db: Database) -> Self {
+        DatabaseLookup {
+            project_id: Some(db.project_id),
+            database_id: Some(db.database_id),
+            name: Some(db.name),
+            database_url: db.database_url,
+            status: db.status,
+            created_at: db.created_at,
         }
     }
 }
@@ -28,11 +46,7 @@ impl DatabaseDataSource {
 fn schema() -> Schema {
     Schema::new(
         Block::from_attributes(vec![
-            Attribute::string("project_id")
-                .validator(id_validator("project", "prj"))
-                .optional()
-                .computed()
-                .description("The project to look in. Defaults to the provider's `project_id`."),
+            lookup_project_attribute(),
             Attribute::string("database_id")
                 .validator(id_validator("database", "db"))
                 .optional()
@@ -63,46 +77,30 @@ fn schema() -> Schema {
     )
 }
 
-fn value_of(db: &Database) -> Value {
-    Value::object([
-        ("project_id", Value::string(&db.project_id)),
-        ("database_id", Value::string(&db.database_id)),
-        ("name", Value::string(&db.name)),
-        ("database_url", Value::string(&db.database_url)),
-        ("status", Value::string(&db.status)),
-        ("created_at", Value::string(&db.created_at)),
-    ])
-}
-
-fn not_found(detail: String, attribute: &str) -> Diagnostics {
-    Diagnostic::error("Database not found", detail)
-        .with_attribute(AttributePath::new(attribute))
-        .into()
+impl DatabaseDataSource {
+    fn found(&self, db: Database) -> Result<Value, Diagnostics> {
+        model::value_of(&DatabaseLookup::from(db), &self.schema)
+    }
 }
 
 #[async_trait]
 impl DataSource for DatabaseDataSource {
-    fn type_name(&self) -> &str {
-        "comwit_database"
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
+    type_metadata!();
 
     async fn validate(&self, config: &Value) -> Diagnostics {
         exactly_one_of(config, &["database_id", "name"])
     }
 
     async fn read(&self, ctx: &mut Ctx, config: &Value) -> Result<Value, Diagnostics> {
-        let project = plan_project_id(config, &self.shared)?;
-        let project = project.as_str().unwrap_or_default().to_string();
+        let project = lookup_project(config, &self.shared)?;
         let configured = self.shared.get()?;
         let client = &configured.client;
-        if let Some(id) = str_attr(config, "database_id") {
+        let lookup: DatabaseLookup = model::get(config)?;
+        if let Some(id) = &lookup.database_id {
             return match call(ctx, client.get_database(&project, id)).await {
-                Ok(db) => Ok(value_of(&db)),
-                Err(e) if e.is_not_found() => Err(not_found(
+                Ok(db) => self.found(db),
+                Err(e) if e.is_not_found() => Err(lookup_failed(
+                    "Database not found",
                     format!(
                         "The project {project} has no database {id:?} (or the project does not \
                          exist). Check `database_id` and `project_id`."
@@ -112,18 +110,19 @@ impl DataSource for DatabaseDataSource {
                 Err(e) => Err(api_error(&format!("read the database {id:?}"), &e)),
             };
         }
-        let name = str_attr(config, "name").unwrap_or_default();
+        let name = lookup.name.as_deref().unwrap_or_default();
         let all = call(ctx, client.list_databases(&project))
             .await
             .map_err(|e| api_error(&format!("list the databases of the project {project}"), &e))?;
-        match by_name(all, name, |d| &d.name, |d| &d.database_id) {
-            ByName::Found(db) => Ok(value_of(&db)),
-            ByName::Missing => Err(not_found(
+        match by_name(all, name) {
+            ByName::Found(db) => self.found(db),
+            ByName::Missing => Err(lookup_failed(
+                "Database not found",
                 format!("The project {project} has no database named {name:?}."),
                 "name",
             )),
             // Names are unique within a project; should the platform ever disagree, say so.
-            ByName::Ambiguous(ids) => Err(Diagnostic::error(
+            ByName::Ambiguous(ids) => Err(lookup_failed(
                 "Database name is ambiguous",
                 format!(
                     "The project {project} has {} databases named {name:?} ({}). Look the \
@@ -131,9 +130,18 @@ impl DataSource for DatabaseDataSource {
                     ids.len(),
                     ids.join(", ")
                 ),
-            )
-            .with_attribute(AttributePath::new("name"))
-            .into()),
+                "name",
+            )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_model_matches_the_schema() {
+        model::shape::check::<DatabaseLookup>(&schema());
     }
 }

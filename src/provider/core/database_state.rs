@@ -1,40 +1,71 @@
-//! The state of a `comwit_database`: what the platform reports, plus the attributes that live
+//! The model of a `comwit_database`: what the platform reports, plus the attributes that live
 //! only in Terraform (`deletion_protection`, `timeouts`).
 
-use super::{attr, set};
+use serde::{Deserialize, Serialize};
+
 use crate::api::models::Database;
-use crate::tfplugin::cty::Value;
+use crate::provider::common::CreateTimeouts;
 
 /// `deletion_protection` when neither configuration nor state says otherwise: protected.
 pub const DEFAULT_PROTECTION: bool = true;
 
-/// Writes the platform's view of the database into `state`, an object value that already
-/// carries (or lacks, then they get their defaults) the Terraform-only attributes.
-pub fn apply_remote(state: &mut Value, db: &Database) {
-    if !matches!(state, Value::Object(_)) {
-        *state = Value::Object(Default::default());
-    }
-    set(state, "database_id", Value::string(&db.database_id));
-    set(state, "project_id", Value::string(&db.project_id));
-    set(state, "name", Value::string(&db.name));
-    set(state, "database_url", Value::string(&db.database_url));
-    set(state, "status", Value::string(&db.status));
-    set(state, "created_at", Value::string(&db.created_at));
-    set(state, "deletion_protection", Value::Bool(protected(state)));
-    set(state, "timeouts", attr(state, "timeouts"));
+fn default_protection() -> bool {
+    DEFAULT_PROTECTION
 }
 
-/// Whether `deletion_protection` is on in a state or plan (on unless explicitly false).
-pub fn protected(value: &Value) -> bool {
-    value
-        .get("deletion_protection")
-        .and_then(Value::as_bool)
-        .unwrap_or(DEFAULT_PROTECTION)
+/// The resource's configuration, plan and state. `database_id` is unknown until created;
+/// `project_id` is filled in by the plan (the configuration's or the provider's). The other
+/// platform attributes are `Option` so that an update, which sends nothing, writes back
+/// exactly what the prior state held.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct DatabaseModel {
+    #[serde(default)]
+    pub database_id: String,
+    #[serde(default)]
+    pub project_id: String,
+    pub name: String,
+    /// On unless explicitly false (null or unknown reads as on).
+    #[serde(default = "default_protection")]
+    pub deletion_protection: bool,
+    pub database_url: Option<String>,
+    pub status: Option<String>,
+    pub created_at: Option<String>,
+    pub timeouts: Option<CreateTimeouts>,
+}
+
+impl DatabaseModel {
+    /// The platform's view of the database, keeping this model's Terraform-only attributes.
+    pub fn with_remote(&self, db: Database) -> Self {
+        DatabaseModel {
+            deletion_protection: self.deletion_protection,
+            timeouts: self.timeouts.clone(),
+            ..DatabaseModel::from(db)
+        }
+    }
+}
+
+/// The platform's view alone (an imported database): the Terraform-only attributes get their
+/// defaults.
+impl From<Database> for DatabaseModel {
+    fn from(db: Database) -> Self {
+        DatabaseModel {
+            database_id: db.database_id,
+            project_id: db.project_id,
+            name: db.name,
+            deletion_protection: DEFAULT_PROTECTION,
+            database_url: Some(db.database_url),
+            status: Some(db.status),
+            created_at: Some(db.created_at),
+            timeouts: None,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tfplugin::cty::Value;
+    use crate::tfplugin::model;
 
     fn db() -> Database {
         Database {
@@ -47,14 +78,19 @@ mod tests {
         }
     }
 
+    fn state_of(model: DatabaseModel) -> Value {
+        model::value_of(&model, &super::super::database::schema()).unwrap()
+    }
+
     #[test]
     fn remote_values_and_terraform_only_values() {
-        let mut state = Value::object([
+        let prior = Value::object([
             ("deletion_protection", Value::Bool(false)),
             ("timeouts", Value::object([("create", Value::string("1m"))])),
             ("name", Value::string("old")),
         ]);
-        apply_remote(&mut state, &db());
+        let prior: DatabaseModel = model::get(&prior).unwrap();
+        let state = state_of(prior.with_remote(db()));
         assert_eq!(state.get("name"), Some(&Value::string("main")));
         assert_eq!(state.get("status"), Some(&Value::string("ready")));
         assert_eq!(state.get("deletion_protection"), Some(&Value::Bool(false)));
@@ -66,17 +102,20 @@ mod tests {
 
     #[test]
     fn protection_defaults_to_on() {
-        let mut state = Value::Null;
-        apply_remote(&mut state, &db());
+        let state = state_of(DatabaseModel::from(db()));
         assert_eq!(state.get("deletion_protection"), Some(&Value::Bool(true)));
         assert_eq!(state.get("timeouts"), Some(&Value::Null));
-        assert!(protected(&Value::object([(
-            "deletion_protection",
-            Value::Null
-        )])));
-        assert!(!protected(&Value::object([(
-            "deletion_protection",
-            Value::Bool(false)
-        )])));
+        let protected = |protection: Value| {
+            let value = Value::object([
+                ("name", Value::string("main")),
+                ("deletion_protection", protection),
+            ]);
+            model::get::<DatabaseModel>(&value)
+                .unwrap()
+                .deletion_protection
+        };
+        assert!(protected(Value::Null));
+        assert!(protected(Value::Unknown));
+        assert!(!protected(Value::Bool(false)));
     }
 }

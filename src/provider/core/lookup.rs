@@ -1,7 +1,13 @@
 //! Finding objects by name, for data sources and for the "name taken" error of creates.
 
+use std::future::Future;
+
+use crate::api::models::{Database, Project};
+use crate::api::ApiError;
+use crate::provider::common::call;
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::resource::Ctx;
 
 /// Checks that exactly one of `names` is set in a data source configuration. Unknown values
 /// count as set: they will be known when the data source is read.
@@ -43,6 +49,34 @@ pub fn exactly_one_of(config: &Value, names: &[&str]) -> Diagnostics {
     }
 }
 
+/// A platform object with a name (unique where it lives) and an ID.
+pub trait Named {
+    /// Where the details of a create's 409 "name taken" give the existing object's ID.
+    const ID_KEY: &'static str;
+    fn name(&self) -> &str;
+    fn id(&self) -> &str;
+}
+
+impl Named for Project {
+    const ID_KEY: &'static str = "project_id";
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn id(&self) -> &str {
+        &self.project_id
+    }
+}
+
+impl Named for Database {
+    const ID_KEY: &'static str = "database_id";
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn id(&self) -> &str {
+        &self.database_id
+    }
+}
+
 /// The outcome of looking an object up by name in a list.
 #[derive(Debug, PartialEq)]
 pub enum ByName<T> {
@@ -52,23 +86,49 @@ pub enum ByName<T> {
     Ambiguous(Vec<String>),
 }
 
-/// Picks the one item named `name`; `name_of` and `id_of` read an item's name and ID.
-pub fn by_name<T>(
-    items: Vec<T>,
-    name: &str,
-    name_of: impl Fn(&T) -> &str,
-    id_of: impl Fn(&T) -> &str,
-) -> ByName<T> {
-    let mut found: Vec<T> = items.into_iter().filter(|i| name_of(i) == name).collect();
+/// Picks the one item named `name`.
+pub fn by_name<T: Named>(items: Vec<T>, name: &str) -> ByName<T> {
+    let mut found: Vec<T> = items.into_iter().filter(|i| i.name() == name).collect();
     match found.len() {
         0 => ByName::Missing,
         1 => ByName::Found(found.remove(0)),
-        _ => ByName::Ambiguous(found.iter().map(|i| id_of(i).to_string()).collect()),
+        _ => ByName::Ambiguous(found.iter().map(|i| i.id().to_string()).collect()),
     }
 }
 
-/// The error of a create whose name is taken: names the existing object and, when its import
-/// ID is known, gives the exact commands that bring it under Terraform instead.
+/// A data source's lookup that found no object, or more than one: the error, pointing at the
+/// argument (`id`, `name`, ...) that chose what to look for.
+pub fn lookup_failed(summary: &str, detail: String, attribute: &str) -> Diagnostics {
+    Diagnostic::error(summary, detail)
+        .with_attribute(AttributePath::new(attribute))
+        .into()
+}
+
+/// The ID of the object holding `name`, after a create was answered 409 because the name is
+/// taken: found by listing (which may need a scope the create did not), else in the error's
+/// details.
+pub async fn holder_of<T: Named>(
+    ctx: &Ctx,
+    listing: impl Future<Output = Result<Vec<T>, ApiError>>,
+    name: &str,
+    err: &ApiError,
+) -> Option<String> {
+    let listed = call(ctx, listing).await.ok().and_then(|all| {
+        all.iter()
+            .find(|i| i.name() == name)
+            .map(|i| i.id().to_string())
+    });
+    listed.or_else(|| {
+        err.as_status()
+            .and_then(|s| error_details(&s.details).get(T::ID_KEY))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    })
+}
+
+/// The error of a create whose name is taken: names the existing object (`holder`, its ID, when
+/// known) and gives the exact commands that bring it under Terraform instead (`import_id` makes
+/// the import ID from the holder's ID).
 /// `noun` is "project" or "database"; `place` says where the name is taken ("among your
 /// projects", "in the project prj_x").
 pub fn name_taken(
@@ -76,24 +136,31 @@ pub fn name_taken(
     noun: &str,
     name: &str,
     place: &str,
-    import_id: Option<&str>,
+    holder: Option<&str>,
+    import_id: impl Fn(&str) -> String,
 ) -> Diagnostic {
     let mut detail = format!(
         "Could not create the {noun} {name:?}: a {noun} with that name already exists {place}."
     );
-    match import_id {
-        Some(id) => detail.push_str(&format!(
-            " To manage the existing {noun} with Terraform instead of creating one, import it \
-             (replace <name> with this resource's name):\n\n  \
-             terraform import {type_name}.<name> {id}\n\n\
-             or add an import block to the configuration:\n\n  \
-             import {{\n    to = {type_name}.<name>\n    id = \"{id}\"\n  }}\n\n\
-             Otherwise choose another name."
-        )),
-        None => detail.push_str(" Choose another name, or import the existing one."),
-    }
-    Diagnostic::error(format!("The {noun} name {name:?} is taken"), detail)
-        .with_attribute(AttributePath::new("name"))
+    let summary = match holder {
+        Some(holder) => {
+            let id = import_id(holder);
+            detail.push_str(&format!(
+                " To manage the existing {noun} with Terraform instead of creating one, import \
+                 it (replace <name> with this resource's name):\n\n  \
+                 terraform import {type_name}.<name> {id}\n\n\
+                 or add an import block to the configuration:\n\n  \
+                 import {{\n    to = {type_name}.<name>\n    id = \"{id}\"\n  }}\n\n\
+                 Otherwise choose another name."
+            ));
+            format!("The {noun} name {name:?} is taken (by {holder})")
+        }
+        None => {
+            detail.push_str(" Choose another name, or import the existing one.");
+            format!("The {noun} name {name:?} is taken")
+        }
+    };
+    Diagnostic::error(summary, detail).with_attribute(AttributePath::new("name"))
 }
 
 /// The details object of an error answer: the envelope's `details`, which the API client keeps
@@ -133,11 +200,25 @@ mod tests {
         );
     }
 
+    /// A name and an ID.
+    #[derive(Clone, Debug, PartialEq)]
+    struct Item(&'static str, &'static str);
+
+    impl Named for Item {
+        const ID_KEY: &'static str = "id";
+        fn name(&self) -> &str {
+            self.0
+        }
+        fn id(&self) -> &str {
+            self.1
+        }
+    }
+
     #[test]
     fn lookup_by_name() {
-        let items = vec![("a", "1"), ("b", "2"), ("b", "3")];
-        let pick = |name: &str| by_name(items.clone(), name, |i| i.0, |i| i.1);
-        assert_eq!(pick("a"), ByName::Found(("a", "1")));
+        let items = vec![Item("a", "1"), Item("b", "2"), Item("b", "3")];
+        let pick = |name: &str| by_name(items.clone(), name);
+        assert_eq!(pick("a"), ByName::Found(Item("a", "1")));
         assert_eq!(pick("c"), ByName::Missing);
         assert_eq!(
             pick("b"),
@@ -152,9 +233,11 @@ mod tests {
             "database",
             "main",
             "in the project prj_1",
-            Some("prj_1/db_2"),
+            Some("db_2"),
+            |id| format!("prj_1/{id}"),
         );
         assert_eq!(d.attribute, Some(AttributePath::new("name")));
+        assert_eq!(d.summary, "The database name \"main\" is taken (by db_2)");
         assert!(d
             .detail
             .contains("terraform import comwit_database.<name> prj_1/db_2"));
@@ -165,8 +248,10 @@ mod tests {
             "x",
             "among your projects",
             None,
+            str::to_string,
         );
         assert!(!d.detail.contains("terraform import"));
+        assert_eq!(d.summary, "The project name \"x\" is taken");
     }
 
     #[test]

@@ -14,7 +14,10 @@ mod token_data_source;
 
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 use super::Shared;
+use crate::api::models::Project;
 use crate::provider::common::is_dns_label;
 use crate::tfplugin::resource::{DataSource, Resource};
 use crate::tfplugin::schema::validators::{self, Matches};
@@ -48,7 +51,26 @@ fn dns_label_validator() -> Matches {
     )
 }
 
-use super::common::{attr_or_null as attr, set_attr as set};
+/// A project's attributes: the `comwit_project` resource's configuration and state, and an
+/// item of the `comwit_projects` list (`id` and `created_at` are unknown until created).
+#[derive(Serialize, Deserialize)]
+struct ProjectModel {
+    #[serde(default)]
+    id: String,
+    name: String,
+    #[serde(default)]
+    created_at: String,
+}
+
+impl From<Project> for ProjectModel {
+    fn from(project: Project) -> Self {
+        ProjectModel {
+            id: project.project_id,
+            name: project.name,
+            created_at: project.created_at,
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

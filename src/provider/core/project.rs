@@ -1,10 +1,9 @@
 //! `comwit_project`: a project, the workspace that owns databases, apps and domains.
 
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 
-use super::dns_label_validator;
-use super::lookup::{error_details, name_taken};
+use super::lookup::{error_details, holder_of, name_taken};
+use super::{dns_label_validator, ProjectModel};
 use crate::api::models::Project;
 use crate::api::{ApiError, Client};
 use crate::provider::common::{api_error, api_error_at, call};
@@ -16,26 +15,6 @@ use crate::tfplugin::schema::{Attribute, Block, Schema};
 
 provider_type!(ProjectResource, "comwit_project");
 const TYPE_NAME: &str = ProjectResource::TYPE_NAME;
-
-/// The resource's configuration and state (`id` and `created_at` are unknown until created).
-#[derive(Serialize, Deserialize)]
-struct ProjectModel {
-    #[serde(default)]
-    id: String,
-    name: String,
-    #[serde(default)]
-    created_at: String,
-}
-
-impl From<Project> for ProjectModel {
-    fn from(project: Project) -> Self {
-        ProjectModel {
-            id: project.project_id,
-            name: project.name,
-            created_at: project.created_at,
-        }
-    }
-}
 
 fn schema() -> Schema {
     let description = "\
@@ -187,28 +166,16 @@ impl Resource for ProjectResource {
 /// holds it (listing needs `project:read`; the error's details name it too) for the import
 /// command.
 async fn taken(ctx: &Ctx, client: &Client, name: &str, err: &ApiError) -> Diagnostic {
-    let listed = call(ctx, client.list_projects())
-        .await
-        .ok()
-        .and_then(|all| all.into_iter().find(|p| p.name == name))
-        .map(|p| p.project_id);
-    let from_details = err
-        .as_status()
-        .and_then(|s| error_details(&s.details).get("project_id"))
-        .and_then(|v| v.as_str())
-        .map(str::to_string);
-    let existing = listed.or(from_details);
-    let mut d = name_taken(
+    let holder = holder_of(ctx, client.list_projects(), name, err).await;
+    let place = "among the projects you are a member of";
+    name_taken(
         TYPE_NAME,
         "project",
         name,
-        "among the projects you are a member of",
-        existing.as_deref(),
-    );
-    if let Some(id) = &existing {
-        d.summary = format!("The project name {name:?} is taken (by {id})");
-    }
-    d
+        place,
+        holder.as_deref(),
+        str::to_string,
+    )
 }
 
 /// The 409 of a delete: the project still holds databases, apps or domains.

@@ -2,26 +2,34 @@
 //! name.
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
-use super::lookup::{by_name, exactly_one_of, ByName};
+use super::lookup::{by_name, exactly_one_of, lookup_failed, ByName};
 use crate::api::models::Project;
-use crate::provider::common::{api_error, call, str_attr};
-use crate::provider::Shared;
+use crate::provider::common::{api_error, call};
 use crate::tfplugin::cty::Value;
-use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::diag::Diagnostics;
+use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, DataSource};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
-pub struct ProjectDataSource {
-    shared: Shared,
-    schema: Schema,
+provider_type!(ProjectDataSource, "comwit_project");
+
+/// The configuration (`id` or `name`) and the project found.
+#[derive(Serialize, Deserialize)]
+struct ProjectLookup {
+    id: Option<String>,
+    name: Option<String>,
+    #[serde(default)]
+    created_at: String,
 }
 
-impl ProjectDataSource {
-    pub fn new(shared: Shared) -> Self {
-        ProjectDataSource {
-            shared,
-            schema: schema(),
+impl From<Project> for ProjectLookup {
+    fn from(project: Project) -> Self {
+        ProjectLookup {
+            id: Some(project.project_id),
+            name: Some(project.name),
+            created_at: project.created_at,
         }
     }
 }
@@ -48,23 +56,15 @@ fn schema() -> Schema {
     )
 }
 
-fn value_of(project: &Project) -> Value {
-    Value::object([
-        ("id", Value::string(&project.project_id)),
-        ("name", Value::string(&project.name)),
-        ("created_at", Value::string(&project.created_at)),
-    ])
+impl ProjectDataSource {
+    fn found(&self, project: Project) -> Result<Value, Diagnostics> {
+        model::value_of(&ProjectLookup::from(project), &self.schema)
+    }
 }
 
 #[async_trait]
 impl DataSource for ProjectDataSource {
-    fn type_name(&self) -> &str {
-        "comwit_project"
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
+    type_metadata!();
 
     async fn validate(&self, config: &Value) -> Diagnostics {
         exactly_one_of(config, &["id", "name"])
@@ -73,38 +73,37 @@ impl DataSource for ProjectDataSource {
     async fn read(&self, ctx: &mut Ctx, config: &Value) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
         let client = &configured.client;
-        if let Some(id) = str_attr(config, "id") {
+        let lookup: ProjectLookup = model::get(config)?;
+        if let Some(id) = &lookup.id {
             return match call(ctx, client.get_project(id)).await {
-                Ok(project) => Ok(value_of(&project)),
-                Err(e) if e.is_not_found() => Err(Diagnostic::error(
+                Ok(project) => self.found(project),
+                Err(e) if e.is_not_found() => Err(lookup_failed(
                     "Project not found",
                     format!(
                         "There is no project {id:?}. Check the ID; the `comwit_projects` data \
                          source lists the projects your token can see."
                     ),
-                )
-                .with_attribute(AttributePath::new("id"))
-                .into()),
+                    "id",
+                )),
                 Err(e) => Err(api_error(&format!("read the project {id:?}"), &e)),
             };
         }
-        let name = str_attr(config, "name").unwrap_or_default();
+        let name = lookup.name.as_deref().unwrap_or_default();
         let all = call(ctx, client.list_projects())
             .await
             .map_err(|e| api_error("list your projects", &e))?;
         let count = all.len();
-        match by_name(all, name, |p| &p.name, |p| &p.project_id) {
-            ByName::Found(project) => Ok(value_of(&project)),
-            ByName::Missing => Err(Diagnostic::error(
+        match by_name(all, name) {
+            ByName::Found(project) => self.found(project),
+            ByName::Missing => Err(lookup_failed(
                 "Project not found",
                 format!(
                     "None of the {count} projects you are a member of is named {name:?}. Check \
                      the name, or ask a member of the project to add you."
                 ),
-            )
-            .with_attribute(AttributePath::new("name"))
-            .into()),
-            ByName::Ambiguous(ids) => Err(Diagnostic::error(
+                "name",
+            )),
+            ByName::Ambiguous(ids) => Err(lookup_failed(
                 "Project name is ambiguous",
                 format!(
                     "You are a member of {} projects named {name:?} ({}). Look the project up \
@@ -112,9 +111,18 @@ impl DataSource for ProjectDataSource {
                     ids.len(),
                     ids.join(", ")
                 ),
-            )
-            .with_attribute(AttributePath::new("name"))
-            .into()),
+                "name",
+            )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_model_matches_the_schema() {
+        model::shape::check::<ProjectLookup>(&schema());
     }
 }

@@ -1,26 +1,23 @@
 //! `comwit_projects` data source: every project the token's user is a member of.
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
+use super::ProjectModel;
 use crate::provider::common::{api_error, call};
-use crate::provider::Shared;
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::Diagnostics;
+use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, DataSource};
 use crate::tfplugin::schema::{Attribute, Block, NestedAttributes, Schema};
 
-pub struct ProjectsDataSource {
-    shared: Shared,
-    schema: Schema,
-}
+provider_type!(ProjectsDataSource, "comwit_projects");
 
-impl ProjectsDataSource {
-    pub fn new(shared: Shared) -> Self {
-        ProjectsDataSource {
-            shared,
-            schema: schema(),
-        }
-    }
+/// The data source's result.
+#[derive(Serialize, Deserialize)]
+struct ProjectsModel {
+    #[serde(default)]
+    projects: Vec<ProjectModel>,
 }
 
 fn schema() -> Schema {
@@ -50,29 +47,24 @@ fn schema() -> Schema {
 
 #[async_trait]
 impl DataSource for ProjectsDataSource {
-    fn type_name(&self) -> &str {
-        "comwit_projects"
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
+    type_metadata!();
 
     async fn read(&self, ctx: &mut Ctx, _config: &Value) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
         let all = call(ctx, configured.client.list_projects())
             .await
             .map_err(|e| api_error("list your projects", &e))?;
-        let projects = all
-            .iter()
-            .map(|p| {
-                Value::object([
-                    ("id", Value::string(&p.project_id)),
-                    ("name", Value::string(&p.name)),
-                    ("created_at", Value::string(&p.created_at)),
-                ])
-            })
-            .collect();
-        Ok(Value::object([("projects", Value::List(projects))]))
+        let projects = all.into_iter().map(ProjectModel::from).collect();
+        model::value_of(&ProjectsModel { projects }, &self.schema)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_model_matches_the_schema() {
+        model::shape::check::<ProjectsModel>(&schema());
     }
 }

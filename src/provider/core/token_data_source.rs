@@ -1,24 +1,35 @@
 //! `comwit_token` data source: who the provider's token belongs to and what it may do.
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
+use crate::api::models::Me;
 use crate::provider::common::{api_error, call};
-use crate::provider::Shared;
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::Diagnostics;
+use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, DataSource};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
-pub struct TokenDataSource {
-    shared: Shared,
-    schema: Schema,
+provider_type!(TokenDataSource, "comwit_token");
+
+/// The data source's result: every attribute is computed.
+#[derive(Default, Serialize, Deserialize)]
+#[serde(default)]
+struct TokenModel {
+    user_id: String,
+    name: String,
+    token_id: String,
+    scopes: Vec<String>,
 }
 
-impl TokenDataSource {
-    pub fn new(shared: Shared) -> Self {
-        TokenDataSource {
-            shared,
-            schema: schema(),
+impl From<Me> for TokenModel {
+    fn from(me: Me) -> Self {
+        TokenModel {
+            user_id: me.user_id,
+            name: me.name,
+            token_id: me.token_id,
+            scopes: me.scopes,
         }
     }
 }
@@ -52,27 +63,23 @@ fn schema() -> Schema {
 
 #[async_trait]
 impl DataSource for TokenDataSource {
-    fn type_name(&self) -> &str {
-        "comwit_token"
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
+    type_metadata!();
 
     async fn read(&self, ctx: &mut Ctx, _config: &Value) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
         let me = call(ctx, configured.client.me())
             .await
             .map_err(|e| api_error("read the token's user (GET /v1/me)", &e))?;
-        Ok(Value::object([
-            ("user_id", Value::string(&me.user_id)),
-            ("name", Value::string(&me.name)),
-            ("token_id", Value::string(&me.token_id)),
-            (
-                "scopes",
-                Value::List(me.scopes.iter().map(Value::string).collect()),
-            ),
-        ]))
+        model::value_of(&TokenModel::from(me), &self.schema)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_model_matches_the_schema() {
+        model::shape::check::<TokenModel>(&schema());
     }
 }

@@ -11,10 +11,17 @@
 //!   always carry every attribute, in name order).
 //! - a value at a `dynamic` position is the array `[type JSON as bin, value]`.
 //!
-//! Decoding never panics and never allocates more than the input can fill: each declared
-//! length is checked against the bytes that remain. Nesting is capped at [`MAX_DEPTH`].
+//! Both directions go through the `rmp` crate: markers are [`Marker`]s, lengths and numbers
+//! are read by `rmp::decode` from a [`Bytes`] reader over the input, and payloads are borrowed
+//! from the input, not copied. Decoding never panics and never allocates more than the input
+//! can fill: each declared length is checked against the bytes that remain. Nesting is capped
+//! at [`MAX_DEPTH`].
 
 use std::collections::BTreeMap;
+
+use rmp::decode::bytes::BytesReadError;
+use rmp::decode::{Bytes, NumValueReadError, ValueReadError};
+use rmp::Marker;
 
 use super::json::{
     canonical_number, implied_type, parse_number, path_error, quote, type_from_json, type_kind,
@@ -36,13 +43,15 @@ pub const UNKNOWN_BYTES: [u8; 3] = [0xd4, 0x00, 0x00];
 
 /// Decodes a msgpack value of type `ty`. The whole input must be one value.
 pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, CtyError> {
-    let mut d = Decoder { buf: bytes, pos: 0 };
+    let mut d = Decoder {
+        rd: Bytes::new(bytes),
+    };
     let v = d.value(ty, 0).map_err(Error::into_cty)?;
-    if d.pos != bytes.len() {
+    if d.remaining() != 0 {
         return Err(d
             .err(format!(
                 "{} unexpected bytes after the value",
-                bytes.len() - d.pos
+                d.remaining()
             ))
             .into_cty());
     }
@@ -82,29 +91,108 @@ impl Error {
     }
 }
 
-/// What a msgpack marker byte introduces, for messages.
-fn marker_kind(m: u8) -> &'static str {
+/// What a msgpack marker introduces, for messages.
+fn marker_kind(m: Marker) -> &'static str {
+    use Marker as M;
     match m {
-        0x00..=0x7f | 0xe0..=0xff | 0xcc..=0xd3 => "an integer",
-        0x80..=0x8f | 0xde | 0xdf => "a map",
-        0x90..=0x9f | 0xdc | 0xdd => "an array",
-        0xa0..=0xbf | 0xd9..=0xdb => "a string",
-        0xc0 => "nil",
-        0xc1 => "the reserved byte 0xc1",
-        0xc2 | 0xc3 => "a bool",
-        0xc4..=0xc6 => "binary data",
-        0xc7..=0xc9 | 0xd4..=0xd8 => "an extension value",
-        0xca | 0xcb => "a float",
+        M::FixPos(_) | M::FixNeg(_) => "an integer",
+        M::U8 | M::U16 | M::U32 | M::U64 | M::I8 | M::I16 | M::I32 | M::I64 => "an integer",
+        M::FixMap(_) | M::Map16 | M::Map32 => "a map",
+        M::FixArray(_) | M::Array16 | M::Array32 => "an array",
+        M::FixStr(_) | M::Str8 | M::Str16 | M::Str32 => "a string",
+        M::Null => "nil",
+        M::Reserved => "the reserved byte 0xc1",
+        M::True | M::False => "a bool",
+        M::Bin8 | M::Bin16 | M::Bin32 => "binary data",
+        M::FixExt1 | M::FixExt2 | M::FixExt4 | M::FixExt8 | M::FixExt16 => "an extension value",
+        M::Ext8 | M::Ext16 | M::Ext32 => "an extension value",
+        M::F32 | M::F64 => "a float",
     }
 }
 
-fn is_ext(m: u8) -> bool {
-    matches!(m, 0xc7..=0xc9 | 0xd4..=0xd8)
+fn is_ext(m: Marker) -> bool {
+    use Marker as M;
+    matches!(
+        m,
+        M::FixExt1
+            | M::FixExt2
+            | M::FixExt4
+            | M::FixExt8
+            | M::FixExt16
+            | M::Ext8
+            | M::Ext16
+            | M::Ext32
+    )
 }
 
+fn is_str(m: Marker) -> bool {
+    matches!(
+        m,
+        Marker::FixStr(_) | Marker::Str8 | Marker::Str16 | Marker::Str32
+    )
+}
+
+fn is_str_or_bin(m: Marker) -> bool {
+    is_str(m) || matches!(m, Marker::Bin8 | Marker::Bin16 | Marker::Bin32)
+}
+
+/// A failed read from rmp's [`Bytes`] reader, which says how many bytes the read needed and
+/// how many remained (the messages repeat both).
+type ReadError = ValueReadError<BytesReadError>;
+
+fn end_of_data() -> Error {
+    Error::new("unexpected end of msgpack data")
+}
+
+fn truncated(needed: usize, remain: usize) -> Error {
+    Error::new(format!(
+        "msgpack data is truncated: {needed} bytes needed, {remain} remain"
+    ))
+}
+
+fn short_read(e: BytesReadError) -> Error {
+    match e {
+        BytesReadError::InsufficientBytes {
+            expected, actual, ..
+        } => truncated(expected, actual),
+        // The enum is non_exhaustive.
+        other => Error::new(format!("cannot read msgpack: {other}")),
+    }
+}
+
+/// An rmp read failure: the input ended, or it holds another kind of value than `ty`.
+#[cold]
+fn read_failed(e: ReadError, ty: &Type) -> Error {
+    match e {
+        ValueReadError::InvalidMarkerRead(_) => end_of_data(),
+        ValueReadError::InvalidDataRead(e) => short_read(e),
+        ValueReadError::TypeMismatch(m) => wrong(ty, m),
+    }
+}
+
+#[cold]
+fn num_read_failed(e: NumValueReadError<BytesReadError>) -> Error {
+    match e {
+        NumValueReadError::InvalidMarkerRead(_) => end_of_data(),
+        NumValueReadError::InvalidDataRead(e) => short_read(e),
+        NumValueReadError::TypeMismatch(m) => wrong(&Type::Number, m),
+        // Never for i64 from the markers it is read for (every int form but uint64).
+        NumValueReadError::OutOfRange => Error::new("integer out of range"),
+    }
+}
+
+fn wrong(ty: &Type, m: Marker) -> Error {
+    Error::new(format!(
+        "{} is required, found {}",
+        type_kind(ty),
+        marker_kind(m)
+    ))
+}
+
+/// Reads one value at a time through rmp. Payloads (strings, binary data, refinements) are
+/// borrowed from the input, never copied before they are checked.
 struct Decoder<'a> {
-    buf: &'a [u8],
-    pos: usize,
+    rd: Bytes<'a>,
 }
 
 impl<'a> Decoder<'a> {
@@ -113,43 +201,34 @@ impl<'a> Decoder<'a> {
     }
 
     fn remaining(&self) -> usize {
-        self.buf.len() - self.pos
+        self.rd.remaining_slice().len()
     }
 
-    fn peek(&self) -> Result<u8, Error> {
-        self.buf
-            .get(self.pos)
-            .copied()
-            .ok_or_else(|| self.err("unexpected end of msgpack data"))
-    }
-
-    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
-        if n > self.remaining() {
-            return Err(self.err(format!(
-                "msgpack data is truncated: {n} bytes needed, {} remain",
-                self.remaining()
-            )));
+    /// The marker of the next value, not consumed.
+    fn peek(&self) -> Result<Marker, Error> {
+        match self.rd.remaining_slice().first() {
+            Some(&b) => Ok(Marker::from_u8(b)),
+            None => Err(end_of_data()),
         }
-        let s = &self.buf[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(s)
     }
 
-    fn be<const N: usize>(&mut self) -> Result<[u8; N], Error> {
-        let s = self.take(N)?;
-        let mut a = [0u8; N];
-        a.copy_from_slice(s);
-        Ok(a)
+    /// Consumes the marker [`Self::peek`] returned, once its variant carries all it says.
+    fn skip_marker(&mut self) {
+        if let Some((_, rest)) = self.rd.remaining_slice().split_first() {
+            self.rd = Bytes::new(rest);
+        }
     }
 
-    fn u8(&mut self) -> Result<u8, Error> {
-        Ok(self.be::<1>()?[0])
-    }
-    fn u16(&mut self) -> Result<u16, Error> {
-        Ok(u16::from_be_bytes(self.be()?))
-    }
-    fn u32(&mut self) -> Result<u32, Error> {
-        Ok(u32::from_be_bytes(self.be()?))
+    /// The next `n` bytes, borrowed from the input.
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
+        let rest = self.rd.remaining_slice();
+        match rest.split_at_checked(n) {
+            Some((head, tail)) => {
+                self.rd = Bytes::new(tail);
+                Ok(head)
+            }
+            None => Err(truncated(n, rest.len())),
+        }
     }
 
     /// Runs `f` one step down; an error from it gets `step` added to its path.
@@ -161,14 +240,6 @@ impl<'a> Decoder<'a> {
         f(self).map_err(|e| e.at(step()))
     }
 
-    fn wrong(&self, ty: &Type, marker: u8) -> Error {
-        self.err(format!(
-            "{} is required, found {}",
-            type_kind(ty),
-            marker_kind(marker)
-        ))
-    }
-
     fn value(&mut self, ty: &Type, depth: usize) -> Result<Value, Error> {
         if depth > MAX_DEPTH {
             return Err(self.err(format!("nested deeper than {MAX_DEPTH} levels")));
@@ -178,23 +249,23 @@ impl<'a> Decoder<'a> {
             self.unknown()?;
             return Ok(Value::Unknown);
         }
-        if m == 0xc0 {
-            self.pos += 1;
+        if matches!(m, Marker::Null) {
+            self.skip_marker();
             return Ok(Value::Null);
         }
         match ty {
-            Type::Dynamic => self.dynamic(depth),
-            Type::String => Ok(Value::String(self.string(ty)?)),
-            Type::Number => self.number(),
+            Type::Dynamic => self.dynamic(m, depth),
+            Type::String => Ok(Value::String(self.string(m, ty)?)),
+            Type::Number => self.number(m),
             Type::Bool => match m {
-                0xc2 | 0xc3 => {
-                    self.pos += 1;
-                    Ok(Value::Bool(m == 0xc3))
+                Marker::True | Marker::False => {
+                    self.skip_marker();
+                    Ok(Value::Bool(matches!(m, Marker::True)))
                 }
-                _ => Err(self.wrong(ty, m)),
+                _ => Err(wrong(ty, m)),
             },
             Type::List(et) | Type::Set(et) => {
-                let n = self.array_len(ty)?;
+                let n = self.array_len(m, ty)?;
                 let mut out = Vec::with_capacity(n);
                 for i in 0..n {
                     out.push(self.child(|| Step::Index(i), |d| d.value(et, depth + 1))?);
@@ -205,7 +276,7 @@ impl<'a> Decoder<'a> {
                 })
             }
             Type::Tuple(ets) => {
-                let n = self.array_len(ty)?;
+                let n = self.array_len(m, ty)?;
                 if n != ets.len() {
                     return Err(self.err(format!(
                         "a tuple of {} elements is required, found {n}",
@@ -219,7 +290,7 @@ impl<'a> Decoder<'a> {
                 Ok(Value::Tuple(out))
             }
             Type::Map(et) => {
-                let n = self.map_len(ty)?;
+                let n = self.map_len(m, ty)?;
                 let mut out = BTreeMap::new();
                 for _ in 0..n {
                     let k = self.key()?;
@@ -237,7 +308,7 @@ impl<'a> Decoder<'a> {
                 Ok(Value::Map(out))
             }
             Type::Object { attrs, .. } => {
-                let n = self.map_len(ty)?;
+                let n = self.map_len(m, ty)?;
                 let mut out = BTreeMap::new();
                 for _ in 0..n {
                     let k = self.key()?;
@@ -274,19 +345,11 @@ impl<'a> Decoder<'a> {
 
     /// Skips an extension value, accepting only the unknown-value types.
     fn unknown(&mut self) -> Result<(), Error> {
-        let m = self.u8()?;
-        let len = match m {
-            0xd4 => 1,
-            0xd5 => 2,
-            0xd6 => 4,
-            0xd7 => 8,
-            0xd8 => 16,
-            0xc7 => self.u8()? as usize,
-            0xc8 => self.u16()? as usize,
-            _ => self.u32()? as usize,
-        };
-        let ext_type = self.u8()? as i8;
-        match ext_type {
+        // Called on an extension marker only, so the read fails only when the input ends.
+        let meta =
+            rmp::decode::read_ext_meta(&mut self.rd).map_err(|e| read_failed(e, &Type::Dynamic))?;
+        let len = meta.size as usize;
+        match meta.typeid {
             EXT_UNKNOWN => {}
             EXT_REFINED_UNKNOWN if len > MAX_REFINEMENT_LEN => {
                 return Err(self.err(format!(
@@ -304,55 +367,42 @@ impl<'a> Decoder<'a> {
         Ok(())
     }
 
-    fn dynamic(&mut self, depth: usize) -> Result<Value, Error> {
-        let m = self.peek()?;
-        let n = match m {
-            0x90..=0x9f | 0xdc | 0xdd => self.array_len(&Type::Dynamic)?,
-            _ => {
-                return Err(self.err(format!(
-                    "a dynamic value must be a [type, value] array, found {}",
-                    marker_kind(m)
-                )))
-            }
-        };
+    fn dynamic(&mut self, m: Marker, depth: usize) -> Result<Value, Error> {
+        if !matches!(m, Marker::FixArray(_) | Marker::Array16 | Marker::Array32) {
+            return Err(self.err(format!(
+                "a dynamic value must be a [type, value] array, found {}",
+                marker_kind(m)
+            )));
+        }
+        let n = self.array_len(m, &Type::Dynamic)?;
         if n != 2 {
             return Err(self.err(format!(
                 "a dynamic value must be a [type, value] array, found {n} elements"
             )));
         }
         let m = self.peek()?;
-        let type_json = match m {
-            0xa0..=0xbf | 0xd9..=0xdb | 0xc4..=0xc6 => self.raw_string()?,
-            _ => {
-                return Err(self.err(format!(
-                    "the type of a dynamic value must be JSON in a bin or string, found {}",
-                    marker_kind(m)
-                )))
-            }
-        };
+        if !is_str_or_bin(m) {
+            return Err(self.err(format!(
+                "the type of a dynamic value must be JSON in a bin or string, found {}",
+                marker_kind(m)
+            )));
+        }
+        let type_json = self.raw_string(m)?;
         let ty =
             type_from_json(type_json).map_err(|e| self.err(format!("in dynamic value: {e}")))?;
         let v = self.value(&ty, depth + 1)?;
         Ok(Value::Dynamic(Box::new(ty), Box::new(v)))
     }
 
-    fn array_len(&mut self, ty: &Type) -> Result<usize, Error> {
-        let m = self.peek()?;
+    /// The length of the array whose marker `m` is next (a fixarray's is in its marker).
+    fn array_len(&mut self, m: Marker, ty: &Type) -> Result<usize, Error> {
         let n = match m {
-            0x90..=0x9f => {
-                self.pos += 1;
-                (m & 0x0f) as usize
+            Marker::FixArray(n) => {
+                self.skip_marker();
+                u32::from(n)
             }
-            0xdc => {
-                self.pos += 1;
-                self.u16()? as usize
-            }
-            0xdd => {
-                self.pos += 1;
-                self.u32()? as usize
-            }
-            _ => return Err(self.wrong(ty, m)),
-        };
+            _ => rmp::decode::read_array_len(&mut self.rd).map_err(|e| read_failed(e, ty))?,
+        } as usize;
         // Every element takes at least one byte.
         if n > self.remaining() {
             return Err(self.err(format!(
@@ -363,23 +413,11 @@ impl<'a> Decoder<'a> {
         Ok(n)
     }
 
-    fn map_len(&mut self, ty: &Type) -> Result<usize, Error> {
-        let m = self.peek()?;
-        let n = match m {
-            0x80..=0x8f => {
-                self.pos += 1;
-                (m & 0x0f) as usize
-            }
-            0xde => {
-                self.pos += 1;
-                self.u16()? as usize
-            }
-            0xdf => {
-                self.pos += 1;
-                self.u32()? as usize
-            }
-            _ => return Err(self.wrong(ty, m)),
-        };
+    /// The length of the map whose marker `m` is next.
+    fn map_len(&mut self, m: Marker, ty: &Type) -> Result<usize, Error> {
+        self.skip_marker();
+        let n =
+            rmp::decode::marker_to_len(&mut self.rd, m).map_err(|e| read_failed(e, ty))? as usize;
         // Every entry takes at least two bytes.
         if n > self.remaining() / 2 {
             return Err(self.err(format!(
@@ -390,20 +428,20 @@ impl<'a> Decoder<'a> {
         Ok(n)
     }
 
-    /// The bytes of a str or bin value.
-    fn raw_string(&mut self) -> Result<&'a [u8], Error> {
-        let m = self.u8()?;
+    /// The bytes of the str or bin value whose marker `m` is next.
+    fn raw_string(&mut self, m: Marker) -> Result<&'a [u8], Error> {
         let n = match m {
-            0xa0..=0xbf => (m & 0x1f) as usize,
-            0xd9 | 0xc4 => self.u8()? as usize,
-            0xda | 0xc5 => self.u16()? as usize,
-            0xdb | 0xc6 => self.u32()? as usize,
-            _ => {
-                self.pos -= 1;
-                return Err(self.err(format!("a string is required, found {}", marker_kind(m))));
+            // A fixstr's length is in its marker.
+            Marker::FixStr(n) => {
+                self.skip_marker();
+                u32::from(n)
             }
+            _ if is_str(m) => rmp::decode::read_str_len(&mut self.rd)
+                .map_err(|e| read_failed(e, &Type::String))?,
+            _ => rmp::decode::read_bin_len(&mut self.rd)
+                .map_err(|e| read_failed(e, &Type::String))?,
         };
-        self.take(n)
+        self.take(n as usize)
     }
 
     fn utf8(&self, b: &[u8]) -> Result<String, Error> {
@@ -416,80 +454,67 @@ impl<'a> Decoder<'a> {
         }
     }
 
-    fn string(&mut self, ty: &Type) -> Result<String, Error> {
-        let m = self.peek()?;
-        match m {
-            0xa0..=0xbf | 0xd9..=0xdb | 0xc4..=0xc6 => {
-                let b = self.raw_string()?;
-                self.utf8(b)
-            }
-            _ => Err(self.wrong(ty, m)),
+    fn string(&mut self, m: Marker, ty: &Type) -> Result<String, Error> {
+        if !is_str_or_bin(m) {
+            return Err(wrong(ty, m));
         }
+        let b = self.raw_string(m)?;
+        self.utf8(b)
     }
 
     fn key(&mut self) -> Result<String, Error> {
         let m = self.peek()?;
-        match m {
-            0xa0..=0xbf | 0xd9..=0xdb | 0xc4..=0xc6 => {
-                let b = self.raw_string()?;
-                self.utf8(b)
-                    .map_err(|e| self.err(format!("map key: {}", e.msg)))
-            }
-            _ => Err(self.err(format!(
+        if !is_str_or_bin(m) {
+            return Err(self.err(format!(
                 "map keys must be strings, found {}",
                 marker_kind(m)
-            ))),
+            )));
         }
+        let b = self.raw_string(m)?;
+        self.utf8(b)
+            .map_err(|e| self.err(format!("map key: {}", e.msg)))
     }
 
-    fn number(&mut self) -> Result<Value, Error> {
-        let m = self.peek()?;
+    fn number(&mut self, m: Marker) -> Result<Value, Error> {
+        use Marker as M;
         let n = match m {
-            0x00..=0x7f => {
-                self.pos += 1;
-                Number::Int(i64::from(m))
-            }
-            0xe0..=0xff => {
-                self.pos += 1;
-                Number::Int(i64::from(m as i8))
-            }
-            0xcc..=0xcf => {
-                self.pos += 1;
-                let u = match m {
-                    0xcc => u64::from(self.u8()?),
-                    0xcd => u64::from(self.u16()?),
-                    0xce => u64::from(self.u32()?),
-                    _ => u64::from_be_bytes(self.be()?),
-                };
+            M::U64 => {
+                let u = rmp::decode::read_u64(&mut self.rd)
+                    .map_err(|e| read_failed(e, &Type::Number))?;
                 match i64::try_from(u) {
                     Ok(i) => Number::Int(i),
                     // Past i64: 2^63.. are exact in f64 only at some values; classify the text.
-                    Err(_) => parse_number(&u.to_string()).unwrap_or(Number::Big(u.to_string())),
+                    Err(_) => {
+                        let text = u.to_string();
+                        parse_number(&text).unwrap_or(Number::Big(text))
+                    }
                 }
             }
-            0xd0..=0xd3 => {
-                self.pos += 1;
-                Number::Int(match m {
-                    0xd0 => i64::from(self.u8()? as i8),
-                    0xd1 => i64::from(self.u16()? as i16),
-                    0xd2 => i64::from(self.u32()? as i32),
-                    _ => i64::from_be_bytes(self.be()?),
-                })
+            // Fixints carry their value in the marker.
+            M::FixPos(v) => {
+                self.skip_marker();
+                Number::Int(i64::from(v))
             }
-            0xca | 0xcb => {
-                self.pos += 1;
-                let f = if m == 0xca {
-                    f64::from(f32::from_be_bytes(self.be()?))
+            M::FixNeg(v) => {
+                self.skip_marker();
+                Number::Int(i64::from(v))
+            }
+            M::U8 | M::U16 | M::U32 => self.int()?,
+            M::I8 | M::I16 | M::I32 | M::I64 => self.int()?,
+            M::F32 | M::F64 => {
+                let f = if matches!(m, M::F32) {
+                    rmp::decode::read_f32(&mut self.rd).map(f64::from)
                 } else {
-                    f64::from_be_bytes(self.be()?)
-                };
+                    rmp::decode::read_f64(&mut self.rd)
+                }
+                .map_err(|e| read_failed(e, &Type::Number))?;
                 if f.is_nan() {
                     return Err(self.err("NaN is not a valid number"));
                 }
                 Number::Float(f)
             }
-            0xa0..=0xbf | 0xd9..=0xdb => {
-                let b = self.raw_string()?;
+            M::FixStr(_) | M::Str8 | M::Str16 | M::Str32 => {
+                let b = self.raw_string(m)?;
                 let s = self.utf8(b)?;
                 match parse_number(&s) {
                     Some(n) => n,
@@ -501,9 +526,16 @@ impl<'a> Decoder<'a> {
                     }
                 }
             }
-            _ => return Err(self.wrong(&Type::Number, m)),
+            _ => return Err(wrong(&Type::Number, m)),
         };
         Ok(Value::Number(n))
+    }
+
+    /// An integer of any width that fits i64 (every form but uint64).
+    fn int(&mut self) -> Result<Number, Error> {
+        rmp::decode::read_int::<i64, _>(&mut self.rd)
+            .map(Number::Int)
+            .map_err(num_read_failed)
     }
 }
 
