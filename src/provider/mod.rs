@@ -50,7 +50,7 @@ use async_trait::async_trait;
 use crate::api::{Client, ClientOptions};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{Diagnostic, Diagnostics};
-use crate::tfplugin::resource::{ClientInfo, DataSource, ListResource, Provider, Resource};
+use crate::tfplugin::resource::{Action, ClientInfo, DataSource, ListResource, Provider, Resource};
 use crate::tfplugin::schema::Schema;
 
 pub use common::{Configured, Shared};
@@ -96,9 +96,17 @@ impl Provider for ComwitProvider {
         all
     }
 
+    fn actions(&self) -> Vec<Arc<dyn Action>> {
+        vec![Arc::new(apps::rollback_action::AppRollbackAction::new(
+            self.shared.clone(),
+        ))]
+    }
+
     fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
         // Each folder adds its list resources here (`<folder>::list_resources`).
-        Vec::new()
+        let mut all = Vec::new();
+        all.extend(core::list_resources(&self.shared));
+        all
     }
 
     async fn validate_config(&self, config: &Value) -> Diagnostics {

@@ -2,31 +2,34 @@
 //! active build.
 
 use async_trait::async_trait;
+use serde::Deserialize;
 
 use crate::api::models::{AppCreate, AppUpdate, EnvReplace};
 use crate::api::{ApiError, Client};
 use crate::provider::common::{
-    api_error, api_error_at, call, id_validator, is_dns_label, plan_project, project_id_attribute,
-    required_str, split_import_id, str_attr,
+    api_error, api_error_at, attr_or_null, call, id_validator, is_dns_label, plan_project,
+    project_id_attribute, set_attr, split_import_id,
 };
 use crate::provider::Shared;
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, PlanRequest, Resource};
 use crate::tfplugin::schema::{validators, Attribute, Block, Schema};
 
 use super::app_plan::{pack_source, plan_active, plan_source};
-use super::app_state::{self, fetch};
-use super::env::{DigestKey, DigestKeys};
-use super::{attr, env, set};
+use super::app_state::{fetch, AppModel};
+use super::env::{self, DigestKey, DigestKeys, Vars};
+use super::{app_not_found, is_unknown};
 
-const TYPE_NAME: &str = "comwit_app";
+const TYPE_NAME: &str = AppResource::TYPE_NAME;
 const IMPORT_FORM: &str = "<project_id>/<app_id>";
 
 /// The state version. 0 kept plain SHA-256 digests in `secret_env_digests`; 1 keeps the
 /// platform's keyed digests (HMAC-SHA256 under the app's `env_digest_key`).
 const SCHEMA_VERSION: i64 = 1;
 
+/// Written out rather than declared with `provider_type!`, which has no room for the keys.
 pub struct AppResource {
     shared: Shared,
     schema: Schema,
@@ -35,6 +38,8 @@ pub struct AppResource {
 }
 
 impl AppResource {
+    pub const TYPE_NAME: &'static str = "comwit_app";
+
     pub fn new(shared: Shared) -> Self {
         AppResource {
             shared,
@@ -42,9 +47,21 @@ impl AppResource {
             keys: DigestKeys::default(),
         }
     }
+
+    fn state(&self, app: &AppModel) -> Result<Value, Diagnostics> {
+        model::value_of(app, &self.schema)
+    }
 }
 
-fn schema() -> Schema {
+/// What the plan reads of the configuration through a model. Its other inputs may be unknown,
+/// which decides the plan but which a model reads as absent, so they stay values.
+#[derive(Deserialize)]
+struct PlanConfig {
+    name: Option<String>,
+    active_build_id: Option<String>,
+}
+
+pub(super) fn schema() -> Schema {
     let description = "\
 A runtime app (Next.js or V8 isolate) with its environment variables and, optionally, its \
 code: give `source_dir` and the provider packs the directory into a reproducible bundle, \
@@ -206,78 +223,21 @@ fn action(verb: &str, name: &str) -> String {
 
 #[async_trait]
 impl Resource for AppResource {
-    fn type_name(&self) -> &str {
-        TYPE_NAME
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
+    type_metadata!();
 
     async fn validate(&self, config: &Value) -> Diagnostics {
-        env::validate_combined(&attr(config, "env"), &attr(config, "secret_env_wo"))
+        // Values, not the model: an unknown map is checked once it is known.
+        env::validate_combined(
+            &attr_or_null(config, "env"),
+            &attr_or_null(config, "secret_env_wo"),
+        )
     }
 
     async fn modify_plan(&self, ctx: &mut Ctx, plan: &mut PlanRequest) -> Diagnostics {
-        if let Err(d) = plan_project(plan, &self.shared) {
-            return d;
+        match self.plan(ctx, plan).await {
+            Ok(()) => Diagnostics::new(),
+            Err(d) => d,
         }
-        let creating = plan.prior_state.is_null();
-        // A replacement plans a new app: nothing of the old one carries over.
-        let prior = if creating || !plan.requires_replace.is_empty() {
-            Value::Null
-        } else {
-            plan.prior_state.clone()
-        };
-
-        if prior.is_null() {
-            if let Value::String(pin) = attr(&plan.config, "active_build_id") {
-                return pin_on_new_app(&pin, str_attr(&plan.config, "name"), creating);
-            }
-        }
-
-        // Digests of the configured secrets, with the app's key: a new app has none yet (its
-        // digests are known after apply).
-        let secrets = attr(&plan.config, "secret_env_wo");
-        let key = match (env::needs_key(&secrets), str_attr(&prior, "app_id")) {
-            (true, Some(app_id)) => {
-                let project = str_attr(&prior, "project_id").unwrap_or_default();
-                match self.digest_key(ctx, project, app_id).await {
-                    Ok(key) => key,
-                    Err(d) => return d,
-                }
-            }
-            _ => None,
-        };
-        set(
-            &mut plan.planned_state,
-            "secret_env_digests",
-            env::planned_digests(&secrets, key.as_ref()),
-        );
-
-        let source_dir = attr(&plan.config, "source_dir");
-        let packed = match source_dir.as_str() {
-            Some(dir) => match pack_source(dir).await {
-                Ok(bundle) => Some(bundle.sha256),
-                Err(d) => return d,
-            },
-            None => None,
-        };
-        let source = plan_source(&source_dir, packed.as_deref(), &prior);
-        let active = plan_active(
-            &attr(&plan.config, "active_build_id"),
-            &source_dir,
-            &source.build_id,
-            &prior,
-        );
-        set(
-            &mut plan.planned_state,
-            "source_sha256",
-            source.source_sha256,
-        );
-        set(&mut plan.planned_state, "build_id", source.build_id);
-        set(&mut plan.planned_state, "active_build_id", active);
-        Diagnostics::new()
     }
 
     async fn create(
@@ -286,20 +246,19 @@ impl Resource for AppResource {
         planned: &Value,
         config: &Value,
     ) -> Result<Value, Diagnostics> {
-        self.converge(ctx, &Value::Null, planned, config).await
+        self.converge(ctx, None, planned, config).await
     }
 
     async fn read(&self, ctx: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
-        let project = required_str(state, "project_id")?;
-        let app_id = required_str(state, "app_id")?;
-        match fetch(ctx, &configured.client, &project, &app_id).await {
+        let state: AppModel = model::get(state)?;
+        match fetch(ctx, &configured.client, &state.project_id, &state.app_id).await {
             Ok(Some((app, remote_env))) => {
                 self.keys.remember(&app);
-                Ok(app_state::from_remote(&app, &remote_env, state))
+                self.state(&state.refreshed(&app, &remote_env))
             }
             Ok(None) => Ok(Value::Null),
-            Err(e) => Err(api_error(&format!("read the app {app_id}"), &e)),
+            Err(e) => Err(api_error(&format!("read the app {}", state.app_id), &e)),
         }
     }
 
@@ -310,20 +269,22 @@ impl Resource for AppResource {
         planned: &Value,
         config: &Value,
     ) -> Result<Value, Diagnostics> {
-        self.converge(ctx, prior, planned, config).await
+        let prior: AppModel = model::get(prior)?;
+        self.converge(ctx, Some(&prior), planned, config).await
     }
 
     async fn delete(&self, ctx: &mut Ctx, prior: &Value) -> Result<(), Diagnostics> {
         let configured = self.shared.get()?;
-        let project = required_str(prior, "project_id")?;
-        let app_id = required_str(prior, "app_id")?;
-        match call(ctx, configured.client.delete_app(&project, &app_id)).await {
+        let AppModel {
+            project_id,
+            app_id,
+            name,
+            ..
+        } = model::get(prior)?;
+        match call(ctx, configured.client.delete_app(&project_id, &app_id)).await {
             // The client counts a DELETE answered 404 as done.
             Ok(()) => Ok(()),
-            Err(e) => Err(api_error(
-                &action("delete", str_attr(prior, "name").unwrap_or(&app_id)),
-                &e,
-            )),
+            Err(e) => Err(api_error(&action("delete", &name), &e)),
         }
     }
 
@@ -345,40 +306,75 @@ impl Resource for AppResource {
         let app = match call(ctx, client.get_app(project, app_id)).await {
             Ok(app) => app,
             Err(e) if e.is_not_found() => {
-                return Err(Diagnostic::error(
-                    "App not found",
-                    format!(
-                        "Cannot import {id:?}: the project {project} has no app {app_id} (or \
-                         the project does not exist). Check both IDs; the import ID has the \
-                         form {IMPORT_FORM}. The `comwit_app` data source finds an app's ID \
-                         by name."
-                    ),
-                )
-                .into())
+                return Err(app_not_found(format!(
+                    "Cannot import {id:?}: the project {project} has no app {app_id} (or the \
+                     project does not exist). Check both IDs; the import ID has the form \
+                     {IMPORT_FORM}. The `comwit_app` data source finds an app's ID by name."
+                )))
             }
             Err(e) => return Err(api_error(&format!("import the app {app_id}"), &e)),
         };
         self.keys.remember(&app);
-        let mut state = self.schema.null_object();
-        app_state::apply_app(&mut state, &app);
+        let mut state = AppModel::from(&app);
         // Describe the build serving now as the one Terraform knows, so that a `source_dir`
         // holding the same code plans no deploy.
         if let Some(active) = &app.active_build_id {
             let build = call(ctx, client.get_build(project, app_id, active))
                 .await
                 .map_err(|e| api_error(&format!("read the active build {active}"), &e))?;
-            set(&mut state, "build_id", Value::string(&build.build_id));
-            set(
-                &mut state,
-                "source_sha256",
-                Value::string(&build.source_sha256),
-            );
+            state.build_id = Some(build.build_id);
+            state.source_sha256 = Some(build.source_sha256);
         }
-        Ok(state)
+        self.state(&state)
     }
 }
 
 impl AppResource {
+    /// The plan's decisions (see `app_plan`), written into the planned state as values: they
+    /// may be unknown, known after apply.
+    async fn plan(&self, ctx: &mut Ctx, plan: &mut PlanRequest) -> Result<(), Diagnostics> {
+        plan_project(plan, &self.shared)?;
+        let creating = plan.prior_state.is_null();
+        // A replacement plans a new app: nothing of the old one carries over.
+        let prior: Option<AppModel> = if plan.requires_replace.is_empty() {
+            model::get(&plan.prior_state)?
+        } else {
+            None
+        };
+        let config: PlanConfig = model::get(&plan.config)?;
+        if let (None, Some(pin)) = (&prior, &config.active_build_id) {
+            return Err(pin_on_new_app(pin, config.name.as_deref(), creating));
+        }
+        // Unknown here means "decided at apply", so these stay values.
+        let secrets = attr_or_null(&plan.config, "secret_env_wo");
+        let source_dir = attr_or_null(&plan.config, "source_dir");
+        let pin = attr_or_null(&plan.config, "active_build_id");
+
+        // Digests of the configured secrets, with the app's key: a new app has none yet (its
+        // digests are known after apply).
+        let key = match &prior {
+            Some(prior) if env::needs_key(&secrets) => {
+                self.digest_key(ctx, &prior.project_id, &prior.app_id)
+                    .await?
+            }
+            _ => None,
+        };
+        let digests = env::planned_digests(&secrets, key.as_ref());
+        set_attr(&mut plan.planned_state, "secret_env_digests", digests);
+
+        let packed = match source_dir.as_str() {
+            Some(dir) => Some(pack_source(dir).await?.sha256),
+            None => None,
+        };
+        let source = plan_source(&source_dir, packed.as_deref(), prior.as_ref());
+        let active = plan_active(&pin, &source_dir, &source.build_id, prior.as_ref());
+        let planned = &mut plan.planned_state;
+        set_attr(planned, "source_sha256", source.source_sha256);
+        set_attr(planned, "build_id", source.build_id);
+        set_attr(planned, "active_build_id", active);
+        Ok(())
+    }
+
     /// The digest key of an existing app: remembered from an earlier read in this process,
     /// else read from the platform (one GET, e.g. under `-refresh=false` or at apply). None
     /// when the app is gone.
@@ -419,82 +415,73 @@ impl AppResource {
 
     /// Brings the app to the planned state: create or rename, replace the environment,
     /// deploy, roll back. On a failure half-way, `ctx.partial_state` holds what was done, so
-    /// Terraform records it and the next plan finishes the job.
+    /// Terraform records it and the next plan finishes the job. `prior` is None on create.
     async fn converge(
         &self,
         ctx: &mut Ctx,
-        prior: &Value,
-        planned: &Value,
+        prior: Option<&AppModel>,
+        planned_value: &Value,
         config: &Value,
     ) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
         let client = &configured.client;
-        let project = required_str(planned, "project_id")?;
-        let name = required_str(planned, "name")?;
-        let creating = prior.is_null();
+        let planned: AppModel = model::get(planned_value)?;
+        // The configuration holds the write-only secrets, and tells a pin from the build the
+        // plan filled in.
+        let config: AppModel = model::get(config)?;
+        let (project, name) = (&planned.project_id, &planned.name);
 
-        let mut current = if creating {
-            let runtime = required_str(planned, "runtime")?;
-            let body = AppCreate {
-                name: &name,
-                runtime: &runtime,
-            };
-            let app = match call(ctx, client.create_app(&project, &body)).await {
-                Ok(app) => app,
-                Err(e) => return Err(self.create_error(ctx, client, &project, &name, &e).await),
-            };
-            self.keys.remember(&app);
-            let mut state = app_state::known_or_null(planned);
-            app_state::apply_app(&mut state, &app);
-            // Nothing else exists yet: a new app has no variables and no builds.
-            for empty in ["env", "source_sha256", "build_id", "secret_env_wo_version"] {
-                set(&mut state, empty, Value::Null);
+        let mut current = match prior {
+            None => {
+                let body = AppCreate {
+                    name,
+                    runtime: &planned.runtime,
+                };
+                let app = match call(ctx, client.create_app(project, &body)).await {
+                    Ok(app) => app,
+                    Err(e) => return Err(name_error(ctx, client, project, name, true, &e).await),
+                };
+                self.keys.remember(&app);
+                // Nothing else exists yet: a new app has no variables and no builds.
+                AppModel {
+                    secret_env_digests: Some(Vars::new()),
+                    source_dir: planned.source_dir.clone(),
+                    ..AppModel::from(&app)
+                }
             }
-            set(
-                &mut state,
-                "secret_env_digests",
-                Value::Map(Default::default()),
-            );
-            state
-        } else {
-            let mut state = prior.clone();
-            set(&mut state, "secret_env_wo", Value::Null);
-            state
+            Some(prior) => prior.clone(),
         };
-        ctx.partial_state = Some(current.clone());
-        let app_id = required_str(&current, "app_id")?;
+        ctx.partial_state = Some(self.state(&current)?);
+        let app_id = current.app_id.clone();
 
-        if !creating && str_attr(prior, "name") != Some(name.as_str()) {
+        if prior.is_some_and(|p| p.name != *name) {
             let body = AppUpdate {
-                name: Some(&name),
+                name: Some(name),
                 runtime: None,
             };
-            match call(ctx, client.update_app(&project, &app_id, &body)).await {
-                Ok(app) => app_state::apply_app(&mut current, &app),
-                Err(e) => return Err(self.rename_error(ctx, client, &project, &name, &e).await),
+            match call(ctx, client.update_app(project, &app_id, &body)).await {
+                Ok(app) => current.apply(&app),
+                Err(e) => return Err(name_error(ctx, client, project, name, false, &e).await),
             }
-            ctx.partial_state = Some(current.clone());
+            ctx.partial_state = Some(self.state(&current)?);
         }
 
-        self.converge_env(
-            ctx,
-            client,
-            &project,
-            &app_id,
-            prior,
-            planned,
-            config,
-            &mut current,
-        )
-        .await?;
+        let secrets = config.secret_env_wo.unwrap_or_default();
+        self.converge_env(ctx, client, prior, &planned, &secrets, &mut current)
+            .await?;
 
-        let source_dir = attr(planned, "source_dir");
-        set(&mut current, "source_dir", source_dir.clone());
-        let planned_sha = attr(planned, "source_sha256");
-        if let Some(dir) = source_dir.as_str() {
-            if creating || planned_sha != attr(prior, "source_sha256") {
+        current.source_dir.clone_from(&planned.source_dir);
+        if let Some(dir) = &planned.source_dir {
+            // An unknown digest (the directory was not known at plan time) may be new code.
+            let new_code = is_unknown(planned_value, "source_sha256")
+                || prior.is_none_or(|p| p.source_sha256 != planned.source_sha256);
+            if new_code {
                 let bundle = pack_source(dir).await?;
-                if let Some(want) = planned_sha.as_str().filter(|w| *w != bundle.sha256) {
+                if let Some(want) = planned
+                    .source_sha256
+                    .as_deref()
+                    .filter(|w| *w != bundle.sha256)
+                {
                     return Err(Diagnostic::error(
                         "source_dir changed after the plan",
                         format!(
@@ -507,82 +494,73 @@ impl AppResource {
                     .into());
                 }
                 let sha = bundle.sha256.clone();
-                let build = call(ctx, client.deploy(&project, &app_id, bundle.bytes))
+                let build = call(ctx, client.deploy(project, &app_id, bundle.bytes))
                     .await
                     .map_err(|e| api_error(&format!("deploy {dir:?} to the app {name:?}"), &e))?;
-                set(&mut current, "source_sha256", Value::string(sha));
-                set(&mut current, "build_id", Value::string(&build.build_id));
-                set(
-                    &mut current,
-                    "active_build_id",
-                    Value::string(&build.build_id),
-                );
-                ctx.partial_state = Some(current.clone());
+                current.source_sha256 = Some(sha);
+                current.active_build_id = Some(build.build_id.clone());
+                current.build_id = Some(build.build_id);
+                ctx.partial_state = Some(self.state(&current)?);
             }
         }
 
         // The environment is now as planned (or was already): keep the planned way of writing
         // an empty `env` (null or `{}`) and the planned `secret_env_wo_version`.
-        set(&mut current, "env", attr(planned, "env"));
-        set(
-            &mut current,
-            "secret_env_wo_version",
-            attr(planned, "secret_env_wo_version"),
-        );
-        let Some((app, remote_env)) = fetch(ctx, client, &project, &app_id)
+        current.env.clone_from(&planned.env);
+        current.secret_env_wo_version = planned.secret_env_wo_version;
+        let Some((app, remote_env)) = fetch(ctx, client, project, &app_id)
             .await
-            .map_err(|e| api_error(&action("read", &name), &e))?
+            .map_err(|e| api_error(&action("read", name), &e))?
         else {
             return Err(app_disappeared(&app_id));
         };
         self.keys.remember(&app);
-        let mut state = app_state::from_remote(&app, &remote_env, &current);
+        let mut state = current.refreshed(&app, &remote_env);
 
         // The build that should serve: a pin, else the last deploy when Terraform deploys.
-        let desired = match attr(config, "active_build_id") {
-            Value::String(pin) => Some(pin),
-            _ if !source_dir.is_null() => str_attr(&state, "build_id").map(str::to_string),
-            _ => None,
+        let desired = match config.active_build_id {
+            Some(pin) => Some(pin),
+            None if planned.source_dir.is_some() => state.build_id.clone(),
+            None => None,
         };
         if let Some(want) = desired {
-            if str_attr(&state, "active_build_id") != Some(want.as_str()) {
-                ctx.partial_state = Some(state.clone());
-                let app = call(ctx, client.rollback(&project, &app_id, &want))
+            if state.active_build_id.as_deref() != Some(want.as_str()) {
+                ctx.partial_state = Some(self.state(&state)?);
+                let app = call(ctx, client.rollback(project, &app_id, &want))
                     .await
-                    .map_err(|e| rollback_error(&name, &want, &e))?;
-                app_state::apply_app(&mut state, &app);
+                    .map_err(|e| rollback_error(name, &want, &e))?;
+                state.apply(&app);
             }
         }
-        Ok(state)
+        self.state(&state)
     }
 
     /// Replaces the environment when the plain variables, the secrets' digests or
     /// `secret_env_wo_version` changed (or, on create, when there is anything to set).
-    #[allow(clippy::too_many_arguments)]
     async fn converge_env(
         &self,
         ctx: &mut Ctx,
         client: &Client,
-        project: &str,
-        app_id: &str,
-        prior: &Value,
-        planned: &Value,
-        config: &Value,
-        current: &mut Value,
+        prior: Option<&AppModel>,
+        planned: &AppModel,
+        secrets: &Vars,
+        current: &mut AppModel,
     ) -> Result<(), Diagnostics> {
-        let plain = attr(planned, "env");
-        let secrets = attr(config, "secret_env_wo");
-        let key = if env::needs_key(&secrets) {
-            match self.digest_key(ctx, project, app_id).await? {
-                Some(key) => Some(key),
-                None => return Err(app_disappeared(app_id)),
-            }
+        let (project, app_id) = (&planned.project_id, current.app_id.clone());
+        let digests = if secrets.is_empty() {
+            Vars::new()
         } else {
-            None
+            match self.digest_key(ctx, project, &app_id).await? {
+                Some(key) => env::digests(secrets, &key),
+                None => return Err(app_disappeared(&app_id)),
+            }
         };
-        let digests = env::planned_digests(&secrets, key.as_ref());
-        let planned_digests = attr(planned, "secret_env_digests");
-        if !planned_digests.is_unknown() && !digests.semantic_eq(&planned_digests) {
+        // Absent when the plan could not compute them (a new app has no key yet).
+        if planned
+            .secret_env_digests
+            .as_ref()
+            .is_some_and(|planned| *planned != digests)
+        {
             // An ephemeral source produced different values at apply than at plan.
             return Err(Diagnostic::error(
                 "secret_env_wo changed after the plan",
@@ -593,116 +571,95 @@ impl AppResource {
             .with_attribute(AttributePath::new("secret_env_wo"))
             .into());
         }
-        let changed = if prior.is_null() {
-            let empty =
-                |v: &Value| matches!(v, Value::Null) || v == &Value::Map(Default::default());
-            !empty(&plain) || !empty(&secrets)
-        } else {
-            !plain.semantic_eq(&attr(prior, "env"))
-                || !digests.semantic_eq(&attr(prior, "secret_env_digests"))
-                || attr(planned, "secret_env_wo_version") != attr(prior, "secret_env_wo_version")
+        let plain = planned.env.clone().unwrap_or_default();
+        let changed = match prior {
+            None => !plain.is_empty() || !secrets.is_empty(),
+            Some(prior) => {
+                planned.env != prior.env
+                    || prior.secret_env_digests.as_ref() != Some(&digests)
+                    || planned.secret_env_wo_version != prior.secret_env_wo_version
+            }
         };
         if !changed {
             return Ok(());
         }
         let body = EnvReplace {
-            variables: env::replacement(&plain, &secrets),
+            variables: env::replacement(&plain, secrets),
         };
-        let remote = call(ctx, client.replace_env(project, app_id, &body))
+        let remote = call(ctx, client.replace_env(project, &app_id, &body))
             .await
             .map_err(|e| {
-                let name = str_attr(current, "name").unwrap_or(app_id).to_string();
                 api_error_at(
-                    &format!("set the environment variables of the app {name:?}"),
+                    &format!(
+                        "set the environment variables of the app {:?}",
+                        current.name
+                    ),
                     &e,
                     &[("variables", "env")],
                 )
             })?;
-        let (plain, digests) = env::state_values(&remote, &plain);
-        set(current, "env", plain);
-        set(current, "secret_env_digests", digests);
-        set(
-            current,
-            "secret_env_wo_version",
-            attr(planned, "secret_env_wo_version"),
-        );
-        ctx.partial_state = Some(current.clone());
+        let (plain, digests) = env::state_values(&remote, planned.env.as_ref());
+        current.env = plain;
+        current.secret_env_digests = Some(digests);
+        current.secret_env_wo_version = planned.secret_env_wo_version;
+        ctx.partial_state = Some(self.state(current)?);
         Ok(())
-    }
-
-    /// A failed create; a taken name gets the command that imports the existing app.
-    async fn create_error(
-        &self,
-        ctx: &Ctx,
-        client: &Client,
-        project: &str,
-        name: &str,
-        err: &ApiError,
-    ) -> Diagnostics {
-        if !err.is_conflict() {
-            return api_error_at(&action("create", name), err, &[("name", "name")]);
-        }
-        let existing = call(ctx, client.list_apps(project))
-            .await
-            .ok()
-            .and_then(|apps| apps.into_iter().find(|a| a.name == name));
-        let how = match existing {
-            Some(app) => format!(
-                " To manage the existing app with Terraform instead, import it:\n\n  \
-                 terraform import {TYPE_NAME}.<name> {project}/{}\n\nor add an `import` block \
-                 with `id = \"{project}/{}\"`.",
-                app.app_id, app.app_id
-            ),
-            None => String::new(),
-        };
-        Diagnostic::error(
-            "App name already taken",
-            format!(
-                "Could not create the app {name:?}: the project {project} already has an app \
-                 with that name. Choose another `name`.{how}"
-            ),
-        )
-        .with_attribute(AttributePath::new("name"))
-        .into()
-    }
-
-    /// A failed rename; a taken name says which app holds it.
-    async fn rename_error(
-        &self,
-        ctx: &Ctx,
-        client: &Client,
-        project: &str,
-        name: &str,
-        err: &ApiError,
-    ) -> Diagnostics {
-        if !err.is_conflict() {
-            return api_error_at(
-                &format!("rename the app to {name:?}"),
-                err,
-                &[("name", "name")],
-            );
-        }
-        let holder = call(ctx, client.list_apps(project))
-            .await
-            .ok()
-            .and_then(|apps| apps.into_iter().find(|a| a.name == name))
-            .map_or(String::new(), |a| format!(" ({})", a.app_id));
-        Diagnostic::error(
-            "App name already taken",
-            format!(
-                "Could not rename the app to {name:?}: another app of the project {project} has \
-                 that name{holder}. Choose another `name`."
-            ),
-        )
-        .with_attribute(AttributePath::new("name"))
-        .into()
     }
 }
 
-/// A state of schema `version` (decoded with the current schema) made current.
+/// A failed create or rename. A taken name says which app holds it; on create, with the
+/// command that imports that app.
+async fn name_error(
+    ctx: &Ctx,
+    client: &Client,
+    project: &str,
+    name: &str,
+    creating: bool,
+    err: &ApiError,
+) -> Diagnostics {
+    if !err.is_conflict() {
+        let action = if creating {
+            action("create", name)
+        } else {
+            format!("rename the app to {name:?}")
+        };
+        return api_error_at(&action, err, &[("name", "name")]);
+    }
+    // The app holding the name, when the list can be read.
+    let holder = call(ctx, client.list_apps(project))
+        .await
+        .ok()
+        .and_then(|apps| apps.into_iter().find(|a| a.name == name));
+    let detail = if creating {
+        let how = holder.map_or(String::new(), |app| {
+            format!(
+                " To manage the existing app with Terraform instead, import it:\n\n  \
+                 terraform import {TYPE_NAME}.<name> {project}/{}\n\nor add an `import` \
+                 block with `id = \"{project}/{}\"`.",
+                app.app_id, app.app_id
+            )
+        });
+        format!(
+            "Could not create the app {name:?}: the project {project} already has an app \
+             with that name. Choose another `name`.{how}"
+        )
+    } else {
+        let holder = holder.map_or(String::new(), |a| format!(" ({})", a.app_id));
+        format!(
+            "Could not rename the app to {name:?}: another app of the project {project} has \
+             that name{holder}. Choose another `name`."
+        )
+    };
+    Diagnostic::error("App name already taken", detail)
+        .with_attribute(AttributePath::new("name"))
+        .into()
+}
+
+/// A state of schema `version` (decoded with the current schema) made current. Edited as a
+/// value: only the digests change, where a model would also fill in what an old state lacks.
 fn upgrade_from(version: i64, mut state: Value) -> Value {
     if version < 1 && !state.is_null() {
-        set(
+        set_attr(
             &mut state,
             "secret_env_digests",
             Value::Map(Default::default()),
@@ -768,6 +725,7 @@ fn rollback_error(name: &str, build_id: &str, err: &ApiError) -> Diagnostics {
 mod tests {
     use super::*;
     use crate::api::models::App;
+    use crate::provider::common::{attr_or_null as attr, set_attr as set};
 
     fn resource() -> AppResource {
         AppResource::new(Shared::default())
@@ -881,14 +839,8 @@ mod tests {
     async fn existing_app_digests_use_the_remembered_key() {
         let r = resource();
         let app = App {
-            app_id: "app_00000000000000aa".into(),
-            project_id: "prj_0123456789abcdef".into(),
-            name: "web".into(),
-            runtime: "next".into(),
-            active_build_id: None,
-            default_hostname: "web-00000000.comwit.app".into(),
-            created_at: "2025-01-01T00:00:00Z".into(),
             env_digest_key: Some(crate::api::models::DigestKey::new("0f".repeat(32))),
+            ..super::super::test_app("app_00000000000000aa", "prj_0123456789abcdef")
         };
         let key = r.keys.remember(&app).unwrap();
         let c = config(&[("secret_env_wo", secrets(&[("K", "v")]))]);

@@ -1,26 +1,56 @@
 //! `comwit_app` data source: an existing app, found by ID or by name within its project.
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
-use crate::provider::common::{api_error, call, id_validator, plan_project_id, str_attr};
-use crate::provider::Shared;
+use crate::api::models::{App, Env};
+use crate::provider::common::{
+    api_error, call, id_validator, lookup_project, lookup_project_attribute,
+};
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, DataSource};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
-use super::{attr, env, set};
+use super::env::{self, Vars};
+use super::{app_not_found, is_unknown};
 
-pub struct AppDataSource {
-    shared: Shared,
-    schema: Schema,
+provider_type!(AppDataSource, "comwit_app");
+
+/// The data source's configuration (`app_id` or `name`, maybe `project_id`) and result.
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+struct AppLookup {
+    project_id: Option<String>,
+    app_id: Option<String>,
+    name: Option<String>,
+    #[serde(default)]
+    runtime: String,
+    active_build_id: Option<String>,
+    #[serde(default)]
+    default_hostname: String,
+    #[serde(default)]
+    created_at: String,
+    #[serde(default)]
+    env: Vars,
+    #[serde(default)]
+    secret_env_names: Vec<String>,
 }
 
-impl AppDataSource {
-    pub fn new(shared: Shared) -> Self {
-        AppDataSource {
-            shared,
-            schema: schema(),
+impl AppLookup {
+    fn found(app: App, remote_env: &Env) -> AppLookup {
+        let (env, secrets) = env::split(remote_env);
+        AppLookup {
+            project_id: Some(app.project_id),
+            app_id: Some(app.app_id),
+            name: Some(app.name),
+            runtime: app.runtime,
+            active_build_id: app.active_build_id,
+            default_hostname: app.default_hostname,
+            created_at: app.created_at,
+            env,
+            // Sorted, as the keys of the map are.
+            secret_env_names: secrets.into_keys().collect(),
         }
     }
 }
@@ -28,11 +58,7 @@ impl AppDataSource {
 fn schema() -> Schema {
     Schema::new(
         Block::from_attributes(vec![
-            Attribute::string("project_id")
-                .validator(id_validator("project", "prj"))
-                .optional()
-                .computed()
-                .description("The project to look in. Defaults to the provider's `project_id`."),
+            lookup_project_attribute(),
             Attribute::string("app_id")
                 .validator(id_validator("app", "app"))
                 .optional()
@@ -74,27 +100,23 @@ fn schema() -> Schema {
 
 #[async_trait]
 impl DataSource for AppDataSource {
-    fn type_name(&self) -> &str {
-        "comwit_app"
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
+    type_metadata!();
 
     async fn validate(&self, config: &Value) -> Diagnostics {
-        let id = attr(config, "app_id");
-        let name = attr(config, "name");
-        if id.is_unknown() || name.is_unknown() {
+        if is_unknown(config, "app_id") || is_unknown(config, "name") {
             return Diagnostics::new();
         }
-        if id.is_null() == name.is_null() {
+        let lookup: AppLookup = match model::get(config) {
+            Ok(lookup) => lookup,
+            Err(d) => return d,
+        };
+        if lookup.app_id.is_none() == lookup.name.is_none() {
             return Diagnostic::error(
                 "Give either app_id or name",
                 "The `comwit_app` data source finds one app: set exactly one of `app_id` and \
                  `name`.",
             )
-            .with_attribute(AttributePath::new(if id.is_null() {
+            .with_attribute(AttributePath::new(if lookup.app_id.is_none() {
                 "app_id"
             } else {
                 "name"
@@ -105,13 +127,13 @@ impl DataSource for AppDataSource {
     }
 
     async fn read(&self, ctx: &mut Ctx, config: &Value) -> Result<Value, Diagnostics> {
-        let project = plan_project_id(config, &self.shared)?;
-        let project = project.as_str().unwrap_or_default().to_string();
+        let project = lookup_project(config, &self.shared)?;
+        let lookup: AppLookup = model::get(config)?;
         let configured = self.shared.get()?;
         let client = &configured.client;
-        let app = match (str_attr(config, "app_id"), str_attr(config, "name")) {
+        let app = match (lookup.app_id, lookup.name) {
             (Some(app_id), _) => {
-                call(ctx, client.get_app(&project, app_id))
+                call(ctx, client.get_app(&project, &app_id))
                     .await
                     .map_err(|e| {
                         if e.is_not_found() {
@@ -140,23 +162,53 @@ impl DataSource for AppDataSource {
         let remote_env = call(ctx, client.get_env(&project, &app.app_id))
             .await
             .map_err(|e| api_error(&format!("read the variables of {}", app.app_id), &e))?;
-        let mut value = config.clone();
-        super::app_state::apply_app(&mut value, &app);
-        let (plain, digests) = env::state_values(&remote_env, &Value::Map(Default::default()));
-        set(&mut value, "env", plain);
-        let names = match digests {
-            Value::Map(m) => m.into_keys().map(Value::string).collect(),
-            _ => Vec::new(),
-        };
-        set(&mut value, "secret_env_names", Value::List(names));
-        Ok(value)
+        model::value_of(&AppLookup::found(app, &remote_env), &self.schema)
     }
 }
 
 fn not_found(what: &str) -> Diagnostics {
-    Diagnostic::error(
-        "App not found",
-        format!("Could not find the app: {what}. Check `project_id`, `app_id` and `name`."),
-    )
-    .into()
+    app_not_found(format!(
+        "Could not find the app: {what}. Check `project_id`, `app_id` and `name`."
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_model_matches_the_schema() {
+        model::shape::check::<AppLookup>(&schema());
+    }
+
+    #[test]
+    fn a_found_app_lists_its_secrets_by_name_only() {
+        let var = super::super::test_var;
+        let remote = Env {
+            variables: vec![
+                var("Z", None, true),
+                var("A", Some("1"), false),
+                var("B", None, true),
+            ],
+        };
+        let found = AppLookup::found(super::super::test_app("app_1", "prj_1"), &remote);
+        let value = model::value_of(&found, &schema()).unwrap();
+        assert_eq!(value.get("app_id"), Some(&Value::string("app_1")));
+        assert_eq!(value.get("active_build_id"), Some(&Value::Null));
+        assert_eq!(
+            value.get("env"),
+            Some(&Value::Map([("A".into(), Value::string("1"))].into()))
+        );
+        assert_eq!(
+            value.get("secret_env_names"),
+            Some(&Value::List(vec![Value::string("B"), Value::string("Z")]))
+        );
+        // No plain variables is an empty map, never null.
+        let secret_only = Env {
+            variables: vec![var("S", None, true)],
+        };
+        let found = AppLookup::found(super::super::test_app("app_1", "prj_1"), &secret_only);
+        let value = model::value_of(&found, &schema()).unwrap();
+        assert_eq!(value.get("env"), Some(&Value::Map(Default::default())));
+    }
 }

@@ -4,13 +4,15 @@
 
 use std::path::PathBuf;
 
+use crate::provider::common::string_or_null;
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 
-use super::attr;
+use super::app_state::AppModel;
 use super::bundle::{self, Bundle};
 
-/// What the plan says about the source: its digest and the build that will hold it.
+/// What the plan says about the source: its digest and the build that will hold it. Values,
+/// not a model: either may be unknown.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourcePlan {
     pub source_sha256: Value,
@@ -41,16 +43,21 @@ pub async fn pack_source(dir: &str) -> Result<Bundle, Diagnostics> {
     })
 }
 
-/// Decides `source_sha256` and `build_id`. `prior` is null on create. `packed_sha` is the
-/// digest of the configured directory when it is known.
+/// Decides `source_sha256` and `build_id`. `prior` is None on create. `packed_sha` is the
+/// digest of the configured directory when it is known. `source_dir` is the configured value,
+/// which may be unknown.
 ///
 /// - No `source_dir`: Terraform does not deploy; both keep their prior values (after import
 ///   they describe the build that was active then).
 /// - Unknown `source_dir`: a deploy may happen; both unknown.
 /// - Known: a new digest means a deploy, so a new (unknown) build; else both stay.
-pub fn plan_source(source_dir: &Value, packed_sha: Option<&str>, prior: &Value) -> SourcePlan {
-    let prior_sha = attr(prior, "source_sha256");
-    let prior_build = attr(prior, "build_id");
+pub fn plan_source(
+    source_dir: &Value,
+    packed_sha: Option<&str>,
+    prior: Option<&AppModel>,
+) -> SourcePlan {
+    let prior_sha = string_or_null(prior.and_then(|p| p.source_sha256.as_deref()));
+    let prior_build = string_or_null(prior.and_then(|p| p.build_id.as_deref()));
     match (source_dir, packed_sha) {
         (Value::Null, _) => SourcePlan {
             source_sha256: prior_sha,
@@ -74,11 +81,12 @@ pub fn plan_source(source_dir: &Value, packed_sha: Option<&str>, prior: &Value) 
 /// Decides `active_build_id`: a pin in the configuration wins; else, when Terraform deploys
 /// the source, the build it deployed last; else (no source, no pin) whatever the platform
 /// says, which Terraform does not manage. A new app has no active build until a deploy.
+/// `configured` and `source_dir` are the configuration's values: an unknown pin stays unknown.
 pub fn plan_active(
     configured: &Value,
     source_dir: &Value,
     planned_build_id: &Value,
-    prior: &Value,
+    prior: Option<&AppModel>,
 ) -> Value {
     if !configured.is_null() {
         return configured.clone();
@@ -86,22 +94,20 @@ pub fn plan_active(
     if !source_dir.is_null() {
         return planned_build_id.clone();
     }
-    if prior.is_null() {
-        return Value::Null;
-    }
-    attr(prior, "active_build_id")
+    string_or_null(prior.and_then(|p| p.active_build_id.as_deref()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn prior(sha: &str, build: &str, active: &str) -> Value {
-        Value::object([
-            ("source_sha256", Value::string(sha)),
-            ("build_id", Value::string(build)),
-            ("active_build_id", Value::string(active)),
-        ])
+    fn prior(sha: &str, build: &str, active: &str) -> AppModel {
+        AppModel {
+            source_sha256: Some(sha.into()),
+            build_id: Some(build.into()),
+            active_build_id: Some(active.into()),
+            ..AppModel::default()
+        }
     }
 
     #[test]
@@ -110,7 +116,7 @@ mod tests {
         let dir = Value::string("./site");
         // Unchanged code: nothing to deploy.
         assert_eq!(
-            plan_source(&dir, Some("aaa"), &p),
+            plan_source(&dir, Some("aaa"), Some(&p)),
             SourcePlan {
                 source_sha256: Value::string("aaa"),
                 build_id: Value::string("bld_1")
@@ -118,7 +124,7 @@ mod tests {
         );
         // Changed code: a new build.
         assert_eq!(
-            plan_source(&dir, Some("bbb"), &p),
+            plan_source(&dir, Some("bbb"), Some(&p)),
             SourcePlan {
                 source_sha256: Value::string("bbb"),
                 build_id: Value::Unknown
@@ -126,21 +132,21 @@ mod tests {
         );
         // Create.
         assert_eq!(
-            plan_source(&dir, Some("aaa"), &Value::Null).build_id,
+            plan_source(&dir, Some("aaa"), None).build_id,
             Value::Unknown
         );
         // Unknown directory.
         assert_eq!(
-            plan_source(&Value::Unknown, None, &p).source_sha256,
+            plan_source(&Value::Unknown, None, Some(&p)).source_sha256,
             Value::Unknown
         );
         // No source: keep what is known.
         assert_eq!(
-            plan_source(&Value::Null, None, &p).build_id,
+            plan_source(&Value::Null, None, Some(&p)).build_id,
             Value::string("bld_1")
         );
         assert_eq!(
-            plan_source(&Value::Null, None, &Value::Null).source_sha256,
+            plan_source(&Value::Null, None, None).source_sha256,
             Value::Null
         );
     }
@@ -151,25 +157,25 @@ mod tests {
         let dir = Value::string("./site");
         // A pin wins.
         assert_eq!(
-            plan_active(&Value::string("bld_9"), &dir, &Value::Unknown, &p),
+            plan_active(&Value::string("bld_9"), &dir, &Value::Unknown, Some(&p)),
             Value::string("bld_9")
         );
         // Unpinned with source: the last deploy, which repairs an out-of-band rollback.
         assert_eq!(
-            plan_active(&Value::Null, &dir, &Value::string("bld_1"), &p),
+            plan_active(&Value::Null, &dir, &Value::string("bld_1"), Some(&p)),
             Value::string("bld_1")
         );
         assert_eq!(
-            plan_active(&Value::Null, &dir, &Value::Unknown, &p),
+            plan_active(&Value::Null, &dir, &Value::Unknown, Some(&p)),
             Value::Unknown
         );
         // No source, no pin: not managed.
         assert_eq!(
-            plan_active(&Value::Null, &Value::Null, &Value::Null, &p),
+            plan_active(&Value::Null, &Value::Null, &Value::Null, Some(&p)),
             Value::string("bld_0")
         );
         assert_eq!(
-            plan_active(&Value::Null, &Value::Null, &Value::Null, &Value::Null),
+            plan_active(&Value::Null, &Value::Null, &Value::Null, None),
             Value::Null
         );
     }

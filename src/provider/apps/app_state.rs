@@ -1,12 +1,80 @@
-//! Reading an app from the platform and turning it into the `comwit_app` state.
+//! The `comwit_app` model, and reading an app from the platform into it.
+
+use serde::{Deserialize, Serialize};
 
 use crate::api::models::{App, Env};
 use crate::api::{ApiError, Client};
-use crate::tfplugin::cty::Value;
 use crate::tfplugin::resource::Ctx;
 
-use super::{attr, env, set};
+use super::env::{self, Vars};
 use crate::provider::common::call;
+
+/// The resource's configuration, plan and state. A plan leaves what only the platform knows
+/// unknown (read here as absent); a state has it all.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AppModel {
+    #[serde(default)]
+    pub app_id: String,
+    /// The provider's default when the configuration leaves it out.
+    #[serde(default)]
+    pub project_id: String,
+    pub name: String,
+    pub runtime: String,
+    /// Null and `{}` are kept apart: a state writes an empty environment as configured.
+    pub env: Option<Vars>,
+    /// Write-only: only a configuration has it, and it is never written.
+    #[serde(skip_serializing)]
+    pub secret_env_wo: Option<Vars>,
+    pub secret_env_wo_version: Option<i64>,
+    /// Null only after import, until the refresh that follows it.
+    pub secret_env_digests: Option<Vars>,
+    pub source_dir: Option<String>,
+    pub source_sha256: Option<String>,
+    pub build_id: Option<String>,
+    pub active_build_id: Option<String>,
+    #[serde(default)]
+    pub default_hostname: String,
+    #[serde(default)]
+    pub created_at: String,
+}
+
+impl From<&App> for AppModel {
+    /// What the platform says about the app itself; the rest is null.
+    fn from(app: &App) -> Self {
+        let mut model = AppModel::default();
+        model.apply(app);
+        model
+    }
+}
+
+impl AppModel {
+    /// Takes what the platform says about the app itself.
+    pub fn apply(&mut self, app: &App) {
+        self.app_id.clone_from(&app.app_id);
+        self.project_id.clone_from(&app.project_id);
+        self.name.clone_from(&app.name);
+        self.runtime.clone_from(&app.runtime);
+        self.default_hostname.clone_from(&app.default_hostname);
+        self.created_at.clone_from(&app.created_at);
+        self.active_build_id.clone_from(&app.active_build_id);
+    }
+
+    /// The full state from the platform's view of the app, keeping from `self` what only
+    /// Terraform knows: `source_dir`, `source_sha256`, `build_id` (the provider's last
+    /// deploy), `secret_env_wo_version`, and whether an empty `env` is written `{}` or left
+    /// out.
+    pub fn refreshed(&self, app: &App, remote_env: &Env) -> AppModel {
+        let (env, digests) = env::state_values(remote_env, self.env.as_ref());
+        let mut state = AppModel {
+            env,
+            secret_env_digests: Some(digests),
+            secret_env_wo: None,
+            ..self.clone()
+        };
+        state.apply(app);
+        state
+    }
+}
 
 /// The app (from the project's cached app list, see `Client::read_app`) and its environment,
 /// or None when the app is gone.
@@ -29,87 +97,25 @@ pub async fn fetch(
     }
 }
 
-/// Writes what the platform says about the app itself into `state`.
-pub fn apply_app(state: &mut Value, app: &App) {
-    set(state, "app_id", Value::string(&app.app_id));
-    set(state, "project_id", Value::string(&app.project_id));
-    set(state, "name", Value::string(&app.name));
-    set(state, "runtime", Value::string(&app.runtime));
-    set(
-        state,
-        "default_hostname",
-        Value::string(&app.default_hostname),
-    );
-    set(state, "created_at", Value::string(&app.created_at));
-    set(
-        state,
-        "active_build_id",
-        app.active_build_id
-            .as_deref()
-            .map_or(Value::Null, Value::string),
-    );
-}
-
-/// The full state from the platform's view of the app, keeping from `base` what only
-/// Terraform knows: `source_dir`, `source_sha256`, `build_id` (the provider's last deploy),
-/// `secret_env_wo_version`, and whether an empty `env` is written `{}` or left out.
-pub fn from_remote(app: &App, remote_env: &Env, base: &Value) -> Value {
-    let mut state = known_or_null(base);
-    apply_app(&mut state, app);
-    let (plain, digests) = env::state_values(remote_env, &attr(base, "env"));
-    set(&mut state, "env", plain);
-    set(&mut state, "secret_env_digests", digests);
-    // Write-only: never stored.
-    set(&mut state, "secret_env_wo", Value::Null);
-    state
-}
-
-/// `value` with every unknown attribute turned to null: a state must be fully known.
-pub fn known_or_null(value: &Value) -> Value {
-    match value {
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .map(|(k, v)| {
-                    let v = if v.is_unknown() {
-                        Value::Null
-                    } else {
-                        v.clone()
-                    };
-                    (k.clone(), v)
-                })
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::models::EnvVar;
+    use crate::provider::common::attr_or_null as attr;
+    use crate::tfplugin::cty::Value;
+    use crate::tfplugin::model;
 
     #[test]
     fn remote_state_keeps_terraform_only_values() {
         let app = App {
-            app_id: "app_1".into(),
-            project_id: "prj_1".into(),
-            name: "web".into(),
-            runtime: "next".into(),
             active_build_id: Some("bld_2".into()),
-            default_hostname: "web-1.comwit.app".into(),
-            created_at: "2025-01-01T00:00:00Z".into(),
-            env_digest_key: None,
+            ..super::super::test_app("app_1", "prj_1")
         };
         let env = Env {
-            variables: vec![EnvVar {
-                name: "S".into(),
-                value: None,
-                secret: true,
-                digest: "abc".into(),
-                updated_at: "2025-01-01T00:00:00Z".into(),
-            }],
+            variables: vec![super::super::test_var("S", None, true)],
         };
         let base = Value::object([
+            ("name", Value::string("web")),
+            ("runtime", Value::string("next")),
             ("source_dir", Value::string("./site")),
             ("source_sha256", Value::Unknown),
             ("build_id", Value::string("bld_1")),
@@ -119,7 +125,8 @@ mod tests {
             ),
             ("env", Value::Null),
         ]);
-        let s = from_remote(&app, &env, &base);
+        let base: AppModel = model::get(&base).unwrap();
+        let s = model::value_of(&base.refreshed(&app, &env), &super::super::app::schema()).unwrap();
         assert_eq!(attr(&s, "source_dir"), Value::string("./site"));
         assert_eq!(attr(&s, "source_sha256"), Value::Null);
         assert_eq!(attr(&s, "build_id"), Value::string("bld_1"));
@@ -128,7 +135,12 @@ mod tests {
         assert_eq!(attr(&s, "env"), Value::Null);
         assert_eq!(
             attr(&s, "secret_env_digests"),
-            Value::Map([("S".into(), Value::string("abc"))].into())
+            Value::Map([("S".into(), Value::string("d-S"))].into())
         );
+    }
+
+    #[test]
+    fn the_model_matches_the_schema() {
+        model::shape::check::<AppModel>(&super::super::app::schema());
     }
 }

@@ -1,27 +1,50 @@
 //! `comwit_app_builds` data source: an app's builds, newest first, to choose a rollback target.
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use crate::api::models::Build;
-use crate::provider::common::{api_error, call, id_validator, plan_project_id, required_str};
-use crate::provider::Shared;
+use crate::provider::common::{api_error, call, id_validator, lookup_project};
 use crate::tfplugin::cty::Value;
-use crate::tfplugin::diag::{Diagnostic, Diagnostics};
+use crate::tfplugin::diag::Diagnostics;
+use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, DataSource};
 use crate::tfplugin::schema::{Attribute, Block, NestedAttributes, Schema};
 
-use super::set;
+use super::app_not_found;
 
-pub struct BuildsDataSource {
-    shared: Shared,
-    schema: Schema,
+provider_type!(BuildsDataSource, "comwit_app_builds");
+
+/// The data source's configuration (`app_id`, maybe `project_id`) and result.
+#[derive(Debug, Serialize, Deserialize)]
+struct BuildsModel {
+    /// The provider's default when the configuration leaves it out.
+    #[serde(default)]
+    project_id: String,
+    app_id: String,
+    active_build_id: Option<String>,
+    #[serde(default)]
+    builds: Vec<BuildModel>,
 }
 
-impl BuildsDataSource {
-    pub fn new(shared: Shared) -> Self {
-        BuildsDataSource {
-            shared,
-            schema: schema(),
+/// One of `builds`.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct BuildModel {
+    build_id: String,
+    source_sha256: String,
+    size_bytes: i64,
+    created_at: String,
+    active: bool,
+}
+
+impl From<Build> for BuildModel {
+    fn from(b: Build) -> Self {
+        BuildModel {
+            build_id: b.build_id,
+            source_sha256: b.source_sha256,
+            size_bytes: b.size_bytes,
+            created_at: b.created_at,
+            active: b.active,
         }
     }
 }
@@ -74,16 +97,6 @@ fn schema() -> Schema {
     )
 }
 
-fn build_value(b: &Build) -> Value {
-    Value::object([
-        ("build_id", Value::string(&b.build_id)),
-        ("source_sha256", Value::string(&b.source_sha256)),
-        ("size_bytes", Value::int(b.size_bytes)),
-        ("created_at", Value::string(&b.created_at)),
-        ("active", Value::Bool(b.active)),
-    ])
-}
-
 /// Builds newest first (the platform lists them oldest first, in creation order).
 fn newest_first(mut builds: Vec<Build>) -> Vec<Build> {
     builds.reverse();
@@ -92,49 +105,36 @@ fn newest_first(mut builds: Vec<Build>) -> Vec<Build> {
 
 #[async_trait]
 impl DataSource for BuildsDataSource {
-    fn type_name(&self) -> &str {
-        "comwit_app_builds"
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
+    type_metadata!();
 
     async fn read(&self, ctx: &mut Ctx, config: &Value) -> Result<Value, Diagnostics> {
-        let project = plan_project_id(config, &self.shared)?;
-        let project = project.as_str().unwrap_or_default().to_string();
-        let app_id = required_str(config, "app_id")?;
+        let project = lookup_project(config, &self.shared)?;
+        let BuildsModel { app_id, .. } = model::get(config)?;
         let configured = self.shared.get()?;
         let builds = call(ctx, configured.client.list_builds(&project, &app_id))
             .await
             .map_err(|e| {
                 if e.is_not_found() {
-                    Diagnostic::error(
-                        "App not found",
-                        format!(
-                            "Could not list the builds: the project {project} has no app \
-                             {app_id}. Check `project_id` and `app_id`."
-                        ),
-                    )
-                    .into()
+                    app_not_found(format!(
+                        "Could not list the builds: the project {project} has no app \
+                         {app_id}. Check `project_id` and `app_id`."
+                    ))
                 } else {
                     api_error(&format!("list the builds of the app {app_id}"), &e)
                 }
             })?;
-        let builds = newest_first(builds);
-        let active = builds
-            .iter()
-            .find(|b| b.active)
-            .map_or(Value::Null, |b| Value::string(&b.build_id));
-        let mut value = config.clone();
-        set(&mut value, "project_id", Value::string(&project));
-        set(&mut value, "active_build_id", active);
-        set(
-            &mut value,
-            "builds",
-            Value::List(builds.iter().map(build_value).collect()),
-        );
-        Ok(value)
+        let builds: Vec<BuildModel> = newest_first(builds)
+            .into_iter()
+            .map(BuildModel::from)
+            .collect();
+        let active_build_id = builds.iter().find(|b| b.active).map(|b| b.build_id.clone());
+        let listed = BuildsModel {
+            project_id: project,
+            app_id,
+            active_build_id,
+            builds,
+        };
+        model::value_of(&listed, &self.schema)
     }
 }
 
@@ -156,8 +156,20 @@ mod tests {
         };
         let sorted = newest_first(vec![b("bld_1", false), b("bld_2", true)]);
         assert_eq!(sorted[0].build_id, "bld_2");
-        let v = build_value(&sorted[0]);
+        let listed = BuildsModel {
+            project_id: "prj_1".into(),
+            app_id: "app_1".into(),
+            active_build_id: None,
+            builds: sorted.into_iter().map(BuildModel::from).collect(),
+        };
+        let value = model::value_of(&listed, &schema()).unwrap();
+        let v = &value.get("builds").unwrap().elements()[0];
         assert_eq!(v.get("active"), Some(&Value::Bool(true)));
         assert_eq!(v.get("size_bytes").and_then(Value::as_i64), Some(10));
+    }
+
+    #[test]
+    fn the_model_matches_the_schema() {
+        model::shape::check::<BuildsModel>(&schema());
     }
 }

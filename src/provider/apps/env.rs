@@ -15,7 +15,11 @@ use std::sync::{Arc, Mutex};
 use crate::api::models::{App, Env, EnvVarInput};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostics};
+use crate::tfplugin::model;
 use crate::tfplugin::schema::validators::{self, Custom};
+
+/// Variables by name: plain ones' values, or secret ones' values or digests.
+pub type Vars = BTreeMap<String, String>;
 
 /// Most variables an app may have (plain and secret together), per the contract.
 pub const MAX_VARIABLES: usize = 100;
@@ -167,87 +171,94 @@ pub fn needs_key(secrets: &Value) -> bool {
     matches!(secrets, Value::Map(m) if !m.is_empty() && !m.values().any(Value::is_unknown))
 }
 
+/// The digests of (known) secrets under the app's key, by name.
+pub fn digests(secrets: &Vars, key: &DigestKey) -> Vars {
+    secrets
+        .iter()
+        .map(|(name, value)| (name.clone(), digest(key, value)))
+        .collect()
+}
+
 /// The digests of the configured secrets, as the platform would compute them: a map of name to
 /// digest (empty when there are none), or unknown when any value is not known yet or when the
-/// app's key is not known (a new app has none yet: known after apply).
+/// app's key is not known (a new app has none yet: known after apply). A value, not a model:
+/// the plan writes the unknown.
 pub fn planned_digests(secrets: &Value, key: Option<&DigestKey>) -> Value {
-    match secrets {
-        Value::Null => Value::Map(BTreeMap::new()),
-        Value::Map(m) if m.is_empty() => Value::Map(BTreeMap::new()),
-        Value::Map(m) => {
-            if m.values().any(|v| v.is_unknown()) {
-                return Value::Unknown;
-            }
-            let Some(key) = key else {
-                return Value::Unknown;
-            };
-            Value::Map(
-                m.iter()
-                    .filter_map(|(k, v)| {
-                        v.as_str()
-                            .map(|s| (k.clone(), Value::string(digest(key, s))))
-                    })
-                    .collect(),
-            )
-        }
-        _ => Value::Unknown,
+    if secrets.contains_unknown() {
+        return Value::Unknown;
+    }
+    // Known now, so the model reads all of it (validation refused null values).
+    let Ok(secrets) = model::get::<Option<Vars>>(secrets) else {
+        return Value::Unknown;
+    };
+    let secrets = secrets.unwrap_or_default();
+    match key {
+        _ if secrets.is_empty() => Value::Map(BTreeMap::new()),
+        Some(key) => Value::Map(
+            digests(&secrets, key)
+                .into_iter()
+                .map(|(name, digest)| (name, Value::string(digest)))
+                .collect(),
+        ),
+        None => Value::Unknown,
     }
 }
 
 /// The body of a full environment replacement: plain variables, then secret ones.
-pub fn replacement<'a>(env: &'a Value, secrets: &'a Value) -> Vec<EnvVarInput<'a>> {
-    let mut vars = Vec::new();
-    for (source, secret) in [(env, false), (secrets, true)] {
-        if let Value::Map(m) = source {
-            for (name, value) in m {
-                if let Some(value) = value.as_str() {
-                    vars.push(EnvVarInput {
-                        name,
-                        value,
-                        secret,
-                    });
-                }
-            }
-        }
-    }
-    vars
+pub fn replacement<'a>(env: &'a Vars, secrets: &'a Vars) -> Vec<EnvVarInput<'a>> {
+    let plain = env.iter().map(|v| (v, false));
+    let secret = secrets.iter().map(|v| (v, true));
+    plain
+        .chain(secret)
+        .map(|((name, value), secret)| EnvVarInput {
+            name,
+            value,
+            secret,
+        })
+        .collect()
 }
 
-/// The platform's environment as state values: `env` (plain variables) and
+/// The platform's environment split: plain variables (name → value) and secret ones
+/// (name → digest).
+pub fn split(remote: &Env) -> (Vars, Vars) {
+    let mut plain = Vars::new();
+    let mut digests = Vars::new();
+    for var in &remote.variables {
+        if var.secret {
+            digests.insert(var.name.clone(), var.digest.clone());
+        } else {
+            plain.insert(var.name.clone(), var.value.clone().unwrap_or_default());
+        }
+    }
+    (plain, digests)
+}
+
+/// The platform's environment as the state's `env` (plain variables) and
 /// `secret_env_digests` (secret name → digest). An environment without plain variables keeps
 /// the representation `prior_env` had (null or empty map), so `env = {}` and no `env` at all
 /// both plan cleanly.
-pub fn state_values(remote: &Env, prior_env: &Value) -> (Value, Value) {
-    let mut plain = BTreeMap::new();
-    let mut digests = BTreeMap::new();
-    for var in &remote.variables {
-        if var.secret {
-            digests.insert(var.name.clone(), Value::string(var.digest.clone()));
-        } else {
-            plain.insert(
-                var.name.clone(),
-                Value::string(var.value.clone().unwrap_or_default()),
-            );
-        }
-    }
-    let env = if plain.is_empty() && !matches!(prior_env, Value::Map(_)) {
-        Value::Null
-    } else {
-        Value::Map(plain)
-    };
-    (env, Value::Map(digests))
+pub fn state_values(remote: &Env, prior_env: Option<&Vars>) -> (Option<Vars>, Vars) {
+    let (plain, digests) = split(remote);
+    let env = (!plain.is_empty() || prior_env.is_some()).then_some(plain);
+    (env, digests)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::models::EnvVar;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vars {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
 
     fn map(pairs: &[(&str, &str)]) -> Value {
         Value::Map(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), Value::string(*v)))
+            vars(pairs)
+                .into_iter()
+                .map(|(k, v)| (k, Value::string(v)))
                 .collect(),
         )
     }
@@ -345,16 +356,7 @@ mod tests {
     #[test]
     fn digest_keys_are_remembered_per_app_and_never_printed() {
         let keys = DigestKeys::default();
-        let mut app = App {
-            app_id: "app_1".into(),
-            project_id: "prj_1".into(),
-            name: "web".into(),
-            runtime: "next".into(),
-            active_build_id: None,
-            default_hostname: "web-1.comwit.app".into(),
-            created_at: "2025-01-01T00:00:00Z".into(),
-            env_digest_key: None,
-        };
+        let mut app = super::super::test_app("app_1", "prj_1");
         assert_eq!(keys.remember(&app), None);
         assert_eq!(keys.get("app_1"), None);
         app.env_digest_key = Some(crate::api::models::DigestKey::new("00ff"));
@@ -367,39 +369,27 @@ mod tests {
 
     #[test]
     fn replacement_marks_secrets() {
-        let env = map(&[("A", "1")]);
-        let secrets = map(&[("S", "x")]);
+        let env = vars(&[("A", "1")]);
+        let secrets = vars(&[("S", "x")]);
         let body = replacement(&env, &secrets);
         assert_eq!(body.len(), 2);
         assert!(!body[0].secret && body[0].name == "A");
         assert!(body[1].secret && body[1].name == "S" && body[1].value == "x");
-        assert!(replacement(&Value::Null, &Value::Null).is_empty());
+        assert!(replacement(&Vars::new(), &Vars::new()).is_empty());
     }
 
     #[test]
     fn state_values_split_plain_and_secret() {
-        let var = |name: &str, value: Option<&str>, secret: bool| EnvVar {
-            name: name.into(),
-            value: value.map(str::to_string),
-            secret,
-            digest: format!("d-{name}"),
-            updated_at: "2025-01-01T00:00:00Z".into(),
-        };
+        let var = super::super::test_var;
         let remote = Env {
             variables: vec![var("A", Some("1"), false), var("S", None, true)],
         };
-        let (env, digests) = state_values(&remote, &Value::Null);
-        assert_eq!(env, map(&[("A", "1")]));
-        assert_eq!(digests, map(&[("S", "d-S")]));
+        let (env, digests) = state_values(&remote, None);
+        assert_eq!(env, Some(vars(&[("A", "1")])));
+        assert_eq!(digests, vars(&[("S", "d-S")]));
         let none = Env { variables: vec![] };
-        assert_eq!(state_values(&none, &Value::Null).0, Value::Null);
-        assert_eq!(
-            state_values(&none, &Value::Map(BTreeMap::new())).0,
-            Value::Map(BTreeMap::new())
-        );
-        assert_eq!(
-            state_values(&none, &Value::Null).1,
-            Value::Map(BTreeMap::new())
-        );
+        assert_eq!(state_values(&none, None).0, None);
+        assert_eq!(state_values(&none, Some(&Vars::new())).0, Some(Vars::new()));
+        assert_eq!(state_values(&none, None).1, Vars::new());
     }
 }

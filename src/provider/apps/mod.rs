@@ -8,10 +8,13 @@ mod app_state;
 mod builds_data_source;
 pub mod bundle;
 mod env;
+pub mod rollback_action;
 
 use std::sync::Arc;
 
 use super::Shared;
+use crate::tfplugin::cty::Value;
+use crate::tfplugin::diag::{Diagnostic, Diagnostics};
 use crate::tfplugin::resource::{DataSource, Resource};
 
 pub fn resources(shared: &Shared) -> Vec<Arc<dyn Resource>> {
@@ -30,7 +33,43 @@ pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data).as_ref())
 }
 
-use super::common::{attr_or_null as attr, set_attr as set};
+/// A model reads an unknown attribute as absent; the plan decisions that depend on whether a
+/// value is known yet (a deploy, an app still without digests) ask here.
+pub fn is_unknown(value: &Value, name: &str) -> bool {
+    value.get(name).is_some_and(Value::is_unknown)
+}
+
+/// No app of that ID (or name) where the configuration says; `detail` says what to check.
+pub fn app_not_found(detail: String) -> Diagnostics {
+    Diagnostic::error("App not found", detail).into()
+}
+
+/// A variable as the platform lists it (a secret has no value), for the tests of this folder.
+#[cfg(test)]
+pub fn test_var(name: &str, value: Option<&str>, secret: bool) -> crate::api::models::EnvVar {
+    crate::api::models::EnvVar {
+        name: name.into(),
+        value: value.map(str::to_string),
+        secret,
+        digest: format!("d-{name}"),
+        updated_at: "2025-01-01T00:00:00Z".into(),
+    }
+}
+
+/// An app as the platform answers for it, for the tests of this folder.
+#[cfg(test)]
+pub fn test_app(app_id: &str, project_id: &str) -> crate::api::models::App {
+    crate::api::models::App {
+        app_id: app_id.into(),
+        project_id: project_id.into(),
+        name: "web".into(),
+        runtime: "next".into(),
+        active_build_id: None,
+        default_hostname: "web-1.comwit.app".into(),
+        created_at: "2025-01-01T00:00:00Z".into(),
+        env_digest_key: None,
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -6,6 +6,7 @@ mod errors;
 mod import;
 mod lifecycle;
 mod quickstart;
+mod rollback_action;
 mod secrets;
 
 use std::path::Path;

@@ -1,0 +1,15 @@
+# Roll the app back to the build before the active one:
+#   terraform apply -invoke=action.comwit_app_rollback.previous
+action "comwit_app_rollback" "previous" {
+  config {
+    app_id = comwit_app.web.app_id
+  }
+}
+
+# Or to a given build (see the comwit_app_builds data source).
+action "comwit_app_rollback" "to_known_good" {
+  config {
+    app_id   = comwit_app.web.app_id
+    build_id = "bld_0123456789abcdef"
+  }
+}

@@ -1,0 +1,255 @@
+//! `comwit_app_rollback`: an action that makes an earlier build of an app active again, for
+//! `terraform apply -invoke=action.comwit_app_rollback.<name>` or a resource's
+//! `action_trigger`.
+
+use async_trait::async_trait;
+use serde::Deserialize;
+
+use crate::api::models::Build;
+use crate::api::Client;
+use crate::provider::common::{api_error, call, id_validator};
+use crate::tfplugin::cty::Value;
+use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::model;
+use crate::tfplugin::resource::{Action, Ctx, Progress};
+use crate::tfplugin::schema::{Attribute, Block, Schema};
+
+provider_type!(AppRollbackAction, "comwit_app_rollback");
+
+fn schema() -> Schema {
+    let description = "\
+Makes an earlier build of an app active again, at once: `build_id`, or by default the build \
+deployed before the active one. Invoke it with \
+`terraform apply -invoke=action.comwit_app_rollback.<name>` (Terraform 1.14 or later), or \
+from a resource's `lifecycle { action_trigger { ... } }`.
+
+**What the next apply does.** A rollback changes the platform, not the configuration:
+
+- If the app's `comwit_app` has `source_dir` and no `active_build_id`, the next plan shows \
+`active_build_id` changing back to the last build Terraform deployed, and apply reverts the \
+rollback. To keep the rolled-back build, set `active_build_id` to it (the action prints the \
+line to add) before the next apply.
+- If `active_build_id` is set, the next apply makes that build active again.
+- If the `comwit_app` has neither, Terraform reports the active build without managing it: \
+the rollback stays.
+
+**Token scopes:** `app:read` (to find the builds) and `app:deploy`.";
+
+    Schema::new(
+        Block::from_attributes(vec![
+            Attribute::string("project_id")
+                .optional()
+                .validator(id_validator("project", "prj"))
+                .description("The app's project. Defaults to the provider's `project_id`."),
+            Attribute::string("app_id")
+                .required()
+                .validator(id_validator("app", "app"))
+                .description("The app to roll back (`app_` and 16 hex digits)."),
+            Attribute::string("build_id")
+                .optional()
+                .validator(id_validator("build", "bld"))
+                .description(
+                    "The build to make active (`bld_` and 16 hex digits), one of the app's \
+                     builds (see the `comwit_app_builds` data source). Defaults to the build \
+                     deployed before the active one.",
+                ),
+        ])
+        .description(description),
+    )
+}
+
+#[derive(Deserialize)]
+struct RollbackModel {
+    project_id: Option<String>,
+    app_id: String,
+    build_id: Option<String>,
+}
+
+/// The rollback a configuration asks for, resolved against the app's builds.
+struct Target {
+    project: String,
+    app_id: String,
+    from: Option<String>,
+    to: String,
+}
+
+impl AppRollbackAction {
+    fn project(&self, config: &RollbackModel) -> Result<String, Diagnostics> {
+        config
+            .project_id
+            .clone()
+            .or_else(|| self.shared.default_project())
+            .ok_or_else(|| {
+                Diagnostic::error(
+                    "Missing project_id",
+                    "No project was given: set `project_id` in the action's config, or a \
+                     default `project_id` in the provider block (or COMWIT_PROJECT_ID).",
+                )
+                .with_attribute(AttributePath::new("project_id"))
+                .into()
+            })
+    }
+
+    /// Finds the build to roll back to: the configured one (which must be the app's), else
+    /// the newest build older than the active one.
+    async fn target(
+        &self,
+        ctx: &Ctx,
+        client: &Client,
+        config: RollbackModel,
+    ) -> Result<Target, Diagnostics> {
+        let project = self.project(&config)?;
+        let app_id = config.app_id;
+        let builds = call(ctx, client.list_builds(&project, &app_id))
+            .await
+            .map_err(|e| {
+                if e.is_not_found() {
+                    no_such_app(&project, &app_id)
+                } else {
+                    api_error(&format!("list the builds of the app {app_id}"), &e)
+                }
+            })?;
+        let from = builds.iter().find(|b| b.active).map(|b| b.build_id.clone());
+        let to = match config.build_id {
+            Some(wanted) if builds.iter().any(|b| b.build_id == wanted) => wanted,
+            Some(wanted) => {
+                return Err(Diagnostic::error(
+                    "Build not found",
+                    format!(
+                        "{wanted} is not a build of the app {app_id}. The `comwit_app_builds` \
+                         data source lists the app's builds."
+                    ),
+                )
+                .with_attribute(AttributePath::new("build_id"))
+                .into())
+            }
+            None => previous_build(&builds, from.as_deref()).ok_or_else(|| {
+                Diagnostics::from(Diagnostic::error(
+                    "No earlier build",
+                    format!(
+                        "The app {app_id} has no build older than its active one ({}), so there \
+                         is nothing to roll back to. Deploy a new build instead, or set \
+                         `build_id`.",
+                        from.as_deref().unwrap_or("none")
+                    ),
+                ))
+            })?,
+        };
+        Ok(Target {
+            project,
+            app_id,
+            from,
+            to,
+        })
+    }
+}
+
+/// The newest build created before the active one (by creation time, then ID).
+fn previous_build(builds: &[Build], active: Option<&str>) -> Option<String> {
+    let active = builds
+        .iter()
+        .find(|b| Some(b.build_id.as_str()) == active)?;
+    builds
+        .iter()
+        .filter(|b| (&b.created_at, &b.build_id) < (&active.created_at, &active.build_id))
+        .max_by(|a, b| (&a.created_at, &a.build_id).cmp(&(&b.created_at, &b.build_id)))
+        .map(|b| b.build_id.clone())
+}
+
+fn no_such_app(project: &str, app_id: &str) -> Diagnostics {
+    Diagnostic::error(
+        "App not found",
+        format!(
+            "The project {project} has no app {app_id} (or the project does not exist). Check \
+             `app_id` and `project_id`."
+        ),
+    )
+    .with_attribute(AttributePath::new("app_id"))
+    .into()
+}
+
+#[async_trait]
+impl Action for AppRollbackAction {
+    type_metadata!();
+
+    /// Resolves the target build when the configuration is known, so a rollback that cannot
+    /// happen fails before anyone approves it.
+    async fn plan(&self, ctx: &mut Ctx, config: &Value) -> Diagnostics {
+        if config.contains_unknown() {
+            return Diagnostics::new();
+        }
+        let result = async {
+            let configured = self.shared.get()?;
+            let model = model::get(config)?;
+            self.target(ctx, &configured.client, model).await
+        }
+        .await;
+        result.err().unwrap_or_default()
+    }
+
+    async fn invoke(&self, ctx: &mut Ctx, config: &Value, progress: &Progress) -> Diagnostics {
+        let result = async {
+            let configured = self.shared.get()?;
+            let client = &configured.client;
+            let target = self.target(ctx, client, model::get(config)?).await?;
+            let Target {
+                project,
+                app_id,
+                from,
+                to,
+            } = &target;
+            let from = from.as_deref().unwrap_or("no build");
+            progress.report(format!("Rolling back the app {app_id} from {from} to {to}"));
+            let app = call(ctx, client.rollback(project, app_id, to))
+                .await
+                .map_err(|e| api_error(&format!("roll the app {app_id} back to {to}"), &e))?;
+            let active = app.active_build_id.unwrap_or_default();
+            progress.report(format!(
+                "The app {app_id} now serves {active}. To keep it through the next apply of a \
+                 configuration that deploys `source_dir`, set active_build_id = \"{active}\" on \
+                 its comwit_app."
+            ));
+            Ok::<_, Diagnostics>(())
+        }
+        .await;
+        result.err().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(id: &str, created: &str, active: bool) -> Build {
+        Build {
+            build_id: id.into(),
+            app_id: "app_1".into(),
+            project_id: "prj_1".into(),
+            source_sha256: String::new(),
+            size_bytes: 0,
+            status: "ready".into(),
+            active,
+            created_at: created.into(),
+        }
+    }
+
+    #[test]
+    fn the_default_target_is_the_build_before_the_active_one() {
+        let builds = [
+            build("bld_c", "2026-01-03T00:00:00Z", false),
+            build("bld_a", "2026-01-01T00:00:00Z", false),
+            build("bld_b", "2026-01-02T00:00:00Z", true),
+        ];
+        assert_eq!(
+            previous_build(&builds, Some("bld_b")).as_deref(),
+            Some("bld_a")
+        );
+        assert_eq!(previous_build(&builds, Some("bld_a")), None);
+        assert_eq!(previous_build(&builds, None), None);
+    }
+
+    #[test]
+    fn the_model_matches_the_schema() {
+        model::shape::check::<RollbackModel>(&schema());
+    }
+}
