@@ -1,10 +1,11 @@
 //! Registry-format documentation rendered from a provider's schemas and its examples.
 //!
 //! Layout (what the Terraform Registry reads): `index.md`, `resources/<name>.md`,
-//! `data-sources/<name>.md`, `list-resources/<name>.md`, `actions/<name>.md`, where `<name>` is
-//! the type name without the provider prefix. Examples come from
+//! `data-sources/<name>.md`, `ephemeral-resources/<name>.md`, `list-resources/<name>.md`,
+//! `actions/<name>.md`, where `<name>` is the type name without the provider prefix. Examples come from
 //! `examples/provider/provider.tf`, `examples/resources/<type>/resource.tf` (+ `import.sh` and
 //! `import-by-identity.tf`), `examples/data-sources/<type>/data-source.tf`,
+//! `examples/ephemeral-resources/<type>/ephemeral-resource.tf`,
 //! `examples/list-resources/<type>/list-resource.tfquery.hcl` and
 //! `examples/actions/<type>/action.tf`.
 
@@ -65,6 +66,17 @@ pub fn render<P: Provider>(
             page.render(provider_name),
         );
     }
+    for e in provider.ephemeral_resources() {
+        let name = e.type_name();
+        let short = name.strip_prefix(&prefix).unwrap_or(name);
+        let dir = examples.join("ephemeral-resources").join(name);
+        let mut page = Page::new(name, "Ephemeral Resource", e.schema());
+        page.example = read(&dir.join("ephemeral-resource.tf"));
+        pages.insert(
+            PathBuf::from(format!("ephemeral-resources/{short}.md")),
+            page.render(provider_name),
+        );
+    }
     for a in provider.actions() {
         let name = a.type_name();
         let short = name.strip_prefix(&prefix).unwrap_or(name);
@@ -80,7 +92,13 @@ pub fn render<P: Provider>(
 }
 
 /// The kinds of pages that live in a folder of their own.
-const PAGE_FOLDERS: [&str; 4] = ["resources", "data-sources", "list-resources", "actions"];
+const PAGE_FOLDERS: [&str; 5] = [
+    "resources",
+    "data-sources",
+    "ephemeral-resources",
+    "list-resources",
+    "actions",
+];
 
 /// Writes the pages under `dir`, removing stale pages of earlier renders.
 pub fn write(dir: &Path, pages: &BTreeMap<PathBuf, String>) -> std::io::Result<()> {

@@ -4,7 +4,7 @@
 //! plan engine and hands typed values to these hooks; hooks never see msgpack or protobuf.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use tokio::sync::{mpsc, watch};
@@ -308,6 +308,48 @@ pub trait DataSource: Send + Sync {
     async fn read(&self, ctx: &mut Ctx, config: &Value) -> Result<Value, Diagnostics>;
 }
 
+/// What an ephemeral resource opened: its result (which Terraform keeps out of plans and
+/// state), bytes of the provider's own handed back to renew and close, and when to renew.
+pub struct Opened {
+    pub result: Value,
+    pub private: Vec<u8>,
+    pub renew_at: Option<SystemTime>,
+}
+
+/// A renewal: the new private bytes and the next renewal time.
+pub struct Renewed {
+    pub private: Vec<u8>,
+    pub renew_at: Option<SystemTime>,
+}
+
+/// An ephemeral resource (Terraform 1.10+, OpenTofu 1.11+): opened while Terraform needs its
+/// value (e.g. a short-lived credential), renewed before `renew_at`, closed when done.
+#[async_trait]
+pub trait EphemeralResource: Send + Sync {
+    fn type_name(&self) -> &str;
+    fn schema(&self) -> &Schema;
+
+    async fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Returns the full value (configuration plus computed attributes).
+    async fn open(&self, ctx: &mut Ctx, config: &Value) -> Result<Opened, Diagnostics>;
+
+    /// Keeps the value usable; the default renews nothing.
+    async fn renew(&self, _ctx: &mut Ctx, private: &[u8]) -> Result<Renewed, Diagnostics> {
+        Ok(Renewed {
+            private: private.to_vec(),
+            renew_at: None,
+        })
+    }
+
+    /// Releases what `open` made (e.g. revokes a credential).
+    async fn close(&self, _ctx: &mut Ctx, _private: &[u8]) -> Diagnostics {
+        Diagnostics::new()
+    }
+}
+
 /// The provider: its configuration schema, its types, and configuration.
 #[async_trait]
 pub trait Provider: Send + Sync + 'static {
@@ -316,6 +358,10 @@ pub trait Provider: Send + Sync + 'static {
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>>;
 
     fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
+        Vec::new()
+    }
+
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource>> {
         Vec::new()
     }
 

@@ -3,14 +3,15 @@
 //! does not offer answer with an error diagnostic, never a transport error or a crash.
 //!
 //! One adapter per RPC, by group: `provider` (metadata, schema, provider configuration, stop),
-//! `resource` (managed resources), `identity`, `data_source`, `list`, `action`, and
-//! `unsupported` (moving state, ephemeral resources, functions, state stores). Each adapter
+//! `resource` (managed resources), `identity`, `data_source`, `ephemeral`, `list`, `action`,
+//! and `unsupported` (moving state, functions, state stores). Each adapter
 //! takes the request message and returns the response message (failures are diagnostics in it);
 //! the tonic service below only delegates, and the unary ones also serve `transport.rs`'s short
 //! path through `UnaryProvider`.
 
 mod action;
 mod data_source;
+mod ephemeral;
 mod identity;
 mod list;
 mod provider;
@@ -34,7 +35,8 @@ use super::diag::{Diagnostic, Diagnostics};
 use super::proto::tfplugin6 as pb;
 use super::proto::tfplugin6::provider_server;
 use super::resource::{
-    Action, ClientInfo, Ctx, DataSource, ListResource, Provider, Resource, StopSignal,
+    Action, ClientInfo, Ctx, DataSource, EphemeralResource, ListResource, Provider, Resource,
+    StopSignal,
 };
 use super::transport::{self, UnaryCall, UnaryRoutes};
 
@@ -50,6 +52,11 @@ struct ResourceEntry {
 
 struct ListEntry {
     list: Arc<dyn ListResource>,
+    ty: Type,
+}
+
+struct EphemeralEntry {
+    ephemeral: Arc<dyn EphemeralResource>,
     ty: Type,
 }
 
@@ -70,6 +77,7 @@ struct Catalog {
     resources: HashMap<String, ResourceEntry>,
     data_sources: HashMap<String, DataSourceEntry>,
     list_resources: HashMap<String, ListEntry>,
+    ephemeral_resources: HashMap<String, EphemeralEntry>,
     actions: HashMap<String, ActionEntry>,
     schema_response: pb::get_provider_schema::Response,
 }
@@ -96,6 +104,17 @@ impl Catalog {
             .map(|l| {
                 let ty = l.schema().value_type();
                 (l.type_name().to_string(), ListEntry { list: l, ty })
+            })
+            .collect();
+        let ephemeral_resources: HashMap<_, _> = provider
+            .ephemeral_resources()
+            .into_iter()
+            .map(|e| {
+                let ty = e.schema().value_type();
+                (
+                    e.type_name().to_string(),
+                    EphemeralEntry { ephemeral: e, ty },
+                )
             })
             .collect();
         let actions: HashMap<_, _> = provider
@@ -131,6 +150,10 @@ impl Catalog {
                 .iter()
                 .map(|(k, e)| (k.clone(), e.list.schema().to_proto()))
                 .collect(),
+            ephemeral_resource_schemas: ephemeral_resources
+                .iter()
+                .map(|(k, e)| (k.clone(), e.ephemeral.schema().to_proto()))
+                .collect(),
             action_schemas: actions
                 .iter()
                 .map(|(k, e)| {
@@ -146,6 +169,7 @@ impl Catalog {
             resources,
             data_sources,
             list_resources,
+            ephemeral_resources,
             actions,
             schema_response,
         }
@@ -199,6 +223,19 @@ impl<P: Provider> ProviderService<P> {
             )
             .into()
         })
+    }
+
+    fn ephemeral_entry(&self, type_name: &str) -> Result<&EphemeralEntry, Diagnostics> {
+        self.catalog()
+            .ephemeral_resources
+            .get(type_name)
+            .ok_or_else(|| {
+                Diagnostic::error(
+                    "Unknown ephemeral resource",
+                    format!("This provider has no ephemeral resource {type_name:?}."),
+                )
+                .into()
+            })
     }
 
     fn action_entry(&self, type_name: &str) -> Result<&ActionEntry, Diagnostics> {
@@ -442,11 +479,11 @@ impl<P: Provider> provider_server::Provider for ProviderService<P> {
         // Data sources.
         validate_data_resource_config(service, request) => data_source::validate_data_resource_config(service, request).await;
         read_data_source(service, request) => data_source::read_data_source(service, request).await;
-        // Ephemeral resources: none.
-        validate_ephemeral_resource_config(_, request) => unsupported::validate_ephemeral_resource_config(request);
-        open_ephemeral_resource(_, request) => unsupported::open_ephemeral_resource(request);
-        renew_ephemeral_resource(_, request) => unsupported::renew_ephemeral_resource(request);
-        close_ephemeral_resource(_, request) => unsupported::close_ephemeral_resource(request);
+        // Ephemeral resources.
+        validate_ephemeral_resource_config(service, request) => ephemeral::validate_ephemeral_resource_config(service, request).await;
+        open_ephemeral_resource(service, request) => ephemeral::open_ephemeral_resource(service, request).await;
+        renew_ephemeral_resource(service, request) => ephemeral::renew_ephemeral_resource(service, request).await;
+        close_ephemeral_resource(service, request) => ephemeral::close_ephemeral_resource(service, request).await;
         // Functions: none.
         get_functions(_, _) => unsupported::get_functions();
         call_function(_, request) => unsupported::call_function(request);

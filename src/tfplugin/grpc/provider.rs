@@ -50,6 +50,13 @@ pub(super) fn get_metadata<P: Provider>(svc: &ProviderService<P>) -> pb::get_met
                 type_name: k.clone(),
             })
             .collect(),
+        ephemeral_resources: catalog
+            .ephemeral_resources
+            .keys()
+            .map(|k| pb::get_metadata::EphemeralResourceMetadata {
+                type_name: k.clone(),
+            })
+            .collect(),
         actions: catalog
             .actions
             .keys()

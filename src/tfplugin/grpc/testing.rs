@@ -11,8 +11,8 @@ use super::{pb, ProviderService};
 use crate::tfplugin::cty::{self, Type, Value};
 use crate::tfplugin::diag::{Diagnostic, Diagnostics};
 use crate::tfplugin::resource::{
-    Action, ClientInfo, Ctx, DataSource, IdentityAttribute, IdentitySchema, ListResource, ListSink,
-    Listed, Progress, Provider, Resource,
+    Action, ClientInfo, Ctx, DataSource, EphemeralResource, IdentityAttribute, IdentitySchema,
+    ListResource, ListSink, Listed, Opened, Progress, Provider, Resource,
 };
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
@@ -107,6 +107,36 @@ impl Action for Echo {
     }
 }
 
+/// An ephemeral `test_token` whose token is `secret-<scope>`; its closes are recorded here.
+pub(super) static CLOSED: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
+
+struct Token(Schema);
+
+#[async_trait]
+impl EphemeralResource for Token {
+    fn type_name(&self) -> &str {
+        "test_token"
+    }
+    fn schema(&self) -> &Schema {
+        &self.0
+    }
+    async fn open(&self, _: &mut Ctx, config: &Value) -> Result<Opened, Diagnostics> {
+        let scope = config.get("scope").and_then(Value::as_str).unwrap_or("");
+        Ok(Opened {
+            result: Value::object([
+                ("scope", Value::string(scope)),
+                ("token", Value::string(format!("secret-{scope}"))),
+            ]),
+            private: b"tok-1".to_vec(),
+            renew_at: Some(std::time::SystemTime::now() + Duration::from_secs(60)),
+        })
+    }
+    async fn close(&self, _: &mut Ctx, private: &[u8]) -> Diagnostics {
+        CLOSED.lock().unwrap().push(private.to_vec());
+        Diagnostics::new()
+    }
+}
+
 pub(super) struct TestProvider(Schema, Arc<Slow>);
 
 #[async_trait]
@@ -124,6 +154,13 @@ impl Provider for TestProvider {
         vec![Arc::new(SlowList(Schema::new(Block::from_attributes(
             vec![],
         ))))]
+    }
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource>> {
+        let schema = Block::from_attributes(vec![
+            Attribute::string("scope").required(),
+            Attribute::string("token").computed().sensitive(),
+        ]);
+        vec![Arc::new(Token(Schema::new(schema)))]
     }
     fn actions(&self) -> Vec<Arc<dyn Action>> {
         let schema = Block::from_attributes(vec![Attribute::string("message").required()]);

@@ -1,5 +1,5 @@
-//! The features this layer does not offer yet: moving state between resource types, ephemeral
-//! resources, functions and state stores. Catalog
+//! The features this layer does not offer yet: moving state between resource types, functions
+//! and state stores. Catalog
 //! RPCs answer that there are none; every other RPC answers with an error diagnostic naming the
 //! feature and the type asked for, never a transport error. A feature that gets implemented
 //! moves out of here into a group module of its own.
@@ -33,11 +33,6 @@ macro_rules! unsupported_rpcs {
 
 unsupported_rpcs! {
     move_resource_state("resource move into", target_type_name) -> Response { diagnostics, .. };
-
-    validate_ephemeral_resource_config("ephemeral resource", type_name) -> Response { diagnostics };
-    open_ephemeral_resource("ephemeral resource", type_name) -> Response { diagnostics, .. };
-    renew_ephemeral_resource("ephemeral resource", type_name) -> Response { diagnostics, .. };
-    close_ephemeral_resource("ephemeral resource", type_name) -> Response { diagnostics };
 
     validate_state_store_config("state store", type_name) -> Response { diagnostics };
     configure_state_store("state store", type_name) -> Response { diagnostics, .. };
@@ -115,10 +110,6 @@ mod tests {
             )*};
         }
         check! {
-            validate_ephemeral_resource_config "ephemeral resource" type_name;
-            open_ephemeral_resource "ephemeral resource" type_name;
-            renew_ephemeral_resource "ephemeral resource" type_name;
-            close_ephemeral_resource "ephemeral resource" type_name;
             validate_state_store_config "state store" type_name;
             configure_state_store "state store" type_name;
             read_state_bytes "state store" type_name;
@@ -160,21 +151,5 @@ mod tests {
         .await;
         assert_eq!(chunks.len(), 1);
         refuses(&chunks[0].diagnostics, "state store", "test_x");
-    }
-
-    #[tokio::test]
-    async fn unsupported_features_answer_with_diagnostics() {
-        let svc = service();
-        let response = svc
-            .validate_ephemeral_resource_config(Request::new(
-                pb::validate_ephemeral_resource_config::Request {
-                    type_name: "test_eph".into(),
-                    ..Default::default()
-                },
-            ))
-            .await
-            .unwrap()
-            .into_inner();
-        assert_eq!(response.diagnostics.len(), 1);
     }
 }

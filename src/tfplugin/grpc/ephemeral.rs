@@ -1,0 +1,191 @@
+//! Ephemeral resources: validate, open, renew, close. The opened value goes to Terraform only
+//! in the response; renew and close get back the provider's private bytes.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use super::{conform, decode, diags, encode, guarded, pb, ProviderService};
+use crate::tfplugin::diag::Diagnostics;
+use crate::tfplugin::plan;
+use crate::tfplugin::resource::Provider;
+
+pub(super) async fn validate_ephemeral_resource_config<P: Provider>(
+    svc: &ProviderService<P>,
+    req: pb::validate_ephemeral_resource_config::Request,
+) -> pb::validate_ephemeral_resource_config::Response {
+    let mut d = Diagnostics::new();
+    match svc.ephemeral_entry(&req.type_name) {
+        Ok(entry) => match decode(req.config.as_ref(), &entry.ty, "ephemeral configuration") {
+            Ok(config) => {
+                d.extend(plan::validate_config(entry.ephemeral.schema(), &config));
+                d.extend(entry.ephemeral.validate(&config).await);
+            }
+            Err(e) => d.extend(e),
+        },
+        Err(e) => d.extend(e),
+    }
+    pb::validate_ephemeral_resource_config::Response {
+        diagnostics: diags(d),
+    }
+}
+
+fn timestamp(at: SystemTime) -> prost_types::Timestamp {
+    let since = at.duration_since(UNIX_EPOCH).unwrap_or_default();
+    prost_types::Timestamp {
+        seconds: since.as_secs() as i64,
+        nanos: since.subsec_nanos() as i32,
+    }
+}
+
+pub(super) async fn open_ephemeral_resource<P: Provider>(
+    svc: &ProviderService<P>,
+    req: pb::open_ephemeral_resource::Request,
+) -> pb::open_ephemeral_resource::Response {
+    let mut ctx = svc.ctx(Vec::new());
+    let result = guarded(async {
+        let entry = svc.ephemeral_entry(&req.type_name)?;
+        let config = decode(req.config.as_ref(), &entry.ty, "ephemeral configuration")?;
+        let opened = entry.ephemeral.open(&mut ctx, &config).await?;
+        let result = encode(&conform(opened.result, &entry.ty, false), &entry.ty)?;
+        Ok((result, opened.private, opened.renew_at))
+    })
+    .await;
+    let mut d = std::mem::take(&mut ctx.diagnostics);
+    match result {
+        Ok((result, private, renew_at)) => pb::open_ephemeral_resource::Response {
+            diagnostics: diags(d),
+            renew_at: renew_at.map(timestamp),
+            result: Some(result),
+            private: Some(private),
+            deferred: None,
+        },
+        Err(e) => {
+            d.extend(e);
+            pb::open_ephemeral_resource::Response {
+                diagnostics: diags(d),
+                ..Default::default()
+            }
+        }
+    }
+}
+
+pub(super) async fn renew_ephemeral_resource<P: Provider>(
+    svc: &ProviderService<P>,
+    req: pb::renew_ephemeral_resource::Request,
+) -> pb::renew_ephemeral_resource::Response {
+    let mut ctx = svc.ctx(Vec::new());
+    let private = req.private.unwrap_or_default();
+    let result = guarded(async {
+        let entry = svc.ephemeral_entry(&req.type_name)?;
+        entry.ephemeral.renew(&mut ctx, &private).await
+    })
+    .await;
+    let mut d = std::mem::take(&mut ctx.diagnostics);
+    match result {
+        Ok(renewed) => pb::renew_ephemeral_resource::Response {
+            diagnostics: diags(d),
+            renew_at: renewed.renew_at.map(timestamp),
+            private: Some(renewed.private),
+        },
+        Err(e) => {
+            d.extend(e);
+            pb::renew_ephemeral_resource::Response {
+                diagnostics: diags(d),
+                renew_at: None,
+                private: Some(private),
+            }
+        }
+    }
+}
+
+pub(super) async fn close_ephemeral_resource<P: Provider>(
+    svc: &ProviderService<P>,
+    req: pb::close_ephemeral_resource::Request,
+) -> pb::close_ephemeral_resource::Response {
+    let mut ctx = svc.ctx(Vec::new());
+    let private = req.private.unwrap_or_default();
+    let mut d = guarded(async {
+        let entry = svc.ephemeral_entry(&req.type_name)?;
+        Err::<(), _>(entry.ephemeral.close(&mut ctx, &private).await)
+    })
+    .await
+    .err()
+    .unwrap_or_default();
+    d.extend(std::mem::take(&mut ctx.diagnostics));
+    pb::close_ephemeral_resource::Response {
+        diagnostics: diags(d),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tonic::Request;
+
+    use super::super::testing::{msgpack, service, CLOSED};
+    use super::pb;
+    use crate::tfplugin::cty::{Type, Value};
+    use crate::tfplugin::proto::tfplugin6::provider_server::Provider as _;
+
+    #[tokio::test]
+    async fn open_renew_close_carry_the_private_bytes() {
+        let svc = service();
+        let ty = Type::object([("scope", Type::String), ("token", Type::String)]);
+        let config = Value::object([("scope", Value::string("read")), ("token", Value::Null)]);
+        let opened = svc
+            .open_ephemeral_resource(Request::new(pb::open_ephemeral_resource::Request {
+                type_name: "test_token".into(),
+                config: Some(msgpack(&config, &ty)),
+                client_capabilities: None,
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(opened.diagnostics.is_empty(), "{:?}", opened.diagnostics);
+        let want = Value::object([
+            ("scope", Value::string("read")),
+            ("token", Value::string("secret-read")),
+        ]);
+        assert_eq!(opened.result, Some(msgpack(&want, &ty)));
+        assert_eq!(opened.private.as_deref(), Some(&b"tok-1"[..]));
+        assert!(opened.renew_at.unwrap().seconds > 1_700_000_000);
+
+        let renewed = svc
+            .renew_ephemeral_resource(Request::new(pb::renew_ephemeral_resource::Request {
+                type_name: "test_token".into(),
+                private: opened.private.clone(),
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(renewed.private, opened.private);
+
+        let closed = svc
+            .close_ephemeral_resource(Request::new(pb::close_ephemeral_resource::Request {
+                type_name: "test_token".into(),
+                private: opened.private.clone(),
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(closed.diagnostics.is_empty());
+        assert!(CLOSED.lock().unwrap().contains(&b"tok-1".to_vec()));
+    }
+
+    #[tokio::test]
+    async fn unknown_ephemeral_types_are_diagnostics() {
+        let svc = service();
+        let response = svc
+            .validate_ephemeral_resource_config(Request::new(
+                pb::validate_ephemeral_resource_config::Request {
+                    type_name: "test_nope".into(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            response.diagnostics[0].summary,
+            "Unknown ephemeral resource"
+        );
+    }
+}
