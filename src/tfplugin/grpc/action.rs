@@ -5,9 +5,8 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-use super::{decode, diags, guarded, pb, BoxStream, ProviderService};
+use super::{decode, diags, guarded, pb, validate_config, BoxStream, ProviderService};
 use crate::tfplugin::diag::{Diagnostic, Diagnostics};
-use crate::tfplugin::plan;
 use crate::tfplugin::resource::{Progress, Provider};
 
 use pb::invoke_action::event::{Completed, Progress as ProgressEvent, Type as EventType};
@@ -16,19 +15,13 @@ pub(super) async fn validate_action_config<P: Provider>(
     svc: &ProviderService<P>,
     req: pb::validate_action_config::Request,
 ) -> pb::validate_action_config::Response {
-    let mut d = Diagnostics::new();
-    match svc.action_entry(&req.action_type) {
-        Ok(entry) => match decode(req.config.as_ref(), &entry.ty, "action configuration") {
-            Ok(config) => {
-                d.extend(plan::validate_config(entry.action.schema(), &config));
-                d.extend(entry.action.validate(&config).await);
-            }
-            Err(e) => d.extend(e),
-        },
-        Err(e) => d.extend(e),
-    }
     pb::validate_action_config::Response {
-        diagnostics: diags(d),
+        diagnostics: validate_config(
+            svc.action_entry(&req.action_type),
+            req.config.as_ref(),
+            "action configuration",
+        )
+        .await,
     }
 }
 
@@ -40,7 +33,7 @@ pub(super) async fn plan_action<P: Provider>(
     let d = guarded(async {
         let entry = svc.action_entry(&req.action_type)?;
         let config = decode(req.config.as_ref(), &entry.ty, "action configuration")?;
-        Err::<(), _>(entry.action.plan(&mut ctx, &config).await)
+        Err::<(), _>(entry.hooks.plan(&mut ctx, &config).await)
     })
     .await
     .err()
@@ -57,7 +50,7 @@ pub(super) fn invoke_action<P: Provider>(
 ) -> BoxStream<pb::invoke_action::Event> {
     let prepared = svc.action_entry(&req.action_type).and_then(|entry| {
         let config = decode(req.config.as_ref(), &entry.ty, "action configuration")?;
-        Ok((Arc::clone(&entry.action), config))
+        Ok((Arc::clone(&entry.hooks), config))
     });
     let (action, config) = match prepared {
         Ok(prepared) => prepared,

@@ -2,28 +2,22 @@
 
 use std::time::Instant;
 
-use super::{conform, decode, diags, encode, guarded, log_rpc, pb, ProviderService};
-use crate::tfplugin::diag::Diagnostics;
-use crate::tfplugin::plan;
+use super::{
+    conform, decode, diags, encode, guarded, log_rpc, pb, validate_config, ProviderService,
+};
 use crate::tfplugin::resource::Provider;
 
 pub(super) async fn validate_data_resource_config<P: Provider>(
     svc: &ProviderService<P>,
     req: pb::validate_data_resource_config::Request,
 ) -> pb::validate_data_resource_config::Response {
-    let mut d = Diagnostics::new();
-    match svc.data_source(&req.type_name) {
-        Ok(entry) => match decode(req.config.as_ref(), &entry.ty, "data source configuration") {
-            Ok(config) => {
-                d.extend(plan::validate_config(entry.data_source.schema(), &config));
-                d.extend(entry.data_source.validate(&config).await);
-            }
-            Err(e) => d.extend(e),
-        },
-        Err(e) => d.extend(e),
-    }
     pb::validate_data_resource_config::Response {
-        diagnostics: diags(d),
+        diagnostics: validate_config(
+            svc.data_source(&req.type_name),
+            req.config.as_ref(),
+            "data source configuration",
+        )
+        .await,
     }
 }
 
@@ -36,7 +30,7 @@ pub(super) async fn read_data_source<P: Provider>(
     let result = guarded(async {
         let entry = svc.data_source(&req.type_name)?;
         let config = decode(req.config.as_ref(), &entry.ty, "data source configuration")?;
-        let value = entry.data_source.read(&mut ctx, &config).await?;
+        let value = entry.hooks.read(&mut ctx, &config).await?;
         encode(&conform(value, &entry.ty, false), &entry.ty)
     })
     .await;

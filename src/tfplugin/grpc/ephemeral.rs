@@ -3,28 +3,20 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::{conform, decode, diags, encode, guarded, pb, ProviderService};
-use crate::tfplugin::diag::Diagnostics;
-use crate::tfplugin::plan;
+use super::{conform, decode, diags, encode, guarded, pb, validate_config, ProviderService};
 use crate::tfplugin::resource::Provider;
 
 pub(super) async fn validate_ephemeral_resource_config<P: Provider>(
     svc: &ProviderService<P>,
     req: pb::validate_ephemeral_resource_config::Request,
 ) -> pb::validate_ephemeral_resource_config::Response {
-    let mut d = Diagnostics::new();
-    match svc.ephemeral_entry(&req.type_name) {
-        Ok(entry) => match decode(req.config.as_ref(), &entry.ty, "ephemeral configuration") {
-            Ok(config) => {
-                d.extend(plan::validate_config(entry.ephemeral.schema(), &config));
-                d.extend(entry.ephemeral.validate(&config).await);
-            }
-            Err(e) => d.extend(e),
-        },
-        Err(e) => d.extend(e),
-    }
     pb::validate_ephemeral_resource_config::Response {
-        diagnostics: diags(d),
+        diagnostics: validate_config(
+            svc.ephemeral_entry(&req.type_name),
+            req.config.as_ref(),
+            "ephemeral configuration",
+        )
+        .await,
     }
 }
 
@@ -44,7 +36,7 @@ pub(super) async fn open_ephemeral_resource<P: Provider>(
     let result = guarded(async {
         let entry = svc.ephemeral_entry(&req.type_name)?;
         let config = decode(req.config.as_ref(), &entry.ty, "ephemeral configuration")?;
-        let opened = entry.ephemeral.open(&mut ctx, &config).await?;
+        let opened = entry.hooks.open(&mut ctx, &config).await?;
         let result = encode(&conform(opened.result, &entry.ty, false), &entry.ty)?;
         Ok((result, opened.private, opened.renew_at))
     })
@@ -76,7 +68,7 @@ pub(super) async fn renew_ephemeral_resource<P: Provider>(
     let private = req.private.unwrap_or_default();
     let result = guarded(async {
         let entry = svc.ephemeral_entry(&req.type_name)?;
-        entry.ephemeral.renew(&mut ctx, &private).await
+        entry.hooks.renew(&mut ctx, &private).await
     })
     .await;
     let mut d = std::mem::take(&mut ctx.diagnostics);
@@ -105,7 +97,7 @@ pub(super) async fn close_ephemeral_resource<P: Provider>(
     let private = req.private.unwrap_or_default();
     let mut d = guarded(async {
         let entry = svc.ephemeral_entry(&req.type_name)?;
-        Err::<(), _>(entry.ephemeral.close(&mut ctx, &private).await)
+        Err::<(), _>(entry.hooks.close(&mut ctx, &private).await)
     })
     .await
     .err()

@@ -14,7 +14,7 @@ pub(super) fn get_resource_identity_schemas<P: Provider>(
         .catalog()
         .resources
         .iter()
-        .filter_map(|(name, entry)| Some((name.clone(), to_proto(entry.resource.identity()?))))
+        .filter_map(|(name, entry)| Some((name.clone(), to_proto(entry.hooks.identity()?))))
         .collect();
     pb::get_resource_identity_schemas::Response {
         identity_schemas,
@@ -84,7 +84,7 @@ fn identity_type(entry: &ResourceEntry) -> Result<&crate::tfplugin::cty::Type, D
             "Resource has no identity",
             format!(
                 "The resource type {} has no identity; import it by its import ID.",
-                entry.resource.type_name()
+                entry.hooks.type_name()
             ),
         )
         .into()
@@ -98,7 +98,7 @@ pub(super) fn of_state(
     entry: &ResourceEntry,
     state: &Value,
 ) -> Result<Option<pb::ResourceIdentityData>, Diagnostics> {
-    let (Some(identity), Some(ty)) = (entry.resource.identity(), &entry.identity_ty) else {
+    let (Some(identity), Some(ty)) = (entry.hooks.identity(), &entry.identity_ty) else {
         return Ok(None);
     };
     if state.is_null() {

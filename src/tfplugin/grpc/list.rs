@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-use super::{conform, decode, diags, encode, guarded, pb, BoxStream, ProviderService};
+use super::{
+    conform, decode, diags, encode, guarded, pb, validate_config, BoxStream, ProviderService,
+};
 use super::{ListEntry, ResourceEntry};
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::{Diagnostic, Diagnostics};
@@ -21,16 +23,6 @@ pub(super) async fn validate_list_resource_config<P: Provider>(
     req: pb::validate_list_resource_config::Request,
 ) -> pb::validate_list_resource_config::Response {
     let mut d = Diagnostics::new();
-    match svc.list_entry(&req.type_name) {
-        Ok(entry) => match decode(req.config.as_ref(), &entry.ty, "list configuration") {
-            Ok(config) => {
-                d.extend(plan::validate_config(entry.list.schema(), &config));
-                d.extend(entry.list.validate(&config).await);
-            }
-            Err(e) => d.extend(e),
-        },
-        Err(e) => d.extend(e),
-    }
     if let Ok(Value::Number(n)) = decode(req.limit.as_ref(), &Type::Number, "limit") {
         if n.as_i64().is_none_or(|limit| limit < 0) {
             d.error(
@@ -39,9 +31,14 @@ pub(super) async fn validate_list_resource_config<P: Provider>(
             );
         }
     }
-    pb::validate_list_resource_config::Response {
-        diagnostics: diags(d),
-    }
+    let mut diagnostics = validate_config(
+        svc.list_entry(&req.type_name),
+        req.config.as_ref(),
+        "list configuration",
+    )
+    .await;
+    diagnostics.extend(diags(d));
+    pb::validate_list_resource_config::Response { diagnostics }
 }
 
 /// What a running list needs, owned: it outlives the request.
@@ -71,8 +68,8 @@ pub(super) fn list_resource<P: Provider>(
         }
         let config = decode(req.config.as_ref(), &list.ty, "list configuration")?;
         let lister = Lister {
-            list: Arc::clone(&list.list),
-            resource: Arc::clone(&resource.resource),
+            list: Arc::clone(&list.hooks),
+            resource: Arc::clone(&resource.hooks),
             ty: resource.ty.clone(),
             identity_ty: resource.identity_ty.clone(),
         };

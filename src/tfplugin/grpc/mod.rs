@@ -32,42 +32,130 @@ use tonic::{Request, Response, Status, Streaming};
 
 use super::cty::{self, Type, Value};
 use super::diag::{Diagnostic, Diagnostics};
+use super::plan;
 use super::proto::tfplugin6 as pb;
 use super::proto::tfplugin6::provider_server;
 use super::resource::{
     Action, ClientInfo, Ctx, DataSource, EphemeralResource, ListResource, Provider, Resource,
     StopSignal,
 };
+use super::schema::Schema;
 use super::transport::{self, UnaryCall, UnaryRoutes};
 
 type RpcResult<T> = Result<Response<T>, Status>;
 type BoxStream<T> = Pin<Box<dyn futures::Stream<Item = Result<T, Status>> + Send>>;
 
-struct ResourceEntry {
-    resource: Arc<dyn Resource>,
+/// A type the provider offers (resource, data source, ...), with its value type.
+struct Entry<T: ?Sized> {
+    hooks: Arc<T>,
     ty: Type,
-    /// The identity's object type, when the resource has an identity.
+    /// The identity's object type, for a managed resource that has an identity.
     identity_ty: Option<Type>,
 }
 
-struct ListEntry {
-    list: Arc<dyn ListResource>,
-    ty: Type,
+type ResourceEntry = Entry<dyn Resource>;
+type DataSourceEntry = Entry<dyn DataSource>;
+type ListEntry = Entry<dyn ListResource>;
+type EphemeralEntry = Entry<dyn EphemeralResource>;
+type ActionEntry = Entry<dyn Action>;
+
+/// What every kind of type has: a name, a configuration schema and its own checks.
+#[async_trait::async_trait]
+trait Configurable: Send + Sync {
+    fn name(&self) -> &str;
+    fn config_schema(&self) -> &Schema;
+    async fn check(&self, config: &Value) -> Diagnostics;
 }
 
-struct EphemeralEntry {
-    ephemeral: Arc<dyn EphemeralResource>,
-    ty: Type,
+macro_rules! configurable {
+    ($($kind:ident),*) => {$(
+        #[async_trait::async_trait]
+        impl Configurable for dyn $kind {
+            fn name(&self) -> &str {
+                self.type_name()
+            }
+            fn config_schema(&self) -> &Schema {
+                self.schema()
+            }
+            async fn check(&self, config: &Value) -> Diagnostics {
+                self.validate(config).await
+            }
+        }
+    )*};
 }
 
-struct ActionEntry {
-    action: Arc<dyn Action>,
-    ty: Type,
+configurable!(
+    Resource,
+    DataSource,
+    ListResource,
+    EphemeralResource,
+    Action
+);
+
+/// The types of one kind, by name.
+fn entries<T: ?Sized + Configurable>(types: Vec<Arc<T>>) -> HashMap<String, Entry<T>> {
+    types
+        .into_iter()
+        .map(|hooks| {
+            let entry = Entry {
+                ty: hooks.config_schema().value_type(),
+                hooks,
+                identity_ty: None,
+            };
+            (entry.hooks.name().to_string(), entry)
+        })
+        .collect()
 }
 
-struct DataSourceEntry {
-    data_source: Arc<dyn DataSource>,
-    ty: Type,
+fn schemas<T: ?Sized + Configurable>(
+    entries: &HashMap<String, Entry<T>>,
+) -> HashMap<String, pb::Schema> {
+    entries
+        .iter()
+        .map(|(name, e)| (name.clone(), e.hooks.config_schema().to_proto()))
+        .collect()
+}
+
+/// The type of this name, or a diagnostic: "Unknown data source", "This provider has no data
+/// source ...".
+fn lookup<'a, T: ?Sized>(
+    entries: &'a HashMap<String, Entry<T>>,
+    type_name: &str,
+    kind: &str,
+) -> Result<&'a Entry<T>, Diagnostics> {
+    entries.get(type_name).ok_or_else(|| {
+        let mut summary = format!("Unknown {kind}");
+        if kind == "resource" {
+            summary.push_str(" type");
+        }
+        let noun = if kind == "resource" {
+            "resource type"
+        } else {
+            kind
+        };
+        Diagnostic::error(
+            summary,
+            format!("This provider has no {noun} {type_name:?}."),
+        )
+        .into()
+    })
+}
+
+/// A `Validate*Config` RPC: the schema's validators, then the type's own checks.
+async fn validate_config<T: ?Sized + Configurable>(
+    entry: Result<&Entry<T>, Diagnostics>,
+    config: Option<&pb::DynamicValue>,
+    what: &str,
+) -> Vec<pb::Diagnostic> {
+    let mut d = Diagnostics::new();
+    match entry.and_then(|e| Ok((e, decode(config, &e.ty, what)?))) {
+        Ok((entry, config)) => {
+            d.extend(plan::validate_config(entry.hooks.config_schema(), &config));
+            d.extend(entry.hooks.check(&config).await);
+        }
+        Err(e) => d.extend(e),
+    }
+    diags(d)
 }
 
 /// The provider's types and schemas, built on first use rather than at start-up: Terraform
@@ -84,81 +172,29 @@ struct Catalog {
 
 impl Catalog {
     fn new<P: Provider>(provider: &P) -> Catalog {
-        let resources: HashMap<_, _> = provider
-            .resources()
-            .into_iter()
-            .map(|r| {
-                let ty = r.schema().value_type();
-                let identity_ty = r.identity().map(|i| i.value_type());
-                let entry = ResourceEntry {
-                    resource: Arc::clone(&r),
-                    ty,
-                    identity_ty,
-                };
-                (r.type_name().to_string(), entry)
-            })
-            .collect();
-        let list_resources: HashMap<_, _> = provider
-            .list_resources()
-            .into_iter()
-            .map(|l| {
-                let ty = l.schema().value_type();
-                (l.type_name().to_string(), ListEntry { list: l, ty })
-            })
-            .collect();
-        let ephemeral_resources: HashMap<_, _> = provider
-            .ephemeral_resources()
-            .into_iter()
-            .map(|e| {
-                let ty = e.schema().value_type();
-                (
-                    e.type_name().to_string(),
-                    EphemeralEntry { ephemeral: e, ty },
-                )
-            })
-            .collect();
-        let actions: HashMap<_, _> = provider
-            .actions()
-            .into_iter()
-            .map(|a| {
-                let ty = a.schema().value_type();
-                (a.type_name().to_string(), ActionEntry { action: a, ty })
-            })
-            .collect();
-        let data_sources: HashMap<_, _> = provider
-            .data_sources()
-            .into_iter()
-            .map(|d| {
-                let ty = d.schema().value_type();
-                (
-                    d.type_name().to_string(),
-                    DataSourceEntry { data_source: d, ty },
-                )
-            })
-            .collect();
+        let mut resources = entries(provider.resources());
+        for entry in resources.values_mut() {
+            entry.identity_ty = entry.hooks.identity().map(|i| i.value_type());
+        }
+        let data_sources = entries(provider.data_sources());
+        let list_resources = entries(provider.list_resources());
+        let ephemeral_resources = entries(provider.ephemeral_resources());
+        let actions = entries(provider.actions());
         let schema_response = pb::get_provider_schema::Response {
             provider: Some(provider.schema().to_proto()),
-            resource_schemas: resources
-                .iter()
-                .map(|(k, e)| (k.clone(), e.resource.schema().to_proto()))
-                .collect(),
-            data_source_schemas: data_sources
-                .iter()
-                .map(|(k, e)| (k.clone(), e.data_source.schema().to_proto()))
-                .collect(),
-            list_resource_schemas: list_resources
-                .iter()
-                .map(|(k, e)| (k.clone(), e.list.schema().to_proto()))
-                .collect(),
-            ephemeral_resource_schemas: ephemeral_resources
-                .iter()
-                .map(|(k, e)| (k.clone(), e.ephemeral.schema().to_proto()))
-                .collect(),
-            action_schemas: actions
-                .iter()
-                .map(|(k, e)| {
-                    let schema = Some(e.action.schema().to_proto());
-                    (k.clone(), pb::ActionSchema { schema })
+            resource_schemas: schemas(&resources),
+            data_source_schemas: schemas(&data_sources),
+            list_resource_schemas: schemas(&list_resources),
+            ephemeral_resource_schemas: schemas(&ephemeral_resources),
+            action_schemas: schemas(&actions)
+                .into_iter()
+                .map(|(name, schema)| {
+                    (
+                        name,
+                        pb::ActionSchema {
+                            schema: Some(schema),
+                        },
+                    )
                 })
                 .collect(),
             server_capabilities: Some(provider::server_capabilities()),
@@ -206,56 +242,27 @@ impl<P: Provider> ProviderService<P> {
     }
 
     fn resource(&self, type_name: &str) -> Result<&ResourceEntry, Diagnostics> {
-        self.catalog().resources.get(type_name).ok_or_else(|| {
-            Diagnostic::error(
-                "Unknown resource type",
-                format!("This provider has no resource type {type_name:?}."),
-            )
-            .into()
-        })
-    }
-
-    fn list_entry(&self, type_name: &str) -> Result<&ListEntry, Diagnostics> {
-        self.catalog().list_resources.get(type_name).ok_or_else(|| {
-            Diagnostic::error(
-                "Unknown list resource",
-                format!("This provider has no list resource {type_name:?}."),
-            )
-            .into()
-        })
-    }
-
-    fn ephemeral_entry(&self, type_name: &str) -> Result<&EphemeralEntry, Diagnostics> {
-        self.catalog()
-            .ephemeral_resources
-            .get(type_name)
-            .ok_or_else(|| {
-                Diagnostic::error(
-                    "Unknown ephemeral resource",
-                    format!("This provider has no ephemeral resource {type_name:?}."),
-                )
-                .into()
-            })
-    }
-
-    fn action_entry(&self, type_name: &str) -> Result<&ActionEntry, Diagnostics> {
-        self.catalog().actions.get(type_name).ok_or_else(|| {
-            Diagnostic::error(
-                "Unknown action",
-                format!("This provider has no action {type_name:?}."),
-            )
-            .into()
-        })
+        lookup(&self.catalog().resources, type_name, "resource")
     }
 
     fn data_source(&self, type_name: &str) -> Result<&DataSourceEntry, Diagnostics> {
-        self.catalog().data_sources.get(type_name).ok_or_else(|| {
-            Diagnostic::error(
-                "Unknown data source",
-                format!("This provider has no data source {type_name:?}."),
-            )
-            .into()
-        })
+        lookup(&self.catalog().data_sources, type_name, "data source")
+    }
+
+    fn list_entry(&self, type_name: &str) -> Result<&ListEntry, Diagnostics> {
+        lookup(&self.catalog().list_resources, type_name, "list resource")
+    }
+
+    fn ephemeral_entry(&self, type_name: &str) -> Result<&EphemeralEntry, Diagnostics> {
+        lookup(
+            &self.catalog().ephemeral_resources,
+            type_name,
+            "ephemeral resource",
+        )
+    }
+
+    fn action_entry(&self, type_name: &str) -> Result<&ActionEntry, Diagnostics> {
+        lookup(&self.catalog().actions, type_name, "action")
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use super::{conform, decode, diags, encode, guarded, identity, log_rpc, pb};
+use super::{conform, decode, diags, encode, guarded, identity, log_rpc, pb, validate_config};
 use super::{ProviderService, ResourceEntry};
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
@@ -14,19 +14,13 @@ pub(super) async fn validate_resource_config<P: Provider>(
     svc: &ProviderService<P>,
     req: pb::validate_resource_config::Request,
 ) -> pb::validate_resource_config::Response {
-    let mut d = Diagnostics::new();
-    match svc.resource(&req.type_name) {
-        Ok(entry) => match decode(req.config.as_ref(), &entry.ty, "resource configuration") {
-            Ok(config) => {
-                d.extend(plan::validate_config(entry.resource.schema(), &config));
-                d.extend(entry.resource.validate(&config).await);
-            }
-            Err(e) => d.extend(e),
-        },
-        Err(e) => d.extend(e),
-    }
     pb::validate_resource_config::Response {
-        diagnostics: diags(d),
+        diagnostics: validate_config(
+            svc.resource(&req.type_name),
+            req.config.as_ref(),
+            "resource configuration",
+        )
+        .await,
     }
 }
 
@@ -48,7 +42,7 @@ pub(super) async fn upgrade_resource_state<P: Provider>(
             .into());
         }
         let value = entry
-            .resource
+            .hooks
             .upgrade_state(req.version, &raw.json)
             .await?;
         let value = conform(value, &entry.ty, false);
@@ -79,11 +73,9 @@ pub(super) async fn read_resource<P: Provider>(
         if state.is_null() {
             return Ok(None);
         }
-        let new_state = entry.resource.read(&mut ctx, &state).await?;
-        let new_state = plan::null_write_only(
-            entry.resource.schema(),
-            &conform(new_state, &entry.ty, false),
-        );
+        let new_state = entry.hooks.read(&mut ctx, &state).await?;
+        let new_state =
+            plan::null_write_only(entry.hooks.schema(), &conform(new_state, &entry.ty, false));
         let new_identity = identity::of_state(entry, &new_state)?;
         Ok(Some((encode(&new_state, &entry.ty)?, new_identity)))
     })
@@ -132,7 +124,7 @@ pub(super) async fn plan_resource_change<P: Provider>(
     let mut ctx = svc.ctx(req.prior_private.clone());
     let result = guarded(async {
         let entry = svc.resource(&req.type_name)?;
-        let schema = entry.resource.schema();
+        let schema = entry.hooks.schema();
         let prior = decode(req.prior_state.as_ref(), &entry.ty, "prior state")?;
         let proposed = decode(req.proposed_new_state.as_ref(), &entry.ty, "proposed state")?;
         let config = decode(req.config.as_ref(), &entry.ty, "configuration")?;
@@ -157,7 +149,7 @@ pub(super) async fn plan_resource_change<P: Provider>(
             requires_replace: engine.requires_replace,
         };
         let mut d = engine.diagnostics;
-        d.extend(entry.resource.modify_plan(&mut ctx, &mut planned).await);
+        d.extend(entry.hooks.modify_plan(&mut ctx, &mut planned).await);
         if d.has_errors() {
             return Err(d);
         }
@@ -212,7 +204,7 @@ pub(super) async fn apply_resource_change<P: Provider>(
             }
         }
     };
-    let schema = entry.resource.schema();
+    let schema = entry.hooks.schema();
     let decoded = (|| {
         Ok::<_, Diagnostics>((
             decode(req.prior_state.as_ref(), &entry.ty, "prior state")?,
@@ -233,15 +225,15 @@ pub(super) async fn apply_resource_change<P: Provider>(
     let result = guarded(async {
         if planned.is_null() {
             entry
-                .resource
+                .hooks
                 .delete(&mut ctx, &prior)
                 .await
                 .map(|()| Value::Null)
         } else if prior.is_null() {
-            entry.resource.create(&mut ctx, &planned, &config).await
+            entry.hooks.create(&mut ctx, &planned, &config).await
         } else {
             entry
-                .resource
+                .hooks
                 .update(&mut ctx, &prior, &planned, &config)
                 .await
         }
@@ -288,9 +280,9 @@ pub(super) async fn import_resource_state<P: Provider>(
         let value = match &req.identity {
             Some(data) if req.id.is_empty() => {
                 let requested = identity::decode_requested(entry, data)?;
-                entry.resource.import_identity(&mut ctx, &requested).await?
+                entry.hooks.import_identity(&mut ctx, &requested).await?
             }
-            _ => entry.resource.import(&mut ctx, &req.id).await?,
+            _ => entry.hooks.import(&mut ctx, &req.id).await?,
         };
         let value = conform(value, &entry.ty, false);
         Ok((
@@ -328,7 +320,7 @@ pub(super) fn generate_resource_config<P: Provider>(
     let result = (|| {
         let entry = svc.resource(&req.type_name)?;
         let state = decode(req.state.as_ref(), &entry.ty, "state")?;
-        let config = plan::config_from_state(entry.resource.schema(), &state);
+        let config = plan::config_from_state(entry.hooks.schema(), &state);
         encode(&config, &entry.ty)
     })();
     match result {
