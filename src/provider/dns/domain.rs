@@ -1,35 +1,46 @@
 //! `comwit_domain`: a domain onboarded for delegated DNS, so Comwit hosts its zone.
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use crate::api::models::Domain;
 use crate::api::{ApiError, Client};
-use crate::provider::common::{
-    api_error, api_error_at, call, plan_project, project_id_attribute, required_str,
-    split_import_id,
-};
-use crate::provider::Shared;
+use crate::provider::common::{api_error, api_error_at, call, plan_project, project_id_attribute};
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, PlanRequest, Resource};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
-use super::names::MAX_FQDN;
-use super::{hostname_validator, string_list};
+use super::{domain_argument, error_detail, found, import_parts, unless_gone};
 
-const TYPE_NAME: &str = "comwit_domain";
+provider_type!(DomainResource, "comwit_domain");
+const TYPE_NAME: &str = DomainResource::TYPE_NAME;
 const IMPORT_FORM: &str = "<project_id>/<domain>";
 
-pub struct DomainResource {
-    shared: Shared,
-    schema: Schema,
+/// An onboarded domain: the resource's configuration and state, and the data source's result
+/// (`project_id` is planned by `modify_plan`, the rest is known once onboarded).
+#[derive(Serialize, Deserialize)]
+pub(super) struct DomainModel {
+    #[serde(default)]
+    pub project_id: String,
+    pub domain: String,
+    #[serde(default)]
+    pub name_servers: Vec<String>,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub created_at: String,
 }
 
-impl DomainResource {
-    pub fn new(shared: Shared) -> Self {
-        DomainResource {
-            shared,
-            schema: schema(),
+impl From<Domain> for DomainModel {
+    fn from(d: Domain) -> Self {
+        DomainModel {
+            project_id: d.project_id,
+            domain: d.domain,
+            name_servers: d.name_servers,
+            status: d.status,
+            created_at: d.created_at,
         }
     }
 }
@@ -54,15 +65,11 @@ hostnames use it.
     Schema::new(
         Block::from_attributes(vec![
             project_id_attribute("domain"),
-            Attribute::string("domain")
-                .required()
-                .requires_replace()
-                .validator(hostname_validator("domain", MAX_FQDN))
-                .description(
-                    "The domain, such as `example.com`: lowercase, without a trailing dot, two \
+            domain_argument().requires_replace().description(
+                "The domain, such as `example.com`: lowercase, without a trailing dot, two \
                      or more labels, not under `comwit.app`. Changing it replaces the domain \
                      (and its zone).",
-                ),
+            ),
             Attribute::list("name_servers", Type::String)
                 .computed()
                 .use_state_for_unknown()
@@ -83,26 +90,15 @@ hostnames use it.
     )
 }
 
-/// The state of an onboarded domain.
-pub fn domain_state(d: &Domain) -> Value {
-    Value::object([
-        ("project_id", Value::string(&d.project_id)),
-        ("domain", Value::string(&d.domain)),
-        ("name_servers", string_list(&d.name_servers)),
-        ("status", Value::string(&d.status)),
-        ("created_at", Value::string(&d.created_at)),
-    ])
+impl DomainResource {
+    fn state(&self, domain: Domain) -> Result<Value, Diagnostics> {
+        model::value_of(&DomainModel::from(domain), &self.schema)
+    }
 }
 
 #[async_trait]
 impl Resource for DomainResource {
-    fn type_name(&self) -> &str {
-        TYPE_NAME
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
+    type_metadata!();
 
     async fn modify_plan(&self, _ctx: &mut Ctx, plan: &mut PlanRequest) -> Diagnostics {
         // A new provider default moves the domain to another project: a replacement.
@@ -120,22 +116,22 @@ impl Resource for DomainResource {
     ) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
         let client = &configured.client;
-        let project = required_str(planned, "project_id")?;
-        let domain = required_str(planned, "domain")?;
-        match call(ctx, client.onboard_domain(&project, &domain)).await {
-            Ok(d) => Ok(domain_state(&d)),
-            Err(e) => Err(create_error(ctx, client, &project, &domain, &e).await),
+        let plan: DomainModel = model::get(planned)?;
+        let (project, domain) = (&plan.project_id, &plan.domain);
+        match call(ctx, client.onboard_domain(project, domain)).await {
+            Ok(d) => self.state(d),
+            Err(e) => Err(create_error(ctx, client, project, domain, &e).await),
         }
     }
 
     async fn read(&self, ctx: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
-        let project = required_str(state, "project_id")?;
-        let domain = required_str(state, "domain")?;
-        match call(ctx, configured.client.read_domain(&project, &domain)).await {
-            Ok(d) => Ok(domain_state(&d)),
-            Err(e) if e.is_not_found() => Ok(Value::Null),
-            Err(e) => Err(api_error(&format!("read the domain {domain}"), &e)),
+        let known: DomainModel = model::get(state)?;
+        let (project, domain) = (&known.project_id, &known.domain);
+        let request = configured.client.read_domain(project, domain);
+        match unless_gone(ctx, request, &format!("read the domain {domain}")).await? {
+            Some(d) => self.state(d),
+            None => Ok(Value::Null),
         }
     }
 
@@ -160,23 +156,22 @@ impl Resource for DomainResource {
 
     async fn delete(&self, ctx: &mut Ctx, prior: &Value) -> Result<(), Diagnostics> {
         let configured = self.shared.get()?;
-        let project = required_str(prior, "project_id")?;
-        let domain = required_str(prior, "domain")?;
-        match call(ctx, configured.client.remove_domain(&project, &domain)).await {
+        let prior: DomainModel = model::get(prior)?;
+        let (project, domain) = (&prior.project_id, &prior.domain);
+        match call(ctx, configured.client.remove_domain(project, domain)).await {
             // The client counts a DELETE answered 404 as done.
             Ok(()) => Ok(()),
-            Err(e) if e.is_conflict() => Err(in_use_error(&domain, &e)),
+            Err(e) if e.is_conflict() => Err(in_use_error(domain, &e)),
             Err(e) => Err(api_error(&format!("remove the domain {domain}"), &e)),
         }
     }
 
     async fn import(&self, ctx: &mut Ctx, id: &str) -> Result<Value, Diagnostics> {
-        let parts = split_import_id(id, 2, IMPORT_FORM)?;
-        let (project, domain) = (&parts[0], &parts[1]);
+        let [project, domain] = import_parts(id, IMPORT_FORM)?;
         let configured = self.shared.get()?;
-        match call(ctx, configured.client.get_domain(project, domain)).await {
-            Ok(d) => Ok(domain_state(&d)),
-            Err(e) if e.is_not_found() => Err(Diagnostic::error(
+        let request = configured.client.get_domain(&project, &domain);
+        let d = found(ctx, request, &format!("import the domain {domain}"), || {
+            Diagnostic::error(
                 "Domain not found",
                 format!(
                     "Cannot import {id:?}: the project {project} has no domain {domain} (or \
@@ -184,9 +179,9 @@ impl Resource for DomainResource {
                      with the domain in lowercase and without a trailing dot."
                 ),
             )
-            .into()),
-            Err(e) => Err(api_error(&format!("import the domain {domain}"), &e)),
-        }
+        })
+        .await?;
+        self.state(d)
     }
 }
 
@@ -229,7 +224,7 @@ async fn create_error(
 
 /// A refused removal: the Automatic DNS hostnames that still use the domain.
 fn in_use_error(domain: &str, err: &ApiError) -> Diagnostics {
-    let hostnames: Vec<String> = super::error_detail(err, "hostnames")
+    let hostnames: Vec<String> = error_detail(err, "hostnames")
         .as_ref()
         .and_then(|h| h.as_array())
         .map(|a| {
@@ -253,4 +248,14 @@ fn in_use_error(domain: &str, err: &ApiError) -> Diagnostics {
         ),
     )
     .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_model_matches_the_schema() {
+        model::shape::check::<DomainModel>(&schema());
+    }
 }

@@ -2,43 +2,23 @@
 
 use async_trait::async_trait;
 
-use crate::provider::common::{api_error, call, id_validator, plan_project_id, required_str};
-use crate::provider::Shared;
+use crate::provider::common::{lookup_project, lookup_project_attribute};
 use crate::tfplugin::cty::{Type, Value};
-use crate::tfplugin::diag::{Diagnostic, Diagnostics};
+use crate::tfplugin::diag::Diagnostics;
+use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, DataSource};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
-use super::domain::domain_state;
-use super::hostname_validator;
-use super::names::MAX_FQDN;
+use super::domain::DomainModel;
+use super::{domain_argument, domain_not_found, found};
 
-pub struct DomainDataSource {
-    shared: Shared,
-    schema: Schema,
-}
-
-impl DomainDataSource {
-    pub fn new(shared: Shared) -> Self {
-        DomainDataSource {
-            shared,
-            schema: schema(),
-        }
-    }
-}
+provider_type!(DomainDataSource, "comwit_domain");
 
 fn schema() -> Schema {
     Schema::new(
         Block::from_attributes(vec![
-            Attribute::string("project_id")
-                .validator(id_validator("project", "prj"))
-                .optional()
-                .computed()
-                .description("The project to look in. Defaults to the provider's `project_id`."),
-            Attribute::string("domain")
-                .required()
-                .validator(hostname_validator("domain", MAX_FQDN))
-                .description("The onboarded domain, such as `example.com`."),
+            lookup_project_attribute(),
+            domain_argument().description("The onboarded domain, such as `example.com`."),
             Attribute::list("name_servers", Type::String)
                 .computed()
                 .description("The name servers to set at the domain's registrar."),
@@ -59,31 +39,31 @@ fn schema() -> Schema {
 
 #[async_trait]
 impl DataSource for DomainDataSource {
-    fn type_name(&self) -> &str {
-        "comwit_domain"
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
+    type_metadata!();
 
     async fn read(&self, ctx: &mut Ctx, config: &Value) -> Result<Value, Diagnostics> {
-        let project = plan_project_id(config, &self.shared)?;
-        let project = project.as_str().unwrap_or_default().to_string();
-        let domain = required_str(config, "domain")?;
+        let project = lookup_project(config, &self.shared)?;
+        let DomainModel { domain, .. } = model::get(config)?;
         let configured = self.shared.get()?;
-        match call(ctx, configured.client.get_domain(&project, &domain)).await {
-            Ok(d) => Ok(domain_state(&d)),
-            Err(e) if e.is_not_found() => Err(Diagnostic::error(
-                "Domain not found",
-                format!(
-                    "The project {project} has no domain {domain} (or the project does not \
-                     exist). Check `domain` and `project_id`; onboard domains with the \
-                     `comwit_domain` resource."
-                ),
+        let request = configured.client.get_domain(&project, &domain);
+        let d = found(ctx, request, &format!("read the domain {domain}"), || {
+            domain_not_found(
+                &project,
+                &domain,
+                "; onboard domains with the `comwit_domain` resource",
             )
-            .into()),
-            Err(e) => Err(api_error(&format!("read the domain {domain}"), &e)),
-        }
+        })
+        .await?;
+        model::value_of(&DomainModel::from(d), &self.schema)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_model_matches_the_schema() {
+        model::shape::check::<DomainModel>(&schema());
     }
 }

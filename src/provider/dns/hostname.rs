@@ -5,52 +5,81 @@
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use crate::api::models::{Hostname, HostnameAttach};
 use crate::api::{ApiError, Client};
 use crate::provider::common::{
-    api_error, api_error_at, call, id_validator, plan_project, project_id_attribute, required_str,
-    split_import_id, str_attr, timeout, timeouts_block,
+    api_error, api_error_at, call, plan_project, project_id_attribute, set_attr, timeouts_block,
+    CreateTimeouts,
 };
-use crate::provider::Shared;
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, PlanRequest, Resource};
 use crate::tfplugin::schema::{validators, Attribute, Block, Schema};
 
 use super::hostname_records::{
-    disagreements, dns_records_attribute, planned_records, refreshed_records,
+    disagreements, dns_records_attribute, planned_records, refreshed_records, DnsRecords,
 };
 use super::names::{is_within, routing_type, MAX_APP_HOSTNAME, MAX_FQDN};
-use super::{attr, hostname_validator, poll_delay, set};
+use super::{
+    app_id_attribute, found, hostname_validator, import_parts, pause, poll_delay, unless_gone,
+    DEFAULT_WAIT, HOSTNAME_IMPORT_FORM as IMPORT_FORM,
+};
 
-const TYPE_NAME: &str = "comwit_app_hostname";
-const IMPORT_FORM: &str = "<project_id>/<app_id>/<hostname>";
-const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(600);
+provider_type!(HostnameResource, "comwit_app_hostname");
+const TYPE_NAME: &str = HostnameResource::TYPE_NAME;
 
-pub struct HostnameResource {
-    shared: Shared,
-    schema: Schema,
+/// The resource's configuration and state; without `timeouts`, also the data source's
+/// configuration (where `dns_mode` is computed) and result.
+#[derive(Serialize, Deserialize)]
+pub(super) struct HostnameModel {
+    #[serde(default)]
+    pub project_id: String,
+    pub app_id: String,
+    pub hostname: String,
+    #[serde(default)]
+    pub dns_mode: String,
+    pub domain: Option<String>,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub dns_records: DnsRecords,
+    #[serde(default)]
+    pub created_at: String,
+    // Left out of the data source's result, whose schema has no `timeouts`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeouts: Option<CreateTimeouts>,
 }
 
-impl HostnameResource {
-    pub fn new(shared: Shared) -> Self {
-        HostnameResource {
-            shared,
-            schema: schema(),
+impl HostnameModel {
+    /// The state of a hostname from the platform; `prior_records` are the `dns_records` it
+    /// refreshes (none on create and import).
+    pub fn new(h: Hostname, prior_records: DnsRecords, timeouts: Option<CreateTimeouts>) -> Self {
+        HostnameModel {
+            dns_records: refreshed_records(prior_records, &h.dns_records),
+            project_id: h.project_id,
+            app_id: h.app_id,
+            hostname: h.hostname,
+            dns_mode: h.dns_mode,
+            domain: h.domain,
+            status: h.status,
+            created_at: h.created_at,
+            timeouts,
         }
     }
 }
 
-pub fn app_id_attribute() -> Attribute {
-    Attribute::string("app_id")
-        .required()
-        .requires_replace()
-        .validator(id_validator("app", "app"))
-        .description(
-            "The app the hostname routes to (usually `comwit_app.<name>.app_id`). Changing it \
-             replaces the hostname.",
-        )
+/// What validation and planning read of a configuration; an unknown attribute reads as absent.
+#[derive(Deserialize)]
+struct HostnameConfig<'a> {
+    #[serde(borrow)]
+    hostname: Option<&'a str>,
+    #[serde(borrow)]
+    dns_mode: Option<&'a str>,
+    #[serde(borrow)]
+    domain: Option<&'a str>,
 }
 
 fn schema() -> Schema {
@@ -142,20 +171,23 @@ tell a zone apex) when the token has it.";
 
 /// Cross-attribute checks: `domain` goes with Automatic DNS and must hold the hostname.
 fn validate_hostname(config: &Value) -> Diagnostics {
+    let c: HostnameConfig = match model::get(config) {
+        Ok(c) => c,
+        Err(d) => return d,
+    };
     let mut diags = Diagnostics::new();
-    let mode = attr(config, "dns_mode");
-    let domain = attr(config, "domain");
-    let hostname = attr(config, "hostname");
+    // An unknown domain reads as absent too: it is checked once known.
+    let no_domain = c.domain.is_none() && !config.get("domain").is_some_and(Value::is_unknown);
     let at_domain = AttributePath::new("domain");
-    match (mode.as_str(), &domain) {
-        (Some("automatic"), Value::Null) => diags.attribute_error(
+    match (c.dns_mode, c.domain) {
+        (Some("automatic"), None) if no_domain => diags.attribute_error(
             at_domain.clone(),
             "Missing domain for Automatic DNS",
             "dns_mode = \"automatic\" needs `domain`: the project domain whose zone gets the \
              hostname's records (for example `domain = comwit_domain.main.domain`). Use \
              dns_mode = \"manual\" to publish the records yourself instead.",
         ),
-        (Some("manual"), Value::String(d)) => diags.attribute_error(
+        (Some("manual"), Some(d)) => diags.attribute_error(
             at_domain.clone(),
             "domain is only for Automatic DNS",
             format!(
@@ -166,7 +198,7 @@ fn validate_hostname(config: &Value) -> Diagnostics {
         ),
         _ => {}
     }
-    if let (Some(h), Some(d)) = (hostname.as_str(), domain.as_str()) {
+    if let (Some(h), Some(d)) = (c.hostname, c.domain) {
         if !is_within(h, d) {
             diags.attribute_error(
                 at_domain,
@@ -182,37 +214,9 @@ fn validate_hostname(config: &Value) -> Diagnostics {
     diags
 }
 
-/// The state of a hostname from the platform; `prior_records` is the `dns_records` it
-/// refreshes (null on import and create).
-fn hostname_state(h: &Hostname, prior_records: &Value, timeouts: Value) -> Value {
-    Value::object([
-        ("project_id", Value::string(&h.project_id)),
-        ("app_id", Value::string(&h.app_id)),
-        ("hostname", Value::string(&h.hostname)),
-        ("dns_mode", Value::string(&h.dns_mode)),
-        (
-            "domain",
-            h.domain.as_deref().map_or(Value::Null, Value::string),
-        ),
-        ("status", Value::string(&h.status)),
-        (
-            "dns_records",
-            refreshed_records(prior_records, &h.dns_records),
-        ),
-        ("created_at", Value::string(&h.created_at)),
-        ("timeouts", timeouts),
-    ])
-}
-
 #[async_trait]
 impl Resource for HostnameResource {
-    fn type_name(&self) -> &str {
-        TYPE_NAME
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
+    type_metadata!();
 
     async fn validate(&self, config: &Value) -> Diagnostics {
         validate_hostname(config)
@@ -227,23 +231,23 @@ impl Resource for HostnameResource {
         if !prior.is_null() {
             // Only `timeouts` can change in place; the records stay as they are (a
             // replacement is planned again as a create, with no prior state).
-            let records = attr(prior, "dns_records");
-            set(&mut plan.planned_state, "dns_records", records);
+            let records = prior.get("dns_records").cloned().unwrap_or(Value::Null);
+            set_attr(&mut plan.planned_state, "dns_records", records);
             return Diagnostics::new();
         }
-        let hostname = str_attr(&plan.config, "hostname");
-        let routing = match hostname {
+        let config: HostnameConfig = match model::get(&plan.config) {
+            Ok(c) => c,
+            Err(d) => return d,
+        };
+        let routing = match config.hostname {
             None => None,
             Some(h) => {
-                let domains = self.apex_domains(ctx, &plan.config, &project).await;
+                let domains = self.apex_domains(ctx, &config, &project).await;
                 routing_type(h, domains.as_deref())
             }
         };
-        set(
-            &mut plan.planned_state,
-            "dns_records",
-            planned_records(hostname, routing),
-        );
+        let records = planned_records(config.hostname, routing);
+        set_attr(&mut plan.planned_state, "dns_records", records);
         Diagnostics::new()
     }
 
@@ -255,11 +259,17 @@ impl Resource for HostnameResource {
     ) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
         let client = &configured.client;
-        let project = required_str(planned, "project_id")?;
-        let app_id = required_str(planned, "app_id")?;
-        let hostname = required_str(planned, "hostname")?;
-        let mode = required_str(planned, "dns_mode")?;
-        let domain = str_attr(planned, "domain");
+        let HostnameModel {
+            project_id: project,
+            app_id,
+            hostname,
+            dns_mode: mode,
+            domain,
+            dns_records: planned_records,
+            timeouts,
+            ..
+        } = model::get(planned)?;
+        let domain = domain.as_deref();
         let body = HostnameAttach {
             hostname: &hostname,
             dns_mode: &mode,
@@ -274,8 +284,6 @@ impl Resource for HostnameResource {
                 )
             }
         };
-        let timeouts = attr(planned, "timeouts");
-        let planned_records = attr(planned, "dns_records");
         let differences = disagreements(&planned_records, &attached);
         if !differences.is_empty() {
             // Terraform promised other names or types to the resources fed from
@@ -284,7 +292,7 @@ impl Resource for HostnameResource {
                 .await
                 .is_ok();
             if !undone {
-                ctx.partial_state = Some(hostname_state(&attached, &Value::Null, timeouts));
+                ctx.partial_state = Some(self.state(attached, timeouts)?);
             }
             return Err(Diagnostic::error(
                 "Hostname records differ from the plan",
@@ -304,36 +312,22 @@ impl Resource for HostnameResource {
             .with_attribute(AttributePath::new("dns_records"))
             .into());
         }
-        ctx.partial_state = Some(hostname_state(&attached, &Value::Null, timeouts.clone()));
+        ctx.partial_state = Some(self.state(attached.clone(), timeouts.clone())?);
         if attached.status != "active" && mode == "automatic" {
-            let limit = timeout(planned, "create", DEFAULT_CREATE_TIMEOUT);
+            let limit = CreateTimeouts::create(&timeouts, DEFAULT_WAIT);
             attached = wait_active(ctx, client, &attached, started, limit).await?;
         }
-        Ok(hostname_state(&attached, &Value::Null, timeouts))
+        self.state(attached, timeouts)
     }
 
     async fn read(&self, ctx: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
-        let configured = self.shared.get()?;
-        let project = required_str(state, "project_id")?;
-        let app_id = required_str(state, "app_id")?;
-        let hostname = required_str(state, "hostname")?;
-        match call(
-            ctx,
-            configured
-                .client
-                .read_hostname(&project, &app_id, &hostname),
-        )
-        .await
-        {
-            Ok(h) => Ok(hostname_state(
-                &h,
-                &attr(state, "dns_records"),
-                attr(state, "timeouts"),
-            )),
-            // Detached, or its app deleted: plan to attach it again.
-            Err(e) if e.is_not_found() => Ok(Value::Null),
-            Err(e) => Err(api_error(&format!("read the hostname {hostname}"), &e)),
-        }
+        let known: HostnameModel = model::get(state)?;
+        // Detached, or its app deleted: plan to attach it again.
+        let Some(h) = self.fetch(ctx, &known).await? else {
+            return Ok(Value::Null);
+        };
+        let refreshed = HostnameModel::new(h, known.dns_records, known.timeouts);
+        model::value_of(&refreshed, &self.schema)
     }
 
     async fn update(
@@ -343,54 +337,42 @@ impl Resource for HostnameResource {
         planned: &Value,
         _config: &Value,
     ) -> Result<Value, Diagnostics> {
-        // Only `timeouts` changes in place: refresh the status, keep the records.
-        let mut state = match self.read(ctx, prior).await? {
-            Value::Null => {
-                return Err(Diagnostic::error(
-                    "Hostname disappeared",
-                    "The hostname was detached outside Terraform while it was being updated; \
-                     run apply again to attach it anew.",
-                )
-                .into())
-            }
-            s => s,
+        let prior: HostnameModel = model::get(prior)?;
+        let HostnameModel { timeouts, .. } = model::get(planned)?;
+        let Some(h) = self.fetch(ctx, &prior).await? else {
+            return Err(Diagnostic::error(
+                "Hostname disappeared",
+                "The hostname was detached outside Terraform while it was being updated; \
+                 run apply again to attach it anew.",
+            )
+            .into());
         };
-        set(&mut state, "dns_records", attr(prior, "dns_records"));
-        set(&mut state, "timeouts", attr(planned, "timeouts"));
-        Ok(state)
+        // Only `timeouts` changes in place: refresh the status, keep the records.
+        let mut state = HostnameModel::new(h, DnsRecords::new(), timeouts);
+        state.dns_records = prior.dns_records;
+        model::value_of(&state, &self.schema)
     }
 
     async fn delete(&self, ctx: &mut Ctx, prior: &Value) -> Result<(), Diagnostics> {
         let configured = self.shared.get()?;
-        let project = required_str(prior, "project_id")?;
-        let app_id = required_str(prior, "app_id")?;
-        let hostname = required_str(prior, "hostname")?;
-        match call(
+        let prior: HostnameModel = model::get(prior)?;
+        let (project, app_id, hostname) = (&prior.project_id, &prior.app_id, &prior.hostname);
+        // The client counts a DELETE answered 404 as done.
+        call(
             ctx,
-            configured
-                .client
-                .detach_hostname(&project, &app_id, &hostname),
+            configured.client.detach_hostname(project, app_id, hostname),
         )
         .await
-        {
-            // The client counts a DELETE answered 404 as done.
-            Ok(()) => Ok(()),
-            Err(e) => Err(api_error(&format!("detach the hostname {hostname}"), &e)),
-        }
+        .map_err(|e| api_error(&format!("detach the hostname {hostname}"), &e))
     }
 
     async fn import(&self, ctx: &mut Ctx, id: &str) -> Result<Value, Diagnostics> {
-        let parts = split_import_id(id, 3, IMPORT_FORM)?;
-        let (project, app_id, hostname) = (&parts[0], &parts[1], &parts[2]);
+        let [project, app_id, hostname] = import_parts(id, IMPORT_FORM)?;
         let configured = self.shared.get()?;
-        match call(
-            ctx,
-            configured.client.get_hostname(project, app_id, hostname),
-        )
-        .await
-        {
-            Ok(h) => Ok(hostname_state(&h, &Value::Null, Value::Null)),
-            Err(e) if e.is_not_found() => Err(Diagnostic::error(
+        let request = configured.client.get_hostname(&project, &app_id, &hostname);
+        let action = format!("import the hostname {hostname}");
+        let h = found(ctx, request, &action, || {
+            Diagnostic::error(
                 "Hostname not found",
                 format!(
                     "Cannot import {id:?}: the app {app_id} of the project {project} has no \
@@ -398,27 +380,45 @@ impl Resource for HostnameResource {
                      ID has the form {IMPORT_FORM}."
                 ),
             )
-            .into()),
-            Err(e) => Err(api_error(&format!("import the hostname {hostname}"), &e)),
-        }
+        })
+        .await?;
+        self.state(h, None)
     }
 }
 
 impl HostnameResource {
+    /// The state of a hostname the platform just attached (or that is being imported).
+    fn state(&self, h: Hostname, timeouts: Option<CreateTimeouts>) -> Result<Value, Diagnostics> {
+        model::value_of(
+            &HostnameModel::new(h, DnsRecords::new(), timeouts),
+            &self.schema,
+        )
+    }
+
+    /// The hostname of a state as the platform has it now; `None` once it is gone.
+    async fn fetch(
+        &self,
+        ctx: &Ctx,
+        known: &HostnameModel,
+    ) -> Result<Option<Hostname>, Diagnostics> {
+        let configured = self.shared.get()?;
+        let (project, app_id, hostname) = (&known.project_id, &known.app_id, &known.hostname);
+        let request = configured.client.read_hostname(project, app_id, hostname);
+        unless_gone(ctx, request, &format!("read the hostname {hostname}")).await
+    }
+
     /// The onboarded domains that may make the planned hostname a zone apex: the Automatic DNS
     /// domain, or for Manual DNS the project's domains. `None` when they cannot be listed.
     async fn apex_domains(
         &self,
         ctx: &Ctx,
-        config: &Value,
+        config: &HostnameConfig<'_>,
         project: &Value,
     ) -> Option<Vec<String>> {
-        if let Some(domain) = str_attr(config, "domain") {
-            if str_attr(config, "dns_mode") == Some("automatic") {
-                return Some(vec![domain.to_string()]);
-            }
+        if let (Some(domain), Some("automatic")) = (config.domain, config.dns_mode) {
+            return Some(vec![domain.to_string()]);
         }
-        if str_attr(config, "hostname").is_some_and(|h| h.split('.').count() == 2) {
+        if config.hostname.is_some_and(|h| h.split('.').count() == 2) {
             // An apex whatever the domains are: nothing to look up.
             return Some(Vec::new());
         }
@@ -458,12 +458,7 @@ async fn wait_active(
             )
             .into());
         }
-        if !ctx.stop.sleep(poll_delay(attempt)).await {
-            return Err(api_error(
-                &format!("wait for the hostname {hostname}"),
-                &ApiError::Cancelled,
-            ));
-        }
+        pause(ctx, poll_delay(attempt), hostname).await?;
         attempt += 1;
         let current = call(ctx, client.get_hostname(project, app_id, hostname))
             .await
@@ -572,11 +567,6 @@ async fn holder_in_project(
     None
 }
 
-/// A hostname as the data source shows it (the attributes it shares with the resource).
-pub fn data_source_state(h: &Hostname) -> Value {
-    hostname_state(h, &Value::Null, Value::Null)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -584,7 +574,7 @@ mod tests {
     fn config(pairs: &[(&str, &str)]) -> Value {
         let mut v = schema().null_object();
         for (k, x) in pairs {
-            set(&mut v, k, Value::string(*x));
+            set_attr(&mut v, k, Value::string(*x));
         }
         v
     }
@@ -647,8 +637,13 @@ mod tests {
         }
         // Unknown values are checked later.
         let mut unknown = config(&[("hostname", "app.example.com")]);
-        set(&mut unknown, "dns_mode", Value::Unknown);
-        set(&mut unknown, "domain", Value::Unknown);
+        set_attr(&mut unknown, "dns_mode", Value::Unknown);
+        set_attr(&mut unknown, "domain", Value::Unknown);
         assert!(validate_hostname(&unknown).is_empty());
+    }
+
+    #[test]
+    fn the_model_matches_the_schema() {
+        model::shape::check::<HostnameModel>(&schema());
     }
 }

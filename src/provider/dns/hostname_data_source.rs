@@ -3,39 +3,24 @@
 
 use async_trait::async_trait;
 
-use crate::provider::common::{api_error, call, id_validator, plan_project_id, required_str};
-use crate::provider::Shared;
+use crate::provider::common::{id_validator, lookup_project, lookup_project_attribute};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{Diagnostic, Diagnostics};
+use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, DataSource};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
-use super::hostname::data_source_state;
-use super::hostname_records::dns_records_attribute;
+use super::hostname::HostnameModel;
+use super::hostname_records::{dns_records_attribute, DnsRecords};
 use super::names::MAX_APP_HOSTNAME;
-use super::{hostname_validator, set};
+use super::{found, hostname_validator};
 
-pub struct HostnameDataSource {
-    shared: Shared,
-    schema: Schema,
-}
-
-impl HostnameDataSource {
-    pub fn new(shared: Shared) -> Self {
-        HostnameDataSource {
-            shared,
-            schema: schema(),
-        }
-    }
-}
+provider_type!(HostnameDataSource, "comwit_app_hostname");
 
 fn schema() -> Schema {
     Schema::new(
         Block::from_attributes(vec![
-            Attribute::string("project_id")
-                .validator(id_validator("project", "prj"))
-                .optional()
-                .computed()
+            lookup_project_attribute()
                 .description("The project of the app. Defaults to the provider's `project_id`."),
             Attribute::string("app_id")
                 .validator(id_validator("app", "app"))
@@ -73,32 +58,18 @@ fn schema() -> Schema {
 
 #[async_trait]
 impl DataSource for HostnameDataSource {
-    fn type_name(&self) -> &str {
-        "comwit_app_hostname"
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
+    type_metadata!();
 
     async fn read(&self, ctx: &mut Ctx, config: &Value) -> Result<Value, Diagnostics> {
-        let project = plan_project_id(config, &self.shared)?;
-        let project = project.as_str().unwrap_or_default().to_string();
-        let app_id = required_str(config, "app_id")?;
-        let hostname = required_str(config, "hostname")?;
+        let project = lookup_project(config, &self.shared)?;
+        let HostnameModel {
+            app_id, hostname, ..
+        } = model::get(config)?;
         let configured = self.shared.get()?;
-        match call(
-            ctx,
-            configured.client.get_hostname(&project, &app_id, &hostname),
-        )
-        .await
-        {
-            Ok(h) => {
-                let mut value = data_source_state(&h);
-                set(&mut value, "project_id", Value::string(project));
-                Ok(value)
-            }
-            Err(e) if e.is_not_found() => Err(Diagnostic::error(
+        let request = configured.client.get_hostname(&project, &app_id, &hostname);
+        let action = format!("read the hostname {hostname}");
+        let h = found(ctx, request, &action, || {
+            Diagnostic::error(
                 "Hostname not found",
                 format!(
                     "The app {app_id} of the project {project} has no hostname {hostname} (or \
@@ -106,8 +77,39 @@ impl DataSource for HostnameDataSource {
                      `project_id`."
                 ),
             )
-            .into()),
-            Err(e) => Err(api_error(&format!("read the hostname {hostname}"), &e)),
-        }
+        })
+        .await?;
+        let mut result = HostnameModel::new(h, DnsRecords::new(), None);
+        result.project_id = project;
+        model::value_of(&result, &self.schema)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::common::timeouts_block;
+    use crate::provider::dns::fixtures::{manual, rec};
+
+    #[test]
+    fn the_model_matches_the_schema() {
+        // The resource's model, whose `timeouts` the data source has not (and never writes).
+        let with_timeouts = Schema::new(schema().block.with_block(timeouts_block(&["create"], "")));
+        model::shape::check::<HostnameModel>(&with_timeouts);
+    }
+
+    #[test]
+    fn the_result_leaves_timeouts_out() {
+        let h = manual(
+            "www.example.com",
+            vec![rec("routing", "CNAME", "www.example.com", "x")],
+        );
+        let result = HostnameModel::new(h, DnsRecords::new(), None);
+        let value = model::value_of(&result, &schema()).unwrap();
+        assert_eq!(
+            value.get("hostname"),
+            Some(&Value::string("www.example.com"))
+        );
+        assert_eq!(value.get("timeouts"), None);
     }
 }

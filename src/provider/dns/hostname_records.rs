@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 use crate::api::models::{Hostname, HostnameDnsRecord};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::schema::{Attribute, NestedAttributes};
@@ -16,6 +18,37 @@ pub const RECORD_TTL: i64 = 300;
 
 pub const ROUTING: &str = "routing";
 pub const OWNERSHIP: &str = "ownership";
+
+/// One of the `dns_records`. Every field is known in a state; in a plan the value, and the
+/// name and routing type where they cannot be told yet, are unknown and read as `None`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DnsRecordModel {
+    #[serde(rename = "type")]
+    pub rtype: Option<String>,
+    pub name: Option<String>,
+    pub value: Option<String>,
+    pub ttl: Option<i64>,
+}
+
+/// The `dns_records`, keyed by purpose.
+pub type DnsRecords = BTreeMap<String, DnsRecordModel>;
+
+impl From<&HostnameDnsRecord> for DnsRecordModel {
+    fn from(r: &HostnameDnsRecord) -> Self {
+        DnsRecordModel {
+            rtype: Some(r.record_type.clone()),
+            name: Some(r.name.clone()),
+            value: Some(r.value.clone()),
+            ttl: Some(r.ttl),
+        }
+    }
+}
+
+impl DnsRecordModel {
+    fn is_complete(&self) -> bool {
+        self.rtype.is_some() && self.name.is_some() && self.value.is_some() && self.ttl.is_some()
+    }
+}
 
 /// The computed `dns_records` attribute.
 pub fn dns_records_attribute(description: &str) -> Attribute {
@@ -74,60 +107,41 @@ pub fn planned_records(hostname: Option<&str>, routing_type: Option<&str>) -> Va
     ]))
 }
 
-/// The platform's records as the map, keyed by purpose.
-pub fn records_value(records: &[HostnameDnsRecord]) -> Value {
-    Value::Map(
-        records
-            .iter()
-            .map(|r| {
-                (
-                    r.purpose.clone(),
-                    Value::object([
-                        ("type", Value::string(&r.record_type)),
-                        ("name", Value::string(&r.name)),
-                        ("value", Value::string(&r.value)),
-                        ("ttl", Value::int(r.ttl)),
-                    ]),
-                )
-            })
-            .collect(),
-    )
+/// The platform's records, keyed by purpose.
+pub fn records_model(records: &[HostnameDnsRecord]) -> DnsRecords {
+    records
+        .iter()
+        .map(|r| (r.purpose.clone(), DnsRecordModel::from(r)))
+        .collect()
 }
 
 /// The records after a refresh: what the platform returns, plus every record of the prior
 /// state that it no longer returns. Once a hostname is verified the platform may stop listing
 /// its records; keeping them means the DNS records fed from them are never planned away.
-pub fn refreshed_records(prior: &Value, records: &[HostnameDnsRecord]) -> Value {
-    let Value::Map(mut current) = records_value(records) else {
-        unreachable!("records_value builds a map")
-    };
-    if let Value::Map(prior) = prior {
-        for (purpose, record) in prior {
-            let complete = !record.contains_unknown() && !record.is_null();
-            if complete && !current.contains_key(purpose) {
-                current.insert(purpose.clone(), record.clone());
-            }
+pub fn refreshed_records(prior: DnsRecords, records: &[HostnameDnsRecord]) -> DnsRecords {
+    let mut current = records_model(records);
+    for (purpose, record) in prior {
+        if record.is_complete() {
+            current.entry(purpose).or_insert(record);
         }
     }
-    Value::Map(current)
+    current
 }
 
 /// Where the platform's records differ from the planned names and types (which Terraform
 /// promised at plan time); empty when they agree.
-pub fn disagreements(planned: &Value, hostname: &Hostname) -> Vec<String> {
+pub fn disagreements(planned: &DnsRecords, hostname: &Hostname) -> Vec<String> {
     let mut out = Vec::new();
     for purpose in [ROUTING, OWNERSHIP] {
-        let want = match planned {
-            Value::Map(m) => m.get(purpose),
-            _ => None,
+        let Some(want) = planned.get(purpose) else {
+            continue;
         };
-        let Some(want) = want else { continue };
         let got = hostname.dns_records.iter().find(|r| r.purpose == purpose);
-        for (field, got_value) in [
-            ("type", got.map(|r| r.record_type.as_str())),
-            ("name", got.map(|r| r.name.as_str())),
+        for (field, wanted, got_value) in [
+            ("type", &want.rtype, got.map(|r| r.record_type.as_str())),
+            ("name", &want.name, got.map(|r| r.name.as_str())),
         ] {
-            if let Some(w) = want.get(field).and_then(Value::as_str) {
+            if let Some(w) = wanted.as_deref() {
                 if got_value != Some(w) {
                     out.push(format!(
                         "the {purpose} record's {field} is {} (planned: {w})",
@@ -143,16 +157,8 @@ pub fn disagreements(planned: &Value, hostname: &Hostname) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn rec(purpose: &str, rtype: &str, name: &str, value: &str) -> HostnameDnsRecord {
-        HostnameDnsRecord {
-            purpose: purpose.into(),
-            record_type: rtype.into(),
-            name: name.into(),
-            value: value.into(),
-            ttl: 300,
-        }
-    }
+    use crate::provider::dns::fixtures::{manual, rec};
+    use crate::tfplugin::model;
 
     #[test]
     fn planned_keys_names_and_types_are_known() {
@@ -189,10 +195,10 @@ mod tests {
                 "comwit-verify=1",
             ),
         ];
-        let prior = records_value(&both);
-        assert_eq!(refreshed_records(&prior, &both), prior);
-        assert_eq!(refreshed_records(&prior, &both[..1]), prior);
-        assert_eq!(refreshed_records(&prior, &[]), prior);
+        let prior = records_model(&both);
+        assert_eq!(refreshed_records(prior.clone(), &both), prior);
+        assert_eq!(refreshed_records(prior.clone(), &both[..1]), prior);
+        assert_eq!(refreshed_records(prior.clone(), &[]), prior);
         // Fresh values from the platform win over the prior ones.
         let moved = [rec(
             "routing",
@@ -200,28 +206,18 @@ mod tests {
             "www.example.com",
             "web-2.comwit.app",
         )];
-        let Value::Map(m) = refreshed_records(&prior, &moved) else {
-            panic!()
-        };
-        assert_eq!(
-            m["routing"].get("value"),
-            Some(&Value::string("web-2.comwit.app"))
-        );
+        let m = refreshed_records(prior.clone(), &moved);
+        assert_eq!(m["routing"].value.as_deref(), Some("web-2.comwit.app"));
         assert_eq!(m.len(), 2);
         // Nothing known before (import): the platform's records.
-        assert_eq!(refreshed_records(&Value::Null, &both), prior);
+        assert_eq!(refreshed_records(DnsRecords::new(), &both), prior);
     }
 
     #[test]
     fn disagreement_is_reported() {
-        let host = Hostname {
-            hostname: "shop.example.com".into(),
-            app_id: "app_0000000000000001".into(),
-            project_id: "prj_0000000000000001".into(),
-            dns_mode: "manual".into(),
-            domain: None,
-            status: "pending".into(),
-            dns_records: vec![
+        let host = manual(
+            "shop.example.com",
+            vec![
                 rec("routing", "A", "shop.example.com", "198.18.0.1"),
                 rec(
                     "ownership",
@@ -230,15 +226,16 @@ mod tests {
                     "x",
                 ),
             ],
-            created_at: "2025-01-01T00:00:00Z".into(),
+        );
+        // The plan as create reads it, unknowns and all.
+        let planned = |routing: Option<&str>| -> DnsRecords {
+            model::get(&planned_records(Some("shop.example.com"), routing)).unwrap()
         };
-        let agreed = planned_records(Some("shop.example.com"), Some("A"));
-        assert!(disagreements(&agreed, &host).is_empty());
-        let planned = planned_records(Some("shop.example.com"), Some("CNAME"));
-        let d = disagreements(&planned, &host);
+        assert!(disagreements(&planned(Some("A")), &host).is_empty());
+        let d = disagreements(&planned(Some("CNAME")), &host);
         assert_eq!(d.len(), 1, "{d:?}");
         assert!(d[0].contains("type is A (planned: CNAME)"));
         // Unknown planned fields promise nothing.
-        assert!(disagreements(&planned_records(Some("shop.example.com"), None), &host).is_empty());
+        assert!(disagreements(&planned(None), &host).is_empty());
     }
 }

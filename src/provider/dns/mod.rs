@@ -15,15 +15,18 @@ mod records_data_source;
 pub mod values;
 mod verification;
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::Shared;
+use crate::api::ApiError;
+use crate::provider::common::{api_error, call, id_validator, split_import_id};
 use crate::tfplugin::cty::Value;
-use crate::tfplugin::diag::{AttributePath, Diagnostics};
-use crate::tfplugin::resource::{DataSource, Resource};
+use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::resource::{Ctx, DataSource, Resource};
 use crate::tfplugin::schema::validators;
-use crate::tfplugin::schema::Validator;
+use crate::tfplugin::schema::{Attribute, Validator};
 
 pub fn resources(shared: &Shared) -> Vec<Arc<dyn Resource>> {
     vec![
@@ -44,7 +47,11 @@ pub fn data_sources(shared: &Shared) -> Vec<Arc<dyn DataSource>> {
     ]
 }
 
-use super::common::{attr_or_null as attr, set_attr as set};
+/// The import ID of a hostname and of its verification.
+const HOSTNAME_IMPORT_FORM: &str = "<project_id>/<app_id>/<hostname>";
+
+/// How long a create may wait for a hostname to turn active, unless `timeouts` says otherwise.
+const DEFAULT_WAIT: Duration = Duration::from_secs(600);
 
 /// The strings of a known list or set whose elements are all known; `None` otherwise.
 fn known_strings(value: &Value) -> Option<Vec<String>> {
@@ -56,8 +63,69 @@ fn known_strings(value: &Value) -> Option<Vec<String>> {
     }
 }
 
-fn string_list(items: &[String]) -> Value {
-    Value::List(items.iter().map(Value::string).collect())
+/// The `N` parts of an import ID of the form `form` (`a/b/c`).
+fn import_parts<const N: usize>(id: &str, form: &str) -> Result<[String; N], Diagnostics> {
+    // split_import_id gives exactly N parts or an error.
+    let mut parts = split_import_id(id, N, form)?;
+    Ok(std::array::from_fn(|i| std::mem::take(&mut parts[i])))
+}
+
+/// The object a request returns; a 404 explained by `not_found`, other errors as usual.
+async fn found<T>(
+    ctx: &Ctx,
+    request: impl Future<Output = Result<T, ApiError>>,
+    action: &str,
+    not_found: impl FnOnce() -> Diagnostic,
+) -> Result<T, Diagnostics> {
+    match call(ctx, request).await {
+        Ok(t) => Ok(t),
+        Err(e) if e.is_not_found() => Err(not_found().into()),
+        Err(e) => Err(api_error(action, &e)),
+    }
+}
+
+/// What a refresh reads: `None` when the object is gone, so that Terraform plans to create it
+/// again.
+async fn unless_gone<T>(
+    ctx: &Ctx,
+    request: impl Future<Output = Result<T, ApiError>>,
+    action: &str,
+) -> Result<Option<T>, Diagnostics> {
+    match call(ctx, request).await {
+        Ok(t) => Ok(Some(t)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(api_error(action, &e)),
+    }
+}
+
+/// The 404 of a data source that looks a project domain up.
+fn domain_not_found(project: &str, domain: &str, what_else: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Domain not found",
+        format!(
+            "The project {project} has no domain {domain} (or the project does not exist). \
+             Check `domain` and `project_id`{what_else}."
+        ),
+    )
+}
+
+/// The `app_id` of a hostname and of its verification.
+fn app_id_attribute() -> Attribute {
+    Attribute::string("app_id")
+        .required()
+        .requires_replace()
+        .validator(id_validator("app", "app"))
+        .description(
+            "The app the hostname routes to (usually `comwit_app.<name>.app_id`). Changing it \
+             replaces the hostname.",
+        )
+}
+
+/// The `domain` argument naming a project domain (descriptions differ by type).
+fn domain_argument() -> Attribute {
+    Attribute::string("domain")
+        .required()
+        .validator(hostname_validator("domain", names::MAX_FQDN))
 }
 
 /// A validator for hostnames and domains: says what is wrong and how to write it instead.
@@ -79,7 +147,7 @@ fn hostname_validator(what: &'static str, max: usize) -> impl Validator {
 }
 
 /// A field of an error answer's `details` object (e.g. the hostnames that block a removal).
-fn error_detail(err: &crate::api::ApiError, key: &str) -> Option<serde_json::Value> {
+fn error_detail(err: &ApiError, key: &str) -> Option<serde_json::Value> {
     let extra = &err.as_status()?.details;
     extra
         .get("details")
@@ -92,6 +160,65 @@ fn error_detail(err: &crate::api::ApiError, key: &str) -> Option<serde_json::Val
 /// at first (comwit-local is quick), then backing off to at most ten seconds.
 fn poll_delay(attempt: u32) -> Duration {
     Duration::from_millis((250u64 << attempt.min(6)).min(10_000))
+}
+
+/// Waits `delay` before looking at `hostname` again; an error when Terraform asks to stop.
+async fn pause(ctx: &Ctx, delay: Duration, hostname: &str) -> Result<(), Diagnostics> {
+    if ctx.stop.sleep(delay).await {
+        Ok(())
+    } else {
+        Err(api_error(
+            &format!("wait for the hostname {hostname}"),
+            &ApiError::Cancelled,
+        ))
+    }
+}
+
+/// Platform answers for the unit tests.
+#[cfg(test)]
+mod fixtures {
+    use crate::api::models::{Hostname, HostnameDnsRecord, Record};
+
+    /// A Manual DNS hostname, pending.
+    pub fn manual(hostname: &str, dns_records: Vec<HostnameDnsRecord>) -> Hostname {
+        Hostname {
+            hostname: hostname.into(),
+            app_id: "app_0000000000000001".into(),
+            project_id: "prj_0000000000000001".into(),
+            dns_mode: "manual".into(),
+            domain: None,
+            status: "pending".into(),
+            dns_records,
+            created_at: "2025-01-01T00:00:00Z".into(),
+        }
+    }
+
+    /// One of the records a hostname needs.
+    pub fn rec(purpose: &str, rtype: &str, name: &str, value: &str) -> HostnameDnsRecord {
+        HostnameDnsRecord {
+            purpose: purpose.into(),
+            record_type: rtype.into(),
+            name: name.into(),
+            value: value.into(),
+            ttl: 300,
+        }
+    }
+
+    /// A record of the zone `example.com`.
+    pub fn zone_record(name: &str, rtype: &str, values: &[&str]) -> Record {
+        Record {
+            record_id: "rec_0000000000000001".into(),
+            project_id: "prj_0000000000000001".into(),
+            domain: "example.com".into(),
+            name: name.into(),
+            record_type: rtype.into(),
+            values: values.iter().map(|v| v.to_string()).collect(),
+            ttl: 300,
+            priority: None,
+            managed_by: None,
+            created_at: "2025-01-01T00:00:00Z".into(),
+        }
+    }
 }
 
 #[cfg(test)]

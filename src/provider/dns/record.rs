@@ -2,28 +2,29 @@
 //! project domain.
 
 use async_trait::async_trait;
+use serde::Deserialize;
 
 use crate::api::models::{Record, RecordInput};
 use crate::api::{ApiError, Client};
 use crate::provider::common::{
-    api_error, api_error_at, call, plan_project, project_id_attribute, required_str,
-    split_import_id, str_attr,
+    api_error, api_error_at, call, plan_project, project_id_attribute, set_attr,
 };
-use crate::provider::Shared;
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, PlanRequest, Resource};
 use crate::tfplugin::schema::{validators, Attribute, Block, Schema};
 
-use super::names::{full_record_name, same_record_name, MAX_FQDN};
-use super::record_state::record_state;
+use super::names::{full_record_name, hostname_problem, same_record_name, MAX_FQDN};
+use super::record_state::{record_model, RecordModel, DEFAULT_TTL};
 use super::values::{
     has_priority, priority_problem, same_values, set_problem, value_problem, wire_value,
     RECORD_TYPES,
 };
-use super::{attr, hostname_validator, known_strings, set};
+use super::{domain_argument, error_detail, found, import_parts, known_strings, unless_gone};
 
-const TYPE_NAME: &str = "comwit_domain_record";
+provider_type!(RecordResource, "comwit_domain_record");
+const TYPE_NAME: &str = RecordResource::TYPE_NAME;
 const IMPORT_FORM: &str = "<project_id>/<domain>/<record_id>";
 
 /// Fields of the platform's 422 answers, by the attribute they come from.
@@ -35,18 +36,19 @@ const FIELDS: &[(&str, &str)] = &[
     ("priority", "priority"),
 ];
 
-pub struct RecordResource {
-    shared: Shared,
-    schema: Schema,
-}
-
-impl RecordResource {
-    pub fn new(shared: Shared) -> Self {
-        RecordResource {
-            shared,
-            schema: schema(),
-        }
-    }
+/// What validation and planning read of a configuration, where anything may still be
+/// unknown: an unknown attribute reads as absent, and so does an unknown element of `values`.
+#[derive(Deserialize)]
+struct RecordConfig<'a> {
+    #[serde(borrow)]
+    domain: Option<&'a str>,
+    #[serde(borrow)]
+    name: Option<&'a str>,
+    #[serde(borrow, rename = "type")]
+    rtype: Option<&'a str>,
+    #[serde(borrow)]
+    values: Option<Vec<Option<&'a str>>>,
+    priority: Option<i64>,
 }
 
 fn schema() -> Schema {
@@ -79,14 +81,10 @@ need `domain:read`.";
                 .use_state_for_unknown()
                 .description("The record's ID (`rec_` and 16 hex digits)."),
             project_id_attribute("record"),
-            Attribute::string("domain")
-                .required()
-                .requires_replace()
-                .validator(hostname_validator("domain", MAX_FQDN))
-                .description(
-                    "The project domain whose zone holds the record, such as `example.com` \
+            domain_argument().requires_replace().description(
+                "The project domain whose zone holds the record, such as `example.com` \
                      (usually `comwit_domain.<name>.domain`). Changing it replaces the record.",
-                ),
+            ),
             Attribute::string("name").required().description(
                 "The record's name: relative to the zone (`www`, `_dmarc`, `*.dev`), `@` \
                      for the zone apex, or the full name (`www.example.com`, with or without a \
@@ -121,7 +119,7 @@ need `domain:read`.";
             Attribute::int64("ttl")
                 .optional()
                 .computed()
-                .default(Value::int(300))
+                .default(Value::int(DEFAULT_TTL))
                 .validator(validators::int_between(60, 86400))
                 .description("Time to live in seconds, 60 to 86400. Defaults to 300."),
             Attribute::int64("priority")
@@ -139,14 +137,14 @@ need `domain:read`.";
 
 /// Cross-attribute checks on a configuration, skipping what is not known yet.
 fn validate_record(config: &Value) -> Diagnostics {
+    let c: RecordConfig = match model::get(config) {
+        Ok(c) => c,
+        Err(d) => return d,
+    };
     let mut diags = Diagnostics::new();
-    let rtype = attr(config, "type");
-    let rtype = rtype.as_str().filter(|t| RECORD_TYPES.contains(t));
-    let domain = attr(config, "domain");
-    let domain = domain
-        .as_str()
-        .filter(|d| super::names::hostname_problem(d, MAX_FQDN).is_none());
-    if let (Some(name), Some(domain)) = (str_attr(config, "name"), domain) {
+    let rtype = c.rtype.filter(|t| RECORD_TYPES.contains(t));
+    let domain = c.domain.filter(|d| hostname_problem(d, MAX_FQDN).is_none());
+    if let (Some(name), Some(domain)) = (c.name, domain) {
         match full_record_name(name, domain) {
             Err(problem) => diags.attribute_error(
                 AttributePath::new("name"),
@@ -168,9 +166,9 @@ fn validate_record(config: &Value) -> Diagnostics {
     let Some(rtype) = rtype else {
         return diags;
     };
-    let priority = attr(config, "priority");
-    if !priority.is_unknown() {
-        if let Some(problem) = priority_problem(rtype, priority.as_i64()) {
+    // The model reads an unknown priority as absent too: only a null one is checked now.
+    if !config.get("priority").is_some_and(Value::is_unknown) {
+        if let Some(problem) = priority_problem(rtype, c.priority) {
             diags.attribute_error(
                 AttributePath::new("priority"),
                 "Invalid priority",
@@ -178,9 +176,10 @@ fn validate_record(config: &Value) -> Diagnostics {
             );
         }
     }
-    let values = attr(config, "values");
-    let all: Vec<&Value> = values.elements().iter().collect();
-    for v in all.iter().filter_map(|v| v.as_str()) {
+    let Some(values) = c.values else {
+        return diags;
+    };
+    for v in values.iter().flatten() {
         if let Some(problem) = value_problem(rtype, v) {
             diags.attribute_error(
                 AttributePath::new("values"),
@@ -189,8 +188,7 @@ fn validate_record(config: &Value) -> Diagnostics {
             );
         }
     }
-    if !values.is_unknown() && !values.is_null() && all.iter().all(|v| !v.is_unknown()) {
-        let strings: Vec<&str> = all.iter().filter_map(|v| v.as_str()).collect();
+    if let Some(strings) = values.into_iter().collect::<Option<Vec<&str>>>() {
         if let Some(problem) = set_problem(rtype, &strings) {
             diags.attribute_error(
                 AttributePath::new("values"),
@@ -200,6 +198,21 @@ fn validate_record(config: &Value) -> Diagnostics {
         }
     }
     diags
+}
+
+/// The planned record of a create or update.
+fn planned_record(planned: &Value) -> Result<RecordModel, Diagnostics> {
+    // A model reads unknown values as absent ("Missing values"): name the real problem.
+    if known_strings(planned.get("values").unwrap_or(&Value::Null)).is_none() {
+        return Err(Diagnostic::error(
+            "Record values not known",
+            "The record's values are still unknown at apply time; this is a bug in the \
+             provider or in a provider that computes them.",
+        )
+        .with_attribute(AttributePath::new("values"))
+        .into());
+    }
+    model::get(planned)
 }
 
 /// The request body for a planned record.
@@ -212,36 +225,20 @@ struct Body {
 }
 
 impl Body {
-    fn from_plan(planned: &Value) -> Result<Body, Diagnostics> {
-        let domain = required_str(planned, "domain")?;
-        let name = required_str(planned, "name")?;
-        let rtype = required_str(planned, "type")?;
-        let name = full_record_name(&name, &domain).map_err(|p| {
+    fn new(plan: &RecordModel) -> Result<Body, Diagnostics> {
+        let rtype = &plan.rtype;
+        let name = full_record_name(&plan.name, &plan.domain).map_err(|p| {
             Diagnostics::from(
                 Diagnostic::error("Invalid record name", p)
                     .with_attribute(AttributePath::new("name")),
             )
         })?;
-        let values = known_strings(&attr(planned, "values")).ok_or_else(|| {
-            Diagnostics::from(
-                Diagnostic::error(
-                    "Record values not known",
-                    "The record's values are still unknown at apply time; this is a bug in \
-                     the provider or in a provider that computes them.",
-                )
-                .with_attribute(AttributePath::new("values")),
-            )
-        })?;
         Ok(Body {
-            values: values.iter().map(|v| wire_value(&rtype, v)).collect(),
+            values: plan.values.iter().map(|v| wire_value(rtype, v)).collect(),
             name,
-            ttl: attr(planned, "ttl").as_i64().unwrap_or(300),
-            priority: if has_priority(&rtype) {
-                attr(planned, "priority").as_i64()
-            } else {
-                None
-            },
-            rtype,
+            ttl: plan.ttl,
+            priority: plan.priority.filter(|_| has_priority(rtype)),
+            rtype: rtype.clone(),
         })
     }
 
@@ -256,15 +253,15 @@ impl Body {
     }
 }
 
+impl RecordResource {
+    fn state(&self, record: RecordModel) -> Result<Value, Diagnostics> {
+        model::value_of(&record, &self.schema)
+    }
+}
+
 #[async_trait]
 impl Resource for RecordResource {
-    fn type_name(&self) -> &str {
-        TYPE_NAME
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
+    type_metadata!();
 
     async fn validate(&self, config: &Value) -> Diagnostics {
         validate_record(config)
@@ -275,8 +272,10 @@ impl Resource for RecordResource {
             return d;
         }
         let prior = plan.prior_state.clone();
-        plan_spelling(&mut plan.planned_state, &plan.config, &prior);
-        Diagnostics::new()
+        match plan_spelling(&mut plan.planned_state, &plan.config, &prior) {
+            Ok(()) => Diagnostics::new(),
+            Err(d) => d,
+        }
     }
 
     async fn create(
@@ -287,33 +286,25 @@ impl Resource for RecordResource {
     ) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
         let client = &configured.client;
-        let project = required_str(planned, "project_id")?;
-        let domain = required_str(planned, "domain")?;
-        let body = Body::from_plan(planned)?;
-        match call(ctx, client.create_record(&project, &domain, &body.input())).await {
-            Ok(record) => Ok(record_state(&record, planned)),
-            Err(e) => Err(write_error(ctx, client, &project, &domain, &body, None, &e).await),
+        let plan = planned_record(planned)?;
+        let (project, domain) = (&plan.project_id, &plan.domain);
+        let body = Body::new(&plan)?;
+        match call(ctx, client.create_record(project, domain, &body.input())).await {
+            Ok(record) => self.state(record_model(record, Some(&plan))),
+            Err(e) => Err(write_error(ctx, client, project, domain, &body, None, &e).await),
         }
     }
 
     async fn read(&self, ctx: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
-        let project = required_str(state, "project_id")?;
-        let domain = required_str(state, "domain")?;
-        let record_id = required_str(state, "record_id")?;
-        match call(
-            ctx,
-            configured.client.read_record(&project, &domain, &record_id),
-        )
-        .await
-        {
-            Ok(record) => Ok(record_state(&record, state)),
-            // The record, or its whole zone, is gone: plan to create it again.
-            Err(e) if e.is_not_found() => Ok(Value::Null),
-            Err(e) => Err(api_error(
-                &format!("read the record {record_id} of {domain}"),
-                &e,
-            )),
+        let known: RecordModel = model::get(state)?;
+        let (project, domain, record_id) = (&known.project_id, &known.domain, &known.record_id);
+        let request = configured.client.read_record(project, domain, record_id);
+        // The record, or its whole zone, is gone: plan to create it again.
+        let action = format!("read the record {record_id} of {domain}");
+        match unless_gone(ctx, request, &action).await? {
+            Some(record) => self.state(record_model(record, Some(&known))),
+            None => Ok(Value::Null),
         }
     }
 
@@ -326,17 +317,17 @@ impl Resource for RecordResource {
     ) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
         let client = &configured.client;
-        let project = required_str(prior, "project_id")?;
-        let domain = required_str(prior, "domain")?;
-        let record_id = required_str(prior, "record_id")?;
-        let body = Body::from_plan(planned)?;
+        let prior: RecordModel = model::get(prior)?;
+        let (project, domain, record_id) = (&prior.project_id, &prior.domain, &prior.record_id);
+        let plan = planned_record(planned)?;
+        let body = Body::new(&plan)?;
         match call(
             ctx,
-            client.replace_record(&project, &domain, &record_id, &body.input()),
+            client.replace_record(project, domain, record_id, &body.input()),
         )
         .await
         {
-            Ok(record) => Ok(record_state(&record, planned)),
+            Ok(record) => self.state(record_model(record, Some(&plan))),
             Err(e) if e.is_not_found() => Err(Diagnostic::error(
                 "Record disappeared",
                 format!(
@@ -346,61 +337,44 @@ impl Resource for RecordResource {
             )
             .into()),
             Err(e) => {
-                Err(write_error(ctx, client, &project, &domain, &body, Some(&record_id), &e).await)
+                Err(write_error(ctx, client, project, domain, &body, Some(record_id), &e).await)
             }
         }
     }
 
     async fn delete(&self, ctx: &mut Ctx, prior: &Value) -> Result<(), Diagnostics> {
         let configured = self.shared.get()?;
-        let project = required_str(prior, "project_id")?;
-        let domain = required_str(prior, "domain")?;
-        let record_id = required_str(prior, "record_id")?;
-        match call(
+        let prior: RecordModel = model::get(prior)?;
+        let (project, domain, record_id) = (&prior.project_id, &prior.domain, &prior.record_id);
+        // The client counts a DELETE answered 404 as done.
+        call(
             ctx,
-            configured
-                .client
-                .delete_record(&project, &domain, &record_id),
+            configured.client.delete_record(project, domain, record_id),
         )
         .await
-        {
-            // The client counts a DELETE answered 404 as done.
-            Ok(()) => Ok(()),
-            Err(e) => Err(api_error(
-                &format!("delete the record {record_id} of {domain}"),
-                &e,
-            )),
-        }
+        .map_err(|e| api_error(&format!("delete the record {record_id} of {domain}"), &e))
     }
 
     async fn import(&self, ctx: &mut Ctx, id: &str) -> Result<Value, Diagnostics> {
-        let parts = split_import_id(id, 3, IMPORT_FORM)?;
-        let (project, domain, record_id) = (&parts[0], &parts[1], &parts[2]);
+        let [project, domain, record_id] = import_parts(id, IMPORT_FORM)?;
         let configured = self.shared.get()?;
-        let record = match call(
-            ctx,
-            configured.client.get_record(project, domain, record_id),
-        )
-        .await
-        {
-            Ok(r) => r,
-            Err(e) if e.is_not_found() => {
-                return Err(Diagnostic::error(
-                    "Record not found",
-                    format!(
-                        "Cannot import {id:?}: the project {project} has no domain {domain} \
-                         with a record {record_id}. The import ID has the form {IMPORT_FORM}; \
-                         the `comwit_domain_records` data source lists a zone's record IDs."
-                    ),
-                )
-                .into())
-            }
-            Err(e) => return Err(api_error(&format!("import the record {record_id}"), &e)),
-        };
+        let request = configured.client.get_record(&project, &domain, &record_id);
+        let action = format!("import the record {record_id}");
+        let record = found(ctx, request, &action, || {
+            Diagnostic::error(
+                "Record not found",
+                format!(
+                    "Cannot import {id:?}: the project {project} has no domain {domain} with a \
+                     record {record_id}. The import ID has the form {IMPORT_FORM}; the \
+                     `comwit_domain_records` data source lists a zone's record IDs."
+                ),
+            )
+        })
+        .await?;
         if let Some(host) = &record.managed_by {
             return Err(managed_error(&record, host).into());
         }
-        Ok(record_state(&record, &Value::Null))
+        self.state(record_model(record, None))
     }
 }
 
@@ -408,30 +382,30 @@ impl Resource for RecordResource {
 /// the same thing differently (`WWW` for `www`, a trailing dot...): Terraform accepts the
 /// prior value for an equivalent configuration value, so no change is planned. Also plans
 /// `fqdn`, which follows from `name` and `domain`.
-fn plan_spelling(planned: &mut Value, config: &Value, prior: &Value) {
-    let domain = str_attr(planned, "domain").map(str::to_string);
-    let name = str_attr(config, "name").map(str::to_string);
-    let same_zone = !prior.is_null() && str_attr(prior, "domain") == domain.as_deref();
-    if let (Some(domain), Some(name)) = (&domain, &name) {
-        if let Some(prior_name) = str_attr(prior, "name").filter(|_| same_zone) {
-            if prior_name != name && same_record_name(prior_name, name, domain) {
-                set(planned, "name", Value::string(prior_name));
+fn plan_spelling(planned: &mut Value, config: &Value, prior: &Value) -> Result<(), Diagnostics> {
+    let c: RecordConfig = model::get(config)?;
+    // Only a record of the same zone can keep its spelling.
+    let same_zone =
+        model::get::<Option<RecordModel>>(prior)?.filter(|p| Some(p.domain.as_str()) == c.domain);
+    if let (Some(domain), Some(name)) = (c.domain, c.name) {
+        if let Some(p) = &same_zone {
+            if p.name != name && same_record_name(&p.name, name, domain) {
+                set_attr(planned, "name", Value::string(&p.name));
             }
         }
         let fqdn = full_record_name(name, domain).map_or(Value::Unknown, Value::string);
-        set(planned, "fqdn", fqdn);
+        set_attr(planned, "fqdn", fqdn);
     }
-    let rtype = str_attr(config, "type");
-    let config_values = known_strings(&attr(config, "values"));
-    let prior_values = attr(prior, "values");
-    if let (Some(rtype), Some(wanted), Some(had)) =
-        (rtype, config_values, known_strings(&prior_values))
-    {
-        if same_zone && str_attr(prior, "type") == Some(rtype) && same_values(rtype, &wanted, &had)
-        {
-            set(planned, "values", prior_values);
+    let wanted: Option<Vec<String>> = c
+        .values
+        .and_then(|v| v.into_iter().map(|x| x.map(str::to_string)).collect());
+    if let (Some(rtype), Some(wanted), Some(p)) = (c.rtype, wanted, &same_zone) {
+        if p.rtype == rtype && same_values(rtype, &wanted, &p.values) {
+            let values = prior.get("values").cloned().unwrap_or(Value::Null);
+            set_attr(planned, "values", values);
         }
     }
+    Ok(())
 }
 
 /// A refused create or update: a conflict names the record in the way (and who owns it), a
@@ -456,7 +430,7 @@ async fn write_error(
     );
     let action = format!("{verb} the {rtype} record {name}");
     if err.as_status().is_some_and(|s| s.code == "record_managed") {
-        let host = super::error_detail(err, "managed_by")
+        let host = error_detail(err, "managed_by")
             .and_then(|h| h.as_str().map(str::to_string))
             .unwrap_or_else(|| "an Automatic DNS hostname".into());
         return Diagnostic::error(
@@ -552,7 +526,7 @@ mod tests {
     fn config(pairs: &[(&str, Value)]) -> Value {
         let mut v = schema().null_object();
         for (k, x) in pairs {
-            set(&mut v, k, x.clone());
+            set_attr(&mut v, k, x.clone());
         }
         v
     }
@@ -671,7 +645,7 @@ mod tests {
                 ("values", strings(&[value])),
             ]);
             let mut planned = cfg.clone();
-            plan_spelling(&mut planned, &cfg, &prior);
+            plan_spelling(&mut planned, &cfg, &prior).unwrap();
             assert_eq!(planned.get("name"), prior.get("name"), "{name}");
             assert_eq!(planned.get("values"), prior.get("values"), "{value}");
             assert_eq!(planned.get("fqdn"), Some(&Value::string("www.example.com")));
@@ -684,9 +658,14 @@ mod tests {
             ("values", strings(&["other.example.net"])),
         ]);
         let mut planned = cfg.clone();
-        plan_spelling(&mut planned, &cfg, &prior);
+        plan_spelling(&mut planned, &cfg, &prior).unwrap();
         assert_eq!(planned.get("name"), Some(&Value::string("api")));
         assert_eq!(planned.get("values"), cfg.get("values"));
         assert_eq!(planned.get("fqdn"), Some(&Value::string("api.example.com")));
+    }
+
+    #[test]
+    fn the_model_matches_the_schema() {
+        model::shape::check::<RecordModel>(&schema());
     }
 }

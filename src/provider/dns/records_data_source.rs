@@ -2,46 +2,40 @@
 //! those Automatic DNS hostnames manage.
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
-use crate::provider::common::{
-    api_error, call, id_validator, plan_project_id, required_str, str_attr,
-};
-use crate::provider::Shared;
+use crate::provider::common::{lookup_project, lookup_project_attribute};
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, DataSource};
 use crate::tfplugin::schema::{validators, Attribute, Block, NestedAttributes, Schema};
 
-use super::names::{full_record_name, MAX_FQDN};
-use super::record_state::listed_record;
+use super::names::full_record_name;
+use super::record_state::ListedRecord;
 use super::values::RECORD_TYPES;
-use super::{hostname_validator, set};
+use super::{domain_argument, domain_not_found, found};
 
-pub struct RecordsDataSource {
-    shared: Shared,
-    schema: Schema,
-}
+provider_type!(RecordsDataSource, "comwit_domain_records");
 
-impl RecordsDataSource {
-    pub fn new(shared: Shared) -> Self {
-        RecordsDataSource {
-            shared,
-            schema: schema(),
-        }
-    }
+/// The configuration and the result: the filters as given and the records that pass them.
+#[derive(Serialize, Deserialize)]
+struct RecordsModel {
+    #[serde(default)]
+    project_id: String,
+    domain: String,
+    name: Option<String>,
+    #[serde(rename = "type")]
+    rtype: Option<String>,
+    #[serde(default)]
+    records: Vec<ListedRecord>,
 }
 
 fn schema() -> Schema {
     Schema::new(
         Block::from_attributes(vec![
-            Attribute::string("project_id")
-                .validator(id_validator("project", "prj"))
-                .optional()
-                .computed()
-                .description("The project to look in. Defaults to the provider's `project_id`."),
-            Attribute::string("domain")
-                .required()
-                .validator(hostname_validator("domain", MAX_FQDN))
+            lookup_project_attribute(),
+            domain_argument()
                 .description("The project domain whose zone to list, such as `example.com`."),
             Attribute::string("name").optional().description(
                 "Only records of this name: relative (`www`), `@` for the apex, or full \
@@ -101,20 +95,13 @@ fn schema() -> Schema {
 
 #[async_trait]
 impl DataSource for RecordsDataSource {
-    fn type_name(&self) -> &str {
-        "comwit_domain_records"
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
+    type_metadata!();
 
     async fn read(&self, ctx: &mut Ctx, config: &Value) -> Result<Value, Diagnostics> {
-        let project = plan_project_id(config, &self.shared)?;
-        let project = project.as_str().unwrap_or_default().to_string();
-        let domain = required_str(config, "domain")?;
-        let name = match str_attr(config, "name") {
-            Some(n) => Some(full_record_name(n, &domain).map_err(|p| {
+        let project = lookup_project(config, &self.shared)?;
+        let mut model: RecordsModel = model::get(config)?;
+        let name = match &model.name {
+            Some(n) => Some(full_record_name(n, &model.domain).map_err(|p| {
                 Diagnostics::from(
                     Diagnostic::error("Invalid record name", format!("{n:?}: {p}."))
                         .with_attribute(AttributePath::new("name")),
@@ -122,31 +109,31 @@ impl DataSource for RecordsDataSource {
             })?),
             None => None,
         };
-        let rtype = str_attr(config, "type");
+        let domain = &model.domain;
         let configured = self.shared.get()?;
-        let records = match call(ctx, configured.client.read_records(&project, &domain)).await {
-            Ok(r) => r,
-            Err(e) if e.is_not_found() => {
-                return Err(Diagnostic::error(
-                    "Domain not found",
-                    format!(
-                        "The project {project} has no domain {domain} (or the project does not \
-                         exist). Check `domain` and `project_id`."
-                    ),
-                )
-                .into())
-            }
-            Err(e) => return Err(api_error(&format!("list the records of {domain}"), &e)),
-        };
-        let listed = records
-            .iter()
+        let request = configured.client.read_records(&project, domain);
+        let action = format!("list the records of {domain}");
+        let records = found(ctx, request, &action, || {
+            domain_not_found(&project, domain, "")
+        })
+        .await?;
+        model.records = records
+            .into_iter()
             .filter(|r| name.as_ref().is_none_or(|n| &r.name == n))
-            .filter(|r| rtype.is_none_or(|t| r.record_type == t))
-            .map(listed_record)
+            .filter(|r| model.rtype.as_ref().is_none_or(|t| &r.record_type == t))
+            .map(ListedRecord::from)
             .collect();
-        let mut value = config.clone();
-        set(&mut value, "project_id", Value::string(project));
-        set(&mut value, "records", Value::List(listed));
-        Ok(value)
+        model.project_id = project;
+        model::value_of(&model, &self.schema)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_model_matches_the_schema() {
+        model::shape::check::<RecordsModel>(&schema());
     }
 }

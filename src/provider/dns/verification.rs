@@ -3,42 +3,41 @@
 //! waits for a certificate. It creates nothing on the platform: destroying it only forgets it.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use crate::api::models::{Hostname, HostnameDnsRecord, Record};
-use crate::api::{ApiError, Client};
+use crate::api::Client;
 use crate::provider::common::{
-    api_error, call, plan_project, project_id_attribute, required_str, split_import_id, timeout,
-    timeouts_block,
+    call, plan_project, project_id_attribute, set_attr, timeouts_block, CreateTimeouts,
 };
-use crate::provider::Shared;
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, PlanRequest, Resource};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
-use super::hostname::app_id_attribute;
 use super::names::{fold, is_within, MAX_APP_HOSTNAME};
-use super::{attr, hostname_validator, known_strings, poll_delay, set};
+use super::{
+    app_id_attribute, found, hostname_validator, import_parts, pause, poll_delay, unless_gone,
+    DEFAULT_WAIT, HOSTNAME_IMPORT_FORM as IMPORT_FORM,
+};
 
-const TYPE_NAME: &str = "comwit_app_hostname_verification";
-const IMPORT_FORM: &str = "<project_id>/<app_id>/<hostname>";
-const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(600);
+provider_type!(VerificationResource, "comwit_app_hostname_verification");
 
-pub struct VerificationResource {
-    shared: Shared,
-    schema: Schema,
-}
-
-impl VerificationResource {
-    pub fn new(shared: Shared) -> Self {
-        VerificationResource {
-            shared,
-            schema: schema(),
-        }
-    }
+/// The configuration and state (`status` is planned `active`: a create only ends once it is).
+#[derive(Serialize, Deserialize)]
+struct VerificationModel {
+    #[serde(default)]
+    project_id: String,
+    app_id: String,
+    hostname: String,
+    record_fqdns: Option<Vec<String>>,
+    #[serde(default)]
+    status: String,
+    timeouts: Option<CreateTimeouts>,
 }
 
 fn schema() -> Schema {
@@ -166,25 +165,20 @@ fn missing_lines(
 
 #[async_trait]
 impl Resource for VerificationResource {
-    fn type_name(&self) -> &str {
-        TYPE_NAME
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
+    type_metadata!();
 
     async fn modify_plan(&self, _ctx: &mut Ctx, plan: &mut PlanRequest) -> Diagnostics {
         if let Err(d) = plan_project(plan, &self.shared) {
             return d;
         }
         let prior = &plan.prior_state;
-        if !prior.is_null() {
-            // Changing `record_fqdns` or `timeouts` does not wait again.
-            set(&mut plan.planned_state, "status", attr(prior, "status"));
+        let status = if prior.is_null() {
+            Value::string("active")
         } else {
-            set(&mut plan.planned_state, "status", Value::string("active"));
-        }
+            // Changing `record_fqdns` or `timeouts` does not wait again.
+            prior.get("status").cloned().unwrap_or(Value::Null)
+        };
+        set_attr(&mut plan.planned_state, "status", status);
         Diagnostics::new()
     }
 
@@ -196,14 +190,13 @@ impl Resource for VerificationResource {
     ) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
         let client = &configured.client;
-        let project = required_str(planned, "project_id")?;
-        let app_id = required_str(planned, "app_id")?;
-        let hostname = required_str(planned, "hostname")?;
-        let limit = timeout(planned, "create", DEFAULT_CREATE_TIMEOUT);
+        let mut plan: VerificationModel = model::get(planned)?;
+        let (project, app_id, hostname) = (&plan.project_id, &plan.app_id, &plan.hostname);
+        let limit = CreateTimeouts::create(&plan.timeouts, DEFAULT_WAIT);
         let started = Instant::now();
-        let mut current = self.get(ctx, client, &project, &app_id, &hostname).await?;
-        if let Some(fqdns) = known_strings(&attr(planned, "record_fqdns")) {
-            let unlisted = unlisted_records(&current.dns_records, &fqdns);
+        let mut current = get(ctx, client, project, app_id, hostname).await?;
+        if let Some(fqdns) = &plan.record_fqdns {
+            let unlisted = unlisted_records(&current.dns_records, fqdns);
             if !unlisted.is_empty() && current.status != "active" {
                 let names: Vec<String> = unlisted
                     .iter()
@@ -225,7 +218,7 @@ impl Resource for VerificationResource {
         let mut attempt = 0;
         while current.status != "active" {
             if started.elapsed() >= limit {
-                let lines = self.missing(ctx, client, &current).await;
+                let lines = missing(ctx, client, &current).await;
                 return Err(Diagnostic::error(
                     "Hostname not verified in time",
                     format!(
@@ -240,40 +233,26 @@ impl Resource for VerificationResource {
                 .into());
             }
             let remaining = limit.saturating_sub(started.elapsed());
-            if !ctx.stop.sleep(poll_delay(attempt).min(remaining)).await {
-                return Err(api_error(
-                    &format!("wait for the hostname {hostname}"),
-                    &ApiError::Cancelled,
-                ));
-            }
+            pause(ctx, poll_delay(attempt).min(remaining), hostname).await?;
             attempt += 1;
-            current = self.get(ctx, client, &project, &app_id, &hostname).await?;
+            current = get(ctx, client, project, app_id, hostname).await?;
         }
-        let mut state = planned.clone();
-        set(&mut state, "status", Value::string(&current.status));
-        Ok(state)
+        plan.status = current.status;
+        model::value_of(&plan, &self.schema)
     }
 
     async fn read(&self, ctx: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
-        let project = required_str(state, "project_id")?;
-        let app_id = required_str(state, "app_id")?;
-        let hostname = required_str(state, "hostname")?;
-        match call(
-            ctx,
-            configured.client.get_hostname(&project, &app_id, &hostname),
-        )
-        .await
-        {
-            Ok(h) => {
-                let mut state = state.clone();
-                set(&mut state, "status", Value::string(h.status));
-                Ok(state)
-            }
-            // The hostname is gone: so is its verification.
-            Err(e) if e.is_not_found() => Ok(Value::Null),
-            Err(e) => Err(api_error(&format!("read the hostname {hostname}"), &e)),
-        }
+        let mut known: VerificationModel = model::get(state)?;
+        let (project, app_id, hostname) = (&known.project_id, &known.app_id, &known.hostname);
+        let request = configured.client.get_hostname(project, app_id, hostname);
+        // The hostname is gone: so is its verification.
+        let Some(h) = unless_gone(ctx, request, &format!("read the hostname {hostname}")).await?
+        else {
+            return Ok(Value::Null);
+        };
+        known.status = h.status;
+        model::value_of(&known, &self.schema)
     }
 
     async fn update(
@@ -292,11 +271,9 @@ impl Resource for VerificationResource {
     }
 
     async fn import(&self, ctx: &mut Ctx, id: &str) -> Result<Value, Diagnostics> {
-        let parts = split_import_id(id, 3, IMPORT_FORM)?;
-        let (project, app_id, hostname) = (&parts[0], &parts[1], &parts[2]);
+        let [project, app_id, hostname] = import_parts(id, IMPORT_FORM)?;
         let configured = self.shared.get()?;
-        let h = self
-            .get(ctx, &configured.client, project, app_id, hostname)
+        let h = get(ctx, &configured.client, &project, &app_id, &hostname)
             .await
             .map_err(|d| {
                 let mut d = d.into_vec();
@@ -320,92 +297,63 @@ impl Resource for VerificationResource {
             )
             .into());
         }
-        let mut state = self.schema.null_object();
-        set(&mut state, "project_id", Value::string(project));
-        set(&mut state, "app_id", Value::string(app_id));
-        set(&mut state, "hostname", Value::string(hostname));
-        set(&mut state, "status", Value::string(h.status));
-        Ok(state)
+        let state = VerificationModel {
+            project_id: project,
+            app_id,
+            hostname,
+            record_fqdns: None,
+            status: h.status,
+            timeouts: None,
+        };
+        model::value_of(&state, &self.schema)
     }
 }
 
-impl VerificationResource {
-    async fn get(
-        &self,
-        ctx: &Ctx,
-        client: &Client,
-        project: &str,
-        app_id: &str,
-        hostname: &str,
-    ) -> Result<Hostname, Diagnostics> {
-        call(ctx, client.get_hostname(project, app_id, hostname))
-            .await
-            .map_err(|e| {
-                if e.is_not_found() {
-                    Diagnostic::error(
-                        "Hostname not found",
-                        format!(
-                            "The app {app_id} of the project {project} has no hostname \
-                             {hostname}. Attach it with `comwit_app_hostname` and reference \
-                             that resource here (`hostname = \
-                             comwit_app_hostname.<name>.hostname`) so it exists first."
-                        ),
-                    )
-                    .with_attribute(AttributePath::new("hostname"))
-                    .into()
-                } else {
-                    api_error(&format!("read the hostname {hostname}"), &e)
-                }
-            })
-    }
+/// The hostname to wait for; a 404 says how to attach it first.
+async fn get(
+    ctx: &Ctx,
+    client: &Client,
+    project: &str,
+    app_id: &str,
+    hostname: &str,
+) -> Result<Hostname, Diagnostics> {
+    let request = client.get_hostname(project, app_id, hostname);
+    let action = format!("read the hostname {hostname}");
+    found(ctx, request, &action, || {
+        Diagnostic::error(
+            "Hostname not found",
+            format!(
+                "The app {app_id} of the project {project} has no hostname {hostname}. Attach \
+                 it with `comwit_app_hostname` and reference that resource here (`hostname = \
+                 comwit_app_hostname.<name>.hostname`) so it exists first."
+            ),
+        )
+        .with_attribute(AttributePath::new("hostname"))
+    })
+    .await
+}
 
-    /// The records still missing, checked against the Comwit zones of the hostname's project
-    /// where the token may read them.
-    async fn missing(&self, ctx: &Ctx, client: &Client, h: &Hostname) -> Vec<String> {
-        let mut zones = BTreeMap::new();
-        if let Ok(domains) = call(ctx, client.list_domains(&h.project_id)).await {
-            for d in domains {
-                if !h.dns_records.iter().any(|r| is_within(&r.name, &d.domain)) {
-                    continue;
-                }
-                if let Ok(records) = call(ctx, client.list_records(&h.project_id, &d.domain)).await
-                {
-                    zones.insert(d.domain, records);
-                }
+/// The records still missing, checked against the Comwit zones of the hostname's project
+/// where the token may read them.
+async fn missing(ctx: &Ctx, client: &Client, h: &Hostname) -> Vec<String> {
+    let mut zones = BTreeMap::new();
+    if let Ok(domains) = call(ctx, client.list_domains(&h.project_id)).await {
+        for d in domains {
+            if !h.dns_records.iter().any(|r| is_within(&r.name, &d.domain)) {
+                continue;
+            }
+            if let Ok(records) = call(ctx, client.list_records(&h.project_id, &d.domain)).await {
+                zones.insert(d.domain, records);
             }
         }
-        missing_lines(&h.dns_records, &zones)
     }
+    missing_lines(&h.dns_records, &zones)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn rec(purpose: &str, rtype: &str, name: &str, value: &str) -> HostnameDnsRecord {
-        HostnameDnsRecord {
-            purpose: purpose.into(),
-            record_type: rtype.into(),
-            name: name.into(),
-            value: value.into(),
-            ttl: 300,
-        }
-    }
-
-    fn zone_record(name: &str, rtype: &str, value: &str) -> Record {
-        Record {
-            record_id: "rec_0000000000000001".into(),
-            project_id: "prj_0000000000000001".into(),
-            domain: "example.com".into(),
-            name: name.into(),
-            record_type: rtype.into(),
-            values: vec![value.into()],
-            ttl: 300,
-            priority: None,
-            managed_by: None,
-            created_at: "2025-01-01T00:00:00Z".into(),
-        }
-    }
+    use crate::provider::dns::fixtures::{rec, zone_record};
 
     fn needed() -> Vec<HostnameDnsRecord> {
         vec![
@@ -447,7 +395,7 @@ mod tests {
             vec![zone_record(
                 "_comwit-challenge.www.example.com",
                 "TXT",
-                "comwit-verify=ab",
+                &["comwit-verify=ab"],
             )],
         )]);
         let lines = missing_lines(&records, &zone);
@@ -458,11 +406,11 @@ mod tests {
         let zone = BTreeMap::from([(
             "example.com".to_string(),
             vec![
-                zone_record("www.example.com", "CNAME", "Web-1.comwit.app."),
+                zone_record("www.example.com", "CNAME", &["Web-1.comwit.app."]),
                 zone_record(
                     "_comwit-challenge.www.example.com",
                     "TXT",
-                    "comwit-verify=zz",
+                    &["comwit-verify=zz"],
                 ),
             ],
         )]);
@@ -470,5 +418,10 @@ mod tests {
         assert_eq!(lines.len(), 1, "{lines:?}");
         assert!(lines[0].contains("instead"));
         assert!(lines[0].contains("comwit-verify=zz"));
+    }
+
+    #[test]
+    fn the_model_matches_the_schema() {
+        model::shape::check::<VerificationModel>(&schema());
     }
 }
