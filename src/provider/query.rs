@@ -127,7 +127,10 @@ mod tests {
         .unwrap_err();
         assert!(err.to_string().contains("Missing project_id"), "{err}");
         let err = import_id(
-            &identity(&[("project_id", Value::string("prj_1")), ("app_id", Value::Null)]),
+            &identity(&[
+                ("project_id", Value::string("prj_1")),
+                ("app_id", Value::Null),
+            ]),
             &["project_id", "app_id"],
             &shared,
         )

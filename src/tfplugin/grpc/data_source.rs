@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use super::{
-    conform, decode, diags, encode, guarded, log_rpc, pb, validate_config, ProviderService,
+    conform, decode, encode, guarded, log_rpc, outcome, pb, validate_config, ProviderService,
 };
 use crate::tfplugin::resource::Provider;
 
@@ -35,20 +35,11 @@ pub(super) async fn read_data_source<P: Provider>(
     })
     .await;
     log_rpc("ReadDataSource", &req.type_name, started);
-    let mut d = std::mem::take(&mut ctx.diagnostics);
-    match result {
-        Ok(state) => pb::read_data_source::Response {
-            state: Some(state),
-            diagnostics: diags(d),
-            ..Default::default()
-        },
-        Err(e) => {
-            d.extend(e);
-            pb::read_data_source::Response {
-                diagnostics: diags(d),
-                ..Default::default()
-            }
-        }
+    let (state, diagnostics) = outcome(&mut ctx, result);
+    pb::read_data_source::Response {
+        state,
+        diagnostics,
+        ..Default::default()
     }
 }
 

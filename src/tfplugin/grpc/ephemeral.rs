@@ -3,7 +3,9 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::{conform, decode, diags, encode, guarded, pb, validate_config, ProviderService};
+use super::{
+    conform, decode, diags, encode, guarded, outcome, pb, validate_config, ProviderService,
+};
 use crate::tfplugin::resource::Provider;
 
 pub(super) async fn validate_ephemeral_resource_config<P: Provider>(
@@ -41,22 +43,17 @@ pub(super) async fn open_ephemeral_resource<P: Provider>(
         Ok((result, opened.private, opened.renew_at))
     })
     .await;
-    let mut d = std::mem::take(&mut ctx.diagnostics);
-    match result {
-        Ok((result, private, renew_at)) => pb::open_ephemeral_resource::Response {
-            diagnostics: diags(d),
-            renew_at: renew_at.map(timestamp),
-            result: Some(result),
-            private: Some(private),
-            deferred: None,
-        },
-        Err(e) => {
-            d.extend(e);
-            pb::open_ephemeral_resource::Response {
-                diagnostics: diags(d),
-                ..Default::default()
-            }
-        }
+    let (opened, diagnostics) = outcome(&mut ctx, result);
+    let (result, private, renew_at) = match opened {
+        Some((result, private, renew_at)) => (Some(result), Some(private), renew_at),
+        None => (None, None, None),
+    };
+    pb::open_ephemeral_resource::Response {
+        diagnostics,
+        renew_at: renew_at.map(timestamp),
+        result,
+        private,
+        deferred: None,
     }
 }
 
@@ -71,21 +68,15 @@ pub(super) async fn renew_ephemeral_resource<P: Provider>(
         entry.hooks.renew(&mut ctx, &private).await
     })
     .await;
-    let mut d = std::mem::take(&mut ctx.diagnostics);
-    match result {
-        Ok(renewed) => pb::renew_ephemeral_resource::Response {
-            diagnostics: diags(d),
-            renew_at: renewed.renew_at.map(timestamp),
-            private: Some(renewed.private),
-        },
-        Err(e) => {
-            d.extend(e);
-            pb::renew_ephemeral_resource::Response {
-                diagnostics: diags(d),
-                renew_at: None,
-                private: Some(private),
-            }
-        }
+    let (renewed, diagnostics) = outcome(&mut ctx, result);
+    let (private, renew_at) = match renewed {
+        Some(renewed) => (renewed.private, renewed.renew_at),
+        None => (private, None),
+    };
+    pb::renew_ephemeral_resource::Response {
+        diagnostics,
+        renew_at: renew_at.map(timestamp),
+        private: Some(private),
     }
 }
 

@@ -418,6 +418,14 @@ async fn guarded<T>(
     }
 }
 
+/// A hook's result with the context's diagnostics (warnings, or errors beside a value) merged
+/// in: the value, if any, and every diagnostic for the response.
+fn outcome<T>(ctx: &mut Ctx, result: Result<T, Diagnostics>) -> (Option<T>, Vec<pb::Diagnostic>) {
+    let mut d = std::mem::take(&mut ctx.diagnostics);
+    let value = result.map_err(|e| d.extend(e)).ok();
+    (value, diags(d))
+}
+
 fn diags(d: Diagnostics) -> Vec<pb::Diagnostic> {
     d.to_proto()
 }

@@ -3,7 +3,9 @@
 
 use std::time::Instant;
 
-use super::{conform, decode, diags, encode, guarded, identity, log_rpc, pb, validate_config};
+use super::{
+    conform, decode, diags, encode, guarded, identity, log_rpc, outcome, pb, validate_config,
+};
 use super::{ProviderService, ResourceEntry};
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
@@ -291,25 +293,20 @@ pub(super) async fn import_resource_state<P: Provider>(
         ))
     })
     .await;
-    let mut d = std::mem::take(&mut ctx.diagnostics);
-    match result {
-        Ok((state, identity)) => pb::import_resource_state::Response {
-            imported_resources: vec![pb::import_resource_state::ImportedResource {
+    let (imported, diagnostics) = outcome(&mut ctx, result);
+    let imported_resources =
+        imported.map(
+            |(state, identity)| pb::import_resource_state::ImportedResource {
                 type_name: req.type_name,
                 state: Some(state),
                 private: ctx.private,
                 identity,
-            }],
-            diagnostics: diags(d),
-            ..Default::default()
-        },
-        Err(e) => {
-            d.extend(e);
-            pb::import_resource_state::Response {
-                diagnostics: diags(d),
-                ..Default::default()
-            }
-        }
+            },
+        );
+    pb::import_resource_state::Response {
+        imported_resources: imported_resources.into_iter().collect(),
+        diagnostics,
+        ..Default::default()
     }
 }
 
