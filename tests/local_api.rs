@@ -1746,11 +1746,12 @@ async fn latency_is_added() {
 /// A fake DNS server that publishes a hostname's records: the background check finds them.
 #[tokio::test]
 async fn manual_dns_found_at_the_resolver() {
-    use comwit::local::dns::wire;
+    use hickory_proto::op::{Message, OpCode};
+    use hickory_proto::rr::rdata::{A, CNAME, TXT};
+    use hickory_proto::rr::{Name, RData, Record};
     let sock = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
     let resolver = sock.local_addr().unwrap();
-    let published: std::sync::Arc<std::sync::Mutex<Vec<(String, u16, String)>>> =
-        Default::default();
+    let published: std::sync::Arc<std::sync::Mutex<Vec<(Name, RData)>>> = Default::default();
     let zone = published.clone();
     let dns_task = tokio::spawn(async move {
         let mut buf = [0u8; 1500];
@@ -1758,20 +1759,20 @@ async fn manual_dns_found_at_the_resolver() {
             let Ok((n, from)) = sock.recv_from(&mut buf).await else {
                 return;
             };
-            let q = &buf[..n];
-            let Some((name, qtype)) = wire::question(q) else {
+            let Ok(q) = Message::from_vec(&buf[..n]) else {
                 continue;
             };
-            let answers: Vec<(u16, String)> = zone
-                .lock()
-                .unwrap()
-                .iter()
-                .filter(|(n, t, _)| *n == name && *t == qtype)
-                .map(|(_, t, v)| (*t, v.clone()))
-                .collect();
-            if let Some(resp) = wire::build_response(q, &answers) {
-                let _ = sock.send_to(&resp, from).await;
+            let Some(question) = q.queries.first().cloned() else {
+                continue;
+            };
+            let mut r = Message::response(q.metadata.id, OpCode::Query);
+            r.add_query(question.clone());
+            for (name, data) in zone.lock().unwrap().iter() {
+                if *name == *question.name() && data.record_type() == question.query_type() {
+                    r.add_answer(Record::from_rdata(name.clone(), 300, data.clone()));
+                }
             }
+            let _ = sock.send_to(&r.to_vec().unwrap(), from).await;
         }
     });
     let env = start_with(|c| c.resolver = Some(resolver)).await;
@@ -1793,16 +1794,15 @@ async fn manual_dns_found_at_the_resolver() {
         "pending"
     );
     for rec in r.body["dns_records"].as_array().unwrap() {
-        let t = match rec["type"].as_str().unwrap() {
-            "CNAME" => 5,
-            "TXT" => 16,
-            _ => 1,
+        let value = rec["value"].as_str().unwrap();
+        let data = match rec["type"].as_str().unwrap() {
+            "CNAME" => RData::CNAME(CNAME(Name::from_ascii(value).unwrap())),
+            "TXT" => RData::TXT(TXT::new(vec![value.to_string()])),
+            _ => RData::A(A(value.parse().unwrap())),
         };
-        published.lock().unwrap().push((
-            rec["name"].as_str().unwrap().to_string(),
-            t,
-            rec["value"].as_str().unwrap().to_string(),
-        ));
+        // Fully qualified, as the question's name arrives.
+        let name = Name::from_ascii(format!("{}.", rec["name"].as_str().unwrap())).unwrap();
+        published.lock().unwrap().push((name, data));
     }
     let mut status = String::new();
     for _ in 0..50 {

@@ -3,12 +3,13 @@
 
 use std::path::Path;
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 
 use super::auth::{parse_scope, ALL_SCOPES};
 use super::error::ApiError;
 use super::ids;
-use super::store::Store;
+use super::routes::project_exists;
+use super::store::{self, Store};
 use super::validate::is_label;
 
 /// Name of the file, in the data directory, that holds the dev user's token.
@@ -73,10 +74,7 @@ impl Admin {
         }
         self.store
             .write_blocking(|tx| {
-                let exists: Option<i64> = tx
-                    .query_row("SELECT 1 FROM users WHERE name = ?1", [name], |r| r.get(0))
-                    .optional()?;
-                if exists.is_some() {
+                if store::exists(tx, "SELECT 1 FROM users WHERE name = ?1", [name])? {
                     return Err(ApiError::conflict(
                         "name_taken",
                         format!("user {name} already exists"),
@@ -114,11 +112,8 @@ impl Admin {
     }
 
     fn user_id(tx: &rusqlite::Transaction<'_>, name: &str) -> Result<String, ApiError> {
-        tx.query_row("SELECT user_id FROM users WHERE name = ?1", [name], |r| {
-            r.get(0)
-        })
-        .optional()?
-        .ok_or_else(|| ApiError::not_found(format!("no user {name}")))
+        store::first(tx, "SELECT user_id FROM users WHERE name = ?1", [name])?
+            .ok_or_else(|| ApiError::not_found(format!("no user {name}")))
     }
 
     /// Make `user` a member of `project_id`.
@@ -126,14 +121,7 @@ impl Admin {
         self.store
             .write_blocking(|tx| {
                 let uid = Self::user_id(tx, user)?;
-                let exists: Option<i64> = tx
-                    .query_row(
-                        "SELECT 1 FROM projects WHERE project_id = ?1",
-                        [project_id],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                if exists.is_none() {
+                if !project_exists(tx, project_id)? {
                     return Err(ApiError::not_found(format!("no project {project_id}")));
                 }
                 tx.execute(

@@ -1,15 +1,16 @@
-//! The DNS side of hostnames: the records a hostname needs, finding them published (in the
-//! zones comwit-local hosts, or at a resolver over UDP), and a minimal DNS wire codec.
+//! The DNS side of hostnames: the records a hostname needs, and finding them published (in the
+//! zones comwit-local hosts, or at a resolver over UDP; the messages are `hickory-proto`'s).
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use hickory_proto::op::{Message, MessageType, OpCode, Query};
+use hickory_proto::rr::{Name, RData, Record, RecordType};
+use rusqlite::{params, Transaction};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 
 use super::error::ApiResult;
-use super::ids;
+use super::{ids, store};
 
 pub const RECORD_TTL: i64 = 300;
 pub const CHALLENGE_PREFIX: &str = "_comwit-challenge.";
@@ -23,18 +24,6 @@ pub struct HostRecord {
     pub name: String,
     pub value: String,
     pub ttl: i64,
-}
-
-impl HostRecord {
-    pub fn to_json(&self) -> Value {
-        json!({
-            "purpose": self.purpose,
-            "type": self.rtype,
-            "name": self.name,
-            "value": self.value,
-            "ttl": self.ttl,
-        })
-    }
 }
 
 /// The app's edge IPv4 address, for apex routing: `198.18.<b0>.<b1>`.
@@ -54,12 +43,11 @@ pub fn is_apex(tx: &Transaction<'_>, hostname: &str) -> ApiResult<bool> {
     if hostname.split('.').count() == 2 {
         return Ok(true);
     }
-    let d: Option<i64> = tx
-        .query_row("SELECT 1 FROM domains WHERE domain = ?1", [hostname], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    Ok(d.is_some())
+    Ok(store::exists(
+        tx,
+        "SELECT 1 FROM domains WHERE domain = ?1",
+        [hostname],
+    )?)
 }
 
 /// The routing and ownership records of `hostname` on the app.
@@ -164,37 +152,49 @@ pub fn mark_active(tx: &Transaction<'_>, hostname: &str) -> ApiResult<()> {
 /// Whether every record is published at the resolver.
 pub async fn at_resolver(resolver: SocketAddr, records: &[HostRecord]) -> bool {
     for rec in records {
-        let qtype = match rec.rtype.as_str() {
-            "A" => TYPE_A,
-            "CNAME" => TYPE_CNAME,
-            "TXT" => TYPE_TXT,
+        let rtype = match rec.rtype.as_str() {
+            "A" => RecordType::A,
+            "CNAME" => RecordType::CNAME,
+            "TXT" => RecordType::TXT,
             _ => return false,
         };
-        let answers = match query(resolver, &rec.name, qtype, Duration::from_millis(800)).await {
+        let answers = match query(resolver, &rec.name, rtype, QUERY_TIMEOUT).await {
             Ok(a) => a,
             Err(_) => return false,
         };
-        if !answers
-            .iter()
-            .any(|(t, v)| *t == qtype && value_matches(&rec.rtype, v, &rec.value))
-        {
+        if !answers.iter().any(|a| {
+            a.record_type() == rtype
+                && answer_text(a).is_some_and(|v| value_matches(&rec.rtype, &v, &rec.value))
+        }) {
             return false;
         }
     }
     true
 }
 
-pub const TYPE_A: u16 = 1;
-pub const TYPE_CNAME: u16 = 5;
-pub const TYPE_TXT: u16 = 16;
+/// How long one question to the resolver may take.
+const QUERY_TIMEOUT: Duration = Duration::from_millis(800);
 
-/// Ask `resolver` for `name`/`qtype` over UDP; the answers as `(type, text)`.
+/// Ask `resolver` for `name`/`rtype` over UDP, recursion desired; the answer records of the
+/// first response that carries the query's id (other datagrams are passed over until `timeout`).
 pub async fn query(
     resolver: SocketAddr,
     name: &str,
-    qtype: u16,
+    rtype: RecordType,
     timeout: Duration,
-) -> std::io::Result<Vec<(u16, String)>> {
+) -> std::io::Result<Vec<Record>> {
+    let invalid = |e: hickory_proto::ProtoError| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string())
+    };
+    let rnd = ids::random_bytes(2);
+    let id = u16::from_le_bytes([rnd[0], rnd[1]]);
+    let mut msg = Message::new(id, MessageType::Query, OpCode::Query);
+    msg.metadata.recursion_desired = true;
+    msg.add_query(Query::query(
+        Name::from_ascii(name).map_err(invalid)?,
+        rtype,
+    ));
+    let q = msg.to_vec().map_err(invalid)?;
     let bind: SocketAddr = if resolver.is_ipv4() {
         "0.0.0.0:0".parse().expect("literal")
     } else {
@@ -202,9 +202,6 @@ pub async fn query(
     };
     let sock = tokio::net::UdpSocket::bind(bind).await?;
     sock.connect(resolver).await?;
-    let rnd = ids::random_bytes(2);
-    let id = u16::from_le_bytes([rnd[0], rnd[1]]);
-    let q = wire::build_query(id, name, qtype);
     sock.send(&q).await?;
     let mut buf = vec![0u8; 4096];
     let deadline = tokio::time::Instant::now() + timeout;
@@ -214,186 +211,130 @@ pub async fn query(
             .map_err(|_| {
                 std::io::Error::new(std::io::ErrorKind::TimedOut, "DNS query timed out")
             })??;
-        match wire::parse_response(&buf[..n]) {
-            Some((rid, answers)) if rid == id => return Ok(answers),
+        match Message::from_vec(&buf[..n]) {
+            Ok(r) if r.metadata.id == id && r.metadata.message_type == MessageType::Response => {
+                return Ok(r.answers)
+            }
             _ => continue,
         }
     }
 }
 
-/// The DNS wire format, just enough for A, CNAME and TXT.
-pub mod wire {
-    /// A query with recursion desired.
-    pub fn build_query(id: u16, name: &str, qtype: u16) -> Vec<u8> {
-        let mut q = Vec::with_capacity(name.len() + 18);
-        q.extend_from_slice(&id.to_be_bytes());
-        q.extend_from_slice(&[0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]);
-        encode_name(&mut q, name);
-        q.extend_from_slice(&qtype.to_be_bytes());
-        q.extend_from_slice(&1u16.to_be_bytes());
-        q
-    }
-
-    pub fn encode_name(out: &mut Vec<u8>, name: &str) {
-        for label in name.trim_end_matches('.').split('.') {
-            if label.is_empty() {
-                continue;
-            }
-            out.push(label.len().min(63) as u8);
-            out.extend_from_slice(&label.as_bytes()[..label.len().min(63)]);
-        }
-        out.push(0);
-    }
-
-    /// Read a possibly compressed name at `pos`; the name and the position after it.
-    pub fn read_name(msg: &[u8], mut pos: usize) -> Option<(String, usize)> {
-        let mut labels = Vec::new();
-        let mut end = None;
-        let mut jumps = 0;
-        loop {
-            let len = *msg.get(pos)? as usize;
-            if len & 0xC0 == 0xC0 {
-                let ptr = ((len & 0x3F) << 8) | *msg.get(pos + 1)? as usize;
-                end.get_or_insert(pos + 2);
-                jumps += 1;
-                if jumps > 32 {
-                    return None;
-                }
-                pos = ptr;
-                continue;
-            }
-            if len == 0 {
-                let after = end.unwrap_or(pos + 1);
-                return Some((labels.join("."), after));
-            }
-            let label = msg.get(pos + 1..pos + 1 + len)?;
-            labels.push(String::from_utf8_lossy(label).into_owned());
-            pos += 1 + len;
-        }
-    }
-
-    /// The id and the `(type, text)` answers of a response.
-    pub fn parse_response(msg: &[u8]) -> Option<(u16, Vec<(u16, String)>)> {
-        if msg.len() < 12 || msg[2] & 0x80 == 0 {
-            return None;
-        }
-        let id = u16::from_be_bytes([msg[0], msg[1]]);
-        let qd = u16::from_be_bytes([msg[4], msg[5]]) as usize;
-        let an = u16::from_be_bytes([msg[6], msg[7]]) as usize;
-        let mut pos = 12;
-        for _ in 0..qd {
-            let (_, p) = read_name(msg, pos)?;
-            pos = p + 4;
-        }
-        let mut out = Vec::new();
-        for _ in 0..an {
-            let (_, p) = read_name(msg, pos)?;
-            let rtype = u16::from_be_bytes([*msg.get(p)?, *msg.get(p + 1)?]);
-            let rdlen = u16::from_be_bytes([*msg.get(p + 8)?, *msg.get(p + 9)?]) as usize;
-            let rd = p + 10;
-            let rdata = msg.get(rd..rd + rdlen)?;
-            let text = match rtype {
-                super::TYPE_A if rdlen == 4 => {
-                    format!("{}.{}.{}.{}", rdata[0], rdata[1], rdata[2], rdata[3])
-                }
-                super::TYPE_CNAME => read_name(msg, rd)?.0,
-                super::TYPE_TXT => {
-                    let mut s = String::new();
-                    let mut i = 0;
-                    while i < rdata.len() {
-                        let l = rdata[i] as usize;
-                        s.push_str(&String::from_utf8_lossy(rdata.get(i + 1..i + 1 + l)?));
-                        i += 1 + l;
-                    }
-                    s
-                }
-                _ => String::new(),
-            };
-            out.push((rtype, text));
-            pos = rd + rdlen;
-        }
-        Some((id, out))
-    }
-
-    /// A response to `query` with the given answers (for tests and fake resolvers): each answer
-    /// is `(type, text)`; A is dotted IPv4, CNAME a name, TXT one string.
-    pub fn build_response(query: &[u8], answers: &[(u16, String)]) -> Option<Vec<u8>> {
-        if query.len() < 12 {
-            return None;
-        }
-        let (_, qend) = read_name(query, 12)?;
-        let question = query.get(12..qend + 4)?;
-        let mut r = Vec::new();
-        r.extend_from_slice(&query[0..2]);
-        r.extend_from_slice(&[0x81, 0x80, 0, 1]);
-        r.extend_from_slice(&(answers.len() as u16).to_be_bytes());
-        r.extend_from_slice(&[0, 0, 0, 0]);
-        r.extend_from_slice(question);
-        for (t, text) in answers {
-            r.extend_from_slice(&[0xC0, 12]);
-            r.extend_from_slice(&t.to_be_bytes());
-            r.extend_from_slice(&[0, 1, 0, 0, 1, 44]);
-            let mut rdata = Vec::new();
-            match *t {
-                super::TYPE_A => {
-                    for p in text.split('.') {
-                        rdata.push(p.parse::<u8>().ok()?);
-                    }
-                }
-                super::TYPE_CNAME => encode_name(&mut rdata, text),
-                _ => {
-                    for chunk in text.as_bytes().chunks(255) {
-                        rdata.push(chunk.len() as u8);
-                        rdata.extend_from_slice(chunk);
-                    }
-                }
-            }
-            r.extend_from_slice(&(rdata.len() as u16).to_be_bytes());
-            r.extend_from_slice(&rdata);
-        }
-        Some(r)
-    }
-
-    /// The name and type asked in a query.
-    pub fn question(query: &[u8]) -> Option<(String, u16)> {
-        let (name, p) = read_name(query, 12)?;
-        Some((
-            name,
-            u16::from_be_bytes([*query.get(p)?, *query.get(p + 1)?]),
-        ))
+/// An A, CNAME or TXT answer as text: the dotted quad, the name without its final dot, the
+/// character strings joined.
+fn answer_text(record: &Record) -> Option<String> {
+    match &record.data {
+        RData::A(a) => Some(a.0.to_string()),
+        RData::CNAME(c) => Some(c.0.to_ascii().trim_end_matches('.').to_string()),
+        RData::TXT(t) => Some(
+            t.txt_data
+                .iter()
+                .map(|s| String::from_utf8_lossy(s))
+                .collect(),
+        ),
+        _ => None,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hickory_proto::rr::rdata::{A, CNAME, TXT};
 
-    #[test]
-    fn wire_round_trip() {
-        let q = wire::build_query(7, "_comwit-challenge.www.example.com", TYPE_TXT);
-        assert_eq!(
-            wire::question(&q),
-            Some(("_comwit-challenge.www.example.com".to_string(), TYPE_TXT))
+    /// A fake resolver on loopback: answers each question from `zone`, after first sending a
+    /// datagram that is not a response and a response with another id (both passed over).
+    async fn fake_resolver(
+        zone: Vec<(RecordType, RData)>,
+    ) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+        let sock = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let addr = sock.local_addr().unwrap();
+        let task = tokio::spawn(async move {
+            let mut buf = [0u8; 1500];
+            loop {
+                let Ok((n, from)) = sock.recv_from(&mut buf).await else {
+                    return;
+                };
+                let q = Message::from_vec(&buf[..n]).unwrap();
+                assert!(q.metadata.recursion_desired);
+                let question = q.queries[0].clone();
+                let _ = sock.send_to(b"not dns", from).await;
+                let mut other = Message::response(q.metadata.id.wrapping_add(1), OpCode::Query);
+                other.add_query(question.clone());
+                let _ = sock.send_to(&other.to_vec().unwrap(), from).await;
+                let mut r = Message::response(q.metadata.id, OpCode::Query);
+                r.add_query(question.clone());
+                for (t, data) in &zone {
+                    if *t == question.query_type() {
+                        r.add_answer(Record::from_rdata(
+                            question.name().clone(),
+                            300,
+                            data.clone(),
+                        ));
+                    }
+                }
+                let _ = sock.send_to(&r.to_vec().unwrap(), from).await;
+            }
+        });
+        (addr, task)
+    }
+
+    #[tokio::test]
+    async fn queries_read_a_cname_and_txt_answers() {
+        let zone = vec![
+            (RecordType::A, RData::A(A::new(198, 18, 1, 2))),
+            (
+                RecordType::CNAME,
+                RData::CNAME(CNAME(Name::from_ascii("web-12345678.comwit.app.").unwrap())),
+            ),
+            (
+                RecordType::TXT,
+                RData::TXT(TXT::new(vec!["comwit-verify=".into(), "abc".into()])),
+            ),
+        ];
+        let (addr, task) = fake_resolver(zone).await;
+        let t = Duration::from_secs(2);
+        let texts =
+            |answers: Vec<Record>| answers.iter().filter_map(answer_text).collect::<Vec<_>>();
+        let txt = query(
+            addr,
+            "_comwit-challenge.www.example.com",
+            RecordType::TXT,
+            t,
         );
-        let r = wire::build_response(
-            &q,
-            &[
-                (TYPE_TXT, "comwit-verify=abc".into()),
-                (TYPE_A, "198.18.1.2".into()),
-                (TYPE_CNAME, "web-12345678.comwit.app".into()),
-            ],
+        assert_eq!(texts(txt.await.unwrap()), ["comwit-verify=abc"]);
+        let a = query(addr, "example.com", RecordType::A, t);
+        assert_eq!(texts(a.await.unwrap()), ["198.18.1.2"]);
+        let cname = query(addr, "www.example.com", RecordType::CNAME, t);
+        assert_eq!(texts(cname.await.unwrap()), ["web-12345678.comwit.app"]);
+
+        let host = "www.example.com";
+        let mut records = host_records(
+            "app_0000000000000001",
+            "web-12345678.comwit.app",
+            host,
+            false,
+        );
+        records[1].value = "comwit-verify=abc".into();
+        assert!(at_resolver(addr, &records).await);
+        records[1].value = "comwit-verify=abd".into();
+        assert!(!at_resolver(addr, &records).await);
+        task.abort();
+    }
+
+    #[tokio::test]
+    async fn a_silent_resolver_times_out() {
+        let sock = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let addr = sock.local_addr().unwrap();
+        let e = query(
+            addr,
+            "example.com",
+            RecordType::A,
+            Duration::from_millis(100),
         )
-        .unwrap();
-        let (id, answers) = wire::parse_response(&r).unwrap();
-        assert_eq!(id, 7);
-        assert_eq!(
-            answers,
-            vec![
-                (TYPE_TXT, "comwit-verify=abc".to_string()),
-                (TYPE_A, "198.18.1.2".to_string()),
-                (TYPE_CNAME, "web-12345678.comwit.app".to_string()),
-            ]
-        );
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::TimedOut);
+        drop(sock);
     }
 
     #[test]

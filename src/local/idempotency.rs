@@ -138,6 +138,21 @@ impl Idem {
         }
     }
 
+    /// The stored response of this request if it was answered already, else `answer`'s, bound
+    /// to the key.
+    pub fn run(
+        &self,
+        tx: &Transaction<'_>,
+        answer: impl FnOnce() -> ApiResult<Stored>,
+    ) -> ApiResult<Stored> {
+        if let Some(s) = self.replay(tx)? {
+            return Ok(s);
+        }
+        let stored = answer()?;
+        self.save(tx, &stored)?;
+        Ok(stored)
+    }
+
     /// Bind the key to this successful response.
     pub fn save(&self, tx: &Transaction<'_>, stored: &Stored) -> ApiResult<()> {
         if let Ok(Some(key)) = &self.key {

@@ -32,6 +32,7 @@ pub mod error;
 pub mod faults;
 pub mod idempotency;
 pub mod ids;
+pub mod json;
 pub mod ratelimit;
 pub mod routes;
 pub mod state;

@@ -6,7 +6,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::types::{Type, ValueRef};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::Value;
 
 use super::error::{ApiError, ApiResult};
 
@@ -212,10 +216,7 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> ApiResult<T> + Send + 'static,
     {
-        let store = self.clone();
-        tokio::task::spawn_blocking(move || store.write_blocking(f))
-            .await
-            .map_err(|e| ApiError::internal(format!("storage task failed: {e}")))?
+        self.in_background(TransactionBehavior::Immediate, f).await
     }
 
     /// Run `f` with a read-only view (a deferred transaction) on a blocking thread.
@@ -224,8 +225,16 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> ApiResult<T> + Send + 'static,
     {
+        self.in_background(TransactionBehavior::Deferred, f).await
+    }
+
+    async fn in_background<T, F>(&self, behavior: TransactionBehavior, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> ApiResult<T> + Send + 'static,
+    {
         let store = self.clone();
-        tokio::task::spawn_blocking(move || store.read_blocking(f))
+        tokio::task::spawn_blocking(move || store.run(behavior, f))
             .await
             .map_err(|e| ApiError::internal(format!("storage task failed: {e}")))?
     }
@@ -234,23 +243,95 @@ impl Store {
         &self,
         f: impl FnOnce(&Transaction<'_>) -> ApiResult<T>,
     ) -> ApiResult<T> {
-        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
+        self.run(TransactionBehavior::Immediate, f)
     }
 
     pub fn read_blocking<T>(
         &self,
         f: impl FnOnce(&Transaction<'_>) -> ApiResult<T>,
     ) -> ApiResult<T> {
+        self.run(TransactionBehavior::Deferred, f)
+    }
+
+    /// A write transaction commits when `f` returns Ok; a read one ends as SQLite ends it.
+    fn run<T>(
+        &self,
+        behavior: TransactionBehavior,
+        f: impl FnOnce(&Transaction<'_>) -> ApiResult<T>,
+    ) -> ApiResult<T> {
         let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+        let tx = conn.transaction_with_behavior(behavior)?;
         let out = f(&tx)?;
-        tx.finish()?;
+        if matches!(behavior, TransactionBehavior::Deferred) {
+            tx.finish()?;
+        } else {
+            tx.commit()?;
+        }
         Ok(out)
     }
+}
+
+/// The first column of the first row `sql` finds, if any.
+pub fn first<T: rusqlite::types::FromSql>(
+    tx: &Transaction<'_>,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> rusqlite::Result<Option<T>> {
+    tx.query_row(sql, params, |r| r.get(0)).optional()
+}
+
+/// Whether `sql` (a `SELECT 1 ...`) finds a row.
+pub fn exists(
+    tx: &Transaction<'_>,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> rusqlite::Result<bool> {
+    Ok(tx.query_row(sql, params, |_| Ok(())).optional()?.is_some())
+}
+
+/// For a row field kept as JSON text (`#[serde(deserialize_with = "json_text")]`); text that is
+/// not such JSON reads as the default.
+pub fn json_text<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: DeserializeOwned + Default,
+{
+    let text = String::deserialize(d)?;
+    Ok(serde_json::from_str(&text).unwrap_or_default())
+}
+
+/// For a row field that SQLite gives as 0 or 1.
+pub fn sql_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(i64::deserialize(d)? != 0)
+}
+
+/// For a state that a timestamp (ms) turns: `(now >= at, field)` -> `after`, else `before`.
+pub fn reached(at_ms: i64, after: &str, before: &str) -> String {
+    if super::ids::now_ms() >= at_ms {
+        after
+    } else {
+        before
+    }
+    .to_string()
+}
+
+/// A row read into `T` by column name (`b.build_id` is `build_id`), through serde: TEXT as a
+/// string, INTEGER and REAL as numbers, NULL as null, BLOB as lowercase hex.
+pub fn from_row<T: DeserializeOwned>(r: &rusqlite::Row<'_>) -> rusqlite::Result<T> {
+    let mut map = serde_json::Map::new();
+    for (i, name) in r.as_ref().column_names().into_iter().enumerate() {
+        let v = match r.get_ref(i)? {
+            ValueRef::Null => Value::Null,
+            ValueRef::Integer(n) => n.into(),
+            ValueRef::Real(f) => f.into(),
+            ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned().into(),
+            ValueRef::Blob(b) => hex::encode(b).into(),
+        };
+        let name = name.rsplit('.').next().unwrap_or(name);
+        map.insert(name.to_string(), v);
+    }
+    serde_json::from_value(Value::Object(map))
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, Type::Text, Box::new(e)))
 }
 
 fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {

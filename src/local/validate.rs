@@ -1,10 +1,18 @@
-//! Input validation: names, hostnames, record values, and a strict JSON object reader that names
-//! the offending field and refuses unknown ones.
+//! Every rule comwit-local holds requests to: names, hostnames, record values, list parameters,
+//! deploy bundles, and the typed request bodies with the rules of their fields. The provider
+//! has validators of its own (`src/provider`); the two are kept apart on purpose, so that each
+//! checks the other.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
 
 use axum::http::{header, HeaderMap};
-use serde_json::{Map, Value};
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::Value;
 
 use super::error::{ApiError, ApiResult};
+use super::{ids, json};
 
 /// The platform's own app domain: custom hostnames and domains may not be under it.
 pub const APPS_DOMAIN: &str = "comwit.app";
@@ -38,21 +46,13 @@ fn is_tld(l: &str) -> bool {
 
 /// A lowercase hostname of two or more labels, at most `max` characters.
 pub fn is_hostname(s: &str, max: usize) -> bool {
-    if s.len() < 3 || s.len() > max {
-        return false;
-    }
-    let labels: Vec<&str> = s.split('.').collect();
-    labels.len() >= 2
-        && labels[..labels.len() - 1]
-            .iter()
-            .all(|l| is_host_label(l, false))
-        && is_tld(labels[labels.len() - 1])
+    s.len() >= 3 && s.len() <= max && labels_ok(s, false)
 }
 
 /// A target hostname in a record value (CNAME, MX, SRV): like a hostname, `_` allowed except in
 /// the last label.
 pub fn is_target_hostname(s: &str) -> bool {
-    s.len() <= 253 && target_labels_ok(s)
+    s.len() <= 253 && labels_ok(s, true)
 }
 
 /// A record name as given in a request: `@`, `*`, or labels (with `_`), optionally led by `*.`.
@@ -133,15 +133,16 @@ pub fn is_srv_value(s: &str) -> bool {
         return false;
     }
     let parts: Vec<&str> = s.split(' ').collect();
-    parts.len() == 3 && is_u16_text(parts[0]) && is_u16_text(parts[1]) && target_labels_ok(parts[2])
+    parts.len() == 3 && is_u16_text(parts[0]) && is_u16_text(parts[1]) && labels_ok(parts[2], true)
 }
 
-fn target_labels_ok(s: &str) -> bool {
+/// Two or more labels (`underscore`: with `_` but in the last), the last a top-level label.
+fn labels_ok(s: &str, underscore: bool) -> bool {
     let labels: Vec<&str> = s.split('.').collect();
     labels.len() >= 2
         && labels[..labels.len() - 1]
             .iter()
-            .all(|l| is_host_label(l, true))
+            .all(|l| is_host_label(l, underscore))
         && is_tld(labels[labels.len() - 1])
 }
 
@@ -180,195 +181,598 @@ pub fn parse_json(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
         .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))
 }
 
-/// A JSON object being read field by field; `finish` refuses the fields nobody asked for.
-pub struct Obj {
-    map: Map<String, Value>,
-    prefix: String,
+/// The page of a list a query asks for: `limit` (1 to 100, default 50) items after the cursor.
+pub struct Page {
+    pub limit: i64,
+    pub after: i64,
 }
 
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+/// `limit` and `cursor` of a list's query.
+pub fn page(q: &HashMap<String, String>) -> ApiResult<Page> {
+    let limit = match q.get("limit") {
+        None => 50,
+        Some(s) => match s.parse::<i64>() {
+            Ok(v) if (1..=100).contains(&v) && s.bytes().all(|c| c.is_ascii_digit()) => v,
+            _ => {
+                return Err(ApiError::invalid(
+                    "limit",
+                    "limit must be an integer between 1 and 100",
+                ))
+            }
+        },
+    };
+    let after = match q.get("cursor") {
+        None => 0,
+        Some(s) if !s.is_empty() && s.len() <= 18 && s.bytes().all(|c| c.is_ascii_digit()) => s
+            .parse::<i64>()
+            .map_err(|_| ApiError::invalid("cursor", "invalid cursor"))?,
+        Some(_) => return Err(ApiError::invalid("cursor", "invalid cursor")),
+    };
+    Ok(Page { limit, after })
+}
+
+// ---------- request bodies ----------
+//
+// Each body is a serde struct read by `json::from_value` (unknown fields first, then the fields
+// in declaration order, each through its rule below); `Body::check` then applies the rules that
+// need more than one field, reading the fields whose rules depend on another one. The first
+// refusal is the one reported, so the order of the rules is part of the contract's behaviour.
+
+/// A request body and the rules across its fields.
+pub trait Body: DeserializeOwned {
+    /// What a handler gets once every rule holds.
+    type Valid;
+    /// Fields whose rules come before the others'.
+    const FIRST: &'static [&'static str] = &[];
+    fn check(self) -> ApiResult<Self::Valid>;
+}
+
+/// Read a body of type `B` from parsed JSON.
+pub fn body<B: Body>(v: Value) -> ApiResult<B::Valid> {
+    json::from_value::<B>(v, B::FIRST)?.check()
+}
+
+/// Bodies whose rules are all rules of single fields.
+macro_rules! field_rules_only {
+    ($($t:ty),* $(,)?) => {$(
+        impl Body for $t {
+            type Valid = Self;
+            fn check(self) -> ApiResult<Self> {
+                Ok(self)
+            }
+        }
+    )*};
+}
+
+field_rules_only!(
+    ProjectInput,
+    DatabaseInput,
+    AppCreate,
+    AppUpdate,
+    DomainInput,
+    RollbackInput
+);
+
+/// `POST /v1/projects`, `PATCH /v1/projects/{project_id}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectInput {
+    #[serde(deserialize_with = "project_name")]
+    pub name: String,
+}
+
+/// `POST .../databases`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseInput {
+    #[serde(deserialize_with = "database_name")]
+    pub name: String,
+}
+
+/// `POST .../apps`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppCreate {
+    #[serde(deserialize_with = "app_name")]
+    pub name: String,
+    #[serde(deserialize_with = "runtime")]
+    pub runtime: String,
+}
+
+/// `PATCH .../apps/{app_id}`: absent fields stay as they are (null is refused).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppUpdate {
+    #[serde(default, deserialize_with = "optional_app_name")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "optional_runtime")]
+    pub runtime: Option<String>,
+}
+
+/// `PUT .../apps/{app_id}/env`. The variables are read in [`Body::check`], one after the other,
+/// each name checked against the names before it before its value is read.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvInput {
+    #[serde(deserialize_with = "env_variables")]
+    pub variables: Vec<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnvVarInput {
+    #[serde(deserialize_with = "env_name")]
+    name: String,
+    /// Read once the name is known to be new.
+    value: Option<Value>,
+    secret: Option<Value>,
+}
+
+/// One variable of an environment that passed every rule.
+pub struct EnvVar {
+    pub name: String,
+    pub value: String,
+    pub secret: bool,
+}
+
+impl Body for EnvInput {
+    type Valid = Vec<EnvVar>;
+    fn check(self) -> ApiResult<Vec<EnvVar>> {
+        let mut seen = HashMap::new();
+        let mut out = Vec::with_capacity(self.variables.len());
+        for (i, item) in self.variables.into_iter().enumerate() {
+            let at = format!("variables[{i}]");
+            let var: EnvVarInput = json::from_value_at(item, &at)?;
+            if let Some(j) = seen.insert(var.name.clone(), i) {
+                return Err(ApiError::invalid(
+                    format!("{at}.name"),
+                    format!("variable {} is also given at variables[{j}]", var.name),
+                ));
+            }
+            let value: String = json::field(&at, "value", var.value)?;
+            if value.chars().count() > 8192 {
+                return Err(ApiError::invalid(
+                    format!("{at}.value"),
+                    "a value is at most 8192 characters",
+                ));
+            }
+            let secret: Option<bool> = json::field(&at, "secret", var.secret)?;
+            out.push(EnvVar {
+                name: var.name,
+                value,
+                secret: secret.unwrap_or(false),
+            });
+        }
+        Ok(out)
     }
 }
 
-impl Obj {
-    /// `prefix` is prepended to field names in errors (e.g. `variables[2].`).
-    pub fn new(v: Value, prefix: &str, allowed: &[&str]) -> ApiResult<Obj> {
-        let Value::Object(map) = v else {
-            let field = prefix.trim_end_matches('.');
-            return Err(ApiError::invalid(
-                if field.is_empty() { "body" } else { field },
-                format!("expected a JSON object, got {}", type_name(&v)),
-            ));
+/// `POST .../domains`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainInput {
+    #[serde(deserialize_with = "domain")]
+    pub domain: String,
+}
+
+/// Longest app hostname, so that `_comwit-challenge.<hostname>` fits in 253.
+pub const MAX_APP_HOSTNAME: usize = 235;
+
+/// `POST .../apps/{app_id}/hostnames`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachInput {
+    #[serde(deserialize_with = "app_hostname")]
+    pub hostname: String,
+    /// `dns_mode`: `automatic` (true) or `manual`.
+    #[serde(rename = "dns_mode", deserialize_with = "dns_mode")]
+    pub automatic: bool,
+    #[serde(default, deserialize_with = "json::nullable_string")]
+    pub domain: Option<String>,
+}
+
+impl Body for AttachInput {
+    type Valid = Self;
+    fn check(self) -> ApiResult<Self> {
+        let message = match (&self.domain, self.automatic) {
+            (Some(_), false) => "domain is only for dns_mode `automatic`",
+            (None, true) => {
+                "dns_mode `automatic` needs the project domain whose zone gets the records"
+            }
+            (Some(d), true) if !is_hostname(d, 253) => "not a valid domain name",
+            _ => return Ok(self),
         };
-        if let Some(k) = map.keys().find(|k| !allowed.contains(&k.as_str())) {
-            return Err(ApiError::invalid(
-                format!("{prefix}{k}"),
-                format!("unknown field `{k}`; allowed: {}", allowed.join(", ")),
-            ));
+        Err(ApiError::invalid("domain", message))
+    }
+}
+
+/// `POST .../apps/{app_id}/rollback`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RollbackInput {
+    #[serde(deserialize_with = "build_id")]
+    pub build_id: String,
+}
+
+/// The record types a zone takes.
+pub const RECORD_TYPES: [&str; 7] = ["A", "AAAA", "CNAME", "TXT", "MX", "CAA", "SRV"];
+
+/// `POST .../records`, `PUT .../records/{record_id}`. `type` is checked first; `values`,
+/// `ttl` and `priority` are read in [`Body::check`], since the rules of the first and the last
+/// depend on the type.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordInput {
+    #[serde(deserialize_with = "record_name")]
+    pub name: String,
+    #[serde(rename = "type", deserialize_with = "record_type")]
+    pub rtype: String,
+    pub values: Option<Value>,
+    pub ttl: Option<Value>,
+    pub priority: Option<Value>,
+}
+
+/// A record as a request gives it, every rule checked.
+pub struct Record {
+    /// As given: relative, full, or `@` (see [`full_name`]).
+    pub name: String,
+    pub rtype: String,
+    pub values: Vec<String>,
+    pub ttl: i64,
+    pub priority: Option<i64>,
+}
+
+impl Body for RecordInput {
+    type Valid = Record;
+    const FIRST: &'static [&'static str] = &["type"];
+    fn check(self) -> ApiResult<Record> {
+        let rtype = self.rtype;
+        // 1 to 32 values (a CNAME: one), counted before any is read.
+        let max = if rtype == "CNAME" { 1 } else { 32 };
+        if let Some(Value::Array(items)) = &self.values {
+            if items.is_empty() || items.len() > max {
+                return Err(ApiError::invalid(
+                    "values",
+                    format!("`values` must hold between 1 and {max} items"),
+                ));
+            }
         }
-        Ok(Obj {
-            map,
-            prefix: prefix.to_string(),
+        let values: Vec<String> = json::field("", "values", self.values)?;
+        let (check, what): (fn(&str) -> bool, &str) = match rtype.as_str() {
+            "A" => (is_ipv4, "an IPv4 address"),
+            "AAAA" => (is_ipv6, "an IPv6 address"),
+            "CNAME" | "MX" => (is_target_hostname, "a lowercase hostname"),
+            "TXT" => (is_txt_value, "1 to 1024 printable ASCII characters"),
+            "CAA" => (
+                is_caa_value,
+                "`<0|128> <issue|issuewild|iodef> \"<value>\"`",
+            ),
+            _ => (is_srv_value, "`<weight> <port> <target>`"),
+        };
+        let mut seen = HashSet::new();
+        for (i, v) in values.iter().enumerate() {
+            if !check(v) {
+                return Err(ApiError::invalid(
+                    format!("values[{i}]"),
+                    format!("a {rtype} value must be {what}"),
+                ));
+            }
+            if !seen.insert(v.as_str()) {
+                return Err(ApiError::invalid(
+                    format!("values[{i}]"),
+                    "values must be distinct",
+                ));
+            }
+        }
+        let ttl = match json::field::<Option<i64>>("", "ttl", self.ttl)? {
+            Some(ttl) => in_range("ttl", ttl, 60, 86400)?,
+            None => 300,
+        };
+        let priority = match (rtype == "MX" || rtype == "SRV", self.priority) {
+            (true, None) => {
+                return Err(ApiError::invalid(
+                    "priority",
+                    format!("`priority` is required for {rtype} records"),
+                ))
+            }
+            (true, p) => Some(in_range(
+                "priority",
+                json::field("", "priority", p)?,
+                0,
+                65535,
+            )?),
+            (false, None | Some(Value::Null)) => None,
+            (false, Some(_)) => {
+                return Err(ApiError::invalid(
+                    "priority",
+                    format!("{rtype} records have no priority"),
+                ))
+            }
+        };
+        Ok(Record {
+            name: self.name,
+            rtype,
+            values,
+            ttl,
+            priority,
         })
     }
-
-    pub fn field(&self, key: &str) -> String {
-        format!("{}{}", self.prefix, key)
-    }
-
-    /// The raw value of `key`, if present (null included).
-    pub fn take(&mut self, key: &str) -> Option<Value> {
-        self.map.remove(key)
-    }
-
-    pub fn req_string(&mut self, key: &str) -> ApiResult<String> {
-        match self.take(key) {
-            Some(Value::String(s)) => Ok(s),
-            None => Err(ApiError::invalid(
-                self.field(key),
-                format!("`{key}` is required"),
-            )),
-            Some(v) => Err(ApiError::invalid(
-                self.field(key),
-                format!("`{key}` must be a string, got {}", type_name(&v)),
-            )),
-        }
-    }
-
-    /// Absent: None. Present: must be a string (null refused).
-    pub fn opt_string(&mut self, key: &str) -> ApiResult<Option<String>> {
-        match self.take(key) {
-            None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(v) => Err(ApiError::invalid(
-                self.field(key),
-                format!("`{key}` must be a string, got {}", type_name(&v)),
-            )),
-        }
-    }
-
-    /// Absent or null: None.
-    pub fn opt_nullable_string(&mut self, key: &str) -> ApiResult<Option<String>> {
-        match self.take(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(v) => Err(ApiError::invalid(
-                self.field(key),
-                format!("`{key}` must be a string or null, got {}", type_name(&v)),
-            )),
-        }
-    }
-
-    /// Absent: None; must be a boolean when present.
-    pub fn opt_bool(&mut self, key: &str) -> ApiResult<Option<bool>> {
-        match self.take(key) {
-            None => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(b)),
-            Some(v) => Err(ApiError::invalid(
-                self.field(key),
-                format!("`{key}` must be a boolean, got {}", type_name(&v)),
-            )),
-        }
-    }
-
-    /// An integer in `min..=max`; `Ok(None)` when absent; `nullable` admits null as absent.
-    pub fn opt_int(
-        &mut self,
-        key: &str,
-        min: i64,
-        max: i64,
-        nullable: bool,
-    ) -> ApiResult<Option<i64>> {
-        let field = self.field(key);
-        match self.take(key) {
-            None => Ok(None),
-            Some(Value::Null) if nullable => Ok(None),
-            Some(Value::Number(n)) => {
-                let v = n.as_i64().or_else(|| {
-                    n.as_f64()
-                        .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
-                        .map(|f| f as i64)
-                });
-                match v {
-                    Some(v) if (min..=max).contains(&v) => Ok(Some(v)),
-                    Some(_) => Err(ApiError::invalid(
-                        field,
-                        format!("`{key}` must be between {min} and {max}"),
-                    )),
-                    None => Err(ApiError::invalid(
-                        field,
-                        format!("`{key}` must be an integer"),
-                    )),
-                }
-            }
-            Some(v) => Err(ApiError::invalid(
-                field,
-                format!("`{key}` must be an integer, got {}", type_name(&v)),
-            )),
-        }
-    }
-
-    /// An array of strings, `min..=max` items.
-    pub fn req_string_array(
-        &mut self,
-        key: &str,
-        min: usize,
-        max: usize,
-    ) -> ApiResult<Vec<String>> {
-        let field = self.field(key);
-        let Some(v) = self.take(key) else {
-            return Err(ApiError::invalid(field, format!("`{key}` is required")));
-        };
-        let Value::Array(items) = v else {
-            return Err(ApiError::invalid(
-                field,
-                format!("`{key}` must be an array, got {}", type_name(&v)),
-            ));
-        };
-        if items.len() < min || items.len() > max {
-            return Err(ApiError::invalid(
-                field,
-                format!("`{key}` must hold between {min} and {max} items"),
-            ));
-        }
-        items
-            .into_iter()
-            .enumerate()
-            .map(|(i, v)| match v {
-                Value::String(s) => Ok(s),
-                other => Err(ApiError::invalid(
-                    format!("{field}[{i}]"),
-                    format!("must be a string, got {}", type_name(&other)),
-                )),
-            })
-            .collect()
-    }
 }
 
-/// Read `name` as a DNS-label name.
-pub fn label_field(obj: &mut Obj, key: &str, what: &str) -> ApiResult<String> {
-    let v = obj.req_string(key)?;
-    check_label(obj, key, what, v)
-}
-
-pub fn check_label(obj: &Obj, key: &str, what: &str, v: String) -> ApiResult<String> {
-    if is_label(&v) {
+fn in_range(key: &str, v: i64, min: i64, max: i64) -> ApiResult<i64> {
+    if (min..=max).contains(&v) {
         Ok(v)
     } else {
         Err(ApiError::invalid(
-            obj.field(key),
-            format!(
-                "a {what} name must be a DNS label: 1-63 characters of a-z, 0-9 and '-', starting with a letter and not ending with '-'"
-            ),
+            key,
+            format!("`{key}` must be between {min} and {max}"),
         ))
     }
+}
+
+/// The full name of a request's record name inside `domain`.
+pub fn full_name(name: &str, domain: &str) -> ApiResult<String> {
+    let full = if name == "@" {
+        domain.to_string()
+    } else if is_within(name, domain) {
+        name.to_string()
+    } else {
+        format!("{name}.{domain}")
+    };
+    if full.len() > 253 {
+        return Err(ApiError::invalid(
+            "name",
+            "the full record name is longer than 253 characters",
+        ));
+    }
+    Ok(full)
+}
+
+/// The `name` and `type` filters of a record list, as full name and type; `Ok(None)` for a name
+/// that no record can have (longer than any name in the zone).
+pub fn record_filters(
+    q: &HashMap<String, String>,
+    domain: &str,
+) -> ApiResult<Option<(Option<String>, Option<String>)>> {
+    let name = match q.get("name") {
+        Some(n) if is_record_name_input(n) => match full_name(n, domain) {
+            Ok(full) => Some(full),
+            Err(_) => return Ok(None),
+        },
+        Some(_) => return Err(ApiError::invalid("name", "not a valid record name")),
+        None => None,
+    };
+    let rtype = q.get("type").cloned();
+    if let Some(t) = &rtype {
+        if !RECORD_TYPES.contains(&t.as_str()) {
+            return Err(ApiError::invalid("type", "unknown record type"));
+        }
+    }
+    Ok(Some((name, rtype)))
+}
+
+// ---------- the rules of single fields (`deserialize_with`) ----------
+
+/// A field read as `T` and then held to `rule`, whose refusal is the field's message.
+fn ruled<'de, D, T>(d: D, rule: impl FnOnce(T) -> Result<T, String>) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    rule(T::deserialize(d)?).map_err(de::Error::custom)
+}
+
+/// [`ruled`] for an optional field: absent is `None`, null refused.
+fn ruled_opt<'de, D, T>(
+    d: D,
+    rule: impl FnOnce(T) -> Result<T, String>,
+) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d)?
+        .map(rule)
+        .transpose()
+        .map_err(de::Error::custom)
+}
+
+fn label(what: &str) -> impl FnOnce(String) -> Result<String, String> + '_ {
+    move |v| {
+        if is_label(&v) {
+            Ok(v)
+        } else {
+            Err(format!(
+                "a {what} name must be a DNS label: 1-63 characters of a-z, 0-9 and '-', starting with a letter and not ending with '-'"
+            ))
+        }
+    }
+}
+
+fn project_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    ruled(d, label("project"))
+}
+
+fn database_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    ruled(d, label("database"))
+}
+
+fn app_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    ruled(d, label("app"))
+}
+
+fn optional_app_name<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    ruled_opt(d, label("app"))
+}
+
+fn is_runtime(v: String) -> Result<String, String> {
+    match v.as_str() {
+        "next" | "isolate" => Ok(v),
+        _ => Err("runtime must be `next` or `isolate`".into()),
+    }
+}
+
+fn runtime<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    ruled(d, is_runtime)
+}
+
+fn optional_runtime<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    ruled_opt(d, is_runtime)
+}
+
+/// At most 100 variables, counted before any is read. Anything but an array is refused with a
+/// message that names no type.
+fn env_variables<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Value>, D::Error> {
+    const NOT_AN_ARRAY: &str = "`variables` must be an array";
+    struct Variables;
+    macro_rules! not_an_array {
+        ($($visit:ident: $t:ty),*) => {$(
+            fn $visit<E: de::Error>(self, _: $t) -> Result<Self::Value, E> {
+                Err(E::custom(NOT_AN_ARRAY))
+            }
+        )*};
+    }
+    impl<'de> Visitor<'de> for Variables {
+        type Value = Vec<Value>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an array")
+        }
+        not_an_array!(visit_bool: bool, visit_i64: i64, visit_u64: u64, visit_f64: f64, visit_str: &str);
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Err(E::custom(NOT_AN_ARRAY))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+            Err(de::Error::custom(NOT_AN_ARRAY))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            if seq.size_hint().unwrap_or(0) > 100 {
+                return Err(de::Error::custom("at most 100 variables"));
+            }
+            let mut out = Vec::new();
+            while let Some(var) = seq.next_element()? {
+                out.push(var);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_any(Variables)
+}
+
+fn env_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    ruled(d, |v: String| {
+        if is_env_name(&v) {
+            Ok(v)
+        } else {
+            Err("a variable name must match ^[A-Za-z_][A-Za-z0-9_]{0,127}$".into())
+        }
+    })
+}
+
+fn domain<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    ruled(d, |v: String| {
+        if !is_hostname(&v, 253) {
+            Err("not a valid domain name: lowercase, two or more labels".into())
+        } else if is_within(&v, APPS_DOMAIN) {
+            Err(format!("{APPS_DOMAIN} belongs to the platform"))
+        } else {
+            Ok(v)
+        }
+    })
+}
+
+fn app_hostname<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    ruled(d, |v: String| {
+        if !is_hostname(&v, MAX_APP_HOSTNAME) {
+            Err(format!("not a valid hostname: lowercase, two or more labels, at most {MAX_APP_HOSTNAME} characters"))
+        } else if is_within(&v, APPS_DOMAIN) {
+            Err(format!(
+                "hostnames under {APPS_DOMAIN} belong to the platform"
+            ))
+        } else {
+            Ok(v)
+        }
+    })
+}
+
+fn dns_mode<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    match String::deserialize(d)?.as_str() {
+        "manual" => Ok(false),
+        "automatic" => Ok(true),
+        _ => Err(de::Error::custom(
+            "dns_mode must be `manual` or `automatic`",
+        )),
+    }
+}
+
+fn build_id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    ruled(d, |v: String| {
+        if ids::is_id(&v, "bld") {
+            Ok(v)
+        } else {
+            Err("build_id must look like bld_<16 hex>".into())
+        }
+    })
+}
+
+fn record_type<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    ruled(d, |v: String| {
+        if RECORD_TYPES.contains(&v.as_str()) {
+            Ok(v)
+        } else {
+            Err(format!("type must be one of {}", RECORD_TYPES.join(", ")))
+        }
+    })
+}
+
+fn record_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    ruled(d, |v: String| {
+        if is_record_name_input(&v) {
+            Ok(v)
+        } else {
+            Err("not a valid record name: a full or relative name (labels of a-z, 0-9, '-', '_'; an optional leading '*'), or '@'".into())
+        }
+    })
+}
+
+// ---------- deploy bundles ----------
+
+/// Largest total size of the files inside a bundle, to refuse decompression bombs.
+const MAX_UNPACKED_BYTES: u64 = 1 << 30;
+
+/// Check that `data` is a readable tar.gz holding at least one regular file, with relative
+/// paths only.
+pub fn check_bundle(data: &[u8]) -> ApiResult<()> {
+    let bad =
+        |m: String| ApiError::invalid("body", format!("the bundle is not a valid tar.gz: {m}"));
+    let gz = flate2::read::GzDecoder::new(data);
+    let mut archive = tar::Archive::new(gz);
+    let mut files = 0u64;
+    let mut total = 0u64;
+    let entries = archive.entries().map_err(|e| bad(e.to_string()))?;
+    for entry in entries {
+        let mut entry = entry.map_err(|e| bad(e.to_string()))?;
+        let path = entry.path().map_err(|e| bad(e.to_string()))?.into_owned();
+        if path.is_absolute()
+            || path
+                .components()
+                .any(|c| matches!(c, std::path::Component::ParentDir))
+        {
+            return Err(bad(format!("entry {} leaves the bundle", path.display())));
+        }
+        total = total.saturating_add(entry.size());
+        if total > MAX_UNPACKED_BYTES {
+            return Err(bad("the unpacked bundle is larger than 1 GiB".into()));
+        }
+        if entry.header().entry_type().is_file() {
+            files += 1;
+        }
+        // Read the data through, so that a truncated archive is caught here.
+        std::io::copy(&mut entry, &mut std::io::sink()).map_err(|e| bad(e.to_string()))?;
+    }
+    if files == 0 {
+        return Err(bad("it holds no regular file".into()));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -438,5 +842,85 @@ mod tests {
         assert!(!is_env_name("1X"));
         assert!(is_txt_value("v=spf1 -all"));
         assert!(!is_txt_value(""));
+    }
+
+    /// The field and message of a body's first refusal.
+    fn refusal<B: Body>(v: Value) -> (String, String) {
+        match body::<B>(v) {
+            Ok(_) => panic!("accepted"),
+            Err(e) => (e.field.clone().unwrap_or_default(), e.message.clone()),
+        }
+    }
+
+    #[test]
+    fn bodies_report_their_first_refusal() {
+        use serde_json::json;
+        let field = |(f, _): (String, String)| f;
+        assert_eq!(field(refusal::<AppCreate>(json!({"name": "Bad"}))), "name");
+        assert_eq!(
+            refusal::<AppCreate>(json!({"name": "ok", "runtime": null})),
+            (
+                "runtime".into(),
+                "`runtime` must be a string, got null".into()
+            )
+        );
+        assert_eq!(field(refusal::<AppUpdate>(json!({"name": null}))), "name");
+        let record = |v| field(refusal::<RecordInput>(v));
+        assert_eq!(record(json!({"name": "BAD", "type": "NS"})), "type");
+        assert_eq!(
+            record(json!({"type": "A", "values": ["x"], "ttl": 5})),
+            "name"
+        );
+        assert_eq!(
+            record(json!({"name": "a", "type": "A", "values": ["bad"], "ttl": 5})),
+            "values[0]"
+        );
+        assert_eq!(
+            record(json!({"name": "a", "type": "CNAME", "values": ["a.example.com", 5]})),
+            "values"
+        );
+        assert_eq!(
+            record(json!({"name": "a", "type": "MX", "values": ["mx.example.com"], "ttl": "x"})),
+            "ttl"
+        );
+        assert_eq!(
+            refusal::<RecordInput>(json!({"ttl": "x", "name": "a", "type": "A", "comment": 1})),
+            (
+                "comment".into(),
+                "unknown field `comment`; allowed: name, type, values, ttl, priority".into()
+            )
+        );
+        let env = |v| refusal::<EnvInput>(json!({ "variables": v }));
+        assert_eq!(
+            env(json!([{"name": "A", "value": "1"}, {"name": "A", "value": 2}])),
+            (
+                "variables[1].name".into(),
+                "variable A is also given at variables[0]".into()
+            )
+        );
+        assert_eq!(
+            field(env(json!([{"name": "A", "value": 5}, {"name": "1"}]))),
+            "variables[0].value"
+        );
+        assert_eq!(
+            env(json!("x")),
+            ("variables".into(), "`variables` must be an array".into())
+        );
+        let many: Vec<Value> = (0..101).map(|i| json!({"name": format!("V{i}")})).collect();
+        assert_eq!(
+            env(json!(many)),
+            ("variables".into(), "at most 100 variables".into())
+        );
+        let attach = |v| field(refusal::<AttachInput>(v));
+        assert_eq!(
+            attach(json!({"hostname": "x.comwit.app", "dns_mode": "dns"})),
+            "hostname"
+        );
+        assert_eq!(
+            attach(
+                json!({"hostname": "www.example.com", "dns_mode": "manual", "domain": "example.com"})
+            ),
+            "domain"
+        );
     }
 }

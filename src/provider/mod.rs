@@ -106,6 +106,8 @@ impl Provider for ComwitProvider {
         // Each folder adds its list resources here (`<folder>::list_resources`).
         let mut all = Vec::new();
         all.extend(core::list_resources(&self.shared));
+        all.extend(apps::list_resources(&self.shared));
+        all.extend(dns::list_resources(&self.shared));
         all
     }
 

@@ -159,6 +159,19 @@ impl Diagnostics {
         self.0.iter().filter(|d| d.is_error())
     }
 
+    /// The same diagnostics with every attribute path put under `prefix` (e.g. the `config`
+    /// block of a `list` block, whose attributes a list resource's schema describes).
+    pub fn under(mut self, prefix: &AttributePath) -> Diagnostics {
+        for d in &mut self.0 {
+            if let Some(path) = &mut d.attribute {
+                let mut steps = prefix.0.clone();
+                steps.append(&mut path.0);
+                path.0 = steps;
+            }
+        }
+        self
+    }
+
     pub fn into_vec(self) -> Vec<Diagnostic> {
         self.0
     }

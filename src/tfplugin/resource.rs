@@ -253,7 +253,9 @@ impl ListSink {
 #[async_trait]
 pub trait ListResource: Send + Sync {
     fn type_name(&self) -> &str;
-    /// The schema of the `config` block of a `list` block.
+    /// The schema of the `config` block of a `list` block. Attribute paths in the diagnostics
+    /// of `validate` and `list` are relative to that block (the protocol layer puts them under
+    /// `config`, where Terraform looks for them).
     fn schema(&self) -> &Schema;
 
     async fn validate(&self, _config: &Value) -> Diagnostics {

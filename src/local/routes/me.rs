@@ -1,15 +1,23 @@
 //! `GET /v1/me`.
 
 use axum::Json;
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use crate::local::auth::Auth;
 
-pub async fn get(auth: Auth) -> Json<Value> {
-    Json(json!({
-        "user_id": auth.user_id,
-        "name": auth.user_name,
-        "token_id": auth.token_id,
-        "scopes": auth.scopes,
-    }))
+#[derive(Serialize)]
+pub struct Me {
+    pub user_id: String,
+    pub name: String,
+    pub token_id: String,
+    pub scopes: Vec<&'static str>,
+}
+
+pub async fn get(auth: Auth) -> Json<Me> {
+    Json(Me {
+        user_id: auth.user_id,
+        name: auth.user_name,
+        token_id: auth.token_id,
+        scopes: auth.scopes,
+    })
 }

@@ -1,29 +1,43 @@
 //! `comwit_database`: a libSQL database in a project, with deletion protection.
 
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use async_trait::async_trait;
 
 use super::database_state::{DatabaseModel, DEFAULT_PROTECTION};
 use super::database_wait::{self, WaitError, READY};
-use super::dns_label_validator;
 use super::lookup::{holder_of, name_taken};
+use super::{check_identity_ids, dns_label_validator};
 use crate::api::models::Database;
 use crate::api::{ApiError, Client};
 use crate::provider::common::{
     api_error, api_error_at, call, plan_project, project_id_attribute, split_import_id,
     timeouts_block, CreateTimeouts,
 };
+use crate::provider::query;
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::model;
-use crate::tfplugin::resource::{Ctx, PlanRequest, Resource};
+use crate::tfplugin::resource::{Ctx, IdentityAttribute, IdentitySchema, PlanRequest, Resource};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
 provider_type!(DatabaseResource, "comwit_database");
 const TYPE_NAME: &str = DatabaseResource::TYPE_NAME;
 const IMPORT_FORM: &str = "<project_id>/<database_id>";
 const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// A database is named by its project and its ID, in the order of the import ID.
+const IDENTITY_ORDER: [&str; 2] = ["project_id", "database_id"];
+static IDENTITY: LazyLock<IdentitySchema> = LazyLock::new(|| {
+    IdentitySchema::new(vec![
+        query::project_identity(),
+        IdentityAttribute::required(
+            "database_id",
+            "The database's ID (`db_` and 16 hex digits).",
+        ),
+    ])
+});
 
 pub(super) fn schema() -> Schema {
     let description = "\
@@ -36,8 +50,13 @@ the database (a new `name` or `project_id`) fail without deleting anything. To d
 replace a database, first set `deletion_protection = false` and apply, which changes only \
 Terraform's state.
 
-**Import:** `terraform import comwit_database.<name> <project_id>/<database_id>`. An imported \
-database is protected (`deletion_protection = true`) unless the configuration says otherwise.
+**Import:** `terraform import comwit_database.<name> <project_id>/<database_id>`, or an \
+`import` block with that `id` or, on Terraform 1.12 and later, \
+`identity = { project_id = \"<project_id>\", database_id = \"<database_id>\" }` (`project_id` \
+defaults to the provider's). An imported database is protected (`deletion_protection = true`) \
+unless the configuration says otherwise. On Terraform 1.14 and later, `terraform query` with a \
+`comwit_database` list block finds a project's databases and writes their `import` and \
+`resource` blocks (`-generate-config-out`), with `deletion_protection = true`.
 
 **Token scopes:** create needs `database:write` and `database:read` (to wait until the \
 database is ready); read, refresh and import need `database:read`; delete needs \
@@ -93,7 +112,9 @@ database is ready); read, refresh and import need `database:read`; delete needs 
 }
 
 impl DatabaseResource {
-    fn state(&self, model: &DatabaseModel) -> Result<Value, Diagnostics> {
+    /// The state of a model: what `read` returns, and (for a database as the platform reports
+    /// it) what the list resource sends.
+    pub(super) fn state(&self, model: &DatabaseModel) -> Result<Value, Diagnostics> {
         model::value_of(model, &self.schema)
     }
 }
@@ -260,6 +281,22 @@ impl Resource for DatabaseResource {
             Err(e) => return Err(api_error(&format!("import the database {id:?}"), &e)),
         };
         self.state(&DatabaseModel::from(db))
+    }
+
+    fn identity(&self) -> Option<&IdentitySchema> {
+        Some(&IDENTITY)
+    }
+
+    async fn import_identity(&self, ctx: &mut Ctx, identity: &Value) -> Result<Value, Diagnostics> {
+        check_identity_ids(
+            identity,
+            &[
+                ("project_id", "project", "prj"),
+                ("database_id", "database", "db"),
+            ],
+        )?;
+        let id = query::import_id(identity, &IDENTITY_ORDER, &self.shared)?;
+        self.import(ctx, &id).await
     }
 }
 
@@ -438,6 +475,33 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(got, prior(false));
+    }
+
+    #[tokio::test]
+    async fn identities_are_checked_before_any_call() {
+        // No provider configuration: an identity that got as far as the API would fail with
+        // "Provider not configured".
+        let r = DatabaseResource::new(Shared::default());
+        let (_tx, stop) = crate::tfplugin::resource::StopSignal::new();
+        let mut ctx = Ctx::new(stop, Default::default(), Vec::new());
+        let identity = |project: Value, database: Value| {
+            Value::object([("project_id", project), ("database_id", database)])
+        };
+        let mut import = async |identity: Value| {
+            let d = r.import_identity(&mut ctx, &identity).await;
+            d.unwrap_err().to_string()
+        };
+        let db = Value::string("db_0123456789abcdef");
+        let prj = Value::string("prj_0123456789abcdef");
+        let err = import(identity(Value::Null, db.clone())).await;
+        assert!(err.contains("Missing project_id"), "{err}");
+        let err = import(identity(prj.clone(), Value::Null)).await;
+        assert!(err.contains("must set `database_id`"), "{err}");
+        let err = import(identity(prj.clone(), Value::string("orders"))).await;
+        assert!(err.contains("Invalid database_id in the identity"), "{err}");
+        // A well-formed identity is the import ID `<project_id>/<database_id>`.
+        let err = import(identity(prj, db)).await;
+        assert!(err.contains("not configured"), "{err}");
     }
 
     #[test]

@@ -1,14 +1,16 @@
-//! Projects, databases and the token: the `comwit_project` and `comwit_database` resources,
-//! and the `comwit_project`, `comwit_projects`, `comwit_database` and `comwit_token` data
-//! sources.
+//! Projects, databases and the token: the `comwit_project` and `comwit_database` resources
+//! (with identities) and list resources, and the `comwit_project`, `comwit_projects`,
+//! `comwit_database` and `comwit_token` data sources.
 
 mod database;
 mod database_data_source;
+mod database_list;
 mod database_state;
 mod database_wait;
 mod lookup;
 mod project;
 mod project_data_source;
+mod project_list;
 mod projects_data_source;
 mod token_data_source;
 
@@ -18,8 +20,10 @@ use serde::{Deserialize, Serialize};
 
 use super::Shared;
 use crate::api::models::Project;
-use crate::provider::common::is_dns_label;
-use crate::tfplugin::resource::{DataSource, Resource};
+use crate::provider::common::{is_dns_label, is_platform_id};
+use crate::tfplugin::cty::Value;
+use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::resource::{DataSource, ListResource, Resource};
 use crate::tfplugin::schema::validators::{self, Matches};
 
 pub fn resources(shared: &Shared) -> Vec<Arc<dyn Resource>> {
@@ -40,6 +44,38 @@ pub fn data_sources(shared: &Shared) -> Vec<Arc<dyn DataSource>> {
         )),
         Arc::new(token_data_source::TokenDataSource::new(shared.clone())),
     ]
+}
+
+/// The list resources (`terraform query`, Terraform 1.14+) of the same types.
+pub fn list_resources(shared: &Shared) -> Vec<Arc<dyn ListResource>> {
+    vec![
+        Arc::new(project_list::ProjectList::new(shared.clone())),
+        Arc::new(database_list::DatabaseList::new(shared.clone())),
+    ]
+}
+
+/// Checks the IDs an `import` block's `identity` sets, `(attribute, noun, prefix)` each, so a
+/// mistyped one is named with its attribute instead of answered "not found". Unset ones are
+/// left to `query::import_id` (a default, or a "Missing" error).
+fn check_identity_ids(identity: &Value, ids: &[(&str, &str, &str)]) -> Result<(), Diagnostics> {
+    for (name, noun, prefix) in ids {
+        match identity.get(name).and_then(Value::as_str) {
+            Some(id) if !id.is_empty() && !is_platform_id(id, prefix) => {
+                return Err(Diagnostic::error(
+                    format!("Invalid {name} in the identity"),
+                    format!(
+                        "The import block's `identity` sets `{name}` to {id:?}, which is not a \
+                         {noun} ID: those are `{prefix}_` followed by 16 lowercase hex digits, \
+                         as the platform gives them. Correct it in the `identity` block."
+                    ),
+                )
+                .with_attribute(AttributePath::new(*name))
+                .into())
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The plan-time check of project and database names: the platform's DNS-label rule.
@@ -121,8 +157,75 @@ mod tests {
     }
 
     #[test]
+    fn identities_name_state_attributes_and_lists_have_identities() {
+        let shared = Shared::default();
+        let resources = resources(&shared);
+        for r in &resources {
+            let identity = r.identity().expect("every resource has an identity");
+            for a in &identity.attributes {
+                let attribute = r
+                    .schema()
+                    .block
+                    .attributes
+                    .iter()
+                    .find(|s| s.name == a.name);
+                assert!(
+                    attribute.is_some(),
+                    "{}: identity attribute {} is not in the state",
+                    r.type_name(),
+                    a.name
+                );
+                assert!(!a.description.is_empty());
+            }
+        }
+        let lists = list_resources(&shared);
+        let names: Vec<&str> = lists.iter().map(|l| l.type_name()).collect();
+        assert_eq!(names, ["comwit_project", "comwit_database"]);
+        for l in &lists {
+            assert!(resources.iter().any(|r| r.type_name() == l.type_name()));
+            let d = l.schema().validate_definition();
+            assert!(d.is_empty(), "{}: {d}", l.type_name());
+            let description = &l.schema().block.description;
+            assert!(description.contains("\n\n**Token scopes:**"));
+            assert!(l
+                .schema()
+                .block
+                .attributes
+                .iter()
+                .all(|a| !a.description.is_empty()));
+        }
+    }
+
+    #[test]
+    fn identity_ids_are_checked_by_kind() {
+        let ids = [
+            ("project_id", "project", "prj"),
+            ("database_id", "database", "db"),
+        ];
+        let identity = |project: Value, database: Value| {
+            Value::object([("project_id", project), ("database_id", database)])
+        };
+        let good = identity(
+            Value::string("prj_0123456789abcdef"),
+            Value::string("db_0123456789abcdef"),
+        );
+        assert!(check_identity_ids(&good, &ids).is_ok());
+        // Unset ones are for `query::import_id` to default or report.
+        let unset = identity(Value::Null, Value::string(""));
+        assert!(check_identity_ids(&unset, &ids).is_ok());
+        let swapped = identity(
+            Value::string("db_0123456789abcdef"),
+            Value::string("db_0123456789abcdef"),
+        );
+        let d = check_identity_ids(&swapped, &ids).unwrap_err();
+        let e = d.iter().next().unwrap();
+        assert_eq!(e.summary, "Invalid project_id in the identity");
+        assert_eq!(e.attribute, Some(AttributePath::new("project_id")));
+        assert!(e.detail.contains("not a project ID"), "{}", e.detail);
+    }
+
+    #[test]
     fn names_are_checked_as_dns_labels() {
-        use crate::tfplugin::diag::{AttributePath, Diagnostics};
         use crate::tfplugin::schema::Validator;
         let check = |s: &str| {
             let mut d = Diagnostics::new();

@@ -1,20 +1,31 @@
 //! `comwit_project`: a project, the workspace that owns databases, apps and domains.
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 
 use super::lookup::{error_details, holder_of, name_taken};
-use super::{dns_label_validator, ProjectModel};
+use super::{check_identity_ids, dns_label_validator, ProjectModel};
 use crate::api::models::Project;
 use crate::api::{ApiError, Client};
 use crate::provider::common::{api_error, api_error_at, call};
+use crate::provider::query;
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::model;
-use crate::tfplugin::resource::{Ctx, Resource};
+use crate::tfplugin::resource::{Ctx, IdentityAttribute, IdentitySchema, Resource};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
 provider_type!(ProjectResource, "comwit_project");
 const TYPE_NAME: &str = ProjectResource::TYPE_NAME;
+
+/// A project is named by its ID alone.
+static IDENTITY: LazyLock<IdentitySchema> = LazyLock::new(|| {
+    IdentitySchema::new(vec![IdentityAttribute::required(
+        "id",
+        "The project's ID (`prj_` and 16 hex digits).",
+    )])
+});
 
 fn schema() -> Schema {
     let description = "\
@@ -26,7 +37,10 @@ A project can only be destroyed once it is empty. Resources that take \
 domains created outside Terraform make the destroy fail with a list of what the project \
 still holds.
 
-**Import:** `terraform import comwit_project.<name> <project_id>`.
+**Import:** `terraform import comwit_project.<name> <project_id>`, or an `import` block with \
+`id = \"<project_id>\"` or, on Terraform 1.12 and later, `identity = { id = \"<project_id>\" }`. \
+On Terraform 1.14 and later, `terraform query` with a `comwit_project` list block finds your \
+projects and writes their `import` and `resource` blocks (`-generate-config-out`).
 
 **Token scopes:** create needs any valid token; read, refresh and import need \
 `project:read`; rename and delete need no scope, only membership of the project.";
@@ -58,7 +72,9 @@ still holds.
 }
 
 impl ProjectResource {
-    fn state(&self, project: Project) -> Result<Value, Diagnostics> {
+    /// The state of a project as the platform reports it: what `read` returns, and what the
+    /// list resource sends for each project.
+    pub(super) fn state(&self, project: Project) -> Result<Value, Diagnostics> {
         model::value_of(&ProjectModel::from(project), &self.schema)
     }
 }
@@ -159,6 +175,16 @@ impl Resource for ProjectResource {
             .into()),
             Err(e) => Err(api_error(&format!("import the project {id:?}"), &e)),
         }
+    }
+
+    fn identity(&self) -> Option<&IdentitySchema> {
+        Some(&IDENTITY)
+    }
+
+    async fn import_identity(&self, ctx: &mut Ctx, identity: &Value) -> Result<Value, Diagnostics> {
+        check_identity_ids(identity, &[("id", "project", "prj")])?;
+        let id = query::import_id(identity, &["id"], &self.shared)?;
+        self.import(ctx, &id).await
     }
 }
 
@@ -264,6 +290,26 @@ mod tests {
     fn not_empty_without_details_uses_the_message() {
         let d = not_empty("prj_1", "shop", &conflict(serde_json::Value::Null));
         assert!(d.detail.contains("still holds things"), "{}", d.detail);
+    }
+
+    #[tokio::test]
+    async fn identities_are_checked_before_any_call() {
+        let r = ProjectResource::new(crate::provider::Shared::default());
+        let (_tx, stop) = crate::tfplugin::resource::StopSignal::new();
+        let mut ctx = Ctx::new(stop, Default::default(), Vec::new());
+        let identity = |id: Value| Value::object([("id", id)]);
+        let err = r.import_identity(&mut ctx, &identity(Value::Null)).await;
+        let err = err.unwrap_err().to_string();
+        assert!(err.contains("must set `id`"), "{err}");
+        let err = r
+            .import_identity(&mut ctx, &identity(Value::string("shop")))
+            .await;
+        let err = err.unwrap_err().to_string();
+        assert!(err.contains("Invalid id in the identity"), "{err}");
+        // A well-formed one goes on to the API (here: not configured).
+        let id = identity(Value::string("prj_0123456789abcdef"));
+        let err = r.import_identity(&mut ctx, &id).await.unwrap_err();
+        assert!(err.to_string().contains("not configured"), "{err}");
     }
 
     #[test]

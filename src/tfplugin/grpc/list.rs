@@ -7,11 +7,11 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 use super::{
-    conform, decode, diags, encode, guarded, pb, validate_config, BoxStream, ProviderService,
+    check_config, conform, decode, diags, encode, guarded, pb, BoxStream, ProviderService,
 };
 use super::{ListEntry, ResourceEntry};
 use crate::tfplugin::cty::{Type, Value};
-use crate::tfplugin::diag::{Diagnostic, Diagnostics};
+use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::plan;
 use crate::tfplugin::resource::{ListResource, ListSink, Listed, Provider, Resource};
 
@@ -31,14 +31,22 @@ pub(super) async fn validate_list_resource_config<P: Provider>(
             );
         }
     }
-    let mut diagnostics = validate_config(
+    let config = check_config(
         svc.list_entry(&req.type_name),
         req.config.as_ref(),
         "list configuration",
     )
     .await;
-    diagnostics.extend(diags(d));
-    pb::validate_list_resource_config::Response { diagnostics }
+    d.extend(config.under(&in_config()));
+    pb::validate_list_resource_config::Response {
+        diagnostics: diags(d),
+    }
+}
+
+/// Where a list resource's attributes are: in the `config` block of the `list` block, which is
+/// where Terraform's diagnostics must point.
+fn in_config() -> AttributePath {
+    AttributePath::new("config")
 }
 
 /// What a running list needs, owned: it outlives the request.

@@ -147,6 +147,14 @@ async fn validate_config<T: ?Sized + Configurable>(
     config: Option<&pb::DynamicValue>,
     what: &str,
 ) -> Vec<pb::Diagnostic> {
+    diags(check_config(entry, config, what).await)
+}
+
+async fn check_config<T: ?Sized + Configurable>(
+    entry: Result<&Entry<T>, Diagnostics>,
+    config: Option<&pb::DynamicValue>,
+    what: &str,
+) -> Diagnostics {
     let mut d = Diagnostics::new();
     match entry.and_then(|e| Ok((e, decode(config, &e.ty, what)?))) {
         Ok((entry, config)) => {
@@ -155,7 +163,7 @@ async fn validate_config<T: ?Sized + Configurable>(
         }
         Err(e) => d.extend(e),
     }
-    diags(d)
+    d
 }
 
 /// The provider's types and schemas, built on first use rather than at start-up: Terraform

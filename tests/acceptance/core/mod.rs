@@ -7,6 +7,7 @@ mod database;
 mod database_errors;
 mod import;
 mod project;
+mod query;
 
 use comwit::api::models::{Database, Project};
 

@@ -1,0 +1,15 @@
+# Terraform 1.12 and later: import a database by its identity. `project_id` may be left out
+# to use the provider's default project. An imported database is protected
+# (deletion_protection = true) unless the configuration says otherwise.
+import {
+  to = comwit_database.orders
+  identity = {
+    project_id  = "prj_0123456789abcdef"
+    database_id = "db_0123456789abcdef"
+  }
+}
+
+resource "comwit_database" "orders" {
+  project_id = "prj_0123456789abcdef"
+  name       = "orders"
+}
