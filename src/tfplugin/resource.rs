@@ -207,6 +207,14 @@ pub trait Resource: Send + Sync {
         super::plan::upgrade_raw_state(self.schema(), raw_json)
     }
 
+    /// The configuration Terraform 1.14+ writes for an existing object (`terraform query
+    /// -generate-config-out`), from its state. The default keeps required and optional values
+    /// and nulls computed-only and write-only ones (Terraform leaves those out); a resource
+    /// overrides it to leave out an optional value a generated configuration should not claim.
+    fn generate_config(&self, state: &Value) -> Value {
+        super::plan::config_from_state(self.schema(), state)
+    }
+
     /// The resource's identity, if it has one.
     fn identity(&self) -> Option<&IdentitySchema> {
         None
@@ -231,7 +239,12 @@ pub trait Resource: Send + Sync {
 }
 
 /// Where a list resource sends what it finds; the protocol layer streams each to Terraform.
-pub struct ListSink(pub(crate) mpsc::Sender<Listed>);
+pub struct ListSink {
+    pub(crate) sender: mpsc::Sender<Listed>,
+    /// Whether Terraform asked for the objects themselves (`include_resource`,
+    /// `-generate-config-out`), not only their identities and names.
+    pub(crate) include_objects: bool,
+}
 
 /// One object a list resource found: its full state (the layer derives the identity from it)
 /// and a label for people.
@@ -244,7 +257,14 @@ impl ListSink {
     /// Sends one result; false once Terraform wants no more (its limit, or it went away):
     /// the list should stop then.
     pub async fn send(&self, listed: Listed) -> bool {
-        self.0.send(listed).await.is_ok()
+        self.sender.send(listed).await.is_ok()
+    }
+
+    /// Whether Terraform wants full objects: when false, a listed state needs only the
+    /// identity's attributes and what the display name uses, so reads that only fill in the
+    /// rest can be skipped.
+    pub fn includes_objects(&self) -> bool {
+        self.include_objects
     }
 }
 

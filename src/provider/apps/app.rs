@@ -14,11 +14,14 @@ use crate::provider::Shared;
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::model;
-use crate::tfplugin::resource::{Ctx, PlanRequest, Resource};
+use crate::tfplugin::resource::{Ctx, IdentitySchema, PlanRequest, Resource};
 use crate::tfplugin::schema::{validators, Attribute, Block, Schema};
 
-use super::app_plan::{pack_source, plan_active, plan_source};
-use super::app_state::{fetch, AppModel};
+use super::app_identity;
+use super::app_plan::{
+    pack_source, plan_active, plan_kept_secrets, plan_source, secrets_would_be_deleted,
+};
+use super::app_state::{fetch, AppModel, AppPrivate};
 use super::env::{self, DigestKey, DigestKeys, Vars};
 use super::{app_not_found, is_unknown};
 
@@ -48,7 +51,9 @@ impl AppResource {
         }
     }
 
-    fn state(&self, app: &AppModel) -> Result<Value, Diagnostics> {
+    /// The state of a model: what `read` returns, and (for an app as the platform reports it)
+    /// what the list resource sends.
+    pub(super) fn state(&self, app: &AppModel) -> Result<Value, Diagnostics> {
         model::value_of(app, &self.schema)
     }
 }
@@ -83,12 +88,27 @@ the plan stays empty while the secrets are unchanged (with `-refresh=false` it p
 the secrets again instead). The state file holds the old digests until the next apply (`terraform \
 apply -refresh-only` rewrites it without changing anything).
 
-**Import:** `terraform import comwit_app.<name> <project_id>/<app_id>`. After import `env` \
-holds the app's plain variables; Terraform cannot know secret values, only their digests, so \
-configure the same `secret_env_wo` and the plan stays empty when the values match (a \
-different value plans an update that sends it). `build_id` and `source_sha256` describe the \
-build that was active at import: when `source_dir` packs to the same digest nothing is \
-deployed.
+**Import:** `terraform import comwit_app.<name> <project_id>/<app_id>`, or an `import` block \
+with that `id` or, on Terraform 1.12 and later, \
+`identity = { project_id = \"<project_id>\", app_id = \"<app_id>\" }` (`project_id` defaults \
+to the provider's). On Terraform 1.14 and later, `terraform query` with a `comwit_app` list \
+block finds a project's apps and writes their `import` and `resource` blocks \
+(`-generate-config-out`), which apply imports without changing anything.
+
+**After import** `env` holds the app's plain variables. Terraform cannot know secret values, \
+only their digests, so an imported app's secrets stay as they are on the platform while the \
+configuration sets no `secret_env_wo`: nothing is planned for them, and a change of `env` is \
+refused while the app has any (the platform replaces the whole environment at once, which \
+would delete them). Configure the same `secret_env_wo` and the plan stays empty when the \
+values match (a different value plans an update that sends it). Once an apply has updated the \
+app with `secret_env_wo` set, the secrets are Terraform's, as on an app it created: leaving \
+`secret_env_wo` out then deletes them (`secret_env_wo = {}` always does). `build_id` and \
+`source_sha256` describe the build that was active at import: when `source_dir` packs to the \
+same digest nothing is deployed; without `source_dir` (generated configurations have none) \
+nothing is deployed and the app keeps its build. A generated configuration sets no \
+`active_build_id`, so the active build stays unmanaged: deploys and rollbacks made outside \
+Terraform (or by the `comwit_app_rollback` action) are reported, not reverted. Add \
+`source_dir` to have Terraform deploy, or `active_build_id` to pin a build.
 
 **Token scopes:** create needs `app:write` (plus `app:deploy` with `source_dir`) and \
 `app:read`; plan, read, refresh and import need `app:read` (a plan reads the app's digest key \
@@ -225,6 +245,17 @@ fn action(verb: &str, name: &str) -> String {
 impl Resource for AppResource {
     type_metadata!();
 
+    /// A generated configuration never has `source_dir`, so it leaves the active build to
+    /// whoever deploys: no `active_build_id`, which would pin the build and revert later
+    /// deploys and rollbacks.
+    fn generate_config(&self, state: &Value) -> Value {
+        let mut config = crate::tfplugin::plan::config_from_state(&self.schema, state);
+        if attr_or_null(&config, "source_dir").is_null() {
+            set_attr(&mut config, "active_build_id", Value::Null);
+        }
+        config
+    }
+
     async fn validate(&self, config: &Value) -> Diagnostics {
         // Values, not the model: an unknown map is checked once it is known.
         env::validate_combined(
@@ -315,6 +346,9 @@ impl Resource for AppResource {
             Err(e) => return Err(api_error(&format!("import the app {app_id}"), &e)),
         };
         self.keys.remember(&app);
+        // Terraform never knew this app's secrets: they stay the platform's until a
+        // configuration sets `secret_env_wo`.
+        ctx.private = AppPrivate::imported().to_bytes();
         let mut state = AppModel::from(&app);
         // Describe the build serving now as the one Terraform knows, so that a `source_dir`
         // holding the same code plans no deploy.
@@ -326,6 +360,15 @@ impl Resource for AppResource {
             state.source_sha256 = Some(build.source_sha256);
         }
         self.state(&state)
+    }
+
+    fn identity(&self) -> Option<&IdentitySchema> {
+        Some(&app_identity::IDENTITY)
+    }
+
+    async fn import_identity(&self, ctx: &mut Ctx, identity: &Value) -> Result<Value, Diagnostics> {
+        let id = app_identity::import_id(identity, &self.shared)?;
+        self.import(ctx, &id).await
     }
 }
 
@@ -350,16 +393,21 @@ impl AppResource {
         let source_dir = attr_or_null(&plan.config, "source_dir");
         let pin = attr_or_null(&plan.config, "active_build_id");
 
-        // Digests of the configured secrets, with the app's key: a new app has none yet (its
-        // digests are known after apply).
-        let key = match &prior {
-            Some(prior) if env::needs_key(&secrets) => {
-                self.digest_key(ctx, &prior.project_id, &prior.app_id)
-                    .await?
+        let digests = match &prior {
+            // An imported app's secrets, left out of the configuration: they stay.
+            Some(prior) if secrets.is_null() && AppPrivate::read(&ctx.private).imported_secrets => {
+                plan_kept_secrets(prior, &attr_or_null(&plan.planned_state, "env"))?
             }
-            _ => None,
+            // Digests of the configured secrets, with the app's key: a new app has none yet
+            // (its digests are known after apply).
+            Some(prior) if env::needs_key(&secrets) => {
+                let key = self
+                    .digest_key(ctx, &prior.project_id, &prior.app_id)
+                    .await?;
+                env::planned_digests(&secrets, key.as_ref())
+            }
+            _ => env::planned_digests(&secrets, None),
         };
-        let digests = env::planned_digests(&secrets, key.as_ref());
         set_attr(&mut plan.planned_state, "secret_env_digests", digests);
 
         let packed = match source_dir.as_str() {
@@ -466,9 +514,24 @@ impl AppResource {
             ctx.partial_state = Some(self.state(&current)?);
         }
 
-        let secrets = config.secret_env_wo.unwrap_or_default();
-        self.converge_env(ctx, client, prior, &planned, &secrets, &mut current)
-            .await?;
+        // An imported app's secrets stay the platform's while the configuration leaves them
+        // out; the first update with `secret_env_wo` set makes them Terraform's.
+        let kept = match (prior, &config.secret_env_wo) {
+            (Some(prior), None) if AppPrivate::read(&ctx.private).imported_secrets => Some(prior),
+            _ => None,
+        };
+        match kept {
+            Some(prior) => {
+                self.keep_secrets(ctx, client, prior, &planned, &mut current)
+                    .await?
+            }
+            None => {
+                let secrets = config.secret_env_wo.unwrap_or_default();
+                self.converge_env(ctx, client, prior, &planned, &secrets, &mut current)
+                    .await?;
+                ctx.private = AppPrivate::default().to_bytes();
+            }
+        }
 
         current.source_dir.clone_from(&planned.source_dir);
         if let Some(dir) = &planned.source_dir {
@@ -533,6 +596,61 @@ impl AppResource {
             }
         }
         self.state(&state)
+    }
+
+    /// The environment of an imported app whose secrets the configuration leaves out: they
+    /// stay, so only a change of the plain variables replaces the environment, and only when
+    /// the app has no secrets to lose (the plan refused it otherwise; checked again against
+    /// the platform, which the plan may not have seen, e.g. under `-refresh=false`).
+    async fn keep_secrets(
+        &self,
+        ctx: &mut Ctx,
+        client: &Client,
+        prior: &AppModel,
+        planned: &AppModel,
+        current: &mut AppModel,
+    ) -> Result<(), Diagnostics> {
+        let plain = planned.env.clone().unwrap_or_default();
+        if plain == prior.env.clone().unwrap_or_default() {
+            return Ok(());
+        }
+        let (project, app_id) = (&planned.project_id, current.app_id.clone());
+        let remote = match call(ctx, client.get_env(project, &app_id)).await {
+            Ok(remote) => remote,
+            Err(e) if e.is_not_found() => return Err(app_disappeared(&app_id)),
+            Err(e) => {
+                let what = format!(
+                    "read the environment variables of the app {:?}",
+                    current.name
+                );
+                return Err(api_error(&what, &e));
+            }
+        };
+        let (_, secrets) = env::split(&remote);
+        if !secrets.is_empty() {
+            return Err(secrets_would_be_deleted(&current.name, &secrets));
+        }
+        let no_secrets = Vars::new();
+        let body = EnvReplace {
+            variables: env::replacement(&plain, &no_secrets),
+        };
+        let remote = call(ctx, client.replace_env(project, &app_id, &body))
+            .await
+            .map_err(|e| {
+                api_error_at(
+                    &format!(
+                        "set the environment variables of the app {:?}",
+                        current.name
+                    ),
+                    &e,
+                    &[("variables", "env")],
+                )
+            })?;
+        let (plain, digests) = env::state_values(&remote, planned.env.as_ref());
+        current.env = plain;
+        current.secret_env_digests = Some(digests);
+        ctx.partial_state = Some(self.state(current)?);
+        Ok(())
     }
 
     /// Replaces the environment when the plain variables, the secrets' digests or
@@ -769,6 +887,64 @@ mod tests {
         let mut ctx = Ctx::new(stop, Default::default(), Vec::new());
         let d = r.modify_plan(&mut ctx, &mut p).await;
         (p, d)
+    }
+
+    /// A plan of an update with the given private state; also returns the planned private.
+    async fn modify_with_private(
+        prior: Value,
+        config: Value,
+        private: Vec<u8>,
+    ) -> (Value, Diagnostics, Vec<u8>) {
+        let mut p = PlanRequest {
+            prior_state: prior,
+            planned_state: config.clone(),
+            config,
+            requires_replace: Vec::new(),
+        };
+        let (_tx, stop) = crate::tfplugin::resource::StopSignal::new();
+        let mut ctx = Ctx::new(stop, Default::default(), private);
+        let d = resource().modify_plan(&mut ctx, &mut p).await;
+        (p.planned_state, d, ctx.private)
+    }
+
+    #[tokio::test]
+    async fn an_imported_apps_secrets_stay_until_configured() {
+        let mut prior = prior_state();
+        set(&mut prior, "env", secrets(&[("MODE", "production")]));
+        set(
+            &mut prior,
+            "secret_env_digests",
+            secrets(&[("API_KEY", "d1")]),
+        );
+        let imported = AppPrivate::imported().to_bytes();
+        let same = config(&[("env", secrets(&[("MODE", "production")]))]);
+
+        // No `secret_env_wo`: the platform's digests stay, nothing is planned for them.
+        let (planned, d, private) =
+            modify_with_private(prior.clone(), same.clone(), imported.clone()).await;
+        assert!(d.is_empty(), "{d}");
+        assert_eq!(
+            attr(&planned, "secret_env_digests"),
+            secrets(&[("API_KEY", "d1")])
+        );
+        assert_eq!(private, imported, "the marker is kept for the apply");
+
+        // A new `env` would replace the environment and lose the secrets: refused.
+        let other = config(&[("env", secrets(&[("MODE", "dev")]))]);
+        let (_, d, _) = modify_with_private(prior.clone(), other.clone(), imported).await;
+        assert!(
+            d.to_string().contains("would delete the app's secrets"),
+            "{d}"
+        );
+
+        // An app Terraform created (or whose secrets it has sent): leaving `secret_env_wo`
+        // out deletes them, as before.
+        let (planned, d, _) = modify_with_private(prior, other, Vec::new()).await;
+        assert!(d.is_empty(), "{d}");
+        assert_eq!(
+            attr(&planned, "secret_env_digests"),
+            Value::Map(Default::default())
+        );
     }
 
     #[test]

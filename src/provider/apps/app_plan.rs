@@ -7,9 +7,11 @@ use std::path::PathBuf;
 use crate::provider::common::string_or_null;
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::model;
 
 use super::app_state::AppModel;
 use super::bundle::{self, Bundle};
+use super::env::Vars;
 
 /// What the plan says about the source: its digest and the build that will hold it. Values,
 /// not a model: either may be unknown.
@@ -97,6 +99,47 @@ pub fn plan_active(
     string_or_null(prior.and_then(|p| p.active_build_id.as_deref()))
 }
 
+/// The `secret_env_digests` planned for an imported app whose secrets are still the
+/// platform's (see `AppPrivate`), under a configuration without `secret_env_wo`: the secrets
+/// stay as they are, so their digests are the prior ones. The platform replaces an app's whole
+/// environment at once, so a new `env` would delete them: refused while the app has any.
+/// `planned_env` is the planned value; unknown, it is checked at apply.
+pub fn plan_kept_secrets(prior: &AppModel, planned_env: &Value) -> Result<Value, Diagnostics> {
+    let digests = prior.secret_env_digests.clone().unwrap_or_default();
+    if !planned_env.contains_unknown() && !digests.is_empty() {
+        let planned: Option<Vars> = model::get(planned_env)?;
+        if planned.unwrap_or_default() != prior.env.clone().unwrap_or_default() {
+            return Err(secrets_would_be_deleted(&prior.name, &digests));
+        }
+    }
+    Ok(Value::Map(
+        digests
+            .into_iter()
+            .map(|(name, digest)| (name, Value::string(digest)))
+            .collect(),
+    ))
+}
+
+/// A new `env` for an imported app whose secrets (`secrets`: by name) the configuration
+/// leaves out.
+pub fn secrets_would_be_deleted(app: &str, secrets: &Vars) -> Diagnostics {
+    let names = secrets.keys().cloned().collect::<Vec<_>>().join(", ");
+    Diagnostic::error(
+        "Changing env would delete the app's secrets",
+        format!(
+            "The app {app:?} was imported with secret variables ({names}), which Terraform \
+             leaves as they are because the configuration sets no `secret_env_wo`. But the \
+             platform replaces an app's whole environment at once, so changing `env` would \
+             delete them, and Terraform cannot send them again: it never knew their values. \
+             Set `secret_env_wo` to the secrets that should stay, with their values (the plan \
+             compares them with the platform's digests), or to `{{}}` to delete them; or \
+             leave `env` as it is."
+        ),
+    )
+    .with_attribute(AttributePath::new("env"))
+    .into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,6 +220,57 @@ mod tests {
         assert_eq!(
             plan_active(&Value::Null, &Value::Null, &Value::Null, None),
             Value::Null
+        );
+    }
+
+    #[test]
+    fn kept_secrets_keep_their_digests_and_block_a_new_env() {
+        let vars = |pairs: &[(&str, &str)]| -> Vars {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let map = |pairs: &[(&str, &str)]| {
+            Value::Map(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), Value::string(*v)))
+                    .collect(),
+            )
+        };
+        let prior = AppModel {
+            name: "web".into(),
+            env: Some(vars(&[("MODE", "production")])),
+            secret_env_digests: Some(vars(&[("API_KEY", "d1"), ("TOKEN", "d2")])),
+            ..AppModel::default()
+        };
+        let same = map(&[("MODE", "production")]);
+        let digests = map(&[("API_KEY", "d1"), ("TOKEN", "d2")]);
+        assert_eq!(plan_kept_secrets(&prior, &same).unwrap(), digests);
+        // Unknown: apply checks the platform's environment before replacing it.
+        assert_eq!(plan_kept_secrets(&prior, &Value::Unknown).unwrap(), digests);
+        let d = plan_kept_secrets(&prior, &map(&[("MODE", "dev")])).unwrap_err();
+        let e = d.iter().next().unwrap();
+        assert_eq!(e.summary, "Changing env would delete the app's secrets");
+        assert_eq!(e.attribute, Some(AttributePath::new("env")));
+        for want in ["API_KEY, TOKEN", "secret_env_wo", "`{}`"] {
+            assert!(e.detail.contains(want), "{want}: {}", e.detail);
+        }
+        assert!(plan_kept_secrets(&prior, &Value::Null).is_err());
+        // Without secrets there is nothing to lose: `env` may change, null and `{}` alike.
+        let plain = AppModel {
+            secret_env_digests: Some(Vars::new()),
+            ..prior.clone()
+        };
+        assert_eq!(
+            plan_kept_secrets(&plain, &Value::Null).unwrap(),
+            Value::Map(Default::default())
+        );
+        let empty = AppModel { env: None, ..prior };
+        assert_eq!(
+            plan_kept_secrets(&empty, &Value::Map(Default::default())).unwrap(),
+            digests
         );
     }
 }

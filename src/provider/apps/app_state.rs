@@ -59,6 +59,14 @@ impl AppModel {
         self.active_build_id.clone_from(&app.active_build_id);
     }
 
+    /// What `read` makes of an app Terraform knows nothing more of (no deploy, no
+    /// `secret_env_wo_version`): the state a list resource sends for it. An import describes
+    /// the active build too (`build_id`, `source_sha256`), which a list leaves null: it would
+    /// cost a request per app, for attributes no configuration sets.
+    pub fn listed(app: &App, remote_env: &Env) -> AppModel {
+        AppModel::from(app).refreshed(app, remote_env)
+    }
+
     /// The full state from the platform's view of the app, keeping from `self` what only
     /// Terraform knows: `source_dir`, `source_sha256`, `build_id` (the provider's last
     /// deploy), `secret_env_wo_version`, and whether an empty `env` is written `{}` or left
@@ -73,6 +81,39 @@ impl AppModel {
         };
         state.apply(app);
         state
+    }
+}
+
+/// What the provider keeps beside an app's state (Terraform's private state, JSON): whether the
+/// app's secrets are still the platform's. Import sets it: Terraform never knew the secrets of
+/// an app it imports, so until a configuration sets `secret_env_wo` it leaves them as they are
+/// instead of deleting those the configuration does not name. The first apply with
+/// `secret_env_wo` set (even `{}`) makes them Terraform's. Empty or unreadable bytes read as
+/// the default: secrets managed, as for an app Terraform created.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AppPrivate {
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub imported_secrets: bool,
+}
+
+impl AppPrivate {
+    pub fn read(bytes: &[u8]) -> AppPrivate {
+        serde_json::from_slice(bytes).unwrap_or_default()
+    }
+
+    /// The bytes to store: none for the default.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        if *self == AppPrivate::default() {
+            return Vec::new();
+        }
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// An imported app's marker.
+    pub fn imported() -> AppPrivate {
+        AppPrivate {
+            imported_secrets: true,
+        }
     }
 }
 
@@ -137,6 +178,17 @@ mod tests {
             attr(&s, "secret_env_digests"),
             Value::Map([("S".into(), Value::string("d-S"))].into())
         );
+    }
+
+    #[test]
+    fn the_private_marker_round_trips_and_defaults_to_managed() {
+        let imported = AppPrivate::imported().to_bytes();
+        assert_eq!(imported, br#"{"imported_secrets":true}"#);
+        assert!(AppPrivate::read(&imported).imported_secrets);
+        assert!(AppPrivate::default().to_bytes().is_empty());
+        for other in [&b""[..], b"garbage", b"{}", br#"{"other":1}"#] {
+            assert!(!AppPrivate::read(other).imported_secrets, "{other:?}");
+        }
     }
 
     #[test]

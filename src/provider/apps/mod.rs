@@ -1,8 +1,10 @@
-//! Runtime apps: the `comwit_app` resource (app, environment, deploys, rollback) and the
-//! `comwit_app` and `comwit_app_builds` data sources.
+//! Runtime apps: the `comwit_app` resource (app, environment, deploys, rollback; with an
+//! identity) and list resource, and the `comwit_app` and `comwit_app_builds` data sources.
 
 mod app;
 mod app_data_source;
+mod app_identity;
+mod app_list;
 mod app_plan;
 mod app_state;
 mod builds_data_source;
@@ -15,10 +17,15 @@ use std::sync::Arc;
 use super::Shared;
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{Diagnostic, Diagnostics};
-use crate::tfplugin::resource::{DataSource, Resource};
+use crate::tfplugin::resource::{DataSource, ListResource, Resource};
 
 pub fn resources(shared: &Shared) -> Vec<Arc<dyn Resource>> {
     vec![Arc::new(app::AppResource::new(shared.clone()))]
+}
+
+/// The list resources (`terraform query`, Terraform 1.14+) of the same types.
+pub fn list_resources(shared: &Shared) -> Vec<Arc<dyn ListResource>> {
+    vec![Arc::new(app_list::AppList::new(shared.clone()))]
 }
 
 pub fn data_sources(shared: &Shared) -> Vec<Arc<dyn DataSource>> {
@@ -80,13 +87,28 @@ mod tests {
         let shared = Shared::default();
         let resources = resources(&shared);
         let data_sources = data_sources(&shared);
+        let lists = list_resources(&shared);
         let schemas: Vec<(&str, &crate::tfplugin::schema::Schema)> = resources
             .iter()
             .map(|r| (r.type_name(), r.schema()))
             .chain(data_sources.iter().map(|d| (d.type_name(), d.schema())))
+            .chain(lists.iter().map(|l| (l.type_name(), l.schema())))
             .collect();
         let names: Vec<&str> = schemas.iter().map(|(n, _)| *n).collect();
-        assert_eq!(names, ["comwit_app", "comwit_app", "comwit_app_builds"]);
+        assert_eq!(
+            names,
+            [
+                "comwit_app",
+                "comwit_app",
+                "comwit_app_builds",
+                "comwit_app"
+            ]
+        );
+        // A list resource needs the managed resource of its name, with an identity.
+        for list in &lists {
+            let resource = resources.iter().find(|r| r.type_name() == list.type_name());
+            assert!(resource.is_some_and(|r| r.identity().is_some()));
+        }
         for (name, schema) in schemas {
             let d = schema.validate_definition();
             assert!(d.is_empty(), "{name}: {d}");

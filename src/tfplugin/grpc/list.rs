@@ -93,7 +93,10 @@ pub(super) fn list_resource<P: Provider>(
     let list = Arc::clone(&lister.list);
     let mut ctx = svc.ctx(Vec::new());
     let running = tokio::spawn(async move {
-        let sink = ListSink(tx);
+        let sink = ListSink {
+            sender: tx,
+            include_objects: include,
+        };
         guarded(async { Err::<(), _>(list.list(&mut ctx, &config, &sink).await) })
             .await
             .err()

@@ -317,7 +317,7 @@ pub(super) fn generate_resource_config<P: Provider>(
     let result = (|| {
         let entry = svc.resource(&req.type_name)?;
         let state = decode(req.state.as_ref(), &entry.ty, "state")?;
-        let config = plan::config_from_state(entry.hooks.schema(), &state);
+        let config = entry.hooks.generate_config(&state);
         encode(&config, &entry.ty)
     })();
     match result {

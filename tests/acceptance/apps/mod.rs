@@ -1,10 +1,12 @@
-//! Acceptance tests for the apps area: `comwit_app` and the `comwit_app` /
-//! `comwit_app_builds` data sources, with real Terraform against comwit-local.
+//! Acceptance tests for the apps area: `comwit_app` (with its identity and list resource) and
+//! the `comwit_app` / `comwit_app_builds` data sources, with real Terraform against
+//! comwit-local.
 
 mod deploy;
 mod errors;
 mod import;
 mod lifecycle;
+mod query;
 mod quickstart;
 mod rollback_action;
 mod secrets;
