@@ -29,67 +29,80 @@ pub fn render<P: Provider>(
         render_index(provider.schema(), provider_name, examples),
     );
     let prefix = format!("{provider_name}_");
-    for r in provider.resources() {
-        let name = r.type_name();
+    let resources = provider.resources();
+    let data_sources = provider.data_sources();
+    let list_resources = provider.list_resources();
+    let ephemeral_resources = provider.ephemeral_resources();
+    let actions = provider.actions();
+    // Every kind's pages are built alike, from what `PageKind` says; only resources have an
+    // identity (and import examples). One line a kind, as a table reads.
+    #[rustfmt::skip]
+    let entries = resources.iter().map(|r| (&RESOURCE, r.type_name(), r.schema(), r.identity()))
+        .chain(data_sources.iter().map(|d| (&DATA_SOURCE, d.type_name(), d.schema(), None)))
+        .chain(list_resources.iter().map(|l| (&LIST_RESOURCE, l.type_name(), l.schema(), None)))
+        .chain(ephemeral_resources.iter().map(|e| (&EPHEMERAL, e.type_name(), e.schema(), None)))
+        .chain(actions.iter().map(|a| (&ACTION, a.type_name(), a.schema(), None)));
+    for (kind, name, schema, identity) in entries {
         let short = name.strip_prefix(&prefix).unwrap_or(name);
-        let dir = examples.join("resources").join(name);
-        let mut page = Page::new(name, "Resource", r.schema());
-        page.example = read(&dir.join("resource.tf"));
-        page.identity = r.identity();
-        page.import = read(&dir.join("import.sh"));
-        page.import_by_identity = read(&dir.join("import-by-identity.tf"));
+        let dir = examples.join(kind.folder).join(name);
+        let mut page = Page::new(name, kind.title, schema);
+        page.example = read(&dir.join(kind.example));
+        page.example_language = kind.example_language;
+        if kind.imports {
+            page.identity = identity;
+            page.import = read(&dir.join("import.sh"));
+            page.import_by_identity = read(&dir.join("import-by-identity.tf"));
+        }
         pages.insert(
-            PathBuf::from(format!("resources/{short}.md")),
-            page.render(provider_name),
-        );
-    }
-    for d in provider.data_sources() {
-        let name = d.type_name();
-        let short = name.strip_prefix(&prefix).unwrap_or(name);
-        let dir = examples.join("data-sources").join(name);
-        let mut page = Page::new(name, "Data Source", d.schema());
-        page.example = read(&dir.join("data-source.tf"));
-        pages.insert(
-            PathBuf::from(format!("data-sources/{short}.md")),
-            page.render(provider_name),
-        );
-    }
-    for l in provider.list_resources() {
-        let name = l.type_name();
-        let short = name.strip_prefix(&prefix).unwrap_or(name);
-        let dir = examples.join("list-resources").join(name);
-        let mut page = Page::new(name, "List Resource", l.schema());
-        page.example = read(&dir.join("list-resource.tfquery.hcl"));
-        page.example_language = "hcl";
-        pages.insert(
-            PathBuf::from(format!("list-resources/{short}.md")),
-            page.render(provider_name),
-        );
-    }
-    for e in provider.ephemeral_resources() {
-        let name = e.type_name();
-        let short = name.strip_prefix(&prefix).unwrap_or(name);
-        let dir = examples.join("ephemeral-resources").join(name);
-        let mut page = Page::new(name, "Ephemeral Resource", e.schema());
-        page.example = read(&dir.join("ephemeral-resource.tf"));
-        pages.insert(
-            PathBuf::from(format!("ephemeral-resources/{short}.md")),
-            page.render(provider_name),
-        );
-    }
-    for a in provider.actions() {
-        let name = a.type_name();
-        let short = name.strip_prefix(&prefix).unwrap_or(name);
-        let dir = examples.join("actions").join(name);
-        let mut page = Page::new(name, "Action", a.schema());
-        page.example = read(&dir.join("action.tf"));
-        pages.insert(
-            PathBuf::from(format!("actions/{short}.md")),
+            PathBuf::from(format!("{}/{short}.md", kind.folder)),
             page.render(provider_name),
         );
     }
     pages
 }
+
+/// A kind of page other than the index: its folder (under the docs and under the examples),
+/// its title, its example's file name and fence language, and whether it has import examples.
+struct PageKind {
+    folder: &'static str,
+    title: &'static str,
+    example: &'static str,
+    example_language: &'static str,
+    imports: bool,
+}
+
+impl PageKind {
+    /// A kind with a Terraform example and no import examples.
+    const fn new(folder: &'static str, title: &'static str, example: &'static str) -> PageKind {
+        PageKind {
+            folder,
+            title,
+            example,
+            example_language: "terraform",
+            imports: false,
+        }
+    }
+}
+
+const RESOURCE: PageKind = PageKind {
+    imports: true,
+    ..PageKind::new("resources", "Resource", "resource.tf")
+};
+const DATA_SOURCE: PageKind = PageKind::new("data-sources", "Data Source", "data-source.tf");
+const LIST_RESOURCE: PageKind = PageKind {
+    example_language: "hcl",
+    ..PageKind::new(
+        "list-resources",
+        "List Resource",
+        "list-resource.tfquery.hcl",
+    )
+};
+const EPHEMERAL: PageKind = PageKind::new(
+    "ephemeral-resources",
+    "Ephemeral Resource",
+    "ephemeral-resource.tf",
+);
+const ACTION: PageKind = PageKind::new("actions", "Action", "action.tf");
 
 /// The kinds of pages that live in a folder of their own.
 const PAGE_FOLDERS: [&str; 5] = [
@@ -167,22 +180,40 @@ fn front_matter(out: &mut String, title: &str, description: &str) {
 
 fn render_index(schema: &Schema, provider_name: &str, examples: &Path) -> String {
     let mut out = String::new();
-    front_matter(
+    let title = format!("{provider_name} Provider");
+    let example = read(&examples.join("provider/provider.tf"));
+    render_opening(
         &mut out,
-        &format!("{provider_name} Provider"),
-        &schema.block.description,
+        &title,
+        &title,
+        &schema.block,
+        example.as_deref(),
+        "terraform",
     );
-    let _ = writeln!(out, "# {provider_name} Provider\n");
-    let _ = writeln!(out, "{}\n", schema.block.description.trim());
-    if let Some(example) = read(&examples.join("provider/provider.tf")) {
+    out
+}
+
+/// What the index and every other page open with: front matter, heading, description, the
+/// example (fenced as `language`) and the schema.
+fn render_opening(
+    out: &mut String,
+    page_title: &str,
+    heading: &str,
+    block: &Block,
+    example: Option<&str>,
+    language: &str,
+) {
+    front_matter(out, page_title, &block.description);
+    let _ = writeln!(out, "# {heading}\n");
+    let _ = writeln!(out, "{}\n", block.description.trim());
+    if let Some(example) = example {
         let _ = writeln!(
             out,
-            "## Example Usage\n\n```terraform\n{}\n```\n",
+            "## Example Usage\n\n```{language}\n{}\n```\n",
             example.trim_end()
         );
     }
-    render_schema(&mut out, &schema.block);
-    out
+    render_schema(out, block);
 }
 
 /// One page of a resource, data source, list resource or action.
@@ -215,22 +246,14 @@ impl<'a> Page<'a> {
     fn render(&self, provider_name: &str) -> String {
         let (type_name, kind, schema) = (self.type_name, self.kind, self.schema);
         let mut out = String::new();
-        front_matter(
+        render_opening(
             &mut out,
             &format!("{type_name} {kind} - {provider_name}"),
-            &schema.block.description,
+            &format!("{type_name} ({kind})"),
+            &schema.block,
+            self.example.as_deref(),
+            self.example_language,
         );
-        let _ = writeln!(out, "# {type_name} ({kind})\n");
-        let _ = writeln!(out, "{}\n", schema.block.description.trim());
-        if let Some(example) = &self.example {
-            let _ = writeln!(
-                out,
-                "## Example Usage\n\n```{}\n{}\n```\n",
-                self.example_language,
-                example.trim_end()
-            );
-        }
-        render_schema(&mut out, &schema.block);
         if let Some(identity) = self.identity {
             render_identity(&mut out, identity);
         }

@@ -15,43 +15,31 @@
 //! protocol; build that message with `..Default::default()` rather than naming
 //! those fields.
 
-/// Terraform plugin protocol, major version 6 (package `tfplugin6`).
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    rustdoc::all,
-    unreachable_pub
-)]
-pub mod tfplugin6 {
-    tonic::include_proto!("tfplugin6");
+/// Modules of generated bindings, one a package: generated code is not held to our lints.
+macro_rules! generated {
+    ($($(#[$doc:meta])* $name:ident => $package:literal;)*) => {$(
+        $(#[$doc])*
+        #[allow(
+            clippy::all,
+            clippy::pedantic,
+            clippy::nursery,
+            missing_docs,
+            rustdoc::all,
+            unreachable_pub
+        )]
+        pub mod $name {
+            tonic::include_proto!($package);
+        }
+    )*};
 }
 
-/// go-plugin services (package `plugin`).
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    rustdoc::all,
-    unreachable_pub
-)]
-pub mod plugin {
-    tonic::include_proto!("plugin");
-}
-
-/// gRPC health checking (package `grpc.health.v1`).
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    rustdoc::all,
-    unreachable_pub
-)]
-pub mod health {
-    tonic::include_proto!("grpc.health.v1");
+generated! {
+    /// Terraform plugin protocol, major version 6 (package `tfplugin6`).
+    tfplugin6 => "tfplugin6";
+    /// go-plugin services (package `plugin`).
+    plugin => "plugin";
+    /// gRPC health checking (package `grpc.health.v1`).
+    health => "grpc.health.v1";
 }
 
 /// Encoded `google.protobuf.FileDescriptorSet` of every file in `proto/`
@@ -108,213 +96,46 @@ mod tests {
             .unwrap_or_else(|| panic!("no field {package}.{path}.{name}"))
     }
 
-    /// (message path, field, number, type, repeated?)
+    /// (message path, field, number, type, repeated?); one row a line, as a table reads.
+    #[rustfmt::skip]
     const TFPLUGIN6_FIELDS: &[(&str, &str, i32, Type, bool)] = &[
-        ("DynamicValue", "msgpack", 1, Type::Bytes, false),
-        ("DynamicValue", "json", 2, Type::Bytes, false),
-        ("Diagnostic", "attribute", 4, Type::Message, false),
-        (
-            "AttributePath.Step",
-            "element_key_int",
-            3,
-            Type::Int64,
-            false,
-        ),
-        ("StopProvider.Response", "Error", 1, Type::String, false),
-        ("Schema.Attribute", "nested_type", 10, Type::Message, false),
-        ("Schema.Attribute", "write_only", 11, Type::Bool, false),
-        ("Schema.Object", "nesting", 3, Type::Enum, false),
-        (
-            "ClientCapabilities",
-            "deferral_allowed",
-            1,
-            Type::Bool,
-            false,
-        ),
-        (
-            "ClientCapabilities",
-            "write_only_attributes_allowed",
-            2,
-            Type::Bool,
-            false,
-        ),
-        (
-            "ServerCapabilities",
-            "move_resource_state",
-            3,
-            Type::Bool,
-            false,
-        ),
-        (
-            "ServerCapabilities",
-            "generate_resource_config",
-            4,
-            Type::Bool,
-            false,
-        ),
-        (
-            "GetProviderSchema.Response",
-            "resource_schemas",
-            2,
-            Type::Message,
-            true,
-        ),
-        (
-            "GetProviderSchema.Response",
-            "diagnostics",
-            4,
-            Type::Message,
-            true,
-        ),
-        (
-            "GetProviderSchema.Response",
-            "functions",
-            7,
-            Type::Message,
-            true,
-        ),
-        (
-            "GetProviderSchema.Response",
-            "action_schemas",
-            11,
-            Type::Message,
-            true,
-        ),
-        (
-            "ValidateProviderConfig.Response",
-            "diagnostics",
-            2,
-            Type::Message,
-            true,
-        ),
-        (
-            "ReadResource.Request",
-            "current_identity",
-            6,
-            Type::Message,
-            false,
-        ),
-        (
-            "PlanResourceChange.Request",
-            "prior_state",
-            2,
-            Type::Message,
-            false,
-        ),
-        (
-            "PlanResourceChange.Request",
-            "prior_private",
-            5,
-            Type::Bytes,
-            false,
-        ),
-        (
-            "PlanResourceChange.Request",
-            "client_capabilities",
-            7,
-            Type::Message,
-            false,
-        ),
-        (
-            "PlanResourceChange.Request",
-            "prior_identity",
-            8,
-            Type::Message,
-            false,
-        ),
-        (
-            "PlanResourceChange.Response",
-            "requires_replace",
-            2,
-            Type::Message,
-            true,
-        ),
-        (
-            "PlanResourceChange.Response",
-            "legacy_type_system",
-            5,
-            Type::Bool,
-            false,
-        ),
-        (
-            "PlanResourceChange.Response",
-            "deferred",
-            6,
-            Type::Message,
-            false,
-        ),
-        (
-            "ApplyResourceChange.Request",
-            "planned_private",
-            5,
-            Type::Bytes,
-            false,
-        ),
-        (
-            "ApplyResourceChange.Request",
-            "planned_identity",
-            7,
-            Type::Message,
-            false,
-        ),
-        (
-            "ApplyResourceChange.Response",
-            "private",
-            2,
-            Type::Bytes,
-            false,
-        ),
-        (
-            "ApplyResourceChange.Response",
-            "diagnostics",
-            3,
-            Type::Message,
-            true,
-        ),
-        (
-            "ImportResourceState.Request",
-            "identity",
-            4,
-            Type::Message,
-            false,
-        ),
-        (
-            "MoveResourceState.Request",
-            "source_identity_schema_version",
-            8,
-            Type::Int64,
-            false,
-        ),
-        (
-            "OpenEphemeralResource.Response",
-            "renew_at",
-            2,
-            Type::Message,
-            false,
-        ),
-        ("ListResource.Event", "diagnostic", 4, Type::Message, true),
-        (
-            "WriteStateBytes.RequestChunk",
-            "meta",
-            1,
-            Type::Message,
-            false,
-        ),
-        (
-            "WriteStateBytes.RequestChunk",
-            "total_length",
-            3,
-            Type::Int64,
-            false,
-        ),
-        (
-            "ReadStateBytes.ResponseChunk",
-            "range",
-            3,
-            Type::Message,
-            false,
-        ),
-        ("GetMetadata.Response", "actions", 9, Type::Message, true),
+        ("DynamicValue",                    "msgpack",                        1,  Type::Bytes,   false),
+        ("DynamicValue",                    "json",                           2,  Type::Bytes,   false),
+        ("Diagnostic",                      "attribute",                      4,  Type::Message, false),
+        ("AttributePath.Step",              "element_key_int",                3,  Type::Int64,   false),
+        ("StopProvider.Response",           "Error",                          1,  Type::String,  false),
+        ("Schema.Attribute",                "nested_type",                    10, Type::Message, false),
+        ("Schema.Attribute",                "write_only",                     11, Type::Bool,    false),
+        ("Schema.Object",                   "nesting",                        3,  Type::Enum,    false),
+        ("ClientCapabilities",              "deferral_allowed",               1,  Type::Bool,    false),
+        ("ClientCapabilities",              "write_only_attributes_allowed",  2,  Type::Bool,    false),
+        ("ServerCapabilities",              "move_resource_state",            3,  Type::Bool,    false),
+        ("ServerCapabilities",              "generate_resource_config",       4,  Type::Bool,    false),
+        ("GetProviderSchema.Response",      "resource_schemas",               2,  Type::Message, true),
+        ("GetProviderSchema.Response",      "diagnostics",                    4,  Type::Message, true),
+        ("GetProviderSchema.Response",      "functions",                      7,  Type::Message, true),
+        ("GetProviderSchema.Response",      "action_schemas",                 11, Type::Message, true),
+        ("ValidateProviderConfig.Response", "diagnostics",                    2,  Type::Message, true),
+        ("ReadResource.Request",            "current_identity",               6,  Type::Message, false),
+        ("PlanResourceChange.Request",      "prior_state",                    2,  Type::Message, false),
+        ("PlanResourceChange.Request",      "prior_private",                  5,  Type::Bytes,   false),
+        ("PlanResourceChange.Request",      "client_capabilities",            7,  Type::Message, false),
+        ("PlanResourceChange.Request",      "prior_identity",                 8,  Type::Message, false),
+        ("PlanResourceChange.Response",     "requires_replace",               2,  Type::Message, true),
+        ("PlanResourceChange.Response",     "legacy_type_system",             5,  Type::Bool,    false),
+        ("PlanResourceChange.Response",     "deferred",                       6,  Type::Message, false),
+        ("ApplyResourceChange.Request",     "planned_private",                5,  Type::Bytes,   false),
+        ("ApplyResourceChange.Request",     "planned_identity",               7,  Type::Message, false),
+        ("ApplyResourceChange.Response",    "private",                        2,  Type::Bytes,   false),
+        ("ApplyResourceChange.Response",    "diagnostics",                    3,  Type::Message, true),
+        ("ImportResourceState.Request",     "identity",                       4,  Type::Message, false),
+        ("MoveResourceState.Request",       "source_identity_schema_version", 8,  Type::Int64,   false),
+        ("OpenEphemeralResource.Response",  "renew_at",                       2,  Type::Message, false),
+        ("ListResource.Event",              "diagnostic",                     4,  Type::Message, true),
+        ("WriteStateBytes.RequestChunk",    "meta",                           1,  Type::Message, false),
+        ("WriteStateBytes.RequestChunk",    "total_length",                   3,  Type::Int64,   false),
+        ("ReadStateBytes.ResponseChunk",    "range",                          3,  Type::Message, false),
+        ("GetMetadata.Response",            "actions",                        9,  Type::Message, true),
     ];
 
     #[test]

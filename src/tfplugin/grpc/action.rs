@@ -11,19 +11,11 @@ use crate::tfplugin::resource::{Progress, Provider};
 
 use pb::invoke_action::event::{Completed, Progress as ProgressEvent, Type as EventType};
 
-pub(super) async fn validate_action_config<P: Provider>(
-    svc: &ProviderService<P>,
-    req: pb::validate_action_config::Request,
-) -> pb::validate_action_config::Response {
-    pb::validate_action_config::Response {
-        diagnostics: validate_config(
-            svc.action_entry(&req.action_type),
-            req.config.as_ref(),
-            "action configuration",
-        )
-        .await,
-    }
-}
+validate_config_rpc!(
+    validate_action_config,
+    action_entry(action_type),
+    "action configuration"
+);
 
 pub(super) async fn plan_action<P: Provider>(
     svc: &ProviderService<P>,

@@ -7,19 +7,11 @@ use super::{
 };
 use crate::tfplugin::resource::Provider;
 
-pub(super) async fn validate_data_resource_config<P: Provider>(
-    svc: &ProviderService<P>,
-    req: pb::validate_data_resource_config::Request,
-) -> pb::validate_data_resource_config::Response {
-    pb::validate_data_resource_config::Response {
-        diagnostics: validate_config(
-            svc.data_source(&req.type_name),
-            req.config.as_ref(),
-            "data source configuration",
-        )
-        .await,
-    }
-}
+validate_config_rpc!(
+    validate_data_resource_config,
+    data_source(type_name),
+    "data source configuration"
+);
 
 pub(super) async fn read_data_source<P: Provider>(
     svc: &ProviderService<P>,

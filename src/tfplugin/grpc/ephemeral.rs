@@ -8,19 +8,11 @@ use super::{
 };
 use crate::tfplugin::resource::Provider;
 
-pub(super) async fn validate_ephemeral_resource_config<P: Provider>(
-    svc: &ProviderService<P>,
-    req: pb::validate_ephemeral_resource_config::Request,
-) -> pb::validate_ephemeral_resource_config::Response {
-    pb::validate_ephemeral_resource_config::Response {
-        diagnostics: validate_config(
-            svc.ephemeral_entry(&req.type_name),
-            req.config.as_ref(),
-            "ephemeral configuration",
-        )
-        .await,
-    }
-}
+validate_config_rpc!(
+    validate_ephemeral_resource_config,
+    ephemeral_entry(type_name),
+    "ephemeral configuration"
+);
 
 fn timestamp(at: SystemTime) -> prost_types::Timestamp {
     let since = at.duration_since(UNIX_EPOCH).unwrap_or_default();

@@ -9,6 +9,22 @@
 //! the tonic service below only delegates, and the unary ones also serve `transport.rs`'s short
 //! path through `UnaryProvider`.
 
+/// The `Validate*Config` RPCs differ only in their messages, how the entry is found and what
+/// the configuration is called in diagnostics: one definition serves them all.
+macro_rules! validate_config_rpc {
+    ($rpc:ident, $lookup:ident($key:ident), $what:literal) => {
+        pub(super) async fn $rpc<P: Provider>(
+            svc: &ProviderService<P>,
+            req: pb::$rpc::Request,
+        ) -> pb::$rpc::Response {
+            pb::$rpc::Response {
+                diagnostics: validate_config(svc.$lookup(&req.$key), req.config.as_ref(), $what)
+                    .await,
+            }
+        }
+    };
+}
+
 mod action;
 mod data_source;
 mod ephemeral;
@@ -459,15 +475,15 @@ fn reply_once<T: Send + 'static>(message: T) -> RpcResult<BoxStream<T>> {
     }))))
 }
 
-/// The unary RPCs of the service, each delegating to its adapter: `method(service, request) =>
-/// answer`. Written out in the boxed-future form the trait has after `#[tonic::async_trait]`,
-/// which does not look inside macros.
-macro_rules! unary_rpcs {
-    ($($method:ident($service:pat_param, $request:pat_param) => $answer:expr;)*) => {$(
+/// One RPC method, written out in the boxed-future form the trait has after
+/// `#[tonic::async_trait]`, which does not look inside macros: `$body` is the future's, with
+/// `$service` bound to the service and `$request` to the request message.
+macro_rules! rpc_method {
+    ($method:ident -> $output:ty, |$service:pat_param, $request:pat_param| $body:expr) => {
         fn $method<'life0, 'async_trait>(
             &'life0 self,
             request: Request<pb::$method::Request>,
-        ) -> Pin<Box<dyn Future<Output = RpcResult<pb::$method::Response>> + Send + 'async_trait>>
+        ) -> Pin<Box<dyn Future<Output = RpcResult<$output>> + Send + 'async_trait>>
         where
             'life0: 'async_trait,
             Self: 'async_trait,
@@ -475,9 +491,17 @@ macro_rules! unary_rpcs {
             Box::pin(async move {
                 let $service = self;
                 let $request = request.into_inner();
-                reply($answer)
+                $body
             })
         }
+    };
+}
+
+/// The unary RPCs of the service, each delegating to its adapter: `method(service, request) =>
+/// answer`.
+macro_rules! unary_rpcs {
+    ($($method:ident($service:pat_param, $request:pat_param) => $answer:expr;)*) => {$(
+        rpc_method!($method -> pb::$method::Response, |$service, $request| reply($answer));
     )*};
 }
 
@@ -529,27 +553,15 @@ impl<P: Provider> provider_server::Provider for ProviderService<P> {
 
     type ListResourceStream = BoxStream<pb::list_resource::Event>;
 
-    async fn list_resource(
-        &self,
-        request: Request<pb::list_resource::Request>,
-    ) -> RpcResult<Self::ListResourceStream> {
-        Ok(Response::new(list::list_resource(
-            self,
-            request.into_inner(),
-        )))
-    }
+    rpc_method!(list_resource -> Self::ListResourceStream, |service, request| {
+        Ok(Response::new(list::list_resource(service, request)))
+    });
 
     type InvokeActionStream = BoxStream<pb::invoke_action::Event>;
 
-    async fn invoke_action(
-        &self,
-        request: Request<pb::invoke_action::Request>,
-    ) -> RpcResult<Self::InvokeActionStream> {
-        Ok(Response::new(action::invoke_action(
-            self,
-            request.into_inner(),
-        )))
-    }
+    rpc_method!(invoke_action -> Self::InvokeActionStream, |service, request| {
+        Ok(Response::new(action::invoke_action(service, request)))
+    });
 
     type ReadStateBytesStream = BoxStream<pb::read_state_bytes::ResponseChunk>;
 

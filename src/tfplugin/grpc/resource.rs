@@ -12,19 +12,11 @@ use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::plan;
 use crate::tfplugin::resource::{PlanRequest, Provider};
 
-pub(super) async fn validate_resource_config<P: Provider>(
-    svc: &ProviderService<P>,
-    req: pb::validate_resource_config::Request,
-) -> pb::validate_resource_config::Response {
-    pb::validate_resource_config::Response {
-        diagnostics: validate_config(
-            svc.resource(&req.type_name),
-            req.config.as_ref(),
-            "resource configuration",
-        )
-        .await,
-    }
-}
+validate_config_rpc!(
+    validate_resource_config,
+    resource(type_name),
+    "resource configuration"
+);
 
 pub(super) async fn upgrade_resource_state<P: Provider>(
     svc: &ProviderService<P>,

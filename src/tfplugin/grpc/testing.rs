@@ -16,17 +16,24 @@ use crate::tfplugin::resource::{
 };
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
+/// The name of a fake type, and its schema, which it holds first.
+macro_rules! named {
+    ($type_name:literal) => {
+        fn type_name(&self) -> &str {
+            $type_name
+        }
+        fn schema(&self) -> &Schema {
+            &self.0
+        }
+    };
+}
+
 /// A resource whose create waits for a minute unless the provider is stopped.
 struct Slow(Schema, IdentitySchema);
 
 #[async_trait]
 impl Resource for Slow {
-    fn type_name(&self) -> &str {
-        "test_slow"
-    }
-    fn schema(&self) -> &Schema {
-        &self.0
-    }
+    named!("test_slow");
     async fn create(
         &self,
         ctx: &mut Ctx,
@@ -66,12 +73,7 @@ struct SlowList(Schema);
 
 #[async_trait]
 impl ListResource for SlowList {
-    fn type_name(&self) -> &str {
-        "test_slow"
-    }
-    fn schema(&self) -> &Schema {
-        &self.0
-    }
+    named!("test_slow");
     async fn list(&self, _: &mut Ctx, _: &Value, sink: &ListSink) -> Diagnostics {
         for name in ["a", "b", "c", "d", "e"] {
             let state = Value::object([("name", Value::string(name))]);
@@ -93,12 +95,7 @@ struct Echo(Schema);
 
 #[async_trait]
 impl Action for Echo {
-    fn type_name(&self) -> &str {
-        "test_echo"
-    }
-    fn schema(&self) -> &Schema {
-        &self.0
-    }
+    named!("test_echo");
     async fn invoke(&self, _: &mut Ctx, config: &Value, progress: &Progress) -> Diagnostics {
         let message = config.get("message").and_then(Value::as_str).unwrap_or("?");
         progress.report(format!("1: {message}"));
@@ -114,12 +111,7 @@ struct Token(Schema);
 
 #[async_trait]
 impl EphemeralResource for Token {
-    fn type_name(&self) -> &str {
-        "test_token"
-    }
-    fn schema(&self) -> &Schema {
-        &self.0
-    }
+    named!("test_token");
     async fn open(&self, _: &mut Ctx, config: &Value) -> Result<Opened, Diagnostics> {
         let scope = config.get("scope").and_then(Value::as_str).unwrap_or("");
         Ok(Opened {

@@ -6,6 +6,7 @@ use serde::de::{
 use serde::Deserialize;
 
 use super::{Error, ErrorKind};
+use crate::tfplugin::cty::json::value_kind;
 use crate::tfplugin::cty::{Number, Value};
 use crate::tfplugin::diag::PathStep;
 
@@ -25,22 +26,6 @@ fn unwrap_dynamic(value: &Value) -> &Value {
     }
 }
 
-fn describe(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Unknown => "an unknown value",
-        Value::String(_) => "a string",
-        Value::Number(_) => "a number",
-        Value::Bool(_) => "a bool",
-        Value::List(_) => "a list",
-        Value::Set(_) => "a set",
-        Value::Map(_) => "a map",
-        Value::Object(_) => "an object",
-        Value::Tuple(_) => "a tuple",
-        Value::Dynamic(..) => "a dynamic value",
-    }
-}
-
 #[derive(Clone, Copy)]
 struct ValueDeserializer<'de>(&'de Value);
 
@@ -48,7 +33,7 @@ impl<'de> ValueDeserializer<'de> {
     fn wrong(&self, expected: &str) -> Error {
         Error::new(ErrorKind::Other(format!(
             "expected {expected}, found {}",
-            describe(self.0)
+            value_kind(self.0)
         )))
     }
 
@@ -118,24 +103,12 @@ impl<'de> Deserializer<'de> for ValueDeserializer<'de> {
         }
     }
 
-    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
-    }
-
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         if is_absent(unwrap_dynamic(self.0)) {
             visitor.visit_none()
         } else {
             visitor.visit_some(self)
         }
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        visitor.visit_newtype_struct(self)
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -178,10 +151,7 @@ impl<'de> Deserializer<'de> for ValueDeserializer<'de> {
     }
 
     // Small integers and floats arrive as i64 or f64 and are range-checked by their visitors.
-    serde::forward_to_deserialize_any! {
-        i8 i16 i32 i128 u8 u16 u32 u128 f32 char bytes byte_buf unit unit_struct tuple
-        tuple_struct identifier ignored_any
-    }
+    forward_common_deserialize!();
 }
 
 struct Elements<'de> {

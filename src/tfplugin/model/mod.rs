@@ -13,6 +13,30 @@
 //! [`shape::check`] (tests) proves that a struct and a schema name the same attributes with the
 //! same types.
 
+/// The `Deserializer` methods that the value reader (`de.rs`) and the shape probe (`shape.rs`)
+/// answer alike: strings read as `str`, newtypes as what they wrap, and what is left (small
+/// numbers included, range-checked by their visitors) through `deserialize_any`.
+macro_rules! forward_common_deserialize {
+    () => {
+        fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            self.deserialize_str(visitor)
+        }
+
+        fn deserialize_newtype_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            visitor: V,
+        ) -> Result<V::Value, Error> {
+            visitor.visit_newtype_struct(self)
+        }
+
+        serde::forward_to_deserialize_any! {
+            i8 i16 i32 i128 u8 u16 u32 u128 f32 char bytes byte_buf unit unit_struct tuple
+            tuple_struct identifier ignored_any
+        }
+    };
+}
+
 mod de;
 mod ser;
 #[cfg(test)]

@@ -16,6 +16,15 @@ fn unsupported(what: &str) -> Error {
 /// Serializes to an untyped value: structs become objects, maps maps, sequences lists.
 pub(super) struct ValueSerializer;
 
+/// `Serializer` methods for integer types that `serialize_i64` holds.
+macro_rules! widen_to_i64 {
+    ($($method:ident: $ty:ty),* $(,)?) => {$(
+        fn $method(self, v: $ty) -> Result<Value, Error> {
+            self.serialize_i64(v.into())
+        }
+    )*};
+}
+
 impl ser::Serializer for ValueSerializer {
     type Ok = Value;
     type Error = Error;
@@ -30,26 +39,13 @@ impl ser::Serializer for ValueSerializer {
     fn serialize_bool(self, v: bool) -> Result<Value, Error> {
         Ok(Value::Bool(v))
     }
-    fn serialize_i8(self, v: i8) -> Result<Value, Error> {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_i16(self, v: i16) -> Result<Value, Error> {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_i32(self, v: i32) -> Result<Value, Error> {
-        self.serialize_i64(v.into())
+    // Smaller integers widen losslessly to i64.
+    widen_to_i64! {
+        serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
+        serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
     }
     fn serialize_i64(self, v: i64) -> Result<Value, Error> {
         Ok(Value::int(v))
-    }
-    fn serialize_u8(self, v: u8) -> Result<Value, Error> {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_u16(self, v: u16) -> Result<Value, Error> {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_u32(self, v: u32) -> Result<Value, Error> {
-        self.serialize_i64(v.into())
     }
     fn serialize_u64(self, v: u64) -> Result<Value, Error> {
         Ok(Value::Number(match i64::try_from(v) {

@@ -121,18 +121,8 @@ impl<'de> de::Deserializer<'de> for Probe<'_> {
         *self.0 = Some(Shape::String);
         visitor.visit_borrowed_str("")
     }
-    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
-    }
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         visitor.visit_some(self)
-    }
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        visitor.visit_newtype_struct(self)
     }
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let mut element = None;
@@ -142,11 +132,7 @@ impl<'de> de::Deserializer<'de> for Probe<'_> {
     }
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let mut value = None;
-        let result = visitor.visit_map(Fields {
-            names: &["key"],
-            shapes: BTreeMap::new(),
-            single: Some(&mut value),
-        });
+        let result = visitor.visit_map(Fields::new(&["key"], Some(&mut value)));
         *self.0 = Some(Shape::Map(Box::new(value.unwrap_or(Shape::Any))));
         result
     }
@@ -156,11 +142,7 @@ impl<'de> de::Deserializer<'de> for Probe<'_> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        let mut access = Fields {
-            names: fields,
-            shapes: BTreeMap::new(),
-            single: None,
-        };
+        let mut access = Fields::new(fields, None);
         let result = visitor.visit_map(&mut access);
         *self.0 = Some(Shape::Object(access.shapes));
         result
@@ -177,10 +159,7 @@ impl<'de> de::Deserializer<'de> for Probe<'_> {
         visitor.visit_enum(first)
     }
 
-    serde::forward_to_deserialize_any! {
-        i8 i16 i32 i128 u8 u16 u32 u128 f32 char bytes byte_buf unit unit_struct
-        tuple tuple_struct identifier ignored_any
-    }
+    forward_common_deserialize!();
 }
 
 struct OneElement<'s>(Option<&'s mut Option<Shape>>);
@@ -203,6 +182,16 @@ struct Fields<'s> {
     names: &'static [&'static str],
     shapes: BTreeMap<String, Shape>,
     single: Option<&'s mut Option<Shape>>,
+}
+
+impl<'s> Fields<'s> {
+    fn new(names: &'static [&'static str], single: Option<&'s mut Option<Shape>>) -> Self {
+        Fields {
+            names,
+            shapes: BTreeMap::new(),
+            single,
+        }
+    }
 }
 
 impl<'de> MapAccess<'de> for Fields<'_> {

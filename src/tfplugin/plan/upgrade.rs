@@ -117,41 +117,54 @@ fn decode_coll(coll: Coll, obj: Obj<'_>, j: &Json, path: &Loc, is_block: bool) -
     match coll {
         Coll::Single => decode_obj(obj, j, path),
         Coll::List | Coll::Set => {
-            let Json::Array(items) = j else {
-                return Err(mismatch(path, "an array", j));
-            };
-            let v = items
-                .iter()
-                .enumerate()
-                .map(|(i, e)| {
-                    let ep = if coll == Coll::List {
-                        path.index(i as i64)
-                    } else {
-                        path.set()
-                    };
-                    decode_obj(obj, e, &ep)
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(if coll == Coll::List {
-                Value::List(v)
-            } else {
-                Value::Set(v)
-            })
+            decode_elements(coll == Coll::List, j, path, |e, p| decode_obj(obj, e, p))
         }
-        Coll::Map => {
-            let Json::Object(m) = j else {
-                return Err(mismatch(path, "an object", j));
-            };
-            let v = members(m)
-                .into_iter()
-                .map(|(k, e)| {
-                    let key = k.to_string();
-                    Ok((key.clone(), decode_obj(obj, e, &path.key(key))?))
-                })
-                .collect::<Result<BTreeMap<_, _>, _>>()?;
-            Ok(Value::Map(v))
-        }
+        Coll::Map => decode_map(j, path, |e, p| decode_obj(obj, e, p)),
     }
+}
+
+/// A JSON array as a cty list (else set), each element decoded by `decode` at its path.
+fn decode_elements(
+    is_list: bool,
+    j: &Json,
+    path: &Loc,
+    decode: impl Fn(&Json, &Loc) -> DecodeResult,
+) -> DecodeResult {
+    let Json::Array(items) = j else {
+        return Err(mismatch(path, "an array", j));
+    };
+    let v = items
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            let ep = if is_list {
+                path.index(i as i64)
+            } else {
+                path.set()
+            };
+            decode(x, &ep)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(if is_list {
+        Value::List(v)
+    } else {
+        Value::Set(v)
+    })
+}
+
+/// A JSON object as a cty map, each member decoded by `decode` at its key's path.
+fn decode_map(j: &Json, path: &Loc, decode: impl Fn(&Json, &Loc) -> DecodeResult) -> DecodeResult {
+    let Json::Object(m) = j else {
+        return Err(mismatch(path, "an object", j));
+    };
+    let v = members(m)
+        .into_iter()
+        .map(|(k, x)| {
+            let key = k.to_string();
+            Ok((key.clone(), decode(x, &path.key(key))?))
+        })
+        .collect::<Result<BTreeMap<_, _>, _>>()?;
+    Ok(Value::Map(v))
 }
 
 /// Decodes a value of a plain cty type, tolerantly (see [`upgrade_raw_state`]). Numbers go
@@ -189,41 +202,11 @@ fn decode_type(t: &Type, j: &Json, path: &Loc) -> DecodeResult {
             _ => Err(mismatch(path, "a bool", j)),
         },
         Type::List(e) | Type::Set(e) => {
-            let Json::Array(items) = j else {
-                return Err(mismatch(path, "an array", j));
-            };
-            let is_list = matches!(t, Type::List(_));
-            let v = items
-                .iter()
-                .enumerate()
-                .map(|(i, x)| {
-                    let ep = if is_list {
-                        path.index(i as i64)
-                    } else {
-                        path.set()
-                    };
-                    decode_type(e, x, &ep)
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(if is_list {
-                Value::List(v)
-            } else {
-                Value::Set(v)
+            decode_elements(matches!(t, Type::List(_)), j, path, |x, p| {
+                decode_type(e, x, p)
             })
         }
-        Type::Map(e) => {
-            let Json::Object(m) = j else {
-                return Err(mismatch(path, "an object", j));
-            };
-            let v = members(m)
-                .into_iter()
-                .map(|(k, x)| {
-                    let key = k.to_string();
-                    Ok((key.clone(), decode_type(e, x, &path.key(key))?))
-                })
-                .collect::<Result<BTreeMap<_, _>, _>>()?;
-            Ok(Value::Map(v))
-        }
+        Type::Map(e) => decode_map(j, path, |x, p| decode_type(e, x, p)),
         Type::Object { attrs, .. } => {
             let Json::Object(m) = j else {
                 return Err(mismatch(path, "an object", j));

@@ -465,6 +465,16 @@ impl fmt::Debug for Attribute {
     }
 }
 
+/// Builder methods that each set the flag of their name.
+macro_rules! flag_setters {
+    ($($flag:ident),* $(,)?) => {$(
+        pub fn $flag(mut self) -> Self {
+            self.$flag = true;
+            self
+        }
+    )*};
+}
+
 impl Attribute {
     /// An attribute of the given cty type. Mark it `.required()`, `.optional()` and/or
     /// `.computed()`.
@@ -526,26 +536,15 @@ impl Attribute {
         Attribute::with_type(name, AttributeType::Nested(nested))
     }
 
-    pub fn required(mut self) -> Attribute {
-        self.required = true;
-        self
-    }
-    pub fn optional(mut self) -> Attribute {
-        self.optional = true;
-        self
-    }
-    pub fn computed(mut self) -> Attribute {
-        self.computed = true;
-        self
-    }
-    pub fn sensitive(mut self) -> Attribute {
-        self.sensitive = true;
-        self
-    }
-    pub fn write_only(mut self) -> Attribute {
-        self.write_only = true;
-        self
-    }
+    flag_setters!(
+        required,
+        optional,
+        computed,
+        sensitive,
+        write_only,
+        requires_replace,
+        use_state_for_unknown,
+    );
     pub fn description(mut self, description: impl Into<String>) -> Attribute {
         self.description = description.into();
         self
@@ -556,20 +555,12 @@ impl Attribute {
         self.deprecation_message = message.into();
         self
     }
-    pub fn requires_replace(mut self) -> Attribute {
-        self.requires_replace = true;
-        self
-    }
     /// Replace when the value changes and `f(prior, planned)` returns true.
     pub fn requires_replace_if(
         mut self,
         f: impl Fn(&Value, &Value) -> bool + Send + Sync + 'static,
     ) -> Attribute {
         self.requires_replace_if = Some(Arc::new(f));
-        self
-    }
-    pub fn use_state_for_unknown(mut self) -> Attribute {
-        self.use_state_for_unknown = true;
         self
     }
     /// The value planned when the configuration leaves the attribute null. The attribute must
@@ -648,26 +639,31 @@ fn check_block(
 ) {
     let mut names = std::collections::BTreeSet::new();
     for a in &block.attributes {
-        if !names.insert(a.name.as_str()) {
-            diags.attribute_error(
-                path.clone().attribute(&a.name),
-                "Duplicate Schema Name",
-                format!("The name {:?} is defined more than once.", a.name),
-            );
-        }
-        check_attribute(a, &path.clone().attribute(&a.name), under_collection, diags);
+        let p = path.clone().attribute(&a.name);
+        check_unique(&mut names, &a.name, &p, diags);
+        check_attribute(a, &p, under_collection, diags);
     }
     for b in &block.blocks {
         let p = path.clone().attribute(&b.name);
-        if !names.insert(b.name.as_str()) {
-            diags.attribute_error(
-                p.clone(),
-                "Duplicate Schema Name",
-                format!("The name {:?} is defined more than once.", b.name),
-            );
-        }
+        check_unique(&mut names, &b.name, &p, diags);
         let collection = matches!(b.nesting, BlockNesting::List | BlockNesting::Set);
         check_block(&b.block, &p, under_collection || collection, diags);
+    }
+}
+
+/// Adds `name` to the names defined at one level, with an error if it is there already.
+fn check_unique<'n>(
+    names: &mut std::collections::BTreeSet<&'n str>,
+    name: &'n str,
+    path: &AttributePath,
+    diags: &mut Diagnostics,
+) {
+    if !names.insert(name) {
+        diags.attribute_error(
+            path.clone(),
+            "Duplicate Schema Name",
+            format!("The name {name:?} is defined more than once."),
+        );
     }
 }
 
@@ -718,13 +714,7 @@ fn check_attribute(
         let mut names = std::collections::BTreeSet::new();
         for na in &n.attributes {
             let p = path.clone().attribute(&na.name);
-            if !names.insert(na.name.as_str()) {
-                diags.attribute_error(
-                    p.clone(),
-                    "Duplicate Schema Name",
-                    format!("The name {:?} is defined more than once.", na.name),
-                );
-            }
+            check_unique(&mut names, &na.name, &p, diags);
             if n.nesting == NestingMode::Set && na.write_only {
                 diags.attribute_error(
                     p.clone(),

@@ -702,6 +702,31 @@ impl Cx {
         r
     }
 
+    /// Decodes map entry (or object attribute) `k` into `out`, which must not hold it yet.
+    fn member(
+        &mut self,
+        out: &mut BTreeMap<String, Value>,
+        k: &str,
+        item: &Json,
+        ty: &Type,
+        depth: usize,
+        attribute: bool,
+    ) -> Result<(), Error> {
+        let (step, duplicate) = if attribute {
+            (Step::Attr(k.to_string()), "duplicate attribute")
+        } else {
+            (Step::Key(k.to_string()), "duplicate map key")
+        };
+        let v = self.child(step, |cx| {
+            if out.contains_key(k) {
+                return Err(cx.err(duplicate));
+            }
+            cx.value(item, ty, depth + 1)
+        })?;
+        out.insert(k.to_string(), v);
+        Ok(())
+    }
+
     fn wrong(&self, ty: &Type, found: &Json) -> Error {
         self.err(format!(
             "{} is required, found {}",
@@ -776,13 +801,7 @@ impl Cx {
                 };
                 let mut out = BTreeMap::new();
                 for (k, item) in members {
-                    let v = self.child(Step::Key(k.clone()), |cx| {
-                        if out.contains_key(k) {
-                            return Err(cx.err("duplicate map key"));
-                        }
-                        cx.value(item, et, depth + 1)
-                    })?;
-                    out.insert(k.clone(), v);
+                    self.member(&mut out, k, item, et, depth, false)?;
                 }
                 Ok(Value::Map(out))
             }
@@ -798,13 +817,7 @@ impl Cx {
                         }
                         return Err(self.err(format!("unsupported attribute {}", quote(k))));
                     };
-                    let v = self.child(Step::Attr(k.clone()), |cx| {
-                        if out.contains_key(k) {
-                            return Err(cx.err("duplicate attribute"));
-                        }
-                        cx.value(item, at, depth + 1)
-                    })?;
-                    out.insert(k.clone(), v);
+                    self.member(&mut out, k, item, at, depth, true)?;
                 }
                 for k in attrs.keys() {
                     if !out.contains_key(k) {

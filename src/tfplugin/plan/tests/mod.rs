@@ -127,7 +127,13 @@ fn schema() -> Schema {
 
 /// An object of the schema's shape: everything null, no volumes, then `pairs`.
 fn base(pairs: &[(&str, Value)]) -> Value {
-    let mut v = schema().null_object();
+    object_of(&schema(), pairs)
+}
+
+/// An object of `schema`'s shape: everything null, an empty `volume` list, then `pairs` (each
+/// an attribute the schema has).
+fn object_of(schema: &Schema, pairs: &[(&str, Value)]) -> Value {
+    let mut v = schema.null_object();
     let Value::Object(m) = &mut v else {
         unreachable!()
     };

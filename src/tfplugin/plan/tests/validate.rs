@@ -62,16 +62,7 @@ fn vschema() -> Schema {
 }
 
 fn vconfig(pairs: &[(&str, Value)]) -> Value {
-    let mut v = vschema().null_object();
-    let Value::Object(m) = &mut v else {
-        unreachable!()
-    };
-    m.insert("volume".into(), list(vec![]));
-    for (k, x) in pairs {
-        assert!(m.contains_key(*k));
-        m.insert(k.to_string(), x.clone());
-    }
-    v
+    object_of(&vschema(), pairs)
 }
 
 #[test]
