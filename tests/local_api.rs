@@ -1849,3 +1849,167 @@ async fn admin_tokens_carry_chosen_scopes() {
     );
     env.server.shutdown().await;
 }
+
+#[tokio::test]
+async fn registrar_prices_buys_once_and_never_deletes() {
+    let env = start_with(|c| c.domain_activation_delay = Duration::from_millis(300)).await;
+    let pid = env.project("shop").await;
+    let avail = |d: &str| format!("/v1/registrar/availability?domain={d}");
+
+    // Deterministic availability: list price, premium, taken, unsupported TLD, invalid.
+    let r = env.get(&avail("my-shop.com")).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.body["available"], true);
+    assert_eq!(r.body["premium"], false);
+    assert_eq!(r.s("price_per_year"), "12.00");
+    assert_eq!(r.s("currency"), "USD");
+    assert_eq!(r.body["periods"].as_array().unwrap().len(), 10);
+    let r = env.get(&avail("premium-shop.io")).await;
+    assert_eq!(
+        (r.body["premium"].clone(), r.s("price_per_year")),
+        (json!(true), "780.00".into())
+    );
+    let r = env.get(&avail("taken-shop.com")).await;
+    assert_eq!(r.body["available"], false);
+    assert_eq!(r.body["reason"], "taken");
+    assert!(r.body["price_per_year"].is_null());
+    let r = env.get(&avail("shop.zz")).await;
+    assert_eq!(r.body["reason"], "unsupported_tld");
+    for bad in ["www.shop.com", "Shop.com", "com"] {
+        let r = env.get(&avail(bad)).await;
+        assert_eq!(
+            (r.status, r.body["error"]["field"].clone()),
+            (422, json!("domain")),
+            "{bad}"
+        );
+    }
+    assert_eq!(env.get("/v1/registrar/availability").await.status, 422);
+
+    // Scopes: reading prices needs domain:read, buying and renewal settings domain:purchase.
+    let reader = env
+        .server
+        .admin()
+        .create_token("dev", &["domain:read", "domain:write"], "reader")
+        .unwrap()
+        .secret;
+    let base = format!("/v1/projects/{pid}/registrations");
+    let buy = json!({"domain": "my-shop.com", "years": 2, "auto_renew": true, "expected_price": "24.00", "currency": "USD"});
+    let r = env
+        .call_as(&reader, Method::POST, &base, Some(buy.clone()))
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(r.body["error"]["required_scope"], "domain:purchase");
+    let none = env
+        .server
+        .admin()
+        .create_token("dev", &["project:read"], "none")
+        .unwrap()
+        .secret;
+    let r = env
+        .call_as(&none, Method::GET, &avail("my-shop.com"), None)
+        .await;
+    assert_eq!(r.body["error"]["required_scope"], "domain:read");
+
+    // A price that is no longer the registrar's is refused, and nothing is bought.
+    let mut stale = buy.clone();
+    stale["expected_price"] = json!("12.00");
+    let r = env.post(&base, stale).await;
+    assert_eq!((r.status, r.code()), (409, "price_changed"), "{r:?}");
+    assert_eq!(r.body["error"]["details"]["price"], "24.00");
+    assert_eq!(
+        env.get(&base).await.body["items"].as_array().unwrap().len(),
+        0
+    );
+    let r = env.post(&base, json!({"domain": "taken-x.com", "years": 1, "auto_renew": true, "expected_price": "12.00", "currency": "USD"})).await;
+    assert_eq!((r.status, r.code()), (409, "domain_unavailable"));
+    for (field, body) in [
+        (
+            "years",
+            json!({"domain": "a-b.com", "years": 11, "auto_renew": true, "expected_price": "1.00", "currency": "USD"}),
+        ),
+        (
+            "expected_price",
+            json!({"domain": "a-b.com", "years": 1, "auto_renew": true, "expected_price": "1", "currency": "USD"}),
+        ),
+        (
+            "domain",
+            json!({"domain": "x.a-b.com", "years": 1, "auto_renew": true, "expected_price": "1.00", "currency": "USD"}),
+        ),
+    ] {
+        let r = env.post(&base, body).await;
+        assert_eq!(
+            (r.status, r.body["error"]["field"].clone()),
+            (422, json!(field))
+        );
+    }
+
+    // Bought once per Idempotency-Key: the retry is a replay.
+    let key = [("idempotency-key", "buy-my-shop")];
+    let first = env
+        .call_with(
+            Method::POST,
+            &base,
+            Some(&env.token),
+            Some(buy.clone()),
+            &key,
+        )
+        .await;
+    assert_eq!(first.status, 201, "{first:?}");
+    assert_eq!(first.s("status"), "registering");
+    assert_eq!(first.s("price"), "24.00");
+    assert_eq!(first.body["auto_renew"], true);
+    assert_eq!(
+        first.headers["location"],
+        format!("{base}/my-shop.com").as_str()
+    );
+    let again = env
+        .call_with(
+            Method::POST,
+            &base,
+            Some(&env.token),
+            Some(buy.clone()),
+            &key,
+        )
+        .await;
+    assert_eq!(again.status, 201);
+    assert_eq!(again.headers["idempotency-replayed"], "true");
+    assert_eq!(
+        env.get(&base).await.body["items"].as_array().unwrap().len(),
+        1
+    );
+    // Without the key, a second purchase finds the name taken.
+    assert_eq!(env.post(&base, buy).await.code(), "domain_unavailable");
+    assert_eq!(env.get(&avail("my-shop.com")).await.body["reason"], "taken");
+
+    // The domain is the project's at once, active when registered; expiry is years later.
+    let dom = format!("/v1/projects/{pid}/domains/my-shop.com");
+    assert_eq!(env.get(&dom).await.status, 200);
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    let reg = env.get(&format!("{base}/my-shop.com")).await;
+    assert_eq!(reg.s("status"), "registered");
+    assert_eq!(env.get(&dom).await.s("status"), "active");
+    let created: i32 = reg.s("created_at")[..4].parse().unwrap();
+    let expires: i32 = reg.s("expires_at")[..4].parse().unwrap();
+    assert_eq!(expires - created, 2);
+
+    // Renewal is the only change; there is no deletion.
+    let r = env
+        .patch(&format!("{base}/my-shop.com"), json!({"auto_renew": false}))
+        .await;
+    assert_eq!(
+        (r.status, r.body["auto_renew"].clone()),
+        (200, json!(false))
+    );
+    let r = env
+        .call_as(
+            &reader,
+            Method::PATCH,
+            &format!("{base}/my-shop.com"),
+            Some(json!({"auto_renew": true})),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(env.delete(&format!("{base}/my-shop.com")).await.status, 405);
+    assert_eq!(env.get(&format!("{base}/other.com")).await.status, 404);
+    env.server.shutdown().await;
+}

@@ -55,6 +55,11 @@ impl Located for Domain {
         Client::domain_path(&self.project_id, &self.domain)
     }
 }
+impl Located for Registration {
+    fn location(&self) -> String {
+        Client::registration_path(&self.project_id, &self.domain)
+    }
+}
 impl Located for Record {
     fn location(&self) -> String {
         format!(
@@ -480,6 +485,65 @@ impl Client {
             Self::domain_path(project_id, domain),
             seg(record_id)
         ))
+        .await
+    }
+
+    // ---- registrar
+    fn registration_path(project_id: &str, domain: &str) -> String {
+        format!(
+            "/v1/projects/{}/registrations/{}",
+            seg(project_id),
+            seg(domain)
+        )
+    }
+    /// Whether `domain` can be registered, and at what price.
+    pub async fn check_availability(&self, domain: &str) -> Result<Availability, ApiError> {
+        self.get(&format!(
+            "/v1/registrar/availability?domain={}",
+            seg(domain)
+        ))
+        .await
+    }
+    pub async fn list_registrations(
+        &self,
+        project_id: &str,
+    ) -> Result<Vec<Registration>, ApiError> {
+        self.list_all(&format!("/v1/projects/{}/registrations", seg(project_id)))
+            .await
+    }
+    pub fn registration_pages(&self, project_id: &str) -> Pages<'_, Registration> {
+        self.pages(format!("/v1/projects/{}/registrations", seg(project_id)))
+    }
+    /// Buys a domain. Sent through [`Client::create`]: a purchase whose answer was lost is
+    /// answered by the platform's replay (and adopted) when it is sent again, never bought twice.
+    pub async fn register_domain(
+        &self,
+        project_id: &str,
+        body: &RegistrationCreate<'_>,
+    ) -> Result<Registration, ApiError> {
+        self.create(
+            &format!("/v1/projects/{}/registrations", seg(project_id)),
+            body,
+        )
+        .await
+    }
+    pub async fn get_registration(
+        &self,
+        project_id: &str,
+        domain: &str,
+    ) -> Result<Registration, ApiError> {
+        self.get(&Self::registration_path(project_id, domain)).await
+    }
+    pub async fn set_auto_renew(
+        &self,
+        project_id: &str,
+        domain: &str,
+        auto_renew: bool,
+    ) -> Result<Registration, ApiError> {
+        self.patch(
+            &Self::registration_path(project_id, domain),
+            &RegistrationUpdate { auto_renew },
+        )
         .await
     }
 

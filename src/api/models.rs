@@ -203,3 +203,47 @@ pub struct RecordInput<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
 }
+
+/// The registrar's answer for one name (`GET /v1/registrar/availability`). Amounts are
+/// decimal strings with two decimals (`"12.00"`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Availability {
+    pub domain: String,
+    pub available: bool,
+    /// `taken` or `unsupported_tld` when not available.
+    pub reason: Option<String>,
+    pub premium: bool,
+    pub currency: Option<String>,
+    pub price_per_year: Option<String>,
+    pub periods: Vec<i64>,
+}
+
+/// A domain bought through the registrar. `price` is the total charged for `years`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Registration {
+    pub domain: String,
+    pub project_id: String,
+    pub years: i64,
+    pub auto_renew: bool,
+    pub price: String,
+    pub currency: String,
+    pub premium: bool,
+    pub status: String,
+    pub created_at: String,
+    pub expires_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RegistrationCreate<'a> {
+    pub domain: &'a str,
+    pub years: i64,
+    pub auto_renew: bool,
+    /// The total for `years` the caller agreed to (the availability price times `years`).
+    pub expected_price: &'a str,
+    pub currency: &'a str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RegistrationUpdate {
+    pub auto_renew: bool,
+}

@@ -27,7 +27,27 @@ enum Migration {
 const MIGRATIONS: &[Migration] = &[
     Migration::Sql(INITIAL),
     Migration::Code(add_env_digest_keys),
+    Migration::Sql(REGISTRATIONS),
 ];
+
+/// Domains bought through the registrar (`routes::registrar`): one row per domain, never
+/// deleted; `registered_at_ms` turns `registering` into `registered`.
+const REGISTRATIONS: &str = r#"
+CREATE TABLE registrations (
+    seq INTEGER PRIMARY KEY,
+    domain TEXT NOT NULL UNIQUE,
+    project_id TEXT NOT NULL REFERENCES projects(project_id) ON DELETE CASCADE,
+    years INTEGER NOT NULL,
+    auto_renew INTEGER NOT NULL,
+    price TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    premium INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    registered_at_ms INTEGER NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX registrations_by_project ON registrations(project_id, seq);
+"#;
 
 /// Gives every app a random 32-byte `env_digest_key` and recomputes the digests of its
 /// variables as HMAC-SHA256 under it (they were plain SHA-256 before).

@@ -250,7 +250,9 @@ field_rules_only!(
     AppCreate,
     AppUpdate,
     DomainInput,
-    RollbackInput
+    RollbackInput,
+    RegistrationInput,
+    RegistrationUpdate
 );
 
 /// `POST /v1/projects`, `PATCH /v1/projects/{project_id}`.
@@ -392,6 +394,96 @@ impl Body for AttachInput {
 pub struct RollbackInput {
     #[serde(deserialize_with = "build_id")]
     pub build_id: String,
+}
+
+/// The periods a domain can be registered for, in years.
+pub const REGISTRATION_YEARS: std::ops::RangeInclusive<i64> = 1..=10;
+
+/// A name a registrar sells: one label under a TLD (`example.com`), lowercase.
+pub fn is_registrable(s: &str) -> bool {
+    is_hostname(s, 253) && s.split('.').count() == 2
+}
+
+/// An amount of money as the API writes it: digits, a point and two decimals (`12.00`).
+pub fn is_amount(s: &str) -> bool {
+    match s.split_once('.') {
+        Some((units, cents)) => {
+            !units.is_empty()
+                && units.len() <= 9
+                && cents.len() == 2
+                && units
+                    .bytes()
+                    .chain(cents.bytes())
+                    .all(|c| c.is_ascii_digit())
+        }
+        None => false,
+    }
+}
+
+/// `POST .../registrations`: buy `domain` for `years` at the price the caller was shown.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationInput {
+    #[serde(deserialize_with = "registrable_domain")]
+    pub domain: String,
+    #[serde(deserialize_with = "registration_years")]
+    pub years: i64,
+    pub auto_renew: bool,
+    /// The total the caller expects to pay for `years` (what the availability check showed).
+    #[serde(deserialize_with = "amount")]
+    pub expected_price: String,
+    #[serde(deserialize_with = "currency")]
+    pub currency: String,
+}
+
+/// `PATCH .../registrations/{domain}`: the renewal setting.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationUpdate {
+    pub auto_renew: bool,
+}
+
+fn registrable_domain<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    ruled(d, |v: String| {
+        if is_registrable(&v) {
+            Ok(v)
+        } else {
+            Err(
+                "not a registrable domain: one lowercase label under a TLD, such as example.com"
+                    .into(),
+            )
+        }
+    })
+}
+
+fn registration_years<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    ruled(d, |v: i64| {
+        if REGISTRATION_YEARS.contains(&v) {
+            Ok(v)
+        } else {
+            Err("`years` must be between 1 and 10".into())
+        }
+    })
+}
+
+fn amount<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    ruled(d, |v: String| {
+        if is_amount(&v) {
+            Ok(v)
+        } else {
+            Err("an amount is digits, a point and two decimals, such as \"24.00\"".into())
+        }
+    })
+}
+
+fn currency<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    ruled(d, |v: String| {
+        if v.len() == 3 && v.bytes().all(|c| c.is_ascii_uppercase()) {
+            Ok(v)
+        } else {
+            Err("a currency is an ISO 4217 code, such as USD".into())
+        }
+    })
 }
 
 /// The record types a zone takes.

@@ -65,6 +65,16 @@ pub async fn call<T>(
     }
 }
 
+/// What a read of one object by ID answered: the object, `None` when the platform has none
+/// (a 404), any other error as the diagnostic of `action` (see `api_error`).
+pub fn found<T>(result: Result<T, ApiError>, action: &str) -> Result<Option<T>, Diagnostics> {
+    match result {
+        Ok(object) => Ok(Some(object)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(api_error(action, &e)),
+    }
+}
+
 /// Turns an API error into a diagnostic that says what happened, why, and what to do.
 /// `action` reads like "create the database \"main\"".
 pub fn api_error(action: &str, err: &ApiError) -> Diagnostics {
@@ -379,6 +389,79 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
         return None;
     }
     humantime::parse_duration(text).ok()
+}
+
+/// A folder's types, for the checks every folder's tests make of them.
+#[cfg(test)]
+pub struct FolderTypes {
+    pub resources: Vec<Arc<dyn crate::tfplugin::resource::Resource>>,
+    pub data_sources: Vec<Arc<dyn crate::tfplugin::resource::DataSource>>,
+    pub lists: Vec<Arc<dyn crate::tfplugin::resource::ListResource>>,
+}
+
+#[cfg(test)]
+impl FolderTypes {
+    /// The types of a folder's `resources`, `data_sources` and `list_resources`.
+    pub fn new(
+        resources: fn(&Shared) -> Vec<Arc<dyn crate::tfplugin::resource::Resource>>,
+        data_sources: fn(&Shared) -> Vec<Arc<dyn crate::tfplugin::resource::DataSource>>,
+        lists: fn(&Shared) -> Vec<Arc<dyn crate::tfplugin::resource::ListResource>>,
+    ) -> Self {
+        let shared = Shared::default();
+        FolderTypes {
+            resources: resources(&shared),
+            data_sources: data_sources(&shared),
+            lists: lists(&shared),
+        }
+    }
+
+    /// The type names and schemas: resources, then data sources, then list resources.
+    pub fn schemas(&self) -> Vec<(&str, &crate::tfplugin::schema::Schema)> {
+        let resources = self.resources.iter().map(|r| (r.type_name(), r.schema()));
+        let data_sources = self
+            .data_sources
+            .iter()
+            .map(|d| (d.type_name(), d.schema()));
+        let lists = self.lists.iter().map(|l| (l.type_name(), l.schema()));
+        resources.chain(data_sources).chain(lists).collect()
+    }
+
+    /// The type names, in the order of `schemas`.
+    pub fn names(&self) -> Vec<&str> {
+        self.schemas().into_iter().map(|(name, _)| name).collect()
+    }
+
+    /// Every schema: a valid definition, a description that ends with its token scopes
+    /// paragraph, and a description for every attribute.
+    pub fn check_schemas(&self) {
+        for (name, schema) in self.schemas() {
+            let d = schema.validate_definition();
+            assert!(d.is_empty(), "{name}: {d}");
+            let description = &schema.block.description;
+            let last_paragraph = description.rsplit("\n\n").next().unwrap();
+            assert!(
+                description.contains("\n\n**Token scopes:**")
+                    && last_paragraph.starts_with("**Token scopes:**"),
+                "{name} must end with a token scopes paragraph"
+            );
+            for a in &schema.block.attributes {
+                assert!(
+                    !a.description.is_empty(),
+                    "{name}.{} has no description",
+                    a.name
+                );
+            }
+        }
+    }
+
+    /// A list resource needs the managed resource of its name, with an identity.
+    pub fn check_lists(&self) {
+        for list in &self.lists {
+            let name = list.type_name();
+            let resource = self.resources.iter().find(|r| r.type_name() == name);
+            assert!(resource.is_some_and(|r| r.identity().is_some()), "{name}");
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,19 +3,30 @@
 /// Declares a resource or data source type: a struct holding the provider's shared state and
 /// its schema (built once by the file's `schema()`), `new`, and the Terraform type name.
 /// Inside the trait impl, `type_metadata!()` answers `type_name` and `schema` from them.
+///
+/// A type with more fields lists them after `|shared|`, each with its type and its initial
+/// value, which may use `shared` (built before `shared` moves into the struct):
+/// `provider_type!(T, "comwit_t", |shared| { resource: R = R::new(shared.clone()) })`.
 macro_rules! provider_type {
-    ($type:ident, $type_name:literal) => {
+    ($type:ident, $type_name:expr) => {
+        provider_type!($type, $type_name, |shared| {});
+    };
+    ($type:ident, $type_name:expr, |$shared:ident| {
+        $($(#[$meta:meta])* $field:ident: $field_type:ty = $init:expr),* $(,)?
+    }) => {
         pub struct $type {
             shared: $crate::provider::Shared,
             schema: $crate::tfplugin::schema::Schema,
+            $($(#[$meta])* $field: $field_type,)*
         }
 
         impl $type {
             pub const TYPE_NAME: &'static str = $type_name;
 
-            pub fn new(shared: $crate::provider::Shared) -> Self {
+            pub fn new($shared: $crate::provider::Shared) -> Self {
                 $type {
-                    shared,
+                    $($field: $init,)*
+                    shared: $shared,
                     schema: schema(),
                 }
             }
@@ -42,6 +53,7 @@ pub mod config;
 pub mod core;
 pub mod dns;
 pub mod query;
+pub mod registrar;
 
 use std::sync::Arc;
 
@@ -76,6 +88,14 @@ impl Default for ComwitProvider {
     }
 }
 
+/// Every folder's types of one kind (`resources`, `data_sources`, `list_resources`), in the
+/// order of the folders named.
+macro_rules! of_every_folder {
+    ($shared:expr, $kind:ident: $($folder:ident),+) => {
+        [$($folder::$kind),+].iter().flat_map(|of| of($shared)).collect()
+    };
+}
+
 #[async_trait]
 impl Provider for ComwitProvider {
     fn schema(&self) -> &Schema {
@@ -83,17 +103,11 @@ impl Provider for ComwitProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        let mut all = core::resources(&self.shared);
-        all.extend(apps::resources(&self.shared));
-        all.extend(dns::resources(&self.shared));
-        all
+        of_every_folder!(&self.shared, resources: core, apps, dns, registrar)
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        let mut all = core::data_sources(&self.shared);
-        all.extend(apps::data_sources(&self.shared));
-        all.extend(dns::data_sources(&self.shared));
-        all
+        of_every_folder!(&self.shared, data_sources: core, apps, dns, registrar)
     }
 
     fn actions(&self) -> Vec<Arc<dyn Action>> {
@@ -104,11 +118,7 @@ impl Provider for ComwitProvider {
 
     fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
         // Each folder adds its list resources here (`<folder>::list_resources`).
-        let mut all = Vec::new();
-        all.extend(core::list_resources(&self.shared));
-        all.extend(apps::list_resources(&self.shared));
-        all.extend(dns::list_resources(&self.shared));
-        all
+        of_every_folder!(&self.shared, list_resources: core, apps, dns, registrar)
     }
 
     async fn validate_config(&self, config: &Value) -> Diagnostics {

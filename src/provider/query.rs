@@ -2,7 +2,7 @@
 //! identity attributes every type uses, identities turned into import IDs, and listing a
 //! platform collection page by page into a list resource's sink.
 
-use super::common::{api_error, call, id_validator, Shared};
+use super::common::{api_error, call, id_validator, is_platform_id, Shared};
 use crate::api::Pages;
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
@@ -54,6 +54,58 @@ pub fn import_id(identity: &Value, names: &[&str], shared: &Shared) -> Result<St
     Ok(parts.join("/"))
 }
 
+/// Checks the IDs an `import` block's `identity` sets, `(attribute, noun with its article,
+/// prefix)` each, so a mistyped one is named with its attribute instead of answered "not
+/// found". `finding` (empty, or " (... finds them)") says where the IDs are to be found. Unset
+/// ones are left to `import_id` (a default, or a "Missing" error).
+pub fn check_identity_ids(
+    identity: &Value,
+    ids: &[(&str, &str, &str)],
+    finding: &str,
+) -> Result<(), Diagnostics> {
+    for (name, noun, prefix) in ids {
+        match identity.get(name).and_then(Value::as_str) {
+            Some(id) if !id.is_empty() && !is_platform_id(id, prefix) => {
+                return Err(Diagnostic::error(
+                    format!("Invalid {name} in the identity"),
+                    format!(
+                        "The import block's `identity` sets `{name}` to {id:?}, which is not \
+                         {noun} ID: those are `{prefix}_` followed by 16 lowercase hex digits, \
+                         as the platform gives them{finding}. Correct it in the `identity` \
+                         block."
+                    ),
+                )
+                .with_attribute(AttributePath::new(*name))
+                .into())
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The project a list reads: its configuration's `project_id`, else the provider's default.
+/// `at` is the path the error names (the lists of core and apps name `project_id`).
+pub fn list_project(
+    project_id: Option<String>,
+    shared: &Shared,
+    at: AttributePath,
+) -> Result<String, Diagnostics> {
+    project_id
+        .filter(|p| !p.is_empty())
+        .or_else(|| shared.default_project())
+        .ok_or_else(|| {
+            Diagnostic::error(
+                "Missing project_id",
+                "The list names no project: set `project_id` in the list block's `config` \
+                 block, or a default `project_id` in the provider block (or \
+                 COMWIT_PROJECT_ID). The `comwit_project` list resource finds your projects.",
+            )
+            .with_attribute(at)
+            .into()
+        })
+}
+
 /// The `project_id` argument of a list resource's `config` block.
 pub fn list_project_attribute() -> Attribute {
     Attribute::string("project_id")
@@ -72,10 +124,12 @@ pub async fn send_pages<T: serde::de::DeserializeOwned>(
     what: &str,
     mut listed: impl FnMut(T) -> Result<Option<Listed>, Diagnostics>,
 ) -> Result<bool, Diagnostics> {
-    while let Some(page) = call(ctx, pages.next())
-        .await
-        .map_err(|e| api_error(&format!("list {what}"), &e))?
-    {
+    // No page is read once Terraform's limit is reached.
+    while sink.wants_more() {
+        let next = call(ctx, pages.next()).await;
+        let Some(page) = next.map_err(|e| api_error(&format!("list {what}"), &e))? else {
+            break;
+        };
         for item in page {
             if let Some(item) = listed(item)? {
                 if !sink.send(item).await {
@@ -84,7 +138,7 @@ pub async fn send_pages<T: serde::de::DeserializeOwned>(
             }
         }
     }
-    Ok(true)
+    Ok(sink.wants_more())
 }
 
 /// The diagnostics a list ends with: none when it sent everything or stopped on Terraform's
@@ -99,6 +153,66 @@ mod tests {
 
     fn identity(pairs: &[(&str, Value)]) -> Value {
         Value::object(pairs.iter().cloned())
+    }
+
+    #[test]
+    fn identity_ids_are_checked_by_kind() {
+        let ids = [
+            ("project_id", "a project", "prj"),
+            ("database_id", "a database", "db"),
+        ];
+        let identity = |project: Value, database: Value| {
+            Value::object([("project_id", project), ("database_id", database)])
+        };
+        let good = identity(
+            Value::string("prj_0123456789abcdef"),
+            Value::string("db_0123456789abcdef"),
+        );
+        assert!(check_identity_ids(&good, &ids, "").is_ok());
+        // Unset ones are for `import_id` to default or report.
+        let unset = identity(Value::Null, Value::string(""));
+        assert!(check_identity_ids(&unset, &ids, "").is_ok());
+        let swapped = identity(
+            Value::string("db_0123456789abcdef"),
+            Value::string("db_0123456789abcdef"),
+        );
+        let d = check_identity_ids(&swapped, &ids, "").unwrap_err();
+        let e = d.iter().next().unwrap();
+        assert_eq!(e.summary, "Invalid project_id in the identity");
+        assert_eq!(e.attribute, Some(AttributePath::new("project_id")));
+        assert!(e.detail.contains("not a project ID"), "{}", e.detail);
+        assert!(
+            e.detail
+                .ends_with("as the platform gives them. Correct it in the `identity` block."),
+            "{}",
+            e.detail
+        );
+    }
+
+    #[test]
+    fn the_list_project_is_the_configs_else_a_clear_error() {
+        let shared = Shared::default();
+        let at = || AttributePath::new("project_id");
+        let project = list_project(Some("prj_0123456789abcdef".into()), &shared, at()).unwrap();
+        assert_eq!(project, "prj_0123456789abcdef");
+        // No provider default either (not configured).
+        for none in [None, Some(String::new())] {
+            let d = list_project(none, &shared, at()).unwrap_err();
+            let e = d.iter().next().unwrap();
+            assert_eq!(e.summary, "Missing project_id");
+            assert_eq!(e.attribute, Some(AttributePath::new("project_id")));
+        }
+    }
+
+    #[test]
+    fn a_malformed_list_project_id_is_an_error() {
+        use crate::tfplugin::plan;
+        use crate::tfplugin::schema::{Block, Schema};
+        let schema = Schema::new(Block::from_attributes(vec![list_project_attribute()]));
+        let config = Value::object([("project_id", Value::string("shop"))]);
+        let d = plan::validate_config(&schema, &config);
+        assert!(d.has_errors(), "{d}");
+        assert!(d.to_string().contains("`prj_` followed by 16"), "{d}");
     }
 
     #[test]

@@ -244,6 +244,9 @@ pub struct ListSink {
     /// Whether Terraform asked for the objects themselves (`include_resource`,
     /// `-generate-config-out`), not only their identities and names.
     pub(crate) include_objects: bool,
+    /// Terraform's `limit`, and how many results were sent.
+    pub(crate) limit: Option<usize>,
+    pub(crate) sent: std::sync::atomic::AtomicUsize,
 }
 
 /// One object a list resource found: its full state (the layer derives the identity from it)
@@ -257,7 +260,18 @@ impl ListSink {
     /// Sends one result; false once Terraform wants no more (its limit, or it went away):
     /// the list should stop then.
     pub async fn send(&self, listed: Listed) -> bool {
-        self.sender.send(listed).await.is_ok()
+        if !self.wants_more() || self.sender.send(listed).await.is_err() {
+            return false;
+        }
+        self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        true
+    }
+
+    /// False once Terraform's `limit` is reached: a list checks it before reading another
+    /// page, so it reads none that Terraform would not take.
+    pub fn wants_more(&self) -> bool {
+        let sent = self.sent.load(std::sync::atomic::Ordering::Relaxed);
+        self.limit.is_none_or(|limit| sent < limit) && !self.sender.is_closed()
     }
 
     /// Whether Terraform wants full objects: when false, a listed state needs only the

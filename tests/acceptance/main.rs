@@ -9,3 +9,4 @@ mod core;
 mod dns;
 mod faults;
 mod provider_config;
+mod registrar;

@@ -33,6 +33,7 @@ pub mod hostnames;
 pub mod me;
 pub mod projects;
 pub mod records;
+pub mod registrar;
 
 /// The whole API with its middleware.
 pub fn router(state: AppState) -> Router {
@@ -88,6 +89,15 @@ pub fn router(state: AppState) -> Router {
             get(records::get)
                 .put(records::replace)
                 .delete(records::delete),
+        )
+        .route("/v1/registrar/availability", get(registrar::availability))
+        .route(
+            &format!("{p}/registrations"),
+            get(registrar::list).post(registrar::register),
+        )
+        .route(
+            &format!("{p}/registrations/{{domain}}"),
+            get(registrar::get).patch(registrar::update),
         )
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), faults::faults))

@@ -10,7 +10,6 @@ use crate::provider::common::{
     api_error, api_error_at, attr_or_null, call, id_validator, is_dns_label, plan_project,
     project_id_attribute, set_attr, split_import_id,
 };
-use crate::provider::Shared;
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::model;
@@ -32,25 +31,12 @@ const IMPORT_FORM: &str = "<project_id>/<app_id>";
 /// platform's keyed digests (HMAC-SHA256 under the app's `env_digest_key`).
 const SCHEMA_VERSION: i64 = 1;
 
-/// Written out rather than declared with `provider_type!`, which has no room for the keys.
-pub struct AppResource {
-    shared: Shared,
-    schema: Schema,
+provider_type!(AppResource, "comwit_app", |shared| {
     /// The digest keys of the apps read by this provider process (never in state).
-    keys: DigestKeys,
-}
+    keys: DigestKeys = DigestKeys::default(),
+});
 
 impl AppResource {
-    pub const TYPE_NAME: &'static str = "comwit_app";
-
-    pub fn new(shared: Shared) -> Self {
-        AppResource {
-            shared,
-            schema: schema(),
-            keys: DigestKeys::default(),
-        }
-    }
-
     /// The state of a model: what `read` returns, and (for an app as the platform reports it)
     /// what the list resource sends.
     pub(super) fn state(&self, app: &AppModel) -> Result<Value, Diagnostics> {
@@ -631,24 +617,15 @@ impl AppResource {
             return Err(secrets_would_be_deleted(&current.name, &secrets));
         }
         let no_secrets = Vars::new();
-        let body = EnvReplace {
-            variables: env::replacement(&plain, &no_secrets),
-        };
-        let remote = call(ctx, client.replace_env(project, &app_id, &body))
-            .await
-            .map_err(|e| {
-                api_error_at(
-                    &format!(
-                        "set the environment variables of the app {:?}",
-                        current.name
-                    ),
-                    &e,
-                    &[("variables", "env")],
-                )
-            })?;
-        let (plain, digests) = env::state_values(&remote, planned.env.as_ref());
-        current.env = plain;
-        current.secret_env_digests = Some(digests);
+        replace_env(
+            ctx,
+            client,
+            project,
+            (&plain, &no_secrets),
+            planned,
+            current,
+        )
+        .await?;
         ctx.partial_state = Some(self.state(current)?);
         Ok(())
     }
@@ -701,28 +678,40 @@ impl AppResource {
         if !changed {
             return Ok(());
         }
-        let body = EnvReplace {
-            variables: env::replacement(&plain, secrets),
-        };
-        let remote = call(ctx, client.replace_env(project, &app_id, &body))
-            .await
-            .map_err(|e| {
-                api_error_at(
-                    &format!(
-                        "set the environment variables of the app {:?}",
-                        current.name
-                    ),
-                    &e,
-                    &[("variables", "env")],
-                )
-            })?;
-        let (plain, digests) = env::state_values(&remote, planned.env.as_ref());
-        current.env = plain;
-        current.secret_env_digests = Some(digests);
+        replace_env(ctx, client, project, (&plain, secrets), planned, current).await?;
         current.secret_env_wo_version = planned.secret_env_wo_version;
         ctx.partial_state = Some(self.state(current)?);
         Ok(())
     }
+}
+
+/// Replaces the environment of the app `current` with the variables `plain` and the secrets
+/// `secrets`, and takes what the platform then holds into `current`: its plain variables (spelled
+/// as `planned` has them) and its secrets' digests.
+async fn replace_env(
+    ctx: &Ctx,
+    client: &Client,
+    project: &str,
+    (plain, secrets): (&Vars, &Vars),
+    planned: &AppModel,
+    current: &mut AppModel,
+) -> Result<(), Diagnostics> {
+    let body = EnvReplace {
+        variables: env::replacement(plain, secrets),
+    };
+    let remote = call(ctx, client.replace_env(project, &current.app_id, &body))
+        .await
+        .map_err(|e| {
+            let what = format!(
+                "set the environment variables of the app {:?}",
+                current.name
+            );
+            api_error_at(&what, &e, &[("variables", "env")])
+        })?;
+    let (plain, digests) = env::state_values(&remote, planned.env.as_ref());
+    current.env = plain;
+    current.secret_env_digests = Some(digests);
+    Ok(())
 }
 
 /// A failed create or rename. A taken name says which app holds it; on create, with the
@@ -844,6 +833,7 @@ mod tests {
     use super::*;
     use crate::api::models::App;
     use crate::provider::common::{attr_or_null as attr, set_attr as set};
+    use crate::provider::Shared;
 
     fn resource() -> AppResource {
         AppResource::new(Shared::default())
@@ -877,24 +867,17 @@ mod tests {
     }
 
     async fn modify(r: &AppResource, prior: Value, config: Value) -> (PlanRequest, Diagnostics) {
-        let mut p = PlanRequest {
-            prior_state: prior,
-            planned_state: config.clone(),
-            config,
-            requires_replace: Vec::new(),
-        };
-        let (_tx, stop) = crate::tfplugin::resource::StopSignal::new();
-        let mut ctx = Ctx::new(stop, Default::default(), Vec::new());
-        let d = r.modify_plan(&mut ctx, &mut p).await;
+        let (p, d, _) = plan_with_private(r, prior, config, Vec::new()).await;
         (p, d)
     }
 
-    /// A plan of an update with the given private state; also returns the planned private.
-    async fn modify_with_private(
+    /// A plan with the given private state; also returns the planned private.
+    async fn plan_with_private(
+        r: &AppResource,
         prior: Value,
         config: Value,
         private: Vec<u8>,
-    ) -> (Value, Diagnostics, Vec<u8>) {
+    ) -> (PlanRequest, Diagnostics, Vec<u8>) {
         let mut p = PlanRequest {
             prior_state: prior,
             planned_state: config.clone(),
@@ -903,8 +886,18 @@ mod tests {
         };
         let (_tx, stop) = crate::tfplugin::resource::StopSignal::new();
         let mut ctx = Ctx::new(stop, Default::default(), private);
-        let d = resource().modify_plan(&mut ctx, &mut p).await;
-        (p.planned_state, d, ctx.private)
+        let d = r.modify_plan(&mut ctx, &mut p).await;
+        (p, d, ctx.private)
+    }
+
+    /// A plan of an update with the given private state; also returns the planned private.
+    async fn modify_with_private(
+        prior: Value,
+        config: Value,
+        private: Vec<u8>,
+    ) -> (Value, Diagnostics, Vec<u8>) {
+        let (p, d, private) = plan_with_private(&resource(), prior, config, private).await;
+        (p.planned_state, d, private)
     }
 
     #[tokio::test]

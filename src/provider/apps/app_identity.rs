@@ -3,10 +3,9 @@
 
 use std::sync::LazyLock;
 
-use crate::provider::common::is_platform_id;
 use crate::provider::{query, Shared};
 use crate::tfplugin::cty::Value;
-use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::resource::{IdentityAttribute, IdentitySchema};
 
 /// An app is named by its project and its ID, in the order of the import ID.
@@ -23,28 +22,13 @@ pub static IDENTITY: LazyLock<IdentitySchema> = LazyLock::new(|| {
 /// a mistyped one is named with its attribute instead of answered "not found". A null
 /// `project_id` is the provider's.
 pub fn import_id(identity: &Value, shared: &Shared) -> Result<String, Diagnostics> {
-    for (name, noun, prefix) in [
+    let ids = [
         ("project_id", "a project", "prj"),
         ("app_id", "an app", "app"),
-    ] {
-        match identity.get(name).and_then(Value::as_str) {
-            Some(id) if !id.is_empty() && !is_platform_id(id, prefix) => {
-                return Err(Diagnostic::error(
-                    format!("Invalid {name} in the identity"),
-                    format!(
-                        "The import block's `identity` sets `{name}` to {id:?}, which is not \
-                         {noun} ID: those are `{prefix}_` followed by 16 lowercase hex digits, \
-                         as the platform gives them (`terraform query` with a `comwit_app` \
-                         list block, or the `comwit_app` data source, finds them). Correct it \
-                         in the `identity` block."
-                    ),
-                )
-                .with_attribute(AttributePath::new(name))
-                .into())
-            }
-            _ => {}
-        }
-    }
+    ];
+    let finding = " (`terraform query` with a `comwit_app` list block, or the `comwit_app` \
+                   data source, finds them)";
+    query::check_identity_ids(identity, &ids, finding)?;
     query::import_id(identity, &IDENTITY_ORDER, shared)
 }
 
@@ -52,6 +36,7 @@ pub fn import_id(identity: &Value, shared: &Shared) -> Result<String, Diagnostic
 mod tests {
     use super::*;
     use crate::provider::apps::app::{schema, AppResource};
+    use crate::tfplugin::diag::AttributePath;
     use crate::tfplugin::resource::{Ctx, Resource, StopSignal};
 
     fn identity(project: Value, app: Value) -> Value {

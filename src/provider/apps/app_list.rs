@@ -11,10 +11,9 @@ use super::app_state::AppModel;
 use crate::api::models::{App, Env};
 use crate::api::Client;
 use crate::provider::common::{api_error, call};
-use crate::provider::query::{finished, list_project_attribute};
-use crate::provider::Shared;
+use crate::provider::query::{finished, list_project, list_project_attribute};
 use crate::tfplugin::cty::Value;
-use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::diag::{AttributePath, Diagnostics};
 use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, ListResource, ListSink, Listed};
 use crate::tfplugin::schema::{Block, Schema};
@@ -51,40 +50,12 @@ it also reads each app's environment variables, one request per app.
     Schema::new(Block::from_attributes(vec![list_project_attribute()]).description(description))
 }
 
-pub struct AppList {
-    shared: Shared,
-    schema: Schema,
+provider_type!(AppList, AppResource::TYPE_NAME, |shared| {
     /// Builds each result's state, as the resource's `read` does.
-    resource: AppResource,
-}
+    resource: AppResource = AppResource::new(shared.clone()),
+});
 
 impl AppList {
-    pub fn new(shared: Shared) -> Self {
-        AppList {
-            resource: AppResource::new(shared.clone()),
-            shared,
-            schema: schema(),
-        }
-    }
-
-    /// The project to list: the configuration's, else the provider's default.
-    fn project(&self, config: AppListConfig) -> Result<String, Diagnostics> {
-        let project = config.project_id.filter(|p| !p.is_empty());
-        project
-            .or_else(|| self.shared.default_project())
-            .ok_or_else(|| {
-                Diagnostic::error(
-                    "Missing project_id",
-                    "The list names no project: set `project_id` in the list block's `config` \
-                     block, or a default `project_id` in the provider block (or \
-                     COMWIT_PROJECT_ID). The `comwit_project` list resource finds your \
-                     projects.",
-                )
-                .with_attribute(AttributePath::new("project_id"))
-                .into()
-            })
-    }
-
     /// The result for one app and its environment.
     fn listed(&self, app: &App, remote_env: &Env) -> Result<Listed, Diagnostics> {
         Ok(Listed {
@@ -104,10 +75,13 @@ impl AppList {
         sink: &ListSink,
     ) -> Result<bool, Diagnostics> {
         let mut pages = client.app_pages(project);
-        while let Some(page) = call(ctx, pages.next())
-            .await
-            .map_err(|e| api_error(&format!("list the apps of the project {project}"), &e))?
-        {
+        // No page is read once Terraform's limit is reached.
+        while sink.wants_more() {
+            let next = call(ctx, pages.next()).await;
+            let what = || format!("list the apps of the project {project}");
+            let Some(page) = next.map_err(|e| api_error(&what(), &e))? else {
+                break;
+            };
             // Without the objects (a plain `terraform query`), identities and names are all
             // Terraform shows: the environments are not read.
             let objects = sink.includes_objects();
@@ -137,23 +111,20 @@ impl AppList {
                 }
             }
         }
-        Ok(true)
+        Ok(sink.wants_more())
     }
 }
 
 #[async_trait]
 impl ListResource for AppList {
-    fn type_name(&self) -> &str {
-        AppResource::TYPE_NAME
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
+    type_metadata!();
 
     async fn list(&self, ctx: &mut Ctx, config: &Value, sink: &ListSink) -> Diagnostics {
         let result = async {
-            let project = self.project(model::get(config)?)?;
+            let AppListConfig { project_id } = model::get(config)?;
+            // Terraform reads a list's paths from the `list` block, not its `config` block.
+            let at = AttributePath::new("project_id");
+            let project = list_project(project_id, &self.shared, at)?;
             let configured = self.shared.get()?;
             self.send(ctx, &configured.client, &project, sink).await
         };
@@ -166,35 +137,16 @@ mod tests {
     use super::*;
     use crate::api::models::EnvVar;
     use crate::provider::apps::{test_app, test_var};
+    use crate::provider::Shared;
     use crate::tfplugin::plan;
     use crate::tfplugin::resource::Resource as _;
 
     #[test]
     fn the_config_model_matches_the_schema() {
         model::shape::check::<AppListConfig>(&schema());
-    }
-
-    #[test]
-    fn the_project_is_the_configs_else_a_clear_error() {
-        let list = AppList::new(Shared::default());
-        let config = Value::object([("project_id", Value::string("prj_0123456789abcdef"))]);
-        let project = list.project(model::get(&config).unwrap()).unwrap();
-        assert_eq!(project, "prj_0123456789abcdef");
-        // No provider default either (not configured).
-        let d = list
-            .project(model::get(&schema().null_object()).unwrap())
-            .unwrap_err();
-        let e = d.iter().next().unwrap();
-        assert_eq!(e.summary, "Missing project_id");
-        assert_eq!(e.attribute, Some(AttributePath::new("project_id")));
-    }
-
-    #[test]
-    fn a_malformed_project_id_is_an_error() {
+        // `project_id` is `query::list_project_attribute`, tested there.
         let config = Value::object([("project_id", Value::string("shop"))]);
-        let d = plan::validate_config(&schema(), &config);
-        assert!(d.has_errors(), "{d}");
-        assert!(d.to_string().contains("`prj_` followed by 16"), "{d}");
+        assert!(plan::validate_config(&schema(), &config).has_errors());
     }
 
     fn listed_app() -> (App, Env) {
@@ -212,6 +164,11 @@ mod tests {
         (app, env)
     }
 
+    /// The `env` of `listed_app`'s state and generated configuration: its plain variables.
+    fn plain_env() -> Value {
+        Value::Map([("MODE".into(), Value::string("production"))].into())
+    }
+
     #[test]
     fn listed_apps_are_what_read_makes_of_them() {
         let (app, env) = listed_app();
@@ -224,10 +181,7 @@ mod tests {
         let read = list.resource.state(&prior.refreshed(&app, &env)).unwrap();
         assert_eq!(listed.state, read);
         let s = |name: &str| listed.state.get(name).cloned().unwrap();
-        assert_eq!(
-            s("env"),
-            Value::Map([("MODE".into(), Value::string("production"))].into())
-        );
+        assert_eq!(s("env"), plain_env());
         assert_eq!(
             s("secret_env_digests"),
             Value::Map([("API_KEY".into(), Value::string("d-API_KEY"))].into())
@@ -253,10 +207,7 @@ mod tests {
         assert_eq!(c("name"), Value::string("web"));
         assert_eq!(c("runtime"), Value::string("next"));
         assert_eq!(c("project_id"), Value::string("prj_0123456789abcdef"));
-        assert_eq!(
-            c("env"),
-            Value::Map([("MODE".into(), Value::string("production"))].into())
-        );
+        assert_eq!(c("env"), plain_env());
         // Optional and computed: kept, which pins the serving build (see the docs).
         assert_eq!(c("active_build_id"), Value::string("bld_0123456789abcdef"));
         for null in [

@@ -81,22 +81,13 @@ pub fn test_app(app_id: &str, project_id: &str) -> crate::api::models::App {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::common::FolderTypes;
 
     #[test]
     fn every_schema_is_well_defined_and_documented() {
-        let shared = Shared::default();
-        let resources = resources(&shared);
-        let data_sources = data_sources(&shared);
-        let lists = list_resources(&shared);
-        let schemas: Vec<(&str, &crate::tfplugin::schema::Schema)> = resources
-            .iter()
-            .map(|r| (r.type_name(), r.schema()))
-            .chain(data_sources.iter().map(|d| (d.type_name(), d.schema())))
-            .chain(lists.iter().map(|l| (l.type_name(), l.schema())))
-            .collect();
-        let names: Vec<&str> = schemas.iter().map(|(n, _)| *n).collect();
+        let types = FolderTypes::new(resources, data_sources, list_resources);
         assert_eq!(
-            names,
+            types.names(),
             [
                 "comwit_app",
                 "comwit_app",
@@ -104,29 +95,14 @@ mod tests {
                 "comwit_app"
             ]
         );
-        // A list resource needs the managed resource of its name, with an identity.
-        for list in &lists {
-            let resource = resources.iter().find(|r| r.type_name() == list.type_name());
-            assert!(resource.is_some_and(|r| r.identity().is_some()));
-        }
-        for (name, schema) in schemas {
-            let d = schema.validate_definition();
-            assert!(d.is_empty(), "{name}: {d}");
-            let last_paragraph = schema.block.description.rsplit("\n\n").next().unwrap();
-            assert!(
-                last_paragraph.starts_with("**Token scopes:**"),
-                "{name} must end with its token scopes"
-            );
+        types.check_lists();
+        for (name, schema) in types.schemas() {
             for a in &schema.block.attributes {
                 // The digest key never reaches a state: no attribute carries it.
                 assert!(!a.name.contains("key"), "{name}.{}", a.name);
-                assert!(
-                    !a.description.is_empty(),
-                    "{name}.{} has no description",
-                    a.name
-                );
             }
         }
+        types.check_schemas();
     }
 
     #[test]

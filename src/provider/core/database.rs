@@ -7,12 +7,12 @@ use async_trait::async_trait;
 
 use super::database_state::{DatabaseModel, DEFAULT_PROTECTION};
 use super::database_wait::{self, WaitError, READY};
+use super::dns_label_validator;
 use super::lookup::{holder_of, name_taken};
-use super::{check_identity_ids, dns_label_validator};
 use crate::api::models::Database;
 use crate::api::{ApiError, Client};
 use crate::provider::common::{
-    api_error, api_error_at, call, plan_project, project_id_attribute, split_import_id,
+    api_error, api_error_at, call, found, plan_project, project_id_attribute, split_import_id,
     timeouts_block, CreateTimeouts,
 };
 use crate::provider::query;
@@ -203,12 +203,10 @@ impl Resource for DatabaseResource {
         let configured = self.shared.get()?;
         let prior: DatabaseModel = model::get(state)?;
         let (project, id) = (&prior.project_id, &prior.database_id);
-        match call(ctx, configured.client.read_database(project, id)).await {
-            Ok(db) => self.state(&prior.with_remote(db)),
-            // Gone, or its whole project is gone: Terraform plans to create it again.
-            Err(e) if e.is_not_found() => Ok(Value::Null),
-            Err(e) => Err(api_error(&format!("read the database {id}"), &e)),
-        }
+        let db = call(ctx, configured.client.read_database(project, id)).await;
+        let db = found(db, &format!("read the database {id}"))?;
+        // None: gone, or its whole project is gone: Terraform plans to create it again.
+        db.map_or(Ok(Value::Null), |db| self.state(&prior.with_remote(db)))
     }
 
     async fn update(
@@ -288,13 +286,11 @@ impl Resource for DatabaseResource {
     }
 
     async fn import_identity(&self, ctx: &mut Ctx, identity: &Value) -> Result<Value, Diagnostics> {
-        check_identity_ids(
-            identity,
-            &[
-                ("project_id", "project", "prj"),
-                ("database_id", "database", "db"),
-            ],
-        )?;
+        let ids = [
+            ("project_id", "a project", "prj"),
+            ("database_id", "a database", "db"),
+        ];
+        query::check_identity_ids(identity, &ids, "")?;
         let id = query::import_id(identity, &IDENTITY_ORDER, &self.shared)?;
         self.import(ctx, &id).await
     }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::lookup::{by_name, exactly_one_of, lookup_failed, ByName};
 use crate::api::models::Database;
 use crate::provider::common::{
-    api_error, call, id_validator, lookup_project, lookup_project_attribute,
+    api_error, call, found, id_validator, lookup_project, lookup_project_attribute,
 };
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::Diagnostics;
@@ -97,18 +97,15 @@ impl DataSource for DatabaseDataSource {
         let client = &configured.client;
         let lookup: DatabaseLookup = model::get(config)?;
         if let Some(id) = &lookup.database_id {
-            return match call(ctx, client.get_database(&project, id)).await {
-                Ok(db) => self.found(db),
-                Err(e) if e.is_not_found() => Err(lookup_failed(
-                    "Database not found",
-                    format!(
-                        "The project {project} has no database {id:?} (or the project does not \
-                         exist). Check `database_id` and `project_id`."
-                    ),
-                    "database_id",
-                )),
-                Err(e) => Err(api_error(&format!("read the database {id:?}"), &e)),
+            let db = call(ctx, client.get_database(&project, id)).await;
+            let Some(db) = found(db, &format!("read the database {id:?}"))? else {
+                let detail = format!(
+                    "The project {project} has no database {id:?} (or the project does not \
+                     exist). Check `database_id` and `project_id`."
+                );
+                return Err(lookup_failed("Database not found", detail, "database_id"));
             };
+            return self.found(db);
         }
         let name = lookup.name.as_deref().unwrap_or_default();
         let all = call(ctx, client.list_databases(&project))

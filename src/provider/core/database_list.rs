@@ -6,10 +6,9 @@ use serde::Deserialize;
 
 use super::database::DatabaseResource;
 use super::database_state::DatabaseModel;
-use crate::provider::query::{finished, list_project_attribute, send_pages};
-use crate::provider::Shared;
+use crate::provider::query::{finished, list_project, list_project_attribute, send_pages};
 use crate::tfplugin::cty::Value;
-use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::diag::{AttributePath, Diagnostics};
 use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, ListResource, ListSink, Listed};
 use crate::tfplugin::schema::{Block, Schema};
@@ -32,54 +31,21 @@ anything. The generated blocks keep the databases protected (`deletion_protectio
     Schema::new(Block::from_attributes(vec![list_project_attribute()]).description(description))
 }
 
-pub struct DatabaseList {
-    shared: Shared,
-    schema: Schema,
+provider_type!(DatabaseList, DatabaseResource::TYPE_NAME, |shared| {
     /// Builds each result's state, exactly as the resource's import and `read` do.
-    resource: DatabaseResource,
-}
-
-impl DatabaseList {
-    pub fn new(shared: Shared) -> Self {
-        DatabaseList {
-            resource: DatabaseResource::new(shared.clone()),
-            shared,
-            schema: schema(),
-        }
-    }
-
-    /// The project to list: the configuration's, else the provider's default.
-    fn project(&self, config: DatabaseListConfig) -> Result<String, Diagnostics> {
-        let project = config.project_id.filter(|p| !p.is_empty());
-        project
-            .or_else(|| self.shared.default_project())
-            .ok_or_else(|| {
-                Diagnostic::error(
-                    "Missing project_id",
-                    "The list names no project: set `project_id` in the list block's `config` \
-                 block, or a default `project_id` in the provider block (or \
-                 COMWIT_PROJECT_ID). The `comwit_project` list resource finds your projects.",
-                )
-                // Terraform reads a list's paths from the `list` block, not its `config` block.
-                .with_attribute(AttributePath::new("project_id"))
-                .into()
-            })
-    }
-}
+    resource: DatabaseResource = DatabaseResource::new(shared.clone()),
+});
 
 #[async_trait]
 impl ListResource for DatabaseList {
-    fn type_name(&self) -> &str {
-        DatabaseResource::TYPE_NAME
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
+    type_metadata!();
 
     async fn list(&self, ctx: &mut Ctx, config: &Value, sink: &ListSink) -> Diagnostics {
         let result = async {
-            let project = self.project(model::get(config)?)?;
+            let DatabaseListConfig { project_id } = model::get(config)?;
+            // Terraform reads a list's paths from the `list` block, not its `config` block.
+            let at = AttributePath::new("project_id");
+            let project = list_project(project_id, &self.shared, at)?;
             let configured = self.shared.get()?;
             let pages = configured.client.database_pages(&project);
             let what = format!("the databases of the project {project}");
@@ -98,35 +64,15 @@ impl ListResource for DatabaseList {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::Shared;
     use crate::tfplugin::plan;
 
     #[test]
     fn the_config_model_matches_the_schema() {
         model::shape::check::<DatabaseListConfig>(&schema());
-    }
-
-    #[test]
-    fn the_project_is_the_configs_else_a_clear_error() {
-        let list = DatabaseList::new(Shared::default());
-        let config = Value::object([("project_id", Value::string("prj_0123456789abcdef"))]);
-        let project = list.project(model::get(&config).unwrap()).unwrap();
-        assert_eq!(project, "prj_0123456789abcdef");
-        // No provider default either (not configured).
-        let d = list
-            .project(model::get(&schema().null_object()).unwrap())
-            .unwrap_err();
-        let e = d.iter().next().unwrap();
-        assert_eq!(e.summary, "Missing project_id");
-        let path = AttributePath::new("project_id");
-        assert_eq!(e.attribute, Some(path));
-    }
-
-    #[test]
-    fn a_malformed_project_id_is_an_error() {
+        // `project_id` is `query::list_project_attribute`, tested there.
         let config = Value::object([("project_id", Value::string("shop"))]);
-        let d = plan::validate_config(&schema(), &config);
-        assert!(d.has_errors(), "{d}");
-        assert!(d.to_string().contains("`prj_` followed by 16"), "{d}");
+        assert!(plan::validate_config(&schema(), &config).has_errors());
     }
 
     #[test]

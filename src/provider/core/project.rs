@@ -5,10 +5,10 @@ use std::sync::LazyLock;
 use async_trait::async_trait;
 
 use super::lookup::{error_details, holder_of, name_taken};
-use super::{check_identity_ids, dns_label_validator, ProjectModel};
+use super::{dns_label_validator, ProjectModel};
 use crate::api::models::Project;
 use crate::api::{ApiError, Client};
-use crate::provider::common::{api_error, api_error_at, call};
+use crate::provider::common::{api_error, api_error_at, call, found};
 use crate::provider::query;
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
@@ -106,11 +106,9 @@ impl Resource for ProjectResource {
     async fn read(&self, ctx: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
         let ProjectModel { id, .. } = model::get(state)?;
-        match call(ctx, configured.client.get_project(&id)).await {
-            Ok(project) => self.state(project),
-            Err(e) if e.is_not_found() => Ok(Value::Null),
-            Err(e) => Err(api_error(&format!("read the project {id}"), &e)),
-        }
+        let project = call(ctx, configured.client.get_project(&id)).await;
+        let project = found(project, &format!("read the project {id}"))?;
+        project.map_or(Ok(Value::Null), |project| self.state(project))
     }
 
     async fn update(
@@ -182,7 +180,7 @@ impl Resource for ProjectResource {
     }
 
     async fn import_identity(&self, ctx: &mut Ctx, identity: &Value) -> Result<Value, Diagnostics> {
-        check_identity_ids(identity, &[("id", "project", "prj")])?;
+        query::check_identity_ids(identity, &[("id", "a project", "prj")], "")?;
         let id = query::import_id(identity, &["id"], &self.shared)?;
         self.import(ctx, &id).await
     }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::lookup::{by_name, exactly_one_of, lookup_failed, ByName};
 use crate::api::models::Project;
-use crate::provider::common::{api_error, call};
+use crate::provider::common::{api_error, call, found};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::model;
@@ -75,18 +75,15 @@ impl DataSource for ProjectDataSource {
         let client = &configured.client;
         let lookup: ProjectLookup = model::get(config)?;
         if let Some(id) = &lookup.id {
-            return match call(ctx, client.get_project(id)).await {
-                Ok(project) => self.found(project),
-                Err(e) if e.is_not_found() => Err(lookup_failed(
-                    "Project not found",
-                    format!(
-                        "There is no project {id:?}. Check the ID; the `comwit_projects` data \
-                         source lists the projects your token can see."
-                    ),
-                    "id",
-                )),
-                Err(e) => Err(api_error(&format!("read the project {id:?}"), &e)),
+            let project = call(ctx, client.get_project(id)).await;
+            let Some(project) = found(project, &format!("read the project {id:?}"))? else {
+                let detail = format!(
+                    "There is no project {id:?}. Check the ID; the `comwit_projects` data \
+                     source lists the projects your token can see."
+                );
+                return Err(lookup_failed("Project not found", detail, "id"));
             };
+            return self.found(project);
         }
         let name = lookup.name.as_deref().unwrap_or_default();
         let all = call(ctx, client.list_projects())

@@ -7,7 +7,6 @@ use serde::Deserialize;
 use super::dns_label_validator;
 use super::project::ProjectResource;
 use crate::provider::query::{finished, send_pages};
-use crate::provider::Shared;
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::model;
@@ -40,32 +39,14 @@ resource block for each, which `terraform apply` imports without changing anythi
     )
 }
 
-pub struct ProjectList {
-    shared: Shared,
-    schema: Schema,
+provider_type!(ProjectList, ProjectResource::TYPE_NAME, |shared| {
     /// Builds each result's state, exactly as the resource's `read` does.
-    resource: ProjectResource,
-}
-
-impl ProjectList {
-    pub fn new(shared: Shared) -> Self {
-        ProjectList {
-            resource: ProjectResource::new(shared.clone()),
-            shared,
-            schema: schema(),
-        }
-    }
-}
+    resource: ProjectResource = ProjectResource::new(shared.clone()),
+});
 
 #[async_trait]
 impl ListResource for ProjectList {
-    fn type_name(&self) -> &str {
-        ProjectResource::TYPE_NAME
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
+    type_metadata!();
 
     async fn list(&self, ctx: &mut Ctx, config: &Value, sink: &ListSink) -> Diagnostics {
         let result = async {

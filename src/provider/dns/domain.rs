@@ -9,9 +9,10 @@ use crate::provider::common::{api_error, api_error_at, call, plan_project, proje
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::model;
-use crate::tfplugin::resource::{Ctx, PlanRequest, Resource};
+use crate::tfplugin::resource::{Ctx, IdentitySchema, PlanRequest, Resource};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
+use super::identity::{domain_import_id, DOMAIN_IDENTITY};
 use super::{domain_argument, error_detail, found, import_parts, unless_gone};
 
 provider_type!(DomainResource, "comwit_domain");
@@ -58,7 +59,12 @@ most once on the whole platform, and no onboarded domain may be inside another. 
 the domain deletes its zone with every record in it; it is refused while Automatic DNS \
 hostnames use it.
 
-**Import:** `terraform import comwit_domain.<name> <project_id>/<domain>`.
+**Import:** `terraform import comwit_domain.<name> <project_id>/<domain>`, or an `import` \
+block with that `id` or, on Terraform 1.12 and later, \
+`identity = { project_id = \"<project_id>\", domain = \"<domain>\" }` (`project_id` defaults \
+to the provider's). On Terraform 1.14 and later, `terraform query` with a `comwit_domain` list \
+block finds a project's domains and writes their `import` and `resource` blocks \
+(`-generate-config-out`).
 
 **Token scopes:** create and delete need `domain:write`; read, refresh and import need \
 `domain:read`.";
@@ -91,7 +97,9 @@ hostnames use it.
 }
 
 impl DomainResource {
-    fn state(&self, domain: Domain) -> Result<Value, Diagnostics> {
+    /// The state of a domain as the platform reports it: what `read` and import return, and
+    /// what the list resource sends for each domain.
+    pub(super) fn state(&self, domain: Domain) -> Result<Value, Diagnostics> {
         model::value_of(&DomainModel::from(domain), &self.schema)
     }
 }
@@ -182,6 +190,15 @@ impl Resource for DomainResource {
         })
         .await?;
         self.state(d)
+    }
+
+    fn identity(&self) -> Option<&IdentitySchema> {
+        Some(&DOMAIN_IDENTITY)
+    }
+
+    async fn import_identity(&self, ctx: &mut Ctx, identity: &Value) -> Result<Value, Diagnostics> {
+        let id = domain_import_id(identity, &self.shared)?;
+        self.import(ctx, &id).await
     }
 }
 

@@ -16,12 +16,13 @@ use crate::provider::common::{
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::model;
-use crate::tfplugin::resource::{Ctx, PlanRequest, Resource};
+use crate::tfplugin::resource::{Ctx, IdentitySchema, PlanRequest, Resource};
 use crate::tfplugin::schema::{validators, Attribute, Block, Schema};
 
 use super::hostname_records::{
     disagreements, dns_records_attribute, planned_records, refreshed_records, DnsRecords,
 };
+use super::identity::{hostname_import_id, HOSTNAME_IDENTITY};
 use super::names::{is_within, routing_type, MAX_APP_HOSTNAME, MAX_FQDN};
 use super::{
     app_id_attribute, found, hostname_validator, import_parts, pause, poll_delay, unless_gone,
@@ -110,7 +111,13 @@ apply. A plan cannot see a domain onboarded in the same apply (or in another pro
 hostname equal to such a domain fails at apply with an explanation and is detached again; \
 once the domain is onboarded in the hostname's project, the next plan sees it.
 
-**Import:** `terraform import comwit_app_hostname.<name> <project_id>/<app_id>/<hostname>`.
+**Import:** `terraform import comwit_app_hostname.<name> <project_id>/<app_id>/<hostname>`, \
+or an `import` block with that `id` or, on Terraform 1.12 and later, `identity = { project_id = \
+\"<project_id>\", app_id = \"<app_id>\", hostname = \"<hostname>\" }` (`project_id` defaults \
+to the provider's). The imported `dns_mode` and `domain` are the platform's. On Terraform 1.14 \
+and later, `terraform query` with a `comwit_app_hostname` list block finds the hostnames of an \
+app (or of every app of a project) and writes their `import` and `resource` blocks \
+(`-generate-config-out`).
 
 **Token scopes:** create and delete need `app:write`; read, refresh and import need \
 `app:read`; planning a Manual DNS hostname of three or more labels uses `domain:read` (to \
@@ -384,11 +391,25 @@ impl Resource for HostnameResource {
         .await?;
         self.state(h, None)
     }
+
+    fn identity(&self) -> Option<&IdentitySchema> {
+        Some(&HOSTNAME_IDENTITY)
+    }
+
+    async fn import_identity(&self, ctx: &mut Ctx, identity: &Value) -> Result<Value, Diagnostics> {
+        let id = hostname_import_id(identity, &self.shared)?;
+        self.import(ctx, &id).await
+    }
 }
 
 impl HostnameResource {
-    /// The state of a hostname the platform just attached (or that is being imported).
-    fn state(&self, h: Hostname, timeouts: Option<CreateTimeouts>) -> Result<Value, Diagnostics> {
+    /// The state of a hostname the platform just attached, or that is imported or listed:
+    /// what `read` makes of it too.
+    pub(super) fn state(
+        &self,
+        h: Hostname,
+        timeouts: Option<CreateTimeouts>,
+    ) -> Result<Value, Diagnostics> {
         model::value_of(
             &HostnameModel::new(h, DnsRecords::new(), timeouts),
             &self.schema,

@@ -1,15 +1,20 @@
 //! Hostnames and DNS: project domains (`comwit_domain`), records in their zones
 //! (`comwit_domain_record`), custom hostnames of apps (`comwit_app_hostname`) and waiting for
 //! Manual DNS verification (`comwit_app_hostname_verification`), with the matching data
-//! sources.
+//! sources; identities and list resources (`terraform query`) for the first three.
 
 mod domain;
 mod domain_data_source;
+mod domain_list;
 mod hostname;
 mod hostname_data_source;
+mod hostname_list;
 mod hostname_records;
+mod identity;
+mod listing;
 pub mod names;
 mod record;
+mod record_list;
 mod record_state;
 mod records_data_source;
 pub mod values;
@@ -24,7 +29,7 @@ use crate::api::ApiError;
 use crate::provider::common::{api_error, call, id_validator, split_import_id};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
-use crate::tfplugin::resource::{Ctx, DataSource, Resource};
+use crate::tfplugin::resource::{Ctx, DataSource, ListResource, Resource};
 use crate::tfplugin::schema::validators;
 use crate::tfplugin::schema::{Attribute, Validator};
 
@@ -44,6 +49,15 @@ pub fn data_sources(shared: &Shared) -> Vec<Arc<dyn DataSource>> {
         Arc::new(hostname_data_source::HostnameDataSource::new(
             shared.clone(),
         )),
+    ]
+}
+
+/// The list resources (`terraform query`, Terraform 1.14+) of the types with an identity.
+pub fn list_resources(shared: &Shared) -> Vec<Arc<dyn ListResource>> {
+    vec![
+        Arc::new(domain_list::DomainList::new(shared.clone())),
+        Arc::new(record_list::RecordList::new(shared.clone())),
+        Arc::new(hostname_list::HostnameList::new(shared.clone())),
     ]
 }
 
@@ -247,6 +261,51 @@ mod tests {
             let d = ds.schema().validate_definition();
             assert!(d.is_empty(), "{}: {d}", ds.type_name());
             assert!(ds.schema().block.description.contains("**Token scopes:**"));
+        }
+    }
+
+    #[test]
+    fn identities_name_state_attributes_and_every_list_has_one() {
+        let shared = Shared::default();
+        let resources = resources(&shared);
+        for r in &resources {
+            let Some(identity) = r.identity() else {
+                // A wait, not a platform object: nothing of its own to name or find.
+                assert_eq!(r.type_name(), "comwit_app_hostname_verification");
+                continue;
+            };
+            let description = &r.schema().block.description;
+            assert!(description.contains("identity = {"), "{}", r.type_name());
+            assert!(description.contains("terraform query"), "{}", r.type_name());
+            for a in &identity.attributes {
+                let in_state = r.schema().block.attributes.iter().any(|s| s.name == a.name);
+                assert!(
+                    in_state,
+                    "{}: {} is not in the state",
+                    r.type_name(),
+                    a.name
+                );
+            }
+        }
+        let lists = list_resources(&shared);
+        let names: Vec<&str> = lists.iter().map(|l| l.type_name()).collect();
+        assert_eq!(
+            names,
+            [
+                "comwit_domain",
+                "comwit_domain_record",
+                "comwit_app_hostname"
+            ]
+        );
+        for l in &lists {
+            let r = resources.iter().find(|r| r.type_name() == l.type_name());
+            assert!(r.and_then(|r| r.identity()).is_some(), "{}", l.type_name());
+            let d = l.schema().validate_definition();
+            assert!(d.is_empty(), "{}: {d}", l.type_name());
+            let block = &l.schema().block;
+            assert!(block.description.contains("\n\n**Token scopes:**"));
+            assert!(block.attributes.iter().all(|a| !a.description.is_empty()));
+            assert!(block.attributes.iter().all(|a| !a.required));
         }
     }
 

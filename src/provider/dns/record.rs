@@ -12,9 +12,10 @@ use crate::provider::common::{
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::model;
-use crate::tfplugin::resource::{Ctx, PlanRequest, Resource};
+use crate::tfplugin::resource::{Ctx, IdentitySchema, PlanRequest, Resource};
 use crate::tfplugin::schema::{validators, Attribute, Block, Schema};
 
+use super::identity::{record_import_id, RECORD_IDENTITY};
 use super::names::{full_record_name, hostname_problem, same_record_name, MAX_FQDN};
 use super::record_state::{record_model, RecordModel, DEFAULT_TTL};
 use super::values::{
@@ -68,9 +69,14 @@ Records that an Automatic DNS hostname wrote into the zone belong to that hostna
 type, or importing one, fails with the name of the hostname that owns it.
 
 **Import:** `terraform import comwit_domain_record.<name> <project_id>/<domain>/<record_id>` \
-(the `comwit_domain_records` data source lists record IDs). The imported `name` is relative \
-to the zone (`www`, or `@` for the apex); any equivalent spelling in the configuration plans \
-no change.
+(the `comwit_domain_records` data source lists record IDs), or an `import` block with that \
+`id` or, on Terraform 1.12 and later, `identity = { project_id = \"<project_id>\", domain = \
+\"<domain>\", record_id = \"<record_id>\" }` (`project_id` defaults to the provider's). The \
+imported `name` is relative to the zone (`www`, or `@` for the apex); any equivalent spelling \
+in the configuration plans no change. On Terraform 1.14 and later, `terraform query` with a \
+`comwit_domain_record` list block finds the records of a project's zones (without those of \
+Automatic DNS hostnames) and writes their `import` and `resource` blocks \
+(`-generate-config-out`).
 
 **Token scopes:** create, update and delete need `domain:write`; read, refresh and import \
 need `domain:read`.";
@@ -254,7 +260,9 @@ impl Body {
 }
 
 impl RecordResource {
-    fn state(&self, record: RecordModel) -> Result<Value, Diagnostics> {
+    /// The state of a record model: what `read` and import return, and (for a record as the
+    /// platform reports it) what the list resource sends.
+    pub(super) fn state(&self, record: RecordModel) -> Result<Value, Diagnostics> {
         model::value_of(&record, &self.schema)
     }
 }
@@ -375,6 +383,15 @@ impl Resource for RecordResource {
             return Err(managed_error(&record, host).into());
         }
         self.state(record_model(record, None))
+    }
+
+    fn identity(&self) -> Option<&IdentitySchema> {
+        Some(&RECORD_IDENTITY)
+    }
+
+    async fn import_identity(&self, ctx: &mut Ctx, identity: &Value) -> Result<Value, Diagnostics> {
+        let id = record_import_id(identity, &self.shared)?;
+        self.import(ctx, &id).await
     }
 }
 

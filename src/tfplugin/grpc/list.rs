@@ -96,6 +96,8 @@ pub(super) fn list_resource<P: Provider>(
         let sink = ListSink {
             sender: tx,
             include_objects: include,
+            limit,
+            sent: Default::default(),
         };
         guarded(async { Err::<(), _>(list.list(&mut ctx, &config, &sink).await) })
             .await
@@ -148,6 +150,7 @@ impl Stream {
             )
             .into()
         });
+        let d = d.under(&in_config());
         (!d.is_empty()).then(|| failed(d))
     }
 

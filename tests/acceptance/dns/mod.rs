@@ -1,6 +1,6 @@
 //! Acceptance tests for hostnames and DNS: `comwit_domain`, `comwit_domain_record`,
-//! `comwit_app_hostname`, `comwit_app_hostname_verification` and their data sources, with real
-//! Terraform against comwit-local.
+//! `comwit_app_hostname`, `comwit_app_hostname_verification` and their data sources, and the
+//! identities and list resources of the first three, with real Terraform against comwit-local.
 
 mod end_to_end;
 mod errors;
@@ -8,6 +8,7 @@ mod for_each_plan;
 mod lifecycle_domain;
 mod lifecycle_hostname;
 mod lifecycle_record;
+mod query;
 mod record_names;
 mod verification;
 

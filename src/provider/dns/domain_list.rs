@@ -1,0 +1,109 @@
+//! The `comwit_domain` list resource (`terraform query`, Terraform 1.14+): the domains of a
+//! project.
+
+use async_trait::async_trait;
+use serde::Deserialize;
+
+use super::domain::DomainResource;
+use crate::provider::query::{finished, list_project, list_project_attribute, send_pages};
+use crate::tfplugin::cty::Value;
+use crate::tfplugin::diag::{AttributePath, Diagnostics};
+use crate::tfplugin::model;
+use crate::tfplugin::resource::{Ctx, ListResource, ListSink, Listed};
+use crate::tfplugin::schema::{Block, Schema};
+
+/// The `config` block of a `list "comwit_domain"` block.
+#[derive(Debug, Default, Deserialize)]
+struct DomainListConfig {
+    project_id: Option<String>,
+}
+
+fn schema() -> Schema {
+    let description = "\
+Finds the domains onboarded in a project, oldest first, for `terraform query` (Terraform 1.14 \
+and later). Each result is identified by its `project_id` and `domain`; \
+`terraform query -generate-config-out=<file>` writes an `import` block and a `comwit_domain` \
+resource block for each, which `terraform apply` imports without changing anything. The \
+records of the domains' zones are listed by the `comwit_domain_record` list resource.
+
+A query reads one page of 100 domains per request.
+
+**Token scopes:** `domain:read`.";
+    Schema::new(Block::from_attributes(vec![list_project_attribute()]).description(description))
+}
+
+provider_type!(DomainList, DomainResource::TYPE_NAME, |shared| {
+    /// Builds each result's state, exactly as the resource's import and `read` do.
+    resource: DomainResource = DomainResource::new(shared.clone()),
+});
+
+#[async_trait]
+impl ListResource for DomainList {
+    type_metadata!();
+
+    async fn list(&self, ctx: &mut Ctx, config: &Value, sink: &ListSink) -> Diagnostics {
+        let result = async {
+            let DomainListConfig { project_id } = model::get(config)?;
+            let project = list_project(project_id, &self.shared, AttributePath::new("project_id"))?;
+            let configured = self.shared.get()?;
+            let pages = configured.client.domain_pages(&project);
+            let what = format!("the domains of the project {project}");
+            send_pages(ctx, sink, pages, &what, |d| {
+                Ok(Some(Listed {
+                    display_name: d.domain.clone(),
+                    state: self.resource.state(d)?,
+                }))
+            })
+            .await
+        };
+        finished(result.await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::models::Domain;
+    use crate::provider::Shared;
+    use crate::tfplugin::plan;
+    use crate::tfplugin::resource::Resource as _;
+
+    #[test]
+    fn the_config_model_matches_the_schema() {
+        model::shape::check::<DomainListConfig>(&schema());
+    }
+
+    #[test]
+    fn a_malformed_project_id_is_an_error() {
+        let config = Value::object([("project_id", Value::string("shop"))]);
+        let d = plan::validate_config(&schema(), &config);
+        assert!(d.has_errors(), "{d}");
+        assert!(d.to_string().contains("`prj_` followed by 16"), "{d}");
+    }
+
+    #[test]
+    fn listed_domains_are_what_import_and_read_make_and_configure_only_the_domain() {
+        let domain = Domain {
+            domain: "example.com".into(),
+            project_id: "prj_0123456789abcdef".into(),
+            status: "pending_delegation".into(),
+            name_servers: vec!["ns1.comwit.net".into(), "ns2.comwit.net".into()],
+            created_at: "2025-01-02T03:04:05Z".into(),
+        };
+        let list = DomainList::new(Shared::default());
+        let state = list.resource.state(domain.clone()).unwrap();
+        let identity = list.resource.identity().unwrap().of_state(&state);
+        assert_eq!(
+            identity,
+            Value::object([
+                ("project_id", Value::string("prj_0123456789abcdef")),
+                ("domain", Value::string("example.com")),
+            ])
+        );
+        let config = plan::config_from_state(list.resource.schema(), &state);
+        assert_eq!(config.get("domain"), Some(&Value::string("example.com")));
+        for computed in ["name_servers", "status", "created_at"] {
+            assert_eq!(config.get(computed), Some(&Value::Null), "{computed}");
+        }
+    }
+}
