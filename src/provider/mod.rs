@@ -14,16 +14,16 @@ macro_rules! provider_type {
     ($type:ident, $type_name:expr, |$shared:ident| {
         $($(#[$meta:meta])* $field:ident: $field_type:ty = $init:expr),* $(,)?
     }) => {
-        pub struct $type {
+        pub(crate) struct $type {
             shared: $crate::provider::Shared,
             schema: $crate::tfplugin::schema::Schema,
             $($(#[$meta])* $field: $field_type,)*
         }
 
         impl $type {
-            pub const TYPE_NAME: &'static str = $type_name;
+            pub(crate) const TYPE_NAME: &'static str = $type_name;
 
-            pub fn new($shared: $crate::provider::Shared) -> Self {
+            pub(crate) fn new($shared: $crate::provider::Shared) -> Self {
                 $type {
                     $($field: $init,)*
                     shared: $shared,

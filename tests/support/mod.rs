@@ -56,7 +56,8 @@ pub fn terraform_version(terraform: &Path) -> Option<(u32, u32, u32)> {
 /// the reason printed, when neither is available and TF_ACC is unset; with TF_ACC a missing
 /// one fails the test.
 pub fn terraform_at_least(major: u32, minor: u32) -> Option<PathBuf> {
-    let new_enough = |path: &Path| terraform_version(path).is_some_and(|v| (v.0, v.1) >= (major, minor));
+    let new_enough =
+        |path: &Path| terraform_version(path).is_some_and(|v| (v.0, v.1) >= (major, minor));
     if let Some(path) = terraform_binary().filter(|p| new_enough(p)) {
         return Some(path);
     }

@@ -11,7 +11,7 @@ use crate::tfplugin::resource::{IdentityAttribute, IdentitySchema};
 /// An app is named by its project and its ID, in the order of the import ID.
 const IDENTITY_ORDER: [&str; 2] = ["project_id", "app_id"];
 
-pub static IDENTITY: LazyLock<IdentitySchema> = LazyLock::new(|| {
+pub(super) static IDENTITY: LazyLock<IdentitySchema> = LazyLock::new(|| {
     IdentitySchema::new(vec![
         query::project_identity(),
         IdentityAttribute::required("app_id", "The app's ID (`app_` and 16 hex digits)."),
@@ -21,7 +21,7 @@ pub static IDENTITY: LazyLock<IdentitySchema> = LazyLock::new(|| {
 /// The import ID (`<project_id>/<app_id>`) of an identity, whose IDs are checked first so that
 /// a mistyped one is named with its attribute instead of answered "not found". A null
 /// `project_id` is the provider's.
-pub fn import_id(identity: &Value, shared: &Shared) -> Result<String, Diagnostics> {
+pub(super) fn import_id(identity: &Value, shared: &Shared) -> Result<String, Diagnostics> {
     let ids = [
         ("project_id", "a project", "prj"),
         ("app_id", "an app", "app"),

@@ -16,13 +16,13 @@ use super::env::Vars;
 /// What the plan says about the source: its digest and the build that will hold it. Values,
 /// not a model: either may be unknown.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SourcePlan {
+pub(super) struct SourcePlan {
     pub source_sha256: Value,
     pub build_id: Value,
 }
 
 /// Packs `source_dir` off the async runtime (directories can be large).
-pub async fn pack_source(dir: &str) -> Result<Bundle, Diagnostics> {
+pub(super) async fn pack_source(dir: &str) -> Result<Bundle, Diagnostics> {
     let path = PathBuf::from(dir);
     let packed = tokio::task::spawn_blocking(move || bundle::pack(&path))
         .await
@@ -53,7 +53,7 @@ pub async fn pack_source(dir: &str) -> Result<Bundle, Diagnostics> {
 ///   they describe the build that was active then).
 /// - Unknown `source_dir`: a deploy may happen; both unknown.
 /// - Known: a new digest means a deploy, so a new (unknown) build; else both stay.
-pub fn plan_source(
+pub(super) fn plan_source(
     source_dir: &Value,
     packed_sha: Option<&str>,
     prior: Option<&AppModel>,
@@ -84,7 +84,7 @@ pub fn plan_source(
 /// the source, the build it deployed last; else (no source, no pin) whatever the platform
 /// says, which Terraform does not manage. A new app has no active build until a deploy.
 /// `configured` and `source_dir` are the configuration's values: an unknown pin stays unknown.
-pub fn plan_active(
+pub(super) fn plan_active(
     configured: &Value,
     source_dir: &Value,
     planned_build_id: &Value,
@@ -104,7 +104,10 @@ pub fn plan_active(
 /// stay as they are, so their digests are the prior ones. The platform replaces an app's whole
 /// environment at once, so a new `env` would delete them: refused while the app has any.
 /// `planned_env` is the planned value; unknown, it is checked at apply.
-pub fn plan_kept_secrets(prior: &AppModel, planned_env: &Value) -> Result<Value, Diagnostics> {
+pub(super) fn plan_kept_secrets(
+    prior: &AppModel,
+    planned_env: &Value,
+) -> Result<Value, Diagnostics> {
     let digests = prior.secret_env_digests.clone().unwrap_or_default();
     if !planned_env.contains_unknown() && !digests.is_empty() {
         let planned: Option<Vars> = model::get(planned_env)?;
@@ -122,7 +125,7 @@ pub fn plan_kept_secrets(prior: &AppModel, planned_env: &Value) -> Result<Value,
 
 /// A new `env` for an imported app whose secrets (`secrets`: by name) the configuration
 /// leaves out.
-pub fn secrets_would_be_deleted(app: &str, secrets: &Vars) -> Diagnostics {
+pub(super) fn secrets_would_be_deleted(app: &str, secrets: &Vars) -> Diagnostics {
     let names = secrets.keys().cloned().collect::<Vec<_>>().join(", ");
     Diagnostic::error(
         "Changing env would delete the app's secrets",

@@ -12,7 +12,7 @@ use crate::provider::common::call;
 /// The resource's configuration, plan and state. A plan leaves what only the platform knows
 /// unknown (read here as absent); a state has it all.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct AppModel {
+pub(super) struct AppModel {
     #[serde(default)]
     pub app_id: String,
     /// The provider's default when the configuration leaves it out.
@@ -49,7 +49,7 @@ impl From<&App> for AppModel {
 
 impl AppModel {
     /// Takes what the platform says about the app itself.
-    pub fn apply(&mut self, app: &App) {
+    pub(super) fn apply(&mut self, app: &App) {
         self.app_id.clone_from(&app.app_id);
         self.project_id.clone_from(&app.project_id);
         self.name.clone_from(&app.name);
@@ -63,7 +63,7 @@ impl AppModel {
     /// `secret_env_wo_version`): the state a list resource sends for it. An import describes
     /// the active build too (`build_id`, `source_sha256`), which a list leaves null: it would
     /// cost a request per app, for attributes no configuration sets.
-    pub fn listed(app: &App, remote_env: &Env) -> AppModel {
+    pub(super) fn listed(app: &App, remote_env: &Env) -> AppModel {
         AppModel::from(app).refreshed(app, remote_env)
     }
 
@@ -71,7 +71,7 @@ impl AppModel {
     /// Terraform knows: `source_dir`, `source_sha256`, `build_id` (the provider's last
     /// deploy), `secret_env_wo_version`, and whether an empty `env` is written `{}` or left
     /// out.
-    pub fn refreshed(&self, app: &App, remote_env: &Env) -> AppModel {
+    pub(super) fn refreshed(&self, app: &App, remote_env: &Env) -> AppModel {
         let (env, digests) = env::state_values(remote_env, self.env.as_ref());
         let mut state = AppModel {
             env,
@@ -91,18 +91,18 @@ impl AppModel {
 /// `secret_env_wo` set (even `{}`) makes them Terraform's. Empty or unreadable bytes read as
 /// the default: secrets managed, as for an app Terraform created.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct AppPrivate {
+pub(super) struct AppPrivate {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub imported_secrets: bool,
 }
 
 impl AppPrivate {
-    pub fn read(bytes: &[u8]) -> AppPrivate {
+    pub(super) fn read(bytes: &[u8]) -> AppPrivate {
         serde_json::from_slice(bytes).unwrap_or_default()
     }
 
     /// The bytes to store: none for the default.
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub(super) fn to_bytes(&self) -> Vec<u8> {
         if *self == AppPrivate::default() {
             return Vec::new();
         }
@@ -110,7 +110,7 @@ impl AppPrivate {
     }
 
     /// An imported app's marker.
-    pub fn imported() -> AppPrivate {
+    pub(super) fn imported() -> AppPrivate {
         AppPrivate {
             imported_secrets: true,
         }
@@ -119,7 +119,7 @@ impl AppPrivate {
 
 /// The app (from the project's cached app list, see `Client::read_app`) and its environment,
 /// or None when the app is gone.
-pub async fn fetch(
+pub(super) async fn fetch(
     ctx: &Ctx,
     client: &Client,
     project_id: &str,

@@ -19,15 +19,15 @@ use crate::tfplugin::model;
 use crate::tfplugin::schema::validators::{self, Custom};
 
 /// Variables by name: plain ones' values, or secret ones' values or digests.
-pub type Vars = BTreeMap<String, String>;
+pub(super) type Vars = BTreeMap<String, String>;
 
 /// Most variables an app may have (plain and secret together), per the contract.
-pub const MAX_VARIABLES: usize = 100;
+pub(super) const MAX_VARIABLES: usize = 100;
 /// Longest value, in characters, per the contract.
-pub const MAX_VALUE_CHARS: usize = 8192;
+pub(super) const MAX_VALUE_CHARS: usize = 8192;
 
 /// The contract's EnvVarName: `^[A-Za-z_][A-Za-z0-9_]{0,127}$`.
-pub fn is_env_name(name: &str) -> bool {
+pub(super) fn is_env_name(name: &str) -> bool {
     let b = name.as_bytes();
     !b.is_empty()
         && b.len() <= 128
@@ -37,7 +37,7 @@ pub fn is_env_name(name: &str) -> bool {
 
 /// Checks the keys of a map of variables (and that no value is null). Never quotes a value:
 /// the same validator guards the secret map.
-pub fn names_validator() -> Custom {
+pub(super) fn names_validator() -> Custom {
     validators::custom_described(
         "keys must be environment variable names (letters, digits and underscores, not \
          starting with a digit, at most 128 characters)",
@@ -69,7 +69,7 @@ pub fn names_validator() -> Custom {
 }
 
 /// Cross-attribute checks: a name may not be both plain and secret, and the total is limited.
-pub fn validate_combined(env: &Value, secrets: &Value) -> Diagnostics {
+pub(super) fn validate_combined(env: &Value, secrets: &Value) -> Diagnostics {
     let mut diags = Diagnostics::new();
     let (Value::Map(plain), Value::Map(secret)) = (or_empty(env), or_empty(secrets)) else {
         // Unknown: checked again at plan time.
@@ -109,11 +109,11 @@ fn or_empty(v: &Value) -> Value {
 
 /// An app's digest key (raw bytes). Its `Debug` form hides it.
 #[derive(Clone, PartialEq, Eq)]
-pub struct DigestKey(Arc<[u8]>);
+pub(super) struct DigestKey(Arc<[u8]>);
 
 impl DigestKey {
     /// The key from the platform's hex form; None when it is not hex.
-    pub fn from_hex(hex: &str) -> Option<DigestKey> {
+    pub(super) fn from_hex(hex: &str) -> Option<DigestKey> {
         hex::decode(hex)
             .ok()
             .filter(|b| !b.is_empty())
@@ -121,7 +121,7 @@ impl DigestKey {
     }
 
     /// The key of `app`, when the platform sent one.
-    pub fn of(app: &App) -> Option<DigestKey> {
+    pub(super) fn of(app: &App) -> Option<DigestKey> {
         app.env_digest_key
             .as_ref()
             .and_then(|k| DigestKey::from_hex(k.hex()))
@@ -137,10 +137,10 @@ impl std::fmt::Debug for DigestKey {
 /// The digest keys of the apps this provider process has read, by app ID. Memory only: they
 /// must never reach the state.
 #[derive(Default)]
-pub struct DigestKeys(Mutex<HashMap<String, DigestKey>>);
+pub(super) struct DigestKeys(Mutex<HashMap<String, DigestKey>>);
 
 impl DigestKeys {
-    pub fn get(&self, app_id: &str) -> Option<DigestKey> {
+    pub(super) fn get(&self, app_id: &str) -> Option<DigestKey> {
         self.0
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -149,7 +149,7 @@ impl DigestKeys {
     }
 
     /// Keeps the key of `app` (if it came with one) and returns it.
-    pub fn remember(&self, app: &App) -> Option<DigestKey> {
+    pub(super) fn remember(&self, app: &App) -> Option<DigestKey> {
         let key = DigestKey::of(app)?;
         self.0
             .lock()
@@ -160,19 +160,19 @@ impl DigestKeys {
 }
 
 /// The digest of a value, as the platform computes it: hex HMAC-SHA256 under the app's key.
-pub fn digest(key: &DigestKey, value: &str) -> String {
+pub(super) fn digest(key: &DigestKey, value: &str) -> String {
     let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &key.0);
     hex::encode(aws_lc_rs::hmac::sign(&key, value.as_bytes()).as_ref())
 }
 
 /// Whether computing the digests of `secrets` needs the app's key: they are known and there
 /// is at least one.
-pub fn needs_key(secrets: &Value) -> bool {
+pub(super) fn needs_key(secrets: &Value) -> bool {
     matches!(secrets, Value::Map(m) if !m.is_empty() && !m.values().any(Value::is_unknown))
 }
 
 /// The digests of (known) secrets under the app's key, by name.
-pub fn digests(secrets: &Vars, key: &DigestKey) -> Vars {
+pub(super) fn digests(secrets: &Vars, key: &DigestKey) -> Vars {
     secrets
         .iter()
         .map(|(name, value)| (name.clone(), digest(key, value)))
@@ -183,7 +183,7 @@ pub fn digests(secrets: &Vars, key: &DigestKey) -> Vars {
 /// digest (empty when there are none), or unknown when any value is not known yet or when the
 /// app's key is not known (a new app has none yet: known after apply). A value, not a model:
 /// the plan writes the unknown.
-pub fn planned_digests(secrets: &Value, key: Option<&DigestKey>) -> Value {
+pub(super) fn planned_digests(secrets: &Value, key: Option<&DigestKey>) -> Value {
     if secrets.contains_unknown() {
         return Value::Unknown;
     }
@@ -205,7 +205,7 @@ pub fn planned_digests(secrets: &Value, key: Option<&DigestKey>) -> Value {
 }
 
 /// The body of a full environment replacement: plain variables, then secret ones.
-pub fn replacement<'a>(env: &'a Vars, secrets: &'a Vars) -> Vec<EnvVarInput<'a>> {
+pub(super) fn replacement<'a>(env: &'a Vars, secrets: &'a Vars) -> Vec<EnvVarInput<'a>> {
     let plain = env.iter().map(|v| (v, false));
     let secret = secrets.iter().map(|v| (v, true));
     plain
@@ -220,7 +220,7 @@ pub fn replacement<'a>(env: &'a Vars, secrets: &'a Vars) -> Vec<EnvVarInput<'a>>
 
 /// The platform's environment split: plain variables (name → value) and secret ones
 /// (name → digest).
-pub fn split(remote: &Env) -> (Vars, Vars) {
+pub(super) fn split(remote: &Env) -> (Vars, Vars) {
     let mut plain = Vars::new();
     let mut digests = Vars::new();
     for var in &remote.variables {
@@ -237,7 +237,7 @@ pub fn split(remote: &Env) -> (Vars, Vars) {
 /// `secret_env_digests` (secret name → digest). An environment without plain variables keeps
 /// the representation `prior_env` had (null or empty map), so `env = {}` and no `env` at all
 /// both plan cleanly.
-pub fn state_values(remote: &Env, prior_env: Option<&Vars>) -> (Option<Vars>, Vars) {
+pub(super) fn state_values(remote: &Env, prior_env: Option<&Vars>) -> (Option<Vars>, Vars) {
     let (plain, digests) = split(remote);
     let env = (!plain.is_empty() || prior_env.is_some()).then_some(plain);
     (env, digests)

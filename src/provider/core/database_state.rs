@@ -7,7 +7,7 @@ use crate::api::models::Database;
 use crate::provider::common::CreateTimeouts;
 
 /// `deletion_protection` when neither configuration nor state says otherwise: protected.
-pub const DEFAULT_PROTECTION: bool = true;
+pub(super) const DEFAULT_PROTECTION: bool = true;
 
 fn default_protection() -> bool {
     DEFAULT_PROTECTION
@@ -18,7 +18,7 @@ fn default_protection() -> bool {
 /// platform attributes are `Option` so that an update, which sends nothing, writes back
 /// exactly what the prior state held.
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
-pub struct DatabaseModel {
+pub(super) struct DatabaseModel {
     #[serde(default)]
     pub database_id: String,
     #[serde(default)]
@@ -35,7 +35,7 @@ pub struct DatabaseModel {
 
 impl DatabaseModel {
     /// The platform's view of the database, keeping this model's Terraform-only attributes.
-    pub fn with_remote(&self, db: Database) -> Self {
+    pub(super) fn with_remote(&self, db: Database) -> Self {
         DatabaseModel {
             deletion_protection: self.deletion_protection,
             timeouts: self.timeouts.clone(),

@@ -11,14 +11,14 @@ use crate::provider::common::call;
 use crate::tfplugin::resource::Ctx;
 
 /// The status a usable database has.
-pub const READY: &str = "ready";
+pub(super) const READY: &str = "ready";
 
 const FIRST_DELAY: Duration = Duration::from_millis(200);
 const MAX_DELAY: Duration = Duration::from_secs(5);
 
 /// Why the wait ended without a ready database.
 #[derive(Debug)]
-pub enum WaitError {
+pub(super) enum WaitError {
     /// Still not ready when the timeout passed; the last answer.
     TimedOut(Database),
     /// Terraform asked the provider to stop; the last answer.
@@ -30,14 +30,14 @@ pub enum WaitError {
 /// The delay before poll number `attempt` (0-based): 200 ms, growing by half each time, at
 /// most 5 s. Provisioning usually takes about a second, so the first polls come quickly and a
 /// slow one does not flood the API.
-pub fn poll_delay(attempt: u32) -> Duration {
+pub(super) fn poll_delay(attempt: u32) -> Duration {
     let grown = FIRST_DELAY.as_secs_f64() * 1.5f64.powi(attempt.min(32) as i32);
     Duration::from_secs_f64(grown.min(MAX_DELAY.as_secs_f64()))
 }
 
 /// Polls the database `db` (as the create answered it) until its status is `ready`, for at
 /// most `timeout`.
-pub async fn until_ready(
+pub(super) async fn until_ready(
     ctx: &Ctx,
     client: &Client,
     db: Database,
@@ -71,7 +71,7 @@ pub async fn until_ready(
 }
 
 /// "10m", "1m30s", "45s", "1.5s": a timeout as users write it in `timeouts`.
-pub fn describe(d: Duration) -> String {
+pub(super) fn describe(d: Duration) -> String {
     let secs = d.as_secs();
     if d.subsec_millis() != 0 || secs == 0 {
         return format!("{}s", d.as_secs_f64());

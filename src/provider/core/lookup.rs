@@ -11,7 +11,7 @@ use crate::tfplugin::resource::Ctx;
 
 /// Checks that exactly one of `names` is set in a data source configuration. Unknown values
 /// count as set: they will be known when the data source is read.
-pub fn exactly_one_of(config: &Value, names: &[&str]) -> Diagnostics {
+pub(super) fn exactly_one_of(config: &Value, names: &[&str]) -> Diagnostics {
     let set: Vec<&str> = names
         .iter()
         .copied()
@@ -50,7 +50,7 @@ pub fn exactly_one_of(config: &Value, names: &[&str]) -> Diagnostics {
 }
 
 /// A platform object with a name (unique where it lives) and an ID.
-pub trait Named {
+pub(super) trait Named {
     /// Where the details of a create's 409 "name taken" give the existing object's ID.
     const ID_KEY: &'static str;
     fn name(&self) -> &str;
@@ -79,7 +79,7 @@ impl Named for Database {
 
 /// The outcome of looking an object up by name in a list.
 #[derive(Debug, PartialEq)]
-pub enum ByName<T> {
+pub(super) enum ByName<T> {
     Found(T),
     Missing,
     /// More than one object has the name: their IDs.
@@ -87,7 +87,7 @@ pub enum ByName<T> {
 }
 
 /// Picks the one item named `name`.
-pub fn by_name<T: Named>(items: Vec<T>, name: &str) -> ByName<T> {
+pub(super) fn by_name<T: Named>(items: Vec<T>, name: &str) -> ByName<T> {
     let mut found: Vec<T> = items.into_iter().filter(|i| i.name() == name).collect();
     match found.len() {
         0 => ByName::Missing,
@@ -98,7 +98,7 @@ pub fn by_name<T: Named>(items: Vec<T>, name: &str) -> ByName<T> {
 
 /// A data source's lookup that found no object, or more than one: the error, pointing at the
 /// argument (`id`, `name`, ...) that chose what to look for.
-pub fn lookup_failed(summary: &str, detail: String, attribute: &str) -> Diagnostics {
+pub(super) fn lookup_failed(summary: &str, detail: String, attribute: &str) -> Diagnostics {
     Diagnostic::error(summary, detail)
         .with_attribute(AttributePath::new(attribute))
         .into()
@@ -107,7 +107,7 @@ pub fn lookup_failed(summary: &str, detail: String, attribute: &str) -> Diagnost
 /// The ID of the object holding `name`, after a create was answered 409 because the name is
 /// taken: found by listing (which may need a scope the create did not), else in the error's
 /// details.
-pub async fn holder_of<T: Named>(
+pub(super) async fn holder_of<T: Named>(
     ctx: &Ctx,
     listing: impl Future<Output = Result<Vec<T>, ApiError>>,
     name: &str,
@@ -131,7 +131,7 @@ pub async fn holder_of<T: Named>(
 /// the import ID from the holder's ID).
 /// `noun` is "project" or "database"; `place` says where the name is taken ("among your
 /// projects", "in the project prj_x").
-pub fn name_taken(
+pub(super) fn name_taken(
     type_name: &str,
     noun: &str,
     name: &str,
@@ -165,7 +165,7 @@ pub fn name_taken(
 
 /// The details object of an error answer: the envelope's `details`, which the API client keeps
 /// (with the envelope's other extra fields) in `StatusError::details`.
-pub fn error_details(extra: &serde_json::Value) -> &serde_json::Value {
+pub(super) fn error_details(extra: &serde_json::Value) -> &serde_json::Value {
     extra.get("details").unwrap_or(extra)
 }
 

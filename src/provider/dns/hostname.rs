@@ -57,7 +57,11 @@ pub(super) struct HostnameModel {
 impl HostnameModel {
     /// The state of a hostname from the platform; `prior_records` are the `dns_records` it
     /// refreshes (none on create and import).
-    pub fn new(h: Hostname, prior_records: DnsRecords, timeouts: Option<CreateTimeouts>) -> Self {
+    pub(super) fn new(
+        h: Hostname,
+        prior_records: DnsRecords,
+        timeouts: Option<CreateTimeouts>,
+    ) -> Self {
         HostnameModel {
             dns_records: refreshed_records(prior_records, &h.dns_records),
             project_id: h.project_id,

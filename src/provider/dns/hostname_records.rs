@@ -14,15 +14,15 @@ use crate::tfplugin::schema::{Attribute, NestedAttributes};
 use super::names::challenge_name;
 
 /// Every hostname record has this TTL.
-pub const RECORD_TTL: i64 = 300;
+pub(super) const RECORD_TTL: i64 = 300;
 
-pub const ROUTING: &str = "routing";
-pub const OWNERSHIP: &str = "ownership";
+pub(super) const ROUTING: &str = "routing";
+pub(super) const OWNERSHIP: &str = "ownership";
 
 /// One of the `dns_records`. Every field is known in a state; in a plan the value, and the
 /// name and routing type where they cannot be told yet, are unknown and read as `None`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DnsRecordModel {
+pub(super) struct DnsRecordModel {
     #[serde(rename = "type")]
     pub rtype: Option<String>,
     pub name: Option<String>,
@@ -31,7 +31,7 @@ pub struct DnsRecordModel {
 }
 
 /// The `dns_records`, keyed by purpose.
-pub type DnsRecords = BTreeMap<String, DnsRecordModel>;
+pub(super) type DnsRecords = BTreeMap<String, DnsRecordModel>;
 
 impl From<&HostnameDnsRecord> for DnsRecordModel {
     fn from(r: &HostnameDnsRecord) -> Self {
@@ -51,7 +51,7 @@ impl DnsRecordModel {
 }
 
 /// The computed `dns_records` attribute.
-pub fn dns_records_attribute(description: &str) -> Attribute {
+pub(super) fn dns_records_attribute(description: &str) -> Attribute {
     Attribute::nested(
         "dns_records",
         NestedAttributes::map(vec![
@@ -85,7 +85,7 @@ fn record_object(rtype: Value, name: Value, value: Value) -> Value {
 
 /// The records planned for a new hostname: known keys and TTLs; the names when the hostname is
 /// known; the routing type when it can be told (see `names::routing_type`); unknown values.
-pub fn planned_records(hostname: Option<&str>, routing_type: Option<&str>) -> Value {
+pub(super) fn planned_records(hostname: Option<&str>, routing_type: Option<&str>) -> Value {
     let name = |n: Option<String>| n.map_or(Value::Unknown, Value::string);
     Value::Map(BTreeMap::from([
         (
@@ -108,7 +108,7 @@ pub fn planned_records(hostname: Option<&str>, routing_type: Option<&str>) -> Va
 }
 
 /// The platform's records, keyed by purpose.
-pub fn records_model(records: &[HostnameDnsRecord]) -> DnsRecords {
+pub(super) fn records_model(records: &[HostnameDnsRecord]) -> DnsRecords {
     records
         .iter()
         .map(|r| (r.purpose.clone(), DnsRecordModel::from(r)))
@@ -118,7 +118,7 @@ pub fn records_model(records: &[HostnameDnsRecord]) -> DnsRecords {
 /// The records after a refresh: what the platform returns, plus every record of the prior
 /// state that it no longer returns. Once a hostname is verified the platform may stop listing
 /// its records; keeping them means the DNS records fed from them are never planned away.
-pub fn refreshed_records(prior: DnsRecords, records: &[HostnameDnsRecord]) -> DnsRecords {
+pub(super) fn refreshed_records(prior: DnsRecords, records: &[HostnameDnsRecord]) -> DnsRecords {
     let mut current = records_model(records);
     for (purpose, record) in prior {
         if record.is_complete() {
@@ -130,7 +130,7 @@ pub fn refreshed_records(prior: DnsRecords, records: &[HostnameDnsRecord]) -> Dn
 
 /// Where the platform's records differ from the planned names and types (which Terraform
 /// promised at plan time); empty when they agree.
-pub fn disagreements(planned: &DnsRecords, hostname: &Hostname) -> Vec<String> {
+pub(super) fn disagreements(planned: &DnsRecords, hostname: &Hostname) -> Vec<String> {
     let mut out = Vec::new();
     for purpose in [ROUTING, OWNERSHIP] {
         let Some(want) = planned.get(purpose) else {

@@ -69,14 +69,14 @@ const HOSTNAME: [Named; 3] = [
 const DOMAIN_DESCRIPTION: &str =
     "The domain, lowercase and without a trailing dot (`example.com`).";
 
-pub static DOMAIN_IDENTITY: LazyLock<IdentitySchema> = LazyLock::new(|| {
+pub(super) static DOMAIN_IDENTITY: LazyLock<IdentitySchema> = LazyLock::new(|| {
     IdentitySchema::new(vec![
         query::project_identity(),
         IdentityAttribute::required("domain", DOMAIN_DESCRIPTION),
     ])
 });
 
-pub static RECORD_IDENTITY: LazyLock<IdentitySchema> = LazyLock::new(|| {
+pub(super) static RECORD_IDENTITY: LazyLock<IdentitySchema> = LazyLock::new(|| {
     IdentitySchema::new(vec![
         query::project_identity(),
         IdentityAttribute::required(
@@ -88,7 +88,7 @@ pub static RECORD_IDENTITY: LazyLock<IdentitySchema> = LazyLock::new(|| {
     ])
 });
 
-pub static HOSTNAME_IDENTITY: LazyLock<IdentitySchema> = LazyLock::new(|| {
+pub(super) static HOSTNAME_IDENTITY: LazyLock<IdentitySchema> = LazyLock::new(|| {
     IdentitySchema::new(vec![
         query::project_identity(),
         IdentityAttribute::required(
@@ -103,17 +103,17 @@ pub static HOSTNAME_IDENTITY: LazyLock<IdentitySchema> = LazyLock::new(|| {
 });
 
 /// The import ID (`<project_id>/<domain>`) of a `comwit_domain` identity.
-pub fn domain_import_id(identity: &Value, shared: &Shared) -> Result<String, Diagnostics> {
+pub(super) fn domain_import_id(identity: &Value, shared: &Shared) -> Result<String, Diagnostics> {
     import_id(identity, &DOMAIN, "comwit_domain", shared)
 }
 
 /// The import ID (`<project_id>/<domain>/<record_id>`) of a `comwit_domain_record` identity.
-pub fn record_import_id(identity: &Value, shared: &Shared) -> Result<String, Diagnostics> {
+pub(super) fn record_import_id(identity: &Value, shared: &Shared) -> Result<String, Diagnostics> {
     import_id(identity, &RECORD, "comwit_domain_record", shared)
 }
 
 /// The import ID (`<project_id>/<app_id>/<hostname>`) of a `comwit_app_hostname` identity.
-pub fn hostname_import_id(identity: &Value, shared: &Shared) -> Result<String, Diagnostics> {
+pub(super) fn hostname_import_id(identity: &Value, shared: &Shared) -> Result<String, Diagnostics> {
     import_id(identity, &HOSTNAME, "comwit_app_hostname", shared)
 }
 

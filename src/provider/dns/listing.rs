@@ -9,7 +9,7 @@ use crate::tfplugin::resource::{Ctx, ListSink, Listed};
 
 /// How listing one collection ended.
 #[derive(Debug, PartialEq)]
-pub enum Sent {
+pub(super) enum Sent {
     /// Every item was sent (or skipped by the filter).
     All,
     /// The sink refused: Terraform has what it asked for.
@@ -21,7 +21,7 @@ pub enum Sent {
 /// Sends every item of a paged collection that `listed` turns into a result, a page at a time,
 /// so that a list Terraform stops early reads no further pages. `what` names the collection in
 /// error messages ("the records of example.com").
-pub async fn send_each<T: serde::de::DeserializeOwned>(
+pub(super) async fn send_each<T: serde::de::DeserializeOwned>(
     ctx: &Ctx,
     sink: &ListSink,
     mut pages: Pages<'_, T>,

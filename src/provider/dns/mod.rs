@@ -194,7 +194,7 @@ mod fixtures {
     use crate::api::models::{Hostname, HostnameDnsRecord, Record};
 
     /// A Manual DNS hostname, pending.
-    pub fn manual(hostname: &str, dns_records: Vec<HostnameDnsRecord>) -> Hostname {
+    pub(super) fn manual(hostname: &str, dns_records: Vec<HostnameDnsRecord>) -> Hostname {
         Hostname {
             hostname: hostname.into(),
             app_id: "app_0000000000000001".into(),
@@ -208,7 +208,7 @@ mod fixtures {
     }
 
     /// One of the records a hostname needs.
-    pub fn rec(purpose: &str, rtype: &str, name: &str, value: &str) -> HostnameDnsRecord {
+    pub(super) fn rec(purpose: &str, rtype: &str, name: &str, value: &str) -> HostnameDnsRecord {
         HostnameDnsRecord {
             purpose: purpose.into(),
             record_type: rtype.into(),
@@ -219,7 +219,7 @@ mod fixtures {
     }
 
     /// A record of the zone `example.com`.
-    pub fn zone_record(name: &str, rtype: &str, values: &[&str]) -> Record {
+    pub(super) fn zone_record(name: &str, rtype: &str, values: &[&str]) -> Record {
         Record {
             record_id: "rec_0000000000000001".into(),
             project_id: "prj_0000000000000001".into(),

@@ -11,7 +11,7 @@ use super::names::{relative_record_name, same_record_name};
 use super::values::same_values;
 
 /// The TTL of a record that does not set one (the schema's default).
-pub const DEFAULT_TTL: i64 = 300;
+pub(super) const DEFAULT_TTL: i64 = 300;
 
 fn default_ttl() -> i64 {
     DEFAULT_TTL
@@ -20,7 +20,7 @@ fn default_ttl() -> i64 {
 /// The resource's configuration and state (`record_id` and `fqdn` are known once created,
 /// `project_id` once planned).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RecordModel {
+pub(super) struct RecordModel {
     #[serde(default)]
     pub record_id: String,
     #[serde(default)]
@@ -39,7 +39,7 @@ pub struct RecordModel {
 
 /// The state for `record`, given the state (or plan) it refreshes: `known` supplies the
 /// spellings to keep; none on import.
-pub fn record_model(record: Record, known: Option<&RecordModel>) -> RecordModel {
+pub(super) fn record_model(record: Record, known: Option<&RecordModel>) -> RecordModel {
     let rtype = record.record_type.as_str();
     let name = match known {
         Some(k) if same_record_name(&k.name, &record.name, &record.domain) => k.name.clone(),
@@ -64,7 +64,7 @@ pub fn record_model(record: Record, known: Option<&RecordModel>) -> RecordModel 
 
 /// A record of a zone as one element of the `comwit_domain_records` data source.
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
-pub struct ListedRecord {
+pub(super) struct ListedRecord {
     pub record_id: String,
     pub name: String,
     pub relative_name: String,

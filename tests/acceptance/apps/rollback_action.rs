@@ -45,16 +45,25 @@ fn an_invoked_rollback_serves_the_previous_build_until_the_next_apply() {
     ]);
     assert!(invoked.ok(), "{}", invoked.text());
     assert!(
-        invoked.text().contains(&format!("from {second} to {first}")),
+        invoked
+            .text()
+            .contains(&format!("from {second} to {first}")),
         "the progress names both builds:\n{}",
         invoked.text()
     );
-    assert_eq!(active(&platform, &project, &app_id), first, "the platform serves the old build");
+    assert_eq!(
+        active(&platform, &project, &app_id),
+        first,
+        "the platform serves the old build"
+    );
 
     // What the docs promise: a config that deploys `source_dir` reverts the rollback...
     let plan = w.assert_changes();
     assert!(plan.contains("active_build_id"), "{plan}");
-    assert!(plan.contains(&second), "the plan goes back to the deployed build:\n{plan}");
+    assert!(
+        plan.contains(&second),
+        "the plan goes back to the deployed build:\n{plan}"
+    );
 
     // ...unless `active_build_id` keeps it.
     w.config(&hcl(&project, &config(Some(&first))));
@@ -70,6 +79,10 @@ fn an_invoked_rollback_serves_the_previous_build_until_the_next_apply() {
         "-invoke=action.comwit_app_rollback.back",
     ]);
     assert!(!refused.ok(), "{}", refused.text());
-    assert!(refused.text().contains("No earlier build"), "{}", refused.text());
+    assert!(
+        refused.text().contains("No earlier build"),
+        "{}",
+        refused.text()
+    );
     assert_eq!(active(&platform, &project, &app_id), first);
 }
