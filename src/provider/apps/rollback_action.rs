@@ -19,7 +19,7 @@ provider_type!(AppRollbackAction, "comwit_app_rollback");
 fn schema() -> Schema {
     let description = "\
 Makes an earlier build of an app active again, at once: `build_id`, or by default the build \
-deployed before the active one. Invoke it with \
+deployed just before the active one. Invoke it with \
 `terraform apply -invoke=action.comwit_app_rollback.<name>` (Terraform 1.14 or later), or \
 from a resource's `lifecycle { action_trigger { ... } }`.
 
@@ -144,16 +144,14 @@ impl AppRollbackAction {
     }
 }
 
-/// The newest build created before the active one (by creation time, then ID).
+/// The build deployed just before the active one. The platform lists builds oldest first;
+/// creation times alone cannot order them (two deploys may share a second).
 fn previous_build(builds: &[Build], active: Option<&str>) -> Option<String> {
-    let active = builds
+    let position = builds
         .iter()
-        .find(|b| Some(b.build_id.as_str()) == active)?;
-    builds
-        .iter()
-        .filter(|b| (&b.created_at, &b.build_id) < (&active.created_at, &active.build_id))
-        .max_by(|a, b| (&a.created_at, &a.build_id).cmp(&(&b.created_at, &b.build_id)))
-        .map(|b| b.build_id.clone())
+        .position(|b| Some(b.build_id.as_str()) == active)?;
+    let previous = position.checked_sub(1)?;
+    Some(builds[previous].build_id.clone())
 }
 
 fn no_such_app(project: &str, app_id: &str) -> Diagnostics {

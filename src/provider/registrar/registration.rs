@@ -138,8 +138,9 @@ the domain stays registered to the project until `expires_at`. Protect it with \
 **Import:** `terraform import comwit_domain_registration.<name> <domain>` (the provider's \
 project) or `<project_id>/<domain>`, or an `import` block with that `id` or, on Terraform 1.12 \
 and later, `identity = { project_id = \"<project_id>\", domain = \"<domain>\" }` (`project_id` \
-defaults to the provider's). `max_price` is not stored by the platform: the first apply after \
-an import records the configuration's, which changes nothing on the platform. On Terraform \
+defaults to the provider's). `max_price` is not stored by the platform: an import records the \
+price paid, and a different `max_price` in the configuration is an in-place change of the \
+state only. On Terraform \
 1.14 and later, `terraform query` with a `comwit_domain_registration` list block finds a \
 project's registrations and writes their `import` and `resource` blocks \
 (`-generate-config-out`).
@@ -483,7 +484,13 @@ impl Resource for RegistrationResource {
         };
         let configured = self.shared.get()?;
         match call(ctx, configured.client.get_registration(&project, &domain)).await {
-            Ok(r) => self.state(&RegistrationModel::from(r)),
+            Ok(r) => {
+                // `max_price` is Terraform's alone: an import records what the domain cost,
+                // so a configuration (or a generated one) saying that price plans no change.
+                let mut imported = RegistrationModel::from(r);
+                imported.max_price = imported.price;
+                self.state(&imported)
+            }
             Err(e) if e.is_not_found() => Err(Diagnostic::error(
                 "Registration not found",
                 format!(

@@ -324,3 +324,70 @@ fn a_lost_purchase_answer_buys_exactly_once() {
     }
     panic!("no purchase answer was lost in 12 rounds");
 }
+
+/// Terraform 1.14+: a registration bought through the API is found by `terraform query`, the
+/// generated configuration imports it without buying anything, and an `import` block by
+/// identity imports it too.
+#[test]
+fn query_and_identity_import_adopt_a_registration_without_buying() {
+    let p = Platform::start();
+    let Some(w) = p.workdir_at_least(1, 14) else {
+        return;
+    };
+    let project = create_project(&p, "shop");
+    let api = p.patient_api();
+    let body = comwit::api::models::RegistrationCreate {
+        domain: "bought-elsewhere.com",
+        years: 1,
+        auto_renew: true,
+        expected_price: "12.00",
+        currency: "USD",
+    };
+    p.block_on(api.register_domain(&project, &body))
+        .expect("bought through the API");
+    // What an import may not change: which domains are bought, for how long, and renewal.
+    let bought = || {
+        let all = registrations(&p, &project);
+        all.into_iter()
+            .map(|r| (r.domain, r.years, r.auto_renew))
+            .collect::<Vec<_>>()
+    };
+    let before = bought();
+    assert_eq!(before.len(), 1);
+
+    w.config(&hcl(&project, ""));
+    w.write(
+        "main.tfquery.hcl",
+        &format!(
+            "list \"comwit_domain_registration\" \"all\" {{\n  provider = comwit\n  config {{\n    project_id = \"{project}\"\n  }}\n}}\n"
+        ),
+    );
+    let queried = w.run(&["query", "-no-color", "-generate-config-out=generated.tf"]);
+    assert!(queried.ok(), "{}", queried.text());
+    assert_mentions(&queried.stdout, &["bought-elsewhere.com"]);
+    let applied = w.apply();
+    assert_mentions(&applied.stdout, &["1 imported, 0 added, 0 changed, 0 destroyed"]);
+    w.assert_no_changes();
+    assert_eq!(bought(), before, "nothing was bought or changed");
+
+    // An `import` block by identity (the provider's project by default).
+    std::fs::remove_file(w.path().join("generated.tf")).unwrap();
+    std::fs::remove_file(w.path().join("main.tfquery.hcl")).unwrap();
+    let state = w.state_json();
+    let imported = state["values"]["root_module"]["resources"][0]["address"]
+        .as_str()
+        .expect("the imported registration")
+        .to_string();
+    w.state_rm(&imported);
+    w.config(&hcl(
+        &project,
+        &format!(
+            "{}\nimport {{\n  to       = comwit_domain_registration.shop\n  identity = {{ domain = \"bought-elsewhere.com\" }}\n}}\n",
+            registration("bought-elsewhere.com", 1, "12", "")
+        ),
+    ));
+    let applied = w.apply();
+    assert_mentions(&applied.stdout, &["1 imported, 0 added, 0 changed, 0 destroyed"]);
+    w.assert_no_changes();
+    assert_eq!(bought(), before);
+}
