@@ -233,16 +233,15 @@ mod tests {
 
     #[test]
     fn the_default_target_is_the_build_before_the_active_one() {
+        // Oldest first, as the platform lists them; two deploys in the same second.
         let builds = [
-            build("bld_c", "2026-01-03T00:00:00Z", false),
-            build("bld_a", "2026-01-01T00:00:00Z", false),
+            build("bld_c", "2026-01-01T00:00:00Z", false),
+            build("bld_a", "2026-01-02T00:00:00Z", false),
             build("bld_b", "2026-01-02T00:00:00Z", true),
         ];
-        assert_eq!(
-            previous_build(&builds, Some("bld_b")).as_deref(),
-            Some("bld_a")
-        );
-        assert_eq!(previous_build(&builds, Some("bld_a")), None);
+        let previous = previous_build(&builds, Some("bld_b"));
+        assert_eq!(previous.as_deref(), Some("bld_a"));
+        assert_eq!(previous_build(&builds, Some("bld_c")), None);
         assert_eq!(previous_build(&builds, None), None);
     }
 

@@ -366,7 +366,10 @@ fn query_and_identity_import_adopt_a_registration_without_buying() {
     assert!(queried.ok(), "{}", queried.text());
     assert_mentions(&queried.stdout, &["bought-elsewhere.com"]);
     let applied = w.apply();
-    assert_mentions(&applied.stdout, &["1 imported, 0 added, 0 changed, 0 destroyed"]);
+    assert_mentions(
+        &applied.stdout,
+        &["1 imported, 0 added, 0 changed, 0 destroyed"],
+    );
     w.assert_no_changes();
     assert_eq!(bought(), before, "nothing was bought or changed");
 
@@ -387,7 +390,10 @@ fn query_and_identity_import_adopt_a_registration_without_buying() {
         ),
     ));
     let applied = w.apply();
-    assert_mentions(&applied.stdout, &["1 imported, 0 added, 0 changed, 0 destroyed"]);
+    assert_mentions(
+        &applied.stdout,
+        &["1 imported, 0 added, 0 changed, 0 destroyed"],
+    );
     w.assert_no_changes();
     assert_eq!(bought(), before);
 }
