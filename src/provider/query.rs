@@ -3,7 +3,7 @@
 //! platform collection page by page into a list resource's sink.
 
 use super::common::{api_error, call, id_validator, is_platform_id, Shared};
-use crate::api::Pages;
+use crate::api::{Client, Pages};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::resource::{Ctx, IdentityAttribute, ListSink, Listed};
@@ -104,6 +104,29 @@ pub fn list_project(
             .with_attribute(at)
             .into()
         })
+}
+
+/// A list resource over one collection of a project (its databases, domains, ...): the
+/// configuration's `project_id`, else the provider's; the collection read a page at a time by
+/// `pages` (e.g. `Client::domain_pages`); each item made a result by `listed`. `noun` names the
+/// collection in errors ("domains").
+pub async fn list_of_project<T: serde::de::DeserializeOwned>(
+    ctx: &Ctx,
+    sink: &ListSink,
+    shared: &Shared,
+    project_id: Option<String>,
+    pages: for<'c> fn(&'c Client, &str) -> Pages<'c, T>,
+    noun: &str,
+    listed: impl FnMut(T) -> Result<Option<Listed>, Diagnostics>,
+) -> Diagnostics {
+    let result = async {
+        let project = list_project(project_id, shared, AttributePath::new("project_id"))?;
+        let configured = shared.get()?;
+        let pages = pages(&configured.client, &project);
+        let what = format!("the {noun} of the project {project}");
+        send_pages(ctx, sink, pages, &what, listed).await
+    };
+    finished(result.await)
 }
 
 /// The `project_id` argument of a list resource's `config` block.

@@ -1,14 +1,15 @@
 //! The `comwit_database` list resource (`terraform query`, Terraform 1.14+): the databases of
 //! a project.
 
+use crate::api::Client;
 use async_trait::async_trait;
 use serde::Deserialize;
 
 use super::database::DatabaseResource;
 use super::database_state::DatabaseModel;
-use crate::provider::query::{finished, list_project, list_project_attribute, send_pages};
+use crate::provider::query::{list_of_project, list_project_attribute};
 use crate::tfplugin::cty::Value;
-use crate::tfplugin::diag::{AttributePath, Diagnostics};
+use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, ListResource, ListSink, Listed};
 use crate::tfplugin::schema::{Block, Schema};
@@ -41,23 +42,26 @@ impl ListResource for DatabaseList {
     type_metadata!();
 
     async fn list(&self, ctx: &mut Ctx, config: &Value, sink: &ListSink) -> Diagnostics {
-        let result = async {
-            let DatabaseListConfig { project_id } = model::get(config)?;
-            // Terraform reads a list's paths from the `list` block, not its `config` block.
-            let at = AttributePath::new("project_id");
-            let project = list_project(project_id, &self.shared, at)?;
-            let configured = self.shared.get()?;
-            let pages = configured.client.database_pages(&project);
-            let what = format!("the databases of the project {project}");
-            send_pages(ctx, sink, pages, &what, |db| {
-                Ok(Some(Listed {
-                    display_name: db.name.clone(),
-                    state: self.resource.state(&DatabaseModel::from(db))?,
-                }))
-            })
-            .await
+        let DatabaseListConfig { project_id } = match model::get(config) {
+            Ok(config) => config,
+            Err(d) => return d,
         };
-        finished(result.await)
+        let pages = Client::database_pages;
+        list_of_project(
+            ctx,
+            sink,
+            &self.shared,
+            project_id,
+            pages,
+            "databases",
+            |item| {
+                Ok(Some(Listed {
+                    display_name: item.name.clone(),
+                    state: self.resource.state(&DatabaseModel::from(item))?,
+                }))
+            },
+        )
+        .await
     }
 }
 

@@ -1,13 +1,14 @@
 //! The `comwit_domain` list resource (`terraform query`, Terraform 1.14+): the domains of a
 //! project.
 
+use crate::api::Client;
 use async_trait::async_trait;
 use serde::Deserialize;
 
 use super::domain::DomainResource;
-use crate::provider::query::{finished, list_project, list_project_attribute, send_pages};
+use crate::provider::query::{list_of_project, list_project_attribute};
 use crate::tfplugin::cty::Value;
-use crate::tfplugin::diag::{AttributePath, Diagnostics};
+use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, ListResource, ListSink, Listed};
 use crate::tfplugin::schema::{Block, Schema};
@@ -42,21 +43,26 @@ impl ListResource for DomainList {
     type_metadata!();
 
     async fn list(&self, ctx: &mut Ctx, config: &Value, sink: &ListSink) -> Diagnostics {
-        let result = async {
-            let DomainListConfig { project_id } = model::get(config)?;
-            let project = list_project(project_id, &self.shared, AttributePath::new("project_id"))?;
-            let configured = self.shared.get()?;
-            let pages = configured.client.domain_pages(&project);
-            let what = format!("the domains of the project {project}");
-            send_pages(ctx, sink, pages, &what, |d| {
-                Ok(Some(Listed {
-                    display_name: d.domain.clone(),
-                    state: self.resource.state(d)?,
-                }))
-            })
-            .await
+        let DomainListConfig { project_id } = match model::get(config) {
+            Ok(config) => config,
+            Err(d) => return d,
         };
-        finished(result.await)
+        let pages = Client::domain_pages;
+        list_of_project(
+            ctx,
+            sink,
+            &self.shared,
+            project_id,
+            pages,
+            "domains",
+            |item| {
+                Ok(Some(Listed {
+                    display_name: item.domain.clone(),
+                    state: self.resource.state(item)?,
+                }))
+            },
+        )
+        .await
     }
 }
 

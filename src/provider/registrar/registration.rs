@@ -87,13 +87,17 @@ impl RegistrationModel {
 
 impl From<Registration> for RegistrationModel {
     fn from(r: Registration) -> Self {
+        let price = cents(&r.price).map(number);
         RegistrationModel {
             project_id: r.project_id,
-            price: cents(&r.price).map(number),
+            price,
             domain: r.domain,
             years: r.years,
             auto_renew: r.auto_renew,
-            max_price: None,
+            // `max_price` is Terraform's alone: an object read fresh from the platform (import,
+            // a list) records what the domain cost, so a configuration saying that price plans
+            // no change. `with_remote` keeps a configured one.
+            max_price: price,
             currency: Some(r.currency),
             premium: Some(r.premium),
             status: Some(r.status),
@@ -484,13 +488,7 @@ impl Resource for RegistrationResource {
         };
         let configured = self.shared.get()?;
         match call(ctx, configured.client.get_registration(&project, &domain)).await {
-            Ok(r) => {
-                // `max_price` is Terraform's alone: an import records what the domain cost,
-                // so a configuration (or a generated one) saying that price plans no change.
-                let mut imported = RegistrationModel::from(r);
-                imported.max_price = imported.price;
-                self.state(&imported)
-            }
+            Ok(r) => self.state(&RegistrationModel::from(r)),
             Err(e) if e.is_not_found() => Err(Diagnostic::error(
                 "Registration not found",
                 format!(

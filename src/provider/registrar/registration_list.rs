@@ -1,13 +1,14 @@
 //! The `comwit_domain_registration` list resource (`terraform query`, Terraform 1.14+): the
 //! domains a project registered.
 
+use crate::api::Client;
 use async_trait::async_trait;
 use serde::Deserialize;
 
 use super::registration::{RegistrationModel, RegistrationResource};
-use crate::provider::query::{finished, list_project, list_project_attribute, send_pages};
+use crate::provider::query::{list_of_project, list_project_attribute};
 use crate::tfplugin::cty::Value;
-use crate::tfplugin::diag::{AttributePath, Diagnostics};
+use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, ListResource, ListSink, Listed};
 use crate::tfplugin::schema::{Block, Schema};
@@ -43,24 +44,27 @@ impl ListResource for RegistrationList {
     type_metadata!();
 
     async fn list(&self, ctx: &mut Ctx, config: &Value, sink: &ListSink) -> Diagnostics {
-        let result = async {
-            let RegistrationListConfig { project_id } = model::get(config)?;
-            let project = list_project(project_id, &self.shared, AttributePath::new("project_id"))?;
-            let configured = self.shared.get()?;
-            let pages = configured.client.registration_pages(&project);
-            let what = format!("the registrations of the project {project}");
-            send_pages(ctx, sink, pages, &what, |r| {
-                let mut m = RegistrationModel::from(r);
-                // A generated configuration needs a `max_price`: what it cost.
-                m.max_price = m.price;
-                Ok(Some(Listed {
-                    display_name: m.domain.clone(),
-                    state: self.resource.state(&m)?,
-                }))
-            })
-            .await
+        let RegistrationListConfig { project_id } = match model::get(config) {
+            Ok(config) => config,
+            Err(d) => return d,
         };
-        finished(result.await)
+        let pages = Client::registration_pages;
+        list_of_project(
+            ctx,
+            sink,
+            &self.shared,
+            project_id,
+            pages,
+            "registrations",
+            |item| {
+                let registration = RegistrationModel::from(item);
+                Ok(Some(Listed {
+                    display_name: registration.domain.clone(),
+                    state: self.resource.state(&registration)?,
+                }))
+            },
+        )
+        .await
     }
 }
 
