@@ -105,7 +105,8 @@ class Local:
             os.remove(address)
         self.proc = subprocess.Popen(
             [binary, "--data", data, "serve", "--listen", "127.0.0.1:0",
-             "--database-delay", "0", "--domain-delay", "0", *flags],
+             "--db-listen", "127.0.0.1:0", "--apps-listen", "127.0.0.1:0",
+             "--dns-listen", "127.0.0.1:0", "--database-delay", "0", "--domain-delay", "0", *flags],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(500):
             if os.path.exists(address) and os.path.getsize(address) > 0:

@@ -46,9 +46,19 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct ServeArgs {
-    /// Address to listen on; port 0 picks a free port (written to DIR/address).
+    /// Address of the platform API; port 0 picks a free port (written to DIR/address and
+    /// DIR/listeners.json).
     #[arg(long, default_value = "127.0.0.1:8787")]
     pub listen: SocketAddr,
+    /// Address of the databases' libSQL listener (Hrana over HTTP).
+    #[arg(long, default_value = "127.0.0.1:8788")]
+    pub db_listen: SocketAddr,
+    /// Address of the apps' HTTP listener, routed by the Host header.
+    #[arg(long, default_value = "127.0.0.1:8789")]
+    pub apps_listen: SocketAddr,
+    /// Address of the DNS listener (UDP and TCP), authoritative for the onboarded domains.
+    #[arg(long, default_value = "127.0.0.1:8753")]
+    pub dns_listen: SocketAddr,
     /// DNS server (HOST:PORT) to look for Manual DNS records at.
     #[arg(long, value_parser = parse_resolver)]
     pub resolver: Option<SocketAddr>,
@@ -76,9 +86,9 @@ pub struct ServeArgs {
     /// Largest deploy bundle in bytes.
     #[arg(long, default_value_t = 64 << 20)]
     pub max_bundle_bytes: usize,
-    /// Base URL of `database_url`.
-    #[arg(long, default_value = "https://db.cloud.comwit.io")]
-    pub database_url_base: String,
+    /// Base URL of `database_url` (default: the database listener's URL).
+    #[arg(long)]
+    pub database_url_base: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -226,6 +236,9 @@ fn serve_cmd(data: PathBuf, args: ServeArgs) -> Result<(), String> {
     }
     let config = Config {
         listen: args.listen,
+        db_listen: args.db_listen,
+        apps_listen: args.apps_listen,
+        dns_listen: args.dns_listen,
         data_dir: data.clone(),
         resolver: args.resolver,
         fail_rate: args.fail_rate,
@@ -254,7 +267,11 @@ fn serve_cmd(data: PathBuf, args: ServeArgs) -> Result<(), String> {
                 data.join(super::admin::DEV_TOKEN_FILE).display()
             ),
         }
-        println!("address file: {}", data.join(super::ADDRESS_FILE).display());
+        let listeners = server.listeners();
+        println!("databases (libSQL): {}", listeners.db);
+        println!("apps (by Host): {}", listeners.apps);
+        println!("DNS (UDP and TCP): {}", listeners.dns);
+        println!("listeners: {}", data.join(super::LISTENERS_FILE).display());
         server.run_until_signal().await;
         Ok(())
     })

@@ -359,3 +359,38 @@ mod tests {
         assert!(b[1].value.starts_with("comwit-verify="));
     }
 }
+
+/// Turn pending Manual DNS hostnames active once their records are published.
+pub(crate) async fn verify_loop(
+    store: super::store::Store,
+    resolver: Option<SocketAddr>,
+    interval: Duration,
+) {
+    let interval = interval.max(Duration::from_millis(50));
+    loop {
+        tokio::time::sleep(interval).await;
+        if let Err(e) = store.write(|tx| verify_in_zones(tx, None)).await {
+            tracing::warn!(error = %e, "checking pending hostnames failed");
+        }
+        let Some(resolver) = resolver else { continue };
+        let pending = store
+            .read(|tx| {
+                let mut stmt = tx.prepare(
+                    "SELECT hostname, dns_records FROM hostnames WHERE status = 'pending' LIMIT 200",
+                )?;
+                let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            })
+            .await
+            .unwrap_or_default();
+        for (hostname, records) in pending {
+            let Ok(records) = serde_json::from_str::<Vec<HostRecord>>(&records) else {
+                continue;
+            };
+            if at_resolver(resolver, &records).await {
+                tracing::info!(hostname = %hostname, "records found at the resolver; hostname active");
+                let _ = store.write(move |tx| mark_active(tx, &hostname)).await;
+            }
+        }
+    }
+}

@@ -25,11 +25,14 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub mod admin;
+pub mod apps_http;
 pub mod auth;
 pub mod cli;
 pub mod dns;
+pub mod dns_server;
 pub mod error;
 pub mod faults;
+pub mod hrana;
 pub mod idempotency;
 pub mod ids;
 pub mod json;
@@ -48,11 +51,20 @@ use store::Store;
 /// File, in the data directory, that holds the bound address (`127.0.0.1:8787`).
 pub const ADDRESS_FILE: &str = "address";
 
+/// File, in the data directory, that names every listener: `{"api", "db", "apps", "dns"}`.
+pub const LISTENERS_FILE: &str = "listeners.json";
+
 /// How to run comwit-local.
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// Address to listen on; port 0 picks a free one (see [`Server::addr`]).
+    /// Address of the platform API; port 0 picks a free one (see [`Server::addr`]).
     pub listen: SocketAddr,
+    /// Address of the databases' libSQL (Hrana over HTTP) listener.
+    pub db_listen: SocketAddr,
+    /// Address of the apps' HTTP listener (routed by `Host`).
+    pub apps_listen: SocketAddr,
+    /// Address of the DNS listener (UDP and TCP).
+    pub dns_listen: SocketAddr,
     /// Directory of the SQLite file, `dev-token` and `address`.
     pub data_dir: PathBuf,
     /// DNS server to look for Manual DNS records at, besides the hosted zones.
@@ -75,8 +87,8 @@ pub struct Config {
     pub max_bundle_bytes: usize,
     /// Largest JSON body.
     pub max_json_bytes: usize,
-    /// Base of `database_url`.
-    pub database_url_base: String,
+    /// Base of `database_url`; by default the database listener's URL.
+    pub database_url_base: Option<String>,
     /// Create the `dev` user and its token on first start.
     pub create_dev_user: bool,
     /// Write `DIR/address` once bound.
@@ -87,6 +99,9 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             listen: "127.0.0.1:8787".parse().expect("literal address"),
+            db_listen: "127.0.0.1:8788".parse().expect("literal address"),
+            apps_listen: "127.0.0.1:8789".parse().expect("literal address"),
+            dns_listen: "127.0.0.1:8753".parse().expect("literal address"),
             data_dir: PathBuf::from(".comwit-local"),
             resolver: None,
             fail_rate: 0.0,
@@ -98,22 +113,37 @@ impl Default for Config {
             dns_check_interval: Duration::from_millis(1000),
             max_bundle_bytes: 64 << 20,
             max_json_bytes: 8 << 20,
-            database_url_base: "https://db.cloud.comwit.io".into(),
+            database_url_base: None,
             create_dev_user: true,
             write_address_file: true,
         }
     }
 }
 
+/// Where a running comwit-local listens: the contents of `DIR/listeners.json`.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct Listeners {
+    /// The platform API, `http://HOST:PORT`.
+    pub api: String,
+    /// The databases (libSQL remote protocol), `http://HOST:PORT`.
+    pub db: String,
+    /// The apps, routed by `Host`, `http://HOST:PORT`.
+    pub apps: String,
+    /// The DNS server, `HOST:PORT` (UDP and TCP).
+    pub dns: SocketAddr,
+}
+
 /// A running comwit-local.
 pub struct Server {
     addr: SocketAddr,
+    listeners: Listeners,
     data_dir: PathBuf,
     dev_token: Option<String>,
     admin: Admin,
     state: AppState,
     stop: watch::Sender<bool>,
-    http: JoinHandle<std::io::Result<()>>,
+    http: Vec<JoinHandle<std::io::Result<()>>>,
+    dns: JoinHandle<()>,
     background: JoinHandle<()>,
 }
 
@@ -126,6 +156,11 @@ impl Server {
     /// `http://<addr>`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Every listener's address (also in `DIR/listeners.json`).
+    pub fn listeners(&self) -> &Listeners {
+        &self.listeners
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -150,7 +185,10 @@ impl Server {
     /// Stop accepting, finish in-flight requests, and return.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
-        let _ = self.http.await;
+        for http in self.http {
+            let _ = http.await;
+        }
+        let _ = self.dns.await;
         self.background.abort();
         let _ = self.background.await;
     }
@@ -202,23 +240,20 @@ pub async fn serve(config: Config) -> Result<Server, String> {
     } else {
         None
     };
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    if config.write_address_file {
-        admin::write_private(&data_dir.join(ADDRESS_FILE), &format!("{addr}\n"))
-            .map_err(|e| format!("cannot write the address file: {e}"))?;
-    }
+    let (listener, addr) = bind(config.listen, "the platform API").await?;
+    let (db_listener, db_addr) = bind(config.db_listen, "the databases").await?;
+    let (apps_listener, apps_addr) = bind(config.apps_listen, "the apps").await?;
+    let db_url = format!("http://{db_addr}");
     let state = AppState(Arc::new(Shared {
         store: store.clone(),
         settings: Settings {
+            data_dir: data_dir.clone(),
             database_provision_delay: config.database_provision_delay,
             domain_activation_delay: config.domain_activation_delay,
             resolver: config.resolver,
             max_json_bytes: config.max_json_bytes,
             max_bundle_bytes: config.max_bundle_bytes,
-            database_url_base: config.database_url_base.clone(),
+            database_url_base: config.database_url_base.clone().unwrap_or(db_url.clone()),
             fail_rate: config.fail_rate.clamp(0.0, 1.0),
             fail_after_share: config.fail_after_share.clamp(0.0, 1.0),
             latency: config.latency,
@@ -226,59 +261,68 @@ pub async fn serve(config: Config) -> Result<Server, String> {
         limiter: config.rate_limit.map(ratelimit::RateLimiter::new),
         counts: stats::RequestCounts::default(),
     }));
-    let app = routes::router(state.clone());
-    let (stop, mut stopped) = watch::channel(false);
-    let http = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.wait_for(|s| *s).await;
-            })
-            .await
-    });
-    let background = tokio::spawn(verify_loop(
+    let (stop, stopped) = watch::channel(false);
+    let (dns_addr, dns) =
+        dns_server::serve(config.dns_listen, state.clone(), stopped.clone()).await?;
+    let listeners = Listeners {
+        api: format!("http://{addr}"),
+        db: db_url,
+        apps: format!("http://{apps_addr}"),
+        dns: dns_addr,
+    };
+    if config.write_address_file {
+        admin::write_private(&data_dir.join(ADDRESS_FILE), &format!("{addr}\n"))
+            .map_err(|e| format!("cannot write the address file: {e}"))?;
+        let json = serde_json::to_string_pretty(&listeners).map_err(|e| e.to_string())?;
+        admin::write_private(&data_dir.join(LISTENERS_FILE), &format!("{json}\n"))
+            .map_err(|e| format!("cannot write {LISTENERS_FILE}: {e}"))?;
+    }
+    let http = vec![
+        spawn_http(listener, routes::router(state.clone()), stopped.clone()),
+        spawn_http(db_listener, hrana::router(state.clone()), stopped.clone()),
+        spawn_http(apps_listener, apps_http::router(state.clone()), stopped),
+    ];
+    let background = tokio::spawn(dns::verify_loop(
         store,
         config.resolver,
         config.dns_check_interval,
     ));
     Ok(Server {
         addr,
+        listeners,
         data_dir,
         dev_token,
         admin,
         state,
         stop,
         http,
+        dns,
         background,
     })
 }
 
-/// Turn pending Manual DNS hostnames active once their records are published.
-async fn verify_loop(store: Store, resolver: Option<SocketAddr>, interval: Duration) {
-    let interval = interval.max(Duration::from_millis(50));
-    loop {
-        tokio::time::sleep(interval).await;
-        if let Err(e) = store.write(|tx| dns::verify_in_zones(tx, None)).await {
-            tracing::warn!(error = %e, "checking pending hostnames failed");
-        }
-        let Some(resolver) = resolver else { continue };
-        let pending = store
-            .read(|tx| {
-                let mut stmt = tx.prepare(
-                    "SELECT hostname, dns_records FROM hostnames WHERE status = 'pending' LIMIT 200",
-                )?;
-                let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+async fn bind(
+    addr: SocketAddr,
+    what: &str,
+) -> Result<(tokio::net::TcpListener, SocketAddr), String> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr} for {what}: {e}"))?;
+    let bound = listener.local_addr().map_err(|e| e.to_string())?;
+    Ok((listener, bound))
+}
+
+/// Serves `app` on `listener` until `stop` turns true, finishing in-flight requests.
+fn spawn_http(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    mut stop: watch::Receiver<bool>,
+) -> JoinHandle<std::io::Result<()>> {
+    tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stop.wait_for(|s| *s).await;
             })
             .await
-            .unwrap_or_default();
-        for (hostname, records) in pending {
-            let Ok(records) = serde_json::from_str::<Vec<dns::HostRecord>>(&records) else {
-                continue;
-            };
-            if dns::at_resolver(resolver, &records).await {
-                tracing::info!(hostname = %hostname, "records found at the resolver; hostname active");
-                let _ = store.write(move |tx| dns::mark_active(tx, &hostname)).await;
-            }
-        }
-    }
+    })
 }

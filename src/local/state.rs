@@ -12,6 +12,8 @@ use super::store::Store;
 /// Behaviour settings that handlers read.
 #[derive(Clone, Debug)]
 pub struct Settings {
+    /// The data directory (the store, and each database's own SQLite file).
+    pub data_dir: std::path::PathBuf,
     pub database_provision_delay: Duration,
     pub domain_activation_delay: Duration,
     pub resolver: Option<SocketAddr>,

@@ -33,6 +33,12 @@ pub struct Platform {
     pub url: String,
     /// The `dev` user's token (every scope).
     pub token: String,
+    /// The databases' libSQL listener, `http://127.0.0.1:PORT`.
+    pub db_url: String,
+    /// The apps' listener (routed by `Host`), `http://127.0.0.1:PORT`.
+    pub apps_url: String,
+    /// The DNS listener (UDP and TCP).
+    pub dns_addr: std::net::SocketAddr,
     data: tempfile::TempDir,
     provider_dir: tempfile::TempDir,
 }
@@ -55,6 +61,9 @@ impl Platform {
             .unwrap();
         let mut config = Config {
             listen: "127.0.0.1:0".parse().unwrap(),
+            db_listen: "127.0.0.1:0".parse().unwrap(),
+            apps_listen: "127.0.0.1:0".parse().unwrap(),
+            dns_listen: "127.0.0.1:0".parse().unwrap(),
             data_dir: data.path().to_path_buf(),
             database_provision_delay: Duration::from_millis(300),
             domain_activation_delay: Duration::from_millis(300),
@@ -67,12 +76,16 @@ impl Platform {
             .expect("start comwit-local");
         let url = server.url();
         let token = server.dev_token().expect("dev token");
+        let listeners = server.listeners().clone();
         let provider_dir = provider_dir_with(Path::new(PROVIDER_BIN), "comwit");
         Platform {
             runtime,
             server: Some(server),
             url,
             token,
+            db_url: listeners.db,
+            apps_url: listeners.apps,
+            dns_addr: listeners.dns,
             data,
             provider_dir,
         }
