@@ -499,7 +499,7 @@ async fn databases_provision_then_ready() {
     assert_eq!(r.s("status"), "provisioning");
     assert_eq!(
         r.s("database_url"),
-        format!("https://db.cloud.comwit.io/{id}")
+        format!("{}/{id}", env.server.listeners().db)
     );
     let dup = env.post(&base, json!({"name": "main"})).await;
     assert_eq!((dup.status, dup.code()), (409, "name_taken"));
@@ -2011,5 +2011,566 @@ async fn registrar_prices_buys_once_and_never_deletes() {
     assert_eq!(r.status, 403);
     assert_eq!(env.delete(&format!("{base}/my-shop.com")).await.status, 405);
     assert_eq!(env.get(&format!("{base}/other.com")).await.status, 404);
+    env.server.shutdown().await;
+}
+
+// ---------- database tokens and the data plane ----------
+
+#[tokio::test]
+async fn database_tokens_are_made_renewed_and_revoked() {
+    let env = start().await;
+    let pid = env.project("tokens").await;
+    let r = env
+        .post(
+            &format!("/v1/projects/{pid}/databases"),
+            json!({"name": "main"}),
+        )
+        .await;
+    let db = r.s("database_id");
+    let base = format!("/v1/projects/{pid}/databases/{db}/tokens");
+    let file = env.dir.path().join("databases").join(format!("{db}.db"));
+    assert!(file.exists(), "a database has its own SQLite file");
+
+    let made = env.post(&base, json!({})).await;
+    assert_eq!(made.status, 201, "{made:?}");
+    let id = made.s("token_id");
+    assert!(id.starts_with("dbt_") && id.len() == 20, "{id}");
+    assert_eq!(made.s("access"), "full_access");
+    assert_eq!(made.s("database_id"), db);
+    assert_eq!(made.s("token").split('.').count(), 3);
+    let lifetime = |r: &local_common::Resp| {
+        let at = |k: &str| {
+            time::OffsetDateTime::parse(&r.s(k), &time::format_description::well_known::Rfc3339)
+                .unwrap()
+                .unix_timestamp()
+        };
+        at("expires_at") - at("created_at")
+    };
+    assert!((3599..=3601).contains(&lifetime(&made)), "{made:?}");
+    assert_eq!(
+        made.headers["location"].to_str().unwrap(),
+        format!("{base}/{id}")
+    );
+
+    for (body, field) in [
+        (json!({"expires_in": 59}), "expires_in"),
+        (json!({"expires_in": 31_536_001}), "expires_in"),
+        (json!({"expires_in": "60"}), "expires_in"),
+        (json!({"access": "admin"}), "access"),
+        (json!({"access": null}), "access"),
+        (json!({"access": "read_only", "ttl": 5}), "ttl"),
+    ] {
+        let r = env.post(&base, body.clone()).await;
+        assert_eq!(
+            (r.status, r.body["error"]["field"].as_str()),
+            (422, Some(field)),
+            "{body} {r:?}"
+        );
+    }
+    let ro = env
+        .post(&base, json!({"access": "read_only", "expires_in": 60}))
+        .await;
+    assert_eq!((ro.status, ro.s("access").as_str()), (201, "read_only"));
+    assert!((59..=61).contains(&lifetime(&ro)));
+
+    let list = env.get(&base).await;
+    assert_eq!(list.status, 200);
+    let items = list.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert!(items.iter().all(|t| t.get("token").is_none()), "{list:?}");
+    let got = env.get(&format!("{base}/{id}")).await;
+    assert_eq!((got.status, got.s("token_id")), (200, id.clone()));
+    assert!(got.body.get("token").is_none());
+
+    let renewed = env
+        .post(&format!("{base}/{id}/renew"), json!({"expires_in": 7200}))
+        .await;
+    assert_eq!(renewed.status, 200, "{renewed:?}");
+    assert!((7199..=7201).contains(&lifetime(&renewed)));
+    let bad = env
+        .post(&format!("{base}/{id}/renew"), json!({"expires_in": 1}))
+        .await;
+    assert_eq!(bad.status, 422);
+
+    // Scopes: reading needs database:read, making database:write.
+    let reader = env
+        .server
+        .admin()
+        .create_token("dev", &["database:read"], "r")
+        .unwrap()
+        .secret;
+    let r = env
+        .call_as(&reader, Method::POST, &base, Some(json!({})))
+        .await;
+    assert_eq!(r.status, 403, "{r:?}");
+    assert_eq!(
+        env.call_as(&reader, Method::GET, &base, None).await.status,
+        200
+    );
+
+    assert_eq!(env.delete(&format!("{base}/{id}")).await.status, 204);
+    for r in [
+        env.get(&format!("{base}/{id}")).await,
+        env.delete(&format!("{base}/{id}")).await,
+        env.post(&format!("{base}/{id}/renew"), json!({})).await,
+        env.get(&format!("{base}/dbt_0000000000000000")).await,
+        env.get(&format!(
+            "/v1/projects/{pid}/databases/db_0000000000000000/tokens"
+        ))
+        .await,
+    ] {
+        assert_eq!(r.status, 404, "{r:?}");
+    }
+    assert_eq!(
+        env.get(&base).await.body["items"].as_array().unwrap().len(),
+        1
+    );
+
+    // Deleting the database deletes its tokens and its file.
+    let token = ro.s("token");
+    let (status, _) = env
+        .hrana(
+            &format!("/{db}/v2/pipeline"),
+            Some(&token),
+            json!({"requests": []}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        env.delete(&format!("/v1/projects/{pid}/databases/{db}"))
+            .await
+            .status,
+        204
+    );
+    assert!(!file.exists(), "the file goes with its database");
+    let (status, body) = env
+        .hrana(
+            &format!("/{db}/v2/pipeline"),
+            Some(&token),
+            json!({"requests": []}),
+        )
+        .await;
+    assert_eq!(status, 401, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("revoked"),
+        "{body}"
+    );
+    env.server.shutdown().await;
+}
+
+fn exec(sql: &str, args: Value) -> Value {
+    json!({"type": "execute", "stmt": {"sql": sql, "args": args}})
+}
+
+/// The responses of a pipeline's results (panics on an error result).
+fn ok(body: &Value, i: usize) -> &Value {
+    assert_eq!(body["results"][i]["type"], "ok", "{body}");
+    &body["results"][i]["response"]
+}
+
+#[tokio::test]
+async fn hrana_values_statements_and_batches() {
+    let env = start().await;
+    let pid = env.project("hrana").await;
+    let (db, token) = env.database_with_token(&pid, "main", "full_access").await;
+    let path = format!("/{db}/v3/pipeline");
+    let (status, body) = env
+        .hrana(
+            &path,
+            Some(&token),
+            json!({"baton": null, "requests": [
+                {"type": "sequence", "sql": "CREATE TABLE t (i INTEGER, f REAL, s TEXT, b BLOB, n); CREATE TABLE u (k TEXT UNIQUE)"},
+                exec("INSERT INTO t VALUES (?, ?, ?, ?, ?)", json!([
+                    {"type": "integer", "value": "-9223372036854775808"},
+                    {"type": "float", "value": 0.25},
+                    {"type": "text", "value": "ünï"},
+                    {"type": "blob", "base64": "AP8="},
+                    {"type": "null"}
+                ])),
+                {"type": "execute", "stmt": {"sql": "INSERT INTO t (s) VALUES (:s)", "named_args": [{"name": "s", "value": {"type": "text", "value": "named"}}]}},
+                {"type": "execute", "stmt": {"sql": "SELECT i, f, s, b, n FROM t ORDER BY rowid"}},
+                {"type": "execute", "stmt": {"sql": "SELECT * FROM t", "want_rows": false}},
+                exec("SELEC 1", json!([])),
+                exec("SELECT ?", json!([])),
+                {"type": "describe", "sql": "SELECT s AS label FROM t WHERE i = :i"},
+                {"type": "store_sql", "sql_id": 7, "sql": "SELECT count(*) FROM t"},
+                {"type": "execute", "stmt": {"sql_id": 7}},
+                {"type": "close_sql", "sql_id": 7},
+                {"type": "execute", "stmt": {"sql_id": 7}},
+                {"type": "get_autocommit"},
+                {"type": "close"},
+                {"type": "get_autocommit"}
+            ]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["baton"], Value::Null, "closed");
+    let insert = &ok(&body, 1)["result"];
+    assert_eq!(
+        (
+            insert["affected_row_count"].as_u64(),
+            insert["last_insert_rowid"].as_str()
+        ),
+        (Some(1), Some("1"))
+    );
+    assert_eq!(ok(&body, 2)["result"]["last_insert_rowid"], "2");
+    let select = &ok(&body, 3)["result"];
+    assert_eq!(
+        select["cols"][0],
+        json!({"name": "i", "decltype": "INTEGER"})
+    );
+    assert_eq!(select["cols"][4], json!({"name": "n", "decltype": null}));
+    assert_eq!(
+        select["rows"][0],
+        json!([
+            {"type": "integer", "value": "-9223372036854775808"},
+            {"type": "float", "value": 0.25},
+            {"type": "text", "value": "ünï"},
+            {"type": "blob", "base64": "AP8="},
+            {"type": "null"}
+        ])
+    );
+    assert_eq!(
+        select["rows"][1][2],
+        json!({"type": "text", "value": "named"})
+    );
+    assert_eq!(select["affected_row_count"], 0);
+    assert_eq!(ok(&body, 4)["result"]["affected_row_count"], 0);
+    assert_eq!(ok(&body, 4)["result"]["rows"], json!([]));
+    assert_eq!(body["results"][5]["type"], "error");
+    assert_eq!(body["results"][5]["error"]["code"], "SQLITE_ERROR");
+    assert!(body["results"][5]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("syntax error"));
+    assert_eq!(body["results"][6]["error"]["code"], "ARGS_INVALID");
+    assert_eq!(
+        ok(&body, 7)["result"],
+        json!({"params": [{"name": ":i"}], "cols": [{"name": "label", "decltype": "TEXT"}], "is_explain": false, "is_readonly": true})
+    );
+    assert_eq!(ok(&body, 9)["result"]["rows"][0][0]["value"], "2");
+    assert_eq!(
+        body["results"][11]["type"], "error",
+        "a closed SQL text is gone"
+    );
+    assert_eq!(ok(&body, 12)["is_autocommit"], true);
+    assert_eq!(ok(&body, 13)["type"], "close");
+    assert_eq!(body["results"][14]["error"]["code"], "STREAM_CLOSED");
+
+    // A batch: conditions over earlier steps' outcomes.
+    let step = |sql: &str, cond: Value| json!({"stmt": {"sql": sql}, "condition": cond});
+    let (_, body) = env
+        .hrana(
+            &path,
+            Some(&token),
+            json!({"requests": [{"type": "batch", "batch": {"steps": [
+                step("INSERT INTO u VALUES ('a')", Value::Null),
+                step("INSERT INTO u VALUES ('a')", Value::Null),
+                step("SELECT 'after error'", json!({"type": "error", "step": 1})),
+                step("SELECT 'skipped'", json!({"type": "ok", "step": 1})),
+                step("SELECT 'not'", json!({"type": "not", "cond": {"type": "ok", "step": 1}})),
+                step("SELECT 'and'", json!({"type": "and", "conds": [{"type": "ok", "step": 0}, {"type": "is_autocommit"}]})),
+                step("SELECT 'or'", json!({"type": "or", "conds": [{"type": "ok", "step": 3}, {"type": "error", "step": 3}]})),
+                step("SELECT 'later'", json!({"type": "ok", "step": 9}))
+            ]}}]}),
+        )
+        .await;
+    let batch = &ok(&body, 0)["result"];
+    let ran: Vec<bool> = batch["step_results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| !r.is_null())
+        .collect();
+    assert_eq!(
+        ran,
+        [true, false, true, false, true, true, false, false],
+        "{batch}"
+    );
+    assert_eq!(batch["step_errors"][1]["code"], "SQLITE_CONSTRAINT");
+    assert!(batch["step_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .all(|(i, e)| e.is_null() == (i != 1)));
+    assert!(body["baton"].is_string(), "an open stream has a baton");
+    env.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn hrana_streams_keep_transactions_across_batons() {
+    let env = start().await;
+    let pid = env.project("batons").await;
+    let (db, token) = env.database_with_token(&pid, "main", "full_access").await;
+    // The root path: the token names the database.
+    let path = "/v2/pipeline";
+    let (_, first) = env
+        .hrana(
+            path,
+            Some(&token),
+            json!({"requests": [
+                {"type": "sequence", "sql": "CREATE TABLE t (x)"},
+                exec("BEGIN", json!([])),
+                exec("INSERT INTO t VALUES (1)", json!([])),
+                {"type": "get_autocommit"}
+            ]}),
+        )
+        .await;
+    assert_eq!(ok(&first, 3)["is_autocommit"], false, "{first}");
+    let baton = first["baton"].as_str().unwrap().to_string();
+
+    // Another stream does not see the open transaction's row.
+    let (_, other) = env
+        .hrana(
+            path,
+            Some(&token),
+            json!({"requests": [exec("SELECT count(*) FROM t", json!([])), {"type": "close"}]}),
+        )
+        .await;
+    assert_eq!(ok(&other, 0)["result"]["rows"][0][0]["value"], "0");
+
+    let (_, second) = env
+        .hrana(
+            path,
+            Some(&token),
+            json!({"baton": baton, "requests": [
+                exec("SELECT count(*) FROM t", json!([])),
+                exec("ROLLBACK", json!([])),
+                {"type": "get_autocommit"},
+                exec("INSERT INTO t VALUES (2)", json!([])),
+                exec("CREATE TABLE w (y)", json!([]))
+            ]}),
+        )
+        .await;
+    assert_eq!(ok(&second, 0)["result"]["rows"][0][0]["value"], "1");
+    assert_eq!(ok(&second, 2)["is_autocommit"], true);
+    assert_eq!(ok(&second, 3)["result"]["affected_row_count"], 1);
+    assert_eq!(
+        ok(&second, 4)["result"]["affected_row_count"],
+        0,
+        "DDL changes no row"
+    );
+    let next = second["baton"].as_str().unwrap().to_string();
+    assert_ne!(next, baton);
+
+    // A used baton is refused.
+    let (status, refused) = env
+        .hrana(path, Some(&token), json!({"baton": baton, "requests": []}))
+        .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (400, Some("STREAM_EXPIRED")),
+        "{refused}"
+    );
+    let (_, last) = env
+        .hrana(path, Some(&token), json!({"baton": next, "requests": [exec("SELECT x FROM t", json!([])), {"type": "close"}]}))
+        .await;
+    assert_eq!(
+        ok(&last, 0)["result"]["rows"],
+        json!([[{"type": "integer", "value": "2"}]])
+    );
+    assert_eq!(last["baton"], Value::Null);
+
+    // A baton works only with a token of its database.
+    let (db2, token2) = env.database_with_token(&pid, "other", "full_access").await;
+    let (_, open) = env.hrana(path, Some(&token), json!({"requests": []})).await;
+    let (status, _) = env
+        .hrana(
+            path,
+            Some(&token2),
+            json!({"baton": open["baton"], "requests": []}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_ne!(db, db2);
+    env.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn hrana_refuses_bad_tokens_and_read_only_writes() {
+    let env = start().await;
+    let pid = env.project("hauth").await;
+    let (db, full) = env.database_with_token(&pid, "main", "full_access").await;
+    let ro = env.db_token(&pid, &db, "read_only").await;
+    let (db2, other) = env.database_with_token(&pid, "other", "full_access").await;
+    let path = format!("/{db}/v2/pipeline");
+    let empty = json!({"requests": []});
+    for (token, what) in [
+        (None, "Authorization"),
+        (Some("garbage"), "not a database token"),
+        (Some(env.token.as_str()), "not a database token"),
+        (
+            Some(other.as_str()),
+            &*format!("for database {db2}, not {db}"),
+        ),
+    ] {
+        let (status, body) = env.hrana(&path, token, empty.clone()).await;
+        assert_eq!(status, 401, "{body}");
+        assert!(body["message"].as_str().unwrap().contains(what), "{body}");
+        assert_eq!(body["code"], "UNAUTHORIZED");
+    }
+    // A signature made with another key.
+    let mut forged: Vec<String> = full.split('.').map(str::to_string).collect();
+    forged[2] = forged[2].chars().rev().collect();
+    let (status, body) = env
+        .hrana(&path, Some(&forged.join(".")), empty.clone())
+        .await;
+    assert_eq!(status, 401, "{body}");
+
+    let (_, body) = env
+        .hrana(&path, Some(&full), json!({"requests": [{"type": "sequence", "sql": "CREATE TABLE t (x); INSERT INTO t VALUES (1)"}]}))
+        .await;
+    ok(&body, 0);
+    let (status, body) = env
+        .hrana(
+            &path,
+            Some(&ro),
+            json!({"requests": [
+                exec("SELECT x FROM t", json!([])),
+                exec("INSERT INTO t VALUES (2)", json!([])),
+                {"type": "sequence", "sql": "SELECT 1; DELETE FROM t"},
+                {"type": "batch", "batch": {"steps": [{"stmt": {"sql": "UPDATE t SET x = 3"}}]}},
+                exec("BEGIN", json!([])),
+                exec("ROLLBACK", json!([])),
+                exec("SELECT count(*) FROM t WHERE x = 1", json!([]))
+            ]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(ok(&body, 0)["result"]["rows"][0][0]["value"], "1");
+    assert_eq!(
+        body["results"][1]["error"]["code"], "SQLITE_READONLY",
+        "{body}"
+    );
+    assert_eq!(body["results"][2]["error"]["code"], "SQLITE_READONLY");
+    assert_eq!(
+        ok(&body, 3)["result"]["step_errors"][0]["code"],
+        "SQLITE_READONLY"
+    );
+    ok(&body, 4);
+    ok(&body, 5);
+    assert_eq!(ok(&body, 6)["result"]["rows"][0][0]["value"], "1");
+
+    // Attaching another file is refused, whatever the token.
+    let (_, body) = env
+        .hrana(
+            &path,
+            Some(&full),
+            json!({"requests": [exec("ATTACH 'elsewhere.db' AS e", json!([]))]}),
+        )
+        .await;
+    assert_eq!(body["results"][0]["type"], "error", "{body}");
+
+    // Expiry is the platform's: a token past it is refused (set in the store, not waited for).
+    let conn = rusqlite::Connection::open(env.dir.path().join("comwit-local.sqlite3")).unwrap();
+    conn.busy_timeout(Duration::from_secs(5)).unwrap();
+    conn.execute(
+        "UPDATE database_tokens SET expires_at_ms = 0 WHERE access = 'read_only'",
+        [],
+    )
+    .unwrap();
+    let (status, body) = env.hrana(&path, Some(&ro), empty.clone()).await;
+    assert_eq!(status, 401);
+    assert!(
+        body["message"].as_str().unwrap().contains("expired"),
+        "{body}"
+    );
+
+    // The protocol's other endpoints.
+    let get = |p: &str| {
+        env.http
+            .get(format!("{}{p}", env.server.listeners().db))
+            .send()
+    };
+    for (p, status) in [
+        ("/v2", 200),
+        ("/v3", 200),
+        (&*format!("/{db}/v3"), 200),
+        ("/v3-protobuf", 404),
+        ("/health", 200),
+        ("/version", 200),
+        ("/v2/pipeline", 405),
+        ("/nothing", 404),
+    ] {
+        assert_eq!(get(p).await.unwrap().status().as_u16(), status, "{p}");
+    }
+    let (status, _) = env
+        .hrana(&path, Some(&full), json!({"requests": "x"}))
+        .await;
+    assert_eq!(status, 400);
+    env.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn hrana_cursor_answers_a_batch_as_lines() {
+    let env = start().await;
+    let pid = env.project("cursor").await;
+    let (db, token) = env.database_with_token(&pid, "main", "full_access").await;
+    let url = format!("{}/{db}/v3/cursor", env.server.listeners().db);
+    let step = |sql: &str, cond: Value| json!({"stmt": {"sql": sql}, "condition": cond});
+    let resp = env
+        .http
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&json!({"baton": null, "batch": {"steps": [
+            step("CREATE TABLE t (x INTEGER)", Value::Null),
+            step("INSERT INTO t VALUES (1), (2)", Value::Null),
+            step("SELECT x FROM t ORDER BY x", Value::Null),
+            step("SELECT nope FROM t", Value::Null),
+            step("SELECT 'skipped'", json!({"type": "ok", "step": 3}))
+        ]}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let text = resp.text().await.unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines[0]["baton"].is_string(), "{text}");
+    let kinds: Vec<&str> = lines[1..]
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "step_begin",
+            "step_end",
+            "step_begin",
+            "step_end",
+            "step_begin",
+            "row",
+            "row",
+            "step_end",
+            "step_error"
+        ],
+        "{text}"
+    );
+    assert_eq!(lines[4]["affected_row_count"], 2);
+    assert_eq!(lines[5]["step"], 2);
+    assert_eq!(lines[6]["row"], json!([{"type": "integer", "value": "1"}]));
+    assert_eq!(lines[9]["step"], 3);
+    assert_eq!(lines[9]["error"]["code"], "SQLITE_ERROR");
+
+    // The baton continues the stream in a pipeline; no token, no cursor.
+    let (_, body) = env
+        .hrana(
+            &format!("/{db}/v3/pipeline"),
+            Some(&token),
+            json!({"baton": lines[0]["baton"], "requests": [exec("SELECT count(*) FROM t", json!([])), {"type": "close"}]}),
+        )
+        .await;
+    assert_eq!(ok(&body, 0)["result"]["rows"][0][0]["value"], "2");
+    let refused = env
+        .http
+        .post(&url)
+        .json(&json!({"batch": {"steps": []}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 401);
     env.server.shutdown().await;
 }

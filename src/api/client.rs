@@ -145,9 +145,26 @@ impl Client {
         path: &str,
         body: &B,
     ) -> Result<T, ApiError> {
-        let key = idempotency_key();
-        self.json(Method::POST, path, to_json(body)?, Some(key))
+        self.post_keyed(path, body, &idempotency_key()).await
+    }
+
+    /// POST with the caller's Idempotency-Key (see [`Client::new_idempotency_key`]): sending
+    /// the same request again with the same key, after this call gave up, is answered with what
+    /// the first request did (the platform's replay), or does the work once if it never
+    /// arrived. For callers that must learn what a request whose answer was lost made.
+    pub async fn post_keyed<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        key: &str,
+    ) -> Result<T, ApiError> {
+        self.json(Method::POST, path, to_json(body)?, Some(key.to_string()))
             .await
+    }
+
+    /// A fresh random Idempotency-Key, for [`Client::post_keyed`].
+    pub fn new_idempotency_key() -> String {
+        idempotency_key()
     }
 
     /// Creates an object so that no try can leave one behind that the caller does not learn of.

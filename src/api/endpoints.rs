@@ -262,6 +262,88 @@ impl Client {
         .await
     }
 
+    // ---- database tokens (the data plane's credentials)
+    fn database_tokens_path(project_id: &str, database_id: &str) -> String {
+        format!(
+            "/v1/projects/{}/databases/{}/tokens",
+            seg(project_id),
+            seg(database_id)
+        )
+    }
+    fn database_token_path(project_id: &str, database_id: &str, token_id: &str) -> String {
+        format!(
+            "{}/{}",
+            Self::database_tokens_path(project_id, database_id),
+            seg(token_id)
+        )
+    }
+    /// Mints a token. Never through [`Client::create`]: a replay across runs would hand out a
+    /// token minted earlier (maybe revoked since, or held by someone else). `key` is the
+    /// caller's fresh Idempotency-Key, so that after a lost answer the same mint sent again
+    /// with it tells which token the lost one made.
+    pub async fn mint_database_token(
+        &self,
+        project_id: &str,
+        database_id: &str,
+        body: &DatabaseTokenCreate<'_>,
+        key: &str,
+    ) -> Result<MintedDatabaseToken, ApiError> {
+        self.post_keyed(
+            &Self::database_tokens_path(project_id, database_id),
+            body,
+            key,
+        )
+        .await
+    }
+    /// The database's live tokens (metadata only).
+    pub async fn list_database_tokens(
+        &self,
+        project_id: &str,
+        database_id: &str,
+    ) -> Result<Vec<DatabaseToken>, ApiError> {
+        self.list_all(&Self::database_tokens_path(project_id, database_id))
+            .await
+    }
+    /// One token's metadata; 404 once it is revoked or expired.
+    pub async fn get_database_token(
+        &self,
+        project_id: &str,
+        database_id: &str,
+        token_id: &str,
+    ) -> Result<DatabaseToken, ApiError> {
+        self.get(&Self::database_token_path(
+            project_id,
+            database_id,
+            token_id,
+        ))
+        .await
+    }
+    /// Extends a live token to `expires_in` seconds from now; 404 once revoked or expired.
+    pub async fn renew_database_token(
+        &self,
+        project_id: &str,
+        database_id: &str,
+        token_id: &str,
+        body: &DatabaseTokenRenew,
+    ) -> Result<DatabaseToken, ApiError> {
+        let path = Self::database_token_path(project_id, database_id, token_id);
+        self.post(&format!("{path}/renew"), body).await
+    }
+    /// Revokes a token; one already revoked (404) counts as done.
+    pub async fn revoke_database_token(
+        &self,
+        project_id: &str,
+        database_id: &str,
+        token_id: &str,
+    ) -> Result<(), ApiError> {
+        self.delete(&Self::database_token_path(
+            project_id,
+            database_id,
+            token_id,
+        ))
+        .await
+    }
+
     // ---- apps
     fn app_path(project_id: &str, app_id: &str) -> String {
         format!("/v1/projects/{}/apps/{}", seg(project_id), seg(app_id))

@@ -223,8 +223,11 @@ fn run(cli: Cli) -> Result<(), String> {
 fn serve_cmd(data: PathBuf, args: ServeArgs) -> Result<(), String> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("COMWIT_LOCAL_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+            tracing_subscriber::EnvFilter::try_from_env("COMWIT_LOCAL_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new(
+                    "info,hickory_server=warn,hickory_net=warn,hickory_resolver=warn",
+                )
+            }),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -1,15 +1,24 @@
-//! The DNS side of hostnames: the records a hostname needs, and finding them published (in the
-//! zones comwit-local hosts, or at a resolver over UDP; the messages are `hickory-proto`'s).
+//! The DNS side of hostnames: the records a hostname needs, and finding them published: asked
+//! over DNS (`hickory-resolver`) of comwit-local's own DNS listener, which serves the hosted
+//! zones, and of `--resolver`. (The API's reads also look in the hosted zones' tables.)
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use hickory_proto::op::{Message, MessageType, OpCode, Query};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use futures::StreamExt;
 use hickory_proto::rr::{Name, RData, Record, RecordType};
+use hickory_resolver::config::{
+    ConnectionConfig, NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts,
+};
+use hickory_resolver::net::runtime::TokioRuntimeProvider;
+use hickory_resolver::Resolver;
 use rusqlite::{params, Transaction};
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiResult;
+use super::store::Store;
 use super::{ids, store};
 
 pub const RECORD_TTL: i64 = 300;
@@ -149,75 +158,78 @@ pub fn mark_active(tx: &Transaction<'_>, hostname: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// Whether every record is published at the resolver.
-pub async fn at_resolver(resolver: SocketAddr, records: &[HostRecord]) -> bool {
-    for rec in records {
-        let rtype = match rec.rtype.as_str() {
-            "A" => RecordType::A,
-            "CNAME" => RecordType::CNAME,
-            "TXT" => RecordType::TXT,
-            _ => return false,
-        };
-        let answers = match query(resolver, &rec.name, rtype, QUERY_TIMEOUT).await {
-            Ok(a) => a,
-            Err(_) => return false,
-        };
-        if !answers.iter().any(|a| {
+/// How long one question to a DNS server may take.
+const QUERY_TIMEOUT: Duration = Duration::from_millis(800);
+/// Pending hostnames checked at once.
+const CONCURRENT_CHECKS: usize = 16;
+
+/// A stub resolver (`hickory-resolver`) that asks only `server`, over UDP and then TCP, with
+/// recursion desired (a recursive resolver needs it; an authoritative server ignores it).
+pub fn resolver_at(server: SocketAddr) -> Result<Resolver<TokioRuntimeProvider>, String> {
+    // A listener on the unspecified address is reached on loopback.
+    let ip = match server.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    let connections = [ConnectionConfig::udp(), ConnectionConfig::tcp()]
+        .into_iter()
+        .map(|mut c| {
+            c.port = server.port();
+            c
+        })
+        .collect();
+    let config =
+        ResolverConfig::from_name_servers(vec![NameServerConfig::new(ip, true, connections)]);
+    let mut options = ResolverOpts::default();
+    options.timeout = QUERY_TIMEOUT;
+    options.attempts = 1;
+    options.ndots = 0;
+    options.use_hosts_file = ResolveHosts::Never;
+    Resolver::builder_with_config(config, TokioRuntimeProvider::default())
+        .with_options(options)
+        .build()
+        .map_err(|e| format!("cannot make a resolver for {server}: {e}"))
+}
+
+/// Whether `resolver` finds `rec` (its name, type and value).
+pub async fn published(resolver: &Resolver<TokioRuntimeProvider>, rec: &HostRecord) -> bool {
+    let rtype = match rec.rtype.as_str() {
+        "A" => RecordType::A,
+        "CNAME" => RecordType::CNAME,
+        "TXT" => RecordType::TXT,
+        _ => return false,
+    };
+    let Ok(name) = Name::from_ascii(format!("{}.", norm(&rec.name))) else {
+        return false;
+    };
+    match resolver.lookup(name, rtype).await {
+        Ok(lookup) => lookup.answers().iter().any(|a| {
             a.record_type() == rtype
                 && answer_text(a).is_some_and(|v| value_matches(&rec.rtype, &v, &rec.value))
-        }) {
+        }),
+        Err(_) => false,
+    }
+}
+
+/// Whether every record is found by one of `resolvers` at least.
+pub async fn all_published(
+    resolvers: &[Resolver<TokioRuntimeProvider>],
+    records: &[HostRecord],
+) -> bool {
+    for rec in records {
+        let mut found = false;
+        for resolver in resolvers {
+            if published(resolver, rec).await {
+                found = true;
+                break;
+            }
+        }
+        if !found {
             return false;
         }
     }
     true
-}
-
-/// How long one question to the resolver may take.
-const QUERY_TIMEOUT: Duration = Duration::from_millis(800);
-
-/// Ask `resolver` for `name`/`rtype` over UDP, recursion desired; the answer records of the
-/// first response that carries the query's id (other datagrams are passed over until `timeout`).
-pub async fn query(
-    resolver: SocketAddr,
-    name: &str,
-    rtype: RecordType,
-    timeout: Duration,
-) -> std::io::Result<Vec<Record>> {
-    let invalid = |e: hickory_proto::ProtoError| {
-        std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string())
-    };
-    let rnd = ids::random_bytes(2);
-    let id = u16::from_le_bytes([rnd[0], rnd[1]]);
-    let mut msg = Message::new(id, MessageType::Query, OpCode::Query);
-    msg.metadata.recursion_desired = true;
-    msg.add_query(Query::query(
-        Name::from_ascii(name).map_err(invalid)?,
-        rtype,
-    ));
-    let q = msg.to_vec().map_err(invalid)?;
-    let bind: SocketAddr = if resolver.is_ipv4() {
-        "0.0.0.0:0".parse().expect("literal")
-    } else {
-        "[::]:0".parse().expect("literal")
-    };
-    let sock = tokio::net::UdpSocket::bind(bind).await?;
-    sock.connect(resolver).await?;
-    sock.send(&q).await?;
-    let mut buf = vec![0u8; 4096];
-    let deadline = tokio::time::Instant::now() + timeout;
-    loop {
-        let n = tokio::time::timeout_at(deadline, sock.recv(&mut buf))
-            .await
-            .map_err(|_| {
-                std::io::Error::new(std::io::ErrorKind::TimedOut, "DNS query timed out")
-            })??;
-        match Message::from_vec(&buf[..n]) {
-            Ok(r) if r.metadata.id == id && r.metadata.message_type == MessageType::Response => {
-                return Ok(r.answers)
-            }
-            _ => continue,
-        }
-    }
 }
 
 /// An A, CNAME or TXT answer as text: the dotted quad, the name without its final dot, the
@@ -236,9 +248,66 @@ fn answer_text(record: &Record) -> Option<String> {
     }
 }
 
+/// One pass over the pending Manual DNS hostnames: those whose records `servers` answer turn
+/// active. Returns the hostnames turned active.
+pub async fn check_pending(store: &Store, servers: &[SocketAddr]) -> ApiResult<Vec<String>> {
+    let pending = store
+        .read(|tx| {
+            let mut stmt = tx.prepare(
+                "SELECT hostname, dns_records FROM hostnames WHERE status = 'pending'
+                 ORDER BY seq LIMIT 200",
+            )?;
+            let rows =
+                stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await?;
+    if pending.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Fresh resolvers every pass: nothing cached from the last one hides a new record.
+    let resolvers = servers
+        .iter()
+        .filter_map(|s| {
+            resolver_at(*s)
+                .inspect_err(|e| tracing::warn!(error = %e, "Manual DNS checks"))
+                .ok()
+        })
+        .collect::<Vec<_>>();
+    let resolvers = &resolvers;
+    let found: Vec<String> = futures::stream::iter(pending)
+        .map(|(hostname, records)| async move {
+            let records: Vec<HostRecord> = serde_json::from_str(&records).ok()?;
+            all_published(resolvers, &records).await.then_some(hostname)
+        })
+        .buffer_unordered(CONCURRENT_CHECKS)
+        .filter_map(|h| async move { h })
+        .collect()
+        .await;
+    for hostname in &found {
+        tracing::info!(hostname = %hostname, "DNS records found; hostname active");
+        let h = hostname.clone();
+        store.write(move |tx| mark_active(tx, &h)).await?;
+    }
+    Ok(found)
+}
+
+/// Turn pending Manual DNS hostnames active once DNS answers their records: `servers` are
+/// comwit-local's own DNS listener (the hosted zones) and `--resolver`, if given.
+pub(crate) async fn verify_loop(store: Store, servers: Vec<SocketAddr>, interval: Duration) {
+    let interval = interval.max(Duration::from_millis(50));
+    loop {
+        tokio::time::sleep(interval).await;
+        if let Err(e) = check_pending(&store, &servers).await {
+            tracing::warn!(error = %e, "checking pending hostnames failed");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hickory_proto::op::{Message, OpCode};
     use hickory_proto::rr::rdata::{A, CNAME, TXT};
 
     /// A fake resolver on loopback: answers each question from `zone`, after first sending a
@@ -278,8 +347,12 @@ mod tests {
         (addr, task)
     }
 
+    fn resolver(addr: SocketAddr) -> Resolver<TokioRuntimeProvider> {
+        resolver_at(addr).unwrap()
+    }
+
     #[tokio::test]
-    async fn queries_read_a_cname_and_txt_answers() {
+    async fn a_resolver_finds_a_cname_and_txt_records() {
         let zone = vec![
             (RecordType::A, RData::A(A::new(198, 18, 1, 2))),
             (
@@ -292,21 +365,6 @@ mod tests {
             ),
         ];
         let (addr, task) = fake_resolver(zone).await;
-        let t = Duration::from_secs(2);
-        let texts =
-            |answers: Vec<Record>| answers.iter().filter_map(answer_text).collect::<Vec<_>>();
-        let txt = query(
-            addr,
-            "_comwit-challenge.www.example.com",
-            RecordType::TXT,
-            t,
-        );
-        assert_eq!(texts(txt.await.unwrap()), ["comwit-verify=abc"]);
-        let a = query(addr, "example.com", RecordType::A, t);
-        assert_eq!(texts(a.await.unwrap()), ["198.18.1.2"]);
-        let cname = query(addr, "www.example.com", RecordType::CNAME, t);
-        assert_eq!(texts(cname.await.unwrap()), ["web-12345678.comwit.app"]);
-
         let host = "www.example.com";
         let mut records = host_records(
             "app_0000000000000001",
@@ -315,26 +373,96 @@ mod tests {
             false,
         );
         records[1].value = "comwit-verify=abc".into();
-        assert!(at_resolver(addr, &records).await);
+        let resolvers = [resolver(addr)];
+        assert!(all_published(&resolvers, &records).await);
         records[1].value = "comwit-verify=abd".into();
-        assert!(!at_resolver(addr, &records).await);
+        assert!(!all_published(&resolvers, &records).await);
+        let mut apex = host_records("app_1", "web-1.comwit.app", "example.com", true);
+        apex[0].value = "198.18.1.2".into();
+        assert!(published(&resolvers[0], &apex[0]).await);
+        apex[0].value = "198.18.1.3".into();
+        assert!(!published(&resolvers[0], &apex[0]).await);
         task.abort();
     }
 
     #[tokio::test]
-    async fn a_silent_resolver_times_out() {
+    async fn a_silent_resolver_finds_nothing_in_time() {
         let sock = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
         let addr = sock.local_addr().unwrap();
-        let e = query(
-            addr,
-            "example.com",
-            RecordType::A,
-            Duration::from_millis(100),
+        let records = host_records("app_1", "web-1.comwit.app", "www.example.com", false);
+        let started = std::time::Instant::now();
+        assert!(!all_published(&[resolver(addr)], &records).await);
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        drop(sock);
+    }
+
+    /// The whole path: a pending hostname whose records sit in a hosted zone turns active once
+    /// comwit-local's DNS listener answers them; another, unpublished, stays pending.
+    #[tokio::test]
+    async fn pending_hostnames_turn_active_through_the_dns_listener() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let records = host_records("app_1", "web-1.comwit.app", "www.example.com", false);
+        let other = host_records("app_1", "web-1.comwit.app", "shop.example.net", false);
+        let json = serde_json::to_string(&records).unwrap();
+        let other_json = serde_json::to_string(&other).unwrap();
+        let txt = records[1].value.clone();
+        store
+            .write_blocking(move |tx| {
+                tx.execute_batch(
+                    "INSERT INTO projects (project_id, name, created_at) VALUES ('prj_1', 'p', 'now');
+                     INSERT INTO apps (app_id, project_id, name, runtime, default_hostname, created_at)
+                       VALUES ('app_1', 'prj_1', 'web', 'isolate', 'web-1.comwit.app', 'now');
+                     INSERT INTO domains (domain, project_id, name_servers, created_at, active_at_ms)
+                       VALUES ('example.com', 'prj_1', '[\"ns1.comwit-dns.net\"]', 'now', 0);
+                     INSERT INTO records (record_id, domain, project_id, name, type, vals, ttl, created_at)
+                       VALUES ('rec_1', 'example.com', 'prj_1', 'www.example.com', 'CNAME', '[\"web-1.comwit.app\"]', 300, 'now');",
+                )?;
+                // The ownership TXT through a wildcard: only a DNS answer finds it there.
+                tx.execute(
+                    "INSERT INTO records (record_id, domain, project_id, name, type, vals, ttl, created_at)
+                     VALUES ('rec_2', 'example.com', 'prj_1', '*.www.example.com', 'TXT', ?1, 300, 'now')",
+                    [serde_json::to_string(&[txt])?],
+                )?;
+                for (host, recs) in [("www.example.com", &json), ("shop.example.net", &other_json)] {
+                    tx.execute(
+                        "INSERT INTO hostnames (hostname, app_id, project_id, dns_mode, status, dns_records, created_at)
+                         VALUES (?1, 'app_1', 'prj_1', 'manual', 'pending', ?2, 'now')",
+                        [host, recs.as_str()],
+                    )?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let (_stop, stopped) = tokio::sync::watch::channel(false);
+        let (addr, task) = super::super::dns_server::serve_store(
+            "127.0.0.1:0".parse().unwrap(),
+            store.clone(),
+            stopped,
         )
         .await
-        .unwrap_err();
-        assert_eq!(e.kind(), std::io::ErrorKind::TimedOut);
-        drop(sock);
+        .unwrap();
+        let activated = check_pending(&store, &[addr]).await.unwrap();
+        assert_eq!(activated, ["www.example.com"]);
+        let status = |host: &'static str| {
+            store
+                .read_blocking(|tx| {
+                    Ok(tx.query_row(
+                        "SELECT status FROM hostnames WHERE hostname = ?1",
+                        [host],
+                        |r| r.get::<_, String>(0),
+                    )?)
+                })
+                .unwrap()
+        };
+        assert_eq!(status("www.example.com"), "active");
+        assert_eq!(status("shop.example.net"), "pending");
+        assert!(check_pending(&store, &[addr]).await.unwrap().is_empty());
+        task.abort();
     }
 
     #[test]
@@ -357,40 +485,5 @@ mod tests {
         );
         assert_eq!(b[0].rtype, "A");
         assert!(b[1].value.starts_with("comwit-verify="));
-    }
-}
-
-/// Turn pending Manual DNS hostnames active once their records are published.
-pub(crate) async fn verify_loop(
-    store: super::store::Store,
-    resolver: Option<SocketAddr>,
-    interval: Duration,
-) {
-    let interval = interval.max(Duration::from_millis(50));
-    loop {
-        tokio::time::sleep(interval).await;
-        if let Err(e) = store.write(|tx| verify_in_zones(tx, None)).await {
-            tracing::warn!(error = %e, "checking pending hostnames failed");
-        }
-        let Some(resolver) = resolver else { continue };
-        let pending = store
-            .read(|tx| {
-                let mut stmt = tx.prepare(
-                    "SELECT hostname, dns_records FROM hostnames WHERE status = 'pending' LIMIT 200",
-                )?;
-                let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-                Ok(rows.collect::<Result<Vec<_>, _>>()?)
-            })
-            .await
-            .unwrap_or_default();
-        for (hostname, records) in pending {
-            let Ok(records) = serde_json::from_str::<Vec<HostRecord>>(&records) else {
-                continue;
-            };
-            if at_resolver(resolver, &records).await {
-                tracing::info!(hostname = %hostname, "records found at the resolver; hostname active");
-                let _ = store.write(move |tx| mark_active(tx, &hostname)).await;
-            }
-        }
     }
 }

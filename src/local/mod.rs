@@ -28,6 +28,7 @@ pub mod admin;
 pub mod apps_http;
 pub mod auth;
 pub mod cli;
+pub mod db_tokens;
 pub mod dns;
 pub mod dns_server;
 pub mod error;
@@ -284,7 +285,7 @@ pub async fn serve(config: Config) -> Result<Server, String> {
     ];
     let background = tokio::spawn(dns::verify_loop(
         store,
-        config.resolver,
+        std::iter::once(dns_addr).chain(config.resolver).collect(),
         config.dns_check_interval,
     ));
     Ok(Server {

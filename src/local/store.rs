@@ -28,7 +28,23 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(INITIAL),
     Migration::Code(add_env_digest_keys),
     Migration::Sql(REGISTRATIONS),
+    Migration::Sql(DATABASE_TOKENS),
 ];
+
+/// Tokens of the databases' data plane (`routes::database_tokens`): the row is what makes a
+/// token live; revoking deletes it, and so does deleting its database. `expires_at_ms` is
+/// held here rather than in the token, so that renewing extends it.
+const DATABASE_TOKENS: &str = r#"
+CREATE TABLE database_tokens (
+    seq INTEGER PRIMARY KEY,
+    token_id TEXT NOT NULL UNIQUE,
+    database_id TEXT NOT NULL REFERENCES databases(database_id) ON DELETE CASCADE,
+    access TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at_ms INTEGER NOT NULL
+);
+CREATE INDEX database_tokens_by_database ON database_tokens(database_id, seq);
+"#;
 
 /// Domains bought through the registrar (`routes::registrar`): one row per domain, never
 /// deleted; `registered_at_ms` turns `registering` into `registered`.

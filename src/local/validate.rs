@@ -252,7 +252,9 @@ field_rules_only!(
     DomainInput,
     RollbackInput,
     RegistrationInput,
-    RegistrationUpdate
+    RegistrationUpdate,
+    DatabaseTokenInput,
+    DatabaseTokenRenew
 );
 
 /// `POST /v1/projects`, `PATCH /v1/projects/{project_id}`.
@@ -441,6 +443,76 @@ pub struct RegistrationInput {
 #[serde(deny_unknown_fields)]
 pub struct RegistrationUpdate {
     pub auto_renew: bool,
+}
+
+/// How long a database token lives, in seconds: its bounds and its default.
+pub const TOKEN_LIFETIME: std::ops::RangeInclusive<i64> = 60..=31_536_000;
+pub const TOKEN_LIFETIME_DEFAULT: i64 = 3600;
+
+/// What a database token may do on the data plane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenAccess {
+    FullAccess,
+    ReadOnly,
+}
+
+impl TokenAccess {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenAccess::FullAccess => "full_access",
+            TokenAccess::ReadOnly => "read_only",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TokenAccess> {
+        match s {
+            "full_access" => Some(TokenAccess::FullAccess),
+            "read_only" => Some(TokenAccess::ReadOnly),
+            _ => None,
+        }
+    }
+}
+
+/// `POST .../databases/{database_id}/tokens`: both fields optional (full access, one hour).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseTokenInput {
+    #[serde(default, deserialize_with = "token_access")]
+    pub access: Option<TokenAccess>,
+    #[serde(default, deserialize_with = "token_lifetime")]
+    pub expires_in: Option<i64>,
+}
+
+/// `POST .../tokens/{token_id}/renew`: the new lifetime from now (default one hour).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseTokenRenew {
+    #[serde(default, deserialize_with = "token_lifetime")]
+    pub expires_in: Option<i64>,
+}
+
+fn token_access<'de, D: Deserializer<'de>>(d: D) -> Result<Option<TokenAccess>, D::Error> {
+    let v = Option::<String>::deserialize(d)?;
+    v.map(|s| {
+        TokenAccess::parse(&s)
+            .ok_or_else(|| de::Error::custom("access must be `full_access` or `read_only`"))
+    })
+    .transpose()
+}
+
+fn token_lifetime<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    ruled_opt(d, |v: i64| {
+        if TOKEN_LIFETIME.contains(&v) {
+            Ok(v)
+        } else {
+            Err(format!(
+                "`expires_in` must be between {} and {} seconds",
+                TOKEN_LIFETIME.start(),
+                TOKEN_LIFETIME.end()
+            ))
+        }
+    })
 }
 
 fn registrable_domain<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {

@@ -8,10 +8,16 @@ use crate::api::error::StatusError;
 use crate::api::{ApiError, Client};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
-use crate::tfplugin::resource::{Ctx, PlanRequest};
+use crate::tfplugin::model;
+use crate::tfplugin::resource::{
+    no_import_by_identity, Ctx, IdentitySchema, PlanRequest, Resource,
+};
 use std::time::Duration;
 
-use crate::tfplugin::schema::{validators, Attribute, Block, NestedBlock};
+use async_trait::async_trait;
+use serde::de::DeserializeOwned;
+
+use crate::tfplugin::schema::{validators, Attribute, Block, NestedBlock, Schema};
 
 use super::config::ProviderConfig;
 
@@ -51,6 +57,118 @@ impl Shared {
             .read()
             .ok()
             .and_then(|g| g.as_ref().and_then(|c| c.config.project_id.clone()))
+    }
+}
+
+/// A managed resource in terms of its model: create, read, update and delete get the values
+/// Terraform sent already decoded into `Model`, and import by identity is the import of the ID
+/// the identity stands for. [`Resource`] is implemented for every such type by decoding the
+/// values and passing each hook on.
+#[async_trait]
+pub trait ModelResource: Send + Sync {
+    /// The resource's configuration and state.
+    type Model: DeserializeOwned + Send;
+
+    fn type_name(&self) -> &str;
+    fn schema(&self) -> &Schema;
+
+    /// The model of a planned value (create and update); a resource overrides it to explain
+    /// a value the model cannot hold.
+    fn planned(planned: &Value) -> Result<Self::Model, Diagnostics> {
+        model::get(planned)
+    }
+
+    async fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    async fn modify_plan(&self, _ctx: &mut Ctx, _plan: &mut PlanRequest) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    async fn create(&self, ctx: &mut Ctx, planned: Self::Model) -> Result<Value, Diagnostics>;
+
+    /// Refreshes the state; `Value::Null` means the object is gone.
+    async fn read(&self, ctx: &mut Ctx, known: Self::Model) -> Result<Value, Diagnostics>;
+
+    async fn update(
+        &self,
+        ctx: &mut Ctx,
+        prior: Self::Model,
+        planned: Self::Model,
+    ) -> Result<Value, Diagnostics>;
+
+    async fn delete(&self, ctx: &mut Ctx, prior: Self::Model) -> Result<(), Diagnostics>;
+
+    async fn import(&self, ctx: &mut Ctx, id: &str) -> Result<Value, Diagnostics>;
+
+    fn identity(&self) -> Option<&IdentitySchema> {
+        None
+    }
+
+    /// The import ID an `import` block's identity stands for (see `query::import_id`).
+    fn identity_import_id(&self, _identity: &Value) -> Result<String, Diagnostics> {
+        Err(no_import_by_identity(self.type_name()))
+    }
+}
+
+#[async_trait]
+impl<R: ModelResource> Resource for R {
+    fn type_name(&self) -> &str {
+        ModelResource::type_name(self)
+    }
+
+    fn schema(&self) -> &Schema {
+        ModelResource::schema(self)
+    }
+
+    async fn validate(&self, config: &Value) -> Diagnostics {
+        ModelResource::validate(self, config).await
+    }
+
+    async fn modify_plan(&self, ctx: &mut Ctx, plan: &mut PlanRequest) -> Diagnostics {
+        ModelResource::modify_plan(self, ctx, plan).await
+    }
+
+    async fn create(
+        &self,
+        ctx: &mut Ctx,
+        planned: &Value,
+        _config: &Value,
+    ) -> Result<Value, Diagnostics> {
+        ModelResource::create(self, ctx, R::planned(planned)?).await
+    }
+
+    async fn read(&self, ctx: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
+        ModelResource::read(self, ctx, model::get(state)?).await
+    }
+
+    async fn update(
+        &self,
+        ctx: &mut Ctx,
+        prior: &Value,
+        planned: &Value,
+        _config: &Value,
+    ) -> Result<Value, Diagnostics> {
+        let prior = model::get(prior)?;
+        ModelResource::update(self, ctx, prior, R::planned(planned)?).await
+    }
+
+    async fn delete(&self, ctx: &mut Ctx, prior: &Value) -> Result<(), Diagnostics> {
+        ModelResource::delete(self, ctx, model::get(prior)?).await
+    }
+
+    async fn import(&self, ctx: &mut Ctx, id: &str) -> Result<Value, Diagnostics> {
+        ModelResource::import(self, ctx, id).await
+    }
+
+    fn identity(&self) -> Option<&IdentitySchema> {
+        ModelResource::identity(self)
+    }
+
+    async fn import_identity(&self, ctx: &mut Ctx, identity: &Value) -> Result<Value, Diagnostics> {
+        let id = self.identity_import_id(identity)?;
+        ModelResource::import(self, ctx, &id).await
     }
 }
 
@@ -448,6 +566,39 @@ impl FolderTypes {
                 assert!(
                     !a.description.is_empty(),
                     "{name}.{} has no description",
+                    a.name
+                );
+            }
+        }
+    }
+
+    /// Checks the whole folder: its types are `names` (in the order of `schemas`), their
+    /// schemas pass `check_schemas`, their identities `check_identities` and their lists
+    /// `check_lists`.
+    pub fn check(&self, names: &[&str]) {
+        assert_eq!(self.names(), names);
+        self.check_schemas();
+        self.check_identities();
+        self.check_lists();
+    }
+
+    /// Every identity attribute is described and names an attribute of the state.
+    pub fn check_identities(&self) {
+        for r in &self.resources {
+            let Some(identity) = r.identity() else {
+                continue;
+            };
+            for a in &identity.attributes {
+                let name = r.type_name();
+                let in_state = r.schema().block.attributes.iter().any(|s| s.name == a.name);
+                assert!(
+                    in_state,
+                    "{name}: identity attribute {} is not in the state",
+                    a.name
+                );
+                assert!(
+                    !a.description.is_empty(),
+                    "{name}: {} has no description",
                     a.name
                 );
             }

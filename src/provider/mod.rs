@@ -62,7 +62,9 @@ use async_trait::async_trait;
 use crate::api::{Client, ClientOptions};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{Diagnostic, Diagnostics};
-use crate::tfplugin::resource::{Action, ClientInfo, DataSource, ListResource, Provider, Resource};
+use crate::tfplugin::resource::{
+    Action, ClientInfo, DataSource, EphemeralResource, ListResource, Provider, Resource,
+};
 use crate::tfplugin::schema::Schema;
 
 pub use common::{Configured, Shared};
@@ -88,8 +90,8 @@ impl Default for ComwitProvider {
     }
 }
 
-/// Every folder's types of one kind (`resources`, `data_sources`, `list_resources`), in the
-/// order of the folders named.
+/// Every folder's types of one kind (`resources`, `data_sources`, `list_resources`,
+/// `ephemeral_resources`), in the order of the folders named.
 macro_rules! of_every_folder {
     ($shared:expr, $kind:ident: $($folder:ident),+) => {
         [$($folder::$kind),+].iter().flat_map(|of| of($shared)).collect()
@@ -119,6 +121,11 @@ impl Provider for ComwitProvider {
     fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
         // Each folder adds its list resources here (`<folder>::list_resources`).
         of_every_folder!(&self.shared, list_resources: core, apps, dns, registrar)
+    }
+
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource>> {
+        // Only core has ephemeral resources so far; a folder that gets some is added here.
+        of_every_folder!(&self.shared, ephemeral_resources: core)
     }
 
     async fn validate_config(&self, config: &Value) -> Diagnostics {

@@ -3,11 +3,14 @@
 //! platform collection page by page into a list resource's sink.
 
 use super::common::{api_error, call, id_validator, is_platform_id, Shared};
-use crate::api::{Client, Pages};
+use crate::api::{ApiError, Client, Pages};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
-use crate::tfplugin::resource::{Ctx, IdentityAttribute, ListSink, Listed};
-use crate::tfplugin::schema::Attribute;
+use crate::tfplugin::model;
+use crate::tfplugin::resource::{Ctx, IdentityAttribute, ListResource, ListSink, Listed, Resource};
+use crate::tfplugin::schema::{Attribute, Schema};
+use async_trait::async_trait;
+use serde::Deserialize;
 
 /// The `project_id` of an identity: optional for import, the provider's `project_id` by default.
 pub fn project_identity() -> IdentityAttribute {
@@ -106,27 +109,78 @@ pub fn list_project(
         })
 }
 
+/// The `config` block of the list of one collection of a project: which project.
+#[derive(Debug, Default, Deserialize)]
+pub struct ProjectListConfig {
+    pub project_id: Option<String>,
+}
+
 /// A list resource over one collection of a project (its databases, domains, ...): the
-/// configuration's `project_id`, else the provider's; the collection read a page at a time by
-/// `pages` (e.g. `Client::domain_pages`); each item made a result by `listed`. `noun` names the
-/// collection in errors ("domains").
+/// `project_id` of its `config` (a [`ProjectListConfig`]), else the provider's; the collection
+/// read a page at a time by `pages` (e.g. `Client::domain_pages`); each item made a result by
+/// `listed`. `noun` names the collection in errors ("domains").
 pub async fn list_of_project<T: serde::de::DeserializeOwned>(
     ctx: &Ctx,
     sink: &ListSink,
     shared: &Shared,
-    project_id: Option<String>,
+    config: &Value,
     pages: for<'c> fn(&'c Client, &str) -> Pages<'c, T>,
     noun: &str,
-    listed: impl FnMut(T) -> Result<Option<Listed>, Diagnostics>,
+    mut listed: impl FnMut(T) -> Result<Listed, Diagnostics>,
 ) -> Diagnostics {
     let result = async {
+        let ProjectListConfig { project_id } = model::get(config)?;
         let project = list_project(project_id, shared, AttributePath::new("project_id"))?;
         let configured = shared.get()?;
         let pages = pages(&configured.client, &project);
         let what = format!("the {noun} of the project {project}");
-        send_pages(ctx, sink, pages, &what, listed).await
+        send_pages(ctx, sink, pages, &what, |item| listed(item).map(Some)).await
     };
     finished(result.await)
+}
+
+/// The list resource of one collection of a project whose items the managed resource `R`
+/// manages (`T` as the platform reports them): its databases, domains, registrations.
+pub struct ProjectCollectionList<R, T> {
+    pub(crate) shared: Shared,
+    pub(crate) schema: Schema,
+    /// Builds each result's state, exactly as the resource's import and `read` do.
+    pub(crate) resource: R,
+    /// Reads the collection a page at a time (e.g. `Client::domain_pages`).
+    pub(crate) pages: for<'c> fn(&'c Client, &str) -> Pages<'c, T>,
+    /// Names the collection in errors ("domains").
+    pub(crate) noun: &'static str,
+    /// The result of one item.
+    pub(crate) listed: fn(&R, T) -> Result<Listed, Diagnostics>,
+}
+
+#[async_trait]
+impl<R, T> ListResource for ProjectCollectionList<R, T>
+where
+    R: Resource + 'static,
+    T: serde::de::DeserializeOwned + Send + 'static,
+{
+    fn type_name(&self) -> &str {
+        self.resource.type_name()
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    async fn list(&self, ctx: &mut Ctx, config: &Value, sink: &ListSink) -> Diagnostics {
+        let listed = |item| (self.listed)(&self.resource, item);
+        list_of_project(
+            ctx,
+            sink,
+            &self.shared,
+            config,
+            self.pages,
+            self.noun,
+            listed,
+        )
+        .await
+    }
 }
 
 /// The `project_id` argument of a list resource's `config` block.
@@ -137,31 +191,74 @@ pub fn list_project_attribute() -> Attribute {
         .description("The project to list. Defaults to the provider's `project_id`.")
 }
 
-/// Sends every item of a paged platform list that `keep` accepts, read a page at a time so that
-/// a list Terraform stops early (its `limit`) reads no further pages. Returns false once the
-/// sink refuses. `what` names the list in error messages ("the databases of the project ...").
+/// Sends every item of a paged platform list that `listed` turns into a result (see
+/// [`send_each`]). Returns false once the sink refuses. `what` names the list in error messages
+/// ("the databases of the project ..."); a list that is not found is an error too.
 pub async fn send_pages<T: serde::de::DeserializeOwned>(
+    ctx: &Ctx,
+    sink: &ListSink,
+    pages: Pages<'_, T>,
+    what: &str,
+    listed: impl FnMut(T) -> Result<Option<Listed>, Diagnostics>,
+) -> Result<bool, Diagnostics> {
+    match send_each(ctx, sink, pages, what, listed).await? {
+        Sent::All => Ok(sink.wants_more()),
+        Sent::Stopped => Ok(false),
+        Sent::Gone(e) => Err(api_error(&format!("list {what}"), &e)),
+    }
+}
+
+/// How listing one collection ended.
+#[derive(Debug)]
+pub enum Sent {
+    /// Every item was sent (or skipped by the filter).
+    All,
+    /// The sink refused: Terraform has what it asked for.
+    Stopped,
+    /// The collection does not exist (a 404 for its first page, or a later one).
+    Gone(ApiError),
+}
+
+/// Sends every item of a paged collection that `listed` turns into a result, a page at a time,
+/// so that a list Terraform stops early reads no further pages. `what` names the collection in
+/// error messages ("the records of example.com"); a collection that may be gone by the time it
+/// is read (the records of a domain, the hostnames of an app) ends `Gone`.
+pub async fn send_each<T: serde::de::DeserializeOwned>(
     ctx: &Ctx,
     sink: &ListSink,
     mut pages: Pages<'_, T>,
     what: &str,
     mut listed: impl FnMut(T) -> Result<Option<Listed>, Diagnostics>,
-) -> Result<bool, Diagnostics> {
-    // No page is read once Terraform's limit is reached.
-    while sink.wants_more() {
-        let next = call(ctx, pages.next()).await;
-        let Some(page) = next.map_err(|e| api_error(&format!("list {what}"), &e))? else {
-            break;
+) -> Result<Sent, Diagnostics> {
+    loop {
+        let page = match next_page(ctx, sink, &mut pages).await {
+            Ok(Some(page)) => page,
+            Ok(None) if sink.wants_more() => return Ok(Sent::All),
+            Ok(None) => return Ok(Sent::Stopped),
+            Err(e) if e.is_not_found() => return Ok(Sent::Gone(e)),
+            Err(e) => return Err(api_error(&format!("list {what}"), &e)),
         };
         for item in page {
             if let Some(item) = listed(item)? {
                 if !sink.send(item).await {
-                    return Ok(false);
+                    return Ok(Sent::Stopped);
                 }
             }
         }
     }
-    Ok(sink.wants_more())
+}
+
+/// The next page of a collection a list sends, `None` once it is complete or Terraform's
+/// limit is reached: no page is read then.
+pub async fn next_page<T: serde::de::DeserializeOwned>(
+    ctx: &Ctx,
+    sink: &ListSink,
+    pages: &mut Pages<'_, T>,
+) -> Result<Option<Vec<T>>, ApiError> {
+    if !sink.wants_more() {
+        return Ok(None);
+    }
+    call(ctx, pages.next()).await
 }
 
 /// The diagnostics a list ends with: none when it sent everything or stopped on Terraform's

@@ -227,15 +227,17 @@ pub trait Resource: Send + Sync {
         _ctx: &mut Ctx,
         _identity: &Value,
     ) -> Result<Value, Diagnostics> {
-        Err(Diagnostic::error(
-            "Import by identity is not supported",
-            format!(
-                "The resource type {} cannot be imported by identity; use an import ID.",
-                self.type_name()
-            ),
-        )
-        .into())
+        Err(no_import_by_identity(self.type_name()))
     }
+}
+
+/// The answer of a resource type without an identity to an import by identity.
+pub fn no_import_by_identity(type_name: &str) -> Diagnostics {
+    Diagnostic::error(
+        "Import by identity is not supported",
+        format!("The resource type {type_name} cannot be imported by identity; use an import ID."),
+    )
+    .into()
 }
 
 /// Where a list resource sends what it finds; the protocol layer streams each to Terraform.

@@ -6,6 +6,7 @@ mod support;
 
 mod apps;
 mod core;
+mod data;
 mod dns;
 mod faults;
 mod provider_config;

@@ -216,3 +216,49 @@ pub fn bundle_raw_name(name: &str, content: &str) -> Vec<u8> {
 pub fn sha256_hex(data: &[u8]) -> String {
     comwit::local::ids::sha256_hex(data)
 }
+
+/// A database's data plane (Hrana over HTTP) for the tests.
+impl Env {
+    /// A new database of project `pid` and a token for it (`access`: `full_access`/`read_only`).
+    pub async fn database_with_token(
+        &self,
+        pid: &str,
+        name: &str,
+        access: &str,
+    ) -> (String, String) {
+        let r = self
+            .post(
+                &format!("/v1/projects/{pid}/databases"),
+                serde_json::json!({ "name": name }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{r:?}");
+        let id = r.s("database_id");
+        (id.clone(), self.db_token(pid, &id, access).await)
+    }
+
+    /// A new token of database `id`.
+    pub async fn db_token(&self, pid: &str, id: &str, access: &str) -> String {
+        let r = self
+            .post(
+                &format!("/v1/projects/{pid}/databases/{id}/tokens"),
+                serde_json::json!({ "access": access }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{r:?}");
+        r.s("token")
+    }
+
+    /// `POST <db listener><path>` with `token` (if any); the status and the JSON answer.
+    pub async fn hrana(&self, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
+        let url = format!("{}{path}", self.server.listeners().db);
+        let mut rb = self.http.post(url).json(&body);
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        let resp = rb.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let body = resp.json().await.unwrap_or(Value::Null);
+        (status, body)
+    }
+}

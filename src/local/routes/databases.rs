@@ -7,7 +7,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::{name_free, Call, InProject, Item, JsonBody, List, Listing, Table};
 use crate::local::auth::{DATABASE_READ, DATABASE_WRITE};
-use crate::local::error::ApiResult;
+use crate::local::error::{ApiError, ApiResult};
+use crate::local::hrana::files;
 use crate::local::idempotency::Stored;
 use crate::local::validate::DatabaseInput;
 use crate::local::{ids, store};
@@ -17,7 +18,8 @@ pub struct Database {
     pub database_id: String,
     pub project_id: String,
     pub name: String,
-    /// `<database_url_base>/<database_id>`, a setting of the server.
+    /// `<database_url_base>/<database_id>`, a setting of the server (see `hrana` for how the
+    /// data plane reads it).
     #[serde(default)]
     pub database_url: String,
     #[serde(rename(deserialize = "ready_at_ms"), deserialize_with = "status")]
@@ -69,6 +71,7 @@ pub async fn create(call: Call<InProject>, body: JsonBody<DatabaseInput>) -> Api
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![id, project_id, name, ids::rfc3339(now), now + delay],
         )?;
+        files::create(&t.settings.data_dir, &id).map_err(ApiError::internal)?;
         let location = format!("/v1/projects/{project_id}/databases/{id}");
         DATABASES.created(t, project_id, &id, location)
     })
@@ -79,11 +82,20 @@ pub async fn get(call: Call<Item<InProject>>) -> ApiResult<Json<Database>> {
     call.get_of(DATABASE_READ, &DATABASES).await
 }
 
+/// Deleting a database deletes its tokens (the foreign key cascades) and then its file.
 pub async fn delete(call: Call<Item<InProject>>) -> ApiResult<StatusCode> {
-    call.delete(DATABASE_WRITE, |t, p, _| {
-        DATABASES.get(t, &p.parent.project_id, &p.id)?;
-        t.execute("DELETE FROM databases WHERE database_id = ?1", [&p.id])?;
-        Ok(())
-    })
-    .await
+    let data_dir = call.settings().data_dir.clone();
+    let id = call.path().id.clone();
+    let status = call
+        .delete(DATABASE_WRITE, |t, p, _| {
+            DATABASES.get(t, &p.parent.project_id, &p.id)?;
+            t.execute("DELETE FROM databases WHERE database_id = ?1", [&p.id])?;
+            Ok(())
+        })
+        .await?;
+    tokio::task::spawn_blocking(move || files::remove(&data_dir, &id))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?
+        .map_err(|e| ApiError::internal(format!("the database's file stays: {e}")))?;
+    Ok(status)
 }

@@ -26,6 +26,7 @@ use super::store;
 use super::validate::{self, Page};
 
 pub mod apps;
+pub mod database_tokens;
 pub mod databases;
 pub mod deploys;
 pub mod domains;
@@ -40,6 +41,7 @@ pub fn router(state: AppState) -> Router {
     let p = "/v1/projects/{project_id}";
     let a = "/v1/projects/{project_id}/apps/{app_id}";
     let d = "/v1/projects/{project_id}/domains/{domain}";
+    let db = "/v1/projects/{project_id}/databases/{database_id}";
     Router::new()
         .route("/v1/me", get(me::get))
         .route("/v1/projects", get(projects::list).post(projects::create))
@@ -53,9 +55,18 @@ pub fn router(state: AppState) -> Router {
             &format!("{p}/databases"),
             get(databases::list).post(databases::create),
         )
+        .route(db, get(databases::get).delete(databases::delete))
         .route(
-            &format!("{p}/databases/{{database_id}}"),
-            get(databases::get).delete(databases::delete),
+            &format!("{db}/tokens"),
+            get(database_tokens::list).post(database_tokens::create),
+        )
+        .route(
+            &format!("{db}/tokens/{{token_id}}"),
+            get(database_tokens::get).delete(database_tokens::revoke),
+        )
+        .route(
+            &format!("{db}/tokens/{{token_id}}/renew"),
+            post(database_tokens::renew),
         )
         .route(&format!("{p}/apps"), get(apps::list).post(apps::create))
         .route(a, get(apps::get).patch(apps::update).delete(apps::delete))
@@ -205,6 +216,11 @@ macro_rules! in_project {
 in_project!(
     /// `/v1/projects/{project_id}/apps/{app_id}`: the app.
     InApp { app_id } => apps::App, apps::APPS
+);
+
+in_project!(
+    /// `/v1/projects/{project_id}/databases/{database_id}`: the database.
+    InDatabase { database_id } => databases::Database, databases::DATABASES
 );
 
 in_project!(

@@ -1,6 +1,8 @@
 //! `comwit_app`: a runtime app with its environment variables, its deployed source and its
 //! active build.
 
+use std::collections::BTreeSet;
+
 use async_trait::async_trait;
 use serde::Deserialize;
 
@@ -18,7 +20,8 @@ use crate::tfplugin::schema::{validators, Attribute, Block, Schema};
 
 use super::app_identity;
 use super::app_plan::{
-    pack_source, plan_active, plan_kept_secrets, plan_source, secrets_would_be_deleted,
+    pack_source, plan_active, plan_kept_secrets, plan_rotating_digests, plan_source,
+    secrets_would_be_deleted,
 };
 use super::app_state::{fetch, AppModel, AppPrivate};
 use super::env::{self, DigestKey, DigestKeys, Vars};
@@ -67,6 +70,30 @@ configured value is sent without further ado. To send the secrets again regardle
 `secret_env_wo_version`. The digests are keyed (HMAC-SHA256 under a key the platform holds \
 for each app and hands only to `app:read` tokens; the provider keeps it in memory, never in \
 the state), so a state file alone does not let anyone test guesses of a secret.
+
+**Secrets that are new on every run**, such as a token of the `comwit_database_token` \
+ephemeral resource (Terraform opens it anew on every plan and apply), go in `secret_env_wo` \
+with their names in `secret_env_wo_rotating`: their digests are not compared, so the next plan \
+stays empty. They are sent on create, when a name is first configured, when \
+`secret_env_wo_version` changes, and whenever the environment is replaced for another change. \
+For a database token the app keeps, give the ephemeral resource `revoke_on_close = false` and \
+a long `expires_in`, and rotate the token by increasing `secret_env_wo_version` (each plan and \
+apply mints a token that stays valid until it expires; see `comwit_database_token`):
+
+```terraform
+ephemeral \"comwit_database_token\" \"app\" {
+  database_id     = comwit_database.main.database_id
+  expires_in      = \"720h\"
+  revoke_on_close = false
+}
+
+resource \"comwit_app\" \"web\" {
+  # ...
+  secret_env_wo          = { DATABASE_TOKEN = ephemeral.comwit_database_token.app.token }
+  secret_env_wo_rotating = [\"DATABASE_TOKEN\"]
+  secret_env_wo_version  = 1 # increase to send a new token
+}
+```
 
 **Upgrading** from a provider version that kept plain SHA-256 digests: the state is upgraded \
 on the next plan, which drops the old digests and reads the keyed ones from the platform, so \
@@ -160,6 +187,24 @@ and `app:deploy` to deploy or roll back; delete needs `app:write`.";
                      values with those the platform holds and sends what differs. Use it to \
                      force a re-send, as with other providers' `*_wo_version` arguments.",
                 ),
+            Attribute::set("secret_env_wo_rotating", Type::String)
+                .optional()
+                .description(
+                    "Names of `secret_env_wo` variables whose values are new on every run, \
+                     such as `DATABASE_TOKEN = ephemeral.comwit_database_token.<name>.token`. \
+                     Their digests are not compared at plan and a new value at apply is not \
+                     refused as changed after the plan, so they plan nothing by themselves. \
+                     They are sent when the app is created, when the name is first \
+                     configured, when `secret_env_wo_version` changes, and whenever the \
+                     environment is replaced for another change (`env` or another secret: the \
+                     platform replaces the whole environment at once), each time with that \
+                     run's value; a change made to them outside Terraform is not noticed. \
+                     Every name must be in `secret_env_wo`. For a database token that the app \
+                     keeps, the `comwit_database_token` needs `revoke_on_close = false` and a \
+                     long `expires_in` (rotate it by increasing `secret_env_wo_version`): with \
+                     its default `revoke_on_close = true` the token is revoked when the run \
+                     ends, and the app would keep a revoked token.",
+                ),
             Attribute::map("secret_env_digests", Type::String)
                 .computed()
                 .sensitive()
@@ -244,10 +289,13 @@ impl Resource for AppResource {
 
     async fn validate(&self, config: &Value) -> Diagnostics {
         // Values, not the model: an unknown map is checked once it is known.
-        env::validate_combined(
-            &attr_or_null(config, "env"),
-            &attr_or_null(config, "secret_env_wo"),
-        )
+        let secrets = attr_or_null(config, "secret_env_wo");
+        let mut d = env::validate_combined(&attr_or_null(config, "env"), &secrets);
+        d.extend(env::validate_rotating(
+            &secrets,
+            &attr_or_null(config, "secret_env_wo_rotating"),
+        ));
+        d
     }
 
     async fn modify_plan(&self, ctx: &mut Ctx, plan: &mut PlanRequest) -> Diagnostics {
@@ -379,10 +427,24 @@ impl AppResource {
         let source_dir = attr_or_null(&plan.config, "source_dir");
         let pin = attr_or_null(&plan.config, "active_build_id");
 
+        let rotating = env::rotating_names(&attr_or_null(&plan.config, "secret_env_wo_rotating"))
+            .filter(|names| !names.is_empty());
         let digests = match &prior {
             // An imported app's secrets, left out of the configuration: they stay.
             Some(prior) if secrets.is_null() && AppPrivate::read(&ctx.private).imported_secrets => {
                 plan_kept_secrets(prior, &attr_or_null(&plan.planned_state, "env"))?
+            }
+            // Some secrets are new on every run: theirs are not compared.
+            Some(prior) if rotating.is_some() => {
+                let key = if env::has_known_value(&secrets) {
+                    self.digest_key(ctx, &prior.project_id, &prior.app_id)
+                        .await?
+                } else {
+                    None
+                };
+                let other_changes = env_or_version_changes(plan, prior)?;
+                let rotating = rotating.unwrap_or_default();
+                plan_rotating_digests(&secrets, &rotating, key.as_ref(), prior, other_changes)
             }
             // Digests of the configured secrets, with the app's key: a new app has none yet
             // (its digests are known after apply).
@@ -459,7 +521,10 @@ impl AppResource {
     ) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
         let client = &configured.client;
-        let planned: AppModel = model::get(planned_value)?;
+        // Rotating secrets may leave some planned digests unknown, which the model cannot
+        // read: the digests are taken as a value.
+        let planned_digests = attr_or_null(planned_value, "secret_env_digests");
+        let planned: AppModel = model::get(&without_partial_digests(planned_value))?;
         // The configuration holds the write-only secrets, and tells a pin from the build the
         // plan filled in.
         let config: AppModel = model::get(config)?;
@@ -513,7 +578,11 @@ impl AppResource {
             }
             None => {
                 let secrets = config.secret_env_wo.unwrap_or_default();
-                self.converge_env(ctx, client, prior, &planned, &secrets, &mut current)
+                let planned_env = PlannedEnv {
+                    model: &planned,
+                    digests: &planned_digests,
+                };
+                self.converge_env(ctx, client, prior, planned_env, &secrets, &mut current)
                     .await?;
                 ctx.private = AppPrivate::default().to_bytes();
             }
@@ -557,6 +626,9 @@ impl AppResource {
         // an empty `env` (null or `{}`) and the planned `secret_env_wo_version`.
         current.env.clone_from(&planned.env);
         current.secret_env_wo_version = planned.secret_env_wo_version;
+        current
+            .secret_env_wo_rotating
+            .clone_from(&planned.secret_env_wo_rotating);
         let Some((app, remote_env)) = fetch(ctx, client, project, &app_id)
             .await
             .map_err(|e| api_error(&action("read", name), &e))?
@@ -631,16 +703,22 @@ impl AppResource {
     }
 
     /// Replaces the environment when the plain variables, the secrets' digests or
-    /// `secret_env_wo_version` changed (or, on create, when there is anything to set).
+    /// `secret_env_wo_version` changed (or, on create, when there is anything to set). A
+    /// rotating secret (`secret_env_wo_rotating`) counts as changed only when the plan left its
+    /// digest unknown: the plan decided then whether the environment is replaced.
     async fn converge_env(
         &self,
         ctx: &mut Ctx,
         client: &Client,
         prior: Option<&AppModel>,
-        planned: &AppModel,
+        planned_env: PlannedEnv<'_>,
         secrets: &Vars,
         current: &mut AppModel,
     ) -> Result<(), Diagnostics> {
+        let PlannedEnv {
+            model: planned,
+            digests: planned_digests,
+        } = planned_env;
         let (project, app_id) = (&planned.project_id, current.app_id.clone());
         let digests = if secrets.is_empty() {
             Vars::new()
@@ -650,18 +728,15 @@ impl AppResource {
                 None => return Err(app_disappeared(&app_id)),
             }
         };
-        // Absent when the plan could not compute them (a new app has no key yet).
-        if planned
-            .secret_env_digests
-            .as_ref()
-            .is_some_and(|planned| *planned != digests)
-        {
+        let rotating = planned.secret_env_wo_rotating.clone().unwrap_or_default();
+        // Unknown when the plan could not compute them (a new app has no key yet).
+        if changed_after_the_plan(planned_digests, &digests, &rotating) {
             // An ephemeral source produced different values at apply than at plan.
             return Err(Diagnostic::error(
                 "secret_env_wo changed after the plan",
                 "The secret values given at apply differ from those the plan was made with \
-                 (an ephemeral value that changes on every run?). Nothing was sent; run plan \
-                 again.",
+                 (an ephemeral value that changes on every run? Name it in \
+                 `secret_env_wo_rotating`). Nothing was sent; run plan again.",
             )
             .with_attribute(AttributePath::new("secret_env_wo"))
             .into());
@@ -671,7 +746,8 @@ impl AppResource {
             None => !plain.is_empty() || !secrets.is_empty(),
             Some(prior) => {
                 planned.env != prior.env
-                    || prior.secret_env_digests.as_ref() != Some(&digests)
+                    || prior.secret_env_digests.as_ref()
+                        != Some(&as_planned(planned_digests, digests, &rotating))
                     || planned.secret_env_wo_version != prior.secret_env_wo_version
             }
         };
@@ -680,9 +756,79 @@ impl AppResource {
         }
         replace_env(ctx, client, project, (&plain, secrets), planned, current).await?;
         current.secret_env_wo_version = planned.secret_env_wo_version;
+        current
+            .secret_env_wo_rotating
+            .clone_from(&planned.secret_env_wo_rotating);
         ctx.partial_state = Some(self.state(current)?);
         Ok(())
     }
+}
+
+/// The planned model of the app and the planned digests as a value (some may be unknown).
+#[derive(Clone, Copy)]
+struct PlannedEnv<'a> {
+    model: &'a AppModel,
+    digests: &'a Value,
+}
+
+/// The planned state with `secret_env_digests` unknown as a whole when some of them are (the
+/// model reads it as absent then).
+fn without_partial_digests(planned: &Value) -> Value {
+    let mut planned = planned.clone();
+    if attr_or_null(&planned, "secret_env_digests").contains_unknown() {
+        set_attr(&mut planned, "secret_env_digests", Value::Unknown);
+    }
+    planned
+}
+
+/// Whether the digests of the secrets given at apply (`digests`) differ from those the plan
+/// knew, leaving out rotating secrets, whose values are new on every run.
+fn changed_after_the_plan(planned: &Value, digests: &Vars, rotating: &BTreeSet<String>) -> bool {
+    let Value::Map(planned) = planned else {
+        return false;
+    };
+    if !planned.keys().eq(digests.keys()) {
+        return true;
+    }
+    planned.iter().any(|(name, want)| match want.as_str() {
+        Some(want) if !rotating.contains(name) => {
+            digests.get(name).map(String::as_str) != Some(want)
+        }
+        _ => false,
+    })
+}
+
+/// The digests the environment has after this apply if it is not replaced for another reason:
+/// those of the secrets given now, but a rotating secret's planned digest where the plan knew
+/// it (the prior one: the plan decided not to send it).
+fn as_planned(planned: &Value, digests: Vars, rotating: &BTreeSet<String>) -> Vars {
+    let planned = match planned {
+        Value::Map(planned) => planned.clone(),
+        _ => Default::default(),
+    };
+    digests
+        .into_iter()
+        .map(|(name, digest)| {
+            let kept = match planned.get(&name).and_then(Value::as_str) {
+                Some(planned) if rotating.contains(&name) => planned.to_string(),
+                _ => digest,
+            };
+            (name, kept)
+        })
+        .collect()
+}
+
+/// Whether a plan replaces the environment for a reason other than the secrets' digests: a
+/// new (or unknown) `env` or `secret_env_wo_version`.
+fn env_or_version_changes(plan: &PlanRequest, prior: &AppModel) -> Result<bool, Diagnostics> {
+    let planned_env = attr_or_null(&plan.planned_state, "env");
+    let version = attr_or_null(&plan.config, "secret_env_wo_version");
+    if planned_env.contains_unknown() || version.is_unknown() {
+        return Ok(true);
+    }
+    let planned_env: Option<Vars> = model::get(&planned_env)?;
+    let version: Option<i64> = model::get(&version)?;
+    Ok(planned_env != prior.env || version != prior.secret_env_wo_version)
 }
 
 /// Replaces the environment of the app `current` with the variables `plain` and the secrets
@@ -1057,5 +1203,225 @@ mod tests {
             secrets(&[("K", "keyed")])
         );
         assert_eq!(r.upgrade_state(0, b"null").await.unwrap(), Value::Null);
+    }
+
+    /// A resource that knows the app's digest key, the key, and a prior state holding
+    /// `DATABASE_TOKEN` (digest "d-old") and `API_KEY` = "k", with `env` { MODE = "prod" }.
+    fn rotating_setup() -> (AppResource, DigestKey, Value) {
+        let r = resource();
+        let app = App {
+            env_digest_key: Some(crate::api::models::DigestKey::new("0f".repeat(32))),
+            ..super::super::test_app("app_00000000000000aa", "prj_0123456789abcdef")
+        };
+        let key = r.keys.remember(&app).unwrap();
+        let mut prior = prior_state();
+        set(&mut prior, "env", secrets(&[("MODE", "prod")]));
+        set(
+            &mut prior,
+            "secret_env_digests",
+            secrets(&[
+                ("API_KEY", &env::digest(&key, "k")),
+                ("DATABASE_TOKEN", "d-old"),
+            ]),
+        );
+        set(&mut prior, "secret_env_wo_version", Value::int(1));
+        set(
+            &mut prior,
+            "secret_env_wo_rotating",
+            rotating(&["DATABASE_TOKEN"]),
+        );
+        (r, key, prior)
+    }
+
+    fn rotating(names: &[&str]) -> Value {
+        Value::Set(names.iter().map(|n| Value::string(*n)).collect())
+    }
+
+    /// The configuration of `rotating_setup`'s app with this run's token.
+    fn rotating_config(token: Value, api_key: &str, pairs: &[(&str, Value)]) -> Value {
+        let mut c = config(&[
+            ("env", secrets(&[("MODE", "prod")])),
+            ("secret_env_wo_version", Value::int(1)),
+            ("secret_env_wo_rotating", rotating(&["DATABASE_TOKEN"])),
+        ]);
+        set(
+            &mut c,
+            "secret_env_wo",
+            Value::Map(
+                [
+                    ("API_KEY".to_string(), Value::string(api_key)),
+                    ("DATABASE_TOKEN".to_string(), token),
+                ]
+                .into(),
+            ),
+        );
+        for (k, v) in pairs {
+            set(&mut c, k, v.clone());
+        }
+        c
+    }
+
+    fn digests_of(p: &PlanRequest) -> Value {
+        attr(&p.planned_state, "secret_env_digests")
+    }
+
+    #[tokio::test]
+    async fn a_rotating_secret_plans_nothing_by_itself() {
+        let (r, _, prior) = rotating_setup();
+        let want = attr(&prior, "secret_env_digests");
+        for token in [Value::string("a-new-token-this-run"), Value::Unknown] {
+            let c = rotating_config(token, "k", &[]);
+            let (p, d) = modify(&r, prior.clone(), c).await;
+            assert!(d.is_empty(), "{d}");
+            assert_eq!(digests_of(&p), want, "the prior digests: nothing to send");
+        }
+        // Without `secret_env_wo_rotating`, the same token plans a change (the old behaviour).
+        let c = rotating_config(
+            Value::string("a-new-token-this-run"),
+            "k",
+            &[("secret_env_wo_rotating", Value::Null)],
+        );
+        let (p, _) = modify(&r, prior.clone(), c).await;
+        assert_ne!(digests_of(&p), want);
+    }
+
+    #[tokio::test]
+    async fn a_rotating_secret_is_sent_whenever_the_environment_is_replaced() {
+        let (r, key, prior) = rotating_setup();
+        let token = Value::string("a-new-token-this-run");
+        let api_key = Value::string(env::digest(&key, "k"));
+        let new_api_key = Value::string(env::digest(&key, "k2"));
+        let cases = [
+            (
+                "env",
+                rotating_config(token.clone(), "k", &[("env", secrets(&[("MODE", "dev")]))]),
+                &api_key,
+            ),
+            (
+                "unknown env",
+                rotating_config(token.clone(), "k", &[("env", Value::Unknown)]),
+                &api_key,
+            ),
+            (
+                "version",
+                rotating_config(
+                    token.clone(),
+                    "k",
+                    &[("secret_env_wo_version", Value::int(2))],
+                ),
+                &api_key,
+            ),
+            (
+                "another secret",
+                rotating_config(token.clone(), "k2", &[]),
+                &new_api_key,
+            ),
+        ];
+        for (why, c, api) in cases {
+            let (p, d) = modify(&r, prior.clone(), c).await;
+            assert!(d.is_empty(), "{why}: {d}");
+            let Value::Map(digests) = digests_of(&p) else {
+                panic!("{why}: {:?}", digests_of(&p))
+            };
+            assert!(
+                digests["DATABASE_TOKEN"].is_unknown(),
+                "{why}: sent with this run's value"
+            );
+            assert_eq!(&digests["API_KEY"], api, "{why}: compared as before");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_rotating_name_is_sent_when_first_configured() {
+        let (r, key, mut prior) = rotating_setup();
+        set(
+            &mut prior,
+            "secret_env_digests",
+            secrets(&[("API_KEY", &env::digest(&key, "k"))]),
+        );
+        let c = rotating_config(Value::string("t"), "k", &[]);
+        let (p, d) = modify(&r, prior.clone(), c).await;
+        assert!(d.is_empty(), "{d}");
+        let Value::Map(digests) = digests_of(&p) else {
+            panic!()
+        };
+        assert!(digests["DATABASE_TOKEN"].is_unknown());
+        // A name removed from `secret_env_wo` replaces the environment too.
+        let (r, _, prior) = rotating_setup();
+        let mut c = rotating_config(Value::string("t"), "k", &[]);
+        set(&mut c, "secret_env_wo", secrets(&[("DATABASE_TOKEN", "t")]));
+        set(
+            &mut c,
+            "secret_env_wo_rotating",
+            rotating(&["DATABASE_TOKEN"]),
+        );
+        let (p, _) = modify(&r, prior, c).await;
+        assert_eq!(
+            digests_of(&p),
+            Value::Map([("DATABASE_TOKEN".to_string(), Value::Unknown)].into())
+        );
+        // On create everything is known after apply, as before.
+        let (p, d) = modify(
+            &r,
+            Value::Null,
+            rotating_config(Value::string("t"), "k", &[]),
+        )
+        .await;
+        assert!(d.is_empty(), "{d}");
+        assert!(digests_of(&p).is_unknown());
+    }
+
+    #[tokio::test]
+    async fn rotating_names_must_be_configured_secrets() {
+        let r = resource();
+        let c = config(&[
+            ("secret_env_wo", secrets(&[("API_KEY", "k")])),
+            ("secret_env_wo_rotating", rotating(&["DATABASE_TOKEN"])),
+        ]);
+        let d = r.validate(&c).await;
+        assert!(d.to_string().contains("DATABASE_TOKEN"), "{d}");
+        let c = config(&[
+            ("secret_env_wo", secrets(&[("DATABASE_TOKEN", "t")])),
+            ("secret_env_wo_rotating", rotating(&["DATABASE_TOKEN"])),
+        ]);
+        assert!(r.validate(&c).await.is_empty());
+    }
+
+    #[test]
+    fn apply_compares_only_what_does_not_rotate() {
+        let names: BTreeSet<String> = ["DATABASE_TOKEN".to_string()].into();
+        let vars = |pairs: &[(&str, &str)]| -> Vars {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let planned = secrets(&[("API_KEY", "a"), ("DATABASE_TOKEN", "old")]);
+        let now = vars(&[("API_KEY", "a"), ("DATABASE_TOKEN", "new")]);
+        assert!(!changed_after_the_plan(&planned, &now, &names));
+        assert!(changed_after_the_plan(&planned, &now, &BTreeSet::new()));
+        let other = vars(&[("API_KEY", "b"), ("DATABASE_TOKEN", "new")]);
+        assert!(changed_after_the_plan(&planned, &other, &names));
+        assert!(!changed_after_the_plan(&Value::Unknown, &other, &names));
+        // Kept at its planned (prior) digest: nothing to send for it.
+        assert_eq!(
+            as_planned(&planned, now.clone(), &names),
+            vars(&[("API_KEY", "a"), ("DATABASE_TOKEN", "old")])
+        );
+        // Planned unknown: sent, with this run's digest.
+        let sending = Value::Map(
+            [
+                ("API_KEY".to_string(), Value::string("a")),
+                ("DATABASE_TOKEN".to_string(), Value::Unknown),
+            ]
+            .into(),
+        );
+        assert!(!changed_after_the_plan(&sending, &now, &names));
+        assert_eq!(as_planned(&sending, now.clone(), &names), now);
+        // The model reads partly unknown digests as not known yet.
+        let mut state = config(&[]);
+        set(&mut state, "secret_env_digests", sending);
+        let model: AppModel = model::get(&without_partial_digests(&state)).unwrap();
+        assert_eq!(model.secret_env_digests, None);
     }
 }

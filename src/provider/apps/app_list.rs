@@ -11,7 +11,7 @@ use super::app_state::AppModel;
 use crate::api::models::{App, Env};
 use crate::api::Client;
 use crate::provider::common::{api_error, call};
-use crate::provider::query::{finished, list_project, list_project_attribute};
+use crate::provider::query::{finished, list_project, list_project_attribute, next_page};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostics};
 use crate::tfplugin::model;
@@ -75,13 +75,11 @@ impl AppList {
         sink: &ListSink,
     ) -> Result<bool, Diagnostics> {
         let mut pages = client.app_pages(project);
-        // No page is read once Terraform's limit is reached.
-        while sink.wants_more() {
-            let next = call(ctx, pages.next()).await;
-            let what = || format!("list the apps of the project {project}");
-            let Some(page) = next.map_err(|e| api_error(&what(), &e))? else {
-                break;
-            };
+        let what = format!("list the apps of the project {project}");
+        while let Some(page) = next_page(ctx, sink, &mut pages)
+            .await
+            .map_err(|e| api_error(&what, &e))?
+        {
             // Without the objects (a plain `terraform query`), identities and names are all
             // Terraform shows: the environments are not read.
             let objects = sink.includes_objects();

@@ -2,6 +2,7 @@
 //! digest (is there new code to deploy?), which build should be active, and the digests of
 //! the write-only secrets (did a secret change, here or behind Terraform's back?).
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use crate::provider::common::string_or_null;
@@ -11,7 +12,7 @@ use crate::tfplugin::model;
 
 use super::app_state::AppModel;
 use super::bundle::{self, Bundle};
-use super::env::Vars;
+use super::env::{self, DigestKey, Vars};
 
 /// What the plan says about the source: its digest and the build that will hold it. Values,
 /// not a model: either may be unknown.
@@ -121,6 +122,56 @@ pub(super) fn plan_kept_secrets(
             .map(|(name, digest)| (name, Value::string(digest)))
             .collect(),
     ))
+}
+
+/// The `secret_env_digests` planned for an existing app when some secrets rotate (names in
+/// `secret_env_wo_rotating`, whose values are new on every run). `secrets` is the configured
+/// `secret_env_wo` (values may be unknown), `key` the app's digest key, and `other_changes`
+/// whether the environment is replaced anyway (`env` or `secret_env_wo_version` changed).
+///
+/// The other secrets are planned as without rotation: their digests, unknown when a value or
+/// the key is. The environment is replaced when anything changes: the other changes, a secret
+/// added or removed, another secret's digest that differs (or is unknown). Then the rotating
+/// secrets are sent with it, with this run's values: their digests are unknown. Else the
+/// rotating ones keep their prior digests, so a new value every run plans nothing.
+pub(super) fn plan_rotating_digests(
+    secrets: &Value,
+    rotating: &BTreeSet<String>,
+    key: Option<&DigestKey>,
+    prior: &AppModel,
+    other_changes: bool,
+) -> Value {
+    let configured = match secrets {
+        Value::Null => BTreeMap::new(),
+        Value::Map(m) => m.clone(),
+        // Not even the names are known: anything may change.
+        _ => return Value::Unknown,
+    };
+    let prior_digests = prior.secret_env_digests.clone().unwrap_or_default();
+    let mut planned: BTreeMap<String, Value> = configured
+        .iter()
+        .filter(|(name, _)| !rotating.contains(*name))
+        .map(|(name, value)| {
+            let digest = match (value.as_str(), key) {
+                (Some(value), Some(key)) => Value::string(env::digest(key, value)),
+                _ => Value::Unknown,
+            };
+            (name.clone(), digest)
+        })
+        .collect();
+    let replaced = other_changes
+        || !configured.keys().eq(prior_digests.keys())
+        || planned
+            .iter()
+            .any(|(name, digest)| digest.as_str() != prior_digests.get(name).map(String::as_str));
+    for name in configured.keys().filter(|n| rotating.contains(*n)) {
+        let digest = match prior_digests.get(name) {
+            Some(prior) if !replaced => Value::string(prior.clone()),
+            _ => Value::Unknown,
+        };
+        planned.insert(name.clone(), digest);
+    }
+    Value::Map(planned)
 }
 
 /// A new `env` for an imported app whose secrets (`secrets`: by name) the configuration

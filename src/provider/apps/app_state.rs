@@ -1,5 +1,7 @@
 //! The `comwit_app` model, and reading an app from the platform into it.
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
 use crate::api::models::{App, Env};
@@ -26,6 +28,8 @@ pub(super) struct AppModel {
     #[serde(skip_serializing)]
     pub secret_env_wo: Option<Vars>,
     pub secret_env_wo_version: Option<i64>,
+    /// Names of `secret_env_wo` whose values are new on every run: not compared at plan.
+    pub secret_env_wo_rotating: Option<BTreeSet<String>>,
     /// Null only after import, until the refresh that follows it.
     pub secret_env_digests: Option<Vars>,
     pub source_dir: Option<String>,

@@ -9,7 +9,7 @@
 //! guesses of a weak secret offline. The provider keeps the keys it has read in memory
 //! ([`DigestKeys`]) for the plan to compute the digests of the configured values.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 use crate::api::models::{App, Env, EnvVarInput};
@@ -93,6 +93,41 @@ pub(super) fn validate_combined(env: &Value, secrets: &Value) -> Diagnostics {
             format!(
                 "`env` and `secret_env_wo` hold {total} variables together; an app may have at \
                  most {MAX_VARIABLES}."
+            ),
+        );
+    }
+    diags
+}
+
+/// The names in `secret_env_wo_rotating`: none when null, None while the set or one of its
+/// names is unknown.
+pub(super) fn rotating_names(value: &Value) -> Option<BTreeSet<String>> {
+    match value {
+        Value::Null => Some(BTreeSet::new()),
+        Value::Set(names) | Value::List(names) => names
+            .iter()
+            .map(|name| name.as_str().map(str::to_string))
+            .collect(),
+        _ => None,
+    }
+}
+
+/// Every name in `secret_env_wo_rotating` must be a secret of `secret_env_wo` (checked once
+/// both are known).
+pub(super) fn validate_rotating(secrets: &Value, rotating: &Value) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let (Some(rotating), Value::Map(secret)) = (rotating_names(rotating), or_empty(secrets)) else {
+        return diags;
+    };
+    for name in rotating.iter().filter(|n| !secret.contains_key(*n)) {
+        diags.attribute_error(
+            AttributePath::new("secret_env_wo_rotating"),
+            "Rotating name is not a secret",
+            format!(
+                "{name} is in `secret_env_wo_rotating` but not in `secret_env_wo`. The names \
+                 there are those of `secret_env_wo` variables whose values are new on every \
+                 run (such as a token of the `comwit_database_token` ephemeral resource): add \
+                 {name} to `secret_env_wo`, or remove it from `secret_env_wo_rotating`."
             ),
         );
     }
@@ -202,6 +237,11 @@ pub(super) fn planned_digests(secrets: &Value, key: Option<&DigestKey>) -> Value
         ),
         None => Value::Unknown,
     }
+}
+
+/// Whether any configured secret value is known (its digest can be computed).
+pub(super) fn has_known_value(secrets: &Value) -> bool {
+    matches!(secrets, Value::Map(m) if m.values().any(|v| !v.is_unknown()))
 }
 
 /// The body of a full environment replacement: plain variables, then secret ones.
@@ -365,6 +405,35 @@ mod tests {
         assert_eq!(keys.get("app_2"), None);
         assert!(!format!("{key:?}{app:?}").contains("00ff"));
         assert_eq!(DigestKey::from_hex("not hex"), None);
+    }
+
+    #[test]
+    fn rotating_names_must_be_secrets() {
+        let names = |list: &[&str]| Value::Set(list.iter().map(|n| Value::string(*n)).collect());
+        let secrets = map(&[("DATABASE_TOKEN", "t"), ("API_KEY", "k")]);
+        assert!(validate_rotating(&secrets, &names(&["DATABASE_TOKEN"])).is_empty());
+        assert!(validate_rotating(&secrets, &Value::Null).is_empty());
+        let d = validate_rotating(&secrets, &names(&["DATABASE_TOKEN", "MISSING"]));
+        assert_eq!(d.len(), 1);
+        let e = d.iter().next().unwrap();
+        assert!(e.detail.contains("MISSING"), "{}", e.detail);
+        assert!(!e.detail.contains("DATABASE_TOKEN"), "{}", e.detail);
+        assert_eq!(
+            e.attribute,
+            Some(AttributePath::new("secret_env_wo_rotating"))
+        );
+        // No secrets at all: every rotating name is wrong.
+        assert_eq!(validate_rotating(&Value::Null, &names(&["A"])).len(), 1);
+        // Unknown: checked once known; an unknown value does not hide its name.
+        assert!(validate_rotating(&Value::Unknown, &names(&["A"])).is_empty());
+        assert!(validate_rotating(&secrets, &Value::Unknown).is_empty());
+        let ephemeral = Value::Map([("DATABASE_TOKEN".to_string(), Value::Unknown)].into());
+        assert!(validate_rotating(&ephemeral, &names(&["DATABASE_TOKEN"])).is_empty());
+        assert_eq!(
+            rotating_names(&Value::Set(vec![Value::Unknown])),
+            None,
+            "an unknown name"
+        );
     }
 
     #[test]

@@ -13,13 +13,13 @@ use crate::api::models::Database;
 use crate::api::{ApiError, Client};
 use crate::provider::common::{
     api_error, api_error_at, call, found, plan_project, project_id_attribute, split_import_id,
-    timeouts_block, CreateTimeouts,
+    timeouts_block, CreateTimeouts, ModelResource,
 };
 use crate::provider::query;
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::model;
-use crate::tfplugin::resource::{Ctx, IdentityAttribute, IdentitySchema, PlanRequest, Resource};
+use crate::tfplugin::resource::{Ctx, IdentityAttribute, IdentitySchema, PlanRequest};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
 provider_type!(DatabaseResource, "comwit_database");
@@ -120,7 +120,8 @@ impl DatabaseResource {
 }
 
 #[async_trait]
-impl Resource for DatabaseResource {
+impl ModelResource for DatabaseResource {
+    type Model = DatabaseModel;
     type_metadata!();
 
     async fn modify_plan(&self, _ctx: &mut Ctx, plan: &mut PlanRequest) -> Diagnostics {
@@ -139,15 +140,9 @@ impl Resource for DatabaseResource {
         }
     }
 
-    async fn create(
-        &self,
-        ctx: &mut Ctx,
-        planned: &Value,
-        _config: &Value,
-    ) -> Result<Value, Diagnostics> {
+    async fn create(&self, ctx: &mut Ctx, planned: DatabaseModel) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
         let client = &configured.client;
-        let planned: DatabaseModel = model::get(planned)?;
         let (project, name) = (planned.project_id.as_str(), planned.name.as_str());
         let limit = CreateTimeouts::create(&planned.timeouts, DEFAULT_CREATE_TIMEOUT);
         let db = match call(ctx, client.create_database(project, name)).await {
@@ -199,9 +194,8 @@ impl Resource for DatabaseResource {
         }
     }
 
-    async fn read(&self, ctx: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
+    async fn read(&self, ctx: &mut Ctx, prior: DatabaseModel) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
-        let prior: DatabaseModel = model::get(state)?;
         let (project, id) = (&prior.project_id, &prior.database_id);
         let db = call(ctx, configured.client.read_database(project, id)).await;
         let db = found(db, &format!("read the database {id}"))?;
@@ -212,14 +206,11 @@ impl Resource for DatabaseResource {
     async fn update(
         &self,
         _ctx: &mut Ctx,
-        prior: &Value,
-        planned: &Value,
-        _config: &Value,
+        prior: DatabaseModel,
+        planned: DatabaseModel,
     ) -> Result<Value, Diagnostics> {
         // Everything else replaces the database: only Terraform-only attributes
         // (`deletion_protection`, `timeouts`) change in place, so nothing is sent.
-        let prior: DatabaseModel = model::get(prior)?;
-        let planned: DatabaseModel = model::get(planned)?;
         self.state(&DatabaseModel {
             deletion_protection: planned.deletion_protection,
             timeouts: planned.timeouts,
@@ -227,14 +218,14 @@ impl Resource for DatabaseResource {
         })
     }
 
-    async fn delete(&self, ctx: &mut Ctx, prior: &Value) -> Result<(), Diagnostics> {
+    async fn delete(&self, ctx: &mut Ctx, prior: DatabaseModel) -> Result<(), Diagnostics> {
         let DatabaseModel {
             project_id: project,
             database_id: id,
             name,
             deletion_protection,
             ..
-        } = model::get(prior)?;
+        } = prior;
         if deletion_protection {
             return Err(Diagnostic::error(
                 "Database is protected from deletion",
@@ -285,14 +276,13 @@ impl Resource for DatabaseResource {
         Some(&IDENTITY)
     }
 
-    async fn import_identity(&self, ctx: &mut Ctx, identity: &Value) -> Result<Value, Diagnostics> {
+    fn identity_import_id(&self, identity: &Value) -> Result<String, Diagnostics> {
         let ids = [
             ("project_id", "a project", "prj"),
             ("database_id", "a database", "db"),
         ];
         query::check_identity_ids(identity, &ids, "")?;
-        let id = query::import_id(identity, &IDENTITY_ORDER, &self.shared)?;
-        self.import(ctx, &id).await
+        query::import_id(identity, &IDENTITY_ORDER, &self.shared)
     }
 }
 
@@ -369,6 +359,7 @@ mod tests {
 
     use crate::provider::common::set_attr as set;
     use crate::provider::Shared;
+    use crate::tfplugin::resource::Resource;
 
     fn prior(protection: bool) -> Value {
         let model = DatabaseModel {
@@ -398,7 +389,7 @@ mod tests {
         let r = DatabaseResource::new(shared);
         let (_tx, stop) = crate::tfplugin::resource::StopSignal::new();
         let mut ctx = Ctx::new(stop, Default::default(), Vec::new());
-        r.modify_plan(&mut ctx, p).await
+        Resource::modify_plan(&r, &mut ctx, p).await
     }
 
     #[tokio::test]
@@ -455,9 +446,13 @@ mod tests {
         let r = DatabaseResource::new(Shared::default());
         let (_tx, stop) = crate::tfplugin::resource::StopSignal::new();
         let mut ctx = Ctx::new(stop, Default::default(), Vec::new());
-        let d = r.delete(&mut ctx, &prior(true)).await.unwrap_err();
+        let d = Resource::delete(&r, &mut ctx, &prior(true))
+            .await
+            .unwrap_err();
         assert!(d.to_string().contains("deletion_protection = false"), "{d}");
-        let d = r.delete(&mut ctx, &prior(false)).await.unwrap_err();
+        let d = Resource::delete(&r, &mut ctx, &prior(false))
+            .await
+            .unwrap_err();
         assert!(d.to_string().contains("not configured"), "{d}");
     }
 
@@ -466,8 +461,7 @@ mod tests {
         let r = DatabaseResource::new(Shared::default());
         let (_tx, stop) = crate::tfplugin::resource::StopSignal::new();
         let mut ctx = Ctx::new(stop, Default::default(), Vec::new());
-        let got = r
-            .update(&mut ctx, &prior(true), &prior(false), &Value::Null)
+        let got = Resource::update(&r, &mut ctx, &prior(true), &prior(false), &Value::Null)
             .await
             .unwrap();
         assert_eq!(got, prior(false));
@@ -484,7 +478,7 @@ mod tests {
             Value::object([("project_id", project), ("database_id", database)])
         };
         let mut import = async |identity: Value| {
-            let d = r.import_identity(&mut ctx, &identity).await;
+            let d = Resource::import_identity(&r, &mut ctx, &identity).await;
             d.unwrap_err().to_string()
         };
         let db = Value::string("db_0123456789abcdef");

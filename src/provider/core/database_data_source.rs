@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use super::lookup::{by_name, exactly_one_of, lookup_failed, ByName};
+use super::lookup::{exactly_one_of, lookup_failed, one_named};
 use crate::api::models::Database;
 use crate::provider::common::{
     api_error, call, found, id_validator, lookup_project, lookup_project_attribute,
@@ -111,25 +111,16 @@ impl DataSource for DatabaseDataSource {
         let all = call(ctx, client.list_databases(&project))
             .await
             .map_err(|e| api_error(&format!("list the databases of the project {project}"), &e))?;
-        match by_name(all, name) {
-            ByName::Found(db) => self.found(db),
-            ByName::Missing => Err(lookup_failed(
-                "Database not found",
-                format!("The project {project} has no database named {name:?}."),
-                "name",
-            )),
-            // Names are unique within a project; should the platform ever disagree, say so.
-            ByName::Ambiguous(ids) => Err(lookup_failed(
-                "Database name is ambiguous",
-                format!(
-                    "The project {project} has {} databases named {name:?} ({}). Look the \
-                     database up by `database_id` instead.",
-                    ids.len(),
-                    ids.join(", ")
-                ),
-                "name",
-            )),
-        }
+        let missing = format!("The project {project} has no database named {name:?}.");
+        let holder = format!("The project {project} has");
+        self.found(one_named(
+            all,
+            name,
+            "database",
+            &holder,
+            missing,
+            "database_id",
+        )?)
     }
 }
 

@@ -1,24 +1,15 @@
 //! The `comwit_database` list resource (`terraform query`, Terraform 1.14+): the databases of
 //! a project.
 
+use crate::api::models::Database;
 use crate::api::Client;
-use async_trait::async_trait;
-use serde::Deserialize;
 
 use super::database::DatabaseResource;
 use super::database_state::DatabaseModel;
-use crate::provider::query::{list_of_project, list_project_attribute};
-use crate::tfplugin::cty::Value;
-use crate::tfplugin::diag::Diagnostics;
-use crate::tfplugin::model;
-use crate::tfplugin::resource::{Ctx, ListResource, ListSink, Listed};
+use crate::provider::query::{list_project_attribute, ProjectCollectionList};
+use crate::provider::Shared;
+use crate::tfplugin::resource::Listed;
 use crate::tfplugin::schema::{Block, Schema};
-
-/// The `config` block of a `list "comwit_database"` block.
-#[derive(Debug, Default, Deserialize)]
-struct DatabaseListConfig {
-    project_id: Option<String>,
-}
 
 fn schema() -> Schema {
     let description = "\
@@ -32,48 +23,37 @@ anything. The generated blocks keep the databases protected (`deletion_protectio
     Schema::new(Block::from_attributes(vec![list_project_attribute()]).description(description))
 }
 
-provider_type!(DatabaseList, DatabaseResource::TYPE_NAME, |shared| {
-    /// Builds each result's state, exactly as the resource's import and `read` do.
-    resource: DatabaseResource = DatabaseResource::new(shared.clone()),
-});
+pub(crate) type DatabaseList = ProjectCollectionList<DatabaseResource, Database>;
 
-#[async_trait]
-impl ListResource for DatabaseList {
-    type_metadata!();
-
-    async fn list(&self, ctx: &mut Ctx, config: &Value, sink: &ListSink) -> Diagnostics {
-        let DatabaseListConfig { project_id } = match model::get(config) {
-            Ok(config) => config,
-            Err(d) => return d,
-        };
-        let pages = Client::database_pages;
-        list_of_project(
-            ctx,
-            sink,
-            &self.shared,
-            project_id,
-            pages,
-            "databases",
-            |item| {
-                Ok(Some(Listed {
-                    display_name: item.name.clone(),
-                    state: self.resource.state(&DatabaseModel::from(item))?,
-                }))
+impl DatabaseList {
+    pub(crate) fn new(shared: Shared) -> Self {
+        ProjectCollectionList {
+            schema: schema(),
+            resource: DatabaseResource::new(shared.clone()),
+            shared,
+            pages: Client::database_pages,
+            noun: "databases",
+            listed: |resource, db| {
+                Ok(Listed {
+                    display_name: db.name.clone(),
+                    state: resource.state(&DatabaseModel::from(db))?,
+                })
             },
-        )
-        .await
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::Shared;
+    use crate::provider::query::ProjectListConfig;
+    use crate::tfplugin::cty::Value;
+    use crate::tfplugin::model;
     use crate::tfplugin::plan;
 
     #[test]
     fn the_config_model_matches_the_schema() {
-        model::shape::check::<DatabaseListConfig>(&schema());
+        model::shape::check::<ProjectListConfig>(&schema());
         // `project_id` is `query::list_project_attribute`, tested there.
         let config = Value::object([("project_id", Value::string("shop"))]);
         assert!(plan::validate_config(&schema(), &config).has_errors());

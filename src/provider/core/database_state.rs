@@ -18,7 +18,7 @@ fn default_protection() -> bool {
 /// platform attributes are `Option` so that an update, which sends nothing, writes back
 /// exactly what the prior state held.
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
-pub(super) struct DatabaseModel {
+pub(crate) struct DatabaseModel {
     #[serde(default)]
     pub database_id: String,
     #[serde(default)]

@@ -96,6 +96,41 @@ pub(super) fn by_name<T: Named>(items: Vec<T>, name: &str) -> ByName<T> {
     }
 }
 
+/// What a data source looking up `name` among `all` finds: the one object of that name, else
+/// the error at `name`: "<Noun> not found" saying `missing`, or "<Noun> name is ambiguous"
+/// when `holder` ("The project prj_… has", "You are a member of") has several, pointing to the
+/// lookup by `by_id` instead.
+pub(super) fn one_named<T: Named>(
+    all: Vec<T>,
+    name: &str,
+    noun: &str,
+    holder: &str,
+    missing: String,
+    by_id: &str,
+) -> Result<T, Diagnostics> {
+    let mut title = noun.to_string();
+    title[..1].make_ascii_uppercase();
+    match by_name(all, name) {
+        ByName::Found(object) => Ok(object),
+        ByName::Missing => Err(lookup_failed(
+            &format!("{title} not found"),
+            missing,
+            "name",
+        )),
+        // Names are unique where they live; should the platform ever disagree, say so.
+        ByName::Ambiguous(ids) => Err(lookup_failed(
+            &format!("{title} name is ambiguous"),
+            format!(
+                "{holder} {} {noun}s named {name:?} ({}). Look the {noun} up by `{by_id}` \
+                 instead.",
+                ids.len(),
+                ids.join(", ")
+            ),
+            "name",
+        )),
+    }
+}
+
 /// A data source's lookup that found no object, or more than one: the error, pointing at the
 /// argument (`id`, `name`, ...) that chose what to look for.
 pub(super) fn lookup_failed(summary: &str, detail: String, attribute: &str) -> Diagnostics {

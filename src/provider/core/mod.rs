@@ -1,11 +1,13 @@
-//! Projects, databases and the token: the `comwit_project` and `comwit_database` resources
-//! (with identities) and list resources, and the `comwit_project`, `comwit_projects`,
-//! `comwit_database` and `comwit_token` data sources.
+//! Projects, databases and tokens: the `comwit_project` and `comwit_database` resources
+//! (with identities) and list resources, the `comwit_project`, `comwit_projects`,
+//! `comwit_database` and `comwit_token` data sources, and the `comwit_database_token`
+//! ephemeral resource.
 
 mod database;
 mod database_data_source;
 mod database_list;
 mod database_state;
+mod database_token;
 mod database_wait;
 mod lookup;
 mod project;
@@ -21,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::Shared;
 use crate::api::models::Project;
 use crate::provider::common::is_dns_label;
-use crate::tfplugin::resource::{DataSource, ListResource, Resource};
+use crate::tfplugin::resource::{DataSource, EphemeralResource, ListResource, Resource};
 use crate::tfplugin::schema::validators::{self, Matches};
 
 pub fn resources(shared: &Shared) -> Vec<Arc<dyn Resource>> {
@@ -52,6 +54,13 @@ pub fn list_resources(shared: &Shared) -> Vec<Arc<dyn ListResource>> {
     ]
 }
 
+/// The ephemeral resources (Terraform 1.10+): values Terraform never stores.
+pub fn ephemeral_resources(shared: &Shared) -> Vec<Arc<dyn EphemeralResource>> {
+    vec![Arc::new(database_token::DatabaseTokenResource::new(
+        shared.clone(),
+    ))]
+}
+
 /// The plan-time check of project and database names: the platform's DNS-label rule.
 fn dns_label_validator() -> Matches {
     validators::matches(
@@ -64,7 +73,7 @@ fn dns_label_validator() -> Matches {
 /// A project's attributes: the `comwit_project` resource's configuration and state, and an
 /// item of the `comwit_projects` list (`id` and `created_at` are unknown until created).
 #[derive(Serialize, Deserialize)]
-struct ProjectModel {
+pub(crate) struct ProjectModel {
     #[serde(default)]
     id: String,
     name: String,
@@ -91,46 +100,23 @@ mod tests {
 
     #[test]
     fn every_schema_is_well_defined_and_documents_its_scopes() {
-        let types = FolderTypes::new(resources, data_sources, list_resources);
-        assert_eq!(
-            types.names(),
-            [
-                "comwit_project",
-                "comwit_database",
-                "comwit_project",
-                "comwit_projects",
-                "comwit_database",
-                "comwit_token",
-                "comwit_project",
-                "comwit_database"
-            ]
-        );
-        types.check_schemas();
+        FolderTypes::new(resources, data_sources, list_resources).check(&[
+            "comwit_project",
+            "comwit_database",
+            "comwit_project",
+            "comwit_projects",
+            "comwit_database",
+            "comwit_token",
+            "comwit_project",
+            "comwit_database",
+        ]);
     }
 
     #[test]
-    fn identities_name_state_attributes_and_lists_have_identities() {
-        let shared = Shared::default();
-        let resources = resources(&shared);
-        for r in &resources {
-            let identity = r.identity().expect("every resource has an identity");
-            for a in &identity.attributes {
-                let attribute = r
-                    .schema()
-                    .block
-                    .attributes
-                    .iter()
-                    .find(|s| s.name == a.name);
-                assert!(
-                    attribute.is_some(),
-                    "{}: identity attribute {} is not in the state",
-                    r.type_name(),
-                    a.name
-                );
-                assert!(!a.description.is_empty());
-            }
+    fn every_resource_has_an_identity() {
+        for r in resources(&Shared::default()) {
+            assert!(r.identity().is_some(), "{}", r.type_name());
         }
-        FolderTypes::new(super::resources, data_sources, list_resources).check_lists();
     }
 
     #[test]

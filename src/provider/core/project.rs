@@ -8,12 +8,12 @@ use super::lookup::{error_details, holder_of, name_taken};
 use super::{dns_label_validator, ProjectModel};
 use crate::api::models::Project;
 use crate::api::{ApiError, Client};
-use crate::provider::common::{api_error, api_error_at, call, found};
+use crate::provider::common::{api_error, api_error_at, call, found, ModelResource};
 use crate::provider::query;
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::model;
-use crate::tfplugin::resource::{Ctx, IdentityAttribute, IdentitySchema, Resource};
+use crate::tfplugin::resource::{Ctx, IdentityAttribute, IdentitySchema};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
 provider_type!(ProjectResource, "comwit_project");
@@ -80,18 +80,14 @@ impl ProjectResource {
 }
 
 #[async_trait]
-impl Resource for ProjectResource {
+impl ModelResource for ProjectResource {
+    type Model = ProjectModel;
     type_metadata!();
 
-    async fn create(
-        &self,
-        ctx: &mut Ctx,
-        planned: &Value,
-        _config: &Value,
-    ) -> Result<Value, Diagnostics> {
+    async fn create(&self, ctx: &mut Ctx, planned: ProjectModel) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
         let client = &configured.client;
-        let ProjectModel { name, .. } = model::get(planned)?;
+        let name = planned.name;
         match call(ctx, client.create_project(&name)).await {
             Ok(project) => self.state(project),
             Err(e) if e.is_conflict() => Err(taken(ctx, client, &name, &e).await.into()),
@@ -103,9 +99,9 @@ impl Resource for ProjectResource {
         }
     }
 
-    async fn read(&self, ctx: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
+    async fn read(&self, ctx: &mut Ctx, known: ProjectModel) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
-        let ProjectModel { id, .. } = model::get(state)?;
+        let id = known.id;
         let project = call(ctx, configured.client.get_project(&id)).await;
         let project = found(project, &format!("read the project {id}"))?;
         project.map_or(Ok(Value::Null), |project| self.state(project))
@@ -114,18 +110,15 @@ impl Resource for ProjectResource {
     async fn update(
         &self,
         ctx: &mut Ctx,
-        prior: &Value,
-        planned: &Value,
-        _config: &Value,
+        prior: ProjectModel,
+        planned: ProjectModel,
     ) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
-        let prior_model: ProjectModel = model::get(prior)?;
-        let ProjectModel { name, .. } = model::get(planned)?;
-        let id = prior_model.id;
-        if prior_model.name == name {
-            return Ok(prior.clone());
+        let (id, name) = (&prior.id, planned.name);
+        if prior.name == name {
+            return model::value_of(&prior, &self.schema);
         }
-        match call(ctx, configured.client.rename_project(&id, &name)).await {
+        match call(ctx, configured.client.rename_project(id, &name)).await {
             Ok(project) => self.state(project),
             Err(e) if e.is_conflict() => Err(Diagnostic::error(
                 format!("The project name {name:?} is taken"),
@@ -144,9 +137,9 @@ impl Resource for ProjectResource {
         }
     }
 
-    async fn delete(&self, ctx: &mut Ctx, prior: &Value) -> Result<(), Diagnostics> {
+    async fn delete(&self, ctx: &mut Ctx, prior: ProjectModel) -> Result<(), Diagnostics> {
         let configured = self.shared.get()?;
-        let ProjectModel { id, name, .. } = model::get(prior)?;
+        let ProjectModel { id, name, .. } = prior;
         match call(ctx, configured.client.delete_project(&id)).await {
             // The client counts a DELETE answered 404 as done.
             Ok(()) => Ok(()),
@@ -179,10 +172,9 @@ impl Resource for ProjectResource {
         Some(&IDENTITY)
     }
 
-    async fn import_identity(&self, ctx: &mut Ctx, identity: &Value) -> Result<Value, Diagnostics> {
+    fn identity_import_id(&self, identity: &Value) -> Result<String, Diagnostics> {
         query::check_identity_ids(identity, &[("id", "a project", "prj")], "")?;
-        let id = query::import_id(identity, &["id"], &self.shared)?;
-        self.import(ctx, &id).await
+        query::import_id(identity, &["id"], &self.shared)
     }
 }
 
@@ -255,6 +247,7 @@ fn held_list(details: &serde_json::Value) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::api::error::StatusError;
+    use crate::tfplugin::resource::Resource;
 
     fn conflict(details: serde_json::Value) -> ApiError {
         ApiError::Status(Box::new(StatusError {

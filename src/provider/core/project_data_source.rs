@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use super::lookup::{by_name, exactly_one_of, lookup_failed, ByName};
+use super::lookup::{exactly_one_of, lookup_failed, one_named};
 use crate::api::models::Project;
 use crate::provider::common::{api_error, call, found};
 use crate::tfplugin::cty::Value;
@@ -90,27 +90,12 @@ impl DataSource for ProjectDataSource {
             .await
             .map_err(|e| api_error("list your projects", &e))?;
         let count = all.len();
-        match by_name(all, name) {
-            ByName::Found(project) => self.found(project),
-            ByName::Missing => Err(lookup_failed(
-                "Project not found",
-                format!(
-                    "None of the {count} projects you are a member of is named {name:?}. Check \
-                     the name, or ask a member of the project to add you."
-                ),
-                "name",
-            )),
-            ByName::Ambiguous(ids) => Err(lookup_failed(
-                "Project name is ambiguous",
-                format!(
-                    "You are a member of {} projects named {name:?} ({}). Look the project up \
-                     by `id` instead.",
-                    ids.len(),
-                    ids.join(", ")
-                ),
-                "name",
-            )),
-        }
+        let missing = format!(
+            "None of the {count} projects you are a member of is named {name:?}. Check the \
+             name, or ask a member of the project to add you."
+        );
+        let holder = "You are a member of";
+        self.found(one_named(all, name, "project", holder, missing, "id")?)
     }
 }
 

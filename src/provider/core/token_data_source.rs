@@ -1,7 +1,6 @@
 //! `comwit_token` data source: who the provider's token belongs to and what it may do.
 
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 
 use crate::api::models::Me;
 use crate::provider::common::{api_error, call};
@@ -12,27 +11,6 @@ use crate::tfplugin::resource::{Ctx, DataSource};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
 provider_type!(TokenDataSource, "comwit_token");
-
-/// The data source's result: every attribute is computed.
-#[derive(Default, Serialize, Deserialize)]
-#[serde(default)]
-struct TokenModel {
-    user_id: String,
-    name: String,
-    token_id: String,
-    scopes: Vec<String>,
-}
-
-impl From<Me> for TokenModel {
-    fn from(me: Me) -> Self {
-        TokenModel {
-            user_id: me.user_id,
-            name: me.name,
-            token_id: me.token_id,
-            scopes: me.scopes,
-        }
-    }
-}
 
 fn schema() -> Schema {
     Schema::new(
@@ -70,7 +48,7 @@ impl DataSource for TokenDataSource {
         let me = call(ctx, configured.client.me())
             .await
             .map_err(|e| api_error("read the token's user (GET /v1/me)", &e))?;
-        model::value_of(&TokenModel::from(me), &self.schema)
+        model::value_of(&me, &self.schema)
     }
 }
 
@@ -80,6 +58,6 @@ mod tests {
 
     #[test]
     fn the_model_matches_the_schema() {
-        model::shape::check::<TokenModel>(&schema());
+        model::shape::check::<Me>(&schema());
     }
 }

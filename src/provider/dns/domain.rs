@@ -5,11 +5,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::models::Domain;
 use crate::api::{ApiError, Client};
-use crate::provider::common::{api_error, api_error_at, call, plan_project, project_id_attribute};
+use crate::provider::common::{
+    api_error, api_error_at, call, plan_project, project_id_attribute, ModelResource,
+};
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::model;
-use crate::tfplugin::resource::{Ctx, IdentitySchema, PlanRequest, Resource};
+use crate::tfplugin::resource::{Ctx, IdentitySchema, PlanRequest};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
 use super::identity::{domain_import_id, DOMAIN_IDENTITY};
@@ -22,7 +24,7 @@ const IMPORT_FORM: &str = "<project_id>/<domain>";
 /// An onboarded domain: the resource's configuration and state, and the data source's result
 /// (`project_id` is planned by `modify_plan`, the rest is known once onboarded).
 #[derive(Serialize, Deserialize)]
-pub(super) struct DomainModel {
+pub(crate) struct DomainModel {
     #[serde(default)]
     pub project_id: String,
     pub domain: String,
@@ -105,7 +107,8 @@ impl DomainResource {
 }
 
 #[async_trait]
-impl Resource for DomainResource {
+impl ModelResource for DomainResource {
+    type Model = DomainModel;
     type_metadata!();
 
     async fn modify_plan(&self, _ctx: &mut Ctx, plan: &mut PlanRequest) -> Diagnostics {
@@ -116,15 +119,9 @@ impl Resource for DomainResource {
         }
     }
 
-    async fn create(
-        &self,
-        ctx: &mut Ctx,
-        planned: &Value,
-        _config: &Value,
-    ) -> Result<Value, Diagnostics> {
+    async fn create(&self, ctx: &mut Ctx, plan: DomainModel) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
         let client = &configured.client;
-        let plan: DomainModel = model::get(planned)?;
         let (project, domain) = (&plan.project_id, &plan.domain);
         match call(ctx, client.onboard_domain(project, domain)).await {
             Ok(d) => self.state(d),
@@ -132,9 +129,8 @@ impl Resource for DomainResource {
         }
     }
 
-    async fn read(&self, ctx: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
+    async fn read(&self, ctx: &mut Ctx, known: DomainModel) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
-        let known: DomainModel = model::get(state)?;
         let (project, domain) = (&known.project_id, &known.domain);
         let request = configured.client.read_domain(project, domain);
         match unless_gone(ctx, request, &format!("read the domain {domain}")).await? {
@@ -146,9 +142,8 @@ impl Resource for DomainResource {
     async fn update(
         &self,
         ctx: &mut Ctx,
-        _prior: &Value,
-        planned: &Value,
-        _config: &Value,
+        _prior: DomainModel,
+        planned: DomainModel,
     ) -> Result<Value, Diagnostics> {
         // Every argument replaces the domain: an update only refreshes what is known.
         match self.read(ctx, planned).await? {
@@ -162,9 +157,8 @@ impl Resource for DomainResource {
         }
     }
 
-    async fn delete(&self, ctx: &mut Ctx, prior: &Value) -> Result<(), Diagnostics> {
+    async fn delete(&self, ctx: &mut Ctx, prior: DomainModel) -> Result<(), Diagnostics> {
         let configured = self.shared.get()?;
-        let prior: DomainModel = model::get(prior)?;
         let (project, domain) = (&prior.project_id, &prior.domain);
         match call(ctx, configured.client.remove_domain(project, domain)).await {
             // The client counts a DELETE answered 404 as done.
@@ -196,9 +190,8 @@ impl Resource for DomainResource {
         Some(&DOMAIN_IDENTITY)
     }
 
-    async fn import_identity(&self, ctx: &mut Ctx, identity: &Value) -> Result<Value, Diagnostics> {
-        let id = domain_import_id(identity, &self.shared)?;
-        self.import(ctx, &id).await
+    fn identity_import_id(&self, identity: &Value) -> Result<String, Diagnostics> {
+        domain_import_id(identity, &self.shared)
     }
 }
 

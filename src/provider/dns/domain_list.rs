@@ -1,23 +1,14 @@
 //! The `comwit_domain` list resource (`terraform query`, Terraform 1.14+): the domains of a
 //! project.
 
+use crate::api::models::Domain;
 use crate::api::Client;
-use async_trait::async_trait;
-use serde::Deserialize;
 
 use super::domain::DomainResource;
-use crate::provider::query::{list_of_project, list_project_attribute};
-use crate::tfplugin::cty::Value;
-use crate::tfplugin::diag::Diagnostics;
-use crate::tfplugin::model;
-use crate::tfplugin::resource::{Ctx, ListResource, ListSink, Listed};
+use crate::provider::query::{list_project_attribute, ProjectCollectionList};
+use crate::provider::Shared;
+use crate::tfplugin::resource::Listed;
 use crate::tfplugin::schema::{Block, Schema};
-
-/// The `config` block of a `list "comwit_domain"` block.
-#[derive(Debug, Default, Deserialize)]
-struct DomainListConfig {
-    project_id: Option<String>,
-}
 
 fn schema() -> Schema {
     let description = "\
@@ -33,50 +24,38 @@ A query reads one page of 100 domains per request.
     Schema::new(Block::from_attributes(vec![list_project_attribute()]).description(description))
 }
 
-provider_type!(DomainList, DomainResource::TYPE_NAME, |shared| {
-    /// Builds each result's state, exactly as the resource's import and `read` do.
-    resource: DomainResource = DomainResource::new(shared.clone()),
-});
+pub(crate) type DomainList = ProjectCollectionList<DomainResource, Domain>;
 
-#[async_trait]
-impl ListResource for DomainList {
-    type_metadata!();
-
-    async fn list(&self, ctx: &mut Ctx, config: &Value, sink: &ListSink) -> Diagnostics {
-        let DomainListConfig { project_id } = match model::get(config) {
-            Ok(config) => config,
-            Err(d) => return d,
-        };
-        let pages = Client::domain_pages;
-        list_of_project(
-            ctx,
-            sink,
-            &self.shared,
-            project_id,
-            pages,
-            "domains",
-            |item| {
-                Ok(Some(Listed {
-                    display_name: item.domain.clone(),
-                    state: self.resource.state(item)?,
-                }))
+impl DomainList {
+    pub(crate) fn new(shared: Shared) -> Self {
+        ProjectCollectionList {
+            schema: schema(),
+            resource: DomainResource::new(shared.clone()),
+            shared,
+            pages: Client::domain_pages,
+            noun: "domains",
+            listed: |resource, domain| {
+                Ok(Listed {
+                    display_name: domain.domain.clone(),
+                    state: resource.state(domain)?,
+                })
             },
-        )
-        .await
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::models::Domain;
-    use crate::provider::Shared;
+    use crate::provider::query::ProjectListConfig;
+    use crate::tfplugin::cty::Value;
+    use crate::tfplugin::model;
     use crate::tfplugin::plan;
     use crate::tfplugin::resource::Resource as _;
 
     #[test]
     fn the_config_model_matches_the_schema() {
-        model::shape::check::<DomainListConfig>(&schema());
+        model::shape::check::<ProjectListConfig>(&schema());
     }
 
     #[test]

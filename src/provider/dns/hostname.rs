@@ -11,22 +11,22 @@ use crate::api::models::{Hostname, HostnameAttach};
 use crate::api::{ApiError, Client};
 use crate::provider::common::{
     api_error, api_error_at, call, plan_project, project_id_attribute, set_attr, timeouts_block,
-    CreateTimeouts,
+    CreateTimeouts, ModelResource,
 };
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::model;
-use crate::tfplugin::resource::{Ctx, IdentitySchema, PlanRequest, Resource};
+use crate::tfplugin::resource::{Ctx, IdentitySchema, PlanRequest};
 use crate::tfplugin::schema::{validators, Attribute, Block, Schema};
 
 use super::hostname_records::{
     disagreements, dns_records_attribute, planned_records, refreshed_records, DnsRecords,
 };
 use super::identity::{hostname_import_id, HOSTNAME_IDENTITY};
-use super::names::{is_within, routing_type, MAX_APP_HOSTNAME, MAX_FQDN};
+use super::names::{is_within, routing_type, MAX_FQDN};
 use super::{
-    app_id_attribute, found, hostname_validator, import_parts, pause, poll_delay, unless_gone,
-    DEFAULT_WAIT, HOSTNAME_IMPORT_FORM as IMPORT_FORM,
+    app_id_attribute, found, hostname_argument, hostname_validator, import_parts, pause,
+    poll_delay, unless_gone, DEFAULT_WAIT, HOSTNAME_IMPORT_FORM as IMPORT_FORM,
 };
 
 provider_type!(HostnameResource, "comwit_app_hostname");
@@ -35,7 +35,7 @@ const TYPE_NAME: &str = HostnameResource::TYPE_NAME;
 /// The resource's configuration and state; without `timeouts`, also the data source's
 /// configuration (where `dns_mode` is computed) and result.
 #[derive(Serialize, Deserialize)]
-pub(super) struct HostnameModel {
+pub(crate) struct HostnameModel {
     #[serde(default)]
     pub project_id: String,
     pub app_id: String,
@@ -130,15 +130,11 @@ tell a zone apex) when the token has it.";
         Block::from_attributes(vec![
             project_id_attribute("hostname"),
             app_id_attribute(),
-            Attribute::string("hostname")
-                .required()
-                .requires_replace()
-                .validator(hostname_validator("hostname", MAX_APP_HOSTNAME))
-                .description(
-                    "The hostname, such as `www.example.com`: lowercase, without a trailing \
+            hostname_argument().requires_replace().description(
+                "The hostname, such as `www.example.com`: lowercase, without a trailing \
                      dot, two or more labels, at most 235 characters, not under `comwit.app`. \
                      Changing it replaces the hostname.",
-                ),
+            ),
             Attribute::string("dns_mode")
                 .required()
                 .requires_replace()
@@ -226,7 +222,8 @@ fn validate_hostname(config: &Value) -> Diagnostics {
 }
 
 #[async_trait]
-impl Resource for HostnameResource {
+impl ModelResource for HostnameResource {
+    type Model = HostnameModel;
     type_metadata!();
 
     async fn validate(&self, config: &Value) -> Diagnostics {
@@ -262,12 +259,7 @@ impl Resource for HostnameResource {
         Diagnostics::new()
     }
 
-    async fn create(
-        &self,
-        ctx: &mut Ctx,
-        planned: &Value,
-        _config: &Value,
-    ) -> Result<Value, Diagnostics> {
+    async fn create(&self, ctx: &mut Ctx, planned: HostnameModel) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
         let client = &configured.client;
         let HostnameModel {
@@ -279,7 +271,7 @@ impl Resource for HostnameResource {
             dns_records: planned_records,
             timeouts,
             ..
-        } = model::get(planned)?;
+        } = planned;
         let domain = domain.as_deref();
         let body = HostnameAttach {
             hostname: &hostname,
@@ -331,8 +323,7 @@ impl Resource for HostnameResource {
         self.state(attached, timeouts)
     }
 
-    async fn read(&self, ctx: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
-        let known: HostnameModel = model::get(state)?;
+    async fn read(&self, ctx: &mut Ctx, known: HostnameModel) -> Result<Value, Diagnostics> {
         // Detached, or its app deleted: plan to attach it again.
         let Some(h) = self.fetch(ctx, &known).await? else {
             return Ok(Value::Null);
@@ -344,12 +335,10 @@ impl Resource for HostnameResource {
     async fn update(
         &self,
         ctx: &mut Ctx,
-        prior: &Value,
-        planned: &Value,
-        _config: &Value,
+        prior: HostnameModel,
+        planned: HostnameModel,
     ) -> Result<Value, Diagnostics> {
-        let prior: HostnameModel = model::get(prior)?;
-        let HostnameModel { timeouts, .. } = model::get(planned)?;
+        let HostnameModel { timeouts, .. } = planned;
         let Some(h) = self.fetch(ctx, &prior).await? else {
             return Err(Diagnostic::error(
                 "Hostname disappeared",
@@ -364,9 +353,8 @@ impl Resource for HostnameResource {
         model::value_of(&state, &self.schema)
     }
 
-    async fn delete(&self, ctx: &mut Ctx, prior: &Value) -> Result<(), Diagnostics> {
+    async fn delete(&self, ctx: &mut Ctx, prior: HostnameModel) -> Result<(), Diagnostics> {
         let configured = self.shared.get()?;
-        let prior: HostnameModel = model::get(prior)?;
         let (project, app_id, hostname) = (&prior.project_id, &prior.app_id, &prior.hostname);
         // The client counts a DELETE answered 404 as done.
         call(
@@ -400,9 +388,8 @@ impl Resource for HostnameResource {
         Some(&HOSTNAME_IDENTITY)
     }
 
-    async fn import_identity(&self, ctx: &mut Ctx, identity: &Value) -> Result<Value, Diagnostics> {
-        let id = hostname_import_id(identity, &self.shared)?;
-        self.import(ctx, &id).await
+    fn identity_import_id(&self, identity: &Value) -> Result<String, Diagnostics> {
+        hostname_import_id(identity, &self.shared)
     }
 }
 

@@ -12,8 +12,7 @@ use crate::tfplugin::schema::{Attribute, Block, Schema};
 
 use super::hostname::HostnameModel;
 use super::hostname_records::{dns_records_attribute, DnsRecords};
-use super::names::MAX_APP_HOSTNAME;
-use super::{found, hostname_validator};
+use super::{found, hostname_argument};
 
 provider_type!(HostnameDataSource, "comwit_app_hostname");
 
@@ -26,10 +25,7 @@ fn schema() -> Schema {
                 .validator(id_validator("app", "app"))
                 .required()
                 .description("The app the hostname is attached to."),
-            Attribute::string("hostname")
-                .required()
-                .validator(hostname_validator("hostname", MAX_APP_HOSTNAME))
-                .description("The hostname, such as `www.example.com`."),
+            hostname_argument().description("The hostname, such as `www.example.com`."),
             Attribute::string("dns_mode")
                 .computed()
                 .description("`manual` or `automatic`."),

@@ -5,11 +5,12 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 use super::hostname::HostnameResource;
-use super::listing::{send_each, Sent};
 use crate::api::models::Hostname;
 use crate::api::Client;
-use crate::provider::common::{api_error, call, id_validator};
-use crate::provider::query::{finished, list_project, list_project_attribute};
+use crate::provider::common::{api_error, id_validator};
+use crate::provider::query::{
+    finished, list_project, list_project_attribute, next_page, send_each, Sent,
+};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::model;
@@ -99,7 +100,7 @@ impl HostnameList {
             return match self.send_app(ctx, sink, client, project, app_id).await? {
                 Sent::All => Ok(true),
                 Sent::Stopped => Ok(false),
-                Sent::Gone => Err(Diagnostic::error(
+                Sent::Gone(_) => Err(Diagnostic::error(
                     "App not found",
                     format!(
                         "The project {project} has no app {app_id} (or the project does not \
@@ -114,7 +115,7 @@ impl HostnameList {
         }
         let mut apps = client.app_pages(project);
         let what = format!("list the apps of the project {project}");
-        while let Some(page) = call(ctx, apps.next())
+        while let Some(page) = next_page(ctx, sink, &mut apps)
             .await
             .map_err(|e| api_error(&what, &e))?
         {
@@ -123,7 +124,7 @@ impl HostnameList {
                 let sent = self
                     .send_app(ctx, sink, client, project, &app.app_id)
                     .await?;
-                if sent == Sent::Stopped {
+                if matches!(sent, Sent::Stopped) {
                     return Ok(false);
                 }
             }

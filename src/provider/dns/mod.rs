@@ -11,7 +11,6 @@ mod hostname_data_source;
 mod hostname_list;
 mod hostname_records;
 mod identity;
-mod listing;
 pub mod names;
 mod record;
 mod record_list;
@@ -142,6 +141,13 @@ fn domain_argument() -> Attribute {
         .validator(hostname_validator("domain", names::MAX_FQDN))
 }
 
+/// The `hostname` argument naming an app's hostname (descriptions differ by type).
+fn hostname_argument() -> Attribute {
+    Attribute::string("hostname")
+        .required()
+        .validator(hostname_validator("hostname", names::MAX_APP_HOSTNAME))
+}
+
 /// A validator for hostnames and domains: says what is wrong and how to write it instead.
 fn hostname_validator(what: &'static str, max: usize) -> impl Validator {
     validators::custom_described(
@@ -238,74 +244,53 @@ mod fixtures {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::common::FolderTypes;
+
+    fn types() -> FolderTypes {
+        FolderTypes::new(resources, data_sources, list_resources)
+    }
 
     #[test]
     fn every_schema_is_well_defined_and_names_its_scopes() {
-        let shared = Shared::default();
-        let resources = resources(&shared);
-        assert_eq!(resources.len(), 4);
-        for r in resources {
-            let d = r.schema().validate_definition();
-            assert!(d.is_empty(), "{}: {d}", r.type_name());
+        let types = types();
+        types.check(&[
+            "comwit_domain",
+            "comwit_domain_record",
+            "comwit_app_hostname",
+            "comwit_app_hostname_verification",
+            "comwit_domain",
+            "comwit_domain_records",
+            "comwit_app_hostname",
+            "comwit_domain",
+            "comwit_domain_record",
+            "comwit_app_hostname",
+        ]);
+        for r in &types.resources {
             let description = &r.schema().block.description;
-            assert!(
-                description.contains("**Token scopes:**"),
-                "{}",
-                r.type_name()
-            );
             assert!(description.contains("**Import:**"), "{}", r.type_name());
-        }
-        let data_sources = data_sources(&shared);
-        assert_eq!(data_sources.len(), 3);
-        for ds in data_sources {
-            let d = ds.schema().validate_definition();
-            assert!(d.is_empty(), "{}: {d}", ds.type_name());
-            assert!(ds.schema().block.description.contains("**Token scopes:**"));
         }
     }
 
     #[test]
-    fn identities_name_state_attributes_and_every_list_has_one() {
-        let shared = Shared::default();
-        let resources = resources(&shared);
-        for r in &resources {
-            let Some(identity) = r.identity() else {
+    fn identities_are_documented_and_lists_need_no_argument() {
+        let types = types();
+        for r in &types.resources {
+            if r.identity().is_none() {
                 // A wait, not a platform object: nothing of its own to name or find.
                 assert_eq!(r.type_name(), "comwit_app_hostname_verification");
                 continue;
-            };
+            }
             let description = &r.schema().block.description;
             assert!(description.contains("identity = {"), "{}", r.type_name());
             assert!(description.contains("terraform query"), "{}", r.type_name());
-            for a in &identity.attributes {
-                let in_state = r.schema().block.attributes.iter().any(|s| s.name == a.name);
-                assert!(
-                    in_state,
-                    "{}: {} is not in the state",
-                    r.type_name(),
-                    a.name
-                );
-            }
         }
-        let lists = list_resources(&shared);
-        let names: Vec<&str> = lists.iter().map(|l| l.type_name()).collect();
-        assert_eq!(
-            names,
-            [
-                "comwit_domain",
-                "comwit_domain_record",
-                "comwit_app_hostname"
-            ]
-        );
-        for l in &lists {
-            let r = resources.iter().find(|r| r.type_name() == l.type_name());
-            assert!(r.and_then(|r| r.identity()).is_some(), "{}", l.type_name());
-            let d = l.schema().validate_definition();
-            assert!(d.is_empty(), "{}: {d}", l.type_name());
+        for l in &types.lists {
             let block = &l.schema().block;
-            assert!(block.description.contains("\n\n**Token scopes:**"));
-            assert!(block.attributes.iter().all(|a| !a.description.is_empty()));
-            assert!(block.attributes.iter().all(|a| !a.required));
+            assert!(
+                block.attributes.iter().all(|a| !a.required),
+                "{}",
+                l.type_name()
+            );
         }
     }
 

@@ -7,12 +7,12 @@ use serde::Deserialize;
 use crate::api::models::{Record, RecordInput};
 use crate::api::{ApiError, Client};
 use crate::provider::common::{
-    api_error, api_error_at, call, plan_project, project_id_attribute, set_attr,
+    api_error, api_error_at, call, plan_project, project_id_attribute, set_attr, ModelResource,
 };
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::model;
-use crate::tfplugin::resource::{Ctx, IdentitySchema, PlanRequest, Resource};
+use crate::tfplugin::resource::{Ctx, IdentitySchema, PlanRequest};
 use crate::tfplugin::schema::{validators, Attribute, Block, Schema};
 
 use super::identity::{record_import_id, RECORD_IDENTITY};
@@ -268,8 +268,13 @@ impl RecordResource {
 }
 
 #[async_trait]
-impl Resource for RecordResource {
+impl ModelResource for RecordResource {
+    type Model = RecordModel;
     type_metadata!();
+
+    fn planned(planned: &Value) -> Result<RecordModel, Diagnostics> {
+        planned_record(planned)
+    }
 
     async fn validate(&self, config: &Value) -> Diagnostics {
         validate_record(config)
@@ -286,15 +291,9 @@ impl Resource for RecordResource {
         }
     }
 
-    async fn create(
-        &self,
-        ctx: &mut Ctx,
-        planned: &Value,
-        _config: &Value,
-    ) -> Result<Value, Diagnostics> {
+    async fn create(&self, ctx: &mut Ctx, plan: RecordModel) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
         let client = &configured.client;
-        let plan = planned_record(planned)?;
         let (project, domain) = (&plan.project_id, &plan.domain);
         let body = Body::new(&plan)?;
         match call(ctx, client.create_record(project, domain, &body.input())).await {
@@ -303,9 +302,8 @@ impl Resource for RecordResource {
         }
     }
 
-    async fn read(&self, ctx: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
+    async fn read(&self, ctx: &mut Ctx, known: RecordModel) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
-        let known: RecordModel = model::get(state)?;
         let (project, domain, record_id) = (&known.project_id, &known.domain, &known.record_id);
         let request = configured.client.read_record(project, domain, record_id);
         // The record, or its whole zone, is gone: plan to create it again.
@@ -319,15 +317,12 @@ impl Resource for RecordResource {
     async fn update(
         &self,
         ctx: &mut Ctx,
-        prior: &Value,
-        planned: &Value,
-        _config: &Value,
+        prior: RecordModel,
+        plan: RecordModel,
     ) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
         let client = &configured.client;
-        let prior: RecordModel = model::get(prior)?;
         let (project, domain, record_id) = (&prior.project_id, &prior.domain, &prior.record_id);
-        let plan = planned_record(planned)?;
         let body = Body::new(&plan)?;
         match call(
             ctx,
@@ -350,9 +345,8 @@ impl Resource for RecordResource {
         }
     }
 
-    async fn delete(&self, ctx: &mut Ctx, prior: &Value) -> Result<(), Diagnostics> {
+    async fn delete(&self, ctx: &mut Ctx, prior: RecordModel) -> Result<(), Diagnostics> {
         let configured = self.shared.get()?;
-        let prior: RecordModel = model::get(prior)?;
         let (project, domain, record_id) = (&prior.project_id, &prior.domain, &prior.record_id);
         // The client counts a DELETE answered 404 as done.
         call(
@@ -389,9 +383,8 @@ impl Resource for RecordResource {
         Some(&RECORD_IDENTITY)
     }
 
-    async fn import_identity(&self, ctx: &mut Ctx, identity: &Value) -> Result<Value, Diagnostics> {
-        let id = record_import_id(identity, &self.shared)?;
-        self.import(ctx, &id).await
+    fn identity_import_id(&self, identity: &Value) -> Result<String, Diagnostics> {
+        record_import_id(identity, &self.shared)
     }
 }
 

@@ -5,7 +5,6 @@
 use async_trait::async_trait;
 use serde::Deserialize;
 
-use super::listing::{send_each, Sent};
 use super::names::{full_record_name, same_record_name, MAX_FQDN};
 use super::record::RecordResource;
 use super::record_state::record_model;
@@ -14,7 +13,7 @@ use super::{domain_not_found, hostname_validator};
 use crate::api::models::Record;
 use crate::api::Client;
 use crate::provider::common::{api_error, call};
-use crate::provider::query::{finished, list_project, list_project_attribute};
+use crate::provider::query::{finished, list_project, list_project_attribute, send_each, Sent};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::model;
@@ -176,7 +175,7 @@ impl Run<'_> {
             return match self.zone(domain).await? {
                 Sent::All => Ok(true),
                 Sent::Stopped => Ok(false),
-                Sent::Gone => Err(domain_not_found(
+                Sent::Gone(_) => Err(domain_not_found(
                     project,
                     domain,
                     " in the list block's `config` block (the `comwit_domain` list resource \
@@ -194,7 +193,7 @@ impl Run<'_> {
         {
             for d in page {
                 // A domain removed since its page was read (`Gone`) has nothing to list.
-                if self.zone(&d.domain).await? == Sent::Stopped {
+                if matches!(self.zone(&d.domain).await?, Sent::Stopped) {
                     return Ok(false);
                 }
             }

@@ -20,7 +20,7 @@ fn default_ttl() -> i64 {
 /// The resource's configuration and state (`record_id` and `fqdn` are known once created,
 /// `project_id` once planned).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub(super) struct RecordModel {
+pub(crate) struct RecordModel {
     #[serde(default)]
     pub record_id: String,
     #[serde(default)]

@@ -12,16 +12,17 @@ use crate::api::models::{Hostname, HostnameDnsRecord, Record};
 use crate::api::Client;
 use crate::provider::common::{
     call, plan_project, project_id_attribute, set_attr, timeouts_block, CreateTimeouts,
+    ModelResource,
 };
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::model;
-use crate::tfplugin::resource::{Ctx, PlanRequest, Resource};
+use crate::tfplugin::resource::{Ctx, PlanRequest};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
-use super::names::{fold, is_within, MAX_APP_HOSTNAME};
+use super::names::{fold, is_within};
 use super::{
-    app_id_attribute, found, hostname_validator, import_parts, pause, poll_delay, unless_gone,
+    app_id_attribute, found, hostname_argument, import_parts, pause, poll_delay, unless_gone,
     DEFAULT_WAIT, HOSTNAME_IMPORT_FORM as IMPORT_FORM,
 };
 
@@ -29,7 +30,7 @@ provider_type!(VerificationResource, "comwit_app_hostname_verification");
 
 /// The configuration and state (`status` is planned `active`: a create only ends once it is).
 #[derive(Serialize, Deserialize)]
-struct VerificationModel {
+pub(crate) struct VerificationModel {
     #[serde(default)]
     project_id: String,
     app_id: String,
@@ -62,14 +63,10 @@ tell which records are missing from Comwit-hosted zones.";
         Block::from_attributes(vec![
             project_id_attribute("verification"),
             app_id_attribute(),
-            Attribute::string("hostname")
-                .required()
-                .requires_replace()
-                .validator(hostname_validator("hostname", MAX_APP_HOSTNAME))
-                .description(
-                    "The hostname to wait for (usually `comwit_app_hostname.<name>.hostname`). \
+            hostname_argument().requires_replace().description(
+                "The hostname to wait for (usually `comwit_app_hostname.<name>.hostname`). \
                      Changing it replaces the verification, which waits again.",
-                ),
+            ),
             Attribute::set("record_fqdns", Type::String)
                 .optional()
                 .description(
@@ -164,7 +161,8 @@ fn missing_lines(
 }
 
 #[async_trait]
-impl Resource for VerificationResource {
+impl ModelResource for VerificationResource {
+    type Model = VerificationModel;
     type_metadata!();
 
     async fn modify_plan(&self, _ctx: &mut Ctx, plan: &mut PlanRequest) -> Diagnostics {
@@ -185,12 +183,10 @@ impl Resource for VerificationResource {
     async fn create(
         &self,
         ctx: &mut Ctx,
-        planned: &Value,
-        _config: &Value,
+        mut plan: VerificationModel,
     ) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
         let client = &configured.client;
-        let mut plan: VerificationModel = model::get(planned)?;
         let (project, app_id, hostname) = (&plan.project_id, &plan.app_id, &plan.hostname);
         let limit = CreateTimeouts::create(&plan.timeouts, DEFAULT_WAIT);
         let started = Instant::now();
@@ -241,9 +237,12 @@ impl Resource for VerificationResource {
         model::value_of(&plan, &self.schema)
     }
 
-    async fn read(&self, ctx: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
+    async fn read(
+        &self,
+        ctx: &mut Ctx,
+        mut known: VerificationModel,
+    ) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
-        let mut known: VerificationModel = model::get(state)?;
         let (project, app_id, hostname) = (&known.project_id, &known.app_id, &known.hostname);
         let request = configured.client.get_hostname(project, app_id, hostname);
         // The hostname is gone: so is its verification.
@@ -258,15 +257,14 @@ impl Resource for VerificationResource {
     async fn update(
         &self,
         _ctx: &mut Ctx,
-        _prior: &Value,
-        planned: &Value,
-        _config: &Value,
+        _prior: VerificationModel,
+        planned: VerificationModel,
     ) -> Result<Value, Diagnostics> {
         // `record_fqdns` and `timeouts` only live in the state.
-        Ok(planned.clone())
+        model::value_of(&planned, &self.schema)
     }
 
-    async fn delete(&self, _ctx: &mut Ctx, _prior: &Value) -> Result<(), Diagnostics> {
+    async fn delete(&self, _ctx: &mut Ctx, _prior: VerificationModel) -> Result<(), Diagnostics> {
         Ok(())
     }
 

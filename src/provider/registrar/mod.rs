@@ -121,6 +121,16 @@ pub fn limit_cents(limit: f64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::common::FolderTypes;
+
+    #[test]
+    fn every_schema_is_well_defined_and_documents_its_scopes() {
+        FolderTypes::new(resources, data_sources, list_resources).check(&[
+            "comwit_domain_registration",
+            "comwit_domain_availability",
+            "comwit_domain_registration",
+        ]);
+    }
 
     #[test]
     fn registrable_names() {

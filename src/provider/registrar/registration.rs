@@ -18,13 +18,13 @@ use crate::api::models::{Availability, Registration, RegistrationCreate};
 use crate::api::{ApiError, Client};
 use crate::provider::common::{
     api_error, api_error_at, attr_or_null, call, plan_project, project_id_attribute,
-    split_import_id, timeouts_block, CreateTimeouts,
+    split_import_id, timeouts_block, CreateTimeouts, ModelResource,
 };
 use crate::provider::{query, Shared};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::model;
-use crate::tfplugin::resource::{Ctx, IdentityAttribute, IdentitySchema, PlanRequest, Resource};
+use crate::tfplugin::resource::{Ctx, IdentityAttribute, IdentitySchema, PlanRequest};
 use crate::tfplugin::schema::{validators, Attribute, Block, Schema};
 
 provider_type!(RegistrationResource, "comwit_domain_registration");
@@ -52,7 +52,7 @@ fn yes() -> bool {
 /// time (the plan reads them from the registrar); `status`, `expires_at` and `created_at` once
 /// bought.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(super) struct RegistrationModel {
+pub(crate) struct RegistrationModel {
     #[serde(default)]
     pub project_id: String,
     pub domain: String,
@@ -238,7 +238,8 @@ struct Quote {
 }
 
 #[async_trait]
-impl Resource for RegistrationResource {
+impl ModelResource for RegistrationResource {
+    type Model = RegistrationModel;
     type_metadata!();
 
     async fn modify_plan(&self, ctx: &mut Ctx, plan: &mut PlanRequest) -> Diagnostics {
@@ -300,12 +301,10 @@ impl Resource for RegistrationResource {
     async fn create(
         &self,
         ctx: &mut Ctx,
-        planned: &Value,
-        _config: &Value,
+        planned: RegistrationModel,
     ) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
         let client = &configured.client;
-        let planned: RegistrationModel = model::get(planned)?;
         let (project, domain) = (planned.project_id.as_str(), planned.domain.as_str());
         let limit = CreateTimeouts::create(&planned.timeouts, DEFAULT_CREATE_TIMEOUT);
         let (Some(price), Some(currency)) = (planned.price, planned.currency.as_deref()) else {
@@ -387,9 +386,8 @@ impl Resource for RegistrationResource {
         self.state(&planned.with_remote(reg))
     }
 
-    async fn read(&self, ctx: &mut Ctx, state: &Value) -> Result<Value, Diagnostics> {
+    async fn read(&self, ctx: &mut Ctx, prior: RegistrationModel) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
-        let prior: RegistrationModel = model::get(state)?;
         let (project, domain) = (&prior.project_id, &prior.domain);
         match call(ctx, configured.client.get_registration(project, domain)).await {
             Ok(r) => self.state(&prior.with_remote(r)),
@@ -402,13 +400,10 @@ impl Resource for RegistrationResource {
     async fn update(
         &self,
         ctx: &mut Ctx,
-        prior: &Value,
-        planned: &Value,
-        _config: &Value,
+        prior: RegistrationModel,
+        planned: RegistrationModel,
     ) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
-        let prior: RegistrationModel = model::get(prior)?;
-        let planned: RegistrationModel = model::get(planned)?;
         let (project, domain) = (&prior.project_id, &prior.domain);
         let remote = if prior.auto_renew != planned.auto_renew {
             call(
@@ -436,9 +431,8 @@ impl Resource for RegistrationResource {
         self.state(&planned.with_remote(remote))
     }
 
-    async fn delete(&self, ctx: &mut Ctx, prior: &Value) -> Result<(), Diagnostics> {
+    async fn delete(&self, ctx: &mut Ctx, prior: RegistrationModel) -> Result<(), Diagnostics> {
         let configured = self.shared.get()?;
-        let prior: RegistrationModel = model::get(prior)?;
         let (project, domain) = (&prior.project_id, &prior.domain);
         let client = &configured.client;
         let expires = match call(ctx, client.set_auto_renew(project, domain, false)).await {
@@ -507,9 +501,8 @@ impl Resource for RegistrationResource {
         Some(&IDENTITY)
     }
 
-    async fn import_identity(&self, ctx: &mut Ctx, identity: &Value) -> Result<Value, Diagnostics> {
-        let id = query::import_id(identity, &IDENTITY_ORDER, &self.shared)?;
-        self.import(ctx, &id).await
+    fn identity_import_id(&self, identity: &Value) -> Result<String, Diagnostics> {
+        query::import_id(identity, &IDENTITY_ORDER, &self.shared)
     }
 }
 
@@ -785,18 +778,23 @@ mod tests {
         r.modify_plan(&mut ctx, p).await
     }
 
+    /// A plan of the registration `prior()` to `planned`.
+    fn of_existing(config: Value, planned: Value) -> PlanRequest {
+        PlanRequest {
+            prior_state: prior(),
+            config,
+            planned_state: planned,
+            requires_replace: vec![],
+        }
+    }
+
     #[tokio::test]
     async fn years_cannot_change_after_the_purchase() {
         let mut config = prior();
         set(&mut config, "years", Value::int(3));
         let mut planned = prior();
         set(&mut planned, "years", Value::int(3));
-        let mut p = PlanRequest {
-            prior_state: prior(),
-            config,
-            planned_state: planned,
-            requires_replace: vec![],
-        };
+        let mut p = of_existing(config, planned);
         let d = modify(&mut p).await;
         assert!(d.has_errors());
         let text = d.to_string();
@@ -811,12 +809,7 @@ mod tests {
         let mut planned = prior();
         set(&mut planned, "auto_renew", Value::Bool(false));
         set(&mut planned, "status", Value::Unknown);
-        let mut p = PlanRequest {
-            prior_state: prior(),
-            config,
-            planned_state: planned,
-            requires_replace: vec![],
-        };
+        let mut p = of_existing(config, planned);
         let d = modify(&mut p).await;
         assert!(d.is_empty(), "{d}");
         assert_eq!(
@@ -830,6 +823,7 @@ mod tests {
     async fn identities_and_import_ids_are_checked_before_any_call() {
         // No provider configuration: anything that got as far as the API would fail with
         // "Provider not configured".
+        use crate::tfplugin::resource::Resource;
         let r = RegistrationResource::new(Shared::default());
         let (_tx, stop) = crate::tfplugin::resource::StopSignal::new();
         let mut ctx = Ctx::new(stop, Default::default(), Vec::new());
@@ -851,14 +845,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("Missing project_id"), "{err}");
-        let err = r
-            .import(&mut ctx, "shop.com")
+        let err = Resource::import(&r, &mut ctx, "shop.com")
             .await
             .unwrap_err()
             .to_string();
         assert!(err.contains("`<project_id>/shop.com`"), "{err}");
-        let err = r
-            .import(&mut ctx, "prj_0123456789abcdef/shop.com")
+        let err = Resource::import(&r, &mut ctx, "prj_0123456789abcdef/shop.com")
             .await
             .unwrap_err()
             .to_string();

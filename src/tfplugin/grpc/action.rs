@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-use super::{decode, diags, guarded, pb, validate_config, BoxStream, ProviderService};
+use super::{checked, decode, diags, pb, validate_config, BoxStream, ProviderService};
 use crate::tfplugin::diag::{Diagnostic, Diagnostics};
 use crate::tfplugin::resource::{Progress, Provider};
 
@@ -22,14 +22,12 @@ pub(super) async fn plan_action<P: Provider>(
     req: pb::plan_action::Request,
 ) -> pb::plan_action::Response {
     let mut ctx = svc.ctx(Vec::new());
-    let d = guarded(async {
+    let d = checked(async {
         let entry = svc.action_entry(&req.action_type)?;
         let config = decode(req.config.as_ref(), &entry.ty, "action configuration")?;
-        Err::<(), _>(entry.hooks.plan(&mut ctx, &config).await)
+        Ok(entry.hooks.plan(&mut ctx, &config).await)
     })
-    .await
-    .err()
-    .unwrap_or_default();
+    .await;
     pb::plan_action::Response {
         diagnostics: diags(d),
         deferred: None,
@@ -52,10 +50,7 @@ pub(super) fn invoke_action<P: Provider>(
     let mut ctx = svc.ctx(Vec::new());
     let running = tokio::spawn(async move {
         let progress = Progress(tx);
-        guarded(async { Err::<(), _>(action.invoke(&mut ctx, &config, &progress).await) })
-            .await
-            .err()
-            .unwrap_or_default()
+        checked(async { Ok(action.invoke(&mut ctx, &config, &progress).await) }).await
     });
     let state = (rx, Some(running));
     Box::pin(futures::stream::unfold(
@@ -96,7 +91,7 @@ mod tests {
     use futures::StreamExt as _;
     use tonic::Request;
 
-    use super::super::testing::{msgpack, service};
+    use super::super::testing::{answer, msgpack, service};
     use super::{pb, EventType};
     use crate::tfplugin::cty::{Type, Value};
     use crate::tfplugin::proto::tfplugin6::provider_server::Provider as _;
@@ -106,18 +101,15 @@ mod tests {
         let svc = service();
         let ty = Type::object([("message", Type::String)]);
         let config = Value::object([("message", Value::string("hi"))]);
-        let events: Vec<_> = svc
-            .invoke_action(Request::new(pb::invoke_action::Request {
-                action_type: "test_echo".into(),
-                config: Some(msgpack(&config, &ty)),
-                client_capabilities: None,
-            }))
-            .await
-            .unwrap()
-            .into_inner()
-            .map(|e| e.unwrap().r#type.unwrap())
-            .collect()
-            .await;
+        let events: Vec<_> = answer(svc.invoke_action(Request::new(pb::invoke_action::Request {
+            action_type: "test_echo".into(),
+            config: Some(msgpack(&config, &ty)),
+            client_capabilities: None,
+        })))
+        .await
+        .map(|e| e.unwrap().r#type.unwrap())
+        .collect()
+        .await;
         let progress: Vec<_> = events
             .iter()
             .filter_map(|e| match e {
@@ -136,14 +128,11 @@ mod tests {
     #[tokio::test]
     async fn unknown_actions_and_bad_config_are_diagnostics() {
         let svc = service();
-        let planned = svc
-            .plan_action(Request::new(pb::plan_action::Request {
-                action_type: "test_nope".into(),
-                ..Default::default()
-            }))
-            .await
-            .unwrap()
-            .into_inner();
+        let planned = answer(svc.plan_action(Request::new(pb::plan_action::Request {
+            action_type: "test_nope".into(),
+            ..Default::default()
+        })))
+        .await;
         assert_eq!(planned.diagnostics[0].summary, "Unknown action");
         let ty = Type::object([("message", Type::String)]);
         let validate = |config| {
@@ -156,7 +145,7 @@ mod tests {
             msgpack: vec![0xc1],
             json: vec![],
         };
-        let validated = validate(undecodable).await.unwrap().into_inner();
+        let validated = answer(validate(undecodable)).await;
         assert_eq!(
             validated.diagnostics.len(),
             1,
@@ -167,7 +156,7 @@ mod tests {
             .detail
             .contains("could not be decoded"));
         let config = Value::object([("message", Value::string("x"))]);
-        let fine = validate(msgpack(&config, &ty)).await.unwrap().into_inner();
+        let fine = answer(validate(msgpack(&config, &ty))).await;
         assert!(fine.diagnostics.is_empty(), "{:?}", fine.diagnostics);
     }
 }

@@ -39,33 +39,29 @@ pub(super) async fn read_data_source<P: Provider>(
 mod tests {
     use tonic::Request;
 
-    use super::super::testing::service;
+    use super::super::testing::{answer, service};
     use super::pb;
     use crate::tfplugin::proto::tfplugin6::provider_server::Provider as _;
 
     #[tokio::test]
     async fn unknown_data_sources_are_diagnostics() {
         let svc = service();
-        let validated = svc
-            .validate_data_resource_config(Request::new(
-                pb::validate_data_resource_config::Request {
-                    type_name: "test_nope".into(),
-                    ..Default::default()
-                },
-            ))
-            .await
-            .unwrap()
-            .into_inner();
-        assert_eq!(validated.diagnostics.len(), 1);
-        assert_eq!(validated.diagnostics[0].summary, "Unknown data source");
-        let read = svc
-            .read_data_source(Request::new(pb::read_data_source::Request {
+        let validated = answer(svc.validate_data_resource_config(Request::new(
+            pb::validate_data_resource_config::Request {
                 type_name: "test_nope".into(),
                 ..Default::default()
-            }))
-            .await
-            .unwrap()
-            .into_inner();
+            },
+        )))
+        .await;
+        assert_eq!(validated.diagnostics.len(), 1);
+        assert_eq!(validated.diagnostics[0].summary, "Unknown data source");
+        let read = answer(
+            svc.read_data_source(Request::new(pb::read_data_source::Request {
+                type_name: "test_nope".into(),
+                ..Default::default()
+            })),
+        )
+        .await;
         assert_eq!(read.diagnostics.len(), 1);
         assert_eq!(read.diagnostics[0].summary, "Unknown data source");
         assert_eq!(read.state, None);

@@ -4,7 +4,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::{
-    conform, decode, diags, encode, guarded, outcome, pb, validate_config, ProviderService,
+    checked, conform, decode, diags, encode, guarded, outcome, pb, validate_config, ProviderService,
 };
 use crate::tfplugin::resource::Provider;
 
@@ -78,13 +78,11 @@ pub(super) async fn close_ephemeral_resource<P: Provider>(
 ) -> pb::close_ephemeral_resource::Response {
     let mut ctx = svc.ctx(Vec::new());
     let private = req.private.unwrap_or_default();
-    let mut d = guarded(async {
+    let mut d = checked(async {
         let entry = svc.ephemeral_entry(&req.type_name)?;
-        Err::<(), _>(entry.hooks.close(&mut ctx, &private).await)
+        Ok(entry.hooks.close(&mut ctx, &private).await)
     })
-    .await
-    .err()
-    .unwrap_or_default();
+    .await;
     d.extend(std::mem::take(&mut ctx.diagnostics));
     pb::close_ephemeral_resource::Response {
         diagnostics: diags(d),
@@ -95,7 +93,7 @@ pub(super) async fn close_ephemeral_resource<P: Provider>(
 mod tests {
     use tonic::Request;
 
-    use super::super::testing::{msgpack, service, CLOSED};
+    use super::super::testing::{answer, msgpack, service, CLOSED};
     use super::pb;
     use crate::tfplugin::cty::{Type, Value};
     use crate::tfplugin::proto::tfplugin6::provider_server::Provider as _;
@@ -105,15 +103,14 @@ mod tests {
         let svc = service();
         let ty = Type::object([("scope", Type::String), ("token", Type::String)]);
         let config = Value::object([("scope", Value::string("read")), ("token", Value::Null)]);
-        let opened = svc
-            .open_ephemeral_resource(Request::new(pb::open_ephemeral_resource::Request {
+        let opened = answer(svc.open_ephemeral_resource(Request::new(
+            pb::open_ephemeral_resource::Request {
                 type_name: "test_token".into(),
                 config: Some(msgpack(&config, &ty)),
                 client_capabilities: None,
-            }))
-            .await
-            .unwrap()
-            .into_inner();
+            },
+        )))
+        .await;
         assert!(opened.diagnostics.is_empty(), "{:?}", opened.diagnostics);
         let want = Value::object([
             ("scope", Value::string("read")),
@@ -123,24 +120,22 @@ mod tests {
         assert_eq!(opened.private.as_deref(), Some(&b"tok-1"[..]));
         assert!(opened.renew_at.unwrap().seconds > 1_700_000_000);
 
-        let renewed = svc
-            .renew_ephemeral_resource(Request::new(pb::renew_ephemeral_resource::Request {
+        let renewed = answer(svc.renew_ephemeral_resource(Request::new(
+            pb::renew_ephemeral_resource::Request {
                 type_name: "test_token".into(),
                 private: opened.private.clone(),
-            }))
-            .await
-            .unwrap()
-            .into_inner();
+            },
+        )))
+        .await;
         assert_eq!(renewed.private, opened.private);
 
-        let closed = svc
-            .close_ephemeral_resource(Request::new(pb::close_ephemeral_resource::Request {
+        let closed = answer(svc.close_ephemeral_resource(Request::new(
+            pb::close_ephemeral_resource::Request {
                 type_name: "test_token".into(),
                 private: opened.private.clone(),
-            }))
-            .await
-            .unwrap()
-            .into_inner();
+            },
+        )))
+        .await;
         assert!(closed.diagnostics.is_empty());
         assert!(CLOSED.lock().unwrap().contains(&b"tok-1".to_vec()));
     }
@@ -148,16 +143,13 @@ mod tests {
     #[tokio::test]
     async fn unknown_ephemeral_types_are_diagnostics() {
         let svc = service();
-        let response = svc
-            .validate_ephemeral_resource_config(Request::new(
-                pb::validate_ephemeral_resource_config::Request {
-                    type_name: "test_nope".into(),
-                    ..Default::default()
-                },
-            ))
-            .await
-            .unwrap()
-            .into_inner();
+        let response = answer(svc.validate_ephemeral_resource_config(Request::new(
+            pb::validate_ephemeral_resource_config::Request {
+                type_name: "test_nope".into(),
+                ..Default::default()
+            },
+        )))
+        .await;
         assert_eq!(
             response.diagnostics[0].summary,
             "Unknown ephemeral resource"

@@ -129,7 +129,7 @@ pub(super) fn decode_requested(
 mod tests {
     use tonic::Request;
 
-    use super::super::testing::{msgpack, service};
+    use super::super::testing::{answer, msgpack, service};
     use super::pb;
     use crate::tfplugin::cty::{Type, Value};
     use crate::tfplugin::proto::tfplugin6::provider_server::Provider as _;
@@ -145,13 +145,10 @@ mod tests {
     #[tokio::test]
     async fn identity_schemas_are_listed() {
         let svc = service();
-        let schemas = svc
-            .get_resource_identity_schemas(Request::new(
-                pb::get_resource_identity_schemas::Request {},
-            ))
-            .await
-            .unwrap()
-            .into_inner();
+        let schemas = answer(svc.get_resource_identity_schemas(Request::new(
+            pb::get_resource_identity_schemas::Request {},
+        )))
+        .await;
         let slow = &schemas.identity_schemas["test_slow"];
         assert_eq!(slow.identity_attributes[0].name, "name");
         assert_eq!(slow.identity_attributes[0].r#type, b"\"string\"");
@@ -161,29 +158,25 @@ mod tests {
     #[tokio::test]
     async fn read_and_import_by_identity_return_the_identity() {
         let svc = service();
-        let read = svc
-            .read_resource(Request::new(pb::read_resource::Request {
-                type_name: "test_slow".into(),
-                current_state: Some(msgpack(&named("a"), &ty())),
-                ..Default::default()
-            }))
-            .await
-            .unwrap()
-            .into_inner();
+        let read = answer(svc.read_resource(Request::new(pb::read_resource::Request {
+            type_name: "test_slow".into(),
+            current_state: Some(msgpack(&named("a"), &ty())),
+            ..Default::default()
+        })))
+        .await;
         let identity = read.new_identity.unwrap().identity_data.unwrap();
         assert_eq!(identity, msgpack(&named("a"), &ty()));
 
-        let imported = svc
-            .import_resource_state(Request::new(pb::import_resource_state::Request {
+        let imported = answer(svc.import_resource_state(Request::new(
+            pb::import_resource_state::Request {
                 type_name: "test_slow".into(),
                 identity: Some(pb::ResourceIdentityData {
                     identity_data: Some(msgpack(&named("b"), &ty())),
                 }),
                 ..Default::default()
-            }))
-            .await
-            .unwrap()
-            .into_inner();
+            },
+        )))
+        .await;
         assert!(
             imported.diagnostics.is_empty(),
             "{:?}",
@@ -198,18 +191,17 @@ mod tests {
     #[tokio::test]
     async fn a_stored_identity_is_upgraded_from_json() {
         let svc = service();
-        let upgraded = svc
-            .upgrade_resource_identity(Request::new(pb::upgrade_resource_identity::Request {
+        let upgraded = answer(svc.upgrade_resource_identity(Request::new(
+            pb::upgrade_resource_identity::Request {
                 type_name: "test_slow".into(),
                 version: 0,
                 raw_identity: Some(pb::RawState {
                     json: br#"{"name":"a","gone":1}"#.to_vec(),
                     ..Default::default()
                 }),
-            }))
-            .await
-            .unwrap()
-            .into_inner();
+            },
+        )))
+        .await;
         assert!(
             upgraded.diagnostics.is_empty(),
             "{:?}",

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 use super::{
-    check_config, conform, decode, diags, encode, guarded, pb, BoxStream, ProviderService,
+    check_config, checked, conform, decode, diags, encode, pb, BoxStream, ProviderService,
 };
 use super::{ListEntry, ResourceEntry};
 use crate::tfplugin::cty::{Type, Value};
@@ -99,10 +99,7 @@ pub(super) fn list_resource<P: Provider>(
             limit,
             sent: Default::default(),
         };
-        guarded(async { Err::<(), _>(list.list(&mut ctx, &config, &sink).await) })
-            .await
-            .err()
-            .unwrap_or_default()
+        checked(async { Ok(list.list(&mut ctx, &config, &sink).await) }).await
     });
     let state = Stream {
         lister,
@@ -199,7 +196,7 @@ mod tests {
     use futures::StreamExt as _;
     use tonic::Request;
 
-    use super::super::testing::service;
+    use super::super::testing::{answer, service};
     use super::pb;
     use crate::tfplugin::cty::{self, Type, Value};
     use crate::tfplugin::proto::tfplugin6::provider_server::Provider as _;
@@ -208,19 +205,16 @@ mod tests {
         let svc = service();
         let no_attributes = Type::object(Vec::<(String, Type)>::new());
         let empty = cty::msgpack::encode(&Value::Object(Default::default()), &no_attributes);
-        let stream = svc
-            .list_resource(Request::new(pb::list_resource::Request {
-                type_name: "test_slow".into(),
-                config: Some(pb::DynamicValue {
-                    msgpack: empty.unwrap(),
-                    json: vec![],
-                }),
-                include_resource_object: include,
-                limit,
-            }))
-            .await
-            .unwrap()
-            .into_inner();
+        let stream = answer(svc.list_resource(Request::new(pb::list_resource::Request {
+            type_name: "test_slow".into(),
+            config: Some(pb::DynamicValue {
+                msgpack: empty.unwrap(),
+                json: vec![],
+            }),
+            include_resource_object: include,
+            limit,
+        })))
+        .await;
         stream.map(|event| event.unwrap()).collect().await
     }
 
@@ -264,16 +258,13 @@ mod tests {
     #[tokio::test]
     async fn an_unknown_list_is_one_diagnostic() {
         let svc = service();
-        let events: Vec<_> = svc
-            .list_resource(Request::new(pb::list_resource::Request {
-                type_name: "test_nope".into(),
-                ..Default::default()
-            }))
-            .await
-            .unwrap()
-            .into_inner()
-            .collect()
-            .await;
+        let events: Vec<_> = answer(svc.list_resource(Request::new(pb::list_resource::Request {
+            type_name: "test_nope".into(),
+            ..Default::default()
+        })))
+        .await
+        .collect()
+        .await;
         assert_eq!(events.len(), 1);
         let event = events[0].as_ref().unwrap();
         assert_eq!(event.diagnostic[0].summary, "Unknown list resource");

@@ -420,6 +420,14 @@ fn conform(value: Value, ty: &Type, allow_unknown: bool) -> Value {
     }
 }
 
+/// [`guarded`] for a hook that answers with diagnostics only (a check, a close, a list, an
+/// action): its diagnostics, or the error of what ran before it (a lookup, a decoding).
+async fn checked(future: impl Future<Output = Result<Diagnostics, Diagnostics>>) -> Diagnostics {
+    match guarded(future).await {
+        Ok(d) | Err(d) => d,
+    }
+}
+
 /// Runs a hook; a panic becomes an error diagnostic instead of a dropped request.
 async fn guarded<T>(
     future: impl Future<Output = Result<T, Diagnostics>>,

@@ -328,7 +328,7 @@ pub(super) fn generate_resource_config<P: Provider>(
 mod tests {
     use tonic::Request;
 
-    use super::super::testing::{msgpack, service};
+    use super::super::testing::{answer, msgpack, service};
     use super::pb;
     use crate::tfplugin::cty::{Type, Value};
     use crate::tfplugin::proto::tfplugin6::provider_server::Provider as _;
@@ -351,29 +351,23 @@ mod tests {
         let ty = Type::object([("name", Type::String)]);
         let a = Value::object([("name", Value::string("a"))]);
 
-        let create = svc
-            .plan_resource_change(Request::new(plan("test_slow", &Value::Null, &a)))
-            .await
-            .unwrap()
-            .into_inner();
+        let create =
+            answer(svc.plan_resource_change(Request::new(plan("test_slow", &Value::Null, &a))))
+                .await;
         assert!(create.diagnostics.is_empty(), "{:?}", create.diagnostics);
         assert_eq!(create.planned_state, Some(msgpack(&a, &ty)));
         assert!(create.requires_replace.is_empty());
         assert_eq!(create.planned_private, b"kept");
 
-        let destroy = svc
-            .plan_resource_change(Request::new(plan("test_slow", &a, &Value::Null)))
-            .await
-            .unwrap()
-            .into_inner();
+        let destroy =
+            answer(svc.plan_resource_change(Request::new(plan("test_slow", &a, &Value::Null))))
+                .await;
         assert!(destroy.diagnostics.is_empty(), "{:?}", destroy.diagnostics);
         assert_eq!(destroy.planned_state, Some(msgpack(&Value::Null, &ty)));
 
-        let unknown = svc
-            .plan_resource_change(Request::new(plan("test_nope", &Value::Null, &a)))
-            .await
-            .unwrap()
-            .into_inner();
+        let unknown =
+            answer(svc.plan_resource_change(Request::new(plan("test_nope", &Value::Null, &a))))
+                .await;
         assert_eq!(unknown.diagnostics.len(), 1);
         assert_eq!(unknown.diagnostics[0].summary, "Unknown resource type");
         assert_eq!(unknown.planned_state, None);
@@ -383,30 +377,26 @@ mod tests {
     #[tokio::test]
     async fn unknown_type_and_bad_msgpack_are_diagnostics() {
         let svc = service();
-        let response = svc
-            .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+        let response = answer(svc.plan_resource_change(Request::new(
+            pb::plan_resource_change::Request {
                 type_name: "test_slow".into(),
                 config: Some(pb::DynamicValue {
                     msgpack: vec![0xc1],
                     json: vec![],
                 }),
                 ..Default::default()
-            }))
-            .await
-            .unwrap()
-            .into_inner();
+            },
+        )))
+        .await;
         assert_eq!(response.diagnostics.len(), 1);
         assert!(response.diagnostics[0]
             .detail
             .contains("could not be decoded"));
-        let response = svc
-            .read_resource(Request::new(pb::read_resource::Request {
-                type_name: "test_nope".into(),
-                ..Default::default()
-            }))
-            .await
-            .unwrap()
-            .into_inner();
+        let response = answer(svc.read_resource(Request::new(pb::read_resource::Request {
+            type_name: "test_nope".into(),
+            ..Default::default()
+        })))
+        .await;
         assert_eq!(response.diagnostics[0].summary, "Unknown resource type");
     }
 }

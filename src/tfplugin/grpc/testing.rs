@@ -16,6 +16,14 @@ use crate::tfplugin::resource::{
 };
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
+/// The message an RPC of the service answers (every adapter answers with one: failures are
+/// diagnostics in it).
+pub(super) async fn answer<T>(
+    rpc: impl std::future::Future<Output = Result<tonic::Response<T>, tonic::Status>>,
+) -> T {
+    rpc.await.unwrap().into_inner()
+}
+
 /// The name of a fake type, and its schema, which it holds first.
 macro_rules! named {
     ($type_name:literal) => {

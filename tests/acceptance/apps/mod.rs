@@ -10,6 +10,7 @@ mod query;
 mod quickstart;
 mod rollback_action;
 mod secrets;
+mod serving;
 
 use std::path::Path;
 

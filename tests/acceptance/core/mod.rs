@@ -1,10 +1,11 @@
-//! Acceptance tests for the core area: `comwit_project` and `comwit_database`, and the
-//! `comwit_project`, `comwit_projects`, `comwit_database` and `comwit_token` data sources,
-//! with real Terraform against comwit-local.
+//! Acceptance tests for the core area: `comwit_project` and `comwit_database`, the
+//! `comwit_project`, `comwit_projects`, `comwit_database` and `comwit_token` data sources, and
+//! the `comwit_database_token` ephemeral resource, with real Terraform against comwit-local.
 
 mod data_sources;
 mod database;
 mod database_errors;
+mod database_token;
 mod import;
 mod project;
 mod query;

@@ -10,6 +10,7 @@ mod lifecycle_hostname;
 mod lifecycle_record;
 mod query;
 mod record_names;
+mod resolving;
 mod verification;
 
 use comwit::api::models::{AppCreate, Domain, Hostname, Record, RecordInput};

@@ -1,0 +1,58 @@
+//! Each database's own SQLite file: `DATA_DIR/databases/<database_id>.db`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::limits::Limit;
+use rusqlite::{Connection, OpenFlags};
+
+/// Directory, in the data directory, of the databases' files.
+pub const DIR: &str = "databases";
+
+/// How long a statement waits for another stream's write lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The file of `database_id`.
+pub fn path(data_dir: &Path, database_id: &str) -> PathBuf {
+    data_dir.join(DIR).join(format!("{database_id}.db"))
+}
+
+/// Make the (empty) file of a new database, in WAL mode so that readers do not wait for writers.
+pub fn create(data_dir: &Path, database_id: &str) -> Result<(), String> {
+    let dir = data_dir.join(DIR);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let conn = Connection::open(path(data_dir, database_id))
+        .map_err(|e| format!("cannot create the file of {database_id}: {e}"))?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(|e| format!("cannot enable WAL on {database_id}: {e}"))
+}
+
+/// A connection for a stream. The file is made if it is missing (a database created before
+/// databases had files); no other file can be reached from it (`ATTACH` is off).
+pub fn open(data_dir: &Path, database_id: &str) -> Result<Connection, String> {
+    let file = path(data_dir, database_id);
+    if !file.exists() {
+        create(data_dir, database_id)?;
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(&file, flags)
+        .map_err(|e| format!("cannot open database {database_id}: {e}"))?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| e.to_string())?;
+    conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0)
+        .map_err(|e| e.to_string())?;
+    Ok(conn)
+}
+
+/// Remove the file of a deleted database (and SQLite's files beside it).
+pub fn remove(data_dir: &Path, database_id: &str) -> std::io::Result<()> {
+    let file = path(data_dir, database_id);
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = file.clone().into_os_string();
+        name.push(suffix);
+        match std::fs::remove_file(&name) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    Ok(())
+}
