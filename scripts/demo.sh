@@ -79,12 +79,57 @@ say "terraform init (from the filesystem mirror)"
 say "terraform apply"
 "$terraform" apply -auto-approve -input=false -no-color
 
+# What the apply made answers real clients: the database over libSQL, the app through its
+# hostname, and the hostname's record over DNS.
+listeners="$demo/comwit-local/listeners.json"
+out() { "$terraform" output -raw "$1"; }
+project="$(out project_id)"
+database_id="$(out database_id)"
+database_url="$(out database_url)"
+apps="$(jq -r .apps "$listeners")"
+dns="$(jq -r .dns "$listeners")"
+www="$(out www_url)"
+www="${www#https://}"
+
+say "a SQL query against database_url, with a token from the platform (expires in 10 minutes)"
+echo "curl -X POST \$COMWIT_API_URL/v1/projects/$project/databases/$database_id/tokens"
+db_token="$(curl -fsS -X POST "$COMWIT_API_URL/v1/projects/$project/databases/$database_id/tokens" \
+	-H "Authorization: Bearer $COMWIT_TOKEN" -H 'Content-Type: application/json' \
+	-d '{"access": "full_access", "expires_in": 600}' | jq -r .token)"
+echo "curl -X POST $database_url/v2/pipeline"
+curl -fsS -X POST "$database_url/v2/pipeline" -H "Authorization: Bearer $db_token" \
+	-H 'Content-Type: application/json' -d '{"requests": [
+	  {"type": "execute", "stmt": {"sql": "CREATE TABLE IF NOT EXISTS visits (at TEXT)"}},
+	  {"type": "execute", "stmt": {"sql": "INSERT INTO visits VALUES (datetime())"}},
+	  {"type": "execute", "stmt": {"sql": "SELECT count(*) AS visits, sqlite_version() AS sqlite FROM visits"}},
+	  {"type": "close"}]}' |
+	jq -c '.results[2].response.result | {cols: [.cols[].name], rows: [.rows[] | map(.value)]}'
+
+say "the app through its hostname ($www) on the apps listener"
+echo "curl -H 'Host: $www' $apps/"
+curl -fsS -D - -o "$demo/www.html" -H "Host: $www" "$apps/" | grep -i '^x-comwit-build'
+head -c 300 "$demo/www.html"
+echo
+
+say "$www resolved at the DNS listener ($dns), by Node.js's resolver"
+node -e '
+const { Resolver } = require("node:dns").promises;
+const [server, name] = process.argv.slice(1);
+const r = new Resolver();
+r.setServers([server]);
+r.resolveCname(name)
+  .then((c) => console.log(name, "CNAME", c.join(", ")))
+  .catch(() => r.resolve4(name).then((a) => console.log(name, "A", a.join(", "))))
+  .catch((e) => { console.error(name, e.code); process.exit(1); });
+' "$dns" "$www"
+
 cat <<EOF
 
 The demo is running. To continue:
   . .demo/env.sh                                  # provider mirror, API URL, token, app secret
   $terraform -chdir=.demo/quickstart plan      # an empty plan: nothing changed
   $terraform -chdir=.demo/quickstart destroy   # remove everything it created
+comwit-local's listeners (API, databases, apps, DNS) are in .demo/comwit-local/listeners.json.
 Stop comwit-local when you are done:
   kill \$(cat .demo/comwit-local.pid)
 EOF

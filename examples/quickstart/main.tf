@@ -26,6 +26,16 @@ resource "comwit_database" "main" {
   deletion_protection = false
 }
 
+# A database token for the app: minted when Terraform opens it, never stored in a plan or the
+# state. The app keeps it (Terraform does not revoke it) for 30 days; each plan and apply mints
+# one, valid until it expires, and the app keeps the one it was last sent.
+ephemeral "comwit_database_token" "app" {
+  project_id      = comwit_project.demo.id
+  database_id     = comwit_database.main.database_id
+  expires_in      = "720h"
+  revoke_on_close = false
+}
+
 resource "comwit_app" "web" {
   project_id = comwit_project.demo.id
   name       = "web"
@@ -42,8 +52,11 @@ resource "comwit_app" "web" {
   # Write-only: sent to the platform, never stored in the plan or the state.
   secret_env_wo = {
     SESSION_SECRET = var.session_secret
+    DATABASE_TOKEN = ephemeral.comwit_database_token.app.token
   }
-  # Increase to send the secrets again (for example after rotating session_secret).
+  # The token is new on every run: that alone is not a change to send.
+  secret_env_wo_rotating = ["DATABASE_TOKEN"]
+  # Increase to send the secrets again (a fresh DATABASE_TOKEN among them).
   secret_env_wo_version = 1
 }
 

@@ -2,6 +2,15 @@ output "project_id" {
   value = comwit_project.demo.id
 }
 
+output "database_id" {
+  value = comwit_database.main.database_id
+}
+
+output "database_url" {
+  description = "The database's libSQL URL (Hrana over HTTP); connect with a database token."
+  value       = comwit_database.main.database_url
+}
+
 output "app_url" {
   description = "Where the app answers."
   value       = "https://${comwit_app.web.default_hostname}"

@@ -644,6 +644,7 @@ mod tests {
             .unwrap();
         let state = crate::local::state::AppState(Arc::new(crate::local::state::Shared {
             store: store.clone(),
+            signer: Arc::new(crate::local::db_tokens::Signer::open(dir.path()).unwrap()),
             settings: crate::local::state::Settings {
                 data_dir: dir.path().to_path_buf(),
                 database_provision_delay: Default::default(),

@@ -3,9 +3,7 @@
 //! database and access; whether it is still live (not revoked, not expired) is held by the
 //! platform's `database_tokens` table, so that renewing extends it without a new token.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::path::Path;
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{self, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
@@ -44,22 +42,12 @@ pub struct Signer {
     pair: Ed25519KeyPair,
 }
 
-/// One signer per data directory: tests run many platforms in one process.
-static SIGNERS: Mutex<Option<HashMap<PathBuf, Arc<Signer>>>> = Mutex::new(None);
-
-/// The signer of `data_dir`: its key file read, or made on first use.
-pub fn signer(data_dir: &Path) -> Result<Arc<Signer>, String> {
-    let mut signers = SIGNERS.lock().unwrap_or_else(|p| p.into_inner());
-    let map = signers.get_or_insert_with(HashMap::new);
-    if let Some(s) = map.get(data_dir) {
-        return Ok(s.clone());
-    }
-    let s = Arc::new(Signer::load_or_create(&data_dir.join(KEY_FILE))?);
-    map.insert(data_dir.to_path_buf(), s.clone());
-    Ok(s)
-}
-
 impl Signer {
+    /// The signer of `data_dir`: its key file read, or made (0600) on the first start.
+    pub fn open(data_dir: &Path) -> Result<Signer, String> {
+        Signer::load_or_create(&data_dir.join(KEY_FILE))
+    }
+
     fn load_or_create(path: &Path) -> Result<Signer, String> {
         let pkcs8 = match std::fs::read_to_string(path) {
             Ok(text) => STANDARD
@@ -172,7 +160,7 @@ mod tests {
     fn tokens_verify_under_their_key_only() {
         let dir = tempfile::tempdir().unwrap();
         let other = tempfile::tempdir().unwrap();
-        let s = signer(dir.path()).unwrap();
+        let s = Signer::open(dir.path()).unwrap();
         let claims = Claims {
             jti: "dbt_0123456789abcdef".into(),
             database_id: "db_0123456789abcdef".into(),
@@ -193,7 +181,7 @@ mod tests {
                 .permissions();
             assert_eq!(mode.mode() & 0o777, 0o600);
         }
-        assert!(signer(other.path()).unwrap().verify(&jwt).is_err());
+        assert!(Signer::open(other.path()).unwrap().verify(&jwt).is_err());
         let mut parts: Vec<&str> = jwt.split('.').collect();
         let forged = URL_SAFE_NO_PAD.encode(
             serde_json::to_vec(&Claims {

@@ -467,22 +467,20 @@ mod tests {
 
     #[test]
     fn records_depend_on_hostname_for_names_and_types() {
-        let a = host_records(
-            "app_0000000000000001",
-            "web-00000000.comwit.app",
-            "www.example.com",
-            false,
-        );
+        let records_of = |hostname, apex| {
+            host_records(
+                "app_0000000000000001",
+                "web-00000000.comwit.app",
+                hostname,
+                apex,
+            )
+        };
+        let a = records_of("www.example.com", false);
         assert_eq!(a[0].rtype, "CNAME");
         assert_eq!(a[0].name, "www.example.com");
         assert_eq!(a[1].rtype, "TXT");
         assert_eq!(a[1].name, "_comwit-challenge.www.example.com");
-        let b = host_records(
-            "app_0000000000000001",
-            "web-00000000.comwit.app",
-            "example.com",
-            true,
-        );
+        let b = records_of("example.com", true);
         assert_eq!(b[0].rtype, "A");
         assert!(b[1].value.starts_with("comwit-verify="));
     }

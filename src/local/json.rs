@@ -16,6 +16,7 @@
 
 use std::collections::VecDeque;
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::de::{self, DeserializeOwned, Error as _, IntoDeserializer, Unexpected, Visitor};
 use serde::forward_to_deserialize_any;
@@ -35,24 +36,29 @@ pub fn from_value<T: DeserializeOwned>(v: Value, first: &'static [&'static str])
 
 /// Deserialize an object found at `path` (an array item, say: `variables[2]`).
 pub fn from_value_at<T: DeserializeOwned>(v: Value, path: &str) -> ApiResult<T> {
-    let de = ValueDe {
-        value: Some(v),
-        path: path.to_string(),
-        first: &[],
-    };
-    T::deserialize(de).map_err(|e| e.at(|| path.into(), None).into_api())
+    seed_at(PhantomData, Some(v), path.to_string(), None).map_err(Error::into_api)
 }
 
 /// Deserialize the field `key` of the object at `path` (`""`: the body), `None` if it is
 /// absent: for a rule that needs another field first.
 pub fn field<T: DeserializeOwned>(path: &str, key: &str, v: Option<Value>) -> ApiResult<T> {
-    let at = child(path, key);
+    seed_at(PhantomData, v, child(path, key), Some(key)).map_err(Error::into_api)
+}
+
+/// Deserialize `value`, found at `path` (as the field `key`, if it is one), by `seed`: its
+/// errors name where it was.
+fn seed_at<'de, S: de::DeserializeSeed<'de>>(
+    seed: S,
+    value: Option<Value>,
+    path: String,
+    key: Option<&str>,
+) -> Result<S::Value, Error> {
     let de = ValueDe {
-        value: v,
-        path: at.clone(),
+        value,
+        path: path.clone(),
         first: &[],
     };
-    T::deserialize(de).map_err(|e| e.at(|| at, Some(key)).into_api())
+    seed.deserialize(de).map_err(|e| e.at(|| path, key))
 }
 
 /// How a JSON value's type is named in messages.
@@ -330,13 +336,7 @@ impl<'de> de::MapAccess<'de> for Fields {
             .current
             .take()
             .ok_or_else(|| Error::custom("no field"))?;
-        let path = child(&self.path, &key);
-        let de = ValueDe {
-            value,
-            path: path.clone(),
-            first: &[],
-        };
-        seed.deserialize(de).map_err(|e| e.at(|| path, Some(&key)))
+        seed_at(seed, value, child(&self.path, &key), Some(&key))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -373,14 +373,7 @@ impl<'de> de::SeqAccess<'de> for Items {
         };
         let path = format!("{}[{}]", self.path, self.index);
         self.index += 1;
-        let de = ValueDe {
-            value: Some(v),
-            path: path.clone(),
-            first: &[],
-        };
-        seed.deserialize(de)
-            .map(Some)
-            .map_err(|e| e.at(|| path, None))
+        seed_at(seed, Some(v), path, None).map(Some)
     }
 
     fn size_hint(&self) -> Option<usize> {

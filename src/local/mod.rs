@@ -66,7 +66,8 @@ pub struct Config {
     pub apps_listen: SocketAddr,
     /// Address of the DNS listener (UDP and TCP).
     pub dns_listen: SocketAddr,
-    /// Directory of the SQLite file, `dev-token` and `address`.
+    /// Directory of the platform's SQLite file, `databases/` (each database's own file),
+    /// `database-token-key`, `dev-token`, `address` and `listeners.json`.
     pub data_dir: PathBuf,
     /// DNS server to look for Manual DNS records at, besides the hosted zones.
     pub resolver: Option<SocketAddr>,
@@ -245,8 +246,15 @@ pub async fn serve(config: Config) -> Result<Server, String> {
     let (db_listener, db_addr) = bind(config.db_listen, "the databases").await?;
     let (apps_listener, apps_addr) = bind(config.apps_listen, "the apps").await?;
     let db_url = format!("http://{db_addr}");
+    let signer = {
+        let d = data_dir.clone();
+        tokio::task::spawn_blocking(move || db_tokens::Signer::open(&d))
+            .await
+            .map_err(|e| e.to_string())??
+    };
     let state = AppState(Arc::new(Shared {
         store: store.clone(),
+        signer: Arc::new(signer),
         settings: Settings {
             data_dir: data_dir.clone(),
             database_provision_delay: config.database_provision_delay,

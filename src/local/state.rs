@@ -5,6 +5,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::db_tokens::Signer;
 use super::ratelimit::RateLimiter;
 use super::stats::RequestCounts;
 use super::store::Store;
@@ -27,6 +28,8 @@ pub struct Settings {
 
 pub struct Shared {
     pub store: Store,
+    /// Signs and checks database tokens (its key is in the data directory).
+    pub signer: Arc<Signer>,
     pub settings: Settings,
     pub limiter: Option<RateLimiter>,
     pub counts: RequestCounts,

@@ -351,6 +351,18 @@ pub fn reached(at_ms: i64, after: &str, before: &str) -> String {
     .to_string()
 }
 
+/// A `deserialize_with` function `$name` that reads a timestamp (ms) column as the state it
+/// turns (see [`reached`]): `$after` once the time has come, `$before` until then.
+macro_rules! reached_status {
+    ($name:ident: $after:literal, else $before:literal) => {
+        fn $name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+            let at_ms = <i64 as serde::Deserialize>::deserialize(d)?;
+            Ok($crate::local::store::reached(at_ms, $after, $before))
+        }
+    };
+}
+pub(crate) use reached_status;
+
 /// A row read into `T` by column name (`b.build_id` is `build_id`), through serde: TEXT as a
 /// string, INTEGER and REAL as numbers, NULL as null, BLOB as lowercase hex.
 pub fn from_row<T: DeserializeOwned>(r: &rusqlite::Row<'_>) -> rusqlite::Result<T> {

@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use crate::tfplugin::schema::{validators, Attribute, Block, NestedBlock, Schema};
 
@@ -67,10 +68,16 @@ impl Shared {
 #[async_trait]
 pub trait ModelResource: Send + Sync {
     /// The resource's configuration and state.
-    type Model: DeserializeOwned + Send;
+    type Model: DeserializeOwned + Serialize + Send;
 
     fn type_name(&self) -> &str;
     fn schema(&self) -> &Schema;
+
+    /// The state of a model (or of what makes one, such as the object the platform reports):
+    /// what create, read and import return, and what a list resource sends.
+    fn state(&self, model: impl Into<Self::Model>) -> Result<Value, Diagnostics> {
+        model::value_of(&model.into(), ModelResource::schema(self))
+    }
 
     /// The model of a planned value (create and update); a resource overrides it to explain
     /// a value the model cannot hold.

@@ -298,3 +298,105 @@ fn two_hundred_creates_under_a_rate_limit() {
         "a refresh plan of 200 records made {calls} API calls (3 pages of records, the domain list)"
     );
 }
+
+/// Database tokens at a 30% failure rate: one apply converges, the next plan is empty, the
+/// run's token is revoked and no token is left that Terraform did not mean to keep. The app
+/// keeps one token per run that opened it (plan and apply), and the one it was sent works.
+#[test]
+fn database_tokens_converge_and_leave_only_the_kept_ones_under_faults() {
+    let p = Platform::start_with(|c| c.fail_rate = 0.3);
+    let Some(w) = p.workdir() else { return };
+    w.config(&format!(
+        r#"{PROVIDER_HEADER}
+resource "comwit_project" "p" {{
+  name = "tokens"
+}}
+
+resource "comwit_database" "db" {{
+  project_id          = comwit_project.p.id
+  name                = "main"
+  deletion_protection = false
+}}
+
+ephemeral "comwit_database_token" "app" {{
+  project_id      = comwit_project.p.id
+  database_id     = comwit_database.db.database_id
+  expires_in      = "24h"
+  revoke_on_close = false
+}}
+
+ephemeral "comwit_database_token" "run" {{
+  project_id  = comwit_project.p.id
+  database_id = comwit_database.db.database_id
+  access      = "read_only"
+}}
+
+resource "comwit_app" "web" {{
+  project_id             = comwit_project.p.id
+  name                   = "web"
+  runtime                = "isolate"
+  secret_env_wo          = {{ DATABASE_TOKEN = ephemeral.comwit_database_token.app.token }}
+  secret_env_wo_rotating = ["DATABASE_TOKEN"]
+  secret_env_wo_version  = 1
+}}
+
+resource "terraform_data" "migrate" {{
+  triggers_replace = [comwit_database.db.database_id]
+  provisioner "local-exec" {{
+    command = "printf '%s' \"$APP_TOKEN\" > app-token.txt && printf '%s' \"$RUN_TOKEN\" > run-token.txt"
+    environment = {{
+      APP_TOKEN = ephemeral.comwit_database_token.app.token
+      RUN_TOKEN = ephemeral.comwit_database_token.run.token
+    }}
+  }}
+}}
+"#
+    ));
+    w.apply();
+    w.assert_no_changes();
+    let faults: u64 = p
+        .request_counts()
+        .iter()
+        .filter(|(s, _)| **s >= 500)
+        .map(|(_, n)| n)
+        .sum();
+    assert!(faults > 0, "faults were injected");
+
+    let api = p.patient_api();
+    let project = w.resource("comwit_project.p")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let database = w.resource("comwit_database.db")["database_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let live = p
+        .block_on(api.list_database_tokens(&project, &database))
+        .unwrap();
+    // Opened twice: by apply, and by the empty plan (apply's own plan could not open it: the
+    // database did not exist yet). Each run token was revoked.
+    assert_eq!(live.len(), 2, "exactly the kept tokens are live: {live:?}");
+    assert!(live.iter().all(|t| t.access == "full_access"), "{live:?}");
+
+    // The token the app was sent answers SQL; the run's token is refused.
+    let sql = |token: &str| {
+        p.block_on(async {
+            reqwest::Client::new()
+                .post(format!("{}/{database}/v2/pipeline", p.db_url))
+                .bearer_auth(token)
+                .json(&serde_json::json!({"requests": [
+                    {"type": "execute", "stmt": {"sql": "SELECT 1"}}, {"type": "close"}
+                ]}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+    };
+    let read = |name: &str| std::fs::read_to_string(w.path().join(name)).unwrap();
+    assert_eq!(sql(&read("app-token.txt")), 200);
+    assert_eq!(sql(&read("run-token.txt")), 401);
+    w.destroy();
+}

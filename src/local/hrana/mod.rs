@@ -207,16 +207,31 @@ fn access_of(grant: &Grant) -> Access {
     }
 }
 
+/// What a request of either endpoint starts with: its grant checked, its body read, and the
+/// stream its baton names (a new one without) with what the grant allows on it.
+async fn begin<R: serde::de::DeserializeOwned>(
+    h: &Hrana,
+    database: Option<String>,
+    headers: &HeaderMap,
+    body: Body,
+    baton: fn(&R) -> Option<&str>,
+) -> Result<(R, Stream, Access), Failure> {
+    let grant = authorize(h, headers, database.as_deref()).await?;
+    let req: R = read_json(h, body).await?;
+    let stream = stream_of(h, &grant, baton(&req)).await?;
+    Ok((req, stream, access_of(&grant)))
+}
+
 async fn pipeline(
     h: &Hrana,
     database: Option<String>,
     headers: &HeaderMap,
     body: Body,
 ) -> Result<PipelineResponse, Failure> {
-    let grant = authorize(h, headers, database.as_deref()).await?;
-    let req: PipelineRequest = read_json(h, body).await?;
-    let stream = stream_of(h, &grant, req.baton.as_deref()).await?;
-    let access = access_of(&grant);
+    let (req, stream, access) = begin(h, database, headers, body, |r: &PipelineRequest| {
+        r.baton.as_deref()
+    })
+    .await?;
     let (stream, results, closed) = tokio::task::spawn_blocking(move || run(stream, req, access))
         .await
         .map_err(|e| internal(e.to_string()))?;
@@ -235,10 +250,10 @@ async fn cursor(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<String, Failure> {
-    let grant = authorize(h, headers, database.as_deref()).await?;
-    let req: CursorRequest = read_json(h, body).await?;
-    let mut stream = stream_of(h, &grant, req.baton.as_deref()).await?;
-    let access = access_of(&grant);
+    let (req, mut stream, access) = begin(h, database, headers, body, |r: &CursorRequest| {
+        r.baton.as_deref()
+    })
+    .await?;
     let (stream, result) = tokio::task::spawn_blocking(move || {
         let result = stream.session.batch(&req.batch, access);
         (stream, result)
@@ -314,7 +329,7 @@ async fn authorize(
                     .into(),
             )
         })?;
-    let signer = db_tokens::signer(&h.app.settings.data_dir).map_err(internal)?;
+    let signer = h.app.signer.clone();
     let checked = h
         .app
         .store

@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::{Call, InDatabase, Item, JsonBody, List, Listing, Table};
 use crate::local::auth::{DATABASE_READ, DATABASE_WRITE};
-use crate::local::db_tokens::{self, Claims};
+use crate::local::db_tokens::Claims;
 use crate::local::error::{ApiError, ApiResult};
 use crate::local::idempotency::Stored;
 use crate::local::validate::{
@@ -65,9 +65,8 @@ pub async fn create(
     call: Call<InDatabase>,
     body: JsonBody<DatabaseTokenInput>,
 ) -> ApiResult<Stored> {
-    let data_dir = call.settings().data_dir.clone();
+    let signer = call.signer();
     call.post(DATABASE_WRITE, body, move |t, p, _, input| {
-        let signer = db_tokens::signer(&data_dir).map_err(ApiError::internal)?;
         let access = input.access.unwrap_or(TokenAccess::FullAccess);
         let id = ids::new_id("dbt");
         let now = ids::now_ms();
@@ -114,17 +113,14 @@ pub async fn renew(
     body: JsonBody<DatabaseTokenRenew>,
 ) -> ApiResult<Stored> {
     call.post(DATABASE_WRITE, body, |t, p, _, input| {
-        let database_id = &p.parent.database_id;
-        DATABASE_TOKENS.get(t, database_id, &p.id)?;
-        t.execute(
-            "UPDATE database_tokens SET expires_at_ms = ?1 WHERE token_id = ?2",
-            params![expiry(input.expires_in), p.id],
-        )?;
-        Ok(Stored::ok(super::to_json(&DATABASE_TOKENS.get(
-            t,
-            database_id,
-            &p.id,
-        )?)?))
+        let renewed = DATABASE_TOKENS.change(t, &p.parent.database_id, &p.id, |_| {
+            t.execute(
+                "UPDATE database_tokens SET expires_at_ms = ?1 WHERE token_id = ?2",
+                params![expiry(input.expires_in), p.id],
+            )?;
+            Ok(())
+        })?;
+        Ok(Stored::ok(super::to_json(&renewed)?))
     })
     .await
 }

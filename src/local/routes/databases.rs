@@ -3,7 +3,7 @@
 use axum::http::StatusCode;
 use axum::Json;
 use rusqlite::params;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use super::{name_free, Call, InProject, Item, JsonBody, List, Listing, Table};
 use crate::local::auth::{DATABASE_READ, DATABASE_WRITE};
@@ -27,13 +27,7 @@ pub struct Database {
     pub created_at: String,
 }
 
-fn status<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(store::reached(
-        i64::deserialize(d)?,
-        "ready",
-        "provisioning",
-    ))
-}
+store::reached_status!(status: "ready", else "provisioning");
 
 pub static DATABASES: Table<Database> = Table {
     select: "SELECT seq, database_id, project_id, name, created_at, ready_at_ms FROM databases

@@ -3,10 +3,10 @@
 use axum::http::StatusCode;
 use axum::Json;
 use rusqlite::{params, OptionalExtension};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{by_name, Call, InDomain, InProject, JsonBody, List, Listing, Table};
+use super::{by_name, Call, InDomain, InProject, JsonBody, List, Listing, Table, Tx};
 use crate::local::auth::{DOMAIN_READ, DOMAIN_WRITE};
 use crate::local::error::{ApiError, ApiResult};
 use crate::local::idempotency::Stored;
@@ -24,13 +24,7 @@ pub struct Domain {
     pub created_at: String,
 }
 
-fn status<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(store::reached(
-        i64::deserialize(d)?,
-        "active",
-        "pending_delegation",
-    ))
-}
+store::reached_status!(status: "active", else "pending_delegation");
 
 pub static DOMAINS: Table<Domain> = Table {
     select: "SELECT seq, domain, project_id, name_servers, created_at, active_at_ms FROM domains
@@ -84,21 +78,33 @@ pub async fn onboard(call: Call<InProject>, body: JsonBody<DomainInput>) -> ApiR
         }
         let now = ids::now_ms();
         let delay = t.settings.domain_activation_delay.as_millis() as i64;
-        t.execute(
-            "INSERT INTO domains (domain, project_id, name_servers, created_at, active_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                domain,
-                project_id,
-                serde_json::to_string(&name_servers(domain))?,
-                ids::rfc3339(now),
-                now + delay
-            ],
-        )?;
+        insert(t, domain, project_id, now, now + delay)?;
         let location = format!("/v1/projects/{project_id}/domains/{domain}");
         DOMAINS.created(t, project_id, domain, location)
     })
     .await
+}
+
+/// Add `domain` to the project, made at `now` and active from `active_at_ms` (both ms).
+pub fn insert(
+    t: &Tx<'_>,
+    domain: &str,
+    project_id: &str,
+    now: i64,
+    active_at_ms: i64,
+) -> ApiResult<()> {
+    t.execute(
+        "INSERT INTO domains (domain, project_id, name_servers, created_at, active_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            domain,
+            project_id,
+            serde_json::to_string(&name_servers(domain))?,
+            ids::rfc3339(now),
+            active_at_ms
+        ],
+    )?;
+    Ok(())
 }
 
 pub async fn get(call: Call<InDomain>) -> ApiResult<Json<Domain>> {

@@ -295,6 +295,11 @@ impl<P: Scope> Call<P> {
         &self.state.settings
     }
 
+    /// The data directory's database-token signer.
+    pub fn signer(&self) -> std::sync::Arc<crate::local::db_tokens::Signer> {
+        self.state.signer.clone()
+    }
+
     pub fn auth(&self) -> &Auth {
         &self.auth
     }
@@ -606,6 +611,19 @@ impl<T> Table<T> {
             let what = column.strip_suffix("_id").unwrap_or(column);
             ApiError::not_found(format!("no {what} {key} {} {parent}", self.within))
         })
+    }
+
+    /// Change the item `key` of `parent` (404 unless it exists) by `f`, given the item as it
+    /// is; the answer is the item as `f` left it.
+    pub fn change(
+        &self,
+        t: &Tx<'_>,
+        parent: &str,
+        key: &str,
+        f: impl FnOnce(T) -> ApiResult<()>,
+    ) -> ApiResult<T> {
+        f(self.get(t, parent, key)?)?;
+        self.get(t, parent, key)
     }
 
     /// 201 with the item `key` of `parent`, just made, at `location`.

@@ -141,24 +141,25 @@ pub async fn replace(
     let input = body.input;
     call.write(DOMAIN_WRITE, move |t, p, _| {
         let (domain, record_id) = (&p.parent.domain, &p.id);
-        let current = RECORDS.get(t, domain, record_id)?;
-        let input = input?;
-        let name = full_name(&input.name, domain)?;
-        refuse_managed(&current)?;
-        check_conflicts(t, domain, &name, &input.rtype, Some(record_id))?;
-        t.execute(
-            "UPDATE records SET name = ?1, type = ?2, vals = ?3, ttl = ?4, priority = ?5
-             WHERE record_id = ?6",
-            params![
-                name,
-                input.rtype,
-                serde_json::to_string(&input.values)?,
-                input.ttl,
-                input.priority,
-                record_id
-            ],
-        )?;
-        RECORDS.get(t, domain, record_id)
+        RECORDS.change(t, domain, record_id, |current| {
+            let input = input?;
+            let name = full_name(&input.name, domain)?;
+            refuse_managed(&current)?;
+            check_conflicts(t, domain, &name, &input.rtype, Some(record_id))?;
+            t.execute(
+                "UPDATE records SET name = ?1, type = ?2, vals = ?3, ttl = ?4, priority = ?5
+                 WHERE record_id = ?6",
+                params![
+                    name,
+                    input.rtype,
+                    serde_json::to_string(&input.values)?,
+                    input.ttl,
+                    input.priority,
+                    record_id
+                ],
+            )?;
+            Ok(())
+        })
     })
     .await
 }

@@ -10,7 +10,7 @@
 
 use axum::Json;
 use rusqlite::params;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -156,13 +156,7 @@ pub struct Registration {
     pub expires_at: String,
 }
 
-fn status<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(store::reached(
-        i64::deserialize(d)?,
-        "registered",
-        "registering",
-    ))
-}
+store::reached_status!(status: "registered", else "registering");
 
 pub static REGISTRATIONS: Table<Registration> = Table {
     select: "SELECT seq, domain, project_id, years, auto_renew, price, currency, premium,
@@ -248,17 +242,7 @@ pub async fn register(
         )?;
         // The domain is the project's at once, delegated to Comwit by the registrar itself:
         // active as soon as it is registered.
-        t.execute(
-            "INSERT INTO domains (domain, project_id, name_servers, created_at, active_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                domain,
-                project_id,
-                serde_json::to_string(&super::domains::name_servers(domain))?,
-                ids::rfc3339(now),
-                registered_at
-            ],
-        )?;
+        super::domains::insert(t, domain, project_id, now, registered_at)?;
         let location = format!("/v1/projects/{project_id}/registrations/{domain}");
         REGISTRATIONS.created(t, project_id, domain, location)
     })
@@ -275,12 +259,13 @@ pub async fn update(
 ) -> ApiResult<Json<Registration>> {
     call.update(DOMAIN_PURCHASE, body, |t, p, _, input| {
         let (project_id, domain) = (&p.parent.project_id, &p.id);
-        REGISTRATIONS.get(t, project_id, domain)?;
-        t.execute(
-            "UPDATE registrations SET auto_renew = ?1 WHERE domain = ?2",
-            params![input.auto_renew, domain],
-        )?;
-        REGISTRATIONS.get(t, project_id, domain)
+        REGISTRATIONS.change(t, project_id, domain, |_| {
+            t.execute(
+                "UPDATE registrations SET auto_renew = ?1 WHERE domain = ?2",
+                params![input.auto_renew, domain],
+            )?;
+            Ok(())
+        })
     })
     .await
 }

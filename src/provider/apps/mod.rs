@@ -86,7 +86,12 @@ mod tests {
     #[test]
     fn every_schema_is_well_defined_and_documented() {
         let types = FolderTypes::new(resources, data_sources, list_resources);
-        types.check(&["comwit_app", "comwit_app", "comwit_app_builds", "comwit_app"]);
+        types.check(&[
+            "comwit_app",
+            "comwit_app",
+            "comwit_app_builds",
+            "comwit_app",
+        ]);
         for (name, schema) in types.schemas() {
             for a in &schema.block.attributes {
                 // The digest key never reaches a state: no attribute carries it.

@@ -111,14 +111,6 @@ database is ready); read, refresh and import need `database:read`; delete needs 
     )
 }
 
-impl DatabaseResource {
-    /// The state of a model: what `read` returns, and (for a database as the platform reports
-    /// it) what the list resource sends.
-    pub(super) fn state(&self, model: &DatabaseModel) -> Result<Value, Diagnostics> {
-        model::value_of(model, &self.schema)
-    }
-}
-
 #[async_trait]
 impl ModelResource for DatabaseResource {
     type Model = DatabaseModel;
@@ -159,15 +151,15 @@ impl ModelResource for DatabaseResource {
             }
         };
         // From here on the database exists: a failure keeps it in the state (tainted).
-        ctx.partial_state = Some(self.state(&planned.with_remote(db.clone()))?);
+        ctx.partial_state = Some(self.state(planned.with_remote(db.clone()))?);
         match database_wait::until_ready(ctx, client, db, limit).await {
-            Ok(ready) => self.state(&planned.with_remote(ready)),
+            Ok(ready) => self.state(planned.with_remote(ready)),
             Err(WaitError::TimedOut(last)) => {
-                ctx.partial_state = Some(self.state(&planned.with_remote(last.clone()))?);
+                ctx.partial_state = Some(self.state(planned.with_remote(last.clone()))?);
                 Err(not_ready(&last, limit).into())
             }
             Err(WaitError::Stopped(last)) => {
-                ctx.partial_state = Some(self.state(&planned.with_remote(last.clone()))?);
+                ctx.partial_state = Some(self.state(planned.with_remote(last.clone()))?);
                 Err(Diagnostic::error(
                     "Operation cancelled",
                     format!(
@@ -200,7 +192,7 @@ impl ModelResource for DatabaseResource {
         let db = call(ctx, configured.client.read_database(project, id)).await;
         let db = found(db, &format!("read the database {id}"))?;
         // None: gone, or its whole project is gone: Terraform plans to create it again.
-        db.map_or(Ok(Value::Null), |db| self.state(&prior.with_remote(db)))
+        db.map_or(Ok(Value::Null), |db| self.state(prior.with_remote(db)))
     }
 
     async fn update(
@@ -211,7 +203,7 @@ impl ModelResource for DatabaseResource {
     ) -> Result<Value, Diagnostics> {
         // Everything else replaces the database: only Terraform-only attributes
         // (`deletion_protection`, `timeouts`) change in place, so nothing is sent.
-        self.state(&DatabaseModel {
+        self.state(DatabaseModel {
             deletion_protection: planned.deletion_protection,
             timeouts: planned.timeouts,
             ..prior
@@ -269,7 +261,7 @@ impl ModelResource for DatabaseResource {
             }
             Err(e) => return Err(api_error(&format!("import the database {id:?}"), &e)),
         };
-        self.state(&DatabaseModel::from(db))
+        self.state(DatabaseModel::from(db))
     }
 
     fn identity(&self) -> Option<&IdentitySchema> {

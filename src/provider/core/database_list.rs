@@ -3,6 +3,7 @@
 
 use crate::api::models::Database;
 use crate::api::Client;
+use crate::provider::common::ModelResource as _;
 
 use super::database::DatabaseResource;
 use super::database_state::DatabaseModel;
@@ -36,7 +37,7 @@ impl DatabaseList {
             listed: |resource, db| {
                 Ok(Listed {
                     display_name: db.name.clone(),
-                    state: resource.state(&DatabaseModel::from(db))?,
+                    state: resource.state(DatabaseModel::from(db))?,
                 })
             },
         }
@@ -73,12 +74,12 @@ mod tests {
         let list = DatabaseList::new(Shared::default());
         let listed = list
             .resource
-            .state(&DatabaseModel::from(db.clone()))
+            .state(DatabaseModel::from(db.clone()))
             .unwrap();
         // `read` of that state keeps its Terraform-only attributes and takes the rest from
         // the platform: the same value.
         let prior: DatabaseModel = model::get(&listed).unwrap();
-        let read = list.resource.state(&prior.with_remote(db)).unwrap();
+        let read = list.resource.state(prior.with_remote(db)).unwrap();
         assert_eq!(listed, read);
         assert_eq!(listed.get("deletion_protection"), Some(&Value::Bool(true)));
         assert_eq!(listed.get("timeouts"), Some(&Value::Null));

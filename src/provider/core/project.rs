@@ -6,13 +6,11 @@ use async_trait::async_trait;
 
 use super::lookup::{error_details, holder_of, name_taken};
 use super::{dns_label_validator, ProjectModel};
-use crate::api::models::Project;
 use crate::api::{ApiError, Client};
 use crate::provider::common::{api_error, api_error_at, call, found, ModelResource};
 use crate::provider::query;
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
-use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, IdentityAttribute, IdentitySchema};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
@@ -71,14 +69,6 @@ projects and writes their `import` and `resource` blocks (`-generate-config-out`
     )
 }
 
-impl ProjectResource {
-    /// The state of a project as the platform reports it: what `read` returns, and what the
-    /// list resource sends for each project.
-    pub(super) fn state(&self, project: Project) -> Result<Value, Diagnostics> {
-        model::value_of(&ProjectModel::from(project), &self.schema)
-    }
-}
-
 #[async_trait]
 impl ModelResource for ProjectResource {
     type Model = ProjectModel;
@@ -116,7 +106,7 @@ impl ModelResource for ProjectResource {
         let configured = self.shared.get()?;
         let (id, name) = (&prior.id, planned.name);
         if prior.name == name {
-            return model::value_of(&prior, &self.schema);
+            return self.state(prior);
         }
         match call(ctx, configured.client.rename_project(id, &name)).await {
             Ok(project) => self.state(project),
@@ -247,6 +237,7 @@ fn held_list(details: &serde_json::Value) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::api::error::StatusError;
+    use crate::tfplugin::model;
     use crate::tfplugin::resource::Resource;
 
     fn conflict(details: serde_json::Value) -> ApiError {

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use super::dns_label_validator;
 use super::project::ProjectResource;
+use crate::provider::common::ModelResource as _;
 use crate::provider::query::{finished, send_pages};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::Diagnostics;

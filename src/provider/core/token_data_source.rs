@@ -2,7 +2,6 @@
 
 use async_trait::async_trait;
 
-use crate::api::models::Me;
 use crate::provider::common::{api_error, call};
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::Diagnostics;
@@ -58,6 +57,6 @@ mod tests {
 
     #[test]
     fn the_model_matches_the_schema() {
-        model::shape::check::<Me>(&schema());
+        model::shape::check::<crate::api::models::Me>(&schema());
     }
 }

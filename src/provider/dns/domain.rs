@@ -10,7 +10,6 @@ use crate::provider::common::{
 };
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
-use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, IdentitySchema, PlanRequest};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
@@ -96,14 +95,6 @@ block finds a project's domains and writes their `import` and `resource` blocks 
         ])
         .description(description),
     )
-}
-
-impl DomainResource {
-    /// The state of a domain as the platform reports it: what `read` and import return, and
-    /// what the list resource sends for each domain.
-    pub(super) fn state(&self, domain: Domain) -> Result<Value, Diagnostics> {
-        model::value_of(&DomainModel::from(domain), &self.schema)
-    }
 }
 
 #[async_trait]
@@ -263,6 +254,7 @@ fn in_use_error(domain: &str, err: &ApiError) -> Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tfplugin::model;
 
     #[test]
     fn the_model_matches_the_schema() {

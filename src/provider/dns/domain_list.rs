@@ -3,6 +3,7 @@
 
 use crate::api::models::Domain;
 use crate::api::Client;
+use crate::provider::common::ModelResource as _;
 
 use super::domain::DomainResource;
 use crate::provider::query::{list_project_attribute, ProjectCollectionList};
@@ -51,7 +52,6 @@ mod tests {
     use crate::tfplugin::cty::Value;
     use crate::tfplugin::model;
     use crate::tfplugin::plan;
-    use crate::tfplugin::resource::Resource as _;
 
     #[test]
     fn the_config_model_matches_the_schema() {

@@ -259,14 +259,6 @@ impl Body {
     }
 }
 
-impl RecordResource {
-    /// The state of a record model: what `read` and import return, and (for a record as the
-    /// platform reports it) what the list resource sends.
-    pub(super) fn state(&self, record: RecordModel) -> Result<Value, Diagnostics> {
-        model::value_of(&record, &self.schema)
-    }
-}
-
 #[async_trait]
 impl ModelResource for RecordResource {
     type Model = RecordModel;

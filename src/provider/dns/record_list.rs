@@ -12,6 +12,7 @@ use super::values::RECORD_TYPES;
 use super::{domain_not_found, hostname_validator};
 use crate::api::models::Record;
 use crate::api::Client;
+use crate::provider::common::ModelResource as _;
 use crate::provider::common::{api_error, call};
 use crate::provider::query::{finished, list_project, list_project_attribute, send_each, Sent};
 use crate::tfplugin::cty::Value;
@@ -281,7 +282,6 @@ mod tests {
     use crate::provider::dns::fixtures::zone_record;
     use crate::provider::Shared;
     use crate::tfplugin::plan;
-    use crate::tfplugin::resource::Resource as _;
 
     #[test]
     fn the_config_model_matches_the_schema() {

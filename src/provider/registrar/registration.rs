@@ -224,12 +224,6 @@ and the registration); create, changing `auto_renew` and destroy also need `doma
     )
 }
 
-impl RegistrationResource {
-    pub(super) fn state(&self, model: &RegistrationModel) -> Result<Value, Diagnostics> {
-        model::value_of(model, &self.schema)
-    }
-}
-
 /// What the plan learnt about a purchase: its price (cents), currency and premium flag.
 struct Quote {
     cents: u64,
@@ -331,7 +325,7 @@ impl ModelResource for RegistrationResource {
             Err(e) => return Err(purchase_error(ctx, client, project, domain, &e).await),
         };
         // From here on the domain is bought: a failure keeps it in the state.
-        ctx.partial_state = Some(self.state(&planned.with_remote(reg.clone()))?);
+        ctx.partial_state = Some(self.state(planned.with_remote(reg.clone()))?);
         if reg.auto_renew != planned.auto_renew {
             // An earlier purchase of this configuration, adopted: apply the setting planned.
             reg = call(
@@ -346,7 +340,7 @@ impl ModelResource for RegistrationResource {
         while reg.status != REGISTERED {
             let now = Instant::now();
             if now >= deadline {
-                ctx.partial_state = Some(self.state(&planned.with_remote(reg.clone()))?);
+                ctx.partial_state = Some(self.state(planned.with_remote(reg.clone()))?);
                 return Err(Diagnostic::error(
                     "Registration not finished in time",
                     format!(
@@ -383,14 +377,14 @@ impl ModelResource for RegistrationResource {
                     )
                 })?;
         }
-        self.state(&planned.with_remote(reg))
+        self.state(planned.with_remote(reg))
     }
 
     async fn read(&self, ctx: &mut Ctx, prior: RegistrationModel) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
         let (project, domain) = (&prior.project_id, &prior.domain);
         match call(ctx, configured.client.get_registration(project, domain)).await {
-            Ok(r) => self.state(&prior.with_remote(r)),
+            Ok(r) => self.state(prior.with_remote(r)),
             // Expired, or its project is gone: nothing is registered any more.
             Err(e) if e.is_not_found() => Ok(Value::Null),
             Err(e) => Err(api_error(&format!("read the registration of {domain}"), &e)),
@@ -428,7 +422,7 @@ impl ModelResource for RegistrationResource {
                 .await
                 .map_err(|e| api_error(&format!("read the registration of {domain}"), &e))?
         };
-        self.state(&planned.with_remote(remote))
+        self.state(planned.with_remote(remote))
     }
 
     async fn delete(&self, ctx: &mut Ctx, prior: RegistrationModel) -> Result<(), Diagnostics> {
@@ -482,7 +476,7 @@ impl ModelResource for RegistrationResource {
         };
         let configured = self.shared.get()?;
         match call(ctx, configured.client.get_registration(&project, &domain)).await {
-            Ok(r) => self.state(&RegistrationModel::from(r)),
+            Ok(r) => self.state(RegistrationModel::from(r)),
             Err(e) if e.is_not_found() => Err(Diagnostic::error(
                 "Registration not found",
                 format!(

@@ -3,6 +3,7 @@
 
 use crate::api::models::Registration;
 use crate::api::Client;
+use crate::provider::common::ModelResource as _;
 
 use super::registration::{RegistrationModel, RegistrationResource};
 use crate::provider::query::{list_project_attribute, ProjectCollectionList};
@@ -39,7 +40,7 @@ impl RegistrationList {
                 let registration = RegistrationModel::from(item);
                 Ok(Listed {
                     display_name: registration.domain.clone(),
-                    state: resource.state(&registration)?,
+                    state: resource.state(registration)?,
                 })
             },
         }

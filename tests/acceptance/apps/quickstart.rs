@@ -72,11 +72,70 @@ fn quickstart_applies_replans_empty_and_destroys() {
         .block_on(platform.api().get_env(&project, &app_id))
         .unwrap();
     let names: Vec<&str> = env.variables.iter().map(|v| v.name.as_str()).collect();
-    assert_eq!(names, vec!["DATABASE_URL", "GREETING", "SESSION_SECRET"]);
+    assert_eq!(
+        names,
+        vec![
+            "DATABASE_TOKEN",
+            "DATABASE_URL",
+            "GREETING",
+            "SESSION_SECRET"
+        ]
+    );
     assert!(!contains(
         &read(&w.path().join("terraform.tfstate")),
         SESSION_SECRET
     ));
+
+    // What the outputs name answers: the site through the Automatic DNS hostname on the apps
+    // listener, and the database over libSQL with a token minted through the platform.
+    let active = remote.active_build_id.clone().unwrap();
+    let (status, build, page) = platform.block_on(async {
+        let r = reqwest::Client::new()
+            .get(format!("{}/", platform.apps_url))
+            .header(reqwest::header::HOST, "www.quickstart.example.com")
+            .send()
+            .await
+            .unwrap();
+        let build = r.headers().get("x-comwit-build").cloned();
+        (r.status(), build, r.text().await.unwrap())
+    });
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(build.unwrap().to_str().unwrap(), active);
+    let site = std::fs::read_to_string(example.join("site/index.html")).unwrap();
+    assert_eq!(page, site);
+    let database_url = out["database_url"]["value"].as_str().unwrap().to_string();
+    let database_id = out["database_id"]["value"].as_str().unwrap().to_string();
+    assert!(database_url.starts_with(&platform.db_url), "{database_url}");
+    let answer: serde_json::Value = platform.block_on(async {
+        let http = reqwest::Client::new();
+        let minted: serde_json::Value = http
+            .post(format!(
+                "{}/v1/projects/{project}/databases/{database_id}/tokens",
+                platform.url
+            ))
+            .bearer_auth(&platform.token)
+            .json(&serde_json::json!({"access": "read_only", "expires_in": 60}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        http.post(format!("{database_url}/v2/pipeline"))
+            .bearer_auth(minted["token"].as_str().unwrap())
+            .json(&serde_json::json!({"requests": [
+                {"type": "execute", "stmt": {"sql": "SELECT 40 + 2 AS answer"}},
+                {"type": "close"}
+            ]}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    let result = &answer["results"][0]["response"]["result"];
+    assert_eq!(result["rows"][0][0]["value"], "42", "{answer}");
 
     w.destroy();
     let projects = platform.block_on(platform.api().list_projects()).unwrap();
