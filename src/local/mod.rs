@@ -246,6 +246,20 @@ pub async fn serve(config: Config) -> Result<Server, String> {
     let (db_listener, db_addr) = bind(config.db_listen, "the databases").await?;
     let (apps_listener, apps_addr) = bind(config.apps_listen, "the apps").await?;
     let db_url = format!("http://{db_addr}");
+    {
+        let d = data_dir.clone();
+        let ids = store
+            .read(|tx| {
+                let mut stmt = tx.prepare("SELECT database_id FROM databases")?;
+                let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            })
+            .await
+            .map_err(|e| e.message.clone())?;
+        tokio::task::spawn_blocking(move || hrana::files::create_missing(&d, &ids))
+            .await
+            .map_err(|e| e.to_string())??;
+    }
     let signer = {
         let d = data_dir.clone();
         tokio::task::spawn_blocking(move || db_tokens::Signer::open(&d))

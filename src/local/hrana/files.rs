@@ -27,12 +27,12 @@ pub fn create(data_dir: &Path, database_id: &str) -> Result<(), String> {
         .map_err(|e| format!("cannot enable WAL on {database_id}: {e}"))
 }
 
-/// A connection for a stream. The file is made if it is missing (a database created before
-/// databases had files); no other file can be reached from it (`ATTACH` is off).
+/// A connection for a stream. Never makes the file: a database deleted while a request was on
+/// its way stays deleted. No other file can be reached from it (`ATTACH` is off).
 pub fn open(data_dir: &Path, database_id: &str) -> Result<Connection, String> {
     let file = path(data_dir, database_id);
     if !file.exists() {
-        create(data_dir, database_id)?;
+        return Err(format!("database {database_id} was deleted"));
     }
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(&file, flags)
@@ -41,6 +41,17 @@ pub fn open(data_dir: &Path, database_id: &str) -> Result<Connection, String> {
     conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0)
         .map_err(|e| e.to_string())?;
     Ok(conn)
+}
+
+/// Make the files of databases created before databases had files (`database_ids`: every
+/// database the platform holds), once at start.
+pub fn create_missing(data_dir: &Path, database_ids: &[String]) -> Result<(), String> {
+    for id in database_ids {
+        if !path(data_dir, id).exists() {
+            create(data_dir, id)?;
+        }
+    }
+    Ok(())
 }
 
 /// Remove the file of a deleted database (and SQLite's files beside it).
@@ -55,4 +66,22 @@ pub fn remove(data_dir: &Path, database_id: &str) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deleted_database_stays_deleted_and_old_ones_get_files_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        create(dir.path(), "db_1").unwrap();
+        assert!(open(dir.path(), "db_1").is_ok());
+        remove(dir.path(), "db_1").unwrap();
+        let err = open(dir.path(), "db_1").unwrap_err();
+        assert!(err.contains("deleted"), "{err}");
+        assert!(!path(dir.path(), "db_1").exists(), "opening made no file");
+        create_missing(dir.path(), &["db_2".to_string()]).unwrap();
+        assert!(open(dir.path(), "db_2").is_ok());
+    }
 }

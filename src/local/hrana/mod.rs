@@ -110,6 +110,7 @@ async fn route(h: &Hrana, req: Request) -> Response {
             Ok(lines) => ([(header::CONTENT_TYPE, "text/plain")], lines).into_response(),
             Err(f) => f.into_response(),
         },
+        ["health"] | ["version"] if database.is_some() => not_found(&path),
         ["v2"]
         | ["v3"]
         | ["health"]
@@ -128,15 +129,7 @@ async fn route(h: &Hrana, req: Request) -> Response {
                 .insert(header::ALLOW, header::HeaderValue::from_static(allow));
             resp
         }
-        _ => fail(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            format!(
-                "no {path} here: this is the libSQL endpoint (Hrana over HTTP, JSON): \
-                 POST /v2/pipeline or /v3/pipeline"
-            ),
-        )
-        .into_response(),
+        _ => not_found(&path),
     }
 }
 
@@ -200,6 +193,18 @@ async fn stream_of(h: &Hrana, grant: &Grant, baton: Option<&str>) -> Result<Stre
     Ok(Stream::new(grant.database_id.clone(), Session::new(conn)))
 }
 
+fn not_found(path: &str) -> Response {
+    fail(
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        format!(
+            "no {path} here: this is the libSQL endpoint (Hrana over HTTP, JSON): \
+             POST /v2/pipeline or /v3/pipeline"
+        ),
+    )
+    .into_response()
+}
+
 fn access_of(grant: &Grant) -> Access {
     match grant.access {
         TokenAccess::FullAccess => Access::ReadWrite,
@@ -235,7 +240,7 @@ async fn pipeline(
     let (stream, results, closed) = tokio::task::spawn_blocking(move || run(stream, req, access))
         .await
         .map_err(|e| internal(e.to_string()))?;
-    let baton = if closed { None } else { h.streams.park(stream) };
+    let baton = (!closed).then(|| h.streams.park(stream));
     Ok(PipelineResponse {
         baton,
         base_url: None,
@@ -261,7 +266,7 @@ async fn cursor(
     .await
     .map_err(|e| internal(e.to_string()))?;
     let head = CursorHead {
-        baton: h.streams.park(stream),
+        baton: Some(h.streams.park(stream)),
         base_url: None,
     };
     let mut out = line(&head)?;

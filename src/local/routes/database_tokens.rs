@@ -1,6 +1,8 @@
 //! Tokens of a database's data plane (libSQL over HTTP): made, listed, renewed and revoked
-//! through the platform API. The JWT itself is shown once, in the answer that makes it; the
-//! platform keeps its metadata and its expiry (see [`crate::local::db_tokens`]).
+//! through the platform API. The JWT is in the answer that makes it, and in that answer's
+//! replay to a retry with the same Idempotency-Key (kept 24 hours, as every POST's answer is:
+//! a retry after a lost answer gets the token it made); the platform keeps its metadata and
+//! its expiry (see [`crate::local::db_tokens`]).
 
 use axum::http::StatusCode;
 use axum::Json;

@@ -132,8 +132,9 @@ pub(super) fn plan_kept_secrets(
 /// The other secrets are planned as without rotation: their digests, unknown when a value or
 /// the key is. The environment is replaced when anything changes: the other changes, a secret
 /// added or removed, another secret's digest that differs (or is unknown). Then the rotating
-/// secrets are sent with it, with this run's values: their digests are unknown. Else the
-/// rotating ones keep their prior digests, so a new value every run plans nothing.
+/// secrets are sent with it, with this run's values: their digests are unknown. So they are
+/// when a rotating value is itself unknown. Else the rotating ones keep their prior digests,
+/// so a new value every run plans nothing.
 pub(super) fn plan_rotating_digests(
     secrets: &Value,
     rotating: &BTreeSet<String>,
@@ -159,7 +160,13 @@ pub(super) fn plan_rotating_digests(
             (name.clone(), digest)
         })
         .collect();
+    // A rotating value unknown at plan comes from an ephemeral resource Terraform could not
+    // open yet (its database is being made or replaced, say): its new value is sent.
+    let rotating_unknown = configured
+        .iter()
+        .any(|(name, value)| rotating.contains(name) && value.is_unknown());
     let replaced = other_changes
+        || rotating_unknown
         || !configured.keys().eq(prior_digests.keys())
         || planned
             .iter()

@@ -145,9 +145,9 @@ Terraform closes it, so it must not be stored anywhere that outlives the run.
 **A token an app keeps**: set `revoke_on_close = false` and an `expires_in` as long as the \
 app should use the token (up to `8760h`), pass `token` to the app in `comwit_app`'s \
 write-only `secret_env_wo`, and name the variable in `secret_env_wo_rotating`, so that the new \
-token every run opens does not show as a change. The app keeps the token it was sent on \
-create; increase `secret_env_wo_version` to send it a new one (rotate it before the old one \
-expires). Mind that each plan and each apply that opens such a token mints one, and every one \
+token every run opens does not show as a change. The app keeps the token it was last sent: \
+on create, when its environment is replaced for another change (see `comwit_app`), or when \
+`secret_env_wo_version` is increased, the way to rotate it before it expires. Mind that each plan and each apply that opens such a token mints one, and every one \
 of them stays valid until it expires (only the last one sent is in the app): list a \
 database's tokens with `GET /v1/projects/<project_id>/databases/<database_id>/tokens`, and \
 revoke one with `DELETE .../tokens/<token_id>`.
