@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::cache::ListCache;
 use super::endpoints::Located;
-use super::error::{ApiError, Envelope, StatusError};
+use super::error::{ApiError, Problem, StatusError};
 use super::pacer::Pacer;
 use super::retry::{self, Failure};
 
@@ -461,33 +461,34 @@ fn describe_transport(e: &reqwest::Error) -> String {
 }
 
 fn status_error(status: StatusCode, body: &[u8], method: &Method, path: &str) -> ApiError {
-    let (code, message, required_scope, field, details) =
-        match serde_json::from_slice::<Envelope>(body) {
-            Ok(env) => (
-                env.error.code,
-                env.error.message,
-                env.error.required_scope,
-                env.error.field,
-                serde_json::Value::Object(env.error.rest),
-            ),
-            Err(_) => (
-                status
-                    .canonical_reason()
-                    .unwrap_or("error")
-                    .to_ascii_lowercase(),
-                String::from_utf8_lossy(&body[..body.len().min(500)]).into_owned(),
-                None,
-                None,
-                serde_json::Value::Null,
-            ),
-        };
+    let reason = || {
+        status
+            .canonical_reason()
+            .unwrap_or("error")
+            .to_ascii_lowercase()
+    };
+    let problem = serde_json::from_slice::<Problem>(body).ok();
+    let message = problem
+        .as_ref()
+        .and_then(Problem::message)
+        .unwrap_or_else(|| {
+            let text = String::from_utf8_lossy(&body[..body.len().min(500)]);
+            let text = text.trim();
+            if text.is_empty() {
+                reason()
+            } else {
+                text.to_string()
+            }
+        });
+    let problem = problem.unwrap_or_default();
     ApiError::Status(Box::new(StatusError {
         status: status.as_u16(),
-        code,
+        code: problem.code.clone().filter(|c| !c.is_empty()).unwrap_or_else(reason),
+        title: problem.title.clone(),
         message,
-        required_scope,
-        field,
-        details,
+        required_scope: None,
+        field: None,
+        details: serde_json::Value::Object(problem.rest),
         method: method.to_string(),
         path: path.to_string(),
     }))
@@ -511,11 +512,29 @@ mod tests {
     }
 
     #[test]
-    fn envelope_is_decoded() {
-        let body = br#"{"error":{"code":"forbidden","message":"token lacks app:write","required_scope":"app:write"}}"#;
-        let e = status_error(StatusCode::FORBIDDEN, body, &Method::POST, "/v1/x");
+    fn problem_details_are_decoded() {
+        // The documented shape, and the CLI's machine code.
+        let body = br#"{"title":"Bad Request","status":400,"detail":"secret app env values are not enabled; store plain env values only"}"#;
+        let e = status_error(StatusCode::BAD_REQUEST, body, &Method::PUT, "/v1/x");
         let e = e.as_status().expect("status error");
-        assert_eq!(e.status, 403);
-        assert_eq!(e.required_scope.as_deref(), Some("app:write"));
+        assert_eq!(e.status, 400);
+        assert_eq!(e.title.as_deref(), Some("Bad Request"));
+        assert!(e.message.starts_with("secret app env values"));
+        assert_eq!(e.code, "bad request");
+        let body = br#"{"title":"Service Unavailable","status":503,"code":"RUNNER_POOL_UNAVAILABLE"}"#;
+        let e = status_error(StatusCode::SERVICE_UNAVAILABLE, body, &Method::POST, "/v1/x");
+        let e = e.as_status().expect("status error");
+        assert_eq!(e.code, "RUNNER_POOL_UNAVAILABLE");
+        assert_eq!(e.message, "Service Unavailable");
+    }
+
+    #[test]
+    fn other_error_bodies_keep_their_text() {
+        let e = status_error(StatusCode::BAD_GATEWAY, b"upstream timed out", &Method::GET, "/v1/x");
+        assert_eq!(e.as_status().unwrap().message, "upstream timed out");
+        let e = status_error(StatusCode::NOT_FOUND, b"", &Method::GET, "/v1/x");
+        assert_eq!(e.as_status().unwrap().message, "not found");
+        let e = status_error(StatusCode::CONFLICT, br#"{"error":"name taken"}"#, &Method::POST, "/v1/x");
+        assert_eq!(e.as_status().unwrap().message, "name taken");
     }
 }

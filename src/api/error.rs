@@ -23,13 +23,18 @@ pub enum ApiError {
 #[derive(Debug, Clone)]
 pub struct StatusError {
     pub status: u16,
+    /// The problem's machine `code` (e.g. `RUNNER_POOL_UNAVAILABLE`); else the status's
+    /// reason phrase in lower case.
     pub code: String,
+    /// The problem's `title`, when it sent one.
+    pub title: Option<String>,
+    /// The problem's `detail` (else its title, else the start of the body).
     pub message: String,
     /// 403: the scope the token lacks.
     pub required_scope: Option<String>,
     /// 422: the request field at fault.
     pub field: Option<String>,
-    /// Anything else the envelope carried (e.g. the objects that block a delete).
+    /// The problem's other members (e.g. the objects that block a delete).
     pub details: serde_json::Value,
     pub method: String,
     pub path: String,
@@ -83,22 +88,39 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
-/// The platform's error envelope: `{"error": {"code", "message", ...}}`.
-#[derive(serde::Deserialize)]
-pub(crate) struct Envelope {
-    pub error: EnvelopeBody,
-}
-
-#[derive(serde::Deserialize)]
-pub(crate) struct EnvelopeBody {
+/// An error answer's body: problem details (`{"title","status","detail","code"}`, RFC 9457),
+/// the platform's documented error shape. Every member may be missing; an older
+/// `{"error": "..."}` or `{"error": {"message"}}` body is read too rather than lost.
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct Problem {
     #[serde(default)]
-    pub code: String,
+    pub title: Option<String>,
     #[serde(default)]
-    pub message: String,
+    pub detail: Option<String>,
     #[serde(default)]
-    pub required_scope: Option<String>,
+    pub code: Option<String>,
     #[serde(default)]
-    pub field: Option<String>,
+    pub error: Option<serde_json::Value>,
     #[serde(flatten)]
     pub rest: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Problem {
+    /// The human text: `detail`, else `title`, else an `error` member's text.
+    pub fn message(&self) -> Option<String> {
+        let from_error = || match &self.error {
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(serde_json::Value::Object(o)) => o
+                .get("message")
+                .or_else(|| o.get("detail"))
+                .and_then(|m| m.as_str())
+                .map(str::to_string),
+            _ => None,
+        };
+        self.detail
+            .clone()
+            .filter(|d| !d.is_empty())
+            .or_else(|| self.title.clone().filter(|t| !t.is_empty()))
+            .or_else(from_error)
+    }
 }

@@ -656,6 +656,7 @@ mod tests {
                 fail_rate: 0.0,
                 fail_after_share: 0.0,
                 latency: Default::default(),
+                extensions: true,
             },
             limiter: None,
             counts: Default::default(),

@@ -89,6 +89,10 @@ pub struct ServeArgs {
     /// Base URL of `database_url` (default: the database listener's URL).
     #[arg(long)]
     pub database_url_base: Option<String>,
+    /// Answer the extension routes (capabilities with no public route yet: project create,
+    /// rollback, ...) 404, as the public platform does.
+    #[arg(long)]
+    pub no_extensions: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -253,6 +257,7 @@ fn serve_cmd(data: PathBuf, args: ServeArgs) -> Result<(), String> {
         dns_check_interval: Duration::from_millis(args.dns_check_interval),
         max_bundle_bytes: args.max_bundle_bytes,
         database_url_base: args.database_url_base,
+        extensions: !args.no_extensions,
         ..Config::default()
     };
     let rt = tokio::runtime::Builder::new_multi_thread()

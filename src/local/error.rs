@@ -1,4 +1,5 @@
-//! The one error envelope: `{"error":{"code","message",...}}`.
+//! Errors as the platform sends them: problem details (`application/problem+json`,
+//! `{"title","status","detail","code"}`), the only error shape the public API shows.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -87,14 +88,16 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, code, message)
     }
 
-    /// 422 naming the offending field.
+    /// 400 naming the offending field in its detail (the platform's documented validation
+    /// answer is a plain 400 problem; no field member is public).
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let field = field.into();
         let mut e = Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            message,
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("{field}: {}", message.into()),
         );
-        e.field = Some(field.into());
+        e.field = Some(field);
         e
     }
 
@@ -123,23 +126,20 @@ impl ApiError {
         self
     }
 
+    /// The problem details body. `title` is the status's reason phrase, `detail` the message,
+    /// `code` the machine code (the CLI reads codes such as `RUNNER_POOL_UNAVAILABLE`).
+    /// Nothing else: the public material shows no other members, and a client that needed
+    /// them would only work against this emulator.
     pub fn body(&self) -> Value {
         let mut e = Map::new();
-        e.insert("code".into(), json!(self.code));
-        e.insert("message".into(), json!(self.message));
-        if let Some(f) = &self.field {
-            e.insert("field".into(), json!(f));
-        }
-        if let Some(r) = self.reason {
-            e.insert("reason".into(), json!(r));
-        }
-        if let Some(s) = self.required_scope {
-            e.insert("required_scope".into(), json!(s));
-        }
-        if let Some(d) = &self.details {
-            e.insert("details".into(), d.clone());
-        }
-        json!({ "error": Value::Object(e) })
+        e.insert(
+            "title".into(),
+            json!(self.status.canonical_reason().unwrap_or("Error")),
+        );
+        e.insert("status".into(), json!(self.status.as_u16()));
+        e.insert("detail".into(), json!(self.message));
+        e.insert("code".into(), json!(self.code.to_ascii_uppercase()));
+        Value::Object(e)
     }
 }
 
@@ -174,6 +174,10 @@ impl From<serde_json::Error> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut resp = (self.status, axum::Json(self.body())).into_response();
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if let Some(secs) = self.retry_after {
             if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
                 resp.headers_mut().insert(header::RETRY_AFTER, v);

@@ -4,11 +4,12 @@
 
 use std::time::Instant;
 
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::contract::{self, Source};
 use super::error::ApiError;
 use super::ids;
 use super::state::AppState;
@@ -19,11 +20,26 @@ pub async fn log_and_envelope(State(state): State<AppState>, req: Request, next:
     let start = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
-    let counted = path != "/_local/stats";
-    let resp = next.run(req).await;
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| contract::normalize(m.as_str()));
+    let source = route
+        .as_deref()
+        .and_then(|r| contract::source_of(&method, r));
+    let counted = source != Some(Source::Local);
+    let resp = if source == Some(Source::Extension) && !state.settings.extensions {
+        // What a platform without the extension answers.
+        ApiError::not_found("no such route on this platform (extensions are off)").into_response()
+    } else {
+        next.run(req).await
+    };
     let resp = ensure_envelope(resp);
     if counted {
-        state.counts.add(resp.status().as_u16());
+        let route = route.as_deref().unwrap_or(path.as_str());
+        state
+            .counts
+            .add(resp.status().as_u16(), method.as_str(), route, source);
     }
     tracing::info!(
         target: "comwit_local::request",
@@ -45,7 +61,7 @@ fn ensure_envelope(resp: Response) -> Response {
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("application/problem+json"));
     if is_json {
         return resp;
     }

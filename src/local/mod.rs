@@ -28,6 +28,7 @@ pub mod admin;
 pub mod apps_http;
 pub mod auth;
 pub mod cli;
+pub mod contract;
 pub mod db_tokens;
 pub mod dns;
 pub mod dns_server;
@@ -95,6 +96,9 @@ pub struct Config {
     pub create_dev_user: bool,
     /// Write `DIR/address` once bound.
     pub write_address_file: bool,
+    /// Serve the extension routes (project create, rollback, ...: docs/api/openapi.yaml,
+    /// `x-comwit-source: extension`); false answers them 404, as the public platform does.
+    pub extensions: bool,
 }
 
 impl Default for Config {
@@ -118,6 +122,7 @@ impl Default for Config {
             database_url_base: None,
             create_dev_user: true,
             write_address_file: true,
+            extensions: true,
         }
     }
 }
@@ -182,6 +187,12 @@ impl Server {
     /// Requests answered so far, by status (also at `GET /_local/stats`).
     pub fn request_counts(&self) -> std::collections::BTreeMap<u16, u64> {
         self.state.counts.snapshot()
+    }
+
+    /// Requests answered so far by where their route comes from, and every request outside
+    /// the public contract (see [`contract`]).
+    pub fn contract_counts(&self) -> stats::ContractCounts {
+        self.state.counts.contract()
     }
 
     /// Stop accepting, finish in-flight requests, and return.
@@ -280,6 +291,7 @@ pub async fn serve(config: Config) -> Result<Server, String> {
             fail_rate: config.fail_rate.clamp(0.0, 1.0),
             fail_after_share: config.fail_after_share.clamp(0.0, 1.0),
             latency: config.latency,
+            extensions: config.extensions,
         },
         limiter: config.rate_limit.map(ratelimit::RateLimiter::new),
         counts: stats::RequestCounts::default(),

@@ -24,6 +24,8 @@ pub struct Settings {
     pub fail_rate: f64,
     pub fail_after_share: f64,
     pub latency: Duration,
+    /// Serve the extension routes (see [`super::contract`]); off, they answer 404.
+    pub extensions: bool,
 }
 
 pub struct Shared {

@@ -693,6 +693,7 @@ mod tests {
     #[test]
     fn scope_error_names_the_scope() {
         let err = ApiError::Status(Box::new(StatusError {
+            title: None,
             status: 403,
             code: "forbidden".into(),
             message: "missing scope".into(),

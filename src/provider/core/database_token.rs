@@ -669,6 +669,7 @@ mod tests {
     fn only_failures_after_the_request_left_may_have_minted() {
         let status = |status: u16| {
             ApiError::Status(Box::new(crate::api::error::StatusError {
+                title: None,
                 status,
                 code: "x".into(),
                 message: "x".into(),

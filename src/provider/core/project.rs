@@ -242,6 +242,7 @@ mod tests {
 
     fn conflict(details: serde_json::Value) -> ApiError {
         ApiError::Status(Box::new(StatusError {
+            title: None,
             status: 409,
             code: "project_not_empty".into(),
             message: "project prj_1 still holds things".into(),
