@@ -170,12 +170,14 @@ impl Client {
     /// Creates an object so that no try can leave one behind that the caller does not learn of.
     ///
     /// With a `create_scope`, the Idempotency-Key is derived from the request itself (path and
-    /// body) and that scope, so a create whose
-    /// answer never arrived (retries ran out, the provider was killed or stopped) is answered by
-    /// the platform's replay when the next `terraform apply` sends the same create. A replayed
-    /// object is read again at its location: if it still exists it is adopted (its current form
-    /// is returned); if it was deleted since, the next key of a fixed sequence is tried, so the
-    /// object is created anew, and a later run walks the same sequence.
+    /// body) and that scope, so a create whose answer never arrived (retries ran out, the
+    /// provider was killed or stopped) is answered by the platform's replay when the next
+    /// `terraform apply` sends the same create. A replay (an `Idempotency-Replayed: true`
+    /// header, or a body that says so, such as a database's `created: false`) is checked
+    /// against the object's list (the public API has no single read for most objects): if the
+    /// object is still listed it is adopted; if it was deleted since, the next key of a fixed
+    /// sequence is tried, so the object is created anew, and a later run walks the same
+    /// sequence.
     pub async fn create<B, T>(&self, path: &str, body: &B) -> Result<T, ApiError>
     where
         B: Serialize,
@@ -190,36 +192,39 @@ impl Client {
             let answer = self
                 .send(Method::POST, path, &Body::Json(bytes.clone()), Some(&key))
                 .await?;
-            let object: T = decode(&answer.bytes, path)?;
-            if !answer.replayed {
+            let object: T = decode_created(&answer.bytes, path)?;
+            if !answer.replayed && !object.replayed() {
                 return Ok(object);
             }
-            match self.get::<T>(&object.location()).await {
-                Ok(now) => {
-                    tracing::debug!(
-                        path,
-                        generation,
-                        "create answered by replay: adopting the existing object"
-                    );
-                    return Ok(now);
-                }
-                Err(e) if e.is_not_found() => {
-                    tracing::debug!(
-                        path,
-                        generation,
-                        "the replayed object was deleted since: creating anew"
-                    );
-                }
-                Err(e) => return Err(e),
+            let listing = object.listing();
+            let listed: Vec<serde_json::Value> = self.list_of(&listing.path, listing.key).await?;
+            let id = object.id();
+            if listed
+                .iter()
+                .any(|item| item.get(listing.id_field).and_then(|v| v.as_str()) == Some(id))
+            {
+                tracing::debug!(
+                    path,
+                    generation,
+                    "create answered by replay: adopting the existing object"
+                );
+                return Ok(object);
             }
+            tracing::debug!(
+                path,
+                generation,
+                "the replayed object was deleted since: creating anew"
+            );
         }
-        self.json(
-            Method::POST,
-            path,
-            Body::Json(bytes),
-            Some(idempotency_key()),
-        )
-        .await
+        let answer = self
+            .send(
+                Method::POST,
+                path,
+                &Body::Json(bytes),
+                Some(&idempotency_key()),
+            )
+            .await?;
+        decode_created(&answer.bytes, path)
     }
 
     /// POST of raw bytes (e.g. a bundle), with an Idempotency-Key.
@@ -382,6 +387,12 @@ impl Client {
     }
 }
 
+/// A create's answer: the object itself, or enveloped under its [`Located::KEY`].
+fn decode_created<T: DeserializeOwned + Located>(bytes: &[u8], path: &str) -> Result<T, ApiError> {
+    let value: serde_json::Value = decode(bytes, path)?;
+    super::endpoints::unwrap_one(value, T::KEY, path)
+}
+
 fn decode<T: DeserializeOwned>(bytes: &[u8], path: &str) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| ApiError::Decode {
         message: e.to_string(),
@@ -483,7 +494,11 @@ fn status_error(status: StatusCode, body: &[u8], method: &Method, path: &str) ->
     let problem = problem.unwrap_or_default();
     ApiError::Status(Box::new(StatusError {
         status: status.as_u16(),
-        code: problem.code.clone().filter(|c| !c.is_empty()).unwrap_or_else(reason),
+        code: problem
+            .code
+            .clone()
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(reason),
         title: problem.title.clone(),
         message,
         required_scope: None,
@@ -521,8 +536,14 @@ mod tests {
         assert_eq!(e.title.as_deref(), Some("Bad Request"));
         assert!(e.message.starts_with("secret app env values"));
         assert_eq!(e.code, "bad request");
-        let body = br#"{"title":"Service Unavailable","status":503,"code":"RUNNER_POOL_UNAVAILABLE"}"#;
-        let e = status_error(StatusCode::SERVICE_UNAVAILABLE, body, &Method::POST, "/v1/x");
+        let body =
+            br#"{"title":"Service Unavailable","status":503,"code":"RUNNER_POOL_UNAVAILABLE"}"#;
+        let e = status_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            body,
+            &Method::POST,
+            "/v1/x",
+        );
         let e = e.as_status().expect("status error");
         assert_eq!(e.code, "RUNNER_POOL_UNAVAILABLE");
         assert_eq!(e.message, "Service Unavailable");
@@ -530,11 +551,21 @@ mod tests {
 
     #[test]
     fn other_error_bodies_keep_their_text() {
-        let e = status_error(StatusCode::BAD_GATEWAY, b"upstream timed out", &Method::GET, "/v1/x");
+        let e = status_error(
+            StatusCode::BAD_GATEWAY,
+            b"upstream timed out",
+            &Method::GET,
+            "/v1/x",
+        );
         assert_eq!(e.as_status().unwrap().message, "upstream timed out");
         let e = status_error(StatusCode::NOT_FOUND, b"", &Method::GET, "/v1/x");
         assert_eq!(e.as_status().unwrap().message, "not found");
-        let e = status_error(StatusCode::CONFLICT, br#"{"error":"name taken"}"#, &Method::POST, "/v1/x");
+        let e = status_error(
+            StatusCode::CONFLICT,
+            br#"{"error":"name taken"}"#,
+            &Method::POST,
+            "/v1/x",
+        );
         assert_eq!(e.as_status().unwrap().message, "name taken");
     }
 }

@@ -17,58 +17,109 @@ fn seg(s: &str) -> String {
     out
 }
 
-/// Where an object the API returned lives: the path that reads it again.
-pub trait Located {
-    fn location(&self) -> String;
+/// Where a created object is listed, so that a replayed create can be checked against the
+/// list (see [`Client::create`]).
+pub struct Listing {
+    /// The list's path, e.g. `/v1/projects/{p}/databases`.
+    pub path: String,
+    /// The list's member name in its answer, e.g. `databases`.
+    pub key: &'static str,
+    /// The member field holding the ID, e.g. `database_id`.
+    pub id_field: &'static str,
 }
 
-impl Located for Project {
-    fn location(&self) -> String {
-        format!("/v1/projects/{}", seg(&self.project_id))
+/// An object the platform creates: where it is listed, and how a create answer says it was a
+/// replay.
+pub trait Located {
+    /// The envelope member of a create's answer (`{"app": {...}}`); a flat answer is read too.
+    const KEY: &'static str;
+    /// Its ID, as its list shows it under [`Listing::id_field`].
+    fn id(&self) -> &str;
+    fn listing(&self) -> Listing;
+    /// Whether the answer itself says it replayed an earlier create (a database's
+    /// `created: false`).
+    fn replayed(&self) -> bool {
+        false
     }
 }
-impl Located for Database {
-    fn location(&self) -> String {
-        format!(
-            "/v1/projects/{}/databases/{}",
-            seg(&self.project_id),
-            seg(&self.database_id)
-        )
-    }
+
+// Each area's slice adapts these to the public shapes.
+macro_rules! located {
+    ($t:ty, $key:literal, $list_key:literal, $id_field:literal, |$o:ident| $path:expr, $id:expr) => {
+        impl Located for $t {
+            const KEY: &'static str = $key;
+            fn id(&self) -> &str {
+                let $o = self;
+                $id
+            }
+            fn listing(&self) -> Listing {
+                let $o = self;
+                Listing {
+                    path: $path,
+                    key: $list_key,
+                    id_field: $id_field,
+                }
+            }
+        }
+    };
 }
-impl Located for App {
-    fn location(&self) -> String {
-        Client::app_path(&self.project_id, &self.app_id)
-    }
-}
-impl Located for Hostname {
-    fn location(&self) -> String {
-        format!(
-            "{}/hostnames/{}",
-            Client::app_path(&self.project_id, &self.app_id),
-            seg(&self.hostname)
-        )
-    }
-}
-impl Located for Domain {
-    fn location(&self) -> String {
-        Client::domain_path(&self.project_id, &self.domain)
-    }
-}
-impl Located for Registration {
-    fn location(&self) -> String {
-        Client::registration_path(&self.project_id, &self.domain)
-    }
-}
-impl Located for Record {
-    fn location(&self) -> String {
-        format!(
-            "{}/records/{}",
-            Client::domain_path(&self.project_id, &self.domain),
-            seg(&self.record_id)
-        )
-    }
-}
+
+located!(
+    Project,
+    "project",
+    "projects",
+    "project_id",
+    |o| "/v1/projects".to_string(),
+    &o.project_id
+);
+located!(
+    Database,
+    "database",
+    "databases",
+    "database_id",
+    |o| format!("/v1/projects/{}/databases", seg(&o.project_id)),
+    &o.database_id
+);
+located!(
+    App,
+    "app",
+    "apps",
+    "app_id",
+    |o| format!("/v1/projects/{}/apps", seg(&o.project_id)),
+    &o.app_id
+);
+located!(
+    Hostname,
+    "domain",
+    "domains",
+    "domain",
+    |o| format!("{}/domains", Client::app_path(&o.project_id, &o.app_id)),
+    &o.hostname
+);
+located!(
+    Domain,
+    "domain",
+    "domains",
+    "domain",
+    |o| format!("/v1/projects/{}/domains", seg(&o.project_id)),
+    &o.domain
+);
+located!(
+    Registration,
+    "registration",
+    "registrations",
+    "domain",
+    |o| format!("/v1/projects/{}/registrations", seg(&o.project_id)),
+    &o.domain
+);
+located!(
+    Record,
+    "record",
+    "records",
+    "id",
+    |o| format!("{}/records", Client::domain_path(&o.project_id, &o.domain)),
+    &o.record_id
+);
 
 /// A list read a page at a time, following `next_cursor`, for callers that may stop early.
 pub struct Pages<'c, T> {
@@ -840,9 +891,12 @@ mod tests {
 
     #[test]
     fn lists_are_read_enveloped_or_bare() {
-        let (items, next) =
-            split_list(json!({"databases": [{"a": 1}], "next_page_token": "t"}), "databases", "/p")
-                .unwrap();
+        let (items, next) = split_list(
+            json!({"databases": [{"a": 1}], "next_page_token": "t"}),
+            "databases",
+            "/p",
+        )
+        .unwrap();
         assert_eq!(items.len(), 1);
         assert_eq!(next.as_deref(), Some("t"));
         let (items, next) = split_list(json!([1, 2]), "apps", "/p").unwrap();

@@ -43,13 +43,33 @@ pub const ROUTES: &[(&str, &str, Source)] = &[
     ("POST", "/v1/projects/{}/databases", Documented),
     ("GET", "/v1/projects/{}/databases", Documented),
     ("DELETE", "/v1/projects/{}/databases/{}", OfficialCli),
-    ("POST", "/v1/projects/{}/databases/{}/token/rotate", Documented),
+    (
+        "POST",
+        "/v1/projects/{}/databases/{}/token/rotate",
+        Documented,
+    ),
     ("POST", "/v1/projects/{}/databases/{}/query", OfficialCli),
-    ("GET", "/v1/projects/{}/databases/{}/restore-points", OfficialCli),
+    (
+        "GET",
+        "/v1/projects/{}/databases/{}/restore-points",
+        OfficialCli,
+    ),
     ("POST", "/v1/projects/{}/databases/{}/restore", OfficialCli),
-    ("POST", "/v1/projects/{}/databases/{}/aliases/{}", OfficialCli),
-    ("DELETE", "/v1/projects/{}/databases/{}/aliases/{}", OfficialCli),
-    ("GET", "/v1/projects/{}/databases/{}/operations/{}", OfficialCli),
+    (
+        "POST",
+        "/v1/projects/{}/databases/{}/aliases/{}",
+        OfficialCli,
+    ),
+    (
+        "DELETE",
+        "/v1/projects/{}/databases/{}/aliases/{}",
+        OfficialCli,
+    ),
+    (
+        "GET",
+        "/v1/projects/{}/databases/{}/operations/{}",
+        OfficialCli,
+    ),
     // Apps.
     ("GET", "/v1/projects/{}/apps", Documented),
     ("POST", "/v1/projects/{}/apps", Documented),
@@ -59,28 +79,48 @@ pub const ROUTES: &[(&str, &str, Source)] = &[
     ("POST", "/v1/projects/{}/apps/{}/deployments", Documented),
     ("GET", "/v1/projects/{}/apps/{}/environment", Documented),
     ("PUT", "/v1/projects/{}/apps/{}/environment/{}", Documented),
-    ("DELETE", "/v1/projects/{}/apps/{}/environment/{}", Documented),
+    (
+        "DELETE",
+        "/v1/projects/{}/apps/{}/environment/{}",
+        Documented,
+    ),
     ("GET", "/v1/projects/{}/apps/{}/logs", OfficialCli),
     // App hostnames.
     ("GET", "/v1/projects/{}/apps/{}/domains", Documented),
     ("POST", "/v1/projects/{}/apps/{}/domains", Documented),
-    ("POST", "/v1/projects/{}/apps/{}/domains/{}/finalize", Documented),
+    (
+        "POST",
+        "/v1/projects/{}/apps/{}/domains/{}/finalize",
+        Documented,
+    ),
     ("DELETE", "/v1/projects/{}/apps/{}/domains/{}", Documented),
     // Project domains and records.
     ("GET", "/v1/projects/{}/domains", Documented),
     ("POST", "/v1/projects/{}/domains", Documented),
-    ("POST", "/v1/projects/{}/domains/{}/delegation-check", Documented),
+    (
+        "POST",
+        "/v1/projects/{}/domains/{}/delegation-check",
+        Documented,
+    ),
     ("DELETE", "/v1/projects/{}/domains/{}", Documented),
     ("GET", "/v1/projects/{}/domains/{}/records", Documented),
     ("POST", "/v1/projects/{}/domains/{}/records", Documented),
     ("PUT", "/v1/projects/{}/domains/{}/records/{}", Documented),
-    ("DELETE", "/v1/projects/{}/domains/{}/records/{}", Documented),
+    (
+        "DELETE",
+        "/v1/projects/{}/domains/{}/records/{}",
+        Documented,
+    ),
     // Storage.
     ("POST", "/v1/projects/{}/storages", OfficialCli),
     ("GET", "/v1/projects/{}/storages", OfficialCli),
     ("GET", "/v1/projects/{}/storages/{}", OfficialCli),
     ("DELETE", "/v1/projects/{}/storages/{}", OfficialCli),
-    ("PUT", "/v1/projects/{}/storages/{}/public-access", OfficialCli),
+    (
+        "PUT",
+        "/v1/projects/{}/storages/{}/public-access",
+        OfficialCli,
+    ),
     // Extensions: shaped like their neighbours, switched off by --no-extensions.
     ("POST", "/v1/projects", Extension),
     ("GET", "/v1/projects/{}", Extension),
@@ -133,10 +173,7 @@ mod tests {
             source_of(&Method::GET, "/v1/projects/{p}/apps/{a}"),
             Some(Documented)
         );
-        assert_eq!(
-            source_of(&Method::POST, "/v1/projects"),
-            Some(Extension)
-        );
+        assert_eq!(source_of(&Method::POST, "/v1/projects"), Some(Extension));
         assert_eq!(source_of(&Method::GET, "/v1/me"), None);
     }
 
