@@ -183,6 +183,22 @@ impl Client {
         B: Serialize,
         T: DeserializeOwned + Located,
     {
+        self.create_listed(path, body, None).await
+    }
+
+    /// [`Client::create`], with the list that shows the object given by the caller (for
+    /// answers that do not say where they are listed, such as a database's flat answer).
+    /// A listed member whose `status` is `deleted` counts as gone.
+    pub(crate) async fn create_listed<B, T>(
+        &self,
+        path: &str,
+        body: &B,
+        listing: Option<super::endpoints::Listing>,
+    ) -> Result<T, ApiError>
+    where
+        B: Serialize,
+        T: DeserializeOwned + Located,
+    {
         let Some(scope) = &self.create_scope else {
             return self.post(path, body).await;
         };
@@ -196,13 +212,20 @@ impl Client {
             if !answer.replayed && !object.replayed() {
                 return Ok(object);
             }
-            let listing = object.listing();
+            let listing = match &listing {
+                Some(l) => super::endpoints::Listing {
+                    path: l.path.clone(),
+                    key: l.key,
+                    id_field: l.id_field,
+                },
+                None => object.listing(),
+            };
             let listed: Vec<serde_json::Value> = self.list_of(&listing.path, listing.key).await?;
             let id = object.id();
-            if listed
-                .iter()
-                .any(|item| item.get(listing.id_field).and_then(|v| v.as_str()) == Some(id))
-            {
+            if listed.iter().any(|item| {
+                item.get(listing.id_field).and_then(|v| v.as_str()) == Some(id)
+                    && item.get("status").and_then(|v| v.as_str()) != Some("deleted")
+            }) {
                 tracing::debug!(
                     path,
                     generation,
@@ -262,6 +285,13 @@ impl Client {
 
     /// DELETE; a 404 counts as success (the object is gone either way, also when an earlier
     /// attempt whose answer was lost deleted it).
+    /// DELETE that reports a 404 (for extension routes, where 404 may mean "no such route").
+    pub(crate) async fn delete_reporting_404(&self, path: &str) -> Result<(), ApiError> {
+        self.send(Method::DELETE, path, &Body::None, None)
+            .await
+            .map(|_| ())
+    }
+
     pub async fn delete(&self, path: &str) -> Result<(), ApiError> {
         match self.send(Method::DELETE, path, &Body::None, None).await {
             Ok(_) => Ok(()),

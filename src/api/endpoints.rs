@@ -5,7 +5,7 @@ use super::models::*;
 use super::{ApiError, Client};
 
 /// Escapes one path segment (IDs and hostnames are plain, but names from users may not be).
-fn seg(s: &str) -> String {
+pub(crate) fn seg(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
@@ -64,22 +64,6 @@ macro_rules! located {
     };
 }
 
-located!(
-    Project,
-    "project",
-    "projects",
-    "project_id",
-    |o| "/v1/projects".to_string(),
-    &o.project_id
-);
-located!(
-    Database,
-    "database",
-    "databases",
-    "database_id",
-    |o| format!("/v1/projects/{}/databases", seg(&o.project_id)),
-    &o.database_id
-);
 located!(
     App,
     "app",
@@ -220,12 +204,6 @@ impl Client {
         unwrap_one(value, key, path)
     }
 
-    pub fn project_pages(&self) -> Pages<'_, Project> {
-        self.pages("/v1/projects".to_string())
-    }
-    pub fn database_pages(&self, project_id: &str) -> Pages<'_, Database> {
-        self.pages(format!("/v1/projects/{}/databases", seg(project_id)))
-    }
     pub fn app_pages(&self, project_id: &str) -> Pages<'_, App> {
         self.pages(format!("/v1/projects/{}/apps", seg(project_id)))
     }
@@ -290,155 +268,6 @@ impl Client {
                 Ok::<_, ApiError>(Listed::new(items, id_of))
             })
             .await
-    }
-
-    pub async fn me(&self) -> Result<Me, ApiError> {
-        self.get("/v1/me").await
-    }
-
-    // ---- projects
-    pub async fn list_projects(&self) -> Result<Vec<Project>, ApiError> {
-        self.list_all("/v1/projects").await
-    }
-    pub async fn create_project(&self, name: &str) -> Result<Project, ApiError> {
-        self.create("/v1/projects", &NameBody { name }).await
-    }
-    pub async fn get_project(&self, project_id: &str) -> Result<Project, ApiError> {
-        self.get(&format!("/v1/projects/{}", seg(project_id))).await
-    }
-    pub async fn rename_project(&self, project_id: &str, name: &str) -> Result<Project, ApiError> {
-        self.patch(
-            &format!("/v1/projects/{}", seg(project_id)),
-            &NameBody { name },
-        )
-        .await
-    }
-    pub async fn delete_project(&self, project_id: &str) -> Result<(), ApiError> {
-        self.delete(&format!("/v1/projects/{}", seg(project_id)))
-            .await
-    }
-
-    // ---- databases
-    pub async fn list_databases(&self, project_id: &str) -> Result<Vec<Database>, ApiError> {
-        self.list_all(&format!("/v1/projects/{}/databases", seg(project_id)))
-            .await
-    }
-    pub async fn create_database(
-        &self,
-        project_id: &str,
-        name: &str,
-    ) -> Result<Database, ApiError> {
-        self.create(
-            &format!("/v1/projects/{}/databases", seg(project_id)),
-            &NameBody { name },
-        )
-        .await
-    }
-    pub async fn get_database(
-        &self,
-        project_id: &str,
-        database_id: &str,
-    ) -> Result<Database, ApiError> {
-        self.get(&format!(
-            "/v1/projects/{}/databases/{}",
-            seg(project_id),
-            seg(database_id)
-        ))
-        .await
-    }
-    pub async fn delete_database(
-        &self,
-        project_id: &str,
-        database_id: &str,
-    ) -> Result<(), ApiError> {
-        self.delete(&format!(
-            "/v1/projects/{}/databases/{}",
-            seg(project_id),
-            seg(database_id)
-        ))
-        .await
-    }
-
-    // ---- database tokens (the data plane's credentials)
-    fn database_tokens_path(project_id: &str, database_id: &str) -> String {
-        format!(
-            "/v1/projects/{}/databases/{}/tokens",
-            seg(project_id),
-            seg(database_id)
-        )
-    }
-    fn database_token_path(project_id: &str, database_id: &str, token_id: &str) -> String {
-        format!(
-            "{}/{}",
-            Self::database_tokens_path(project_id, database_id),
-            seg(token_id)
-        )
-    }
-    /// Mints a token. Never through [`Client::create`]: a replay across runs would hand out a
-    /// token minted earlier (maybe revoked since, or held by someone else). `key` is the
-    /// caller's fresh Idempotency-Key, so that after a lost answer the same mint sent again
-    /// with it tells which token the lost one made.
-    pub async fn mint_database_token(
-        &self,
-        project_id: &str,
-        database_id: &str,
-        body: &DatabaseTokenCreate<'_>,
-        key: &str,
-    ) -> Result<MintedDatabaseToken, ApiError> {
-        self.post_keyed(
-            &Self::database_tokens_path(project_id, database_id),
-            body,
-            key,
-        )
-        .await
-    }
-    /// The database's live tokens (metadata only).
-    pub async fn list_database_tokens(
-        &self,
-        project_id: &str,
-        database_id: &str,
-    ) -> Result<Vec<DatabaseToken>, ApiError> {
-        self.list_all(&Self::database_tokens_path(project_id, database_id))
-            .await
-    }
-    /// One token's metadata; 404 once it is revoked or expired.
-    pub async fn get_database_token(
-        &self,
-        project_id: &str,
-        database_id: &str,
-        token_id: &str,
-    ) -> Result<DatabaseToken, ApiError> {
-        self.get(&Self::database_token_path(
-            project_id,
-            database_id,
-            token_id,
-        ))
-        .await
-    }
-    /// Extends a live token to `expires_in` seconds from now; 404 once revoked or expired.
-    pub async fn renew_database_token(
-        &self,
-        project_id: &str,
-        database_id: &str,
-        token_id: &str,
-        body: &DatabaseTokenRenew,
-    ) -> Result<DatabaseToken, ApiError> {
-        let path = Self::database_token_path(project_id, database_id, token_id);
-        self.post(&format!("{path}/renew"), body).await
-    }
-    /// Revokes a token; one already revoked (404) counts as done.
-    pub async fn revoke_database_token(
-        &self,
-        project_id: &str,
-        database_id: &str,
-        token_id: &str,
-    ) -> Result<(), ApiError> {
-        self.delete(&Self::database_token_path(
-            project_id,
-            database_id,
-            token_id,
-        ))
-        .await
     }
 
     // ---- apps
@@ -727,21 +556,6 @@ impl Client {
     }
 
     // ---- reads for refreshes: answered from one list per parent and process
-    /// [`Client::get_database`], answered from the project's cached database list.
-    pub async fn read_database(
-        &self,
-        project_id: &str,
-        database_id: &str,
-    ) -> Result<Database, ApiError> {
-        let list = format!("/v1/projects/{}/databases", seg(project_id));
-        self.cached_member(
-            &list,
-            |d: &Database| d.database_id.clone(),
-            database_id,
-            self.get_database(project_id, database_id),
-        )
-        .await
-    }
     /// [`Client::get_app`], answered from the project's cached app list.
     pub async fn read_app(&self, project_id: &str, app_id: &str) -> Result<App, ApiError> {
         let list = format!("/v1/projects/{}/apps", seg(project_id));

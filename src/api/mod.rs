@@ -3,10 +3,12 @@
 
 mod cache;
 pub mod client;
+pub mod databases;
 mod endpoints;
 pub mod error;
 pub mod models;
 mod pacer;
+pub mod projects;
 mod retry;
 
 pub use client::{Client, ClientOptions};

@@ -6,20 +6,21 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::database_state::{DatabaseModel, DEFAULT_PROTECTION};
-use super::database_wait::{self, WaitError, READY};
+use super::database_wait::{self, WaitError, CREATING};
 use super::dns_label_validator;
 use super::lookup::{holder_of, name_taken};
 use crate::api::models::Database;
 use crate::api::{ApiError, Client};
 use crate::provider::common::{
-    api_error, api_error_at, call, found, plan_project, project_id_attribute, split_import_id,
-    timeouts_block, CreateTimeouts, ModelResource,
+    api_error, api_error_at, call, found, plan_project, project_id_attribute, set_attr,
+    split_import_id, timeouts_block, CreateTimeouts, ModelResource,
 };
 use crate::provider::query;
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, IdentityAttribute, IdentitySchema, PlanRequest};
+use crate::tfplugin::cty::Type;
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
 provider_type!(DatabaseResource, "comwit_database");
@@ -34,15 +35,25 @@ static IDENTITY: LazyLock<IdentitySchema> = LazyLock::new(|| {
         query::project_identity(),
         IdentityAttribute::required(
             "database_id",
-            "The database's ID (`db_` and 16 hex digits).",
+            "The database's ID, as the platform gives it.",
         ),
     ])
 });
 
 pub(super) fn schema() -> Schema {
     let description = "\
-A libSQL database in a project, reachable at its `database_url`. Creating one waits until the \
-platform reports it `ready` (at most `timeouts.create`, 10 minutes by default).
+A libSQL database in a project, reachable at its `database_url`. Creating one waits while the \
+platform reports it `creating` (at most `timeouts.create`, 10 minutes by default); its next \
+status is `cold`.
+
+**The database token.** The platform shows a database's token once, in the answer to the \
+create: Terraform keeps it in the sensitive `database_token` attribute (stored in the state: \
+protect the state accordingly). Changing `token_rotation_trigger` rotates it in place \
+(`POST .../token/rotate`): the new token replaces the old one, which stops working. \
+`database_token` is null after an import (the platform never shows a token again; set or \
+change `token_rotation_trigger` to get a fresh one) and when the platform returns none, for a \
+database that uses token auth through `database:connect`: then connect with a project token \
+(`cwp_...`) that holds `database:connect`.
 
 Databases are protected from deletion by default: while `deletion_protection` is `true`, \
 `terraform destroy`, removing the resource from the configuration, and changes that replace \
@@ -58,16 +69,16 @@ unless the configuration says otherwise. On Terraform 1.14 and later, `terraform
 `comwit_database` list block finds a project's databases and writes their `import` and \
 `resource` blocks (`-generate-config-out`), with `deletion_protection = true`.
 
-**Token scopes:** create needs `database:write` and `database:read` (to wait until the \
-database is ready); read, refresh and import need `database:read`; delete needs \
-`database:write`. Changing `deletion_protection` or `timeouts` needs none.";
+**Token scopes:** create needs `database:write` and `database:read` (to wait while the \
+database is `creating`); read, refresh and import need `database:read`; delete and a token \
+rotation need `database:write`. Changing `deletion_protection` or `timeouts` needs none.";
 
     Schema::new(
         Block::from_attributes(vec![
             Attribute::string("database_id")
                 .computed()
                 .use_state_for_unknown()
-                .description("The database's ID (`db_` and 16 hex digits)."),
+                .description("The database's ID, as the platform gives it (e.g. `db-...`)."),
             project_id_attribute("database"),
             Attribute::string("name")
                 .required()
@@ -93,18 +104,38 @@ database is ready); read, refresh and import need `database:read`; delete needs 
             Attribute::string("database_url")
                 .computed()
                 .use_state_for_unknown()
-                .description("The URL clients connect to (libSQL over HTTPS)."),
+                .description(
+                    "The URL clients connect to (libSQL over HTTPS, Hrana at \
+                     `<database_url>/v3/pipeline`), like \
+                     `https://db.cloud.comwit.io/v1/<tenant_id>`.",
+                ),
             Attribute::string("status")
                 .computed()
                 .use_state_for_unknown()
                 .description(
-                    "The platform's status of the database: `provisioning` right after \
-                     creation, then `ready`. Terraform waits for `ready` when it creates one.",
+                    "The platform's status of the database: `creating` right after creation, \
+                     then `cold` (any other status the platform reports is shown as it is). \
+                     Terraform waits while it is `creating`.",
                 ),
-            Attribute::string("created_at")
+            Attribute::string("database_token")
                 .computed()
+                .sensitive()
                 .use_state_for_unknown()
-                .description("When the database was created (RFC 3339, UTC)."),
+                .description(
+                    "The database's token for its data plane, as the platform showed it once \
+                     (on create, or on the last rotation). Null after an import and when the \
+                     platform returned none (a database that uses token auth through \
+                     `database:connect`: connect with a `cwp_` project token that holds \
+                     `database:connect`). Sensitive, and stored in the state.",
+                ),
+            Attribute::map("token_rotation_trigger", Type::String)
+                .optional()
+                .description(
+                    "Arbitrary values (like `keepers`/`triggers`): any change of this map, \
+                     including setting or removing it, rotates `database_token` in place \
+                     (the old token stops working). For example \
+                     `{ rotated = \"2026-12\" }`.",
+                ),
         ])
         .with_block(timeouts_block(&["create"], "default 10m"))
         .description(description),
@@ -120,7 +151,17 @@ impl ModelResource for DatabaseResource {
         if let Err(d) = plan_project(plan, &self.shared) {
             return d;
         }
-        if plan.prior_state.is_null() || plan.requires_replace.is_empty() {
+        if plan.prior_state.is_null() || plan.planned_state.is_null() {
+            return Diagnostics::new();
+        }
+        // A new trigger rotates the token: its new value is known after the apply.
+        let trigger = |v: &Value| v.get("token_rotation_trigger").cloned().unwrap_or(Value::Null);
+        if plan.requires_replace.is_empty()
+            && trigger(&plan.prior_state) != trigger(&plan.planned_state)
+        {
+            set_attr(&mut plan.planned_state, "database_token", Value::Unknown);
+        }
+        if plan.requires_replace.is_empty() {
             return Diagnostics::new();
         }
         match model::get::<DatabaseModel>(&plan.prior_state) {
@@ -135,10 +176,11 @@ impl ModelResource for DatabaseResource {
     async fn create(&self, ctx: &mut Ctx, planned: DatabaseModel) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
         let client = &configured.client;
-        let (project, name) = (planned.project_id.as_str(), planned.name.as_str());
+        let (project, name) = (planned.project_id.clone(), planned.name.clone());
+        let (project, name) = (project.as_str(), name.as_str());
         let limit = CreateTimeouts::create(&planned.timeouts, DEFAULT_CREATE_TIMEOUT);
-        let db = match call(ctx, client.create_database(project, name)).await {
-            Ok(db) => db,
+        let created = match call(ctx, client.create_database(project, name)).await {
+            Ok(created) => created,
             Err(e) if e.is_conflict() => {
                 return Err(taken(ctx, client, project, name, &e).await.into())
             }
@@ -150,9 +192,22 @@ impl ModelResource for DatabaseResource {
                 ))
             }
         };
+        let token = created.database_token.as_ref().map(|t| t.expose().to_string());
+        let planned = DatabaseModel {
+            database_token: token,
+            ..planned
+        };
+        let db = Database {
+            database_id: created.database_id.clone(),
+            project_id: project.to_string(),
+            name: created.name.clone().unwrap_or_else(|| name.to_string()),
+            database_url: created.database_url.clone(),
+            // Not in the create's answer: `creating` until the list says otherwise.
+            status: created.status.clone().unwrap_or_else(|| CREATING.to_string()),
+        };
         // From here on the database exists: a failure keeps it in the state (tainted).
         ctx.partial_state = Some(self.state(planned.with_remote(db.clone()))?);
-        match database_wait::until_ready(ctx, client, db, limit).await {
+        match database_wait::until_created(ctx, client, db, limit).await {
             Ok(ready) => self.state(planned.with_remote(ready)),
             Err(WaitError::TimedOut(last)) => {
                 ctx.partial_state = Some(self.state(planned.with_remote(last.clone()))?);
@@ -163,9 +218,9 @@ impl ModelResource for DatabaseResource {
                 Err(Diagnostic::error(
                     "Operation cancelled",
                     format!(
-                        "Stopped while waiting for the new database {:?} ({}) to become \
-                         ready. It exists and is kept in the state, marked tainted: run \
-                         `terraform untaint` on it to keep it, or apply again to replace it.",
+                        "Stopped while the new database {:?} ({}) was still `creating`. It \
+                         exists and is kept in the state, marked tainted: run `terraform \
+                         untaint` on it to keep it, or apply again to replace it.",
                         last.name, last.database_id
                     ),
                 )
@@ -175,12 +230,12 @@ impl ModelResource for DatabaseResource {
                 // Deleted while provisioning: nothing to keep.
                 ctx.partial_state = None;
                 Err(api_error(
-                    &format!("wait for the new database {name:?} to become ready"),
+                    &format!("wait for the new database {name:?} to be created"),
                     &e,
                 ))
             }
             Err(WaitError::Api(e)) => Err(api_error(
-                &format!("wait for the new database {name:?} to become ready"),
+                &format!("wait for the new database {name:?} to be created"),
                 &e,
             )),
         }
@@ -197,17 +252,39 @@ impl ModelResource for DatabaseResource {
 
     async fn update(
         &self,
-        _ctx: &mut Ctx,
+        ctx: &mut Ctx,
         prior: DatabaseModel,
         planned: DatabaseModel,
     ) -> Result<Value, Diagnostics> {
-        // Everything else replaces the database: only Terraform-only attributes
-        // (`deletion_protection`, `timeouts`) change in place, so nothing is sent.
-        self.state(DatabaseModel {
+        // Everything else replaces the database: in place change only the Terraform-only
+        // attributes (`deletion_protection`, `timeouts`) and the rotation trigger.
+        let rotate = prior.token_rotation_trigger != planned.token_rotation_trigger;
+        let mut next = DatabaseModel {
             deletion_protection: planned.deletion_protection,
             timeouts: planned.timeouts,
+            token_rotation_trigger: planned.token_rotation_trigger,
             ..prior
-        })
+        };
+        if rotate {
+            let configured = self.shared.get()?;
+            let (project, id) = (&next.project_id, &next.database_id);
+            let rotated = call(ctx, configured.client.rotate_database_token(project, id))
+                .await
+                .map_err(|e| {
+                    api_error(
+                        &format!("rotate the token of the database {:?} ({id})", next.name),
+                        &e,
+                    )
+                })?;
+            next.database_token = Some(rotated.database_token.expose().to_string());
+            if let Some(url) = rotated.database_url.filter(|u| !u.is_empty()) {
+                next.database_url = Some(url);
+            }
+            if let Some(status) = rotated.status.filter(|s| !s.is_empty()) {
+                next.status = Some(status);
+            }
+        }
+        self.state(next)
     }
 
     async fn delete(&self, ctx: &mut Ctx, prior: DatabaseModel) -> Result<(), Diagnostics> {
@@ -305,14 +382,14 @@ fn protected_replacement(prior: &DatabaseModel, paths: &[AttributePath]) -> Diag
     d
 }
 
-/// The create timed out before the database turned ready.
+/// The create timed out while the database was still `creating`.
 fn not_ready(last: &Database, limit: Duration) -> Diagnostic {
     Diagnostic::error(
-        "Database not ready in time",
+        "Database not created in time",
         format!(
-            "The database {:?} ({}) was created, but its status was still {:?}, not {READY:?}, \
-             after {} (`timeouts.create`). Terraform keeps it in the state, marked tainted, so \
-             it is not forgotten. If it turns ready later, keep it with `terraform untaint`; \
+            "The database {:?} ({}) was created, but its status was still {:?} after {} \
+             (`timeouts.create`). Terraform keeps it in the state, marked tainted, so it is \
+             not forgotten. If it leaves `creating` later, keep it with `terraform untaint`; \
              otherwise the next apply replaces it (which needs `deletion_protection = false`). \
              To wait longer, raise `create` in the resource's `timeouts` block.",
             last.name,
@@ -332,7 +409,7 @@ async fn taken(
     name: &str,
     err: &ApiError,
 ) -> Diagnostic {
-    let holder = holder_of(ctx, client.list_databases(project), name, err).await;
+    let holder = holder_of(ctx, client.live_databases(project), name, err).await;
     let place = format!("in the project {project}");
     let import_id = |id: &str| format!("{project}/{id}");
     name_taken(
@@ -361,7 +438,8 @@ mod tests {
             deletion_protection: protection,
             database_url: None,
             status: None,
-            created_at: None,
+            database_token: None,
+            token_rotation_trigger: None,
             timeouts: None,
         };
         model::value_of(&model, &schema()).unwrap()
@@ -479,7 +557,7 @@ mod tests {
         assert!(err.contains("Missing project_id"), "{err}");
         let err = import(identity(prj.clone(), Value::Null)).await;
         assert!(err.contains("must set `database_id`"), "{err}");
-        let err = import(identity(prj.clone(), Value::string("orders"))).await;
+        let err = import(identity(prj.clone(), Value::string("or ders"))).await;
         assert!(err.contains("Invalid database_id in the identity"), "{err}");
         // A well-formed identity is the import ID `<project_id>/<database_id>`.
         let err = import(identity(prj, db)).await;

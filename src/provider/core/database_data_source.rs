@@ -26,8 +26,6 @@ struct DatabaseLookup {
     database_url: String,
     #[serde(default)]
     status: String,
-    #[serde(default)]
-    created_at: String,
 }
 
 impl From<Database> for DatabaseLookup {
@@ -38,7 +36,6 @@ impl From<Database> for DatabaseLookup {
             name: Some(db.name),
             database_url: db.database_url,
             status: db.status,
-            created_at: db.created_at,
         }
     }
 }
@@ -52,7 +49,7 @@ fn schema() -> Schema {
                 .optional()
                 .computed()
                 .description(
-                    "The database's ID (`db_` and 16 hex digits). Set exactly one of \
+                    "The database's ID, as the platform gives it. Set exactly one of \
                      `database_id` and `name`.",
                 ),
             Attribute::string("name").optional().computed().description(
@@ -61,17 +58,20 @@ fn schema() -> Schema {
             ),
             Attribute::string("database_url")
                 .computed()
-                .description("The URL clients connect to (libSQL over HTTPS)."),
+                .description(
+                    "The URL clients connect to (libSQL over HTTPS, Hrana at \
+                     `<database_url>/v3/pipeline`).",
+                ),
             Attribute::string("status")
                 .computed()
-                .description("The platform's status of the database: `provisioning` or `ready`."),
-            Attribute::string("created_at")
-                .computed()
-                .description("When the database was created (RFC 3339, UTC)."),
+                .description("The platform's status of the database, e.g. `creating` or `cold`."),
         ])
         .description(
             "Looks up an existing database of a project by `database_id` or by `name`, for \
-             example to pass its `database_url` to an app.\n\n\
+             example to pass its `database_url` to an app. Read from the project's database \
+             list (no single read is public); a database listed as `deleted` is not found. \
+             The database's token is not readable (the platform shows it once, to the create): \
+             connect with a `cwp_` project token that holds `database:connect`.\n\n\
              **Token scopes:** `database:read`.",
         ),
     )
@@ -108,7 +108,7 @@ impl DataSource for DatabaseDataSource {
             return self.found(db);
         }
         let name = lookup.name.as_deref().unwrap_or_default();
-        let all = call(ctx, client.list_databases(&project))
+        let all = call(ctx, client.live_databases(&project))
             .await
             .map_err(|e| api_error(&format!("list the databases of the project {project}"), &e))?;
         let missing = format!("The project {project} has no database named {name:?}.");

@@ -1,6 +1,8 @@
 //! The model of a `comwit_database`: what the platform reports, plus the attributes that live
 //! only in Terraform (`deletion_protection`, `timeouts`).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::api::models::Database;
@@ -29,16 +31,23 @@ pub(crate) struct DatabaseModel {
     pub deletion_protection: bool,
     pub database_url: Option<String>,
     pub status: Option<String>,
-    pub created_at: Option<String>,
+    /// The one-time token of the create or of the last rotation; null after an import, or
+    /// when the platform returned none.
+    pub database_token: Option<String>,
+    /// User-set: any change rotates the token.
+    pub token_rotation_trigger: Option<BTreeMap<String, String>>,
     pub timeouts: Option<CreateTimeouts>,
 }
 
 impl DatabaseModel {
-    /// The platform's view of the database, keeping this model's Terraform-only attributes.
+    /// The platform's view of the database, keeping this model's Terraform-only attributes
+    /// (and the token, which the platform shows only once).
     pub(super) fn with_remote(&self, db: Database) -> Self {
         DatabaseModel {
             deletion_protection: self.deletion_protection,
             timeouts: self.timeouts.clone(),
+            database_token: self.database_token.clone(),
+            token_rotation_trigger: self.token_rotation_trigger.clone(),
             ..DatabaseModel::from(db)
         }
     }
@@ -55,7 +64,8 @@ impl From<Database> for DatabaseModel {
             deletion_protection: DEFAULT_PROTECTION,
             database_url: Some(db.database_url),
             status: Some(db.status),
-            created_at: Some(db.created_at),
+            database_token: None,
+            token_rotation_trigger: None,
             timeouts: None,
         }
     }
@@ -72,9 +82,8 @@ mod tests {
             database_id: "db_1".into(),
             project_id: "prj_1".into(),
             name: "main".into(),
-            database_url: "https://db.example/db_1".into(),
-            status: "ready".into(),
-            created_at: "2025-01-02T03:04:05Z".into(),
+            database_url: "https://db.example/v1/t-1".into(),
+            status: "cold".into(),
         }
     }
 
@@ -92,7 +101,7 @@ mod tests {
         let prior: DatabaseModel = model::get(&prior).unwrap();
         let state = state_of(prior.with_remote(db()));
         assert_eq!(state.get("name"), Some(&Value::string("main")));
-        assert_eq!(state.get("status"), Some(&Value::string("ready")));
+        assert_eq!(state.get("status"), Some(&Value::string("cold")));
         assert_eq!(state.get("deletion_protection"), Some(&Value::Bool(false)));
         assert_eq!(
             state.get("timeouts").and_then(|t| t.get("create")),

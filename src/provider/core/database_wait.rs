@@ -1,5 +1,6 @@
-//! Waiting for a new database to turn `ready`: polling with a growing interval, bounded by the
-//! create timeout and ended early when Terraform asks the provider to stop.
+//! Waiting for a new database to leave `creating` (the platform's next status is `cold`):
+//! polling its project's list with a growing interval, bounded by the create timeout and ended
+//! early when Terraform asks the provider to stop.
 
 use std::time::Duration;
 
@@ -10,13 +11,14 @@ use crate::api::{ApiError, Client};
 use crate::provider::common::call;
 use crate::tfplugin::resource::Ctx;
 
-/// The status a usable database has.
-pub(super) const READY: &str = "ready";
+/// The only status waited out: any other (`cold`, or one this provider does not know) means
+/// the database is provisioned. `deleted` is reported by the list read as gone (404).
+pub(super) use crate::api::databases::CREATING;
 
 const FIRST_DELAY: Duration = Duration::from_millis(200);
 const MAX_DELAY: Duration = Duration::from_secs(5);
 
-/// Why the wait ended without a ready database.
+/// Why the wait ended while the database was still `creating`.
 #[derive(Debug)]
 pub(super) enum WaitError {
     /// Still not ready when the timeout passed; the last answer.
@@ -35,9 +37,9 @@ pub(super) fn poll_delay(attempt: u32) -> Duration {
     Duration::from_secs_f64(grown.min(MAX_DELAY.as_secs_f64()))
 }
 
-/// Polls the database `db` (as the create answered it) until its status is `ready`, for at
+/// Polls the database `db` (as the create answered it) while its status is `creating`, for at
 /// most `timeout`.
-pub(super) async fn until_ready(
+pub(super) async fn until_created(
     ctx: &Ctx,
     client: &Client,
     db: Database,
@@ -46,7 +48,7 @@ pub(super) async fn until_ready(
     let deadline = Instant::now() + timeout;
     let mut last = db;
     let mut attempt = 0;
-    while last.status != READY {
+    while last.status == CREATING {
         let now = Instant::now();
         if now >= deadline {
             return Err(WaitError::TimedOut(last));
@@ -120,12 +122,11 @@ mod tests {
 
     fn provisioning() -> Database {
         Database {
-            database_id: "db_0123456789abcdef".into(),
-            project_id: "prj_0123456789abcdef".into(),
+            database_id: "db-0123".into(),
+            project_id: "p-0123".into(),
             name: "main".into(),
-            database_url: "https://db.example/db_0123456789abcdef".into(),
-            status: "provisioning".into(),
-            created_at: "2025-01-02T03:04:05Z".into(),
+            database_url: "https://db.example/v1/t-1".into(),
+            status: CREATING.into(),
         }
     }
 
@@ -139,12 +140,12 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_ready_database_needs_no_poll() {
+    async fn a_created_database_needs_no_poll() {
         let (_tx, stop) = StopSignal::new();
         let ctx = Ctx::new(stop, Arc::new(ClientInfo::default()), Vec::new());
         let mut db = provisioning();
-        db.status = READY.into();
-        let got = until_ready(&ctx, &unreachable_client(), db.clone(), Duration::ZERO)
+        db.status = "cold".into();
+        let got = until_created(&ctx, &unreachable_client(), db.clone(), Duration::ZERO)
             .await
             .unwrap();
         assert_eq!(got, db);
@@ -154,10 +155,10 @@ mod tests {
     async fn a_zero_timeout_times_out_with_the_last_status() {
         let (_tx, stop) = StopSignal::new();
         let ctx = Ctx::new(stop, Arc::new(ClientInfo::default()), Vec::new());
-        let err = until_ready(&ctx, &unreachable_client(), provisioning(), Duration::ZERO)
+        let err = until_created(&ctx, &unreachable_client(), provisioning(), Duration::ZERO)
             .await
             .unwrap_err();
-        assert!(matches!(err, WaitError::TimedOut(db) if db.status == "provisioning"));
+        assert!(matches!(err, WaitError::TimedOut(db) if db.status == CREATING));
     }
 
     #[tokio::test]
@@ -166,7 +167,7 @@ mod tests {
         let ctx = Ctx::new(stop, Arc::new(ClientInfo::default()), Vec::new());
         tx.send(true).unwrap();
         let started = std::time::Instant::now();
-        let err = until_ready(
+        let err = until_created(
             &ctx,
             &unreachable_client(),
             provisioning(),

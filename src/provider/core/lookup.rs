@@ -295,3 +295,20 @@ mod tests {
         assert_eq!(error_details(&extra)["apps"][0], "app_1");
     }
 }
+
+/// Sends every item of a whole list that `listed` turns into a result; `Ok(false)` once
+/// Terraform has what it asked for.
+pub(super) async fn send_all<T>(
+    sink: &crate::tfplugin::resource::ListSink,
+    items: Vec<T>,
+    mut listed: impl FnMut(T) -> Result<Option<crate::tfplugin::resource::Listed>, Diagnostics>,
+) -> Result<bool, Diagnostics> {
+    for item in items {
+        if let Some(item) = listed(item)? {
+            if !sink.send(item).await {
+                return Ok(false);
+            }
+        }
+    }
+    Ok(sink.wants_more())
+}

@@ -1,6 +1,6 @@
 //! Projects, databases and tokens: the `comwit_project` and `comwit_database` resources
 //! (with identities) and list resources, the `comwit_project`, `comwit_projects`,
-//! `comwit_database` and `comwit_token` data sources, and the `comwit_database_token`
+//! `comwit_database` data sources, and the `comwit_database_token`
 //! ephemeral resource.
 
 mod database;
@@ -14,7 +14,6 @@ mod project;
 mod project_data_source;
 mod project_list;
 mod projects_data_source;
-mod token_data_source;
 
 use std::sync::Arc;
 
@@ -42,7 +41,6 @@ pub fn data_sources(shared: &Shared) -> Vec<Arc<dyn DataSource>> {
         Arc::new(database_data_source::DatabaseDataSource::new(
             shared.clone(),
         )),
-        Arc::new(token_data_source::TokenDataSource::new(shared.clone())),
     ]
 }
 
@@ -71,14 +69,12 @@ fn dns_label_validator() -> Matches {
 }
 
 /// A project's attributes: the `comwit_project` resource's configuration and state, and an
-/// item of the `comwit_projects` list (`id` and `created_at` are unknown until created).
+/// item of the `comwit_projects` list (`id` is unknown until created).
 #[derive(Serialize, Deserialize)]
 pub(crate) struct ProjectModel {
     #[serde(default)]
     id: String,
     name: String,
-    #[serde(default)]
-    created_at: String,
 }
 
 impl From<Project> for ProjectModel {
@@ -86,7 +82,6 @@ impl From<Project> for ProjectModel {
         ProjectModel {
             id: project.project_id,
             name: project.name,
-            created_at: project.created_at,
         }
     }
 }
@@ -106,7 +101,6 @@ mod tests {
             "comwit_project",
             "comwit_projects",
             "comwit_database",
-            "comwit_token",
             "comwit_project",
             "comwit_database",
         ]);

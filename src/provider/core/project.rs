@@ -6,8 +6,10 @@ use async_trait::async_trait;
 
 use super::lookup::{error_details, holder_of, name_taken};
 use super::{dns_label_validator, ProjectModel};
+use crate::api::models::Project;
+use crate::api::projects::is_missing_route;
 use crate::api::{ApiError, Client};
-use crate::provider::common::{api_error, api_error_at, call, found, ModelResource};
+use crate::provider::common::{api_error, api_error_at, call, ModelResource};
 use crate::provider::query;
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
@@ -21,27 +23,30 @@ const TYPE_NAME: &str = ProjectResource::TYPE_NAME;
 static IDENTITY: LazyLock<IdentitySchema> = LazyLock::new(|| {
     IdentitySchema::new(vec![IdentityAttribute::required(
         "id",
-        "The project's ID (`prj_` and 16 hex digits).",
+        "The project's ID, as the platform gives it.",
     )])
 });
 
 fn schema() -> Schema {
     let description = "\
-A project: the workspace that owns databases, apps and domains. Your token's user becomes its \
-first member. Renaming a project updates it in place; its ID never changes.
+A project: the workspace that owns databases, apps and domains.
 
-A project can only be destroyed once it is empty. Resources that take \
-`project_id = comwit_project.<name>.id` are destroyed first by Terraform; databases, apps or \
-domains created outside Terraform make the destroy fail with a list of what the project \
-still holds.
+**Projects are made in the console.** The public platform API only lists projects \
+(`GET /v1/projects`): the normal path is the `comwit_project` data source (by `id` or `name`) \
+or `terraform import` of an existing project. Creating, renaming and deleting a project with \
+this resource **needs a platform route that is not public yet** (an extension that \
+comwit-local serves); against a platform without it, create, rename and destroy fail with a \
+diagnostic that says so. Refresh and import read the project from the list.
+
+A project can only be destroyed once it is empty (where the extension route exists).
 
 **Import:** `terraform import comwit_project.<name> <project_id>`, or an `import` block with \
 `id = \"<project_id>\"` or, on Terraform 1.12 and later, `identity = { id = \"<project_id>\" }`. \
 On Terraform 1.14 and later, `terraform query` with a `comwit_project` list block finds your \
 projects and writes their `import` and `resource` blocks (`-generate-config-out`).
 
-**Token scopes:** create needs any valid token; read, refresh and import need \
-`project:read`; rename and delete need no scope, only membership of the project.";
+**Token scopes:** read, refresh and import need `project:read`; the extension routes (create, \
+rename, delete) need membership of the project.";
 
     Schema::new(
         Block::from_attributes(vec![
@@ -49,8 +54,8 @@ projects and writes their `import` and `resource` blocks (`-generate-config-out`
                 .computed()
                 .use_state_for_unknown()
                 .description(
-                    "The project's ID (`prj_` and 16 hex digits): the `project_id` that \
-                     databases, apps and domains take.",
+                    "The project's ID, as the platform gives it (an opaque string): the \
+                     `project_id` that databases, apps and domains take.",
                 ),
             Attribute::string("name")
                 .required()
@@ -58,15 +63,34 @@ projects and writes their `import` and `resource` blocks (`-generate-config-out`
                 .description(
                     "The project's name, unique among the projects you are a member of: a DNS \
                      label (lowercase letters, digits and hyphens, starting with a letter, at \
-                     most 63 characters). Changing it renames the project in place.",
+                     most 63 characters). Changing it renames the project in place (through \
+                     the extension route).",
                 ),
-            Attribute::string("created_at")
-                .computed()
-                .use_state_for_unknown()
-                .description("When the project was created (RFC 3339, UTC)."),
         ])
         .description(description),
     )
+}
+
+/// The diagnostic for an extension route the platform does not serve (404, 405 or 501).
+pub(super) fn needs_extension(action: &str, err: &ApiError) -> Diagnostic {
+    let answer = err.status().map_or_else(String::new, |s| format!(" (HTTP {s})"));
+    Diagnostic::error(
+        "Projects cannot be managed through this platform's API",
+        format!(
+            "Could not {action}: the platform does not offer this route{answer}. Its public API \
+             only lists projects; creating, renaming and deleting one is done in the Comwit \
+             console. Create the project in the console, then use it with a `data \
+             \"comwit_project\"` block (by `id` or `name`) as the `project_id` of databases and \
+             apps, or adopt it with `terraform import comwit_project.<name> <project_id>` (a \
+             rename or destroy of an imported project still needs the console)."
+        ),
+    )
+}
+
+/// The project `id` from the list. `Ok(None)`: not listed (gone, or not visible to the token);
+/// `Err` carries the listing's error.
+async fn listed(ctx: &Ctx, client: &Client, id: &str) -> Result<Option<Project>, ApiError> {
+    call(ctx, client.find_project(id)).await
 }
 
 #[async_trait]
@@ -80,6 +104,11 @@ impl ModelResource for ProjectResource {
         let name = planned.name;
         match call(ctx, client.create_project(&name)).await {
             Ok(project) => self.state(project),
+            Err(e) if is_missing_route(&e) => Err(needs_extension(
+                &format!("create the project {name:?}"),
+                &e,
+            )
+            .into()),
             Err(e) if e.is_conflict() => Err(taken(ctx, client, &name, &e).await.into()),
             Err(e) => Err(api_error_at(
                 &format!("create the project {name:?}"),
@@ -91,10 +120,14 @@ impl ModelResource for ProjectResource {
 
     async fn read(&self, ctx: &mut Ctx, known: ProjectModel) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
-        let id = known.id;
-        let project = call(ctx, configured.client.get_project(&id)).await;
-        let project = found(project, &format!("read the project {id}"))?;
-        project.map_or(Ok(Value::Null), |project| self.state(project))
+        match listed(ctx, &configured.client, &known.id).await {
+            Ok(Some(project)) => self.state(project),
+            Ok(None) => Ok(Value::Null),
+            // Listing not enabled for this token: keep what the state knows (as the CLI falls
+            // back to its configured project).
+            Err(e) if matches!(e.status(), Some(404 | 501)) => self.state(known),
+            Err(e) => Err(api_error(&format!("read the project {}", known.id), &e)),
+        }
     }
 
     async fn update(
@@ -110,6 +143,11 @@ impl ModelResource for ProjectResource {
         }
         match call(ctx, configured.client.rename_project(id, &name)).await {
             Ok(project) => self.state(project),
+            Err(e) if is_missing_route(&e) => Err(needs_extension(
+                &format!("rename the project {id} to {name:?}"),
+                &e,
+            )
+            .into()),
             Err(e) if e.is_conflict() => Err(Diagnostic::error(
                 format!("The project name {name:?} is taken"),
                 format!(
@@ -129,28 +167,33 @@ impl ModelResource for ProjectResource {
 
     async fn delete(&self, ctx: &mut Ctx, prior: ProjectModel) -> Result<(), Diagnostics> {
         let configured = self.shared.get()?;
-        let ProjectModel { id, name, .. } = prior;
-        match call(ctx, configured.client.delete_project(&id)).await {
-            // The client counts a DELETE answered 404 as done.
+        let client = &configured.client;
+        let ProjectModel { id, name } = prior;
+        let action = format!("delete the project {name:?} ({id})");
+        match call(ctx, client.delete_project(&id)).await {
             Ok(()) => Ok(()),
+            // 404: gone already, or no such route. The list tells which.
+            Err(e) if e.is_not_found() => match listed(ctx, client, &id).await {
+                Ok(None) => Ok(()),
+                Ok(Some(_)) => Err(needs_extension(&action, &e).into()),
+                Err(_) => Err(needs_extension(&action, &e).into()),
+            },
+            Err(e) if is_missing_route(&e) => Err(needs_extension(&action, &e).into()),
             Err(e) if e.is_conflict() => Err(not_empty(&id, &name, &e).into()),
-            Err(e) => Err(api_error(
-                &format!("delete the project {name:?} ({id})"),
-                &e,
-            )),
+            Err(e) => Err(api_error(&action, &e)),
         }
     }
 
     async fn import(&self, ctx: &mut Ctx, id: &str) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
-        match call(ctx, configured.client.get_project(id)).await {
-            Ok(project) => self.state(project),
-            Err(e) if e.is_not_found() => Err(Diagnostic::error(
+        match listed(ctx, &configured.client, id).await {
+            Ok(Some(project)) => self.state(project),
+            Ok(None) => Err(Diagnostic::error(
                 "Project not found",
                 format!(
-                    "Cannot import {id:?}: there is no project with that ID. The import ID is \
-                     the project ID (`prj_` and 16 hex digits); the `comwit_projects` data \
-                     source lists the projects your token can see."
+                    "Cannot import {id:?}: none of the projects your token lists has that ID. \
+                     The import ID is the project ID; the `comwit_projects` data source lists \
+                     the projects your token can see."
                 ),
             )
             .into()),
@@ -284,8 +327,9 @@ mod tests {
         let err = r.import_identity(&mut ctx, &identity(Value::Null)).await;
         let err = err.unwrap_err().to_string();
         assert!(err.contains("must set `id`"), "{err}");
+        // IDs are opaque: only whitespace or a `/` is refused before a call.
         let err = r
-            .import_identity(&mut ctx, &identity(Value::string("shop")))
+            .import_identity(&mut ctx, &identity(Value::string("a b")))
             .await;
         let err = err.unwrap_err().to_string();
         assert!(err.contains("Invalid id in the identity"), "{err}");

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::lookup::{exactly_one_of, lookup_failed, one_named};
 use crate::api::models::Project;
-use crate::provider::common::{api_error, call, found};
+use crate::provider::common::{api_error, call};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::model;
@@ -20,8 +20,6 @@ provider_type!(ProjectDataSource, "comwit_project");
 struct ProjectLookup {
     id: Option<String>,
     name: Option<String>,
-    #[serde(default)]
-    created_at: String,
 }
 
 impl From<Project> for ProjectLookup {
@@ -29,7 +27,6 @@ impl From<Project> for ProjectLookup {
         ProjectLookup {
             id: Some(project.project_id),
             name: Some(project.name),
-            created_at: project.created_at,
         }
     }
 }
@@ -38,20 +35,21 @@ fn schema() -> Schema {
     Schema::new(
         Block::from_attributes(vec![
             Attribute::string("id").optional().computed().description(
-                "The project's ID (`prj_` and 16 hex digits). Set exactly one of `id` and `name`.",
+                "The project's ID, as the platform gives it. Set exactly one of `id` and `name`.",
             ),
             Attribute::string("name").optional().computed().description(
                 "The project's name. Set exactly one of `id` and `name`; a name must match \
                      exactly one of the projects you are a member of.",
             ),
-            Attribute::string("created_at")
-                .computed()
-                .description("When the project was created (RFC 3339, UTC)."),
         ])
         .description(
             "Looks up a project you are a member of, by `id` or by `name`, for example to use \
              a project created outside this configuration as the `project_id` of databases \
-             and apps.\n\n**Token scopes:** `project:read`.",
+             and apps. Both are read from the project list (`GET /v1/projects`, the only public \
+             project route). A token whose listing is not enabled (404 or 501) can still look \
+             a project up by `id`: the ID is taken as given and `name` stays null (the official \
+             CLI falls back the same way); a lookup by `name` then fails.\n\n\
+             **Token scopes:** `project:read`.",
         ),
     )
 }
@@ -75,15 +73,26 @@ impl DataSource for ProjectDataSource {
         let client = &configured.client;
         let lookup: ProjectLookup = model::get(config)?;
         if let Some(id) = &lookup.id {
-            let project = call(ctx, client.get_project(id)).await;
-            let Some(project) = found(project, &format!("read the project {id:?}"))? else {
-                let detail = format!(
-                    "There is no project {id:?}. Check the ID; the `comwit_projects` data \
-                     source lists the projects your token can see."
-                );
-                return Err(lookup_failed("Project not found", detail, "id"));
+            return match call(ctx, client.find_project(id)).await {
+                Ok(Some(project)) => self.found(project),
+                Ok(None) => {
+                    let detail = format!(
+                        "None of the projects your token lists has the ID {id:?}. Check the \
+                         ID; the `comwit_projects` data source lists the projects your token \
+                         can see."
+                    );
+                    Err(lookup_failed("Project not found", detail, "id"))
+                }
+                // Listing not enabled for this token: the ID is taken as given.
+                Err(e) if matches!(e.status(), Some(404 | 501)) => {
+                    let lookup = ProjectLookup {
+                        id: Some(id.clone()),
+                        name: None,
+                    };
+                    model::value_of(&lookup, &self.schema)
+                }
+                Err(e) => Err(api_error(&format!("read the project {id:?}"), &e)),
             };
-            return self.found(project);
         }
         let name = lookup.name.as_deref().unwrap_or_default();
         let all = call(ctx, client.list_projects())

@@ -7,7 +7,9 @@ use serde::Deserialize;
 use super::dns_label_validator;
 use super::project::ProjectResource;
 use crate::provider::common::ModelResource as _;
-use crate::provider::query::{finished, send_pages};
+use super::lookup::send_all;
+use crate::provider::common::{api_error, call};
+use crate::provider::query::finished;
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::model;
@@ -22,7 +24,7 @@ struct ProjectListConfig {
 
 fn schema() -> Schema {
     let description = "\
-Finds the projects the token's user is a member of, oldest first, for `terraform query` \
+Finds the projects the token's user is a member of (`GET /v1/projects`), for `terraform query` \
 (Terraform 1.14 and later). Each result is identified by the project's `id`; \
 `terraform query -generate-config-out=<file>` writes an `import` block and a `comwit_project` \
 resource block for each, which `terraform apply` imports without changing anything.
@@ -53,8 +55,10 @@ impl ListResource for ProjectList {
         let result = async {
             let ProjectListConfig { name } = model::get(config)?;
             let configured = self.shared.get()?;
-            let pages = configured.client.project_pages();
-            send_pages(ctx, sink, pages, "your projects", |project| {
+            let all = call(ctx, configured.client.list_projects())
+                .await
+                .map_err(|e| api_error("list your projects", &e))?;
+            send_all(sink, all, |project| {
                 if name.as_ref().is_some_and(|name| *name != project.name) {
                     return Ok(None);
                 }

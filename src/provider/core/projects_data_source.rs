@@ -27,20 +27,19 @@ fn schema() -> Schema {
             NestedAttributes::list(vec![
                 Attribute::string("id")
                     .computed()
-                    .description("The project's ID (`prj_` and 16 hex digits)."),
+                    .description("The project's ID, as the platform gives it."),
                 Attribute::string("name")
                     .computed()
                     .description("The project's name."),
-                Attribute::string("created_at")
-                    .computed()
-                    .description("When the project was created (RFC 3339, UTC)."),
             ]),
         )
         .computed()
-        .description("The projects, oldest first.")])
+        .description("The projects, in the order the platform lists them.")])
         .description(
-            "Lists every project the token's user is a member of, oldest first.\n\n\
-             **Token scopes:** `project:read`.",
+            "Lists every project the token's user is a member of (`GET /v1/projects`), in the \
+             platform's order. A token whose project listing is not enabled (the platform \
+             answers 404 or 501) gets a diagnostic saying so; resources still work with a \
+             `project_id`.\n\n**Token scopes:** `project:read`.",
         ),
     )
 }
