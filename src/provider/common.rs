@@ -342,25 +342,19 @@ pub fn string_or_null(s: Option<&str>) -> Value {
     s.map_or(Value::Null, Value::string)
 }
 
-/// Whether `s` is a platform ID of this kind: `prefix_` and 16 lowercase hex digits.
-pub fn is_platform_id(s: &str, prefix: &str) -> bool {
-    s.strip_prefix(prefix)
-        .and_then(|rest| rest.strip_prefix('_'))
-        .is_some_and(|hex| {
-            hex.len() == 16
-                && hex
-                    .bytes()
-                    .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
-        })
+/// Whether `s` can be a platform ID. IDs are opaque strings (`db-xxxx`, `app-xxx`,
+/// `dnsrec_...`; the project format is not public): only an empty value, whitespace or a `/`
+/// is refused. `_prefix` names the kind for callers' messages; it is not checked.
+pub fn is_platform_id(s: &str, _prefix: &str) -> bool {
+    super::config::validate_opaque_id(s).is_ok()
 }
 
-/// Checks an ID argument at plan time, so a mistyped ID fails before anything is created.
-/// `noun` names the object (`project`), `prefix` its IDs' prefix (`prj`).
+/// Checks an ID argument at plan time for what no ID can hold (empty, whitespace, `/`); never
+/// its shape. `noun` names the object (`project`).
 pub fn id_validator(noun: &'static str, prefix: &'static str) -> validators::Matches {
     validators::matches(
         format!(
-            "be a {noun} ID: `{prefix}_` followed by 16 lowercase hex digits, as the \
-             platform gives it"
+            "be a {noun} ID as the platform gives it: not empty, without whitespace or `/`"
         ),
         move |s| is_platform_id(s, prefix),
     )
@@ -406,7 +400,8 @@ pub fn plan_project_id(config: &Value, shared: &Shared) -> Result<Value, Diagnos
             None => Err(Diagnostic::error(
                 "Missing project_id",
                 "No project was given: set `project_id` on this resource, or a default \
-                 `project_id` in the provider block (or COMWIT_PROJECT_ID).",
+                 `project_id` in the provider block (or COMWIT_PROJECT, or `default_project` \
+                 in the CLI's login file).",
             )
             .with_attribute(AttributePath::new("project_id"))
             .into()),
@@ -500,21 +495,7 @@ pub fn timeout(value: &Value, operation: &str, default: Duration) -> Duration {
         .unwrap_or(default)
 }
 
-/// Parses Go-style durations (Terraform's `time.ParseDuration` forms): `90s`, `10m`, `1h30m`,
-/// `1.5h`, `500ms`, `0s`; the units are `ns`, `us`/`µs`, `ms`, `s`, `m` and `h`.
-///
-/// humantime also reads spaces, word units (`1 hour`, `2min`) and days to years, which Go
-/// refuses: only digits, `.` and the letters of Go's units get through to it, so none of those
-/// pass. Stricter than Go: no sign (`+1s`), no bare-point fractions (`.5s`, `1.s`), no digits
-/// below a nanosecond, no surrounding spaces. Looser: no 292-year cap.
-pub fn parse_duration(text: &str) -> Option<Duration> {
-    let go_alphabet =
-        |c: char| c.is_ascii_digit() || matches!(c, '.' | 'n' | 'u' | 'µ' | 'm' | 's' | 'h');
-    if !text.chars().all(go_alphabet) {
-        return None;
-    }
-    humantime::parse_duration(text).ok()
-}
+pub use super::config::parse_duration;
 
 /// A folder's types, for the checks every folder's tests make of them.
 #[cfg(test)]

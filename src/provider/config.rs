@@ -1,5 +1,8 @@
-//! Provider configuration: arguments, environment fallbacks and their validation.
+//! Provider configuration: arguments, environment fallbacks, the official CLI's login file,
+//! and their validation. Depends on nothing else of the provider (`common` uses it, not the
+//! other way round).
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::tfplugin::cty::Value;
@@ -28,9 +31,13 @@ pub fn schema() -> Schema {
                 .optional()
                 .sensitive()
                 .description(
-                    "A Comwit personal access token (`cwt_<hex>`). Falls back to the \
-                     `COMWIT_TOKEN` environment variable. Create one with `comwit login` or in \
-                     the console; its scopes decide what Terraform may do.",
+                    "A Comwit token: a personal access token (`cwt_...`) or a project token \
+                     (`cwp_...`). Falls back to the `COMWIT_TOKEN` environment variable, then \
+                     to the official CLI's login file (`$COMWIT_CONFIG`, else \
+                     `$XDG_CONFIG_HOME/comwit/config.json`, else \
+                     `~/.config/comwit/config.json`, as `comwit login` writes it), so that \
+                     after `comwit login` Terraform needs no setup. Its scopes decide what \
+                     Terraform may do.",
                 ),
             Attribute::string("api_url").optional().description(
                 "Base URL of the platform API. Defaults to `https://api.cloud.comwit.io`, or \
@@ -39,7 +46,9 @@ pub fn schema() -> Schema {
             ),
             Attribute::string("project_id").optional().description(
                 "Default project for resources that take a `project_id`. Falls back to \
-                 `COMWIT_PROJECT_ID`.",
+                 `COMWIT_PROJECT` (and the legacy `COMWIT_PROJECT_ID`), then to the \
+                 `default_project` of the CLI's login file. Project IDs are opaque: only an \
+                 empty value, whitespace or a `/` is refused.",
             ),
             Attribute::int64("max_retries").optional().description(
                 "At most this many retries of one request, 0 to 100. Default 20; \
@@ -73,19 +82,101 @@ fn string_attr(config: &Value, name: &str) -> Result<Option<String>, ()> {
     }
 }
 
-/// Checks the shape of a token without revealing it.
+/// Checks a token without revealing it. Its shape is not checked (`cwt_...` and `cwp_...` are
+/// the public kinds; the platform's 401 speaks for the rest): only what cannot be a token.
 pub fn validate_token(token: &str) -> Result<(), String> {
-    let Some(hex) = token.strip_prefix("cwt_") else {
-        return Err("A Comwit token starts with `cwt_` followed by hexadecimal digits.".into());
-    };
-    if hex.len() < 16 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(
-            "A Comwit token is `cwt_` followed by at least 16 hexadecimal digits; this value \
-             is not. Copy the whole token from `comwit login` or the console."
-                .into(),
-        );
+    if token.trim().is_empty() {
+        return Err("The token is empty. Copy the whole token from `comwit login` or the \
+                    console."
+            .into());
+    }
+    if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("The token holds whitespace, which no Comwit token does: copy it again, \
+                    without spaces or line breaks."
+            .into());
     }
     Ok(())
+}
+
+/// An opaque ID: anything but empty, whitespace or a `/` (it goes into a URL path).
+pub fn validate_opaque_id(id: &str) -> Result<(), String> {
+    if id.is_empty() {
+        return Err("it is empty".into());
+    }
+    if id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("it holds whitespace".into());
+    }
+    if id.contains('/') {
+        return Err("it holds a `/`".into());
+    }
+    Ok(())
+}
+
+/// The official CLI's login file: `{"token", "default_project"}` (other members ignored).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LoginFile {
+    #[serde(default)]
+    pub token: Option<String>,
+    #[serde(default)]
+    pub default_project: Option<String>,
+}
+
+/// Where the CLI keeps its login: `$COMWIT_CONFIG`, else `$XDG_CONFIG_HOME/comwit/config.json`,
+/// else `~/.config/comwit/config.json`.
+pub fn login_file_path() -> Option<PathBuf> {
+    if let Some(p) = env("COMWIT_CONFIG") {
+        return Some(PathBuf::from(p));
+    }
+    if let Some(x) = env("XDG_CONFIG_HOME") {
+        return Some(PathBuf::from(x).join("comwit").join("config.json"));
+    }
+    env("HOME").map(|h| PathBuf::from(h).join(".config").join("comwit").join("config.json"))
+}
+
+/// The login file, if there is one. A file that exists but cannot be read as the CLI writes
+/// it is an error naming the file (never its contents).
+pub fn read_login_file() -> Result<Option<(PathBuf, LoginFile)>, String> {
+    let Some(path) = login_file_path() else {
+        return Ok(None);
+    };
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(format!(
+                "The Comwit CLI's login file {} cannot be read: {e}. Fix its permissions, or \
+                 set the token another way.",
+                path.display()
+            ))
+        }
+    };
+    match serde_json::from_slice::<LoginFile>(&bytes) {
+        Ok(file) => Ok(Some((path, file))),
+        Err(e) => Err(format!(
+            "The Comwit CLI's login file {} is not the JSON `comwit login` writes \
+             (`{{\"token\": \"...\", \"default_project\": \"...\"}}`): {}. Run `comwit login` \
+             again, or set the token another way.",
+            path.display(),
+            // serde's message names a position and the expected type, never the values.
+            e.classify_message()
+        )),
+    }
+}
+
+trait ClassifyMessage {
+    fn classify_message(&self) -> String;
+}
+
+impl ClassifyMessage for serde_json::Error {
+    fn classify_message(&self) -> String {
+        let what = match self.classify() {
+            serde_json::error::Category::Io => "it could not be read",
+            serde_json::error::Category::Syntax => "it is not valid JSON",
+            serde_json::error::Category::Data => "a member has the wrong type",
+            serde_json::error::Category::Eof => "it ends too early",
+        };
+        format!("{what} (line {}, column {})", self.line(), self.column())
+    }
 }
 
 /// Accepts https URLs, and http only for loopback hosts.
@@ -135,13 +226,13 @@ pub fn validate(config: &Value) -> Diagnostics {
         }
     }
     if let Ok(Some(project)) = string_attr(config, "project_id") {
-        if !super::common::is_platform_id(&project, "prj") {
+        if let Err(why) = validate_opaque_id(&project) {
             d.attribute_error(
                 AttributePath::new("project_id"),
                 "Invalid project_id",
                 format!(
-                    "{project:?} is not a project ID: those are `prj_` followed by 16 lowercase \
-                     hex digits (the `comwit_projects` data source and the console list them)."
+                    "{project:?} cannot be a project ID: {why}. Project IDs are given by the \
+                     platform (the `comwit_projects` data source and the console list them)."
                 ),
             );
         }
@@ -178,22 +269,61 @@ pub fn resolve(config: &Value) -> Result<Option<ProviderConfig>, Diagnostics> {
         return Ok(None);
     };
     let mut d = validate(config);
-    let token = token.or_else(|| env("COMWIT_TOKEN"));
-    let token = match token {
-        Some(t) => {
+    // The login file is read only when something is still missing from the other sources.
+    let need_file = token.is_none() && env("COMWIT_TOKEN").is_none()
+        || project_id.is_none() && env("COMWIT_PROJECT").is_none()
+            && env("COMWIT_PROJECT_ID").is_none();
+    let login = if need_file {
+        match read_login_file() {
+            Ok(file) => file,
+            Err(why) => {
+                d.error("Unreadable Comwit login file", why);
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let from_file = |pick: fn(&LoginFile) -> Option<&String>| {
+        login
+            .as_ref()
+            .and_then(|(path, f)| pick(f).filter(|v| !v.trim().is_empty()).map(|v| (path, v.clone())))
+    };
+    let token = match (token, env("COMWIT_TOKEN")) {
+        (Some(t), _) => Some(t),
+        (None, Some(t)) => {
             if let Err(why) = validate_token(&t) {
-                if config.get("token").is_some_and(Value::is_null) {
-                    d.error("Invalid COMWIT_TOKEN", why);
-                }
+                d.error("Invalid COMWIT_TOKEN", why);
+            }
+            Some(t)
+        }
+        (None, None) => from_file(|f| f.token.as_ref()).map(|(path, t)| {
+            if let Err(why) = validate_token(&t) {
+                d.error(
+                    "Invalid token in the Comwit login file",
+                    format!("The token in {}: {why}", path.display()),
+                );
             }
             t
-        }
+        }),
+    };
+    let token = match token {
+        Some(t) => t,
         None => {
+            let file = login_file_path().map_or_else(
+                || "~/.config/comwit/config.json".to_string(),
+                |p| p.display().to_string(),
+            );
             d.error(
                 "Missing Comwit token",
-                "The provider needs a token to call the Comwit platform API. Set `token` in \
-                 the provider \"comwit\" block (e.g. from a sensitive variable), or export \
-                 COMWIT_TOKEN=cwt_... in the environment that runs Terraform.",
+                format!(
+                    "The provider needs a token to call the Comwit platform API, and found none \
+                     in any of its three sources: (1) `token` in the provider \"comwit\" block \
+                     (e.g. from a sensitive variable), (2) the COMWIT_TOKEN environment \
+                     variable (COMWIT_TOKEN=cwt_...), (3) the official CLI's login file \
+                     ({file}; set COMWIT_CONFIG to use another), which `comwit login` writes. \
+                     Set one of them."
+                ),
             );
             String::new()
         }
@@ -223,17 +353,25 @@ pub fn resolve(config: &Value) -> Result<Option<ProviderConfig>, Diagnostics> {
     };
     let project_id = match project_id {
         Some(p) => Some(p),
-        None => env("COMWIT_PROJECT_ID").inspect(|p| {
-            if !super::common::is_platform_id(p, "prj") {
-                d.error(
-                    "Invalid COMWIT_PROJECT_ID",
-                    format!(
-                        "COMWIT_PROJECT_ID is {p:?}, which is not a project ID: those are \
-                         `prj_` followed by 16 lowercase hex digits. Fix or unset it."
-                    ),
-                );
-            }
-        }),
+        None => {
+            let from_env = [("COMWIT_PROJECT", env("COMWIT_PROJECT")), ("COMWIT_PROJECT_ID", env("COMWIT_PROJECT_ID"))]
+                .into_iter()
+                .find_map(|(name, v)| v.map(|v| (name.to_string(), v)));
+            let found = from_env.or_else(|| {
+                from_file(|f| f.default_project.as_ref()).map(|(path, p)| {
+                    (format!("`default_project` in {}", path.display()), p)
+                })
+            });
+            found.map(|(source, p)| {
+                if let Err(why) = validate_opaque_id(&p) {
+                    d.error(
+                        "Invalid default project",
+                        format!("{source} is {p:?}, which cannot be a project ID: {why}. Fix or unset it."),
+                    );
+                }
+                p
+            })
+        }
     };
     if d.has_errors() {
         return Err(d);
@@ -247,9 +385,25 @@ pub fn resolve(config: &Value) -> Result<Option<ProviderConfig>, Diagnostics> {
     }))
 }
 
+/// Parses Go-style durations (Terraform's `time.ParseDuration` forms): `90s`, `10m`, `1h30m`,
+/// `1.5h`, `500ms`, `0s`; the units are `ns`, `us`/`µs`, `ms`, `s`, `m` and `h`.
+///
+/// humantime also reads spaces, word units (`1 hour`, `2min`) and days to years, which Go
+/// refuses: only digits, `.` and the letters of Go's units get through to it, so none of those
+/// pass. Stricter than Go: no sign (`+1s`), no bare-point fractions (`.5s`, `1.s`), no digits
+/// below a nanosecond, no surrounding spaces. Looser: no 292-year cap.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let go_alphabet =
+        |c: char| c.is_ascii_digit() || matches!(c, '.' | 'n' | 'u' | 'µ' | 'm' | 's' | 'h');
+    if !text.chars().all(go_alphabet) {
+        return None;
+    }
+    humantime::parse_duration(text).ok()
+}
+
 /// A `retry_max_elapsed` value: a duration from 0s to an hour.
 fn parse_retry_elapsed(text: &str) -> Result<Duration, String> {
-    match super::common::parse_duration(text) {
+    match parse_duration(text) {
         Some(d) if d <= MAX_RETRY_ELAPSED => Ok(d),
         Some(_) => Err(format!(
             "retry_max_elapsed is at most 1h; got {text:?}. A call that has failed for an hour \
@@ -266,11 +420,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tokens() {
+    fn tokens_are_opaque_but_not_blank() {
         assert!(validate_token("cwt_0123456789abcdef0123").is_ok());
-        assert!(validate_token("cwt_short").is_err());
-        assert!(validate_token("ghp_0123456789abcdef0123").is_err());
-        assert!(validate_token("cwt_0123456789abcdefXYZ0").is_err());
+        assert!(validate_token("cwp_anything-goes").is_ok());
+        assert!(validate_token("").is_err());
+        assert!(validate_token("cwt_0123 4567").is_err());
+        assert!(validate_token("cwt_0123\n").is_err());
+    }
+
+    #[test]
+    fn ids_are_opaque() {
+        assert!(validate_opaque_id("prj_0123456789abcdef").is_ok());
+        assert!(validate_opaque_id("p-1").is_ok());
+        assert!(validate_opaque_id("Shop.2026").is_ok());
+        assert!(validate_opaque_id("").is_err());
+        assert!(validate_opaque_id("a b").is_err());
+        assert!(validate_opaque_id("a/b").is_err());
     }
 
     #[test]

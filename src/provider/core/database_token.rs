@@ -129,6 +129,12 @@ fn may_have_minted(err: &ApiError) -> bool {
 
 fn schema() -> Schema {
     let description = "\
+**Needs a platform route that is not public yet** (an extension that comwit-local serves: \
+`POST .../databases/<database_id>/tokens` and its neighbours); against a platform without it, \
+opening fails with a diagnostic that says so. What the public platform offers instead: the \
+one-time `database_token` of `comwit_database` (rotated through its \
+`token_rotation_trigger`), or a `cwp_` project token that holds `database:connect`.
+
 Mints a token for a database's data plane (libSQL over HTTPS at the database's \
 `database_url`) whenever Terraform opens this ephemeral resource, without ever writing it to a \
 plan or a state (Terraform 1.10 or later, OpenTofu 1.11 or later). Terraform opens it on each \
@@ -171,7 +177,7 @@ reached at all, the error says how long such a token can live).
                 .required()
                 .validator(id_validator("database", "db"))
                 .description(
-                    "The database the token opens (`db_` and 16 hex digits), e.g. \
+                    "The database the token opens (its ID as the platform gives it), e.g. \
                      `comwit_database.<name>.database_id`.",
                 ),
             Attribute::string("access")
@@ -295,6 +301,13 @@ impl DatabaseTokenResource {
             Err(err) => err,
         };
         if !may_have_minted(&err) {
+            if crate::api::projects::is_missing_route(&err) {
+                // 404 for a database that is listed: the platform has no mint route.
+                let listed = call(ctx, client.get_database(project, database)).await;
+                if listed.is_ok() || err.status() != Some(404) {
+                    return Err(needs_extension(req, &err));
+                }
+            }
             return Err(mint_error(req, &err));
         }
         // The same request with the same key: the platform answers with the token the lost
@@ -351,6 +364,26 @@ fn left_behind(req: &Request, why: &str) -> String {
          with their `created_at`, and `DELETE .../tokens/<token_id>` revokes one.",
         req.expires_in, req.project_id, req.database_id
     )
+}
+
+/// The platform has no route that mints database tokens (404, 405 or 501 for a database it
+/// lists): the public API does not offer one.
+fn needs_extension(req: &Request, err: &ApiError) -> Diagnostics {
+    let answer = err.status().map_or_else(String::new, |s| format!(" (HTTP {s})"));
+    Diagnostic::error(
+        "Database tokens cannot be minted on this platform",
+        format!(
+            "Could not mint a token for the database {}: the platform does not offer the route \
+             that mints expiring database tokens{answer}. `comwit_database_token` needs a \
+             platform route that is not public yet. Use what the public platform offers \
+             instead: the one-time `database_token` of the `comwit_database` resource (rotated \
+             by changing its `token_rotation_trigger`), or a `cwp_` project token that holds \
+             `database:connect`.",
+            req.database_id
+        ),
+    )
+    .with_attribute(AttributePath::new("database_id"))
+    .into()
 }
 
 /// A mint that failed without a doubt: nothing was minted.
