@@ -116,6 +116,82 @@ impl Admin {
             .ok_or_else(|| ApiError::not_found(format!("no user {name}")))
     }
 
+    /// Create a project as the console does (no API call: the public API has no project
+    /// create), with `members` (user names) as its members. Returns its ID.
+    pub fn create_project(&self, name: &str, members: &[&str]) -> Result<String, String> {
+        if !is_label(name) {
+            return Err(format!("{name:?} is not a project name (a DNS label)"));
+        }
+        let members: Vec<String> = members.iter().map(|m| m.to_string()).collect();
+        let name = name.to_string();
+        self.store
+            .write_blocking(move |tx| {
+                let id = ids::new_id("prj");
+                tx.execute(
+                    "INSERT INTO projects (project_id, name, created_at) VALUES (?1, ?2, ?3)",
+                    params![id, name, ids::now_rfc3339()],
+                )?;
+                for m in &members {
+                    let uid = Self::user_id(tx, m)?;
+                    tx.execute(
+                        "INSERT OR IGNORE INTO members (project_id, user_id) VALUES (?1, ?2)",
+                        [&id, &uid],
+                    )?;
+                }
+                Ok(id)
+            })
+            .map_err(err)
+    }
+
+    /// A project-owned machine token (`cwp_...`) holding `scopes`, e.g. `database:connect` for
+    /// a workload: it reaches that project only (its holder is a machine user that is a member
+    /// of it alone).
+    pub fn create_project_token(
+        &self,
+        project_id: &str,
+        scopes: &[&str],
+        name: &str,
+    ) -> Result<NewToken, String> {
+        let machine = format!("project-{}", project_id.replace('_', "-"));
+        let project = project_id.to_string();
+        let machine_name = machine.clone();
+        self.store
+            .write_blocking(move |tx| {
+                if !project_exists(tx, &project)? {
+                    return Err(ApiError::not_found(format!("no project {project}")));
+                }
+                tx.execute(
+                    "INSERT OR IGNORE INTO users (user_id, name, created_at) VALUES (?1, ?2, ?3)",
+                    params![ids::new_id("usr"), machine_name, ids::now_rfc3339()],
+                )?;
+                let uid = Self::user_id(tx, &machine_name)?;
+                tx.execute(
+                    "INSERT OR IGNORE INTO members (project_id, user_id) VALUES (?1, ?2)",
+                    [&project, &uid],
+                )?;
+                Ok(())
+            })
+            .map_err(err)?;
+        let mut token = self.create_token(&machine, scopes, name)?;
+        // Same secret material, the project token's prefix: re-key the stored hash.
+        let secret = format!("cwp_{}", &token.secret["cwt_".len()..]);
+        let (old, new) = (
+            ids::sha256_hex(token.secret.as_bytes()),
+            ids::sha256_hex(secret.as_bytes()),
+        );
+        self.store
+            .write_blocking(move |tx| {
+                tx.execute(
+                    "UPDATE tokens SET secret_sha256 = ?1 WHERE secret_sha256 = ?2",
+                    [&new, &old],
+                )?;
+                Ok(())
+            })
+            .map_err(err)?;
+        token.secret = secret;
+        Ok(token)
+    }
+
     /// Make `user` a member of `project_id`.
     pub fn add_member(&self, project_id: &str, user: &str) -> Result<(), String> {
         self.store

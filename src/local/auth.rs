@@ -18,9 +18,12 @@ pub const APP_DEPLOY: &str = "app:deploy";
 pub const DOMAIN_READ: &str = "domain:read";
 pub const DOMAIN_WRITE: &str = "domain:write";
 pub const DOMAIN_PURCHASE: &str = "domain:purchase";
+/// What the official CLI names for workloads: reaching a database's data plane with the
+/// user's (`cwt_`) or the project's (`cwp_`) token, through the database gateway.
+pub const DATABASE_CONNECT: &str = "database:connect";
 
-/// Every scope, in the documented order.
-pub const ALL_SCOPES: [&str; 9] = [
+/// Every scope: the seed's, in the documented order, then `database:connect`.
+pub const ALL_SCOPES: [&str; 10] = [
     PROJECT_READ,
     DATABASE_READ,
     DATABASE_WRITE,
@@ -30,7 +33,18 @@ pub const ALL_SCOPES: [&str; 9] = [
     DOMAIN_READ,
     DOMAIN_WRITE,
     DOMAIN_PURCHASE,
+    DATABASE_CONNECT,
 ];
+
+/// Whether `s` has the shape of a token of comwit-local's API: `cwt_` (personal) or `cwp_`
+/// (project) and 64 lowercase hex digits (comwit-local's own choice; the provider never checks
+/// a token's shape).
+pub fn is_api_token(s: &str) -> bool {
+    ["cwt_", "cwp_"].iter().any(|p| {
+        s.strip_prefix(p)
+            .is_some_and(|h| h.len() == 64 && ids::is_lower_hex(h))
+    })
+}
 
 /// The static name of a scope, if `s` is one.
 pub fn parse_scope(s: &str) -> Option<&'static str> {
@@ -73,12 +87,38 @@ pub fn bearer_secret(parts: &Parts) -> ApiResult<&str> {
         ));
     };
     let secret = secret.trim();
-    if !scheme.eq_ignore_ascii_case("bearer") || !ids::is_token_secret(secret) {
+    if !scheme.eq_ignore_ascii_case("bearer") || !is_api_token(secret) {
         return Err(ApiError::unauthorized(
-            "malformed Authorization header; expected `Bearer cwt_<64 hex>`",
+            "malformed Authorization header; expected `Bearer cwt_...` (or a project's `cwp_...`)",
         ));
     }
     Ok(secret)
+}
+
+/// The caller a token names, with its scopes; None for an unknown token.
+pub fn lookup(tx: &rusqlite::Transaction<'_>, secret: &str) -> ApiResult<Option<Auth>> {
+    let digest = ids::sha256_hex(secret.as_bytes());
+    let found = tx
+        .query_row(
+            "SELECT t.token_id, t.scopes, u.user_id, u.name FROM tokens t
+             JOIN users u ON u.user_id = t.user_id WHERE t.secret_sha256 = ?1",
+            [&digest],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            },
+        )
+        .optional()?;
+    Ok(found.map(|(token_id, scopes, user_id, user_name)| Auth {
+        user_id,
+        user_name,
+        token_id,
+        scopes: scopes.split(',').filter_map(parse_scope).collect(),
+    }))
 }
 
 impl FromRequestParts<AppState> for Auth {

@@ -127,6 +127,16 @@ pub const ROUTES: &[(&str, &str, Source)] = &[
     ("PATCH", "/v1/projects/{}", Extension),
     ("DELETE", "/v1/projects/{}", Extension),
     ("POST", "/v1/projects/{}/apps/{}/rollback", Extension),
+    // Minted, expiring database tokens (the `comwit_database_token` ephemeral resource).
+    ("GET", "/v1/projects/{}/databases/{}/tokens", Extension),
+    ("POST", "/v1/projects/{}/databases/{}/tokens", Extension),
+    ("GET", "/v1/projects/{}/databases/{}/tokens/{}", Extension),
+    ("DELETE", "/v1/projects/{}/databases/{}/tokens/{}", Extension),
+    (
+        "POST",
+        "/v1/projects/{}/databases/{}/tokens/{}/renew",
+        Extension,
+    ),
     // comwit-local's own.
     ("GET", "/_local/stats", Local),
 ];

@@ -29,6 +29,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Code(add_env_digest_keys),
     Migration::Sql(REGISTRATIONS),
     Migration::Sql(DATABASE_TOKENS),
+    Migration::Sql(crate::local::routes::databases::MIGRATION),
 ];
 
 /// Tokens of the databases' data plane (`routes::database_tokens`): the row is what makes a

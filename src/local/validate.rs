@@ -265,12 +265,27 @@ pub struct ProjectInput {
     pub name: String,
 }
 
-/// `POST .../databases`.
+/// `POST .../databases`: `{"name"}`; newer CLIs add `"authentication":"comwit"` (the only
+/// value comwit-local knows for a create).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseInput {
     #[serde(deserialize_with = "database_name")]
     pub name: String,
+    #[serde(default, deserialize_with = "database_authentication")]
+    pub authentication: Option<String>,
+}
+
+fn database_authentication<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<String>, D::Error> {
+    let v = Option::<String>::deserialize(d)?;
+    match v.as_deref() {
+        None | Some("comwit") => Ok(v),
+        Some(other) => Err(serde::de::Error::custom(format!(
+            "authentication {other:?} is not known here; send \"comwit\" or leave it out"
+        ))),
+    }
 }
 
 /// `POST .../apps`.

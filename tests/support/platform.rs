@@ -24,6 +24,7 @@ pub const ALL_SCOPES: &[&str] = &[
     "domain:read",
     "domain:write",
     "domain:purchase",
+    "database:connect",
 ];
 
 /// A comwit-local on a free loopback port with a fresh data directory. Dropping it stops it.
@@ -46,6 +47,29 @@ pub struct Platform {
 impl Platform {
     pub fn start() -> Platform {
         Self::start_with(|_| {})
+    }
+
+    /// A platform that serves only the public contract: extensions off (`--no-extensions`),
+    /// so their routes answer 404 as a platform without them would.
+    pub fn start_public() -> Platform {
+        Self::start_with(|c| c.extensions = false)
+    }
+
+    /// Requests by source so far, and every one outside the public contract.
+    pub fn contract_counts(&self) -> comwit::local::stats::ContractCounts {
+        self.server.as_ref().unwrap().contract_counts()
+    }
+
+    /// Fails, listing them, if any request so far was outside the public contract (an
+    /// extension route, a route of comwit-local's own, or one no route matched).
+    pub fn assert_public_contract(&self) {
+        let counts = self.contract_counts();
+        assert!(
+            counts.outside.is_empty(),
+            "requests outside the public contract: {:?} (by source: {:?})",
+            counts.outside,
+            counts.by_source
+        );
     }
 
     /// Starts with a configuration adjusted by `tune` (fault injection, delays...).
@@ -193,10 +217,12 @@ pub const PROVIDER_HEADER: &str = r#"terraform {
 }
 "#;
 
-/// Creates a project through the API and returns its ID (for tests that need one to exist).
+/// Creates a project the way the platform does (in the console: here comwit-local's admin,
+/// straight into the store, no API call), with the `dev` user as its member, and returns its
+/// ID. Needs no extension.
 pub fn create_project(platform: &Platform, name: &str) -> String {
     platform
-        .block_on(platform.api().create_project(name))
+        .admin()
+        .create_project(name, &["dev"])
         .expect("create project")
-        .project_id
 }

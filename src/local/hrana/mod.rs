@@ -1,10 +1,16 @@
 //! The data plane of databases: each database's SQLite file over the libSQL remote protocol
 //! (Hrana over HTTP, versions 2 and 3, JSON), on its own listener.
 //!
-//! A request names its database by its token (the JWT's `database_id`); a leading path segment
-//! `/<database_id>` may name it too, and must then agree. Both forms are needed: clients that
-//! resolve `v2/pipeline` against the URL (`@libsql/client`) drop the URL's last path segment,
-//! clients that append `/v2/pipeline` keep it.
+//! A database's URL is `<listener>/v1/<tenant_id>` (like the platform's
+//! `https://db.cloud.comwit.io/v1/<tenant_id>`). A request names its database by the tenant
+//! segment, or by its token alone: clients that resolve `v2/pipeline` against the URL
+//! (`@libsql/client`) drop the URL's last segment and post to `/v1/v2/pipeline`; clients that
+//! append `/v3/pipeline` keep it. Where both name a database, they must agree.
+//!
+//! Tokens: the database's one-time token (from the create or the last rotation: only its
+//! hash is kept, a rotation ends the old one); a `cwt_`/`cwp_` API token holding
+//! `database:connect` whose user is a member of the database's project (the "database
+//! gateway"; the URL must then name the tenant); and the minted JWTs of the tokens extension.
 //!
 //! - `GET /v2`, `GET /v3`: 200 (the versions spoken); `/v3-protobuf` is 404, so clients fall
 //!   back to JSON.
@@ -12,7 +18,7 @@
 //! - `POST /v3/cursor`: one batch on a stream, its results as lines of JSON.
 //! - `GET /health`, `GET /version`.
 //!
-//! Every pipeline carries `Authorization: Bearer <JWT>`; a missing, forged, revoked or expired
+//! Every pipeline carries `Authorization: Bearer <token>`; a missing, forged, revoked or expired
 //! token, or one of another database, is answered 401 with `{"message","code"}`.
 
 use std::sync::Arc;
@@ -24,6 +30,8 @@ use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 
 use super::db_tokens::{self, Grant};
+use super::routes::databases;
+use super::{auth, store};
 use super::state::AppState;
 use super::validate::TokenAccess;
 
@@ -88,10 +96,18 @@ async fn route(h: &Hrana, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
     let mut segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let database = match segments.first() {
-        Some(first) if first.starts_with("db_") => Some(segments.remove(0).to_string()),
-        _ => None,
-    };
+    // `/v1/<tenant_id>/...`, or `/v1/...` when a client dropped the tenant segment.
+    let mut database = None;
+    if segments.first() == Some(&"v1") {
+        segments.remove(0);
+        match segments.first() {
+            Some(&("v2" | "v3" | "health" | "version")) | None => {}
+            Some(tenant) => database = Some(tenant.to_string()),
+        }
+        if database.is_some() {
+            segments.remove(0);
+        }
+    }
     let get = parts.method == Method::GET || parts.method == Method::HEAD;
     let post = parts.method == Method::POST;
     match segments.as_slice() {
@@ -314,14 +330,15 @@ fn internal(message: String) -> Failure {
     fail(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", message)
 }
 
-/// The grant of the request's token, for the database the path names (if it names one).
+/// The grant of the request's token, for the database the path's tenant names (if it names
+/// one).
 async fn authorize(
     h: &Hrana,
     headers: &HeaderMap,
-    database: Option<&str>,
+    tenant: Option<&str>,
 ) -> Result<Grant, Failure> {
     let unauthorized = |m: String| fail(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", m);
-    let jwt = headers
+    let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().split_once(' '))
@@ -329,26 +346,85 @@ async fn authorize(
         .map(|(_, t)| t.trim().to_string())
         .ok_or_else(|| {
             unauthorized(
-                "send `Authorization: Bearer <token>` with a database token \
-                 (POST /v1/projects/{project_id}/databases/{database_id}/tokens)"
+                "send `Authorization: Bearer <token>` with the database's token (from its \
+                 create or its last rotation), or a `cwt_`/`cwp_` token holding \
+                 `database:connect`"
                     .into(),
             )
         })?;
     let signer = h.app.signer.clone();
+    let tenant = tenant.map(str::to_string);
     let checked = h
         .app
         .store
-        .read(move |tx| Ok(db_tokens::check(tx, &signer, &jwt)))
+        .read(move |tx| {
+            let named = match &tenant {
+                Some(t) => match databases::by_tenant(tx, t)? {
+                    Some(found) => Some(found),
+                    None => return Ok(Err(format!("no database has the URL segment {t}"))),
+                },
+                None => None,
+            };
+            Ok(grant_of(tx, &signer, &token, named))
+        })
         .await
         .map_err(|e| internal(e.message.clone()))?;
-    let grant = checked.map_err(unauthorized)?;
-    if let Some(d) = database {
-        if d != grant.database_id {
-            return Err(unauthorized(format!(
-                "the token is for database {}, not {d}",
-                grant.database_id
-            )));
-        }
+    checked.map_err(unauthorized)
+}
+
+/// What `token` may do, on the database `named` by the path (`(database_id, project_id)`),
+/// else on the one the token itself names; or the message of a 401.
+fn grant_of(
+    tx: &rusqlite::Transaction<'_>,
+    signer: &db_tokens::Signer,
+    token: &str,
+    named: Option<(String, String)>,
+) -> Result<Grant, String> {
+    let agree = |grant: Grant| match &named {
+        Some((d, _)) if *d != grant.database_id => Err(format!(
+            "the token is for database {}, not {d}",
+            grant.database_id
+        )),
+        _ => Ok(grant),
+    };
+    if databases::is_database_token(token) {
+        return match databases::by_token(tx, token).map_err(|e| e.to_string())? {
+            Some((database_id, _)) => agree(Grant {
+                token_id: "database-token".into(),
+                database_id,
+                access: TokenAccess::FullAccess,
+            }),
+            None => Err("this database token was revoked: the database's token was rotated \
+                         since, or the database deleted"
+                .into()),
+        };
     }
-    Ok(grant)
+    if auth::is_api_token(token) {
+        let caller = auth::lookup(tx, token)
+            .map_err(|e| e.message.clone())?
+            .ok_or("unknown token")?;
+        if !caller.scopes.contains(&auth::DATABASE_CONNECT) {
+            return Err(format!(
+                "the token does not hold `{}`, which the data plane needs",
+                auth::DATABASE_CONNECT
+            ));
+        }
+        let Some((database_id, project_id)) = named else {
+            return Err("a `cwt_`/`cwp_` token does not name a database: send the request to \
+                        the database's URL (`<database_url>/v3/pipeline`)"
+                .into());
+        };
+        let member = "SELECT 1 FROM members WHERE project_id = ?1 AND user_id = ?2";
+        if !store::exists(tx, member, [&project_id, &caller.user_id]).map_err(|e| e.to_string())? {
+            return Err(format!(
+                "the token cannot reach the project of database {database_id}"
+            ));
+        }
+        return Ok(Grant {
+            token_id: caller.token_id,
+            database_id,
+            access: TokenAccess::FullAccess,
+        });
+    }
+    agree(db_tokens::check(tx, signer, token)?)
 }

@@ -1,5 +1,7 @@
-//! Tokens of a database's data plane (libSQL over HTTP): made, listed, renewed and revoked
-//! through the platform API. The JWT is in the answer that makes it, and in that answer's
+//! Extension (no public route mints database tokens; rows `Extension` in `contract.rs`):
+//! expiring, revocable tokens of a database's data plane (libSQL over HTTP), made, listed,
+//! renewed and revoked through the platform API. Lists answer `{"tokens":[...]}`, like the
+//! public lists. The JWT is in the answer that makes it, and in that answer's
 //! replay to a retry with the same Idempotency-Key (kept 24 hours, as every POST's answer is:
 //! a retry after a lost answer gets the token it made); the platform keeps its metadata and
 //! its expiry (see [`crate::local::db_tokens`]).
@@ -9,7 +11,7 @@ use axum::Json;
 use rusqlite::params;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::{Call, InDatabase, Item, JsonBody, List, Listing, Table};
+use super::{Call, InDatabase, Item, JsonBody, Table};
 use crate::local::auth::{DATABASE_READ, DATABASE_WRITE};
 use crate::local::db_tokens::Claims;
 use crate::local::error::{ApiError, ApiResult};
@@ -59,8 +61,16 @@ fn expiry(expires_in: Option<i64>) -> i64 {
     ids::now_ms() + expires_in.unwrap_or(TOKEN_LIFETIME_DEFAULT) * 1000
 }
 
-pub async fn list(call: Call<InDatabase>, q: Listing) -> ApiResult<Json<List<DatabaseToken>>> {
-    call.list_of(DATABASE_READ, q, &DATABASE_TOKENS).await
+pub async fn list(call: Call<InDatabase>) -> ApiResult<Json<serde_json::Value>> {
+    call.read(DATABASE_READ, |t, p, _| {
+        let sql = format!("{} ORDER BY seq", DATABASE_TOKENS.select);
+        let mut stmt = t.prepare(&sql)?;
+        let rows = stmt
+            .query_map([&p.database_id], |r| (DATABASE_TOKENS.row)(r, t.settings))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(serde_json::json!({ "tokens": rows }))
+    })
+    .await
 }
 
 pub async fn create(

@@ -1,54 +1,114 @@
-//! Databases: `provisioning` for a configurable delay, then `ready`.
+//! Databases, as the public platform serves them: `creating` for a configurable delay, then
+//! `cold`; a flat create answer with the one-time database token (only its hash is kept);
+//! `token/rotate` replaces it (the old one stops working); the list is the only read.
+//!
+//! A deleted database vanishes from the list (comwit-local's choice: the platform may also
+//! keep it listed as `deleted`, which the provider handles too).
 
-use axum::http::StatusCode;
+use axum::body::Bytes;
 use axum::Json;
 use rusqlite::params;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::{json, Value};
 
-use super::{name_free, Call, InProject, Item, JsonBody, List, Listing, Table};
+use super::{name_free, Call, InProject, Item, JsonBody, Table, Tx};
 use crate::local::auth::{DATABASE_READ, DATABASE_WRITE};
 use crate::local::error::{ApiError, ApiResult};
 use crate::local::hrana::files;
 use crate::local::idempotency::Stored;
+use crate::local::state::Settings;
 use crate::local::validate::DatabaseInput;
 use crate::local::{ids, store};
 
-#[derive(Serialize, Deserialize)]
+/// The schema change of the public contract: each database's opaque tenant (its URL's last
+/// segment, distinct from its ID) and the hash of its current one-time token.
+pub const MIGRATION: &str = r#"
+ALTER TABLE databases ADD COLUMN tenant_id TEXT;
+ALTER TABLE databases ADD COLUMN token_sha256 TEXT;
+UPDATE databases SET tenant_id = 'tn-' || lower(hex(randomblob(8))) WHERE tenant_id IS NULL;
+CREATE UNIQUE INDEX databases_by_tenant ON databases(tenant_id);
+CREATE UNIQUE INDEX databases_by_token ON databases(token_sha256);
+"#;
+
+/// A database as the list shows it: `{database_id, name, database_url, status}`.
+#[derive(Serialize, Clone)]
 pub struct Database {
     pub database_id: String,
-    pub project_id: String,
     pub name: String,
-    /// `<database_url_base>/<database_id>`, a setting of the server (see `hrana` for how the
-    /// data plane reads it).
-    #[serde(default)]
     pub database_url: String,
-    #[serde(rename(deserialize = "ready_at_ms"), deserialize_with = "status")]
     pub status: String,
-    pub created_at: String,
+    #[serde(skip)]
+    pub tenant_id: String,
 }
 
-store::reached_status!(status: "ready", else "provisioning");
+/// `<database listener>/v1/<tenant_id>`, like `https://db.cloud.comwit.io/v1/<tenant_id>`.
+pub fn database_url(settings: &Settings, tenant_id: &str) -> String {
+    let base = settings.database_url_base.trim_end_matches('/');
+    format!("{base}/v1/{tenant_id}")
+}
+
+fn row(r: &rusqlite::Row<'_>, settings: &Settings) -> rusqlite::Result<Database> {
+    let tenant_id: String = r.get("tenant_id")?;
+    let ready_at_ms: i64 = r.get("ready_at_ms")?;
+    Ok(Database {
+        database_id: r.get("database_id")?,
+        name: r.get("name")?,
+        database_url: database_url(settings, &tenant_id),
+        status: store::reached(ready_at_ms, "cold", "creating"),
+        tenant_id,
+    })
+}
 
 pub static DATABASES: Table<Database> = Table {
-    select: "SELECT seq, database_id, project_id, name, created_at, ready_at_ms FROM databases
+    select: "SELECT seq, database_id, name, tenant_id, ready_at_ms FROM databases
              WHERE project_id = ?1",
     key: "database_id",
     within: "in project",
-    valid: |id| ids::is_id(id, "db"),
-    row: |r, settings| {
-        let mut db: Database = store::from_row(r)?;
-        let base = settings.database_url_base.trim_end_matches('/');
-        db.database_url = format!("{base}/{}", db.database_id);
-        Ok(db)
-    },
+    valid: |id| !id.is_empty(),
+    row,
 };
 
-pub async fn list(call: Call<InProject>, q: Listing) -> ApiResult<Json<List<Database>>> {
-    call.list_of(DATABASE_READ, q, &DATABASES).await
+/// A new one-time database token: opaque (`cwdb_` and 64 hex digits, comwit-local's choice).
+fn new_token() -> String {
+    format!("cwdb_{}", hex::encode(ids::random_bytes(32)))
 }
 
+/// Whether `s` has the shape of comwit-local's one-time database tokens.
+pub fn is_database_token(s: &str) -> bool {
+    s.strip_prefix("cwdb_")
+        .is_some_and(|h| h.len() == 64 && ids::is_lower_hex(h))
+}
+
+/// Every database of the project, in creation order.
+fn all(t: &Tx<'_>, project_id: &str) -> ApiResult<Vec<Database>> {
+    let sql = format!("{} ORDER BY seq", DATABASES.select);
+    let mut stmt = t.prepare(&sql)?;
+    let rows = stmt
+        .query_map([project_id], |r| row(r, t.settings))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// `GET .../databases` -> `{"databases":[...]}`, whole (no paging).
+pub async fn list(call: Call<InProject>) -> ApiResult<Json<Value>> {
+    call.read(DATABASE_READ, |t, p, _| {
+        Ok(json!({ "databases": all(t, &p.project_id)? }))
+    })
+    .await
+}
+
+/// `POST .../databases {"name", "authentication"?}` with an Idempotency-Key ->
+/// `{database_id, database_url, created: true, database_token, authentication}`. A replay of
+/// the key answers `created: false` without the token (it is shown once; only its hash is
+/// kept).
 pub async fn create(call: Call<InProject>, body: JsonBody<DatabaseInput>) -> ApiResult<Stored> {
-    call.post(DATABASE_WRITE, body, |t, p, _, input| {
+    let idem = body.idem(call.auth());
+    let input = body.input;
+    call.apply(DATABASE_WRITE, move |t, p, _| {
+        let input = input?;
+        if let Some(replayed) = idem.replay(t)? {
+            return Ok(replayed);
+        }
         let (project_id, name) = (&p.project_id, &input.name);
         name_free(
             t,
@@ -57,39 +117,141 @@ pub async fn create(call: Call<InProject>, body: JsonBody<DatabaseInput>) -> Api
             "database_id",
             |id| format!("project {project_id} already has a database named {name} ({id})"),
         )?;
-        let id = ids::new_id("db");
+        let id = format!("db-{}", hex::encode(ids::random_bytes(8)));
+        let tenant_id = format!("tn-{}", hex::encode(ids::random_bytes(8)));
+        let token = new_token();
         let now = ids::now_ms();
         let delay = t.settings.database_provision_delay.as_millis() as i64;
         t.execute(
-            "INSERT INTO databases (database_id, project_id, name, created_at, ready_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, project_id, name, ids::rfc3339(now), now + delay],
+            "INSERT INTO databases (database_id, project_id, name, created_at, ready_at_ms,
+                                    tenant_id, token_sha256)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                id,
+                project_id,
+                name,
+                ids::rfc3339(now),
+                now + delay,
+                tenant_id,
+                ids::sha256_hex(token.as_bytes())
+            ],
         )?;
         files::create(&t.settings.data_dir, &id).map_err(ApiError::internal)?;
-        let location = format!("/v1/projects/{project_id}/databases/{id}");
-        DATABASES.created(t, project_id, &id, location)
+        let url = database_url(t.settings, &tenant_id);
+        let authentication = input.authentication.unwrap_or_else(|| "comwit".to_string());
+        let answer = |created: bool| {
+            let mut body = json!({
+                "database_id": id,
+                "database_url": url,
+                "created": created,
+                "authentication": authentication,
+            });
+            if created {
+                body["database_token"] = json!(token);
+            }
+            body
+        };
+        let status = 201;
+        let replay = Stored {
+            status,
+            body: answer(false),
+            location: None,
+            replayed: false,
+        };
+        idem.save(t, &replay)?;
+        Ok(Stored {
+            status,
+            body: answer(true),
+            location: None,
+            replayed: false,
+        })
     })
     .await
 }
 
-pub async fn get(call: Call<Item<InProject>>) -> ApiResult<Json<Database>> {
-    call.get_of(DATABASE_READ, &DATABASES).await
+/// `POST .../databases/{d}/token/rotate {}` -> `{database_id, database_url, database_token,
+/// status}`; the old token stops working at once. Not kept for replay (the answer holds the
+/// secret): a retry rotates again, and the newest token is the one that works.
+pub async fn rotate(call: Call<Item<InProject>>, body: Bytes) -> ApiResult<Json<Value>> {
+    if !body.is_empty() {
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(Value::Object(_)) => {}
+            _ => return Err(ApiError::bad_request("the body of a rotation is `{}`")),
+        }
+    }
+    call.apply(DATABASE_WRITE, |t, p, _| {
+        let db = DATABASES.get(t, &p.parent.project_id, &p.id)?;
+        let token = new_token();
+        t.execute(
+            "UPDATE databases SET token_sha256 = ?1 WHERE database_id = ?2",
+            params![ids::sha256_hex(token.as_bytes()), db.database_id],
+        )?;
+        Ok(Json(json!({
+            "database_id": db.database_id,
+            "database_url": db.database_url,
+            "database_token": token,
+            "status": db.status,
+        })))
+    })
+    .await
 }
 
-/// Deleting a database deletes its tokens (the foreign key cascades) and then its file.
-pub async fn delete(call: Call<Item<InProject>>) -> ApiResult<StatusCode> {
+/// `DELETE .../databases/{d}` -> `{"ok":true,"database":{database_id, database_url,
+/// status:"deleted"}}`. Its minted tokens go with it (the foreign key cascades), then its file.
+pub async fn delete(call: Call<Item<InProject>>) -> ApiResult<Json<Value>> {
     let data_dir = call.settings().data_dir.clone();
     let id = call.path().id.clone();
-    let status = call
-        .delete(DATABASE_WRITE, |t, p, _| {
-            DATABASES.get(t, &p.parent.project_id, &p.id)?;
+    let answer = call
+        .apply(DATABASE_WRITE, |t, p, _| {
+            let db = DATABASES.get(t, &p.parent.project_id, &p.id)?;
             t.execute("DELETE FROM databases WHERE database_id = ?1", [&p.id])?;
-            Ok(())
+            Ok(json!({
+                "ok": true,
+                "database": {
+                    "database_id": db.database_id,
+                    "database_url": db.database_url,
+                    "status": "deleted",
+                }
+            }))
         })
         .await?;
     tokio::task::spawn_blocking(move || files::remove(&data_dir, &id))
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?
         .map_err(|e| ApiError::internal(format!("the database's file stays: {e}")))?;
-    Ok(status)
+    Ok(Json(answer))
+}
+
+/// The database a one-time token opens, if it is a current one: `(database_id, project_id)`.
+pub fn by_token(
+    tx: &rusqlite::Transaction<'_>,
+    token: &str,
+) -> rusqlite::Result<Option<(String, String)>> {
+    pair(
+        tx,
+        "SELECT database_id, project_id FROM databases WHERE token_sha256 = ?1",
+        &ids::sha256_hex(token.as_bytes()),
+    )
+}
+
+/// The database of a tenant: `(database_id, project_id)`.
+pub fn by_tenant(
+    tx: &rusqlite::Transaction<'_>,
+    tenant_id: &str,
+) -> rusqlite::Result<Option<(String, String)>> {
+    pair(
+        tx,
+        "SELECT database_id, project_id FROM databases WHERE tenant_id = ?1",
+        tenant_id,
+    )
+}
+
+fn pair(
+    tx: &rusqlite::Transaction<'_>,
+    sql: &str,
+    param: &str,
+) -> rusqlite::Result<Option<(String, String)>> {
+    use rusqlite::OptionalExtension;
+    tx.query_row(sql, [param], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
 }

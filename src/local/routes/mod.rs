@@ -31,7 +31,6 @@ pub mod databases;
 pub mod deploys;
 pub mod domains;
 pub mod hostnames;
-pub mod me;
 pub mod projects;
 pub mod records;
 pub mod registrar;
@@ -43,7 +42,6 @@ pub fn router(state: AppState) -> Router {
     let d = "/v1/projects/{project_id}/domains/{domain}";
     let db = "/v1/projects/{project_id}/databases/{database_id}";
     Router::new()
-        .route("/v1/me", get(me::get))
         .route("/v1/projects", get(projects::list).post(projects::create))
         .route(
             p,
@@ -55,7 +53,8 @@ pub fn router(state: AppState) -> Router {
             &format!("{p}/databases"),
             get(databases::list).post(databases::create),
         )
-        .route(db, get(databases::get).delete(databases::delete))
+        .route(db, axum::routing::delete(databases::delete))
+        .route(&format!("{db}/token/rotate"), post(databases::rotate))
         .route(
             &format!("{db}/tokens"),
             get(database_tokens::list).post(database_tokens::create),

@@ -1,4 +1,7 @@
-//! Projects.
+//! Projects. Public: `GET /v1/projects` -> `{"projects":[{"project_id","name"}]}`. Create,
+//! read-one, rename and delete are extensions (rows `Extension` in `contract.rs`), answered
+//! `{"project":{...}}` like their neighbours; projects are made in the console (here:
+//! [`crate::local::Admin::create_project`]).
 
 use axum::http::StatusCode;
 use axum::Json;
@@ -6,7 +9,7 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{by_name, name_free, Call, InProject, JsonBody, List, Listing, Table, Tx};
+use super::{by_name, name_free, Call, InProject, JsonBody, Table, Tx};
 use crate::local::auth::PROJECT_READ;
 use crate::local::error::{ApiError, ApiResult};
 use crate::local::idempotency::Stored;
@@ -17,12 +20,11 @@ use crate::local::validate::ProjectInput;
 pub struct Project {
     pub project_id: String,
     pub name: String,
-    pub created_at: String,
 }
 
 /// The projects a user is a member of: the parent is the user.
 pub static PROJECTS: Table<Project> = Table {
-    select: "SELECT p.seq, p.project_id, p.name, p.created_at FROM projects p
+    select: "SELECT p.seq, p.project_id, p.name FROM projects p
              JOIN members m ON m.project_id = p.project_id WHERE m.user_id = ?1",
     key: "p.project_id",
     within: "for user",
@@ -47,11 +49,22 @@ fn check_name_free(t: &Tx<'_>, name: &str, except: &str) -> ApiResult<()> {
     )
 }
 
-pub async fn list(call: Call<()>, q: Listing) -> ApiResult<Json<List<Project>>> {
-    call.list(PROJECT_READ, q, |t, _, _, page| {
-        PROJECTS.list(t, &t.auth.user_id, page)
+/// `GET /v1/projects`: whole, in creation order.
+pub async fn list(call: Call<()>) -> ApiResult<Json<serde_json::Value>> {
+    call.read(PROJECT_READ, |t, _, _| {
+        let sql = format!("{} ORDER BY p.seq", PROJECTS.select);
+        let mut stmt = t.prepare(&sql)?;
+        let rows = stmt
+            .query_map([&t.auth.user_id], |r| (PROJECTS.row)(r, t.settings))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(json!({ "projects": rows }))
     })
     .await
+}
+
+/// `{"project":{...}}`, the envelope of the extension routes' answers.
+fn enveloped(project: Project) -> serde_json::Value {
+    json!({ "project": project })
 }
 
 pub async fn create(call: Call<()>, body: JsonBody<ProjectInput>) -> ApiResult<Stored> {
@@ -66,27 +79,28 @@ pub async fn create(call: Call<()>, body: JsonBody<ProjectInput>) -> ApiResult<S
             "INSERT INTO members (project_id, user_id) VALUES (?1, ?2)",
             params![id, t.auth.user_id],
         )?;
-        PROJECTS.created(t, &t.auth.user_id, &id, format!("/v1/projects/{id}"))
+        let project = load(t, &id)?;
+        Ok(Stored::created(format!("/v1/projects/{id}"), enveloped(project)))
     })
     .await
 }
 
-pub async fn get(call: Call<InProject>) -> ApiResult<Json<Project>> {
-    call.read(PROJECT_READ, |t, p, _| load(t, &p.project_id))
+pub async fn get(call: Call<InProject>) -> ApiResult<Json<serde_json::Value>> {
+    call.read(PROJECT_READ, |t, p, _| load(t, &p.project_id).map(enveloped))
         .await
 }
 
 pub async fn update(
     call: Call<InProject>,
     body: JsonBody<ProjectInput>,
-) -> ApiResult<Json<Project>> {
+) -> ApiResult<Json<serde_json::Value>> {
     call.update(None, body, |t, p, _, input| {
         check_name_free(t, &input.name, &p.project_id)?;
         t.execute(
             "UPDATE projects SET name = ?1 WHERE project_id = ?2",
             params![input.name, p.project_id],
         )?;
-        load(t, &p.project_id)
+        load(t, &p.project_id).map(enveloped)
     })
     .await
 }
