@@ -73,9 +73,9 @@ pub fn check_identity_ids(
                     format!("Invalid {name} in the identity"),
                     format!(
                         "The import block's `identity` sets `{name}` to {id:?}, which is not \
-                         {noun} ID: those are `{prefix}_` followed by 16 lowercase hex digits, \
-                         as the platform gives them{finding}. Correct it in the `identity` \
-                         block."
+                         {noun} ID: IDs are opaque strings as the platform gives them, never \
+                         empty and without whitespace or `/`{finding}. Correct it in the \
+                         `identity` block."
                     ),
                 )
                 .with_attribute(AttributePath::new(*name))
@@ -102,7 +102,8 @@ pub fn list_project(
                 "Missing project_id",
                 "The list names no project: set `project_id` in the list block's `config` \
                  block, or a default `project_id` in the provider block (or \
-                 COMWIT_PROJECT_ID). The `comwit_project` list resource finds your projects.",
+                 COMWIT_PROJECT, or the CLI login file's `default_project`). The \
+                 `comwit_project` list resource finds your projects.",
             )
             .with_attribute(at)
             .into()

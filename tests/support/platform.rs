@@ -197,6 +197,12 @@ impl Platform {
         );
         w.set_env("COMWIT_API_URL", self.url.clone());
         w.set_env("COMWIT_TOKEN", token.to_string());
+        // Hermetic: never the login file or default project of whoever runs the tests (an
+        // empty value counts as unset; COMWIT_CONFIG names a file that does not exist).
+        let no_login = w.path().join("no-comwit-login.json");
+        w.set_env("COMWIT_CONFIG", no_login.display().to_string());
+        w.set_env("COMWIT_PROJECT", "");
+        w.set_env("COMWIT_PROJECT_ID", "");
         w
     }
 }

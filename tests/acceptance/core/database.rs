@@ -1,5 +1,5 @@
-//! `comwit_database`: create (waiting for `ready`), deletion protection, replacement, drift,
-//! destroy, and a create that times out.
+//! `comwit_database`: create (waiting while `creating`), the one-time token and its rotation,
+//! deletion protection, replacement, drift, destroy, and a create that times out.
 
 use std::time::Duration;
 
@@ -32,14 +32,20 @@ fn create_protect_replace_drift_destroy() {
     w.assert_no_changes();
     let r = w.resource("comwit_database.main");
     let id = s(&r, "database_id");
-    assert!(id.starts_with("db_"), "{r}");
     assert_eq!(s(&r, "project_id"), project);
-    assert_eq!(s(&r, "status"), "ready");
+    assert_eq!(s(&r, "status"), "cold");
     assert_eq!(r["deletion_protection"], true);
+    assert!(!s(&r, "database_token").is_empty(), "the one-time token is kept");
+    assert!(r.get("created_at").is_none(), "{r}");
     let remote = platform.block_on(api.get_database(&project, &id)).unwrap();
-    assert_eq!(remote.status, "ready");
+    assert_eq!(remote.status, "cold");
     assert_eq!(s(&r, "database_url"), remote.database_url);
-    assert_eq!(s(&r, "created_at"), remote.created_at);
+    // Shaped like the platform's: `<db listener>/v1/<tenant_id>`, the tenant not the ID.
+    let tenant = remote
+        .database_url
+        .strip_prefix(&format!("{}/v1/", platform.db_url))
+        .unwrap_or_else(|| panic!("{}", remote.database_url));
+    assert!(!tenant.is_empty() && tenant != id && !tenant.contains('/'), "{tenant}");
     let out = w.outputs();
     assert_eq!(out["by_name_id"]["value"], id.as_str());
     assert_eq!(out["by_id_url"]["value"], remote.database_url.as_str());
@@ -174,9 +180,9 @@ fn create_timeout_keeps_the_database_tainted() {
     assert_mentions(
         &run.text(),
         &[
-            "Database not ready in time",
+            "Database not created in time",
             &format!("The database \"slow\" ({id}) was created"),
-            "still \"provisioning\"",
+            "still \"creating\"",
             "after 2s",
             "terraform untaint",
         ],
@@ -192,10 +198,73 @@ fn create_timeout_keeps_the_database_tainted() {
         .clone();
     assert_eq!(resource["tainted"], true, "{resource}");
     assert_eq!(resource["values"]["database_id"], id.as_str());
-    assert_eq!(resource["values"]["status"], "provisioning");
+    assert_eq!(resource["values"]["status"], "creating");
     let plan = w.assert_changes();
     assert!(plan.contains("tainted, so must be replaced"), "{plan}");
 
     w.destroy();
     assert!(databases(&platform, &project).is_empty());
+}
+
+/// `SELECT 1` over Hrana at `{url}/v3/pipeline` with `token`: the status.
+fn select_one(platform: &Platform, url: &str, token: &str) -> u16 {
+    let rb = reqwest::Client::new()
+        .post(format!("{url}/v3/pipeline"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"requests": [{"type": "execute", "stmt": {"sql": "SELECT 1"}}]}));
+    platform.block_on(async { rb.send().await.expect("data plane").status().as_u16() })
+}
+
+#[test]
+fn the_token_is_kept_once_rotated_in_place_and_null_after_import() {
+    let platform = Platform::start_public();
+    let Some(w) = platform.workdir() else {
+        return;
+    };
+    let project = create_project(&platform, "core-rotate");
+    let config = |trigger: &str| {
+        hcl(
+            Some(&project),
+            &format!(
+                "resource \"comwit_database\" \"main\" {{\n  name                = \"main\"\n  deletion_protection = false\n{trigger}}}\n"
+            ),
+        )
+    };
+    w.config(&config(""));
+    w.apply();
+    w.assert_no_changes();
+    let r = w.resource("comwit_database.main");
+    let (id, url, first) = (
+        s(&r, "database_id"),
+        s(&r, "database_url"),
+        s(&r, "database_token"),
+    );
+    assert_eq!(select_one(&platform, &url, &first), 200);
+
+    // A new trigger rotates the token in place: the old one stops working.
+    w.config(&config("  token_rotation_trigger = { rotated = \"1\" }\n"));
+    let plan = w.assert_changes();
+    assert!(plan.contains("updated in-place"), "{plan}");
+    assert!(!plan.contains("must be replaced"), "{plan}");
+    assert!(!plan.contains(&first), "the token never shows in a plan");
+    w.apply();
+    w.assert_no_changes();
+    let r = w.resource("comwit_database.main");
+    let second = s(&r, "database_token");
+    assert_eq!(s(&r, "database_id"), id);
+    assert_ne!(second, first);
+    assert_eq!(select_one(&platform, &url, &second), 200);
+    assert_eq!(select_one(&platform, &url, &first), 401, "the old token stops working");
+    // The same trigger again changes nothing.
+    w.assert_no_changes();
+
+    // Imported, the token is null (the platform never shows it again).
+    w.run(&["state", "rm", "comwit_database.main"]);
+    w.import("comwit_database.main", &format!("{project}/{id}"));
+    let r = w.resource("comwit_database.main");
+    assert!(r["database_token"].is_null(), "{r}");
+    assert_eq!(s(&r, "status"), "cold");
+    w.destroy();
+    assert!(databases(&platform, &project).is_empty());
+    platform.assert_public_contract();
 }

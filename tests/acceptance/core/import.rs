@@ -1,6 +1,6 @@
 //! Import of `comwit_project` and `comwit_database`, with the CLI and with `import` blocks:
-//! the imported attributes equal those Terraform created. IDs that do not exist are clear
-//! errors.
+//! the imported attributes equal those Terraform created, except the one-time
+//! `database_token`, which is null after an import. IDs that do not exist are clear errors.
 
 use super::{assert_mentions, hcl, import_expect_error};
 use crate::support::assert_same_attributes;
@@ -42,14 +42,20 @@ fn cli_and_block_imports_match_what_was_created() {
     assert_same_attributes(
         &database,
         &w.resource("comwit_database.main"),
-        &["timeouts"],
+        &["timeouts", "database_token"],
     );
+    assert!(database["database_token"].is_string(), "{database}");
+    assert!(w.resource("comwit_database.main")["database_token"].is_null());
     assert_eq!(
         w.resource("comwit_database.main")["deletion_protection"],
         true
     );
     w.apply();
-    assert_same_attributes(&database, &w.resource("comwit_database.main"), &[]);
+    assert_same_attributes(
+        &database,
+        &w.resource("comwit_database.main"),
+        &["database_token"],
+    );
     w.assert_no_changes();
 
     // `import` blocks.
@@ -63,7 +69,11 @@ fn cli_and_block_imports_match_what_was_created() {
     assert!(plan.contains("2 to import"), "{plan}");
     w.apply();
     assert_same_attributes(&project, &w.resource("comwit_project.main"), &[]);
-    assert_same_attributes(&database, &w.resource("comwit_database.main"), &[]);
+    assert_same_attributes(
+        &database,
+        &w.resource("comwit_database.main"),
+        &["database_token"],
+    );
     w.assert_no_changes();
 }
 
@@ -87,7 +97,7 @@ fn imports_of_missing_or_malformed_ids_are_clear_errors() {
         &[
             "Project not found",
             "\"prj_0000000000000000\"",
-            "no project with that ID",
+            "none of the projects your token lists has that ID",
         ],
     );
     let missing = format!("{project_id}/db_0000000000000000");

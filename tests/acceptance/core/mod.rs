@@ -1,6 +1,7 @@
 //! Acceptance tests for the core area: `comwit_project` and `comwit_database`, the
-//! `comwit_project`, `comwit_projects`, `comwit_database` and `comwit_token` data sources, and
-//! the `comwit_database_token` ephemeral resource, with real Terraform against comwit-local.
+//! `comwit_project`, `comwit_projects` and `comwit_database` data sources, and the
+//! `comwit_database_token` ephemeral resource (an extension), with real Terraform against
+//! comwit-local; `public` runs with extensions off.
 
 mod data_sources;
 mod database;
@@ -8,6 +9,7 @@ mod database_errors;
 mod database_token;
 mod import;
 mod project;
+mod public;
 mod query;
 
 use comwit::api::models::{Database, Project};
@@ -52,17 +54,22 @@ pub fn databases(p: &Platform, project: &str) -> Vec<Database> {
         .expect("list databases")
 }
 
+/// The project `project_id` as the list shows it.
+pub fn project(p: &Platform, project_id: &str) -> Project {
+    p.block_on(p.api().find_project(project_id))
+        .expect("list projects")
+        .unwrap_or_else(|| panic!("no project {project_id} listed"))
+}
+
 pub fn projects(p: &Platform) -> Vec<Project> {
     p.block_on(p.api().list_projects()).expect("list projects")
 }
 
 /// Whether comwit-local still has the project (as the dev user sees it).
 pub fn project_exists(p: &Platform, project_id: &str) -> bool {
-    match p.block_on(p.api().get_project(project_id)) {
-        Ok(_) => true,
-        Err(e) if e.is_not_found() => false,
-        Err(e) => panic!("read project {project_id}: {e}"),
-    }
+    p.block_on(p.api().find_project(project_id))
+        .unwrap_or_else(|e| panic!("list projects: {e}"))
+        .is_some()
 }
 
 /// `terraform destroy` that must fail; returns its output.

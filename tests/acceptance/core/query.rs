@@ -11,10 +11,15 @@ use crate::support::{find_resource, Workdir};
 
 const NO_COLOR: &str = "-no-color";
 
-/// Creates a database through the API (it turns ready by itself shortly after).
+/// Creates a database through the API (it leaves `creating` by itself shortly after), as
+/// its project's list shows it.
 fn create_database(p: &Platform, project: &str, name: &str) -> Database {
-    p.block_on(p.api().create_database(project, name))
-        .expect("create database")
+    let api = p.api();
+    p.block_on(async {
+        let created = api.create_database(project, name).await?;
+        api.get_database(project, &created.database_id).await
+    })
+    .expect("create database")
 }
 
 /// `terraform query` that must succeed; returns its output.
@@ -131,7 +136,7 @@ fn query_finds_what_the_api_made_and_its_generated_config_imports_it_unchanged()
         3,
         "{generated}"
     );
-    for computed in ["created_at", "database_url", "status ="] {
+    for computed in ["database_token", "database_url", "status ="] {
         assert!(!generated.contains(computed), "{computed} in:\n{generated}");
     }
     let plan = w.assert_changes();
@@ -155,7 +160,7 @@ fn query_finds_what_the_api_made_and_its_generated_config_imports_it_unchanged()
     assert_eq!(dbs.len(), 3);
     for db in dbs {
         assert_eq!(db["values"]["deletion_protection"], true, "{db}");
-        assert_eq!(db["values"]["status"], "ready", "{db}");
+        assert_eq!(db["values"]["status"], "cold", "{db}");
         let identity = &db["identity"];
         assert_eq!(identity["project_id"], db["values"]["project_id"], "{db}");
         assert_eq!(identity["database_id"], db["values"]["database_id"], "{db}");
@@ -238,12 +243,13 @@ fn import_blocks_by_identity_and_by_id_import_the_same() {
         database_state
     );
 
-    // Mistyped identities are named before anything is read.
+    // Mistyped identities (IDs are opaque: only whitespace or a `/` is refused) are named
+    // before anything is read.
     w.state_rm("comwit_database.main");
     w.config(&hcl(
         Some(&project),
         &format!(
-            "{resources}\nimport {{\n  to       = comwit_database.main\n  identity = {{\n    project_id  = \"{project}\"\n    database_id = \"main\"\n  }}\n}}\n"
+            "{resources}\nimport {{\n  to       = comwit_database.main\n  identity = {{\n    project_id  = \"{project}\"\n    database_id = \"ma in\"\n  }}\n}}\n"
         ),
     ));
     let run = w.plan_expect_error();
@@ -251,7 +257,7 @@ fn import_blocks_by_identity_and_by_id_import_the_same() {
         &run.text(),
         &[
             "Invalid database_id in the identity",
-            "\"main\", which is not a database ID",
+            "\"ma in\", which is not a database ID",
         ],
     );
 }
@@ -283,12 +289,12 @@ fn list_configurations_are_checked_and_limits_kept() {
     // A malformed project ID fails validation.
     w.write(
         "find.tfquery.hcl",
-        "list \"comwit_database\" \"bad\" {\n  provider = comwit\n\n  config {\n    project_id = \"q-limits\"\n  }\n}\n",
+        "list \"comwit_database\" \"bad\" {\n  provider = comwit\n\n  config {\n    project_id = \"q/limits\"\n  }\n}\n",
     );
     let text = query_expect_error(&w);
     assert_mentions(
         &text,
-        &["project_id", "`prj_` followed by 16 lowercase hex digits"],
+        &["project_id", "without whitespace or `/`"],
     );
 
     // No project at all: neither the list nor the provider names one.
