@@ -244,8 +244,7 @@ fn status_diagnostic(action: &str, e: &StatusError) -> Diagnostic {
             format!(
                 "Could not {action}: this needs the `{scope}` scope, which the token does not \
                  have. Create a token that includes {scope} (console → Personal access tokens, \
-                 or `comwit login`) and use it as the provider's `token` or COMWIT_TOKEN. The \
-                 data source `comwit_token` shows the current token's scopes."
+                 or `comwit login`) and use it as the provider's `token` or COMWIT_TOKEN."
             ),
         ),
         (403, None) => Diagnostic::error(
@@ -641,13 +640,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn platform_ids() {
-        assert!(is_platform_id("prj_0123456789abcdef", "prj"));
-        assert!(!is_platform_id("prj_0123456789ABCDEF", "prj"));
-        assert!(!is_platform_id("prj_0123", "prj"));
-        assert!(!is_platform_id("garbage", "prj"));
-        assert!(!is_platform_id("app_0123456789abcdef", "prj"));
-        assert!(!is_platform_id("prj0123456789abcdef0", "prj"));
+    fn platform_ids_are_opaque() {
+        // Any shape the platform gives: `db-xxxx`, `app-xxx`, `dnsrec_...`, ours of old.
+        for id in ["prj_0123456789abcdef", "prj_0123456789ABCDEF", "db-x1", "dnsrec_9", "garbage"] {
+            assert!(is_platform_id(id, "prj"), "{id}");
+        }
+        // Only what no ID can hold (it goes into a URL path).
+        for id in ["", "a b", "a/b", "tab\there"] {
+            assert!(!is_platform_id(id, "prj"), "{id:?}");
+        }
     }
 
     #[test]

@@ -293,18 +293,22 @@ mod tests {
         // Unset ones are for `import_id` to default or report.
         let unset = identity(Value::Null, Value::string(""));
         assert!(check_identity_ids(&unset, &ids, "").is_ok());
+        // IDs are opaque: a swapped one is not caught here (the platform's 404 is), one with
+        // whitespace is.
         let swapped = identity(
             Value::string("db_0123456789abcdef"),
             Value::string("db_0123456789abcdef"),
         );
-        let d = check_identity_ids(&swapped, &ids, "").unwrap_err();
+        assert!(check_identity_ids(&swapped, &ids, "").is_ok());
+        let spaced = identity(Value::string("p 1"), Value::string("db_0123456789abcdef"));
+        let d = check_identity_ids(&spaced, &ids, "").unwrap_err();
         let e = d.iter().next().unwrap();
         assert_eq!(e.summary, "Invalid project_id in the identity");
         assert_eq!(e.attribute, Some(AttributePath::new("project_id")));
         assert!(e.detail.contains("not a project ID"), "{}", e.detail);
         assert!(
             e.detail
-                .ends_with("as the platform gives them. Correct it in the `identity` block."),
+                .ends_with("without whitespace or `/`. Correct it in the `identity` block."),
             "{}",
             e.detail
         );
@@ -330,10 +334,12 @@ mod tests {
         use crate::tfplugin::plan;
         use crate::tfplugin::schema::{Block, Schema};
         let schema = Schema::new(Block::from_attributes(vec![list_project_attribute()]));
-        let config = Value::object([("project_id", Value::string("shop"))]);
+        let config = Value::object([("project_id", Value::string("shop/1"))]);
         let d = plan::validate_config(&schema, &config);
         assert!(d.has_errors(), "{d}");
-        assert!(d.to_string().contains("`prj_` followed by 16"), "{d}");
+        assert!(d.to_string().contains("without whitespace or `/`"), "{d}");
+        let config = Value::object([("project_id", Value::string("shop"))]);
+        assert!(plan::validate_config(&schema, &config).is_empty());
     }
 
     #[test]
