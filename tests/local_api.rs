@@ -41,19 +41,22 @@ async fn domain(env: &Env, pid: &str, d: &str) {
 }
 
 #[tokio::test]
-async fn me_and_authentication() {
+async fn authentication_and_problem_details() {
     let env = start().await;
-    let r = env.get("/v1/me").await;
+    // No `/v1/me`: the platform has no such route.
+    assert_eq!(env.get("/v1/me").await.status, 404);
+    let r = env.get("/v1/projects").await;
     assert_eq!(r.status, 200);
-    assert_eq!(r.s("name"), "dev");
-    assert!(r.s("user_id").starts_with("usr_"));
-    assert_eq!(r.body["scopes"].as_array().unwrap().len(), 9);
 
-    let none = env.call_with(Method::GET, "/v1/me", None, None, &[]).await;
+    let none = env.call_with(Method::GET, "/v1/projects", None, None, &[]).await;
     assert_eq!(none.status, 401);
     assert_eq!(none.code(), "unauthorized");
+    assert_eq!(
+        none.headers["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
     let bad = env
-        .call_as("not-a-token", Method::GET, "/v1/me", None)
+        .call_as("not-a-token", Method::GET, "/v1/projects", None)
         .await;
     assert_eq!(bad.status, 401);
     let unknown = env
@@ -68,7 +71,7 @@ async fn me_and_authentication() {
     let basic = env
         .call_with(
             Method::GET,
-            "/v1/me",
+            "/v1/projects",
             None,
             None,
             &[("authorization", "Basic Zm9vOmJhcg==")],
@@ -86,137 +89,65 @@ async fn me_and_authentication() {
         )
         .await;
     assert_eq!(r.status, 401);
-    // Unknown paths and methods get the envelope too.
+    // Unknown paths get problem details too.
     let r = env.get("/v1/nothing-here").await;
     assert_eq!((r.status, r.code()), (404, "not_found"));
-    let r = env
-        .call_as(&env.token, Method::DELETE, "/v1/me", None)
-        .await;
-    assert_eq!(r.status, 405);
-    assert!(r.headers.get("allow").is_some());
     env.server.shutdown().await;
 }
 
 #[tokio::test]
-async fn projects_crud_and_conflicts() {
+async fn projects_are_listed_and_their_extensions_can_be_switched_off() {
     let env = start().await;
-    let r = env.post("/v1/projects", json!({"name": "alpha"})).await;
-    assert_eq!(r.status, 201);
-    let pid = r.s("project_id");
-    assert!(pid.starts_with("prj_") && pid.len() == 20);
-    assert_eq!(
-        r.headers["location"],
-        format!("/v1/projects/{pid}").as_str()
-    );
-    assert!(r.s("created_at").ends_with('Z'));
-
-    assert_eq!(
-        env.get(&format!("/v1/projects/{pid}")).await.s("name"),
-        "alpha"
-    );
+    // Made in the console (the admin), listed by the public route: `{project_id, name}`.
+    let pid = env.project("alpha").await;
     let list = env.get("/v1/projects").await;
-    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
-    assert_eq!(list.body["next_cursor"], Value::Null);
+    assert_eq!(list.status, 200);
+    assert_eq!(list.body, json!({"projects": [{"project_id": pid, "name": "alpha"}]}));
 
+    // Extensions, shaped like their neighbours: `{"project":{...}}`.
+    let r = env.post("/v1/projects", json!({"name": "beta"})).await;
+    assert_eq!(r.status, 201, "{r:?}");
+    let beta = r.body["project"]["project_id"].as_str().unwrap().to_string();
+    assert_eq!(r.body["project"]["name"], "beta");
+    let got = env.get(&format!("/v1/projects/{beta}")).await;
+    assert_eq!(got.body["project"]["name"], "beta");
     let dup = env.post("/v1/projects", json!({"name": "alpha"})).await;
     assert_eq!((dup.status, dup.code()), (409, "name_taken"));
-
-    for bad in [
-        json!({"name": "Alpha"}),
-        json!({"name": "1abc"}),
-        json!({"name": "a-"}),
-        json!({"name": ""}),
-        json!({"name": "a".repeat(64)}),
-        json!({"name": 5}),
-        json!({}),
-        json!([]),
-    ] {
-        let r = env.post("/v1/projects", bad.clone()).await;
-        assert_eq!(r.status, 422, "{bad} -> {r:?}");
-    }
+    let r = env.post("/v1/projects", json!({"name": "Alpha"})).await;
+    assert_eq!(r.status, 400, "{r:?}");
     let r = env
-        .post("/v1/projects", json!({"name": "ok", "extra": 1}))
+        .patch(&format!("/v1/projects/{beta}"), json!({"name": "gamma"}))
         .await;
-    assert_eq!(
-        (r.status, r.body["error"]["field"].as_str()),
-        (422, Some("extra"))
-    );
-    let r = env
-        .http
-        .post(env.url("/v1/projects"))
-        .bearer_auth(&env.token)
-        .header("content-type", "application/json")
-        .body("{not json")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
-    let r = env
-        .http
-        .post(env.url("/v1/projects"))
-        .bearer_auth(&env.token)
-        .header("content-type", "text/plain")
-        .body("{\"name\":\"x\"}")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 415);
-    // Nothing was written by the refused requests.
-    assert_eq!(
-        env.get("/v1/projects").await.body["items"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
-
-    let r = env
-        .patch(&format!("/v1/projects/{pid}"), json!({"name": "beta"}))
-        .await;
-    assert_eq!((r.status, r.s("name")), (200, "beta".to_string()));
-    env.project("gamma").await;
-    let r = env
-        .patch(&format!("/v1/projects/{pid}"), json!({"name": "gamma"}))
-        .await;
-    assert_eq!(r.status, 409);
-    let r = env
-        .patch(&format!("/v1/projects/{pid}"), json!({"name": "BAD"}))
-        .await;
-    assert_eq!(r.status, 422);
-
-    // Not empty: 409 listing what it holds.
+    assert_eq!((r.status, r.body["project"]["name"].as_str()), (200, Some("gamma")));
+    // Not empty: 409.
     let db = env
-        .post(
-            &format!("/v1/projects/{pid}/databases"),
-            json!({"name": "main"}),
-        )
+        .post(&format!("/v1/projects/{beta}/databases"), json!({"name": "main"}))
         .await
         .s("database_id");
-    let app_id = app(&env, &pid, "web").await;
-    domain(&env, &pid, "alpha.test").await;
-    let r = env.delete(&format!("/v1/projects/{pid}")).await;
+    let r = env.delete(&format!("/v1/projects/{beta}")).await;
     assert_eq!((r.status, r.code()), (409, "project_not_empty"));
-    assert_eq!(r.body["error"]["details"]["databases"], json!([db]));
-    assert_eq!(r.body["error"]["details"]["apps"], json!([app_id]));
-    assert_eq!(r.body["error"]["details"]["domains"], json!(["alpha.test"]));
-    env.delete(&format!("/v1/projects/{pid}/databases/{db}"))
-        .await;
-    env.delete(&format!("/v1/projects/{pid}/apps/{app_id}"))
-        .await;
-    env.delete(&format!("/v1/projects/{pid}/domains/alpha.test"))
-        .await;
-    assert_eq!(env.delete(&format!("/v1/projects/{pid}")).await.status, 204);
-    assert_eq!(env.get(&format!("/v1/projects/{pid}")).await.status, 404);
-    assert_eq!(env.delete(&format!("/v1/projects/{pid}")).await.status, 404);
-    assert_eq!(env.get("/v1/projects/not-an-id").await.status, 404);
-    assert_eq!(
-        env.get(&format!("/v1/projects/{FAKE_PRJ}")).await.status,
-        404
-    );
+    env.delete(&format!("/v1/projects/{beta}/databases/{db}")).await;
+    assert_eq!(env.delete(&format!("/v1/projects/{beta}")).await.status, 204);
+    assert_eq!(env.get(&format!("/v1/projects/{beta}")).await.status, 404);
+    env.server.shutdown().await;
+
+    // Without extensions only the list answers; the rest is 404, as on the platform.
+    let env = start_with(|c| c.extensions = false).await;
+    let pid = env.project("alpha").await;
+    assert_eq!(env.get("/v1/projects").await.body["projects"][0]["project_id"], pid.as_str());
+    for r in [
+        env.post("/v1/projects", json!({"name": "beta"})).await,
+        env.get(&format!("/v1/projects/{pid}")).await,
+        env.patch(&format!("/v1/projects/{pid}"), json!({"name": "b"})).await,
+        env.delete(&format!("/v1/projects/{pid}")).await,
+        env.post(&format!("/v1/projects/{pid}/databases/x/tokens"), json!({})).await,
+    ] {
+        assert_eq!(r.status, 404, "{r:?}");
+    }
+    assert_eq!(env.get("/v1/projects").await.body["projects"].as_array().unwrap().len(), 1);
     env.server.shutdown().await;
 }
 
-/// Every scoped operation, with a token holding every scope but the one it needs.
 #[tokio::test]
 async fn each_operation_needs_its_scope() {
     let env = start().await;
@@ -488,43 +419,96 @@ async fn non_members_are_refused() {
 }
 
 #[tokio::test]
-async fn databases_provision_then_ready() {
+async fn databases_create_list_rotate_and_delete_as_the_platform_does() {
     let env = start().await;
     let pid = env.project("data").await;
     let base = format!("/v1/projects/{pid}/databases");
-    let r = env.post(&base, json!({"name": "main"})).await;
+    let key = [("idempotency-key", "0b6c1c6a-1f7e-4b8e-9a53-6f4f4a7f2d11")];
+    let r = env
+        .call_with(Method::POST, &base, Some(&env.token), Some(json!({"name": "main"})), &key)
+        .await;
     assert_eq!(r.status, 201, "{r:?}");
     let id = r.s("database_id");
-    assert!(id.starts_with("db_"));
-    assert_eq!(r.s("status"), "provisioning");
-    assert_eq!(
-        r.s("database_url"),
-        format!("{}/{id}", env.server.listeners().db)
-    );
+    assert_eq!(r.body["created"], true);
+    assert_eq!(r.s("authentication"), "comwit");
+    let token = r.s("database_token");
+    assert!(!token.is_empty(), "{r:?}");
+    let url = r.s("database_url");
+    let tenant = url
+        .strip_prefix(&format!("{}/v1/", env.server.listeners().db))
+        .unwrap_or_else(|| panic!("{url}"))
+        .to_string();
+    assert!(!tenant.is_empty() && tenant != id && !tenant.contains('/'), "{tenant}");
+    // Only the token's hash is kept.
+    let store = rusqlite::Connection::open(env.dir.path().join("comwit-local.sqlite3")).unwrap();
+    let dump: String = store
+        .query_row(
+            "SELECT group_concat(coalesce(body, ''), ' ') FROM idempotency",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or_default();
+    assert!(!dump.contains(&token), "the token is not stored for replay");
+    drop(store);
+    // A replay: `created: false`, no token.
+    let again = env
+        .call_with(Method::POST, &base, Some(&env.token), Some(json!({"name": "main"})), &key)
+        .await;
+    assert_eq!(again.s("database_id"), id);
+    assert_eq!(again.body["created"], false);
+    assert!(again.body.get("database_token").is_none(), "{again:?}");
+    // The newer CLI's field.
+    let r = env
+        .post(&base, json!({"name": "second", "authentication": "comwit"}))
+        .await;
+    assert_eq!(r.status, 201, "{r:?}");
+    let second = r.s("database_id");
     let dup = env.post(&base, json!({"name": "main"})).await;
     assert_eq!((dup.status, dup.code()), (409, "name_taken"));
-    assert_eq!(env.post(&base, json!({"name": "Main"})).await.status, 422);
+    for bad in [
+        json!({"name": "Main"}),
+        json!({"name": "x", "size": 1}),
+        json!({"name": "x", "authentication": "nope"}),
+    ] {
+        assert_eq!(env.post(&base, bad.clone()).await.status, 400, "{bad}");
+    }
+    // `creating`, then `cold`; the list is the only read.
+    let list = env.get(&base).await;
+    assert_eq!(list.body["databases"][0]["status"], "creating", "{list:?}");
     assert_eq!(
-        env.post(&base, json!({"name": "x", "size": 1}))
-            .await
-            .status,
-        422
+        list.body["databases"][0],
+        json!({"database_id": id, "name": "main", "database_url": url, "status": "creating"})
     );
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let r = env.get(&format!("{base}/{id}")).await;
-    assert_eq!((r.status, r.s("status")), (200, "ready".to_string()));
+    assert_eq!(env.get(&base).await.body["databases"][0]["status"], "cold");
+    assert_eq!(env.get(&format!("{base}/{id}")).await.status, 405);
+    // Rotation: a new token; the old one stops working.
+    let rotated = env.post(&format!("{base}/{id}/token/rotate"), json!({})).await;
+    assert_eq!(rotated.status, 200, "{rotated:?}");
+    assert_eq!(rotated.s("database_id"), id);
+    assert_eq!(rotated.s("database_url"), url);
+    assert_eq!(rotated.s("status"), "cold");
+    let new_token = rotated.s("database_token");
+    assert_ne!(new_token, token);
+    let path = format!("/v1/{tenant}/v3/pipeline");
+    let (status, _) = env.hrana(&path, Some(&token), json!({"requests": []})).await;
+    assert_eq!(status, 401);
+    let (status, _) = env.hrana(&path, Some(&new_token), json!({"requests": []})).await;
+    assert_eq!(status, 200);
+    // Delete: `{"ok":true,"database":{...,"status":"deleted"}}`; then it is gone from the list.
+    let r = env.delete(&format!("{base}/{id}")).await;
+    assert_eq!(r.status, 200);
     assert_eq!(
-        env.get(&base).await.body["items"][0]["database_id"],
-        id.as_str()
+        r.body,
+        json!({"ok": true, "database": {"database_id": id, "database_url": url, "status": "deleted"}})
     );
-    assert_eq!(
-        env.get(&format!("{base}/db_0000000000000000")).await.status,
-        404
-    );
-    assert_eq!(env.get(&format!("{base}/nope")).await.status, 404);
-    assert_eq!(env.delete(&format!("{base}/{id}")).await.status, 204);
-    assert_eq!(env.get(&format!("{base}/{id}")).await.status, 404);
+    let left: Vec<Value> = env.get(&base).await.body["databases"].as_array().unwrap().clone();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0]["database_id"], second.as_str());
     assert_eq!(env.delete(&format!("{base}/{id}")).await.status, 404);
+    assert_eq!(env.post(&format!("{base}/{id}/token/rotate"), json!({})).await.status, 404);
+    let (status, _) = env.hrana(&path, Some(&new_token), json!({"requests": []})).await;
+    assert_eq!(status, 401);
     env.server.shutdown().await;
 }
 
@@ -2061,11 +2045,8 @@ async fn database_tokens_are_made_renewed_and_revoked() {
         (json!({"access": "read_only", "ttl": 5}), "ttl"),
     ] {
         let r = env.post(&base, body.clone()).await;
-        assert_eq!(
-            (r.status, r.body["error"]["field"].as_str()),
-            (422, Some(field)),
-            "{body} {r:?}"
-        );
+        assert_eq!(r.status, 400, "{body} {r:?}");
+        assert!(r.body["detail"].as_str().unwrap().contains(field), "{body} {r:?}");
     }
     let ro = env
         .post(&base, json!({"access": "read_only", "expires_in": 60}))
@@ -2075,7 +2056,7 @@ async fn database_tokens_are_made_renewed_and_revoked() {
 
     let list = env.get(&base).await;
     assert_eq!(list.status, 200);
-    let items = list.body["items"].as_array().unwrap();
+    let items = list.body["tokens"].as_array().unwrap();
     assert_eq!(items.len(), 2);
     assert!(items.iter().all(|t| t.get("token").is_none()), "{list:?}");
     let got = env.get(&format!("{base}/{id}")).await;
@@ -2090,7 +2071,7 @@ async fn database_tokens_are_made_renewed_and_revoked() {
     let bad = env
         .post(&format!("{base}/{id}/renew"), json!({"expires_in": 1}))
         .await;
-    assert_eq!(bad.status, 422);
+    assert_eq!(bad.status, 400);
 
     // Scopes: reading needs database:read, making database:write.
     let reader = env
@@ -2122,15 +2103,16 @@ async fn database_tokens_are_made_renewed_and_revoked() {
         assert_eq!(r.status, 404, "{r:?}");
     }
     assert_eq!(
-        env.get(&base).await.body["items"].as_array().unwrap().len(),
+        env.get(&base).await.body["tokens"].as_array().unwrap().len(),
         1
     );
 
     // Deleting the database deletes its tokens and its file.
     let token = ro.s("token");
+    let dbp = env.db_path(&pid, &db).await;
     let (status, _) = env
         .hrana(
-            &format!("/{db}/v2/pipeline"),
+            &format!("{dbp}/v2/pipeline"),
             Some(&token),
             json!({"requests": []}),
         )
@@ -2140,12 +2122,12 @@ async fn database_tokens_are_made_renewed_and_revoked() {
         env.delete(&format!("/v1/projects/{pid}/databases/{db}"))
             .await
             .status,
-        204
+        200
     );
     assert!(!file.exists(), "the file goes with its database");
     let (status, body) = env
         .hrana(
-            &format!("/{db}/v2/pipeline"),
+            &format!("{dbp}/v2/pipeline"),
             Some(&token),
             json!({"requests": []}),
         )
@@ -2173,7 +2155,8 @@ async fn hrana_values_statements_and_batches() {
     let env = start().await;
     let pid = env.project("hrana").await;
     let (db, token) = env.database_with_token(&pid, "main", "full_access").await;
-    let path = format!("/{db}/v3/pipeline");
+    let dbp = env.db_path(&pid, &db).await;
+    let path = format!("{dbp}/v3/pipeline");
     let (status, body) = env
         .hrana(
             &path,
@@ -2392,14 +2375,29 @@ async fn hrana_refuses_bad_tokens_and_read_only_writes() {
     let env = start().await;
     let pid = env.project("hauth").await;
     let (db, full) = env.database_with_token(&pid, "main", "full_access").await;
+    let dbp = env.db_path(&pid, &db).await;
     let ro = env.db_token(&pid, &db, "read_only").await;
     let (db2, other) = env.database_with_token(&pid, "other", "full_access").await;
-    let path = format!("/{db}/v2/pipeline");
+    let path = format!("{dbp}/v2/pipeline");
     let empty = json!({"requests": []});
+    let no_connect = env
+        .server
+        .admin()
+        .create_token("dev", &["database:read", "database:write"], "nc")
+        .unwrap()
+        .secret;
+    let elsewhere = env.project("elsewhere").await;
+    let foreign = env
+        .server
+        .admin()
+        .create_project_token(&elsewhere, &["database:connect"], "w")
+        .unwrap()
+        .secret;
     for (token, what) in [
         (None, "Authorization"),
         (Some("garbage"), "not a database token"),
-        (Some(env.token.as_str()), "not a database token"),
+        (Some(no_connect.as_str()), "does not hold `database:connect`"),
+        (Some(foreign.as_str()), "cannot reach the project"),
         (
             Some(other.as_str()),
             &*format!("for database {db2}, not {db}"),
@@ -2410,8 +2408,39 @@ async fn hrana_refuses_bad_tokens_and_read_only_writes() {
         assert!(body["message"].as_str().unwrap().contains(what), "{body}");
         assert_eq!(body["code"], "UNAUTHORIZED");
     }
+    // The database gateway: a user's `cwt_` token with `database:connect` (the dev token
+    // holds every scope) or the project's `cwp_` token, at the database's URL.
+    let project_token = env
+        .server
+        .admin()
+        .create_project_token(&pid, &["database:connect"], "app")
+        .unwrap()
+        .secret;
+    assert!(project_token.starts_with("cwp_"));
+    for token in [env.token.as_str(), project_token.as_str()] {
+        let (status, body) = env.hrana(&path, Some(token), empty.clone()).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    // Without the URL's tenant segment (as `@libsql/client` resolves it), such a token names
+    // no database; the database's own token does.
+    let (status, body) = env
+        .hrana("/v1/v2/pipeline", Some(&env.token), empty.clone())
+        .await;
+    assert_eq!(status, 401, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("does not name a database"));
+    let (status, body) = env.hrana("/v1/v2/pipeline", Some(&full), empty.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    // A rotation ends the old one-time token at once.
+    let rotated = env
+        .post(&format!("/v1/projects/{pid}/databases/{db}/token/rotate"), json!({}))
+        .await;
+    assert_eq!(rotated.status, 200, "{rotated:?}");
+    let (status, body) = env.hrana(&path, Some(&full), empty.clone()).await;
+    assert_eq!(status, 401, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("revoked"), "{body}");
+    let full = rotated.s("database_token");
     // A signature made with another key.
-    let mut forged: Vec<String> = full.split('.').map(str::to_string).collect();
+    let mut forged: Vec<String> = ro.split('.').map(str::to_string).collect();
     forged[2] = forged[2].chars().rev().collect();
     let (status, body) = env
         .hrana(&path, Some(&forged.join(".")), empty.clone())
@@ -2486,7 +2515,7 @@ async fn hrana_refuses_bad_tokens_and_read_only_writes() {
     for (p, status) in [
         ("/v2", 200),
         ("/v3", 200),
-        (&*format!("/{db}/v3"), 200),
+        (&*format!("{dbp}/v3"), 200),
         ("/v3-protobuf", 404),
         ("/health", 200),
         ("/version", 200),
@@ -2507,7 +2536,8 @@ async fn hrana_cursor_answers_a_batch_as_lines() {
     let env = start().await;
     let pid = env.project("cursor").await;
     let (db, token) = env.database_with_token(&pid, "main", "full_access").await;
-    let url = format!("{}/{db}/v3/cursor", env.server.listeners().db);
+    let dbp = env.db_path(&pid, &db).await;
+    let url = format!("{}{dbp}/v3/cursor", env.server.listeners().db);
     let step = |sql: &str, cond: Value| json!({"stmt": {"sql": sql}, "condition": cond});
     let resp = env
         .http
@@ -2558,7 +2588,7 @@ async fn hrana_cursor_answers_a_batch_as_lines() {
     // The baton continues the stream in a pipeline; no token, no cursor.
     let (_, body) = env
         .hrana(
-            &format!("/{db}/v3/pipeline"),
+            &format!("{dbp}/v3/pipeline"),
             Some(&token),
             json!({"baton": lines[0]["baton"], "requests": [exec("SELECT count(*) FROM t", json!([])), {"type": "close"}]}),
         )

@@ -71,6 +71,7 @@ impl<'a> Retrying<'a> {
                     status: 204,
                     body: Value::Null,
                     headers: r.headers,
+                    code: String::new(),
                 };
             }
             return r;

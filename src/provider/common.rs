@@ -230,7 +230,12 @@ pub fn api_error(action: &str, err: &ApiError) -> Diagnostics {
 
 fn status_diagnostic(action: &str, e: &StatusError) -> Diagnostic {
     let message = &e.message;
-    match (e.status, e.required_scope.as_deref()) {
+    // The platform sends no scope member: a 403 whose detail names a scope is about it.
+    let scope = e
+        .required_scope
+        .clone()
+        .or_else(|| scope_named_in(message));
+    match (e.status, scope.as_deref()) {
         (401, _) => Diagnostic::error(
             "Comwit token rejected",
             format!(
@@ -339,6 +344,37 @@ pub fn required_str(value: &Value, name: &str) -> Result<String, Diagnostics> {
 
 pub fn string_or_null(s: Option<&str>) -> Value {
     s.map_or(Value::Null, Value::string)
+}
+
+/// The public scopes (the seed's, and `database:connect`).
+const SCOPES: [&str; 10] = [
+    "project:read",
+    "database:read",
+    "database:write",
+    "database:connect",
+    "app:read",
+    "app:write",
+    "app:deploy",
+    "domain:read",
+    "domain:write",
+    "domain:purchase",
+];
+
+/// The scope a problem's detail names, if it names exactly one.
+fn scope_named_in(detail: &str) -> Option<String> {
+    let named: Vec<&str> = SCOPES
+        .iter()
+        .copied()
+        .filter(|s| {
+            detail
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == ':' || c == '_'))
+                .any(|w| w == *s)
+        })
+        .collect();
+    match named.as_slice() {
+        [one] => Some(one.to_string()),
+        _ => None,
+    }
 }
 
 /// Whether `s` can be a platform ID. IDs are opaque strings (`db-xxxx`, `app-xxx`,

@@ -58,11 +58,13 @@ pub struct Resp {
     pub status: u16,
     pub body: Value,
     pub headers: HeaderMap,
+    /// The problem's `code`, lower-cased (comwit-local sends it upper-cased).
+    pub code: String,
 }
 
 impl Resp {
     pub fn code(&self) -> &str {
-        self.body["error"]["code"].as_str().unwrap_or("")
+        &self.code
     }
     pub fn s(&self, key: &str) -> String {
         self.body[key].as_str().unwrap_or_default().to_string()
@@ -113,15 +115,21 @@ impl Env {
             })
         };
         if status >= 400 {
+            // Problem details (RFC 9457) with the platform's machine `code`.
             assert!(
-                body["error"]["code"].is_string() && body["error"]["message"].is_string(),
-                "error without envelope: {status} {body}"
+                body["title"].is_string()
+                    && body["status"] == status
+                    && body["detail"].is_string()
+                    && body["code"].is_string(),
+                "error without problem details: {status} {body}"
             );
         }
+        let code = body["code"].as_str().unwrap_or("").to_lowercase();
         Resp {
             status,
             body,
             headers,
+            code,
         }
     }
 
@@ -167,21 +175,23 @@ impl Env {
             .unwrap();
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let body = resp.json().await.unwrap_or(Value::Null);
+        let body: Value = resp.json().await.unwrap_or(Value::Null);
+        let code = body["code"].as_str().unwrap_or("").to_lowercase();
         Resp {
             status,
             body,
             headers,
+            code,
         }
     }
 
-    /// Create a project and return its id.
+    /// Create a project as the console does (comwit-local's admin, no API call) with the
+    /// `dev` user as member, and return its id.
     pub async fn project(&self, name: &str) -> String {
-        let r = self
-            .post("/v1/projects", serde_json::json!({ "name": name }))
-            .await;
-        assert_eq!(r.status, 201, "{r:?}");
-        r.s("project_id")
+        self.server
+            .admin()
+            .create_project(name, &["dev"])
+            .expect("create project")
     }
 }
 
@@ -219,7 +229,8 @@ pub fn sha256_hex(data: &[u8]) -> String {
 
 /// A database's data plane (Hrana over HTTP) for the tests.
 impl Env {
-    /// A new database of project `pid` and a token for it (`access`: `full_access`/`read_only`).
+    /// A new database of project `pid` and a token for it: its one-time token for
+    /// `full_access`, a minted one (the tokens extension) for `read_only`.
     pub async fn database_with_token(
         &self,
         pid: &str,
@@ -234,7 +245,27 @@ impl Env {
             .await;
         assert_eq!(r.status, 201, "{r:?}");
         let id = r.s("database_id");
-        (id.clone(), self.db_token(pid, &id, access).await)
+        let token = match access {
+            "full_access" => r.s("database_token"),
+            _ => self.db_token(pid, &id, access).await,
+        };
+        (id, token)
+    }
+
+    /// The path of database `id`'s URL on the database listener: `/v1/<tenant_id>`.
+    pub async fn db_path(&self, pid: &str, id: &str) -> String {
+        let list = self.get(&format!("/v1/projects/{pid}/databases")).await;
+        let url = list.body["databases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["database_id"] == id)
+            .and_then(|d| d["database_url"].as_str())
+            .unwrap_or_else(|| panic!("database {id} not listed: {list:?}"))
+            .to_string();
+        url.strip_prefix(&self.server.listeners().db)
+            .unwrap_or_else(|| panic!("{url}"))
+            .to_string()
     }
 
     /// A new token of database `id`.

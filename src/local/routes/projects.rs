@@ -122,10 +122,13 @@ pub async fn delete(call: Call<InProject>) -> ApiResult<StatusCode> {
             return Err(ApiError::conflict(
                 "project_not_empty",
                 format!(
-                    "project {project_id} still holds {} database(s), {} app(s) and {} domain(s); delete them first",
+                    "project {project_id} still holds {} database(s) ({}), {} app(s) ({}) and {} domain(s) ({}); delete them first",
                     dbs.len(),
+                    dbs.join(", "),
                     apps.len(),
-                    domains.len()
+                    apps.join(", "),
+                    domains.len(),
+                    domains.join(", ")
                 ),
             )
             .with_details(json!({ "databases": dbs, "apps": apps, "domains": domains })));

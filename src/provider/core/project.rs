@@ -238,12 +238,12 @@ fn not_empty(id: &str, name: &str, err: &ApiError) -> Diagnostic {
         err.as_status()
             .map_or_else(|| err.to_string(), |s| s.message.clone())
     } else {
-        held.join("; ")
+        format!("it still holds {}", held.join("; "))
     };
     Diagnostic::error(
         "Project is not empty",
         format!(
-            "Could not delete the project {name:?} ({id}): it still holds {what}. Destroy or \
+            "Could not delete the project {name:?} ({id}): {what}. Destroy or \
              remove those first: if Terraform manages them, destroy them (resources that use \
              `project_id = comwit_project.<name>.id` are destroyed before the project); if \
              they were created elsewhere, delete them with the console or the CLI. Then run \
@@ -315,7 +315,7 @@ mod tests {
     #[test]
     fn not_empty_without_details_uses_the_message() {
         let d = not_empty("prj_1", "shop", &conflict(serde_json::Value::Null));
-        assert!(d.detail.contains("still holds things"), "{}", d.detail);
+        assert!(d.detail.contains(": project prj_1 still holds things."), "{}", d.detail);
     }
 
     #[tokio::test]

@@ -264,6 +264,13 @@ fn the_token_is_kept_once_rotated_in_place_and_null_after_import() {
     let r = w.resource("comwit_database.main");
     assert!(r["database_token"].is_null(), "{r}");
     assert_eq!(s(&r, "status"), "cold");
+    // The configured trigger differs from the imported (null) one: the apply rotates, and
+    // records `deletion_protection = false`.
+    w.apply();
+    let r = w.resource("comwit_database.main");
+    let third = s(&r, "database_token");
+    assert_eq!(select_one(&platform, &url, &third), 200);
+    assert_eq!(select_one(&platform, &url, &second), 401);
     w.destroy();
     assert!(databases(&platform, &project).is_empty());
     platform.assert_public_contract();

@@ -107,7 +107,7 @@ fn project_with_a_database_end_to_end_and_a_destroy_refused_while_not_empty() {
         &text,
         &[
             "Project is not empty",
-            &format!("it still holds 1 database ({})", stray.database_id),
+            &format!("still holds 1 database(s) ({})", stray.database_id),
             "Destroy or remove those first",
         ],
     );

@@ -1,6 +1,9 @@
-//! `terraform apply` a project's database, mint tokens through the platform API (raw HTTP),
-//! drive the database with `@libsql/client` (`scripts/libsql-client/check.mjs`), then
-//! `terraform destroy` and check that the file and the tokens are gone.
+//! `terraform apply` a project's database, take its one-time token from the resource's
+//! `database_token`, rotate it with `token_rotation_trigger` (the old one is the revoked token),
+//! mint a read-only and an expired token through the tokens extension (raw HTTP), drive the
+//! database with `@libsql/client` (`scripts/libsql-client/check.mjs`) at its `database_url`
+//! (`.../v1/<tenant_id>`, whose last segment the client drops), then `terraform destroy` and
+//! check that the file and the tokens are gone.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -87,20 +90,36 @@ fn official_client_reads_and_writes_a_terraform_database() {
         return;
     };
     let project = create_project(&platform, "data-plane");
-    w.config(&format!(
-        "{PROVIDER_HEADER}\nprovider \"comwit\" {{\n  project_id = \"{project}\"\n}}\n\n\
-         resource \"comwit_database\" \"main\" {{\n  name                = \"orders\"\n  deletion_protection = false\n}}\n"
-    ));
+    let config = |trigger: &str| {
+        format!(
+            "{PROVIDER_HEADER}\nprovider \"comwit\" {{\n  project_id = \"{project}\"\n}}\n\n\
+             resource \"comwit_database\" \"main\" {{\n  name                = \"orders\"\n  deletion_protection = false\n{trigger}}}\n"
+        )
+    };
+    w.config(&config(""));
     w.apply();
     let r = w.resource("comwit_database.main");
     let id = r["database_id"].as_str().unwrap().to_string();
     let url = r["database_url"].as_str().unwrap().to_string();
-    assert_eq!(url, format!("{}/{id}", platform.db_url));
+    let first = r["database_token"].as_str().unwrap().to_string();
+    assert!(
+        url.starts_with(&format!("{}/v1/", platform.db_url)) && !url.ends_with(&id),
+        "{url}"
+    );
     let file = platform
         .data_dir()
         .join("databases")
         .join(format!("{id}.db"));
     assert!(file.exists(), "{} is missing", file.display());
+    // Rotated by Terraform: the first token is the revoked one.
+    w.config(&config("  token_rotation_trigger = { n = \"1\" }\n"));
+    w.apply();
+    let full = w.resource("comwit_database.main")["database_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(full, first);
+    let revoked = first;
 
     let api = Api {
         platform: &platform,
@@ -110,15 +129,7 @@ fn official_client_reads_and_writes_a_terraform_database() {
             .unwrap(),
     };
     let base = format!("/v1/projects/{project}/databases/{id}");
-    let (_, full) = api.token(&base, json!({}));
     let (_, read_only) = api.token(&base, json!({"access": "read_only"}));
-    let (revoked_id, revoked) = api.token(&base, json!({}));
-    let (status, _) = api.call(
-        reqwest::Method::DELETE,
-        &format!("{base}/tokens/{revoked_id}"),
-        None,
-    );
-    assert_eq!(status, 204);
     // The shortest lifetime is a minute: expire this one in the store rather than wait.
     let (expired_id, expired) = api.token(&base, json!({"expires_in": 60}));
     let store =
