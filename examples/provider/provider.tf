@@ -6,9 +6,11 @@ terraform {
   }
 }
 
-# The token comes from the COMWIT_TOKEN environment variable (create one with `comwit login`
-# or in the console). project_id is the default project of the resources that take one; it
-# falls back to COMWIT_PROJECT_ID.
+# The token comes from `token`, else the COMWIT_TOKEN environment variable, else the official
+# CLI's login file (written by `comwit login`: $COMWIT_CONFIG, else
+# $XDG_CONFIG_HOME/comwit/config.json, else ~/.config/comwit/config.json). project_id is the
+# default project of the resources that take one; it falls back to COMWIT_PROJECT, then to the
+# login file's default_project.
 provider "comwit" {
   project_id = var.project_id
 
@@ -18,15 +20,15 @@ provider "comwit" {
 
 variable "project_id" {
   type        = string
-  description = "The project to manage, such as prj_0123456789abcdef."
+  description = "The project to manage (its ID as the console shows it)."
 }
 
 resource "comwit_database" "orders" {
   name = "orders"
 }
 
-data "comwit_token" "current" {}
+data "comwit_projects" "all" {}
 
-output "token_scopes" {
-  value = data.comwit_token.current.scopes
+output "projects" {
+  value = data.comwit_projects.all.projects
 }

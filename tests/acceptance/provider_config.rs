@@ -40,11 +40,16 @@ fn a_token_with_whitespace_and_plain_http_are_refused_at_plan() {
     // From the environment, so that Terraform's echo of the configuration cannot show it.
     w.set_env("COMWIT_TOKEN", "cwt_not a secretvalue");
     w.config(&format!(
-        "{PROVIDER_HEADER}\nprovider \"comwit\" {{\n  api_url = \"http://example.com\"\n}}\ndata \"comwit_projects\" \"all\" {{}}\n"
+        "{PROVIDER_HEADER}\nprovider \"comwit\" {{}}\ndata \"comwit_projects\" \"all\" {{}}\n"
     ));
     let text = w.plan_expect_error().text();
     assert!(text.contains("Invalid COMWIT_TOKEN"), "{text}");
+    assert!(text.contains("whitespace"), "{text}");
     assert!(!text.contains("secretvalue"), "the token is never shown: {text}");
+    w.config(&format!(
+        "{PROVIDER_HEADER}\nprovider \"comwit\" {{\n  api_url = \"http://example.com\"\n}}\ndata \"comwit_projects\" \"all\" {{}}\n"
+    ));
+    let text = w.plan_expect_error().text();
     assert!(text.contains("Invalid API URL"), "{text}");
 }
 

@@ -5,8 +5,8 @@ data "comwit_database" "orders" {
 
 # ...or by ID in a given project.
 data "comwit_database" "by_id" {
-  project_id  = "prj_0123456789abcdef"
-  database_id = "db_0123456789abcdef"
+  project_id  = "my-project-id"
+  database_id = "db-0123abcd"
 }
 
 output "orders_url" {

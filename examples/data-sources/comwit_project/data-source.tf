@@ -5,7 +5,7 @@ data "comwit_project" "shop" {
 
 # ...or by ID.
 data "comwit_project" "by_id" {
-  id = "prj_0123456789abcdef"
+  id = "my-project-id"
 }
 
 resource "comwit_database" "orders" {

@@ -6,6 +6,6 @@ list "comwit_database" "shop" {
   limit    = 500
 
   config {
-    project_id = "prj_0123456789abcdef"
+    project_id = "my-project-id"
   }
 }

@@ -4,12 +4,12 @@
 import {
   to = comwit_database.orders
   identity = {
-    project_id  = "prj_0123456789abcdef"
-    database_id = "db_0123456789abcdef"
+    project_id  = "my-project-id"
+    database_id = "db-0123abcd"
   }
 }
 
 resource "comwit_database" "orders" {
-  project_id = "prj_0123456789abcdef"
+  project_id = "my-project-id"
   name       = "orders"
 }

@@ -2,12 +2,18 @@
 # replace it, first set deletion_protection = false and apply.
 resource "comwit_database" "orders" {
   name = "orders"
+
+  # Change any value to rotate the one-time database token in place (the old one stops
+  # working).
+  token_rotation_trigger = {
+    rotated = "2026-12"
+  }
 }
 
-# A database in a given project, that Terraform may delete, waiting up to 20 minutes for it
-# to be ready.
+# A database in a given project, that Terraform may delete, waiting up to 20 minutes while it
+# is `creating`.
 resource "comwit_database" "scratch" {
-  project_id          = "prj_0123456789abcdef"
+  project_id          = "my-project-id"
   name                = "scratch"
   deletion_protection = false
 
@@ -18,4 +24,11 @@ resource "comwit_database" "scratch" {
 
 output "orders_url" {
   value = comwit_database.orders.database_url
+}
+
+# The database's token, shown once by the platform: null after an import. Connect at
+# `<database_url>/v3/pipeline` (libSQL over HTTP) with it.
+output "orders_token" {
+  value     = comwit_database.orders.database_token
+  sensitive = true
 }

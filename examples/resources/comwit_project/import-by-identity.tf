@@ -2,7 +2,7 @@
 import {
   to = comwit_project.shop
   identity = {
-    id = "prj_0123456789abcdef"
+    id = "my-project-id"
   }
 }
 

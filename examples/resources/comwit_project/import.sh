@@ -1,2 +1,2 @@
 # Import a project by its ID.
-terraform import comwit_project.shop prj_0123456789abcdef
+terraform import comwit_project.shop my-project-id

@@ -276,7 +276,6 @@ fn refusals_name_the_cause_and_mint_nothing() {
         &[
             "Token lacks the database:write scope",
             "comwit_database_token.t",
-            "comwit_token",
         ],
     );
 
