@@ -48,7 +48,9 @@ async fn authentication_and_problem_details() {
     let r = env.get("/v1/projects").await;
     assert_eq!(r.status, 200);
 
-    let none = env.call_with(Method::GET, "/v1/projects", None, None, &[]).await;
+    let none = env
+        .call_with(Method::GET, "/v1/projects", None, None, &[])
+        .await;
     assert_eq!(none.status, 401);
     assert_eq!(none.code(), "unauthorized");
     assert_eq!(
@@ -102,12 +104,18 @@ async fn projects_are_listed_and_their_extensions_can_be_switched_off() {
     let pid = env.project("alpha").await;
     let list = env.get("/v1/projects").await;
     assert_eq!(list.status, 200);
-    assert_eq!(list.body, json!({"projects": [{"project_id": pid, "name": "alpha"}]}));
+    assert_eq!(
+        list.body,
+        json!({"projects": [{"project_id": pid, "name": "alpha"}]})
+    );
 
     // Extensions, shaped like their neighbours: `{"project":{...}}`.
     let r = env.post("/v1/projects", json!({"name": "beta"})).await;
     assert_eq!(r.status, 201, "{r:?}");
-    let beta = r.body["project"]["project_id"].as_str().unwrap().to_string();
+    let beta = r.body["project"]["project_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_eq!(r.body["project"]["name"], "beta");
     let got = env.get(&format!("/v1/projects/{beta}")).await;
     assert_eq!(got.body["project"]["name"], "beta");
@@ -118,33 +126,54 @@ async fn projects_are_listed_and_their_extensions_can_be_switched_off() {
     let r = env
         .patch(&format!("/v1/projects/{beta}"), json!({"name": "gamma"}))
         .await;
-    assert_eq!((r.status, r.body["project"]["name"].as_str()), (200, Some("gamma")));
+    assert_eq!(
+        (r.status, r.body["project"]["name"].as_str()),
+        (200, Some("gamma"))
+    );
     // Not empty: 409.
     let db = env
-        .post(&format!("/v1/projects/{beta}/databases"), json!({"name": "main"}))
+        .post(
+            &format!("/v1/projects/{beta}/databases"),
+            json!({"name": "main"}),
+        )
         .await
         .s("database_id");
     let r = env.delete(&format!("/v1/projects/{beta}")).await;
     assert_eq!((r.status, r.code()), (409, "project_not_empty"));
-    env.delete(&format!("/v1/projects/{beta}/databases/{db}")).await;
-    assert_eq!(env.delete(&format!("/v1/projects/{beta}")).await.status, 204);
+    env.delete(&format!("/v1/projects/{beta}/databases/{db}"))
+        .await;
+    assert_eq!(
+        env.delete(&format!("/v1/projects/{beta}")).await.status,
+        204
+    );
     assert_eq!(env.get(&format!("/v1/projects/{beta}")).await.status, 404);
     env.server.shutdown().await;
 
     // Without extensions only the list answers; the rest is 404, as on the platform.
     let env = start_with(|c| c.extensions = false).await;
     let pid = env.project("alpha").await;
-    assert_eq!(env.get("/v1/projects").await.body["projects"][0]["project_id"], pid.as_str());
+    assert_eq!(
+        env.get("/v1/projects").await.body["projects"][0]["project_id"],
+        pid.as_str()
+    );
     for r in [
         env.post("/v1/projects", json!({"name": "beta"})).await,
         env.get(&format!("/v1/projects/{pid}")).await,
-        env.patch(&format!("/v1/projects/{pid}"), json!({"name": "b"})).await,
+        env.patch(&format!("/v1/projects/{pid}"), json!({"name": "b"}))
+            .await,
         env.delete(&format!("/v1/projects/{pid}")).await,
-        env.post(&format!("/v1/projects/{pid}/databases/x/tokens"), json!({})).await,
+        env.post(&format!("/v1/projects/{pid}/databases/x/tokens"), json!({}))
+            .await,
     ] {
         assert_eq!(r.status, 404, "{r:?}");
     }
-    assert_eq!(env.get("/v1/projects").await.body["projects"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        env.get("/v1/projects").await.body["projects"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     env.server.shutdown().await;
 }
 
@@ -425,7 +454,13 @@ async fn databases_create_list_rotate_and_delete_as_the_platform_does() {
     let base = format!("/v1/projects/{pid}/databases");
     let key = [("idempotency-key", "0b6c1c6a-1f7e-4b8e-9a53-6f4f4a7f2d11")];
     let r = env
-        .call_with(Method::POST, &base, Some(&env.token), Some(json!({"name": "main"})), &key)
+        .call_with(
+            Method::POST,
+            &base,
+            Some(&env.token),
+            Some(json!({"name": "main"})),
+            &key,
+        )
         .await;
     assert_eq!(r.status, 201, "{r:?}");
     let id = r.s("database_id");
@@ -438,7 +473,10 @@ async fn databases_create_list_rotate_and_delete_as_the_platform_does() {
         .strip_prefix(&format!("{}/v1/", env.server.listeners().db))
         .unwrap_or_else(|| panic!("{url}"))
         .to_string();
-    assert!(!tenant.is_empty() && tenant != id && !tenant.contains('/'), "{tenant}");
+    assert!(
+        !tenant.is_empty() && tenant != id && !tenant.contains('/'),
+        "{tenant}"
+    );
     // Only the token's hash is kept.
     let store = rusqlite::Connection::open(env.dir.path().join("comwit-local.sqlite3")).unwrap();
     let dump: String = store
@@ -452,7 +490,13 @@ async fn databases_create_list_rotate_and_delete_as_the_platform_does() {
     drop(store);
     // A replay: `created: false`, no token.
     let again = env
-        .call_with(Method::POST, &base, Some(&env.token), Some(json!({"name": "main"})), &key)
+        .call_with(
+            Method::POST,
+            &base,
+            Some(&env.token),
+            Some(json!({"name": "main"})),
+            &key,
+        )
         .await;
     assert_eq!(again.s("database_id"), id);
     assert_eq!(again.body["created"], false);
@@ -483,7 +527,9 @@ async fn databases_create_list_rotate_and_delete_as_the_platform_does() {
     assert_eq!(env.get(&base).await.body["databases"][0]["status"], "cold");
     assert_eq!(env.get(&format!("{base}/{id}")).await.status, 405);
     // Rotation: a new token; the old one stops working.
-    let rotated = env.post(&format!("{base}/{id}/token/rotate"), json!({})).await;
+    let rotated = env
+        .post(&format!("{base}/{id}/token/rotate"), json!({}))
+        .await;
     assert_eq!(rotated.status, 200, "{rotated:?}");
     assert_eq!(rotated.s("database_id"), id);
     assert_eq!(rotated.s("database_url"), url);
@@ -491,9 +537,13 @@ async fn databases_create_list_rotate_and_delete_as_the_platform_does() {
     let new_token = rotated.s("database_token");
     assert_ne!(new_token, token);
     let path = format!("/v1/{tenant}/v3/pipeline");
-    let (status, _) = env.hrana(&path, Some(&token), json!({"requests": []})).await;
+    let (status, _) = env
+        .hrana(&path, Some(&token), json!({"requests": []}))
+        .await;
     assert_eq!(status, 401);
-    let (status, _) = env.hrana(&path, Some(&new_token), json!({"requests": []})).await;
+    let (status, _) = env
+        .hrana(&path, Some(&new_token), json!({"requests": []}))
+        .await;
     assert_eq!(status, 200);
     // Delete: `{"ok":true,"database":{...,"status":"deleted"}}`; then it is gone from the list.
     let r = env.delete(&format!("{base}/{id}")).await;
@@ -502,12 +552,22 @@ async fn databases_create_list_rotate_and_delete_as_the_platform_does() {
         r.body,
         json!({"ok": true, "database": {"database_id": id, "database_url": url, "status": "deleted"}})
     );
-    let left: Vec<Value> = env.get(&base).await.body["databases"].as_array().unwrap().clone();
+    let left: Vec<Value> = env.get(&base).await.body["databases"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(left.len(), 1);
     assert_eq!(left[0]["database_id"], second.as_str());
     assert_eq!(env.delete(&format!("{base}/{id}")).await.status, 404);
-    assert_eq!(env.post(&format!("{base}/{id}/token/rotate"), json!({})).await.status, 404);
-    let (status, _) = env.hrana(&path, Some(&new_token), json!({"requests": []})).await;
+    assert_eq!(
+        env.post(&format!("{base}/{id}/token/rotate"), json!({}))
+            .await
+            .status,
+        404
+    );
+    let (status, _) = env
+        .hrana(&path, Some(&new_token), json!({"requests": []}))
+        .await;
     assert_eq!(status, 401);
     env.server.shutdown().await;
 }
@@ -2046,7 +2106,10 @@ async fn database_tokens_are_made_renewed_and_revoked() {
     ] {
         let r = env.post(&base, body.clone()).await;
         assert_eq!(r.status, 400, "{body} {r:?}");
-        assert!(r.body["detail"].as_str().unwrap().contains(field), "{body} {r:?}");
+        assert!(
+            r.body["detail"].as_str().unwrap().contains(field),
+            "{body} {r:?}"
+        );
     }
     let ro = env
         .post(&base, json!({"access": "read_only", "expires_in": 60}))
@@ -2103,7 +2166,10 @@ async fn database_tokens_are_made_renewed_and_revoked() {
         assert_eq!(r.status, 404, "{r:?}");
     }
     assert_eq!(
-        env.get(&base).await.body["tokens"].as_array().unwrap().len(),
+        env.get(&base).await.body["tokens"]
+            .as_array()
+            .unwrap()
+            .len(),
         1
     );
 
@@ -2396,7 +2462,10 @@ async fn hrana_refuses_bad_tokens_and_read_only_writes() {
     for (token, what) in [
         (None, "Authorization"),
         (Some("garbage"), "not a database token"),
-        (Some(no_connect.as_str()), "does not hold `database:connect`"),
+        (
+            Some(no_connect.as_str()),
+            "does not hold `database:connect`",
+        ),
         (Some(foreign.as_str()), "cannot reach the project"),
         (
             Some(other.as_str()),
@@ -2427,17 +2496,28 @@ async fn hrana_refuses_bad_tokens_and_read_only_writes() {
         .hrana("/v1/v2/pipeline", Some(&env.token), empty.clone())
         .await;
     assert_eq!(status, 401, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("does not name a database"));
-    let (status, body) = env.hrana("/v1/v2/pipeline", Some(&full), empty.clone()).await;
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .contains("does not name a database"));
+    let (status, body) = env
+        .hrana("/v1/v2/pipeline", Some(&full), empty.clone())
+        .await;
     assert_eq!(status, 200, "{body}");
     // A rotation ends the old one-time token at once.
     let rotated = env
-        .post(&format!("/v1/projects/{pid}/databases/{db}/token/rotate"), json!({}))
+        .post(
+            &format!("/v1/projects/{pid}/databases/{db}/token/rotate"),
+            json!({}),
+        )
         .await;
     assert_eq!(rotated.status, 200, "{rotated:?}");
     let (status, body) = env.hrana(&path, Some(&full), empty.clone()).await;
     assert_eq!(status, 401, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("revoked"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("revoked"),
+        "{body}"
+    );
     let full = rotated.s("database_token");
     // A signature made with another key.
     let mut forged: Vec<String> = ro.split('.').map(str::to_string).collect();

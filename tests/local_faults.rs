@@ -183,7 +183,9 @@ async fn retries_with_idempotency_keys_end_with_exactly_the_requested_objects() 
     }
     for id in &dbs[..3] {
         // 200 with the deleted database; 204 stands for a lost answer whose retry found it gone.
-        let r = c.call(Method::DELETE, &format!("{p}/databases/{id}"), None).await;
+        let r = c
+            .call(Method::DELETE, &format!("{p}/databases/{id}"), None)
+            .await;
         assert!(matches!(r.status, 200 | 204), "{r:?}");
     }
 

@@ -311,8 +311,11 @@ impl Client {
         project_id: &str,
         database_id: &str,
     ) -> Result<Vec<DatabaseToken>, ApiError> {
-        self.list_of(&Self::database_tokens_path(project_id, database_id), "tokens")
-            .await
+        self.list_of(
+            &Self::database_tokens_path(project_id, database_id),
+            "tokens",
+        )
+        .await
     }
     /// Extension: one minted token's metadata; 404 once it is revoked or expired.
     pub async fn get_database_token(
@@ -373,7 +376,9 @@ mod tests {
                 .unwrap();
         assert!(replay.replayed());
         assert!(replay.database_token.is_none());
-        assert!(format!("{:?}", TokenSecret::new("s3cret")).find("s3cret").is_none());
+        assert!(format!("{:?}", TokenSecret::new("s3cret"))
+            .find("s3cret")
+            .is_none());
     }
 
     #[test]

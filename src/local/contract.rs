@@ -131,7 +131,11 @@ pub const ROUTES: &[(&str, &str, Source)] = &[
     ("GET", "/v1/projects/{}/databases/{}/tokens", Extension),
     ("POST", "/v1/projects/{}/databases/{}/tokens", Extension),
     ("GET", "/v1/projects/{}/databases/{}/tokens/{}", Extension),
-    ("DELETE", "/v1/projects/{}/databases/{}/tokens/{}", Extension),
+    (
+        "DELETE",
+        "/v1/projects/{}/databases/{}/tokens/{}",
+        Extension,
+    ),
     (
         "POST",
         "/v1/projects/{}/databases/{}/tokens/{}/renew",

@@ -231,10 +231,7 @@ pub fn api_error(action: &str, err: &ApiError) -> Diagnostics {
 fn status_diagnostic(action: &str, e: &StatusError) -> Diagnostic {
     let message = &e.message;
     // The platform sends no scope member: a 403 whose detail names a scope is about it.
-    let scope = e
-        .required_scope
-        .clone()
-        .or_else(|| scope_named_in(message));
+    let scope = e.required_scope.clone().or_else(|| scope_named_in(message));
     match (e.status, scope.as_deref()) {
         (401, _) => Diagnostic::error(
             "Comwit token rejected",
@@ -388,9 +385,7 @@ pub fn is_platform_id(s: &str, _prefix: &str) -> bool {
 /// its shape. `noun` names the object (`project`).
 pub fn id_validator(noun: &'static str, prefix: &'static str) -> validators::Matches {
     validators::matches(
-        format!(
-            "be a {noun} ID as the platform gives it: not empty, without whitespace or `/`"
-        ),
+        format!("be a {noun} ID as the platform gives it: not empty, without whitespace or `/`"),
         move |s| is_platform_id(s, prefix),
     )
 }
@@ -678,7 +673,13 @@ mod tests {
     #[test]
     fn platform_ids_are_opaque() {
         // Any shape the platform gives: `db-xxxx`, `app-xxx`, `dnsrec_...`, ours of old.
-        for id in ["prj_0123456789abcdef", "prj_0123456789ABCDEF", "db-x1", "dnsrec_9", "garbage"] {
+        for id in [
+            "prj_0123456789abcdef",
+            "prj_0123456789ABCDEF",
+            "db-x1",
+            "dnsrec_9",
+            "garbage",
+        ] {
             assert!(is_platform_id(id, "prj"), "{id}");
         }
         // Only what no ID can hold (it goes into a URL path).

@@ -86,14 +86,18 @@ fn string_attr(config: &Value, name: &str) -> Result<Option<String>, ()> {
 /// the public kinds; the platform's 401 speaks for the rest): only what cannot be a token.
 pub fn validate_token(token: &str) -> Result<(), String> {
     if token.trim().is_empty() {
-        return Err("The token is empty. Copy the whole token from `comwit login` or the \
+        return Err(
+            "The token is empty. Copy the whole token from `comwit login` or the \
                     console."
-            .into());
+                .into(),
+        );
     }
     if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("The token holds whitespace, which no Comwit token does: copy it again, \
+        return Err(
+            "The token holds whitespace, which no Comwit token does: copy it again, \
                     without spaces or line breaks."
-            .into());
+                .into(),
+        );
     }
     Ok(())
 }
@@ -130,7 +134,12 @@ pub fn login_file_path() -> Option<PathBuf> {
     if let Some(x) = env("XDG_CONFIG_HOME") {
         return Some(PathBuf::from(x).join("comwit").join("config.json"));
     }
-    env("HOME").map(|h| PathBuf::from(h).join(".config").join("comwit").join("config.json"))
+    env("HOME").map(|h| {
+        PathBuf::from(h)
+            .join(".config")
+            .join("comwit")
+            .join("config.json")
+    })
 }
 
 /// The login file, if there is one. A file that exists but cannot be read as the CLI writes
@@ -271,7 +280,8 @@ pub fn resolve(config: &Value) -> Result<Option<ProviderConfig>, Diagnostics> {
     let mut d = validate(config);
     // The login file is read only when something is still missing from the other sources.
     let need_file = token.is_none() && env("COMWIT_TOKEN").is_none()
-        || project_id.is_none() && env("COMWIT_PROJECT").is_none()
+        || project_id.is_none()
+            && env("COMWIT_PROJECT").is_none()
             && env("COMWIT_PROJECT_ID").is_none();
     let login = if need_file {
         match read_login_file() {
@@ -285,9 +295,11 @@ pub fn resolve(config: &Value) -> Result<Option<ProviderConfig>, Diagnostics> {
         None
     };
     let from_file = |pick: fn(&LoginFile) -> Option<&String>| {
-        login
-            .as_ref()
-            .and_then(|(path, f)| pick(f).filter(|v| !v.trim().is_empty()).map(|v| (path, v.clone())))
+        login.as_ref().and_then(|(path, f)| {
+            pick(f)
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| (path, v.clone()))
+        })
     };
     let token = match (token, env("COMWIT_TOKEN")) {
         (Some(t), _) => Some(t),
@@ -354,13 +366,15 @@ pub fn resolve(config: &Value) -> Result<Option<ProviderConfig>, Diagnostics> {
     let project_id = match project_id {
         Some(p) => Some(p),
         None => {
-            let from_env = [("COMWIT_PROJECT", env("COMWIT_PROJECT")), ("COMWIT_PROJECT_ID", env("COMWIT_PROJECT_ID"))]
-                .into_iter()
-                .find_map(|(name, v)| v.map(|v| (name.to_string(), v)));
+            let from_env = [
+                ("COMWIT_PROJECT", env("COMWIT_PROJECT")),
+                ("COMWIT_PROJECT_ID", env("COMWIT_PROJECT_ID")),
+            ]
+            .into_iter()
+            .find_map(|(name, v)| v.map(|v| (name.to_string(), v)));
             let found = from_env.or_else(|| {
-                from_file(|f| f.default_project.as_ref()).map(|(path, p)| {
-                    (format!("`default_project` in {}", path.display()), p)
-                })
+                from_file(|f| f.default_project.as_ref())
+                    .map(|(path, p)| (format!("`default_project` in {}", path.display()), p))
             });
             found.map(|(source, p)| {
                 if let Err(why) = validate_opaque_id(&p) {

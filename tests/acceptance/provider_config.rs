@@ -45,7 +45,10 @@ fn a_token_with_whitespace_and_plain_http_are_refused_at_plan() {
     let text = w.plan_expect_error().text();
     assert!(text.contains("Invalid COMWIT_TOKEN"), "{text}");
     assert!(text.contains("whitespace"), "{text}");
-    assert!(!text.contains("secretvalue"), "the token is never shown: {text}");
+    assert!(
+        !text.contains("secretvalue"),
+        "the token is never shown: {text}"
+    );
     w.config(&format!(
         "{PROVIDER_HEADER}\nprovider \"comwit\" {{\n  api_url = \"http://example.com\"\n}}\ndata \"comwit_projects\" \"all\" {{}}\n"
     ));
@@ -117,7 +120,10 @@ fn the_cli_login_file_supplies_token_and_default_project() {
     w.set_env("XDG_CONFIG_HOME", "/nonexistent");
     w.set_env("COMWIT_PROJECT", other.clone());
     w.apply();
-    assert_eq!(w.resource("comwit_database.db")["project_id"], other.as_str());
+    assert_eq!(
+        w.resource("comwit_database.db")["project_id"],
+        other.as_str()
+    );
     w.destroy();
 
     // COMWIT_TOKEN wins over the file's token (a broken one here).

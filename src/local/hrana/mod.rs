@@ -31,9 +31,9 @@ use axum::{Json, Router};
 
 use super::db_tokens::{self, Grant};
 use super::routes::databases;
-use super::{auth, store};
 use super::state::AppState;
 use super::validate::TokenAccess;
+use super::{auth, store};
 
 pub mod exec;
 pub mod files;
@@ -332,11 +332,7 @@ fn internal(message: String) -> Failure {
 
 /// The grant of the request's token, for the database the path's tenant names (if it names
 /// one).
-async fn authorize(
-    h: &Hrana,
-    headers: &HeaderMap,
-    tenant: Option<&str>,
-) -> Result<Grant, Failure> {
+async fn authorize(h: &Hrana, headers: &HeaderMap, tenant: Option<&str>) -> Result<Grant, Failure> {
     let unauthorized = |m: String| fail(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", m);
     let token = headers
         .get(header::AUTHORIZATION)
@@ -394,9 +390,11 @@ fn grant_of(
                 database_id,
                 access: TokenAccess::FullAccess,
             }),
-            None => Err("this database token was revoked: the database's token was rotated \
+            None => Err(
+                "this database token was revoked: the database's token was rotated \
                          since, or the database deleted"
-                .into()),
+                    .into(),
+            ),
         };
     }
     if auth::is_api_token(token) {
@@ -410,9 +408,11 @@ fn grant_of(
             ));
         }
         let Some((database_id, project_id)) = named else {
-            return Err("a `cwt_`/`cwp_` token does not name a database: send the request to \
+            return Err(
+                "a `cwt_`/`cwp_` token does not name a database: send the request to \
                         the database's URL (`<database_url>/v3/pipeline`)"
-                .into());
+                    .into(),
+            );
         };
         let member = "SELECT 1 FROM members WHERE project_id = ?1 AND user_id = ?2";
         if !store::exists(tx, member, [&project_id, &caller.user_id]).map_err(|e| e.to_string())? {

@@ -80,14 +80,19 @@ pub async fn create(call: Call<()>, body: JsonBody<ProjectInput>) -> ApiResult<S
             params![id, t.auth.user_id],
         )?;
         let project = load(t, &id)?;
-        Ok(Stored::created(format!("/v1/projects/{id}"), enveloped(project)))
+        Ok(Stored::created(
+            format!("/v1/projects/{id}"),
+            enveloped(project),
+        ))
     })
     .await
 }
 
 pub async fn get(call: Call<InProject>) -> ApiResult<Json<serde_json::Value>> {
-    call.read(PROJECT_READ, |t, p, _| load(t, &p.project_id).map(enveloped))
-        .await
+    call.read(PROJECT_READ, |t, p, _| {
+        load(t, &p.project_id).map(enveloped)
+    })
+    .await
 }
 
 pub async fn update(

@@ -16,11 +16,11 @@ use crate::provider::common::{
     split_import_id, timeouts_block, CreateTimeouts, ModelResource,
 };
 use crate::provider::query;
+use crate::tfplugin::cty::Type;
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, IdentityAttribute, IdentitySchema, PlanRequest};
-use crate::tfplugin::cty::Type;
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
 provider_type!(DatabaseResource, "comwit_database");
@@ -155,7 +155,11 @@ impl ModelResource for DatabaseResource {
             return Diagnostics::new();
         }
         // A new trigger rotates the token: its new value is known after the apply.
-        let trigger = |v: &Value| v.get("token_rotation_trigger").cloned().unwrap_or(Value::Null);
+        let trigger = |v: &Value| {
+            v.get("token_rotation_trigger")
+                .cloned()
+                .unwrap_or(Value::Null)
+        };
         if plan.requires_replace.is_empty()
             && trigger(&plan.prior_state) != trigger(&plan.planned_state)
         {
@@ -192,7 +196,10 @@ impl ModelResource for DatabaseResource {
                 ))
             }
         };
-        let token = created.database_token.as_ref().map(|t| t.expose().to_string());
+        let token = created
+            .database_token
+            .as_ref()
+            .map(|t| t.expose().to_string());
         let planned = DatabaseModel {
             database_token: token,
             ..planned
@@ -203,7 +210,10 @@ impl ModelResource for DatabaseResource {
             name: created.name.clone().unwrap_or_else(|| name.to_string()),
             database_url: created.database_url.clone(),
             // Not in the create's answer: `creating` until the list says otherwise.
-            status: created.status.clone().unwrap_or_else(|| CREATING.to_string()),
+            status: created
+                .status
+                .clone()
+                .unwrap_or_else(|| CREATING.to_string()),
         };
         // From here on the database exists: a failure keeps it in the state (tainted).
         ctx.partial_state = Some(self.state(planned.with_remote(db.clone()))?);

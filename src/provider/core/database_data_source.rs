@@ -56,12 +56,10 @@ fn schema() -> Schema {
                 "The database's name within the project. Set exactly one of `database_id` \
                      and `name`.",
             ),
-            Attribute::string("database_url")
-                .computed()
-                .description(
-                    "The URL clients connect to (libSQL over HTTPS, Hrana at \
+            Attribute::string("database_url").computed().description(
+                "The URL clients connect to (libSQL over HTTPS, Hrana at \
                      `<database_url>/v3/pipeline`).",
-                ),
+            ),
             Attribute::string("status")
                 .computed()
                 .description("The platform's status of the database, e.g. `creating` or `cold`."),

@@ -70,7 +70,9 @@ impl ListResource for DatabaseList {
             let configured = self.shared.get()?;
             let all = call(ctx, configured.client.live_databases(&project))
                 .await
-                .map_err(|e| api_error(&format!("list the databases of the project {project}"), &e))?;
+                .map_err(|e| {
+                    api_error(&format!("list the databases of the project {project}"), &e)
+                })?;
             send_all(sink, all, |db| {
                 Ok(Some(Listed {
                     display_name: db.name.clone(),

@@ -369,7 +369,9 @@ fn left_behind(req: &Request, why: &str) -> String {
 /// The platform has no route that mints database tokens (404, 405 or 501 for a database it
 /// lists): the public API does not offer one.
 fn needs_extension(req: &Request, err: &ApiError) -> Diagnostics {
-    let answer = err.status().map_or_else(String::new, |s| format!(" (HTTP {s})"));
+    let answer = err
+        .status()
+        .map_or_else(String::new, |s| format!(" (HTTP {s})"));
     Diagnostic::error(
         "Database tokens cannot be minted on this platform",
         format!(

@@ -73,7 +73,9 @@ rename, delete) need membership of the project.";
 
 /// The diagnostic for an extension route the platform does not serve (404, 405 or 501).
 pub(super) fn needs_extension(action: &str, err: &ApiError) -> Diagnostic {
-    let answer = err.status().map_or_else(String::new, |s| format!(" (HTTP {s})"));
+    let answer = err
+        .status()
+        .map_or_else(String::new, |s| format!(" (HTTP {s})"));
     Diagnostic::error(
         "Projects cannot be managed through this platform's API",
         format!(
@@ -104,11 +106,9 @@ impl ModelResource for ProjectResource {
         let name = planned.name;
         match call(ctx, client.create_project(&name)).await {
             Ok(project) => self.state(project),
-            Err(e) if is_missing_route(&e) => Err(needs_extension(
-                &format!("create the project {name:?}"),
-                &e,
-            )
-            .into()),
+            Err(e) if is_missing_route(&e) => {
+                Err(needs_extension(&format!("create the project {name:?}"), &e).into())
+            }
             Err(e) if e.is_conflict() => Err(taken(ctx, client, &name, &e).await.into()),
             Err(e) => Err(api_error_at(
                 &format!("create the project {name:?}"),
@@ -143,11 +143,9 @@ impl ModelResource for ProjectResource {
         }
         match call(ctx, configured.client.rename_project(id, &name)).await {
             Ok(project) => self.state(project),
-            Err(e) if is_missing_route(&e) => Err(needs_extension(
-                &format!("rename the project {id} to {name:?}"),
-                &e,
-            )
-            .into()),
+            Err(e) if is_missing_route(&e) => {
+                Err(needs_extension(&format!("rename the project {id} to {name:?}"), &e).into())
+            }
             Err(e) if e.is_conflict() => Err(Diagnostic::error(
                 format!("The project name {name:?} is taken"),
                 format!(
@@ -315,7 +313,11 @@ mod tests {
     #[test]
     fn not_empty_without_details_uses_the_message() {
         let d = not_empty("prj_1", "shop", &conflict(serde_json::Value::Null));
-        assert!(d.detail.contains(": project prj_1 still holds things."), "{}", d.detail);
+        assert!(
+            d.detail.contains(": project prj_1 still holds things."),
+            "{}",
+            d.detail
+        );
     }
 
     #[tokio::test]

@@ -5,9 +5,9 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 use super::dns_label_validator;
+use super::lookup::send_all;
 use super::project::ProjectResource;
 use crate::provider::common::ModelResource as _;
-use super::lookup::send_all;
 use crate::provider::common::{api_error, call};
 use crate::provider::query::finished;
 use crate::tfplugin::cty::Value;

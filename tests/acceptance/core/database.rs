@@ -35,7 +35,10 @@ fn create_protect_replace_drift_destroy() {
     assert_eq!(s(&r, "project_id"), project);
     assert_eq!(s(&r, "status"), "cold");
     assert_eq!(r["deletion_protection"], true);
-    assert!(!s(&r, "database_token").is_empty(), "the one-time token is kept");
+    assert!(
+        !s(&r, "database_token").is_empty(),
+        "the one-time token is kept"
+    );
     assert!(r.get("created_at").is_none(), "{r}");
     let remote = platform.block_on(api.get_database(&project, &id)).unwrap();
     assert_eq!(remote.status, "cold");
@@ -45,7 +48,10 @@ fn create_protect_replace_drift_destroy() {
         .database_url
         .strip_prefix(&format!("{}/v1/", platform.db_url))
         .unwrap_or_else(|| panic!("{}", remote.database_url));
-    assert!(!tenant.is_empty() && tenant != id && !tenant.contains('/'), "{tenant}");
+    assert!(
+        !tenant.is_empty() && tenant != id && !tenant.contains('/'),
+        "{tenant}"
+    );
     let out = w.outputs();
     assert_eq!(out["by_name_id"]["value"], id.as_str());
     assert_eq!(out["by_id_url"]["value"], remote.database_url.as_str());
@@ -254,7 +260,11 @@ fn the_token_is_kept_once_rotated_in_place_and_null_after_import() {
     assert_eq!(s(&r, "database_id"), id);
     assert_ne!(second, first);
     assert_eq!(select_one(&platform, &url, &second), 200);
-    assert_eq!(select_one(&platform, &url, &first), 401, "the old token stops working");
+    assert_eq!(
+        select_one(&platform, &url, &first),
+        401,
+        "the old token stops working"
+    );
     // The same trigger again changes nothing.
     w.assert_no_changes();
 

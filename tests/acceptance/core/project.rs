@@ -40,10 +40,7 @@ fn create_rename_drift_destroy() {
     w.apply();
     w.assert_no_changes();
     assert_eq!(s(&w.resource("comwit_project.main"), "id"), id);
-    assert_eq!(
-        project_of(&platform, &id).name,
-        "core-store"
-    );
+    assert_eq!(project_of(&platform, &id).name, "core-store");
 
     // Renamed outside Terraform: the plan renames it back.
     platform
@@ -55,10 +52,7 @@ fn create_rename_drift_destroy() {
         "{plan}"
     );
     w.apply();
-    assert_eq!(
-        project_of(&platform, &id).name,
-        "core-store"
-    );
+    assert_eq!(project_of(&platform, &id).name, "core-store");
     w.assert_no_changes();
 
     // Deleted outside Terraform: the plan creates it again.

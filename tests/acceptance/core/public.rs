@@ -29,7 +29,10 @@ fn a_console_project_and_a_database_apply_replan_empty_and_destroy_on_the_public
     assert!(databases(&platform, &project).is_empty());
     platform.assert_public_contract();
     let counts = platform.contract_counts();
-    assert!(counts.by_source.get("documented").copied().unwrap_or(0) > 0, "{counts:?}");
+    assert!(
+        counts.by_source.get("documented").copied().unwrap_or(0) > 0,
+        "{counts:?}"
+    );
 }
 
 #[test]
@@ -38,7 +41,10 @@ fn the_project_resource_says_to_use_the_console_without_the_extension() {
     let Some(w) = platform.workdir() else {
         return;
     };
-    w.config(&hcl(None, "resource \"comwit_project\" \"main\" {\n  name = \"wanted\"\n}\n"));
+    w.config(&hcl(
+        None,
+        "resource \"comwit_project\" \"main\" {\n  name = \"wanted\"\n}\n",
+    ));
     let run = w.apply_expect_error();
     assert_mentions(
         &run.text(),

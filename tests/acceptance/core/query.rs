@@ -295,10 +295,7 @@ fn list_configurations_are_checked_and_limits_kept() {
         "list \"comwit_database\" \"bad\" {\n  provider = comwit\n\n  config {\n    project_id = \"q/limits\"\n  }\n}\n",
     );
     let text = query_expect_error(&w);
-    assert_mentions(
-        &text,
-        &["project_id", "without whitespace or `/`"],
-    );
+    assert_mentions(&text, &["project_id", "without whitespace or `/`"]);
 
     // No project at all: neither the list nor the provider names one.
     w.write(
