@@ -107,7 +107,7 @@ pub(crate) struct Problem {
 
 impl Problem {
     /// The human text: `detail`, else `title`, else an `error` member's text.
-    pub fn message(&self) -> Option<String> {
+    pub(crate) fn message(&self) -> Option<String> {
         let from_error = || match &self.error {
             Some(serde_json::Value::String(s)) => Some(s.clone()),
             Some(serde_json::Value::Object(o)) => o

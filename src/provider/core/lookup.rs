@@ -204,6 +204,23 @@ pub(super) fn error_details(extra: &serde_json::Value) -> &serde_json::Value {
     extra.get("details").unwrap_or(extra)
 }
 
+/// Sends every item of a whole list that `listed` turns into a result; `Ok(false)` once
+/// Terraform has what it asked for.
+pub(super) async fn send_all<T>(
+    sink: &crate::tfplugin::resource::ListSink,
+    items: Vec<T>,
+    mut listed: impl FnMut(T) -> Result<Option<crate::tfplugin::resource::Listed>, Diagnostics>,
+) -> Result<bool, Diagnostics> {
+    for item in items {
+        if let Some(item) = listed(item)? {
+            if !sink.send(item).await {
+                return Ok(false);
+            }
+        }
+    }
+    Ok(sink.wants_more())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,21 +311,4 @@ mod tests {
         let extra = serde_json::json!({"reason": "x", "details": {"apps": ["app_1"]}});
         assert_eq!(error_details(&extra)["apps"][0], "app_1");
     }
-}
-
-/// Sends every item of a whole list that `listed` turns into a result; `Ok(false)` once
-/// Terraform has what it asked for.
-pub(super) async fn send_all<T>(
-    sink: &crate::tfplugin::resource::ListSink,
-    items: Vec<T>,
-    mut listed: impl FnMut(T) -> Result<Option<crate::tfplugin::resource::Listed>, Diagnostics>,
-) -> Result<bool, Diagnostics> {
-    for item in items {
-        if let Some(item) = listed(item)? {
-            if !sink.send(item).await {
-                return Ok(false);
-            }
-        }
-    }
-    Ok(sink.wants_more())
 }
