@@ -357,7 +357,12 @@ async fn authorize(h: &Hrana, headers: &HeaderMap, tenant: Option<&str>) -> Resu
             let named = match &tenant {
                 Some(t) => match databases::by_tenant(tx, t)? {
                     Some(found) => Some(found),
-                    None => return Ok(Err(format!("no database has the URL segment {t}"))),
+                    None => {
+                        return Ok(Err(format!(
+                            "no database at this URL (…/v1/{t}): it was deleted, its tokens \
+                             revoked with it, or never existed"
+                        )))
+                    }
                 },
                 None => None,
             };
