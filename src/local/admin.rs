@@ -116,6 +116,31 @@ impl Admin {
             .ok_or_else(|| ApiError::not_found(format!("no user {name}")))
     }
 
+    /// A new project named `name` with `owner` as its only member (projects are made in the
+    /// console on the platform: no public route creates one).
+    pub fn create_project(&self, name: &str, owner: &str) -> Result<ProjectInfo, String> {
+        let (name, owner) = (name.to_string(), owner.to_string());
+        self.store
+            .write_blocking(move |tx| {
+                let uid = Self::user_id(tx, &owner)?;
+                let project_id = ids::new_id("prj");
+                tx.execute(
+                    "INSERT INTO projects (project_id, name, created_at) VALUES (?1, ?2, ?3)",
+                    params![project_id, name, ids::now_rfc3339()],
+                )?;
+                tx.execute(
+                    "INSERT INTO members (project_id, user_id) VALUES (?1, ?2)",
+                    params![project_id, uid],
+                )?;
+                Ok(ProjectInfo {
+                    project_id,
+                    name,
+                    members: vec![owner],
+                })
+            })
+            .map_err(err)
+    }
+
     /// Make `user` a member of `project_id`.
     pub fn add_member(&self, project_id: &str, user: &str) -> Result<(), String> {
         self.store
