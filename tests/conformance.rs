@@ -1659,3 +1659,344 @@ fn extension_lists_are_enveloped() {
         b(v, "available");
     });
 }
+
+// ---------- the recorded public answers (tests/fixtures/public) ----------
+
+/// Which operation's answer each fixture is: `(file, METHOD, path in the document, status)`.
+const FIXTURES: &[(&str, &str, &str, &str)] = &[
+    ("projects_list.json", "get", "/v1/projects", "200"),
+    (
+        "databases_list.json",
+        "get",
+        "/v1/projects/{project_id}/databases",
+        "200",
+    ),
+    (
+        "databases_create.json",
+        "post",
+        "/v1/projects/{project_id}/databases",
+        "2XX",
+    ),
+    (
+        "databases_create_replay.json",
+        "post",
+        "/v1/projects/{project_id}/databases",
+        "2XX",
+    ),
+    (
+        "databases_delete.json",
+        "delete",
+        "/v1/projects/{project_id}/databases/{database_id}",
+        "200",
+    ),
+    (
+        "databases_token_rotate.json",
+        "post",
+        "/v1/projects/{project_id}/databases/{database_id}/token/rotate",
+        "200",
+    ),
+    (
+        "databases_query.json",
+        "post",
+        "/v1/projects/{project_id}/databases/{database_id}/query",
+        "200",
+    ),
+    (
+        "apps_list.json",
+        "get",
+        "/v1/projects/{project_id}/apps",
+        "200",
+    ),
+    (
+        "apps_list_empty.json",
+        "get",
+        "/v1/projects/{project_id}/apps",
+        "200",
+    ),
+    (
+        "apps_create.json",
+        "post",
+        "/v1/projects/{project_id}/apps",
+        "2XX",
+    ),
+    (
+        "apps_get_enveloped.json",
+        "get",
+        "/v1/projects/{project_id}/apps/{app_id}",
+        "200",
+    ),
+    (
+        "apps_get_flat.json",
+        "get",
+        "/v1/projects/{project_id}/apps/{app_id}",
+        "200",
+    ),
+    (
+        "apps_delete_incomplete.json",
+        "delete",
+        "/v1/projects/{project_id}/apps/{app_id}",
+        "200",
+    ),
+    (
+        "apps_delete_complete.json",
+        "delete",
+        "/v1/projects/{project_id}/apps/{app_id}",
+        "200",
+    ),
+    (
+        "apps_builds.json",
+        "get",
+        "/v1/projects/{project_id}/apps/{app_id}/builds",
+        "200",
+    ),
+    (
+        "apps_environment.json",
+        "get",
+        "/v1/projects/{project_id}/apps/{app_id}/environment",
+        "200",
+    ),
+    (
+        "apps_environment_set.json",
+        "put",
+        "/v1/projects/{project_id}/apps/{app_id}/environment/{key}",
+        "200",
+    ),
+    (
+        "apps_deploy.json",
+        "post",
+        "/v1/projects/{project_id}/apps/{app_id}/deployments",
+        "2XX",
+    ),
+    (
+        "app_domains_list.json",
+        "get",
+        "/v1/projects/{project_id}/apps/{app_id}/domains",
+        "200",
+    ),
+    (
+        "app_domains_add_manual.json",
+        "post",
+        "/v1/projects/{project_id}/apps/{app_id}/domains",
+        "2XX",
+    ),
+    (
+        "app_domains_add_managed.json",
+        "post",
+        "/v1/projects/{project_id}/apps/{app_id}/domains",
+        "2XX",
+    ),
+    (
+        "app_domains_finalize.json",
+        "post",
+        "/v1/projects/{project_id}/apps/{app_id}/domains/{hostname}/finalize",
+        "200",
+    ),
+    (
+        "app_domains_delete.json",
+        "delete",
+        "/v1/projects/{project_id}/apps/{app_id}/domains/{hostname}",
+        "200",
+    ),
+    (
+        "domains_list.json",
+        "get",
+        "/v1/projects/{project_id}/domains",
+        "200",
+    ),
+    (
+        "domains_create.json",
+        "post",
+        "/v1/projects/{project_id}/domains",
+        "2XX",
+    ),
+    (
+        "domains_check.json",
+        "post",
+        "/v1/projects/{project_id}/domains/{domain}/delegation-check",
+        "200",
+    ),
+    (
+        "domains_check_unmatched.json",
+        "post",
+        "/v1/projects/{project_id}/domains/{domain}/delegation-check",
+        "200",
+    ),
+    (
+        "domains_delete.json",
+        "delete",
+        "/v1/projects/{project_id}/domains/{domain}",
+        "200",
+    ),
+    (
+        "records_list.json",
+        "get",
+        "/v1/projects/{project_id}/domains/{domain}/records",
+        "200",
+    ),
+    (
+        "records_create.json",
+        "post",
+        "/v1/projects/{project_id}/domains/{domain}/records",
+        "2XX",
+    ),
+    (
+        "records_update.json",
+        "put",
+        "/v1/projects/{project_id}/domains/{domain}/records/{record_id}",
+        "200",
+    ),
+    (
+        "records_delete.json",
+        "delete",
+        "/v1/projects/{project_id}/domains/{domain}/records/{record_id}",
+        "200",
+    ),
+    (
+        "problem_400.json",
+        "put",
+        "/v1/projects/{project_id}/apps/{app_id}/environment/{key}",
+        "400",
+    ),
+    ("problem_401.json", "get", "/v1/projects", "401"),
+    ("problem_403.json", "get", "/v1/projects", "403"),
+    (
+        "problem_404.json",
+        "get",
+        "/v1/projects/{project_id}/apps/{app_id}",
+        "404",
+    ),
+    (
+        "problem_422_open_transaction.json",
+        "post",
+        "/v1/projects/{project_id}/databases/{database_id}/query",
+        "422",
+    ),
+    (
+        "problem_503_code_only.json",
+        "post",
+        "/v1/projects/{project_id}/databases",
+        "503",
+    ),
+];
+
+/// The document's node at a `#/...` reference.
+fn resolve<'a>(doc: &'a Value, reference: &str) -> &'a Value {
+    let mut node = doc;
+    for part in reference.trim_start_matches("#/").split('/') {
+        node = &node[part];
+    }
+    assert!(!node.is_null(), "dangling $ref {reference}");
+    node
+}
+
+/// The subset of JSON Schema the document uses: `$ref`, `type`, `const`, `enum`, `required`,
+/// `properties`, `items`, `allOf`, `oneOf` (at least one branch).
+fn conforms(doc: &Value, schema: &Value, v: &Value, at: &str) -> Result<(), String> {
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        return conforms(doc, resolve(doc, r), v, at);
+    }
+    if let Some(t) = schema.get("type") {
+        let types: Vec<&str> = match t {
+            Value::String(s) => vec![s.as_str()],
+            Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        let is = |t: &str| match t {
+            "object" => v.is_object(),
+            "array" => v.is_array(),
+            "string" => v.is_string(),
+            "integer" => v.is_i64() || v.is_u64(),
+            "number" => v.is_number(),
+            "boolean" => v.is_boolean(),
+            "null" => v.is_null(),
+            _ => false,
+        };
+        if !types.iter().any(|t| is(t)) {
+            return Err(format!("{at}: {v} is not {types:?}"));
+        }
+    }
+    if let Some(c) = schema.get("const") {
+        if c != v {
+            return Err(format!("{at}: {v} is not {c}"));
+        }
+    }
+    if let Some(e) = schema.get("enum").and_then(Value::as_array) {
+        if !e.contains(v) {
+            return Err(format!("{at}: {v} is not one of {e:?}"));
+        }
+    }
+    if let Some(obj) = v.as_object() {
+        for r in schema["required"].as_array().into_iter().flatten() {
+            let r = r.as_str().unwrap();
+            if !obj.contains_key(r) {
+                return Err(format!("{at}: `{r}` is required"));
+            }
+        }
+        if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+            for (k, sub) in props {
+                if let Some(x) = obj.get(k) {
+                    conforms(doc, sub, x, &format!("{at}.{k}"))?;
+                }
+            }
+        }
+    }
+    if let (Some(items), Some(a)) = (schema.get("items"), v.as_array()) {
+        for (i, x) in a.iter().enumerate() {
+            conforms(doc, items, x, &format!("{at}[{i}]"))?;
+        }
+    }
+    for sub in schema["allOf"].as_array().into_iter().flatten() {
+        conforms(doc, sub, v, at)?;
+    }
+    if let Some(branches) = schema.get("oneOf").and_then(Value::as_array) {
+        let errors: Vec<String> = branches
+            .iter()
+            .filter_map(|b| conforms(doc, b, v, at).err())
+            .collect();
+        if errors.len() == branches.len() {
+            return Err(format!("{at}: no branch fits: {}", errors.join("; ")));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn recorded_public_answers_fit_the_contract() {
+    let doc: Value = serde_json::from_str(OPENAPI_JSON).unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/public");
+    let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    let mut failures = Vec::new();
+    for (file, method, path, status) in FIXTURES {
+        assert!(
+            readme.contains(&format!("`{file}`")),
+            "{file} is not described in the fixtures' README"
+        );
+        let body: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(file)).unwrap()).unwrap();
+        let response = &doc["paths"][*path][*method]["responses"][*status];
+        assert!(
+            !response.is_null(),
+            "{method} {path} has no {status} answer"
+        );
+        let response = match response.get("$ref").and_then(Value::as_str) {
+            Some(r) => resolve(&doc, r),
+            None => response,
+        };
+        let content = response["content"].as_object().unwrap();
+        let schema = &content.values().next().unwrap()["schema"];
+        if let Err(e) = conforms(&doc, schema, &body, file) {
+            failures.push(e);
+        }
+    }
+    let listed: Vec<&str> = FIXTURES.iter().map(|f| f.0).collect();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name.ends_with(".json") {
+            assert!(
+                listed.contains(&name.as_str()),
+                "{name} is in no FIXTURES row"
+            );
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
