@@ -878,6 +878,142 @@ fn databases_execute() {
     });
 }
 
+/// Now in milliseconds since the epoch.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+/// `restorePoint` / `alias` members, as `databases restore-points list` and `aliases list` read.
+fn restore_points_view(v: &Value) {
+    for p in arr(v, "restore_points") {
+        s(p, "generation_id");
+        int(p, "created_at_ms");
+        if let Some(x) = p.get("precise_until_ms") {
+            assert!(x.is_null() || x.is_i64(), "precise_until_ms: {p}");
+        }
+    }
+    for a in arr(v, "aliases") {
+        s(a, "alias");
+        s(a, "target_kind");
+        int(a, "created_at_ms");
+    }
+}
+
+/// `operation` as `databases restore status` reads it.
+fn operation_view(o: &Value) {
+    s(o, "operation_id");
+    s(o, "type");
+    s(o, "status");
+}
+
+#[test]
+fn databases_restore_points_list() {
+    run(|cli| async move {
+        let id = s(&cli.create_database("history").await, "database_id").to_string();
+        cli.database_when_provisioned(&id).await;
+        let a = cli
+            .get(&format!(
+                "{}/databases/{}/restore-points",
+                cli.p(),
+                esc(&id)
+            ))
+            .await;
+        ok(&a, "databases restore-points list");
+        restore_points_view(&a.json);
+    });
+}
+
+#[test]
+fn databases_aliases_set_list_delete() {
+    run(|cli| async move {
+        let id = s(&cli.create_database("aliased").await, "database_id").to_string();
+        cli.database_when_provisioned(&id).await;
+        let path = format!(
+            "{}/databases/{}/aliases/before-migration",
+            cli.p(),
+            esc(&id)
+        );
+        let a = cli
+            .post(&path, json!({ "restore_to": { "timestamp_ms": now_ms() } }))
+            .await;
+        ok(&a, "databases aliases set");
+        assert_eq!(s(&a.json, "database_id"), id);
+        assert_eq!(s(&a.json, "alias"), "before-migration");
+        let listed = cli
+            .get(&format!(
+                "{}/databases/{}/restore-points",
+                cli.p(),
+                esc(&id)
+            ))
+            .await;
+        ok(&listed, "databases aliases list");
+        restore_points_view(&listed.json);
+        assert!(
+            arr(&listed.json, "aliases")
+                .iter()
+                .any(|x| x["alias"] == "before-migration"),
+            "{}",
+            listed.text
+        );
+        let a = cli.delete(&path).await;
+        ok(&a, "databases aliases delete");
+        assert_eq!(s(&a.json, "alias"), "before-migration");
+    });
+}
+
+#[test]
+fn databases_restore_and_status() {
+    // `databases restore --at TS [--name N]`, then `databases restore status --operation OP`.
+    run(|cli| async move {
+        let id = s(&cli.create_database("source").await, "database_id").to_string();
+        cli.database_when_provisioned(&id).await;
+        let a = cli
+            .post(
+                &format!("{}/databases/{}/restore", cli.p(), esc(&id)),
+                json!({ "restore_to": { "timestamp_ms": now_ms() }, "name": "restored" }),
+            )
+            .await;
+        assert_eq!(a.status, 202, "databases restore: {}", a.text);
+        operation_view(&a.json["operation"]);
+        let db = &a.json["database"];
+        let new_id = s(db, "database_id").to_string();
+        assert_ne!(new_id, id, "a restore makes a new database");
+        s(db, "name");
+        s(db, "database_url");
+        assert_eq!(s(db, "status"), "creating", "{}", a.text);
+        opt_str(&a.json, "database_token");
+        let op = s(&a.json["operation"], "operation_id").to_string();
+        let path = format!(
+            "{}/databases/{}/operations/{}",
+            cli.p(),
+            esc(&new_id),
+            esc(&op)
+        );
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let a = cli.get(&path).await;
+            ok(&a, "databases restore status");
+            let o = &a.json["operation"];
+            operation_view(o);
+            assert_eq!(s(o, "type"), "database_restore");
+            let status = s(o, "status");
+            assert!(
+                ["pending", "succeeded", "failed"].contains(&status),
+                "restore operations are pending, then succeeded or failed: {o}"
+            );
+            if status != "pending" {
+                assert_eq!(status, "succeeded", "{o}");
+                break;
+            }
+            assert!(Instant::now() < deadline, "the restore never finished");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+}
+
 // ---------- apps ----------
 
 #[test]
@@ -1062,6 +1198,29 @@ fn apps_delete_wait() {
         assert!(done, "the delete never completed");
         let a = cli.get(&path).await;
         problem(&a, 404, "apps get after a complete delete");
+    });
+}
+
+#[test]
+fn apps_logs() {
+    // `apps logs --tail 100` (the default tail) and the filters as query parameters.
+    run(|cli| async move {
+        let id = cli.create_app("web").await;
+        let a = cli
+            .get(&format!(
+                "{}/apps/{}/logs?tail=100&level=error&since=30m",
+                cli.p(),
+                esc(&id)
+            ))
+            .await;
+        ok(&a, "apps logs");
+        for r in arr(&a.json, "logs") {
+            s(r, "timestamp");
+            s(r, "level");
+            s(r, "message");
+            s(r, "app_id");
+        }
+        opt_str(&a.json, "next_page_token");
     });
 }
 
