@@ -30,6 +30,7 @@ pub mod database_tokens;
 pub mod databases;
 pub mod deploys;
 pub mod domains;
+pub mod health;
 pub mod hostnames;
 pub mod projects;
 pub mod records;
@@ -111,6 +112,9 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), faults::faults))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/openapi.json", get(health::openapi))
         .route("/_local/stats", get(super::stats::stats))
         .layer(from_fn_with_state(state.clone(), faults::log_and_envelope))
         .with_state(state)
