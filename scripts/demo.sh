@@ -18,13 +18,16 @@ mkdir -p "$demo"
 
 say "building the provider and comwit-local"
 cargo build --bins
+# The one cargo target dir the Makefile promises: CARGO_TARGET_DIR if set, else target/.
+bin="${CARGO_TARGET_DIR:-$root/target}/debug"
+case "$bin" in /*) ;; *) bin="$root/$bin" ;; esac
 
 say "resolving Terraform"
 terraform="${TF_ACC_TERRAFORM_PATH:-$(bash scripts/terraform.sh --path)}"
 TF_CLI_CONFIG_FILE=/dev/null "$terraform" version | head -n 1
 
 say "laying out a filesystem mirror of the provider"
-bash scripts/release.sh --binary target/debug/terraform-provider-comwit \
+bash scripts/release.sh --binary "$bin/terraform-provider-comwit" \
 	--dist "$demo/dist" --mirror "$demo/mirror" --layout packed >/dev/null
 cat >"$demo/terraform.rc" <<EOF
 provider_installation {
@@ -39,7 +42,7 @@ provider_installation {
 EOF
 
 say "starting comwit-local (data in .demo/comwit-local)"
-nohup target/debug/comwit-local --data "$demo/comwit-local" serve --listen 127.0.0.1:0 --db-listen 127.0.0.1:0 --apps-listen 127.0.0.1:0 --dns-listen 127.0.0.1:0 \
+nohup "$bin/comwit-local" --data "$demo/comwit-local" serve --listen 127.0.0.1:0 --db-listen 127.0.0.1:0 --apps-listen 127.0.0.1:0 --dns-listen 127.0.0.1:0 \
 	>"$demo/comwit-local.log" 2>&1 &
 echo $! >"$demo/comwit-local.pid"
 for _ in $(seq 1 100); do

@@ -94,9 +94,8 @@ where
         let token = server.dev_token().expect("dev token");
         let project = server
             .admin()
-            .create_project("conformance", "dev")
-            .expect("create project")
-            .project_id;
+            .create_project("conformance", &["dev"])
+            .expect("create project");
         let cli = Cli {
             base: server.url(),
             server,
@@ -603,7 +602,7 @@ fn non_member_project_is_403_problem() {
     run(|cli| async move {
         let admin = cli.server.admin();
         admin.create_user("other").unwrap();
-        let theirs = admin.create_project("theirs", "other").unwrap().project_id;
+        let theirs = admin.create_project("theirs", &["other"]).unwrap();
         let a = cli
             .get(&format!("/v1/projects/{}/apps", esc(&theirs)))
             .await;
