@@ -197,7 +197,13 @@ impl Client {
                 return Ok(object);
             }
             let listing = object.listing();
-            let listed: Vec<serde_json::Value> = self.list_of(&listing.path, listing.key).await?;
+            // An empty listing path: the object is listed at the create's own path.
+            let list_path = if listing.path.is_empty() {
+                path
+            } else {
+                &listing.path
+            };
+            let listed: Vec<serde_json::Value> = self.list_of(list_path, listing.key).await?;
             let id = object.id();
             if listed
                 .iter()
@@ -268,6 +274,12 @@ impl Client {
             Err(e) if e.is_not_found() => Ok(()),
             Err(e) => Err(e),
         }
+    }
+
+    /// DELETE whose answer body matters (an app's cleanup counters): 404 stays an error here,
+    /// the caller decides what it means.
+    pub(crate) async fn delete_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        self.json(Method::DELETE, path, Body::None, None).await
     }
 
     async fn json<T: DeserializeOwned>(
