@@ -125,8 +125,7 @@ pub fn pack(dir: &Path) -> Result<Bundle, PackError> {
     let mut files = 0;
     let unreadable = |e: io::Error| PackError::Unreadable(dir.to_path_buf(), e);
     let mut root = header(tar::EntryType::Directory, 0o755, 0);
-    tar.append_data(&mut root, "./", io::empty())
-        .map_err(unreadable)?;
+    append_named(&mut tar, &mut root, "./", io::empty()).map_err(unreadable)?;
     append_dir_contents(&mut tar, dir, "./", &mut files)?;
     let tar_bytes = tar.into_inner().map_err(unreadable)?;
     let mut enc = zstd::stream::Encoder::new(Vec::new(), LEVEL).map_err(unreadable)?;
@@ -203,6 +202,26 @@ fn header(entry_type: tar::EntryType, mode: u32, size: u64) -> tar::Header {
     h
 }
 
+/// Appends one entry named exactly `name` (`./static/index`, as `tar -C dir .` writes it:
+/// the tar crate's own path setter drops the `./`). Names longer than the header's 100 bytes
+/// go through the crate's setter, which writes a GNU long-name entry (without the `./`).
+fn append_named<W: Write, R: Read>(
+    tar: &mut tar::Builder<W>,
+    h: &mut tar::Header,
+    name: &str,
+    data: R,
+) -> io::Result<()> {
+    if name.len() <= 100 {
+        let raw = &mut h.as_old_mut().name;
+        raw.fill(0);
+        raw[..name.len()].copy_from_slice(name.as_bytes());
+        h.set_cksum();
+        tar.append(h, data)
+    } else {
+        tar.append_data(h, name, data)
+    }
+}
+
 /// Appends the entries under `dir` (whose archive path is `prefix`), sorted by name.
 fn append_dir_contents<W: Write>(
     tar: &mut tar::Builder<W>,
@@ -229,7 +248,7 @@ fn append_dir_contents<W: Write>(
         let file_type = meta.file_type();
         let result = if file_type.is_dir() {
             let mut h = header(tar::EntryType::Directory, 0o755, 0);
-            tar.append_data(&mut h, format!("{archive_path}/"), io::empty())
+            append_named(tar, &mut h, &format!("{archive_path}/"), io::empty())
                 .map_err(|e| unreadable(&path, e))?;
             append_dir_contents(tar, &path, &format!("{archive_path}/"), files)?;
             Ok(())
@@ -238,7 +257,7 @@ fn append_dir_contents<W: Write>(
             let file = std::fs::File::open(&path).map_err(|e| unreadable(&path, e))?;
             let mut h = header(tar::EntryType::Regular, mode, meta.len());
             *files += 1;
-            tar.append_data(&mut h, &archive_path, file)
+            append_named(tar, &mut h, &archive_path, file)
         } else if file_type.is_symlink() {
             let target = std::fs::read_link(&path).map_err(|e| unreadable(&path, e))?;
             let mut h = header(tar::EntryType::Symlink, 0o777, 0);

@@ -84,7 +84,9 @@ async fn a_pin_on_a_new_app_is_refused() {
 }
 
 fn status(status: u16, detail: &str) -> ApiError {
-    ApiError::Status(crate::api::error::StatusError {
+    ApiError::Status(Box::new(crate::api::error::StatusError {
+        method: "PUT".into(),
+        path: "/v1/x".into(),
         status,
         code: "X".into(),
         title: None,
@@ -92,7 +94,7 @@ fn status(status: u16, detail: &str) -> ApiError {
         required_scope: None,
         field: None,
         details: serde_json::Value::Null,
-    })
+    }))
 }
 
 #[test]
