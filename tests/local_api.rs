@@ -559,7 +559,7 @@ async fn apps_env_deployments_builds_and_rollback() {
         .await;
     assert_eq!((r.status, r.body.clone()), (200, json!({"key": "PLAIN", "secret": false})));
     let r = env.put(&format!("{e}/OTHER"), json!({"value": "1"})).await;
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status, 200, "{r:?}");
     let r = env
         .put(&format!("{e}/PLAIN"), json!({"value": "changed", "secret": false}))
         .await;
@@ -1499,7 +1499,7 @@ async fn oversized_bodies_are_refused_and_nothing_is_written() {
     let r = env
         .put(&format!("{e}/BIG"), json!({ "value": "x".repeat(2 << 20) }))
         .await;
-    assert_eq!((r.status, r.code()), (413, "payload_too_large"));
+    assert_eq!((r.status, r.code()), (413, "PAYLOAD_TOO_LARGE"));
     assert_eq!(env.get(&e).await.body["variables"], json!([]));
     env.server.shutdown().await;
 }

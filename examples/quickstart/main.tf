@@ -16,11 +16,11 @@ provider "comwit" {}
 
 # Projects are made in the console (or with `comwit`); the quickstart uses one you have.
 data "comwit_project" "demo" {
-  project_id = var.project_id
+  id = var.project_id
 }
 
 resource "comwit_database" "main" {
-  project_id = data.comwit_project.demo.project_id
+  project_id = data.comwit_project.demo.id
   name       = "main"
 
   # Lets `terraform destroy` remove this demo database; keep protection on for real data.
@@ -28,7 +28,7 @@ resource "comwit_database" "main" {
 }
 
 resource "comwit_app" "web" {
-  project_id = data.comwit_project.demo.project_id
+  project_id = data.comwit_project.demo.id
   name       = "web"
 
   # A brrrd build folder (manifest.json and static/): packed into a zstd tar and deployed on
@@ -46,12 +46,12 @@ resource "comwit_app" "web" {
 # Automatic DNS: the domain is onboarded in the project (set its name_servers at your
 # registrar), and Comwit writes the hostname's records into its zone itself.
 resource "comwit_domain" "main" {
-  project_id = data.comwit_project.demo.project_id
+  project_id = data.comwit_project.demo.id
   domain     = var.domain
 }
 
 resource "comwit_app_hostname" "www" {
-  project_id = data.comwit_project.demo.project_id
+  project_id = data.comwit_project.demo.id
   app_id     = comwit_app.web.app_id
   hostname   = "www.${comwit_domain.main.domain}"
   dns_mode   = "automatic"

@@ -1,5 +1,5 @@
 output "project_id" {
-  value = data.comwit_project.demo.project_id
+  value = data.comwit_project.demo.id
 }
 
 output "database_id" {

@@ -184,7 +184,9 @@ impl Client {
         T: DeserializeOwned + Located,
     {
         let Some(scope) = &self.create_scope else {
-            return self.post(path, body).await;
+            // Enveloped or flat, as with a scope.
+            let value: serde_json::Value = self.post(path, body).await?;
+            return super::endpoints::unwrap_one(value, T::KEY, path);
         };
         let bytes = json_bytes(body)?;
         for generation in 0..KEY_GENERATIONS {

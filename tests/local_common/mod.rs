@@ -62,7 +62,7 @@ pub struct Resp {
 
 impl Resp {
     pub fn code(&self) -> &str {
-        self.body["error"]["code"].as_str().unwrap_or("")
+        self.body["code"].as_str().unwrap_or("")
     }
     pub fn s(&self, key: &str) -> String {
         self.body[key].as_str().unwrap_or_default().to_string()
@@ -114,8 +114,8 @@ impl Env {
         };
         if status >= 400 {
             assert!(
-                body["error"]["code"].is_string() && body["error"]["message"].is_string(),
-                "error without envelope: {status} {body}"
+                body["title"].is_string() && body["status"] == status && body["code"].is_string(),
+                "error without problem details: {status} {body}"
             );
         }
         Resp {

@@ -280,14 +280,15 @@ pub async fn get_env(call: Call<InApp>) -> ApiResult<Json<Value>> {
 #[serde(deny_unknown_fields)]
 pub struct EnvPut {
     pub value: String,
+    /// Optional: a plain value when left out.
     #[serde(default)]
-    pub secret: bool,
+    pub secret: Option<bool>,
 }
 
 impl validate::Body for EnvPut {
     type Valid = Self;
     fn check(self) -> ApiResult<Self> {
-        if self.secret {
+        if self.secret == Some(true) {
             return Err(ApiError::bad_request(SECRETS_NOT_ENABLED));
         }
         Ok(self)
