@@ -14,10 +14,7 @@ const FAKE_PRJ: &str = "prj_0000000000000000";
 
 async fn app(env: &Env, pid: &str, name: &str) -> String {
     let r = env
-        .post(
-            &format!("/v1/projects/{pid}/apps"),
-            json!({ "name": name }),
-        )
+        .post(&format!("/v1/projects/{pid}/apps"), json!({ "name": name }))
         .await;
     assert_eq!(r.status, 201, "{r:?}");
     r.body["app"]["app_id"].as_str().unwrap().to_string()
@@ -544,9 +541,15 @@ async fn apps_env_deployments_builds_and_rollback() {
     // The single read, with builds and the default hostname.
     let got = env.get(&a).await;
     assert_eq!(got.status, 200);
-    let host = got.body["app"]["default_domain"].as_str().unwrap().to_string();
+    let host = got.body["app"]["default_domain"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_eq!(host, format!("web-{}.comwit.app", &id[4..12]));
-    assert_eq!(got.body["app"]["default_url"], format!("https://{host}").as_str());
+    assert_eq!(
+        got.body["app"]["default_url"],
+        format!("https://{host}").as_str()
+    );
     assert_eq!(got.body["app"]["builds"], json!([]));
     // No public rename.
     let patched = env.patch(&a, json!({"name": "x"})).await.status;
@@ -555,13 +558,22 @@ async fn apps_env_deployments_builds_and_rollback() {
     // Environment: one key at a time.
     let e = format!("{a}/environment");
     let r = env
-        .put(&format!("{e}/PLAIN"), json!({"value": "hello", "secret": false}))
+        .put(
+            &format!("{e}/PLAIN"),
+            json!({"value": "hello", "secret": false}),
+        )
         .await;
-    assert_eq!((r.status, r.body.clone()), (200, json!({"key": "PLAIN", "secret": false})));
+    assert_eq!(
+        (r.status, r.body.clone()),
+        (200, json!({"key": "PLAIN", "secret": false}))
+    );
     let r = env.put(&format!("{e}/OTHER"), json!({"value": "1"})).await;
     assert_eq!(r.status, 200, "{r:?}");
     let r = env
-        .put(&format!("{e}/PLAIN"), json!({"value": "changed", "secret": false}))
+        .put(
+            &format!("{e}/PLAIN"),
+            json!({"value": "changed", "secret": false}),
+        )
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(
@@ -573,7 +585,10 @@ async fn apps_env_deployments_builds_and_rollback() {
     );
     // Secret values: refused as documented.
     let r = env
-        .put(&format!("{e}/API_KEY"), json!({"value": "s3cret", "secret": true}))
+        .put(
+            &format!("{e}/API_KEY"),
+            json!({"value": "s3cret", "secret": true}),
+        )
         .await;
     assert_eq!(r.status, 400, "{r:?}");
     assert_eq!(
@@ -582,10 +597,19 @@ async fn apps_env_deployments_builds_and_rollback() {
     );
     let bad = env.put(&format!("{e}/1A"), json!({"value": "1"})).await;
     assert_eq!(bad.status, 400);
-    assert!(bad.body["detail"].as_str().unwrap().contains("key"), "{bad:?}");
+    assert!(
+        bad.body["detail"].as_str().unwrap().contains("key"),
+        "{bad:?}"
+    );
     assert_eq!(env.delete(&format!("{e}/OTHER")).await.status, 204);
     assert_eq!(env.delete(&format!("{e}/OTHER")).await.status, 404);
-    assert_eq!(env.get(&e).await.body["variables"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        env.get(&e).await.body["variables"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 
     // Deployments: a zstd tar of a brrrd build folder.
     let d = format!("{a}/deployments");
@@ -597,36 +621,59 @@ async fn apps_env_deployments_builds_and_rollback() {
     assert_eq!(r.body["app_id"], id.as_str());
     assert_eq!(r.body["uploaded"], true);
     assert_eq!(r.body["hosts"], json!([host]));
-    assert_eq!(env.get(&a).await.body["app"]["active_build_id"], build1.as_str());
+    assert_eq!(
+        env.get(&a).await.body["app"]["active_build_id"],
+        build1.as_str()
+    );
     let p2 = package(&[("./manifest.json", manifest), ("./static/index", "v2")]);
     let r = env
         .deploy(
-            &format!("{d}?hosts=a.example.com,b.example.com&env_ref=main&max_concurrent_requests=8"),
+            &format!(
+                "{d}?hosts=a.example.com,b.example.com&env_ref=main&max_concurrent_requests=8"
+            ),
             p2,
             "application/octet-stream",
         )
         .await;
     assert_eq!(r.body["hosts"], json!(["a.example.com", "b.example.com"]));
     let build2 = r.s("build_id");
-    assert_eq!(env.get(&a).await.body["app"]["active_build_id"], build2.as_str());
+    assert_eq!(
+        env.get(&a).await.body["app"]["active_build_id"],
+        build2.as_str()
+    );
     for (bytes, why) in [
         (package(&[("./static/index", "x")]), "manifest.json"),
         (package(&[("./manifest.json", "{")]), "not valid JSON"),
-        (package(&[("./manifest.json", r#"{"routes":[]}"#)]), "schemaVersion"),
+        (
+            package(&[("./manifest.json", r#"{"routes":[]}"#)]),
+            "schemaVersion",
+        ),
         (bundle(&[("manifest.json", manifest)]), "zstd"),
         (b"not a package".to_vec(), "zstd"),
     ] {
         let r = env.deploy(&d, bytes, "application/octet-stream").await;
         assert_eq!(r.status, 400, "{why}: {r:?}");
-        assert!(r.body["detail"].as_str().unwrap().contains(why), "{why}: {r:?}");
+        assert!(
+            r.body["detail"].as_str().unwrap().contains(why),
+            "{why}: {r:?}"
+        );
     }
     let r = env
-        .deploy(&format!("{d}?max_concurrent_requests=0"), p1.clone(), "application/octet-stream")
+        .deploy(
+            &format!("{d}?max_concurrent_requests=0"),
+            p1.clone(),
+            "application/octet-stream",
+        )
         .await;
     assert_eq!(r.status, 400);
-    assert_eq!(env.deploy(&d, p1.clone(), "application/gzip").await.status, 415);
     assert_eq!(
-        env.deploy(&d, vec![0u8; 2 << 20], "application/octet-stream").await.status,
+        env.deploy(&d, p1.clone(), "application/gzip").await.status,
+        415
+    );
+    assert_eq!(
+        env.deploy(&d, vec![0u8; 2 << 20], "application/octet-stream")
+            .await
+            .status,
         413
     );
     // Builds: `{"builds":[...]}`, no status.
@@ -640,15 +687,26 @@ async fn apps_env_deployments_builds_and_rollback() {
     assert_eq!(env.get(&a).await.body["app"]["builds"], json!(list));
 
     // Rollback (extension).
-    let r = env.post(&format!("{a}/rollback"), json!({"build_id": build1})).await;
-    assert_eq!((r.status, r.body["app"]["active_build_id"].clone()), (200, json!(build1)));
     let r = env
-        .post(&format!("{a}/rollback"), json!({"build_id": "build-unknown"}))
+        .post(&format!("{a}/rollback"), json!({"build_id": build1}))
+        .await;
+    assert_eq!(
+        (r.status, r.body["app"]["active_build_id"].clone()),
+        (200, json!(build1))
+    );
+    let r = env
+        .post(
+            &format!("{a}/rollback"),
+            json!({"build_id": "build-unknown"}),
+        )
         .await;
     assert_eq!(r.status, 404);
     let other = app(&env, &pid, "third").await;
     let r = env
-        .post(&format!("{base}/{other}/rollback"), json!({"build_id": build1}))
+        .post(
+            &format!("{base}/{other}/rollback"),
+            json!({"build_id": build1}),
+        )
         .await;
     assert_eq!(r.status, 404, "a build of another app is not this app's");
 
@@ -1443,12 +1501,9 @@ async fn concurrent_creates_lose_and_duplicate_nothing() {
         let env = env.clone();
         let pid = pid.clone();
         tasks.push(tokio::spawn(async move {
-            env.post(
-                &format!("/v1/projects/{pid}/apps"),
-                json!({"name": "same"}),
-            )
-            .await
-            .status
+            env.post(&format!("/v1/projects/{pid}/apps"), json!({"name": "same"}))
+                .await
+                .status
         }));
     }
     let mut statuses = Vec::new();

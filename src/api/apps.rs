@@ -230,7 +230,12 @@ impl Client {
     }
 
     /// Deletes one variable (a missing one counts as deleted).
-    pub async fn delete_env(&self, project_id: &str, app_id: &str, key: &str) -> Result<(), ApiError> {
+    pub async fn delete_env(
+        &self,
+        project_id: &str,
+        app_id: &str,
+        key: &str,
+    ) -> Result<(), ApiError> {
         self.delete(&format!(
             "{}/environment/{}",
             Self::app_path(project_id, app_id),
@@ -269,7 +274,11 @@ impl Client {
         unwrap_one(value, "deployment", &path)
     }
 
-    pub async fn list_builds(&self, project_id: &str, app_id: &str) -> Result<Vec<Build>, ApiError> {
+    pub async fn list_builds(
+        &self,
+        project_id: &str,
+        app_id: &str,
+    ) -> Result<Vec<Build>, ApiError> {
         self.list_of(
             &format!("{}/builds", Self::app_path(project_id, app_id)),
             "builds",
@@ -336,7 +345,8 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(dep.build_id, "build-2");
-        let var: EnvVar = serde_json::from_value(json!({"key": "A", "value": "1", "secret": false})).unwrap();
+        let var: EnvVar =
+            serde_json::from_value(json!({"key": "A", "value": "1", "secret": false})).unwrap();
         assert_eq!(var.value.as_deref(), Some("1"));
     }
 }

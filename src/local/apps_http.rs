@@ -223,7 +223,8 @@ impl Site {
     }
 
     fn read_manifest(&mut self, manifest: &serde_json::Value) {
-        let text = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+        let text =
+            |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
         self.static_dir = text(manifest, "staticDir")
             .and_then(|d| normalize(&d))
             .unwrap_or_else(|| "static".to_string());
@@ -288,7 +289,11 @@ fn clean_path(path: &str) -> Option<String> {
             return None;
         }
     }
-    Some(if decoded.is_empty() { "/".to_string() } else { decoded })
+    Some(if decoded.is_empty() {
+        "/".to_string()
+    } else {
+        decoded
+    })
 }
 
 /// Where a static page is stored: `/` -> `index`, `/about` -> `about`, `/docs/` -> `docs`.
@@ -386,7 +391,9 @@ fn respond(site: &Site, path: &str, _query: Option<&str>) -> Response {
         return file_response(&at, data);
     }
     if site.app_bundle.is_some() {
-        return needs_runtime("No static route of this build matches the path, so its appBundle would answer.");
+        return needs_runtime(
+            "No static route of this build matches the path, so its appBundle would answer.",
+        );
     }
     page(
         StatusCode::NOT_FOUND,
@@ -587,7 +594,14 @@ mod tests {
     fn paths_are_cleaned_and_pages_stored_without_extension() {
         assert_eq!(clean_path("").as_deref(), Some("/"));
         assert_eq!(clean_path("/a%20b").as_deref(), Some("/a b"));
-        for bad in ["/../secret", "/%2e%2e/x", "/a%5c..%5cb", "/x%00", "/%zz", "/%c3"] {
+        for bad in [
+            "/../secret",
+            "/%2e%2e/x",
+            "/a%5c..%5cb",
+            "/x%00",
+            "/%zz",
+            "/%c3",
+        ] {
             assert_eq!(clean_path(bad), None, "{bad}");
         }
         assert_eq!(page_file("/"), "index");
@@ -630,12 +644,19 @@ mod tests {
             assert!(text.contains("JS runtime"), "{text}");
         }
         assert_eq!(get("/nope").status(), 404);
-        assert_eq!(get("/manifest.json").status(), 404, "only staticDir is served");
+        assert_eq!(
+            get("/manifest.json").status(),
+            404,
+            "only staticDir is served"
+        );
         assert_eq!(get("/../static/index").status(), 400);
 
         // An appBundle answers what no static route does: 501 here.
         let with_bundle = package(&[
-            ("./manifest.json", r#"{"schemaVersion":6,"routes":[],"appBundle":"bundles/app.js"}"#),
+            (
+                "./manifest.json",
+                r#"{"schemaVersion":6,"routes":[],"appBundle":"bundles/app.js"}"#,
+            ),
             ("./bundles/app.js", "export default () => {}"),
         ]);
         let site = Site::unpack(&with_bundle).unwrap();

@@ -163,8 +163,10 @@ pub async fn create(call: Call<InProject>, body: JsonBody<AppCreate>) -> ApiResu
 
 /// `{"app":{..., "builds":[...]}}`.
 pub async fn get(call: Call<InApp>) -> ApiResult<Json<Value>> {
-    call.read(APP_READ, |t, _, app| Ok(json!({ "app": to_json(&app.view(t)?)? })))
-        .await
+    call.read(APP_READ, |t, _, app| {
+        Ok(json!({ "app": to_json(&app.view(t)?)? }))
+    })
+    .await
 }
 
 /// The cleanup report of an app's DELETE. The first DELETE takes the app out of every list and
@@ -185,7 +187,10 @@ struct Deletion {
     errors: Vec<String>,
 }
 
-pub async fn delete(call: Call<InProject>, Path((_, app_id)): Path<(String, String)>) -> ApiResult<Json<Value>> {
+pub async fn delete(
+    call: Call<InProject>,
+    Path((_, app_id)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
     call.write(APP_WRITE, move |t, p, _| {
         let project_id = &p.project_id;
         let found: Option<bool> = t
@@ -271,8 +276,10 @@ fn env(tx: &Transaction<'_>, app_id: &str) -> ApiResult<Vec<EnvVar>> {
 
 /// `{"variables":[{key, value, secret}]}`.
 pub async fn get_env(call: Call<InApp>) -> ApiResult<Json<Value>> {
-    call.read(APP_READ, |t, p, _| Ok(json!({ "variables": env(t, &p.app_id)? })))
-        .await
+    call.read(APP_READ, |t, p, _| {
+        Ok(json!({ "variables": env(t, &p.app_id)? }))
+    })
+    .await
 }
 
 /// `PUT .../environment/{KEY}`: `{"value", "secret"}`.

@@ -23,8 +23,8 @@ use super::{read_body, to_json, Call, InApp, JsonBody, Tx};
 use crate::local::auth::{APP_DEPLOY, APP_READ};
 use crate::local::error::{ApiError, ApiResult};
 use crate::local::idempotency::{Idem, Stored};
-use crate::local::validate::{media_type, RollbackInput};
 use crate::local::ids;
+use crate::local::validate::{media_type, RollbackInput};
 
 /// Largest total size of the files inside a package, to refuse decompression bombs.
 const MAX_UNPACKED_BYTES: u64 = 1 << 30;
@@ -214,8 +214,10 @@ pub async fn deploy(
 
 /// `{"builds":[...]}`, whole, oldest first.
 pub async fn list(call: Call<InApp>) -> ApiResult<Json<Value>> {
-    call.read(APP_READ, |t, p, _| Ok(json!({ "builds": builds_of(t, &p.app_id)? })))
-        .await
+    call.read(APP_READ, |t, p, _| {
+        Ok(json!({ "builds": builds_of(t, &p.app_id)? }))
+    })
+    .await
 }
 
 /// **Extension**: makes an earlier build of the app active again; `{"app":{...}}`.
@@ -261,14 +263,24 @@ mod tests {
     #[test]
     fn packages_need_zstd_tar_and_a_root_manifest() {
         let m = r#"{"schemaVersion":6,"routes":[]}"#;
-        assert!(check_package(&package(&[("./manifest.json", m), ("./static/index", "hi")])).is_ok());
+        assert!(check_package(&package(&[
+            ("./manifest.json", m),
+            ("./static/index", "hi")
+        ]))
+        .is_ok());
         assert!(check_package(&package(&[("manifest.json", m)])).is_ok());
         for (p, why) in [
             (package(&[("./static/index", "hi")]), "no manifest.json"),
             (package(&[("./sub/manifest.json", m)]), "no manifest.json"),
             (package(&[("./manifest.json", "{")]), "not valid JSON"),
-            (package(&[("./manifest.json", r#"{"routes":[]}"#)]), "schemaVersion"),
-            (package(&[("./manifest.json", r#"{"schemaVersion":6}"#)]), "routes"),
+            (
+                package(&[("./manifest.json", r#"{"routes":[]}"#)]),
+                "schemaVersion",
+            ),
+            (
+                package(&[("./manifest.json", r#"{"schemaVersion":6}"#)]),
+                "routes",
+            ),
             (b"\x1f\x8b\x08 gzip".to_vec(), "zstd frame"),
         ] {
             let e = check_package(&p).unwrap_err();

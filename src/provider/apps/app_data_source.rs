@@ -4,9 +4,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::api::models::{App, EnvVar};
-use crate::provider::common::{
-    api_error, call, lookup_project, lookup_project_attribute,
-};
+use crate::provider::common::{api_error, call, lookup_project, lookup_project_attribute};
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::model;
@@ -69,9 +67,9 @@ fn schema() -> Schema {
             Attribute::string("default_url")
                 .computed()
                 .description("The app's own URL, when the platform gives one; else null."),
-            Attribute::string("default_domain")
-                .computed()
-                .description("The hostname the platform serves the app at, when it gives one; else null."),
+            Attribute::string("default_domain").computed().description(
+                "The hostname the platform serves the app at, when it gives one; else null.",
+            ),
             Attribute::map("env", Type::String)
                 .computed()
                 .description("The app's plain (non-secret) environment variables."),

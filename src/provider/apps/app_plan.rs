@@ -48,13 +48,13 @@ pub(super) async fn pack_source(source: Source<'_>) -> Result<Bundle, Diagnostic
             bundle::read_package(&path)
         }
     })
-        .await
-        .map_err(|e| {
-            Diagnostics::from(Diagnostic::error(
-                "Cannot pack source_dir",
-                format!("Packing the source directory stopped unexpectedly: {e}."),
-            ))
-        })?;
+    .await
+    .map_err(|e| {
+        Diagnostics::from(Diagnostic::error(
+            "Cannot pack source_dir",
+            format!("Packing the source directory stopped unexpectedly: {e}."),
+        ))
+    })?;
     packed.map_err(|e| {
         let how = if is_dir {
             "Set it to a brrrd build folder (the `dist/brrrd` that `@brrrd/adapter` writes, \
@@ -126,4 +126,3 @@ pub(super) fn plan_active(
     }
     string_or_null(prior.and_then(|p| p.active_build_id.as_deref()))
 }
-

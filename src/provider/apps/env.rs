@@ -200,17 +200,32 @@ mod tests {
             var("S", None, true),
             var("GONE", None, true),
         ];
-        let c = changes(&remote, &vars(&[("A", "1"), ("B", "3"), ("C", "4")]), None, false);
+        let c = changes(
+            &remote,
+            &vars(&[("A", "1"), ("B", "3"), ("C", "4")]),
+            None,
+            false,
+        );
         assert_eq!(c.put_plain, vars(&[("B", "3"), ("C", "4")]));
         assert!(c.put_secret.is_empty());
         // Secrets are left alone without `secret_env_wo`.
         assert_eq!(c.delete, ["OLD".to_string()].into());
 
         let secrets = vars(&[("S", "s"), ("NEW", "n")]);
-        let c = changes(&remote, &vars(&[("A", "1"), ("B", "2")]), Some(&secrets), false);
+        let c = changes(
+            &remote,
+            &vars(&[("A", "1"), ("B", "2")]),
+            Some(&secrets),
+            false,
+        );
         assert_eq!(c.put_secret, vars(&[("NEW", "n")]));
         assert_eq!(c.delete, ["GONE".to_string(), "OLD".to_string()].into());
-        let c = changes(&remote, &vars(&[("A", "1"), ("B", "2")]), Some(&secrets), true);
+        let c = changes(
+            &remote,
+            &vars(&[("A", "1"), ("B", "2")]),
+            Some(&secrets),
+            true,
+        );
         assert_eq!(c.put_secret, secrets);
         // Nothing differs: nothing is sent.
         let c = changes(&remote[..2], &vars(&[("A", "1"), ("B", "2")]), None, false);

@@ -5,10 +5,10 @@
 use async_trait::async_trait;
 use serde::Deserialize;
 
+use super::opaque_id_validator;
 use crate::api::models::Build;
 use crate::api::Client;
 use crate::provider::common::{api_error, call};
-use super::opaque_id_validator;
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::model;

@@ -57,7 +57,11 @@ fn deploy_change_pin_unpin_and_repair_rollback() {
 
     // Touching files (new mtimes, same content) is not a change.
     let later = SystemTime::now() + Duration::from_secs(3600);
-    for f in ["site/static/index", "site/static/js/app.js", "site/manifest.json"] {
+    for f in [
+        "site/static/index",
+        "site/static/js/app.js",
+        "site/manifest.json",
+    ] {
         std::fs::File::options()
             .write(true)
             .open(w.path().join(f))

@@ -24,10 +24,7 @@ fn bad_arguments_fail_at_plan_naming_the_attribute() {
     .unwrap();
     std::fs::write(w.path().join("site.tar.gz"), b"\x1f\x8b\x08\x00 gzip").unwrap();
     let cases: &[(&str, &[&str])] = &[
-        (
-            "name = \"web\"\nruntime = \"next\"",
-            &["runtime"],
-        ),
+        ("name = \"web\"\nruntime = \"next\"", &["runtime"]),
         (
             "name = \"web\"\nenv = { \"BAD-NAME\" = \"x\" }",
             &["BAD-NAME", "not a valid environment variable name"],
@@ -102,10 +99,7 @@ fn token_without_app_write_is_told_which_scope_and_writes_nothing() {
     let Some(w) = platform.workdir_with_token(&token) else {
         return;
     };
-    w.config(&hcl(
-        &project,
-        &app("name = \"web\"\nenv = { A = \"1\" }"),
-    ));
+    w.config(&hcl(&project, &app("name = \"web\"\nenv = { A = \"1\" }")));
     let run = w.apply_expect_error();
     let text = flat(&run.text());
     assert!(text.contains("app:write"), "{text}");

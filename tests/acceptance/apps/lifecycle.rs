@@ -42,7 +42,10 @@ fn create_update_replace_drift_destroy() {
     assert!(r["active_build_id"].is_null(), "no deploy yet: {r}");
     let remote = get_app(&platform, &project, &app_id);
     assert_eq!(remote.name, "web");
-    assert_eq!(r["default_domain"].as_str(), remote.default_domain.as_deref());
+    assert_eq!(
+        r["default_domain"].as_str(),
+        remote.default_domain.as_deref()
+    );
     assert_eq!(r["default_url"].as_str(), remote.default_url.as_deref());
     assert_eq!(
         env_pairs(&get_env(&platform, &project, &app_id)),

@@ -40,8 +40,13 @@ fn app_made_outside(
         std::fs::create_dir(dir.path().join("static")).unwrap();
         std::fs::write(dir.path().join("static/index"), page).unwrap();
         let package = bundle::pack(dir.path()).expect("pack");
-        p.block_on(api.deploy(project, &app.app_id, package.bytes, &DeployOptions::default()))
-            .expect("deploy");
+        p.block_on(api.deploy(
+            project,
+            &app.app_id,
+            package.bytes,
+            &DeployOptions::default(),
+        ))
+        .expect("deploy");
     }
     get_app(p, project, &app.app_id)
 }
@@ -76,7 +81,6 @@ fn must(w: &Workdir, args: &[&str]) -> String {
     );
     run.text()
 }
-
 
 #[test]
 fn query_finds_apps_and_its_generated_configuration_imports_them_unchanged() {

@@ -49,7 +49,10 @@ fn quickstart_applies_replans_empty_and_destroys() {
         out["active_build_id"]["value"].as_str(),
         remote.active_build_id.as_deref()
     );
-    assert_eq!(out["app_url"]["value"].as_str(), remote.default_url.as_deref());
+    assert_eq!(
+        out["app_url"]["value"].as_str(),
+        remote.default_url.as_deref()
+    );
     // The Automatic DNS hostname is live (the dns slice's part).
     assert_eq!(out["www_status"]["value"], "active");
     let env = platform

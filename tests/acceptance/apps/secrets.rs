@@ -35,7 +35,10 @@ fn secret_values_are_refused_with_the_platforms_answer_and_never_stored() {
     let apps = list_apps(&platform, &project);
     assert_eq!(apps.len(), 1);
     let env = get_env(&platform, &project, &apps[0].app_id);
-    assert_eq!(env_pairs(&env), vec![("MODE".to_string(), "prod".to_string())]);
+    assert_eq!(
+        env_pairs(&env),
+        vec![("MODE".to_string(), "prod".to_string())]
+    );
     let state = w.path().join("terraform.tfstate");
     if state.exists() {
         assert!(!contains(&read(&state), SECRET));

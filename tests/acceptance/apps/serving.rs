@@ -75,10 +75,7 @@ fn hostnames_serve_the_active_build() {
     write_site(
         &w,
         "site",
-        &[
-            ("index.html", "<h1>v1</h1>"),
-            ("js/app.js", "let v = 1;"),
-        ],
+        &[("index.html", "<h1>v1</h1>"), ("js/app.js", "let v = 1;")],
     );
     w.config(&hcl(&project, &config(None)));
     w.apply();

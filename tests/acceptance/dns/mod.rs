@@ -47,8 +47,8 @@ pub fn assert_mentions(text: &str, wanted: &[&str]) {
 /// Creates an app through the API; returns its ID.
 pub fn create_app(p: &Platform, project: &str, name: &str) -> String {
     p.block_on(p.api().create_app(project, name))
-    .expect("create app")
-    .app_id
+        .expect("create app")
+        .app_id
 }
 
 pub fn domains(p: &Platform, project: &str) -> Vec<Domain> {

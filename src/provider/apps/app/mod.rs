@@ -156,9 +156,9 @@ roll back; delete needs `app:write`.";
                     "Passed to the deploy as `max_concurrent_requests` when set: how many \
                      requests one instance of the build serves at once.",
                 ),
-            Attribute::string("source_sha256").computed().description(
-                "Hex SHA-256 of the package deployed from `source_dir` or `package`.",
-            ),
+            Attribute::string("source_sha256")
+                .computed()
+                .description("Hex SHA-256 of the package deployed from `source_dir` or `package`."),
             Attribute::string("build_id").computed().description(
                 "The build created by the last deploy (after import: the build active then).",
             ),
@@ -288,8 +288,13 @@ impl Resource for AppResource {
             name,
             ..
         } = model::get(prior)?;
-        delete_until_complete(ctx, &configured.client, (&project_id, &app_id, &name), limit)
-            .await
+        delete_until_complete(
+            ctx,
+            &configured.client,
+            (&project_id, &app_id, &name),
+            limit,
+        )
+        .await
     }
 
     /// Versions 0 and 1 had attributes the public platform does not have: they are dropped
@@ -377,7 +382,12 @@ impl AppResource {
             None => None,
         };
         let planned_source = plan_source(&source_value, packed.as_deref(), prior.as_ref());
-        let active = plan_active(&pin, &source_value, &planned_source.build_id, prior.as_ref());
+        let active = plan_active(
+            &pin,
+            &source_value,
+            &planned_source.build_id,
+            prior.as_ref(),
+        );
         let planned = &mut plan.planned_state;
         set_attr(planned, "source_sha256", planned_source.source_sha256);
         set_attr(planned, "build_id", planned_source.build_id);
@@ -422,8 +432,15 @@ impl AppResource {
         // The environment, diffed against the platform's list.
         let resend = prior.is_none_or(|p| p.secret_env_wo_version != planned.secret_env_wo_version);
         let plain = planned.env.clone().unwrap_or_default();
-        self.converge_env(ctx, client, &current, &plain, config.secret_env_wo.as_ref(), resend)
-            .await?;
+        self.converge_env(
+            ctx,
+            client,
+            &current,
+            &plain,
+            config.secret_env_wo.as_ref(),
+            resend,
+        )
+        .await?;
         current.env.clone_from(&planned.env);
         current.secret_env_wo_version = planned.secret_env_wo_version;
         ctx.partial_state = Some(self.state(&current)?);
@@ -557,7 +574,10 @@ impl AppResource {
             call(ctx, client.delete_env(project, app_id, key))
                 .await
                 .map_err(|e| {
-                    api_error(&format!("delete the variable {key} of the app {name:?}"), &e)
+                    api_error(
+                        &format!("delete the variable {key} of the app {name:?}"),
+                        &e,
+                    )
                 })?;
         }
         Ok(())
@@ -715,7 +735,9 @@ pub(super) fn rollback_error(name: &str, build_id: &str, err: &ApiError) -> Diag
                  app (the `comwit_app_builds` data source lists them). To go back to earlier \
                  code on this platform, deploy its package again (`source_dir` or `package`) \
                  and remove `active_build_id`.",
-                err.as_status().map(|e| e.message.as_str()).unwrap_or_default()
+                err.as_status()
+                    .map(|e| e.message.as_str())
+                    .unwrap_or_default()
             ),
         )
         .with_attribute(AttributePath::new("active_build_id"))
