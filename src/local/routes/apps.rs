@@ -246,7 +246,7 @@ pub async fn delete(
                 errors: Vec::new(),
             }
         };
-        Ok(to_json(&report)?)
+        to_json(&report)
     })
     .await
 }

@@ -15,7 +15,6 @@ mod serving;
 use std::path::Path;
 
 use comwit::api::models::{App, Build, EnvVar};
-use comwit::provider::apps::sha256_hex;
 
 use crate::support::platform::{Platform, PROVIDER_HEADER};
 use crate::support::Workdir;
@@ -77,11 +76,8 @@ pub fn list_builds(p: &Platform, project: &str, app_id: &str) -> Vec<Build> {
         .expect("builds")
 }
 
-pub fn sha(value: &str) -> String {
-    sha256_hex(value.as_bytes())
-}
-
 /// The files inside a zip archive (a saved plan), by name, decompressed.
+#[allow(dead_code)] // for core/database_token.rs, off in slice-apps until the database slice merges
 pub fn unzip_all(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     use std::io::Read;
     let u16_at = |i: usize| u16::from_le_bytes([bytes[i], bytes[i + 1]]) as usize;
