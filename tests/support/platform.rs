@@ -91,6 +91,11 @@ impl Platform {
         }
     }
 
+    /// Requests by contract source, and those outside the public contract.
+    pub fn contract_counts(&self) -> comwit::local::stats::ContractCounts {
+        self.server.as_ref().unwrap().contract_counts()
+    }
+
     pub fn admin(&self) -> &Admin {
         self.server.as_ref().unwrap().admin()
     }

@@ -138,6 +138,12 @@ fn create_update_replace_drift_destroy() {
         .block_on(api.delete_app(&project, &recreated))
         .unwrap()
         .is_none());
+    // Everything the provider (and this test) sent is public, but the test's own project.
+    let outside = platform.contract_counts().outside;
+    assert!(
+        outside.keys().all(|k| k == "POST /v1/projects"),
+        "requests outside the public contract: {outside:?}"
+    );
 }
 
 #[test]
