@@ -381,7 +381,20 @@ impl AppResource {
             Some(source) => Some(pack_source(source).await?.sha256),
             None => None,
         };
-        let planned_source = plan_source(&source_value, packed.as_deref(), prior.as_ref());
+        let mut planned_source = plan_source(&source_value, packed.as_deref(), prior.as_ref());
+        // New deploy options only reach the platform with a deploy: the same package is
+        // deployed again.
+        if let Some(prior) = &prior {
+            let env_ref = attr_or_null(&plan.config, "env_ref");
+            let max = attr_or_null(&plan.config, "max_concurrent_requests");
+            let changed = env_ref.is_unknown()
+                || max.is_unknown()
+                || env_ref.as_str() != prior.env_ref.as_deref()
+                || max.as_i64() != prior.max_concurrent_requests;
+            if !source_value.is_null() && changed {
+                planned_source.build_id = Value::Unknown;
+            }
+        }
         let active = plan_active(
             &pin,
             &source_value,
@@ -452,6 +465,7 @@ impl AppResource {
         current.max_concurrent_requests = planned.max_concurrent_requests;
         if let Some(source) = source_of(&planned) {
             let new_code = is_unknown(planned_value, "source_sha256")
+                || is_unknown(planned_value, "build_id")
                 || prior.is_none_or(|p| p.source_sha256 != planned.source_sha256);
             if new_code {
                 let bundle = pack_source(source).await?;

@@ -124,3 +124,34 @@ fn a_missing_rollback_route_says_what_to_do_instead() {
     let d = rollback_error("web", "build-1", &status(409, "busy"));
     assert!(!d.to_string().contains("not public yet"), "{d}");
 }
+
+#[tokio::test]
+async fn new_deploy_options_redeploy_the_same_package() {
+    let r = resource();
+    let good = site(r#"{"schemaVersion":6,"routes":[]}"#);
+    let dir = Value::string(good.path().to_str().unwrap());
+    let (p, _) = modify(&r, Value::Null, config(&[("source_dir", dir.clone())])).await;
+    let sha = attr(&p.planned_state, "source_sha256");
+    let mut prior = config(&[("source_dir", dir.clone())]);
+    set(&mut prior, "app_id", Value::string("app-1"));
+    set(&mut prior, "source_sha256", sha.clone());
+    set(&mut prior, "build_id", Value::string("build-1"));
+    set(&mut prior, "active_build_id", Value::string("build-1"));
+    // Same package, same options: nothing to deploy.
+    let (p, d) = modify(&r, prior.clone(), config(&[("source_dir", dir.clone())])).await;
+    assert!(d.is_empty(), "{d}");
+    assert_eq!(attr(&p.planned_state, "build_id"), Value::string("build-1"));
+    // A new max_concurrent_requests: deployed again, a new build.
+    let (p, _) = modify(
+        &r,
+        prior,
+        config(&[
+            ("source_dir", dir),
+            ("max_concurrent_requests", Value::int(8)),
+        ]),
+    )
+    .await;
+    assert_eq!(attr(&p.planned_state, "source_sha256"), sha);
+    assert!(attr(&p.planned_state, "build_id").is_unknown());
+    assert!(attr(&p.planned_state, "active_build_id").is_unknown());
+}
