@@ -6,7 +6,7 @@ mod local_common;
 
 use std::time::Duration;
 
-use local_common::{bundle, bundle_raw_name, sha256_hex, start, start_with, Env};
+use local_common::{bundle, package, start, start_with, Env};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -14,20 +14,10 @@ const FAKE_PRJ: &str = "prj_0000000000000000";
 
 async fn app(env: &Env, pid: &str, name: &str) -> String {
     let r = env
-        .post(
-            &format!("/v1/projects/{pid}/apps"),
-            json!({"name": name, "runtime": "next"}),
-        )
+        .post(&format!("/v1/projects/{pid}/apps"), json!({ "name": name }))
         .await;
     assert_eq!(r.status, 201, "{r:?}");
-    r.s("app_id")
-}
-
-/// Hex HMAC-SHA256 of `value` under the hex `key`: a variable's digest.
-fn hmac_hex(key: &str, value: &str) -> String {
-    use aws_lc_rs::hmac;
-    let key = hmac::Key::new(hmac::HMAC_SHA256, &hex::decode(key).expect("hex key"));
-    hex::encode(hmac::sign(&key, value.as_bytes()).as_ref())
+    r.body["app"]["app_id"].as_str().unwrap().to_string()
 }
 
 async fn domain(env: &Env, pid: &str, d: &str) {
@@ -209,32 +199,26 @@ async fn each_operation_needs_its_scope() {
         (
             Method::POST,
             format!("{p}/apps"),
-            Some(json!({"name": "x", "runtime": "next"})),
+            Some(json!({"name": "x"})),
             "app:write",
         ),
         (Method::GET, a.clone(), None, "app:read"),
-        (
-            Method::PATCH,
-            a.clone(),
-            Some(json!({"name": "y"})),
-            "app:write",
-        ),
         (Method::DELETE, a.clone(), None, "app:write"),
-        (Method::GET, format!("{a}/env"), None, "app:read"),
+        (Method::GET, format!("{a}/environment"), None, "app:read"),
         (
             Method::PUT,
-            format!("{a}/env"),
-            Some(json!({"variables": []})),
+            format!("{a}/environment/K"),
+            Some(json!({"value": "v"})),
             "app:write",
         ),
-        (Method::POST, format!("{a}/deploys"), None, "app:deploy"),
-        (Method::GET, format!("{a}/builds"), None, "app:read"),
         (
-            Method::GET,
-            format!("{a}/builds/bld_0000000000000000"),
+            Method::DELETE,
+            format!("{a}/environment/K"),
             None,
-            "app:read",
+            "app:write",
         ),
+        (Method::POST, format!("{a}/deployments"), None, "app:deploy"),
+        (Method::GET, format!("{a}/builds"), None, "app:read"),
         (
             Method::POST,
             format!("{a}/rollback"),
@@ -382,8 +366,8 @@ async fn non_members_are_refused() {
         (Method::DELETE, a.clone(), None),
         (
             Method::PUT,
-            format!("{a}/env"),
-            Some(json!({"variables": []})),
+            format!("{a}/environment/K"),
+            Some(json!({"value": "v"})),
         ),
         (Method::GET, format!("{a}/builds"), None),
         (
@@ -418,7 +402,7 @@ async fn non_members_are_refused() {
     assert_eq!(r.body["items"], json!([]));
     // Deploys are refused before the body is looked at.
     let r = env
-        .call_as(&alice, Method::POST, &format!("{a}/deploys"), None)
+        .call_as(&alice, Method::POST, &format!("{a}/deployments"), None)
         .await;
     assert_eq!(r.status, 403);
     // Membership granted by the admin API opens the project.
@@ -573,216 +557,194 @@ async fn databases_create_list_rotate_and_delete_as_the_platform_does() {
 }
 
 #[tokio::test]
-async fn apps_env_deploys_and_rollback() {
+async fn apps_env_deployments_builds_and_rollback() {
     let env = start().await;
     let pid = env.project("apps").await;
     let base = format!("/v1/projects/{pid}/apps");
-    let r = env
-        .post(&base, json!({"name": "web", "runtime": "next"}))
-        .await;
-    assert_eq!(r.status, 201);
-    let id = r.s("app_id");
-    assert_eq!(r.body["active_build_id"], Value::Null);
-    let host = r.s("default_hostname");
+    // Create: `{"app":{app_id, name, active_build_id: null}}`.
+    let r = env.post(&base, json!({"name": "web"})).await;
+    assert_eq!(r.status, 201, "{r:?}");
+    let id = r.body["app"]["app_id"].as_str().unwrap().to_string();
+    assert_eq!(r.body["app"]["name"], "web");
+    assert_eq!(r.body["app"]["active_build_id"], Value::Null);
+    assert_eq!(env.post(&base, json!({"name": "web"})).await.status, 409);
+    // `runtime` is not part of the public create.
+    assert_eq!(
+        env.post(&base, json!({"name": "api", "runtime": "next"}))
+            .await
+            .status,
+        400
+    );
+    // The list: `{"apps":[...]}`, whole.
+    let listed = env.get(&base).await;
+    assert_eq!(
+        listed.body,
+        json!({"apps": [{"app_id": id, "name": "web", "active_build_id": null}]})
+    );
+    let a = format!("{base}/{id}");
+    // The single read, with builds and the default hostname.
+    let got = env.get(&a).await;
+    assert_eq!(got.status, 200);
+    let host = got.body["app"]["default_domain"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_eq!(host, format!("web-{}.comwit.app", &id[4..12]));
     assert_eq!(
-        env.post(&base, json!({"name": "web", "runtime": "isolate"}))
-            .await
-            .status,
-        409
+        got.body["app"]["default_url"],
+        format!("https://{host}").as_str()
     );
-    assert_eq!(
-        env.post(&base, json!({"name": "api", "runtime": "deno"}))
-            .await
-            .status,
-        422
-    );
-    assert_eq!(env.post(&base, json!({"name": "api"})).await.status, 422);
-    let a = format!("{base}/{id}");
+    assert_eq!(got.body["app"]["builds"], json!([]));
+    // No public rename.
+    let patched = env.patch(&a, json!({"name": "x"})).await.status;
+    assert!(matches!(patched, 404 | 405), "{patched}");
 
-    let r = env
-        .patch(&a, json!({"name": "site", "runtime": "isolate"}))
-        .await;
-    assert_eq!(
-        (r.status, r.s("name"), r.s("runtime")),
-        (200, "site".into(), "isolate".into())
-    );
-    assert_eq!(
-        r.s("default_hostname"),
-        host,
-        "the default hostname never changes"
-    );
-    assert_eq!(env.patch(&a, json!({})).await.status, 200);
-    assert_eq!(env.patch(&a, json!({"name": null})).await.status, 422);
-    assert_eq!(
-        env.patch(&a, json!({"active_build_id": "x"})).await.status,
-        422
-    );
-    app(&env, &pid, "other").await;
-    assert_eq!(env.patch(&a, json!({"name": "other"})).await.status, 409);
-
-    // Environment variables.
+    // Environment: one key at a time.
+    let e = format!("{a}/environment");
     let r = env
         .put(
-            &format!("{a}/env"),
-            json!({"variables": [
-                {"name": "PLAIN", "value": "hello"},
-                {"name": "API_KEY", "value": "s3cret", "secret": true}
-            ]}),
+            &format!("{e}/PLAIN"),
+            json!({"value": "hello", "secret": false}),
         )
         .await;
+    assert_eq!(
+        (r.status, r.body.clone()),
+        (200, json!({"key": "PLAIN", "secret": false}))
+    );
+    let r = env.put(&format!("{e}/OTHER"), json!({"value": "1"})).await;
     assert_eq!(r.status, 200, "{r:?}");
-    let vars = r.body["variables"].as_array().unwrap().clone();
-    assert_eq!(vars[0]["name"], "API_KEY");
-    assert!(
-        vars[0].get("value").is_none(),
-        "secret values are never returned"
-    );
-    let key = env.get(&a).await.s("env_digest_key");
-    assert_eq!(vars[0]["digest"], hmac_hex(&key, "s3cret").as_str());
-    assert_ne!(vars[0]["digest"], sha256_hex(b"s3cret").as_str());
-    assert_eq!(vars[0]["secret"], true);
-    assert_eq!(vars[1]["value"], "hello");
-    assert_eq!(vars[1]["digest"], hmac_hex(&key, "hello").as_str());
-    let got = env.get(&format!("{a}/env")).await;
-    assert_eq!(got.body["variables"], json!(vars));
-    tokio::time::sleep(Duration::from_millis(1100)).await;
     let r = env
         .put(
-            &format!("{a}/env"),
-            json!({"variables": [
-                {"name": "PLAIN", "value": "changed"},
-                {"name": "API_KEY", "value": "s3cret", "secret": true}
-            ]}),
+            &format!("{e}/PLAIN"),
+            json!({"value": "changed", "secret": false}),
         )
         .await;
+    assert_eq!(r.status, 200);
     assert_eq!(
-        r.body["variables"][0]["updated_at"], vars[0]["updated_at"],
-        "unchanged keeps updated_at"
+        env.get(&e).await.body,
+        json!({"variables": [
+            {"key": "OTHER", "value": "1", "secret": false},
+            {"key": "PLAIN", "value": "changed", "secret": false}
+        ]})
     );
-    assert_ne!(r.body["variables"][1]["updated_at"], vars[1]["updated_at"]);
-    let dup = env
+    // Secret values: refused as documented.
+    let r = env
         .put(
-            &format!("{a}/env"),
-            json!({"variables": [{"name": "A", "value": "1"}, {"name": "A", "value": "2"}]}),
+            &format!("{e}/API_KEY"),
+            json!({"value": "s3cret", "secret": true}),
         )
         .await;
+    assert_eq!(r.status, 400, "{r:?}");
     assert_eq!(
-        (dup.status, dup.body["error"]["field"].as_str()),
-        (422, Some("variables[1].name"))
+        r.body["detail"],
+        "secret app env values are not enabled; store plain env values only"
     );
-    let bad = env
-        .put(
-            &format!("{a}/env"),
-            json!({"variables": [{"name": "1A", "value": "1"}]}),
-        )
-        .await;
-    assert_eq!(
-        (bad.status, bad.body["error"]["field"].as_str()),
-        (422, Some("variables[0].name"))
+    let bad = env.put(&format!("{e}/1A"), json!({"value": "1"})).await;
+    assert_eq!(bad.status, 400);
+    assert!(
+        bad.body["detail"].as_str().unwrap().contains("key"),
+        "{bad:?}"
     );
-    let bad = env
-        .put(&format!("{a}/env"), json!({"variables": [{"name": "A"}]}))
-        .await;
+    assert_eq!(env.delete(&format!("{e}/OTHER")).await.status, 204);
+    assert_eq!(env.delete(&format!("{e}/OTHER")).await.status, 404);
     assert_eq!(
-        (bad.status, bad.body["error"]["field"].as_str()),
-        (422, Some("variables[0].value"))
-    );
-    assert_eq!(
-        env.get(&format!("{a}/env")).await.body["variables"]
+        env.get(&e).await.body["variables"]
             .as_array()
             .unwrap()
             .len(),
-        2
+        1
     );
 
-    // Deploys.
-    let b1 = bundle(&[("index.js", "export default () => 'v1'")]);
-    let r = env
-        .deploy(&format!("{a}/deploys"), b1.clone(), "application/gzip")
-        .await;
-    assert_eq!(r.status, 201, "{r:?}");
+    // Deployments: a zstd tar of a brrrd build folder.
+    let d = format!("{a}/deployments");
+    let manifest = r#"{"schemaVersion":6,"routes":[{"id":"/","pattern":"^/$","type":"static","file":"index"}]}"#;
+    let p1 = package(&[("./manifest.json", manifest), ("./static/index", "v1")]);
+    let r = env.deploy(&d, p1.clone(), "application/octet-stream").await;
+    assert_eq!(r.status, 200, "{r:?}");
     let build1 = r.s("build_id");
-    assert_eq!(r.s("source_sha256"), sha256_hex(&b1));
-    assert_eq!(r.body["size_bytes"], b1.len());
-    assert_eq!(r.body["active"], true);
-    assert_eq!(r.s("status"), "ready");
-    assert_eq!(env.get(&a).await.s("active_build_id"), build1);
-    let b2 = bundle(&[("index.js", "export default () => 'v2'"), ("lib/x.js", "1")]);
-    let build2 = env
-        .deploy(&format!("{a}/deploys"), b2, "application/gzip")
-        .await
-        .s("build_id");
-    assert_eq!(env.get(&a).await.s("active_build_id"), build2);
-    let r = env
-        .deploy(
-            &format!("{a}/deploys"),
-            b"not a tarball".to_vec(),
-            "application/gzip",
-        )
-        .await;
-    assert_eq!(r.status, 422);
-    let r = env
-        .deploy(&format!("{a}/deploys"), bundle(&[]), "application/gzip")
-        .await;
-    assert_eq!(r.status, 422, "an empty bundle is refused");
-    let r = env
-        .deploy(
-            &format!("{a}/deploys"),
-            bundle_raw_name("../escape", "x"),
-            "application/gzip",
-        )
-        .await;
-    assert_eq!(r.status, 422);
-    let r = env
-        .deploy(&format!("{a}/deploys"), b1.clone(), "application/json")
-        .await;
-    assert_eq!(r.status, 415);
-    let r = env
-        .deploy(
-            &format!("{a}/deploys"),
-            vec![0u8; 2 << 20],
-            "application/gzip",
-        )
-        .await;
-    assert_eq!(r.status, 413);
-    let builds = env.get(&format!("{a}/builds")).await;
-    let items = builds.body["items"].as_array().unwrap();
-    assert_eq!(items.len(), 2);
-    assert_eq!(items[0]["active"], false);
-    assert_eq!(items[1]["active"], true);
+    assert_eq!(r.body["app_id"], id.as_str());
+    assert_eq!(r.body["uploaded"], true);
+    assert_eq!(r.body["hosts"], json!([host]));
     assert_eq!(
-        env.get(&format!("{a}/builds/{build1}")).await.s("build_id"),
-        build1
+        env.get(&a).await.body["app"]["active_build_id"],
+        build1.as_str()
+    );
+    let p2 = package(&[("./manifest.json", manifest), ("./static/index", "v2")]);
+    let r = env
+        .deploy(
+            &format!(
+                "{d}?hosts=a.example.com,b.example.com&env_ref=main&max_concurrent_requests=8"
+            ),
+            p2,
+            "application/octet-stream",
+        )
+        .await;
+    assert_eq!(r.body["hosts"], json!(["a.example.com", "b.example.com"]));
+    let build2 = r.s("build_id");
+    assert_eq!(
+        env.get(&a).await.body["app"]["active_build_id"],
+        build2.as_str()
+    );
+    for (bytes, why) in [
+        (package(&[("./static/index", "x")]), "manifest.json"),
+        (package(&[("./manifest.json", "{")]), "not valid JSON"),
+        (
+            package(&[("./manifest.json", r#"{"routes":[]}"#)]),
+            "schemaVersion",
+        ),
+        (bundle(&[("manifest.json", manifest)]), "zstd"),
+        (b"not a package".to_vec(), "zstd"),
+    ] {
+        let r = env.deploy(&d, bytes, "application/octet-stream").await;
+        assert_eq!(r.status, 400, "{why}: {r:?}");
+        assert!(
+            r.body["detail"].as_str().unwrap().contains(why),
+            "{why}: {r:?}"
+        );
+    }
+    let r = env
+        .deploy(
+            &format!("{d}?max_concurrent_requests=0"),
+            p1.clone(),
+            "application/octet-stream",
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        env.deploy(&d, p1.clone(), "application/gzip").await.status,
+        415
     );
     assert_eq!(
-        env.get(&format!("{a}/builds/bld_0000000000000000"))
+        env.deploy(&d, vec![0u8; 2 << 20], "application/octet-stream")
             .await
             .status,
-        404
+        413
     );
+    // Builds: `{"builds":[...]}`, no status.
+    let builds = env.get(&format!("{a}/builds")).await;
+    let list = builds.body["builds"].as_array().unwrap().clone();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["build_id"], build1.as_str());
+    assert_eq!(list[0]["artifact_size"], p1.len());
+    assert!(list[0]["deployed_at_ms"].as_i64().unwrap() > 0);
+    assert!(list[0].get("status").is_none());
+    assert_eq!(env.get(&a).await.body["app"]["builds"], json!(list));
 
-    // Rollback.
+    // Rollback (extension).
     let r = env
         .post(&format!("{a}/rollback"), json!({"build_id": build1}))
         .await;
-    assert_eq!((r.status, r.s("active_build_id")), (200, build1.clone()));
     assert_eq!(
-        env.get(&format!("{a}/builds/{build1}")).await.body["active"],
-        true
+        (r.status, r.body["app"]["active_build_id"].clone()),
+        (200, json!(build1))
     );
     let r = env
         .post(
             &format!("{a}/rollback"),
-            json!({"build_id": "bld_0000000000000000"}),
+            json!({"build_id": "build-unknown"}),
         )
         .await;
     assert_eq!(r.status, 404);
-    let r = env
-        .post(&format!("{a}/rollback"), json!({"build_id": "nope"}))
-        .await;
-    assert_eq!(r.status, 422);
-    // A build of another app is not this app's.
     let other = app(&env, &pid, "third").await;
     let r = env
         .post(
@@ -790,130 +752,27 @@ async fn apps_env_deploys_and_rollback() {
             json!({"build_id": build1}),
         )
         .await;
-    assert_eq!(r.status, 404);
+    assert_eq!(r.status, 404, "a build of another app is not this app's");
 
-    assert_eq!(env.delete(&a).await.status, 204);
-    assert_eq!(env.get(&a).await.status, 404);
-    assert_eq!(env.get(&format!("{a}/builds")).await.status, 404);
-    assert_eq!(
-        env.get(&format!("{base}/app_0000000000000000/env"))
-            .await
-            .status,
-        404
-    );
-    env.server.shutdown().await;
-}
-
-#[tokio::test]
-async fn env_digests_are_keyed_per_app() {
-    let env = start().await;
-    let pid = env.project("digests").await;
-    let base = format!("/v1/projects/{pid}/apps");
-    let created = env
-        .post(&base, json!({"name": "one", "runtime": "next"}))
-        .await;
-    assert_eq!(created.status, 201, "{created:?}");
-    let one = created.s("app_id");
-    let two = app(&env, &pid, "two").await;
-
-    // Each app has its own random 32-byte key, given with the app to app:read tokens.
-    let key_one = env.get(&format!("{base}/{one}")).await.s("env_digest_key");
-    let key_two = env.get(&format!("{base}/{two}")).await.s("env_digest_key");
-    for key in [&key_one, &key_two] {
-        assert_eq!(key.len(), 64, "{key}");
-        assert!(key
-            .bytes()
-            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
-    }
-    assert_ne!(key_one, key_two);
-    assert_eq!(
-        created.s("env_digest_key"),
-        key_one,
-        "in the create response"
-    );
-    let listed = env.get(&base).await;
-    assert_eq!(listed.body["items"][0]["env_digest_key"], key_one.as_str());
-    assert_eq!(listed.body["items"][1]["env_digest_key"], key_two.as_str());
-    let renamed = env
-        .patch(&format!("{base}/{two}"), json!({"name": "deux"}))
-        .await;
-    assert_eq!(renamed.s("env_digest_key"), key_two);
-
-    // The same secret value gets a different digest in each app, and neither is its SHA-256.
-    let body = json!({"variables": [{"name": "API_KEY", "value": "hunter2", "secret": true}]});
-    let mut digests = Vec::new();
-    for (id, key) in [(&one, &key_one), (&two, &key_two)] {
-        let r = env.put(&format!("{base}/{id}/env"), body.clone()).await;
-        assert_eq!(r.status, 200, "{r:?}");
-        let digest = r.body["variables"][0]["digest"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        assert_eq!(digest, hmac_hex(key, "hunter2"));
-        assert_ne!(digest, sha256_hex(b"hunter2"));
-        let got = env.get(&format!("{base}/{id}/env")).await;
-        assert_eq!(got.body["variables"][0]["digest"], digest.as_str());
-        digests.push(digest);
-    }
-    assert_ne!(digests[0], digests[1]);
-
-    // Tokens without app:read never see a key; the stored (replayable) create response has none.
-    let writer = env
-        .server
-        .admin()
-        .create_token("dev", &["app:write", "app:deploy"], "writer")
-        .unwrap()
-        .secret;
-    let headers = [("Idempotency-Key", "create-three")];
-    let r = env
-        .call_with(
-            Method::POST,
-            &base,
-            Some(&writer),
-            Some(json!({"name": "three", "runtime": "next"})),
-            &headers,
-        )
-        .await;
-    assert_eq!(r.status, 201, "{r:?}");
-    assert!(r.body.get("env_digest_key").is_none(), "{r:?}");
-    let three = r.s("app_id");
-    let r = env
-        .call_as(
-            &writer,
-            Method::PATCH,
-            &format!("{base}/{three}"),
-            Some(json!({})),
-        )
-        .await;
+    // DELETE: complete:false first (cleanup goes on), the app gone from every other route;
+    // a repeat completes; then 404.
+    let r = env.delete(&a).await;
     assert_eq!(r.status, 200, "{r:?}");
-    assert!(r.body.get("env_digest_key").is_none(), "{r:?}");
-    let replayed = env
-        .call_with(
-            Method::POST,
-            &base,
-            Some(&env.token),
-            Some(json!({"name": "three", "runtime": "next"})),
-            &headers,
-        )
-        .await;
-    assert_eq!(replayed.status, 201, "{replayed:?}");
-    assert_eq!(replayed.s("app_id"), three);
-    let key_three = env
-        .get(&format!("{base}/{three}"))
-        .await
-        .s("env_digest_key");
-    assert_eq!(
-        replayed.s("env_digest_key"),
-        key_three,
-        "readers get it on replay"
-    );
-    let r = env
-        .call_as(&writer, Method::GET, &format!("{base}/{three}"), None)
-        .await;
-    assert_eq!(
-        (r.status, r.body["error"]["required_scope"].as_str()),
-        (403, Some("app:read"))
-    );
+    assert_eq!(r.body["app_id"], id.as_str());
+    assert_eq!(r.body["complete"], false);
+    assert_eq!(r.body["artifacts_present"], 2);
+    assert_eq!(r.body["errors"], json!([]));
+    assert_eq!(env.get(&a).await.status, 404);
+    assert_eq!(env.get(&e).await.status, 404);
+    assert!(env.get(&base).await.body["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|x| x["app_id"] != id.as_str()));
+    let r = env.delete(&a).await;
+    assert_eq!((r.status, r.body["complete"].clone()), (200, json!(true)));
+    assert_eq!(r.body["artifacts_deleted"], 2);
+    assert_eq!(env.delete(&a).await.status, 404);
     env.server.shutdown().await;
 }
 
@@ -1567,28 +1426,28 @@ async fn idempotent_retries() {
     );
     // Deploys too: same bytes, same build.
     let app_id = app(&env, &pid, "web").await;
-    let dpath = format!("/v1/projects/{pid}/apps/{app_id}/deploys");
-    let b = bundle(&[("index.js", "1")]);
+    let dpath = format!("/v1/projects/{pid}/apps/{app_id}/deployments");
+    let b = package(&[("./manifest.json", r#"{"schemaVersion":6,"routes":[]}"#)]);
     let mut builds = Vec::new();
     for _ in 0..2 {
         let r = env
             .http
             .post(env.url(&dpath))
             .bearer_auth(&env.token)
-            .header("content-type", "application/gzip")
+            .header("content-type", "application/octet-stream")
             .header("idempotency-key", "deploy-1")
             .body(b.clone())
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), 201);
+        assert_eq!(r.status(), 200);
         builds.push(r.json::<Value>().await.unwrap()["build_id"].clone());
     }
     assert_eq!(builds[0], builds[1]);
     assert_eq!(
         env.get(&format!("/v1/projects/{pid}/apps/{app_id}/builds"))
             .await
-            .body["items"]
+            .body["builds"]
             .as_array()
             .unwrap()
             .len(),
@@ -1686,12 +1545,9 @@ async fn concurrent_creates_lose_and_duplicate_nothing() {
         let env = env.clone();
         let pid = pid.clone();
         tasks.push(tokio::spawn(async move {
-            env.post(
-                &format!("/v1/projects/{pid}/apps"),
-                json!({"name": "same", "runtime": "next"}),
-            )
-            .await
-            .status
+            env.post(&format!("/v1/projects/{pid}/apps"), json!({"name": "same"}))
+                .await
+                .status
         }));
     }
     let mut statuses = Vec::new();
@@ -1738,22 +1594,12 @@ async fn oversized_bodies_are_refused_and_nothing_is_written() {
     let env = start().await;
     let pid = env.project("big").await;
     let app_id = app(&env, &pid, "web").await;
-    let vars: Vec<Value> = (0..100)
-        .map(|i| json!({"name": format!("V{i}"), "value": "x".repeat(8000)}))
-        .collect();
+    let e = format!("/v1/projects/{pid}/apps/{app_id}/environment");
     let r = env
-        .put(
-            &format!("/v1/projects/{pid}/apps/{app_id}/env"),
-            json!({ "variables": vars }),
-        )
+        .put(&format!("{e}/BIG"), json!({ "value": "x".repeat(2 << 20) }))
         .await;
-    assert_eq!((r.status, r.code()), (413, "payload_too_large"));
-    assert_eq!(
-        env.get(&format!("/v1/projects/{pid}/apps/{app_id}/env"))
-            .await
-            .body["variables"],
-        json!([])
-    );
+    assert_eq!((r.status, r.code()), (413, "PAYLOAD_TOO_LARGE"));
+    assert_eq!(env.get(&e).await.body["variables"], json!([]));
     env.server.shutdown().await;
 }
 

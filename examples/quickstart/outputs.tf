@@ -1,9 +1,15 @@
 output "project_id" {
-  value = comwit_project.demo.id
+  value = data.comwit_project.demo.id
 }
 
 output "database_id" {
   value = comwit_database.main.database_id
+}
+
+output "database_token" {
+  description = "The database token shown once when the database was made (null after import)."
+  value       = comwit_database.main.database_token
+  sensitive   = true
 }
 
 output "database_url" {
@@ -13,7 +19,7 @@ output "database_url" {
 
 output "app_url" {
   description = "Where the app answers."
-  value       = "https://${comwit_app.web.default_hostname}"
+  value       = comwit_app.web.default_url
 }
 
 output "active_build_id" {
@@ -22,7 +28,7 @@ output "active_build_id" {
 }
 
 output "source_sha256" {
-  description = "Digest of the deployed bundle."
+  description = "Digest of the deployed package (a zstd tar of site/)."
   value       = comwit_app.web.source_sha256
 }
 

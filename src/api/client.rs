@@ -200,6 +200,7 @@ impl Client {
         T: DeserializeOwned + Located,
     {
         let Some(scope) = &self.create_scope else {
+            // Enveloped or flat, as with a scope.
             let value: serde_json::Value = self.post(path, body).await?;
             return super::endpoints::unwrap_one(value, T::KEY, path);
         };
@@ -213,7 +214,7 @@ impl Client {
             if !answer.replayed && !object.replayed() {
                 return Ok(object);
             }
-            let listing = match &listing {
+            let mut listing = match &listing {
                 Some(l) => super::endpoints::Listing {
                     path: l.path.clone(),
                     key: l.key,
@@ -221,6 +222,10 @@ impl Client {
                 },
                 None => object.listing(),
             };
+            // An empty listing path: the object is listed at the create's own path.
+            if listing.path.is_empty() {
+                listing.path = path.to_string();
+            }
             let listed: Vec<serde_json::Value> = self.list_of(&listing.path, listing.key).await?;
             let id = object.id();
             if listed.iter().any(|item| {
@@ -299,6 +304,12 @@ impl Client {
             Err(e) if e.is_not_found() => Ok(()),
             Err(e) => Err(e),
         }
+    }
+
+    /// DELETE whose answer body matters (an app's cleanup counters): 404 stays an error here,
+    /// the caller decides what it means.
+    pub(crate) async fn delete_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        self.json(Method::DELETE, path, Body::None, None).await
     }
 
     async fn json<T: DeserializeOwned>(

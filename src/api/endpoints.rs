@@ -65,14 +65,6 @@ macro_rules! located {
 }
 
 located!(
-    App,
-    "app",
-    "apps",
-    "app_id",
-    |o| format!("/v1/projects/{}/apps", seg(&o.project_id)),
-    &o.app_id
-);
-located!(
     Hostname,
     "domain",
     "domains",
@@ -268,96 +260,6 @@ impl Client {
                 Ok::<_, ApiError>(Listed::new(items, id_of))
             })
             .await
-    }
-
-    // ---- apps
-    fn app_path(project_id: &str, app_id: &str) -> String {
-        format!("/v1/projects/{}/apps/{}", seg(project_id), seg(app_id))
-    }
-    pub async fn list_apps(&self, project_id: &str) -> Result<Vec<App>, ApiError> {
-        self.list_all(&format!("/v1/projects/{}/apps", seg(project_id)))
-            .await
-    }
-    pub async fn create_app(
-        &self,
-        project_id: &str,
-        body: &AppCreate<'_>,
-    ) -> Result<App, ApiError> {
-        self.create(&format!("/v1/projects/{}/apps", seg(project_id)), body)
-            .await
-    }
-    pub async fn get_app(&self, project_id: &str, app_id: &str) -> Result<App, ApiError> {
-        self.get(&Self::app_path(project_id, app_id)).await
-    }
-    pub async fn update_app(
-        &self,
-        project_id: &str,
-        app_id: &str,
-        body: &AppUpdate<'_>,
-    ) -> Result<App, ApiError> {
-        self.patch(&Self::app_path(project_id, app_id), body).await
-    }
-    pub async fn delete_app(&self, project_id: &str, app_id: &str) -> Result<(), ApiError> {
-        self.delete(&Self::app_path(project_id, app_id)).await
-    }
-    pub async fn get_env(&self, project_id: &str, app_id: &str) -> Result<Env, ApiError> {
-        self.get(&format!("{}/env", Self::app_path(project_id, app_id)))
-            .await
-    }
-    pub async fn replace_env(
-        &self,
-        project_id: &str,
-        app_id: &str,
-        body: &EnvReplace<'_>,
-    ) -> Result<Env, ApiError> {
-        self.put(&format!("{}/env", Self::app_path(project_id, app_id)), body)
-            .await
-    }
-    pub async fn deploy(
-        &self,
-        project_id: &str,
-        app_id: &str,
-        bundle: Vec<u8>,
-    ) -> Result<Build, ApiError> {
-        self.post_bytes(
-            &format!("{}/deploys", Self::app_path(project_id, app_id)),
-            "application/gzip",
-            bundle,
-        )
-        .await
-    }
-    pub async fn list_builds(
-        &self,
-        project_id: &str,
-        app_id: &str,
-    ) -> Result<Vec<Build>, ApiError> {
-        self.list_all(&format!("{}/builds", Self::app_path(project_id, app_id)))
-            .await
-    }
-    pub async fn get_build(
-        &self,
-        project_id: &str,
-        app_id: &str,
-        build_id: &str,
-    ) -> Result<Build, ApiError> {
-        self.get(&format!(
-            "{}/builds/{}",
-            Self::app_path(project_id, app_id),
-            seg(build_id)
-        ))
-        .await
-    }
-    pub async fn rollback(
-        &self,
-        project_id: &str,
-        app_id: &str,
-        build_id: &str,
-    ) -> Result<App, ApiError> {
-        self.post(
-            &format!("{}/rollback", Self::app_path(project_id, app_id)),
-            &Rollback { build_id },
-        )
-        .await
     }
 
     // ---- hostnames
@@ -556,17 +458,6 @@ impl Client {
     }
 
     // ---- reads for refreshes: answered from one list per parent and process
-    /// [`Client::get_app`], answered from the project's cached app list.
-    pub async fn read_app(&self, project_id: &str, app_id: &str) -> Result<App, ApiError> {
-        let list = format!("/v1/projects/{}/apps", seg(project_id));
-        self.cached_member(
-            &list,
-            |a: &App| a.app_id.clone(),
-            app_id,
-            self.get_app(project_id, app_id),
-        )
-        .await
-    }
     /// [`Client::get_hostname`], answered from the app's cached hostname list.
     pub async fn read_hostname(
         &self,

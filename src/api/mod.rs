@@ -1,6 +1,7 @@
 //! The Comwit platform API client: HTTP core with auth, pacing and retries, a per-process list cache, typed models, one method
 //! per operation. Kept apart from the provider: it knows HTTP and JSON, nothing of Terraform.
 
+pub mod apps;
 mod cache;
 pub mod client;
 pub mod databases;

@@ -3,7 +3,7 @@
 //! A request's host (the `Host` header, or the authority of an HTTP/2 request; port and final
 //! dot dropped, case ignored) names an app by its `default_hostname` or by one of its active
 //! hostnames. The app's active build is read for every request, so a deploy or a rollback shows
-//! at once; the files of a build's bundle are unpacked once and kept (builds never change),
+//! at once; the files of a build's package are unpacked once and kept (builds never change),
 //! a bounded number of them.
 
 use std::collections::HashMap;
@@ -29,8 +29,6 @@ pub const APP_HEADER: &str = "x-comwit-app";
 const CACHED_BUILDS: usize = 32;
 /// Bytes of unpacked files kept at most; a larger build is served without being kept.
 const CACHED_BYTES: usize = 256 << 20;
-/// Symbolic links followed for one path.
-const MAX_LINK_HOPS: usize = 8;
 
 /// The routes of the apps listener.
 pub fn router(state: AppState) -> Router {
@@ -143,10 +141,10 @@ fn request_host(headers: &HeaderMap, uri: &axum::http::Uri) -> Option<String> {
 fn find_app(tx: &rusqlite::Transaction<'_>, host: &str) -> ApiResult<Option<Target>> {
     Ok(tx
         .query_row(
-            "SELECT app_id, active_build_id FROM apps WHERE default_hostname = ?1
+            "SELECT app_id, active_build_id FROM apps WHERE default_hostname = ?1 AND deleting = 0
              UNION ALL
              SELECT a.app_id, a.active_build_id FROM hostnames h JOIN apps a ON a.app_id = h.app_id
-             WHERE h.hostname = ?1 AND h.status = 'active'
+             WHERE h.hostname = ?1 AND h.status = 'active' AND a.deleting = 0
              LIMIT 1",
             [host],
             |r| {
@@ -159,67 +157,111 @@ fn find_app(tx: &rusqlite::Transaction<'_>, host: &str) -> ApiResult<Option<Targ
         .optional()?)
 }
 
-/// The files of one build.
+/// How one manifest route answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum RouteKind {
+    /// `static` or `prerender`: a file under `staticDir`.
+    Static(Option<String>),
+    /// `page`, `route`, `image-optimizer`, or anything else: the JS runtime's.
+    Runtime(String),
+}
+
+#[derive(Debug, Clone)]
+struct Route {
+    id: String,
+    pattern: regex::Regex,
+    kind: RouteKind,
+}
+
+/// One build: its files and the routes of its `manifest.json`.
 #[derive(Debug, Default)]
 struct Site {
     files: HashMap<String, Bytes>,
-    /// Symbolic links: path to target, both relative to the bundle's root.
-    links: HashMap<String, String>,
+    routes: Vec<Route>,
+    /// `staticDir`, normalized ("static").
+    static_dir: String,
+    /// `appBundle`: requests no static route answers are the JS runtime's.
+    app_bundle: Option<String>,
     bytes: usize,
 }
 
 impl Site {
-    /// Unpacks a bundle (a tar.gz the deploy route checked already; checked again here).
-    fn unpack(bundle: &[u8]) -> ApiResult<Site> {
+    /// Unpacks a package (a zstd tar the deploy route checked already) and reads its manifest.
+    fn unpack(package: &[u8]) -> ApiResult<Site> {
         use std::io::Read;
-        let bad =
-            |e: std::io::Error| ApiError::internal(format!("a stored bundle is unreadable: {e}"));
-        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bundle));
+        let bad = |e: String| ApiError::internal(format!("a stored package is unreadable: {e}"));
+        let dec = zstd::stream::Decoder::new(package).map_err(|e| bad(e.to_string()))?;
+        let mut archive = tar::Archive::new(dec);
         let mut site = Site::default();
-        for entry in archive.entries().map_err(bad)? {
-            let mut entry = entry.map_err(bad)?;
-            let path = entry.path().map_err(bad)?.to_string_lossy().into_owned();
+        for entry in archive.entries().map_err(|e| bad(e.to_string()))? {
+            let mut entry = entry.map_err(|e| bad(e.to_string()))?;
+            let path = entry
+                .path()
+                .map_err(|e| bad(e.to_string()))?
+                .to_string_lossy()
+                .into_owned();
             let Some(path) = normalize(&path) else {
                 continue;
             };
-            let kind = entry.header().entry_type();
-            if kind.is_file() {
+            if entry.header().entry_type().is_file() {
                 let mut data = Vec::with_capacity(entry.size() as usize);
-                entry.read_to_end(&mut data).map_err(bad)?;
+                entry
+                    .read_to_end(&mut data)
+                    .map_err(|e| bad(e.to_string()))?;
                 site.bytes += data.len();
                 site.files.insert(path, Bytes::from(data));
-            } else if kind.is_symlink() {
-                let Some(target) = entry.link_name().map_err(bad)? else {
-                    continue;
-                };
-                let target = target.to_string_lossy();
-                let base = path.rsplit_once('/').map_or("", |(dir, _)| dir);
-                // An absolute or escaping target points outside the site: left dangling.
-                if !target.starts_with('/') {
-                    if let Some(t) = normalize(&format!("{base}/{target}")) {
-                        site.links.insert(path, t);
-                    }
-                }
             }
         }
+        let manifest = site
+            .files
+            .get("manifest.json")
+            .ok_or_else(|| bad("no manifest.json".into()))?;
+        let manifest: serde_json::Value =
+            serde_json::from_slice(manifest).map_err(|e| bad(format!("manifest.json: {e}")))?;
+        site.read_manifest(&manifest);
         Ok(site)
     }
 
-    /// The file at `path` (relative, normalized), through symbolic links inside the site.
-    fn file(&self, path: &str) -> Option<&Bytes> {
-        let mut path = path;
-        for _ in 0..=MAX_LINK_HOPS {
-            if let Some(f) = self.files.get(path) {
-                return Some(f);
-            }
-            path = self.links.get(path)?;
+    fn read_manifest(&mut self, manifest: &serde_json::Value) {
+        let text =
+            |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+        self.static_dir = text(manifest, "staticDir")
+            .and_then(|d| normalize(&d))
+            .unwrap_or_else(|| "static".to_string());
+        self.app_bundle = text(manifest, "appBundle");
+        let routes = manifest.get("routes").and_then(|r| r.as_array());
+        for route in routes.into_iter().flatten() {
+            let Some(pattern) = text(route, "pattern") else {
+                continue;
+            };
+            // An unreadable pattern matches nothing.
+            let Ok(pattern) = regex::Regex::new(&pattern) else {
+                continue;
+            };
+            let kind = match text(route, "type").as_deref() {
+                Some("static" | "prerender") => RouteKind::Static(text(route, "file")),
+                Some(other) => RouteKind::Runtime(other.to_string()),
+                None => RouteKind::Runtime("unknown".to_string()),
+            };
+            self.routes.push(Route {
+                id: text(route, "id").unwrap_or_default(),
+                pattern,
+                kind,
+            });
         }
-        None
     }
 
-    fn is_dir(&self, path: &str) -> bool {
-        let prefix = format!("{path}/");
-        self.files.keys().any(|f| f.starts_with(&prefix))
+    fn file(&self, path: &str) -> Option<&Bytes> {
+        self.files.get(path)
+    }
+
+    /// A file under `staticDir`.
+    fn static_file(&self, relative: &str) -> Option<(String, &Bytes)> {
+        let path = normalize(&format!("{}/{relative}", self.static_dir))?;
+        if !path.starts_with(&format!("{}/", self.static_dir)) {
+            return None;
+        }
+        self.file(&path).map(|f| (path, f))
     }
 }
 
@@ -238,39 +280,30 @@ fn normalize(path: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// How a request path maps onto the site.
-#[derive(Debug, PartialEq, Eq)]
-enum Mapped {
-    /// Serve this file (relative to the site's root).
-    File(String),
-    /// The path cannot name a file of the site (`..`, a NUL, bad escapes).
-    Refused,
+/// The request path decoded; None for one that cannot name a file of the build (`..`, `\`,
+/// NUL, bad escapes).
+fn clean_path(path: &str) -> Option<String> {
+    let decoded = percent_decode(path)?;
+    for segment in decoded.split('/') {
+        if segment == ".." || segment.contains(['\\', '\0']) {
+            return None;
+        }
+    }
+    Some(if decoded.is_empty() {
+        "/".to_string()
+    } else {
+        decoded
+    })
 }
 
-/// `/` and `/dir/` map to their `index.html`; any `..`, `\`, NUL or invalid escape is refused,
-/// so no request reaches outside the build.
-fn map_path(path: &str) -> Mapped {
-    let Some(decoded) = percent_decode(path) else {
-        return Mapped::Refused;
-    };
-    let mut parts = Vec::new();
-    for segment in decoded.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => return Mapped::Refused,
-            s if s.contains(['\\', '\0']) => return Mapped::Refused,
-            s => parts.push(s),
-        }
+/// Where a static page is stored: `/` -> `index`, `/about` -> `about`, `/docs/` -> `docs`.
+fn page_file(path: &str) -> String {
+    let trimmed = path.trim_matches('/');
+    if trimmed.is_empty() {
+        "index".to_string()
+    } else {
+        trimmed.to_string()
     }
-    let mut file = parts.join("/");
-    if decoded.ends_with('/') || parts.is_empty() {
-        if !file.is_empty() {
-            file.push('/');
-        }
-        file.push_str("index.html");
-        return Mapped::File(file);
-    }
-    Mapped::File(file)
 }
 
 fn percent_decode(path: &str) -> Option<String> {
@@ -290,42 +323,83 @@ fn percent_decode(path: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-fn respond(site: &Site, path: &str, query: Option<&str>) -> Response {
-    let file = match map_path(path) {
-        Mapped::File(f) => f,
-        Mapped::Refused => {
-            return page(
-                StatusCode::BAD_REQUEST,
-                "Bad path",
-                "The path does not name a file of the app.",
-            )
-        }
-    };
-    if let Some(data) = site.file(&file) {
-        let mut r = Response::new(Body::from(data.clone()));
-        r.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(content_type(&file)),
-        );
-        return r;
-    }
-    if !path.ends_with('/') && site.file(&format!("{file}/index.html")).is_some() {
-        let location = match query {
-            Some(q) => format!("{path}/?{q}"),
-            None => format!("{path}/"),
-        };
-        let mut r = StatusCode::PERMANENT_REDIRECT.into_response();
-        if let Ok(v) = HeaderValue::from_str(&location) {
-            r.headers_mut().insert(header::LOCATION, v);
-        }
-        return r;
-    }
-    let what = if site.is_dir(file.trim_end_matches("/index.html")) {
-        "This directory has no index.html."
+/// A file's answer; a page stored without extension is HTML.
+fn file_response(path: &str, data: &Bytes) -> Response {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let ct = if name.contains('.') {
+        content_type(path)
     } else {
-        "The active build has no file at this path."
+        "text/html; charset=utf-8"
     };
-    page(StatusCode::NOT_FOUND, "Not found", what)
+    let mut r = Response::new(Body::from(data.clone()));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+    r
+}
+
+fn needs_runtime(what: &str) -> Response {
+    page(
+        StatusCode::NOT_IMPLEMENTED,
+        "Needs the JS runtime",
+        &format!(
+            "{} comwit-local serves the static and prerendered routes of a build's \
+             manifest.json only; routes of type page, route and image-optimizer, and an \
+             appBundle, run on the platform's JS runtime (brrrd), which comwit-local does not \
+             have.",
+            html_escape(what)
+        ),
+    )
+}
+
+/// Answers `path` from the build: the first manifest route whose anchored `pattern` matches
+/// it; a static or prerendered route serves its `file` under `staticDir`, any other type
+/// needs the JS runtime (501). No route: a file under `staticDir` at that path (assets), else
+/// the runtime's when the build has an `appBundle` (501), else 404.
+fn respond(site: &Site, path: &str, _query: Option<&str>) -> Response {
+    let Some(path) = clean_path(path) else {
+        return page(
+            StatusCode::BAD_REQUEST,
+            "Bad path",
+            "The path does not name a file of the app.",
+        );
+    };
+    if let Some(route) = site.routes.iter().find(|r| r.pattern.is_match(&path)) {
+        return match &route.kind {
+            RouteKind::Static(file) => {
+                let file = file.clone().unwrap_or_else(|| page_file(&path));
+                match site.static_file(&file) {
+                    Some((at, data)) => file_response(&at, data),
+                    None => page(
+                        StatusCode::NOT_FOUND,
+                        "Not found",
+                        &format!(
+                            "The route {} names {}, which the build does not hold under {}/.",
+                            html_escape(&route.id),
+                            html_escape(&file),
+                            html_escape(&site.static_dir)
+                        ),
+                    ),
+                }
+            }
+            RouteKind::Runtime(kind) => needs_runtime(&format!(
+                "The route {} of this build is of type {kind}.",
+                route.id
+            )),
+        };
+    }
+    if let Some((at, data)) = site.static_file(path.trim_start_matches('/')) {
+        return file_response(&at, data);
+    }
+    if site.app_bundle.is_some() {
+        return needs_runtime(
+            "No static route of this build matches the path, so its appBundle would answer.",
+        );
+    }
+    page(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "No route of the active build matches this path.",
+    )
 }
 
 /// The media type of a file, by its extension.
@@ -445,7 +519,7 @@ impl Apps {
             })
             .await?;
         let bundle =
-            bundle.ok_or_else(|| ApiError::internal(format!("build {build_id} has no bundle")))?;
+            bundle.ok_or_else(|| ApiError::internal(format!("build {build_id} has no package")))?;
         let site = tokio::task::spawn_blocking(move || Site::unpack(&bundle))
             .await
             .map_err(|e| ApiError::internal(e.to_string()))??;
@@ -463,25 +537,32 @@ impl Apps {
 mod tests {
     use super::*;
 
-    fn tar_gz(entries: &[(&str, Option<&str>, &str)]) -> Vec<u8> {
-        let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        let mut tar = tar::Builder::new(gz);
-        for (path, link, data) in entries {
+    const MANIFEST: &str = r#"{"schemaVersion":6,"staticDir":"static","routes":[
+        {"id":"/","pattern":"^/$","type":"static","file":"index"},
+        {"id":"/about","pattern":"^/about/?$","type":"prerender","file":"about"},
+        {"id":"/api/hello","pattern":"^/api/hello$","type":"route","runtime":"node"},
+        {"id":"/blog/[slug]","pattern":"^/blog/([^/]+?)/?$","type":"page","runtime":"node"}
+    ]}"#;
+
+    /// A package (zstd tar) of `entries`, path and content.
+    fn package(entries: &[(&str, &str)]) -> Vec<u8> {
+        let mut tar = tar::Builder::new(Vec::new());
+        for (path, data) in entries {
             let mut h = tar::Header::new_gnu();
-            match link {
-                Some(target) => {
-                    h.set_entry_type(tar::EntryType::Symlink);
-                    h.set_size(0);
-                    tar.append_link(&mut h, path, target).unwrap();
-                }
-                None => {
-                    h.set_size(data.len() as u64);
-                    h.set_mode(0o644);
-                    tar.append_data(&mut h, path, data.as_bytes()).unwrap();
-                }
-            }
+            h.set_size(data.len() as u64);
+            h.set_mode(0o644);
+            tar.append_data(&mut h, path, data.as_bytes()).unwrap();
         }
-        tar.into_inner().unwrap().finish().unwrap()
+        zstd::encode_all(&tar.into_inner().unwrap()[..], 3).unwrap()
+    }
+
+    fn site_of(index: &str) -> Vec<u8> {
+        package(&[
+            ("./manifest.json", MANIFEST),
+            ("./static/index", index),
+            ("./static/about", "about"),
+            ("./static/_next/app.js", "let v = 1;"),
+        ])
     }
 
     #[test]
@@ -510,41 +591,28 @@ mod tests {
     }
 
     #[test]
-    fn paths_map_to_files_and_index_pages() {
-        let file = |s: &str| Mapped::File(s.to_string());
-        assert_eq!(map_path("/"), file("index.html"));
-        assert_eq!(map_path(""), file("index.html"));
-        assert_eq!(map_path("/docs/"), file("docs/index.html"));
-        assert_eq!(map_path("/js/app.js"), file("js/app.js"));
-        assert_eq!(map_path("//js/./app.js"), file("js/app.js"));
-        assert_eq!(map_path("/a%20b.txt"), file("a b.txt"));
+    fn paths_are_cleaned_and_pages_stored_without_extension() {
+        assert_eq!(clean_path("").as_deref(), Some("/"));
+        assert_eq!(clean_path("/a%20b").as_deref(), Some("/a b"));
         for bad in [
             "/../secret",
-            "/a/../../etc/passwd",
             "/%2e%2e/x",
-            "/a/%2E%2E/b",
-            "/..%2fx",
             "/a%5c..%5cb",
             "/x%00",
             "/%zz",
             "/%c3",
         ] {
-            assert_eq!(map_path(bad), Mapped::Refused, "{bad}");
+            assert_eq!(clean_path(bad), None, "{bad}");
         }
+        assert_eq!(page_file("/"), "index");
+        assert_eq!(page_file("/about"), "about");
+        assert_eq!(page_file("/docs/"), "docs");
     }
 
     #[test]
-    fn unpacked_sites_serve_files_links_and_directories() {
-        let bundle = tar_gz(&[
-            ("index.html", None, "<h1>home</h1>"),
-            ("docs/index.html", None, "docs"),
-            ("js/app.js", None, "let v = 1;"),
-            ("latest.js", Some("js/app.js"), ""),
-            ("escape", Some("../../etc/passwd"), ""),
-            ("abs", Some("/etc/passwd"), ""),
-        ]);
-        let site = Site::unpack(&bundle).unwrap();
-        assert_eq!(site.bytes, 13 + 4 + 10);
+    fn manifest_routes_serve_static_files_and_refuse_runtime_ones() {
+        let site = Site::unpack(&site_of("<h1>home</h1>")).unwrap();
+        assert_eq!(site.routes.len(), 4);
         let get = |p: &str| respond(&site, p, None);
         let body = |r: Response| {
             let rt = tokio::runtime::Builder::new_current_thread()
@@ -560,26 +628,39 @@ mod tests {
             "text/html; charset=utf-8"
         );
         assert_eq!(body(r), "<h1>home</h1>");
-        let r = get("/js/app.js");
+        assert_eq!(body(get("/about")), "about");
+        assert_eq!(body(get("/about/")), "about");
+        // Assets under staticDir, without a route of their own.
+        let r = get("/_next/app.js");
         assert_eq!(
             r.headers()[header::CONTENT_TYPE],
             "text/javascript; charset=utf-8"
         );
         assert_eq!(body(r), "let v = 1;");
-        assert_eq!(body(get("/latest.js")), "let v = 1;");
-        let r = get("/docs");
-        assert_eq!(r.status(), 308);
-        assert_eq!(r.headers()[header::LOCATION], "/docs/");
-        assert_eq!(
-            respond(&site, "/docs", Some("a=1")).headers()[header::LOCATION],
-            "/docs/?a=1"
-        );
-        assert_eq!(body(get("/docs/")), "docs");
-        for missing in ["/nope.html", "/js/", "/escape", "/abs"] {
-            assert_eq!(get(missing).status(), 404, "{missing}");
+        for runtime in ["/api/hello", "/blog/first"] {
+            let r = get(runtime);
+            assert_eq!(r.status(), 501, "{runtime}");
+            let text = String::from_utf8(body(r).to_vec()).unwrap();
+            assert!(text.contains("JS runtime"), "{text}");
         }
-        assert_eq!(get("/../index.html").status(), 400);
-        assert_eq!(get("/docs/%2e%2e/index.html").status(), 400);
+        assert_eq!(get("/nope").status(), 404);
+        assert_eq!(
+            get("/manifest.json").status(),
+            404,
+            "only staticDir is served"
+        );
+        assert_eq!(get("/../static/index").status(), 400);
+
+        // An appBundle answers what no static route does: 501 here.
+        let with_bundle = package(&[
+            (
+                "./manifest.json",
+                r#"{"schemaVersion":6,"routes":[],"appBundle":"bundles/app.js"}"#,
+            ),
+            ("./bundles/app.js", "export default () => {}"),
+        ]);
+        let site = Site::unpack(&with_bundle).unwrap();
+        assert_eq!(respond(&site, "/x", None).status(), 501);
     }
 
     #[test]
@@ -621,16 +702,13 @@ mod tests {
         use tower::ServiceExt;
         let dir = tempfile::tempdir().unwrap();
         let store = super::super::store::Store::open(dir.path()).unwrap();
-        let (v1, v2) = (
-            tar_gz(&[("index.html", None, "v1")]),
-            tar_gz(&[("index.html", None, "v2")]),
-        );
+        let (v1, v2) = (site_of("v1"), site_of("v2"));
         store
             .write_blocking(move |tx| {
                 tx.execute_batch(
                     "INSERT INTO projects (project_id, name, created_at) VALUES ('prj_1', 'p', 'now');
                      INSERT INTO apps (app_id, project_id, name, runtime, default_hostname, created_at, active_build_id)
-                       VALUES ('app_1', 'prj_1', 'web', 'isolate', 'web-1.comwit.app', 'now', 'bld_1');
+                       VALUES ('app_1', 'prj_1', 'web', '', 'web-1.comwit.app', 'now', 'bld_1');
                      INSERT INTO builds (build_id, app_id, project_id, source_sha256, size_bytes, created_at)
                        VALUES ('bld_1', 'app_1', 'prj_1', 'x', 1, 'now'), ('bld_2', 'app_1', 'prj_1', 'y', 1, 'now');
                      INSERT INTO hostnames (hostname, app_id, project_id, dns_mode, status, dns_records, created_at)

@@ -30,7 +30,11 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(REGISTRATIONS),
     Migration::Sql(DATABASE_TOKENS),
     Migration::Sql(crate::local::routes::databases::MIGRATION),
+    Migration::Sql(APP_DELETIONS),
 ];
+
+/// Apps whose DELETE answered `complete: false` (cleanup going on; `routes::apps::delete`).
+const APP_DELETIONS: &str = "ALTER TABLE apps ADD COLUMN deleting INTEGER NOT NULL DEFAULT 0;";
 
 /// Tokens of the databases' data plane (`routes::database_tokens`): the row is what makes a
 /// token live; revoking deletes it, and so does deleting its database. `expires_at_ms` is

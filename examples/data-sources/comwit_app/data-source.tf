@@ -5,12 +5,12 @@ data "comwit_app" "web" {
 
 # ...or by ID in a given project.
 data "comwit_app" "by_id" {
-  project_id = "prj_0123456789abcdef"
-  app_id     = "app_0123456789abcdef"
+  project_id = "my-project-id"
+  app_id     = "app-xxx"
 }
 
-output "web_hostname" {
-  value = data.comwit_app.web.default_hostname
+output "web_domain" {
+  value = data.comwit_app.web.default_domain
 }
 
 output "web_secret_names" {

@@ -13,5 +13,5 @@ output "previous_build_id" {
 }
 
 output "builds" {
-  value = [for b in data.comwit_app_builds.web.builds : "${b.build_id} ${b.created_at}${b.active ? " (active)" : ""}"]
+  value = [for b in data.comwit_app_builds.web.builds : "${b.build_id}${b.active ? " (active)" : ""}"]
 }

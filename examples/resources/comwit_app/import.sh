@@ -1,5 +1,3 @@
-# Import an app with its project ID and app ID. Plain variables are read into `env`; secret
-# values cannot be read back, only their digests: without `secret_env_wo` the secrets stay as
-# they are; configure the same `secret_env_wo` and the next plan stays empty when the values
-# match.
-terraform import comwit_app.web prj_0123456789abcdef/app_0123456789abcdef
+# An app is imported by its project's ID and its own. Its plain variables become `env`; its
+# secrets (if any) stay as they are while `secret_env_wo` is not set.
+terraform import comwit_app.web my-project-id/app-xxx

@@ -1,38 +1,35 @@
-# An app deployed from ./site, with plain and secret environment variables.
+# An app deployed from ./site, a brrrd build folder (the dist/brrrd that Next.js with
+# @brrrd/adapter writes: manifest.json and static/), with plain environment variables.
 resource "comwit_app" "web" {
-  name    = "web"
-  runtime = "next"
+  name = "web"
 
-  # Packed and deployed on apply whenever a file under site/ changes.
+  # Packed into a zstd tar and deployed on apply whenever a file under site/ changes.
   source_dir = "${path.module}/site"
 
+  # Only the variables that changed are sent.
   env = {
     NODE_ENV = "production"
   }
 
-  # Write-only (Terraform 1.11+): never stored in the plan or the state.
-  secret_env_wo = {
-    API_KEY = var.api_key
+  # Passed to the deploy when set.
+  max_concurrent_requests = 50
+
+  # The delete repeats until the platform reports its cleanup complete.
+  timeouts {
+    delete = "10m"
   }
-  # Increase to send the secrets again.
-  secret_env_wo_version = 1
 }
 
-variable "api_key" {
-  type      = string
-  sensitive = true
-  ephemeral = true
-}
-
-# Roll back: pin an earlier build (see the comwit_app_builds data source).
-# Remove active_build_id again to roll forward to the last deploy.
+# A prebuilt package instead of a folder: tar --zstd -cf app.tar.zst -C dist/brrrd .
 resource "comwit_app" "api" {
-  name            = "api"
-  runtime         = "isolate"
-  source_dir      = "${path.module}/api"
-  active_build_id = "bld_0123456789abcdef"
+  name    = "api"
+  package = "${path.module}/api.tar.zst"
+
+  # Roll back: pin an earlier build (see the comwit_app_builds data source). This needs a
+  # platform route that is not public yet; without it, deploy the old package again.
+  # active_build_id = "build-..."
 }
 
 output "url" {
-  value = "https://${comwit_app.web.default_hostname}"
+  value = comwit_app.web.default_url
 }

@@ -1,71 +1,93 @@
-//! Apps and their environment variables.
+//! Apps and their environment variables, on the public routes:
+//! `GET/POST .../apps` (`{"apps":[...]}`, `{"app":{...}}`), `GET/DELETE .../apps/{a}` (the app
+//! with its builds; the flat cleanup report, `complete:false` first), and
+//! `GET .../environment`, `PUT/DELETE .../environment/{KEY}`.
 
-use std::collections::BTreeMap;
-
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::Json;
-use rusqlite::{params, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{json, Value};
 
-use super::{
-    by_name, name_free, to_json, Call, InApp, InProject, JsonBody, List, Listing, Table, Tx,
-};
+use super::deploys::{builds_of, BuildView};
+use super::{by_name, name_free, to_json, Call, InApp, InProject, JsonBody, Table, Tx};
 use crate::local::auth::{APP_READ, APP_WRITE};
 use crate::local::error::{ApiError, ApiResult};
 use crate::local::idempotency::Stored;
-use crate::local::validate::{AppCreate, AppUpdate, EnvInput, APPS_DOMAIN};
+use crate::local::validate::{self, AppCreate, APPS_DOMAIN};
 use crate::local::{ids, store};
 
-/// Bytes of an app's `env_digest_key`.
-const DIGEST_KEY_BYTES: usize = 32;
+/// The documented refusal of secret values.
+pub const SECRETS_NOT_ENABLED: &str =
+    "secret app env values are not enabled; store plain env values only";
 
-/// The digest of a variable's value: hex HMAC-SHA256 under the app's `env_digest_key`. Keyed,
-/// so that a digest alone (in a Terraform state, say) does not let anyone test guesses of a
-/// weak secret offline.
+/// The digest of a variable's value as the old (pre-public) contract kept it: hex
+/// HMAC-SHA256. Only the store's migration of old data directories uses it now.
 pub fn env_digest(key: &[u8], value: &str) -> String {
     let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, key);
     hex::encode(aws_lc_rs::hmac::sign(&key, value.as_bytes()).as_ref())
 }
 
-/// An app. `env_digest_key` (hex) is part of reading the app: only for callers holding
-/// `app:read`, and never in stored (replayable) answers.
-#[derive(Serialize, Deserialize)]
+/// An app as the store holds it (comwit-local's own row type).
+#[derive(Serialize, Deserialize, Clone)]
 pub struct App {
     pub app_id: String,
     pub project_id: String,
     pub name: String,
-    pub runtime: String,
     pub active_build_id: Option<String>,
     pub default_hostname: String,
-    pub created_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub env_digest_key: Option<String>,
+}
+
+/// An app as lists and creates show it: `{app_id, name, active_build_id}`.
+#[derive(Serialize)]
+pub struct AppSummary {
+    pub app_id: String,
+    pub name: String,
+    pub active_build_id: Option<String>,
+}
+
+/// The single read: the summary with `default_url`, `default_domain` and `builds`.
+#[derive(Serialize)]
+pub struct AppView {
+    pub app_id: String,
+    pub name: String,
+    pub active_build_id: Option<String>,
+    pub default_url: String,
+    pub default_domain: String,
+    pub builds: Vec<BuildView>,
 }
 
 impl App {
-    pub fn without_key(self) -> App {
-        App {
-            env_digest_key: None,
-            ..self
+    pub fn summary(&self) -> AppSummary {
+        AppSummary {
+            app_id: self.app_id.clone(),
+            name: self.name.clone(),
+            active_build_id: self.active_build_id.clone(),
         }
+    }
+
+    pub fn view(&self, t: &Tx<'_>) -> ApiResult<AppView> {
+        Ok(AppView {
+            app_id: self.app_id.clone(),
+            name: self.name.clone(),
+            active_build_id: self.active_build_id.clone(),
+            default_url: format!("https://{}", self.default_hostname),
+            default_domain: self.default_hostname.clone(),
+            builds: builds_of(t, &self.app_id)?,
+        })
     }
 }
 
+/// Apps whose DELETE has not answered `complete` yet are gone for every other route.
 pub static APPS: Table<App> = Table {
-    select: "SELECT seq, app_id, project_id, name, runtime, active_build_id, default_hostname,
-             created_at, env_digest_key FROM apps WHERE project_id = ?1",
+    select: "SELECT seq, app_id, project_id, name, active_build_id, default_hostname
+             FROM apps WHERE project_id = ?1 AND deleting = 0",
     key: "app_id",
     within: "in project",
-    valid: |id| ids::is_id(id, "app"),
+    valid: |id| !id.is_empty(),
     row: by_name,
 };
-
-/// The app's `env_digest_key`, None if there is no such app.
-fn digest_key(tx: &Transaction<'_>, app_id: &str) -> ApiResult<Option<Vec<u8>>> {
-    let sql = "SELECT env_digest_key FROM apps WHERE app_id = ?1";
-    Ok(store::first::<Option<Vec<u8>>>(tx, sql, [app_id])?.flatten())
-}
 
 /// `<name cut to 54>-<8 hex of the app id>.comwit.app`.
 pub fn default_hostname(name: &str, app_id: &str) -> String {
@@ -77,30 +99,46 @@ pub fn default_hostname(name: &str, app_id: &str) -> String {
     )
 }
 
-fn check_name_free(t: &Tx<'_>, project_id: &str, name: &str, except: &str) -> ApiResult<()> {
+fn check_name_free(t: &Tx<'_>, project_id: &str, name: &str) -> ApiResult<()> {
     name_free(
         t,
-        "SELECT app_id FROM apps WHERE project_id = ?1 AND name = ?2 AND app_id != ?3",
-        [project_id, name, except],
+        "SELECT app_id FROM apps WHERE project_id = ?1 AND name = ?2",
+        [project_id, name],
         "app_id",
         |id| format!("project {project_id} already has an app named {name} ({id})"),
     )
 }
 
-pub async fn list(call: Call<InProject>, q: Listing) -> ApiResult<Json<List<App>>> {
-    call.list_of(APP_READ, q, &APPS).await
+fn all_apps(t: &Tx<'_>, project_id: &str) -> ApiResult<Vec<App>> {
+    let sql = format!("{} ORDER BY seq", APPS.select);
+    let mut stmt = t.prepare(&sql)?;
+    let rows = stmt
+        .query_map([project_id], |r| by_name::<App>(r, t.settings))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
 }
 
+/// `{"apps":[{app_id, name, active_build_id}]}`, whole.
+pub async fn list(call: Call<InProject>) -> ApiResult<Json<Value>> {
+    call.read(APP_READ, |t, p, _| {
+        let apps: Vec<AppSummary> = all_apps(t, &p.project_id)?
+            .iter()
+            .map(App::summary)
+            .collect();
+        Ok(json!({ "apps": apps }))
+    })
+    .await
+}
+
+/// `POST {"name"}` -> 201 `{"app":{app_id, name, active_build_id: null}}`.
 pub async fn create(call: Call<InProject>, body: JsonBody<AppCreate>) -> ApiResult<Stored> {
-    // The key is shown to readers only; stored (replayable) responses never hold it.
-    let reads = call.auth().require(APP_READ).is_ok();
     let idem = body.idem(call.auth());
     let input = body.input;
     call.apply(APP_WRITE, move |t, p, _| {
         let input = input?;
         let project_id = &p.project_id;
-        let mut stored = idem.run(t, || {
-            check_name_free(t, project_id, &input.name, "")?;
+        idem.run(t, || {
+            check_name_free(t, project_id, &input.name)?;
             let (id, host) = loop {
                 let id = ids::new_id("app");
                 let host = default_hostname(&input.name, &id);
@@ -109,163 +147,213 @@ pub async fn create(call: Call<InProject>, body: JsonBody<AppCreate>) -> ApiResu
                 }
             };
             t.execute(
-                "INSERT INTO apps (app_id, project_id, name, runtime, active_build_id, default_hostname, created_at, env_digest_key)
-                 VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6, ?7)",
-                params![
-                    id,
-                    project_id,
-                    input.name,
-                    input.runtime,
-                    host,
-                    ids::now_rfc3339(),
-                    ids::random_bytes(DIGEST_KEY_BYTES)
-                ],
+                "INSERT INTO apps (app_id, project_id, name, runtime, active_build_id, default_hostname, created_at)
+                 VALUES (?1, ?2, ?3, '', NULL, ?4, ?5)",
+                params![id, project_id, input.name, host, ids::now_rfc3339()],
             )?;
-            let app = APPS.get(t, project_id, &id)?.without_key();
+            let app = APPS.get(t, project_id, &id)?;
             Ok(Stored::created(
                 format!("/v1/projects/{project_id}/apps/{id}"),
-                to_json(&app)?,
+                json!({ "app": to_json(&app.summary())? }),
             ))
-        })?;
-        if reads {
-            let app_id = stored.body["app_id"].as_str().unwrap_or_default().to_string();
-            if let Some(key) = digest_key(t, &app_id)? {
-                stored.body["env_digest_key"] = Value::String(hex::encode(key));
-            }
-        }
-        Ok(stored)
+        })
     })
     .await
 }
 
-pub async fn get(call: Call<InApp>) -> ApiResult<Json<App>> {
-    call.read(APP_READ, |_, _, app| Ok(app)).await
-}
-
-pub async fn update(call: Call<InApp>, body: JsonBody<AppUpdate>) -> ApiResult<Json<App>> {
-    let reads = call.auth().require(APP_READ).is_ok();
-    call.update(APP_WRITE, body, move |t, p, _, input| {
-        let (project_id, app_id) = (&p.project_id, &p.app_id);
-        if let Some(name) = input.name {
-            check_name_free(t, project_id, &name, app_id)?;
-            t.execute(
-                "UPDATE apps SET name = ?1 WHERE app_id = ?2",
-                [&name, app_id],
-            )?;
-        }
-        if let Some(rt) = input.runtime {
-            t.execute(
-                "UPDATE apps SET runtime = ?1 WHERE app_id = ?2",
-                [&rt, app_id],
-            )?;
-        }
-        let app = APPS.get(t, project_id, app_id)?;
-        Ok(if reads { app } else { app.without_key() })
+/// `{"app":{..., "builds":[...]}}`.
+pub async fn get(call: Call<InApp>) -> ApiResult<Json<Value>> {
+    call.read(APP_READ, |t, _, app| {
+        Ok(json!({ "app": to_json(&app.view(t)?)? }))
     })
     .await
 }
 
-pub async fn delete(call: Call<InApp>) -> ApiResult<StatusCode> {
-    call.delete(APP_WRITE, |t, p, _| {
-        t.execute(
-            "DELETE FROM records WHERE managed_by IN (SELECT hostname FROM hostnames WHERE app_id = ?1)",
-            [&p.app_id],
-        )?;
-        t.execute("DELETE FROM apps WHERE app_id = ?1", [&p.app_id])?;
-        Ok(())
-    })
-    .await
-}
-
-/// `{"variables": [...]}`, by name.
+/// The cleanup report of an app's DELETE. The first DELETE takes the app out of every list and
+/// route and answers `complete: false` (cleanup goes on, as on the platform); a DELETE sent
+/// again then finishes it and answers `complete: true`; after that the app is a 404.
 #[derive(Serialize)]
-pub struct Env {
-    pub variables: Vec<EnvVar>,
+struct Deletion {
+    app_id: String,
+    complete: bool,
+    pointer_deleted: bool,
+    cloudfront_tenants_deleted: i64,
+    secrets_deleted: i64,
+    artifacts_deleted: i64,
+    artifacts_present: i64,
+    env_keys_deleted: i64,
+    domains_deleted: i64,
+    catalog_deleted: bool,
+    errors: Vec<String>,
 }
 
-/// A variable as read: a secret's value is never shown.
+pub async fn delete(
+    call: Call<InProject>,
+    Path((_, app_id)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    call.write(APP_WRITE, move |t, p, _| {
+        let project_id = &p.project_id;
+        let found: Option<bool> = t
+            .query_row(
+                "SELECT deleting FROM apps WHERE project_id = ?1 AND app_id = ?2",
+                [project_id, &app_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(deleting) = found else {
+            return Err(ApiError::not_found(format!(
+                "no app {app_id} in project {project_id}"
+            )));
+        };
+        let count = |sql: &str| -> ApiResult<i64> {
+            Ok(t.query_row(sql, [&app_id], |r| r.get(0))?)
+        };
+        let artifacts = count("SELECT COUNT(*) FROM builds WHERE app_id = ?1")?;
+        let env_keys = count("SELECT COUNT(*) FROM env_vars WHERE app_id = ?1")?;
+        let domains = count("SELECT COUNT(*) FROM hostnames WHERE app_id = ?1")?;
+        let report = if !deleting {
+            t.execute("UPDATE apps SET deleting = 1 WHERE app_id = ?1", [&app_id])?;
+            Deletion {
+                app_id: app_id.clone(),
+                complete: false,
+                pointer_deleted: true,
+                cloudfront_tenants_deleted: 0,
+                secrets_deleted: 0,
+                artifacts_deleted: 0,
+                artifacts_present: artifacts,
+                env_keys_deleted: 0,
+                domains_deleted: 0,
+                catalog_deleted: false,
+                errors: Vec::new(),
+            }
+        } else {
+            t.execute(
+                "DELETE FROM records WHERE managed_by IN (SELECT hostname FROM hostnames WHERE app_id = ?1)",
+                [&app_id],
+            )?;
+            t.execute("DELETE FROM apps WHERE app_id = ?1", [&app_id])?;
+            Deletion {
+                app_id: app_id.clone(),
+                complete: true,
+                pointer_deleted: true,
+                cloudfront_tenants_deleted: domains,
+                secrets_deleted: 0,
+                artifacts_deleted: artifacts,
+                artifacts_present: 0,
+                env_keys_deleted: env_keys,
+                domains_deleted: domains,
+                catalog_deleted: true,
+                errors: Vec::new(),
+            }
+        };
+        to_json(&report)
+    })
+    .await
+}
+
+/// One variable as listed.
 #[derive(Serialize)]
 pub struct EnvVar {
-    pub name: String,
+    pub key: String,
+    pub value: String,
     pub secret: bool,
-    pub digest: String,
-    pub updated_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
 }
 
-fn env(tx: &Transaction<'_>, app_id: &str) -> ApiResult<Env> {
-    let mut stmt = tx.prepare(
-        "SELECT name, value, secret, digest, updated_at FROM env_vars WHERE app_id = ?1",
-    )?;
-    let mut variables = stmt
+fn env(tx: &Transaction<'_>, app_id: &str) -> ApiResult<Vec<EnvVar>> {
+    let mut stmt =
+        tx.prepare("SELECT name, value, secret FROM env_vars WHERE app_id = ?1 ORDER BY name")?;
+    let variables = stmt
         .query_map([app_id], |r| {
-            let secret: bool = r.get(2)?;
             Ok(EnvVar {
-                name: r.get(0)?,
-                secret,
-                digest: r.get(3)?,
-                updated_at: r.get(4)?,
-                value: if secret { None } else { Some(r.get(1)?) },
+                key: r.get(0)?,
+                value: r.get(1)?,
+                secret: r.get(2)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    variables.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(Env { variables })
+    Ok(variables)
 }
 
-pub async fn get_env(call: Call<InApp>) -> ApiResult<Json<Env>> {
-    call.read(APP_READ, |t, p, _| env(t, &p.app_id)).await
-}
-
-pub async fn replace_env(call: Call<InApp>, body: JsonBody<EnvInput>) -> ApiResult<Json<Env>> {
-    call.update(APP_WRITE, body, |t, p, _, input| {
-        let app_id = &p.app_id;
-        let mut old: BTreeMap<String, (String, bool, String)> = BTreeMap::new();
-        {
-            let mut stmt = t.prepare(
-                "SELECT name, digest, secret, updated_at FROM env_vars WHERE app_id = ?1",
-            )?;
-            let rows = stmt.query_map([app_id], |r| {
-                Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
-            })?;
-            for row in rows {
-                let (k, v) = row?;
-                old.insert(k, v);
-            }
-        }
-        t.execute("DELETE FROM env_vars WHERE app_id = ?1", [app_id])?;
-        let key = digest_key(t, app_id)?
-            .ok_or_else(|| ApiError::internal(format!("app {app_id} has no digest key")))?;
-        let now = ids::now_rfc3339();
-        for var in input {
-            let digest = env_digest(&key, &var.value);
-            let updated_at = match old.get(&var.name) {
-                Some((d, s, at)) if *d == digest && *s == var.secret => at.clone(),
-                _ => now.clone(),
-            };
-            t.execute(
-                "INSERT INTO env_vars (app_id, name, value, secret, digest, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![app_id, var.name, var.value, var.secret, digest, updated_at],
-            )?;
-        }
-        env(t, app_id)
+/// `{"variables":[{key, value, secret}]}`.
+pub async fn get_env(call: Call<InApp>) -> ApiResult<Json<Value>> {
+    call.read(APP_READ, |t, p, _| {
+        Ok(json!({ "variables": env(t, &p.app_id)? }))
     })
     .await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// `PUT .../environment/{KEY}`: `{"value", "secret"}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvPut {
+    pub value: String,
+    /// Optional: a plain value when left out.
+    #[serde(default)]
+    pub secret: Option<bool>,
+}
 
-    #[test]
-    fn env_digests_are_hmac_sha256() {
-        // RFC 4231, test case 2.
-        assert_eq!(
-            env_digest(b"Jefe", "what do ya want for nothing?"),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
-        assert_ne!(env_digest(b"Jefe", "x"), ids::sha256_hex(b"x"));
+impl validate::Body for EnvPut {
+    type Valid = Self;
+    fn check(self) -> ApiResult<Self> {
+        if self.secret == Some(true) {
+            return Err(ApiError::bad_request(SECRETS_NOT_ENABLED));
+        }
+        Ok(self)
     }
+}
+
+/// The documented key pattern `[A-Za-z_][A-Za-z0-9_]*`.
+fn check_key(key: &str) -> ApiResult<()> {
+    let b = key.as_bytes();
+    let ok = !b.is_empty()
+        && (b[0].is_ascii_alphabetic() || b[0] == b'_')
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            "key",
+            format!("{key:?} is not a valid key: keys match [A-Za-z_][A-Za-z0-9_]*"),
+        ))
+    }
+}
+
+/// Creates or updates one plain variable: `{"key", "secret"}`.
+pub async fn put_env(
+    call: Call<InApp>,
+    Path((_, _, key)): Path<(String, String, String)>,
+    body: JsonBody<EnvPut>,
+) -> ApiResult<Json<Value>> {
+    call.update(APP_WRITE, body, move |t, p, _, input| {
+        check_key(&key)?;
+        t.execute(
+            "INSERT INTO env_vars (app_id, name, value, secret, digest, updated_at)
+             VALUES (?1, ?2, ?3, 0, '', ?4)
+             ON CONFLICT (app_id, name) DO UPDATE SET value = ?3, secret = 0, updated_at = ?4",
+            params![p.app_id, key, input.value, ids::now_rfc3339()],
+        )?;
+        Ok(json!({ "key": key, "secret": false }))
+    })
+    .await
+}
+
+/// Deletes one variable: 204, or 404 when the app has no such key.
+pub async fn delete_env(
+    call: Call<InApp>,
+    Path((_, _, key)): Path<(String, String, String)>,
+) -> ApiResult<StatusCode> {
+    call.delete(APP_WRITE, move |t, p, _| {
+        let n = t.execute(
+            "DELETE FROM env_vars WHERE app_id = ?1 AND name = ?2",
+            [&p.app_id, &key],
+        )?;
+        if n == 0 {
+            return Err(ApiError::not_found(format!(
+                "no variable {key} in app {}",
+                p.app_id
+            )));
+        }
+        Ok(())
+    })
+    .await
 }

@@ -69,14 +69,14 @@ pub fn router(state: AppState) -> Router {
             post(database_tokens::renew),
         )
         .route(&format!("{p}/apps"), get(apps::list).post(apps::create))
-        .route(a, get(apps::get).patch(apps::update).delete(apps::delete))
+        .route(a, get(apps::get).delete(apps::delete))
+        .route(&format!("{a}/environment"), get(apps::get_env))
         .route(
-            &format!("{a}/env"),
-            get(apps::get_env).put(apps::replace_env),
+            &format!("{a}/environment/{{key}}"),
+            axum::routing::put(apps::put_env).delete(apps::delete_env),
         )
-        .route(&format!("{a}/deploys"), post(deploys::deploy))
+        .route(&format!("{a}/deployments"), post(deploys::deploy))
         .route(&format!("{a}/builds"), get(deploys::list))
-        .route(&format!("{a}/builds/{{build_id}}"), get(deploys::get))
         .route(&format!("{a}/rollback"), post(deploys::rollback))
         .route(
             &format!("{a}/hostnames"),

@@ -3,10 +3,8 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::api::models::{App, Env};
-use crate::provider::common::{
-    api_error, call, id_validator, lookup_project, lookup_project_attribute,
-};
+use crate::api::models::{App, EnvVar};
+use crate::provider::common::{api_error, call, lookup_project, lookup_project_attribute};
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::model;
@@ -14,7 +12,7 @@ use crate::tfplugin::resource::{Ctx, DataSource};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
 use super::env::{self, Vars};
-use super::{app_not_found, is_unknown};
+use super::{app_not_found, is_unknown, opaque_id_validator};
 
 provider_type!(AppDataSource, "comwit_app");
 
@@ -24,13 +22,9 @@ struct AppLookup {
     project_id: Option<String>,
     app_id: Option<String>,
     name: Option<String>,
-    #[serde(default)]
-    runtime: String,
     active_build_id: Option<String>,
-    #[serde(default)]
-    default_hostname: String,
-    #[serde(default)]
-    created_at: String,
+    default_url: Option<String>,
+    default_domain: Option<String>,
     #[serde(default)]
     env: Vars,
     #[serde(default)]
@@ -38,19 +32,18 @@ struct AppLookup {
 }
 
 impl AppLookup {
-    fn found(app: App, remote_env: &Env) -> AppLookup {
+    fn found(app: App, remote_env: &[EnvVar]) -> AppLookup {
         let (env, secrets) = env::split(remote_env);
         AppLookup {
             project_id: Some(app.project_id),
             app_id: Some(app.app_id),
             name: Some(app.name),
-            runtime: app.runtime,
             active_build_id: app.active_build_id,
-            default_hostname: app.default_hostname,
-            created_at: app.created_at,
+            default_url: app.default_url,
+            default_domain: app.default_domain,
             env,
             // Sorted, as the keys of the map are.
-            secret_env_names: secrets.into_keys().collect(),
+            secret_env_names: secrets.into_iter().collect(),
         }
     }
 }
@@ -60,7 +53,7 @@ fn schema() -> Schema {
         Block::from_attributes(vec![
             lookup_project_attribute(),
             Attribute::string("app_id")
-                .validator(id_validator("app", "app"))
+                .validator(opaque_id_validator())
                 .optional()
                 .computed()
                 .description("The app's ID. Give either `app_id` or `name`."),
@@ -68,18 +61,15 @@ fn schema() -> Schema {
                 .optional()
                 .computed()
                 .description("The app's name. Give either `app_id` or `name`."),
-            Attribute::string("runtime")
-                .computed()
-                .description("The runtime: `next` or `isolate`."),
             Attribute::string("active_build_id")
                 .computed()
                 .description("The build serving traffic; null before the first deploy."),
-            Attribute::string("default_hostname")
+            Attribute::string("default_url")
                 .computed()
-                .description("The hostname the platform gives the app."),
-            Attribute::string("created_at")
-                .computed()
-                .description("When the app was created (RFC 3339, UTC)."),
+                .description("The app's own URL, when the platform gives one; else null."),
+            Attribute::string("default_domain").computed().description(
+                "The hostname the platform serves the app at, when it gives one; else null.",
+            ),
             Attribute::map("env", Type::String)
                 .computed()
                 .description("The app's plain (non-secret) environment variables."),
@@ -184,16 +174,14 @@ mod tests {
     #[test]
     fn a_found_app_lists_its_secrets_by_name_only() {
         let var = super::super::test_var;
-        let remote = Env {
-            variables: vec![
-                var("Z", None, true),
-                var("A", Some("1"), false),
-                var("B", None, true),
-            ],
-        };
-        let found = AppLookup::found(super::super::test_app("app_1", "prj_1"), &remote);
+        let remote = vec![
+            var("Z", None, true),
+            var("A", Some("1"), false),
+            var("B", None, true),
+        ];
+        let found = AppLookup::found(super::super::test_app("app-1", "p1"), &remote);
         let value = model::value_of(&found, &schema()).unwrap();
-        assert_eq!(value.get("app_id"), Some(&Value::string("app_1")));
+        assert_eq!(value.get("app_id"), Some(&Value::string("app-1")));
         assert_eq!(value.get("active_build_id"), Some(&Value::Null));
         assert_eq!(
             value.get("env"),
@@ -204,10 +192,8 @@ mod tests {
             Some(&Value::List(vec![Value::string("B"), Value::string("Z")]))
         );
         // No plain variables is an empty map, never null.
-        let secret_only = Env {
-            variables: vec![var("S", None, true)],
-        };
-        let found = AppLookup::found(super::super::test_app("app_1", "prj_1"), &secret_only);
+        let secret_only = vec![var("S", None, true)];
+        let found = AppLookup::found(super::super::test_app("app-1", "p1"), &secret_only);
         let value = model::value_of(&found, &schema()).unwrap();
         assert_eq!(value.get("env"), Some(&Value::Map(Default::default())));
     }

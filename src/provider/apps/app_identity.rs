@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use crate::provider::{query, Shared};
 use crate::tfplugin::cty::Value;
-use crate::tfplugin::diag::Diagnostics;
+use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::resource::{IdentityAttribute, IdentitySchema};
 
 /// An app is named by its project and its ID, in the order of the import ID.
@@ -14,21 +14,31 @@ const IDENTITY_ORDER: [&str; 2] = ["project_id", "app_id"];
 pub(super) static IDENTITY: LazyLock<IdentitySchema> = LazyLock::new(|| {
     IdentitySchema::new(vec![
         query::project_identity(),
-        IdentityAttribute::required("app_id", "The app's ID (`app_` and 16 hex digits)."),
+        IdentityAttribute::required("app_id", "The app's ID, as the platform gives it."),
     ])
 });
 
-/// The import ID (`<project_id>/<app_id>`) of an identity, whose IDs are checked first so that
-/// a mistyped one is named with its attribute instead of answered "not found". A null
-/// `project_id` is the provider's.
+/// The import ID (`<project_id>/<app_id>`) of an identity. IDs are opaque: only an empty
+/// one, whitespace or a `/` (which would split the import ID) is named with its attribute here;
+/// anything else is looked up. A null `project_id` is the provider's.
 pub(super) fn import_id(identity: &Value, shared: &Shared) -> Result<String, Diagnostics> {
-    let ids = [
-        ("project_id", "a project", "prj"),
-        ("app_id", "an app", "app"),
-    ];
-    let finding = " (`terraform query` with a `comwit_app` list block, or the `comwit_app` \
-                   data source, finds them)";
-    query::check_identity_ids(identity, &ids, finding)?;
+    for name in IDENTITY_ORDER {
+        if let Some(id) = identity.get(name).and_then(Value::as_str) {
+            if !super::is_opaque_id(id) {
+                return Err(Diagnostic::error(
+                    format!("Invalid {name} in the identity"),
+                    format!(
+                        "The import block's `identity` sets `{name}` to {id:?}, which cannot \
+                         be an ID: IDs are not empty and hold no whitespace or `/`. Correct it \
+                         in the `identity` block (`terraform query` with a `comwit_app` list \
+                         block, or the `comwit_app` data source, finds the IDs)."
+                    ),
+                )
+                .with_attribute(AttributePath::new(name))
+                .into());
+            }
+        }
+    }
     query::import_id(identity, &IDENTITY_ORDER, shared)
 }
 
@@ -36,7 +46,6 @@ pub(super) fn import_id(identity: &Value, shared: &Shared) -> Result<String, Dia
 mod tests {
     use super::*;
     use crate::provider::apps::app::{schema, AppResource};
-    use crate::tfplugin::diag::AttributePath;
     use crate::tfplugin::resource::{Ctx, Resource, StopSignal};
 
     fn identity(project: Value, app: Value) -> Value {
@@ -83,12 +92,12 @@ mod tests {
         assert_eq!(id, "prj_0123456789abcdef/app_0123456789abcdef");
         let cases = [
             (
-                identity(prj.clone(), Value::string("web")),
+                identity(prj.clone(), Value::string("a/b")),
                 "Invalid app_id in the identity",
                 "app_id",
             ),
             (
-                identity(Value::string("shop"), app.clone()),
+                identity(Value::string("my project"), app.clone()),
                 "Invalid project_id in the identity",
                 "project_id",
             ),
@@ -107,8 +116,13 @@ mod tests {
             assert_eq!(e.attribute, Some(AttributePath::new(at)));
             assert!(e.detail.contains("identity"), "{}", e.detail);
         }
-        let d = import_id(&identity(Value::Null, Value::string("web")), &shared).unwrap_err();
-        assert!(d.to_string().contains("not an app ID"), "{d}");
+        // Opaque: any other shape is an ID to look up.
+        let id = import_id(
+            &identity(Value::string("p-1"), Value::string("app-xxx")),
+            &shared,
+        )
+        .unwrap();
+        assert_eq!(id, "p-1/app-xxx");
     }
 
     #[tokio::test]
@@ -124,7 +138,7 @@ mod tests {
         // The import itself runs: here it needs a configured provider.
         let d = r.import_identity(&mut ctx, &good).await.unwrap_err();
         assert!(d.to_string().contains("not configured"), "{d}");
-        let bad = identity(Value::Null, Value::string("web"));
+        let bad = identity(Value::Null, Value::string(""));
         let d = r.import_identity(&mut ctx, &bad).await.unwrap_err();
         assert!(d.to_string().contains("Invalid app_id"), "{d}");
     }

@@ -8,10 +8,10 @@ use serde::Deserialize;
 
 use super::app::AppResource;
 use super::app_state::AppModel;
-use crate::api::models::{App, Env};
+use crate::api::models::{App, EnvVar};
 use crate::api::Client;
 use crate::provider::common::{api_error, call};
-use crate::provider::query::{finished, list_project, list_project_attribute, next_page};
+use crate::provider::query::{finished, list_project, list_project_attribute};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostics};
 use crate::tfplugin::model;
@@ -35,7 +35,7 @@ Each result is identified by its `project_id` and `app_id`; \
 `terraform query -generate-config-out=<file>` writes an `import` block and a `comwit_app` \
 resource block for each, which `terraform apply` imports without changing anything.
 
-The generated blocks hold the app's `name`, `runtime` and plain variables (`env`). They have \
+The generated blocks hold the app's `name` and plain variables (`env`). They have \
 no `secret_env_wo` (write-only: Terraform never knows secret \
 values): an imported app's secrets stay as they are on the platform until a configuration \
 sets `secret_env_wo`, and until then a change of `env` is refused while the app has secrets \
@@ -57,14 +57,14 @@ provider_type!(AppList, AppResource::TYPE_NAME, |shared| {
 
 impl AppList {
     /// The result for one app and its environment.
-    fn listed(&self, app: &App, remote_env: &Env) -> Result<Listed, Diagnostics> {
+    fn listed(&self, app: &App, remote_env: &[EnvVar]) -> Result<Listed, Diagnostics> {
         Ok(Listed {
             display_name: app.name.clone(),
             state: self.resource.state(&AppModel::listed(app, remote_env))?,
         })
     }
 
-    /// Sends the apps of `project` page by page, reading their environments a few at a time;
+    /// Sends the apps of `project` (one whole list), reading their environments a few at a time;
     /// false once the sink refuses. Not `query::send_pages`: each app needs a request of its
     /// own.
     async fn send(
@@ -74,11 +74,10 @@ impl AppList {
         project: &str,
         sink: &ListSink,
     ) -> Result<bool, Diagnostics> {
-        let mut pages = client.app_pages(project);
         let what = format!("list the apps of the project {project}");
-        while let Some(page) = next_page(ctx, sink, &mut pages)
+        let page = call(ctx, client.list_apps(project))
             .await
-            .map_err(|e| api_error(&what, &e))?
+            .map_err(|e| api_error(&what, &e))?;
         {
             // Without the objects (a plain `terraform query`), identities and names are all
             // Terraform shows: the environments are not read.
@@ -88,7 +87,7 @@ impl AppList {
                     let env = if objects {
                         call(ctx, client.get_env(&app.project_id, &app.app_id)).await
                     } else {
-                        Ok(Env { variables: vec![] })
+                        Ok(Vec::new())
                     };
                     (app, env)
                 })
@@ -147,18 +146,16 @@ mod tests {
         assert!(plan::validate_config(&schema(), &config).has_errors());
     }
 
-    fn listed_app() -> (App, Env) {
+    fn listed_app() -> (App, Vec<EnvVar>) {
         let app = App {
-            active_build_id: Some("bld_0123456789abcdef".into()),
-            ..test_app("app_0123456789abcdef", "prj_0123456789abcdef")
+            active_build_id: Some("build-1".into()),
+            ..test_app("app-1", "p1")
         };
         let var: fn(&str, Option<&str>, bool) -> EnvVar = test_var;
-        let env = Env {
-            variables: vec![
-                var("MODE", Some("production"), false),
-                var("API_KEY", None, true),
-            ],
-        };
+        let env = vec![
+            var("MODE", Some("production"), false),
+            var("API_KEY", None, true),
+        ];
         (app, env)
     }
 
@@ -180,11 +177,7 @@ mod tests {
         assert_eq!(listed.state, read);
         let s = |name: &str| listed.state.get(name).cloned().unwrap();
         assert_eq!(s("env"), plain_env());
-        assert_eq!(
-            s("secret_env_digests"),
-            Value::Map([("API_KEY".into(), Value::string("d-API_KEY"))].into())
-        );
-        assert_eq!(s("active_build_id"), Value::string("bld_0123456789abcdef"));
+        assert_eq!(s("active_build_id"), Value::string("build-1"));
         for null in [
             "secret_env_wo",
             "secret_env_wo_version",
@@ -203,20 +196,16 @@ mod tests {
         let config = plan::config_from_state(list.resource.schema(), &state);
         let c = |name: &str| config.get(name).cloned().unwrap();
         assert_eq!(c("name"), Value::string("web"));
-        assert_eq!(c("runtime"), Value::string("next"));
-        assert_eq!(c("project_id"), Value::string("prj_0123456789abcdef"));
+        assert_eq!(c("project_id"), Value::string("p1"));
         assert_eq!(c("env"), plain_env());
-        // Optional and computed: kept, which pins the serving build (see the docs).
-        assert_eq!(c("active_build_id"), Value::string("bld_0123456789abcdef"));
+        assert_eq!(c("active_build_id"), Value::string("build-1"));
         for null in [
             "app_id",
             "secret_env_wo",
-            "secret_env_digests",
             "source_dir",
             "source_sha256",
             "build_id",
-            "default_hostname",
-            "created_at",
+            "default_domain",
         ] {
             assert_eq!(c(null), Value::Null, "{null}");
         }

@@ -4,14 +4,14 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::api::models::Build;
-use crate::provider::common::{api_error, call, id_validator, lookup_project};
+use crate::provider::common::{api_error, call, lookup_project};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, DataSource};
 use crate::tfplugin::schema::{Attribute, Block, NestedAttributes, Schema};
 
-use super::app_not_found;
+use super::{app_not_found, opaque_id_validator};
 
 provider_type!(BuildsDataSource, "comwit_app_builds");
 
@@ -31,20 +31,20 @@ struct BuildsModel {
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 struct BuildModel {
     build_id: String,
-    source_sha256: String,
-    size_bytes: i64,
-    created_at: String,
+    created_at: Option<String>,
+    artifact_size: Option<i64>,
+    deployed_at_ms: Option<i64>,
     active: bool,
 }
 
-impl From<Build> for BuildModel {
-    fn from(b: Build) -> Self {
+impl BuildModel {
+    fn of(b: Build, active: Option<&str>) -> Self {
         BuildModel {
+            active: active == Some(b.build_id.as_str()),
             build_id: b.build_id,
-            source_sha256: b.source_sha256,
-            size_bytes: b.size_bytes,
             created_at: b.created_at,
-            active: b.active,
+            artifact_size: b.artifact_size,
+            deployed_at_ms: b.deployed_at_ms,
         }
     }
 }
@@ -53,12 +53,12 @@ fn schema() -> Schema {
     Schema::new(
         Block::from_attributes(vec![
             Attribute::string("project_id")
-                .validator(id_validator("project", "prj"))
+                .validator(opaque_id_validator())
                 .optional()
                 .computed()
                 .description("The project of the app. Defaults to the provider's `project_id`."),
             Attribute::string("app_id")
-                .validator(id_validator("app", "app"))
+                .validator(opaque_id_validator())
                 .required()
                 .description("The app whose builds to list."),
             Attribute::string("active_build_id")
@@ -70,16 +70,15 @@ fn schema() -> Schema {
                     Attribute::string("build_id")
                         .computed()
                         .description("The build's ID."),
-                    Attribute::string("source_sha256").computed().description(
-                        "Hex SHA-256 of the deployed bundle (a `comwit_app`'s \
-                         `source_sha256`).",
-                    ),
-                    Attribute::int64("size_bytes")
-                        .computed()
-                        .description("Size of the deployed bundle in bytes."),
                     Attribute::string("created_at")
                         .computed()
-                        .description("When the build was deployed (RFC 3339, UTC)."),
+                        .description("When the build was made, as the platform writes it; null when it does not say."),
+                    Attribute::int64("artifact_size")
+                        .computed()
+                        .description("The size of the build's package in bytes, when the platform says."),
+                    Attribute::int64("deployed_at_ms")
+                        .computed()
+                        .description("When the build was deployed (Unix milliseconds), when the platform says."),
                     Attribute::bool("active")
                         .computed()
                         .description("Whether this build serves traffic."),
@@ -89,7 +88,7 @@ fn schema() -> Schema {
             .description("The app's builds, newest first."),
         ])
         .description(
-            "Lists an app's builds, newest first, with the digest of each one's bundle. Use it to \
+            "Lists an app's builds, newest first (the reverse of the platform's list order). Use it to \
              choose the build to roll back to (`builds[1]` is the one before the newest) and \
              set its ID as a `comwit_app`'s `active_build_id`.\n\n\
              **Token scopes:** `app:read`.",
@@ -123,11 +122,14 @@ impl DataSource for BuildsDataSource {
                     api_error(&format!("list the builds of the app {app_id}"), &e)
                 }
             })?;
+        let active_build_id = call(ctx, configured.client.get_app(&project, &app_id))
+            .await
+            .map_err(|e| api_error(&format!("read the app {app_id}"), &e))?
+            .active_build_id;
         let builds: Vec<BuildModel> = newest_first(builds)
             .into_iter()
-            .map(BuildModel::from)
+            .map(|b| BuildModel::of(b, active_build_id.as_deref()))
             .collect();
-        let active_build_id = builds.iter().find(|b| b.active).map(|b| b.build_id.clone());
         let listed = BuildsModel {
             project_id: project,
             app_id,
@@ -144,28 +146,27 @@ mod tests {
 
     #[test]
     fn builds_are_listed_newest_first() {
-        let b = |id: &str, active: bool| Build {
+        let b = |id: &str| Build {
             build_id: id.into(),
-            app_id: "app_1".into(),
-            project_id: "prj_1".into(),
-            source_sha256: "s".into(),
-            size_bytes: 10,
-            status: "ready".into(),
-            active,
-            created_at: "2025-01-01T00:00:00Z".into(),
+            artifact_size: Some(10),
+            ..Default::default()
         };
-        let sorted = newest_first(vec![b("bld_1", false), b("bld_2", true)]);
-        assert_eq!(sorted[0].build_id, "bld_2");
+        let sorted = newest_first(vec![b("build-1"), b("build-2")]);
+        assert_eq!(sorted[0].build_id, "build-2");
         let listed = BuildsModel {
             project_id: "prj_1".into(),
             app_id: "app_1".into(),
             active_build_id: None,
-            builds: sorted.into_iter().map(BuildModel::from).collect(),
+            builds: sorted
+                .into_iter()
+                .map(|b| BuildModel::of(b, Some("build-2")))
+                .collect(),
         };
         let value = model::value_of(&listed, &schema()).unwrap();
         let v = &value.get("builds").unwrap().elements()[0];
         assert_eq!(v.get("active"), Some(&Value::Bool(true)));
-        assert_eq!(v.get("size_bytes").and_then(Value::as_i64), Some(10));
+        assert_eq!(v.get("artifact_size").and_then(Value::as_i64), Some(10));
+        assert_eq!(v.get("created_at"), Some(&Value::Null));
     }
 
     #[test]

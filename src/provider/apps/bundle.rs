@@ -1,68 +1,105 @@
-//! Packs an app's source directory into the tar.gz bundle a deploy uploads.
+//! The package a deploy uploads: a zstd-compressed tar of a brrrd build folder (what
+//! `tar --zstd -cf app.tar.zst -C dist/brrrd .` makes: entries `./`, `./manifest.json`,
+//! `./static/...`), packed from `source_dir`, or a prebuilt `.tar.zst` file (`package`).
 //!
-//! The bundle must be byte-for-byte reproducible: its SHA-256 is computed at plan time to tell
+//! A packed folder is byte-for-byte reproducible: its SHA-256 is computed at plan time to tell
 //! whether the code changed, and again at apply time to check that what is deployed is what was
-//! planned. So nothing that varies between checkouts or machines may reach the bytes: entries
-//! are sorted by path, every header has mtime 0, uid/gid 0, no user or group names and a
-//! normalised mode (0755 for directories and executables, 0644 for other files), and the gzip
-//! header carries no file name, no mtime and a fixed OS byte.
+//! planned. Entries are sorted by path, every header has mtime 0, uid/gid 0, no user or group
+//! names and a normalised mode (0755 for directories and executables, 0644 for other files),
+//! and the zstd frame is made at a fixed level.
 
 use std::fmt;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use flate2::{Compression, GzBuilder};
+/// The zstd level of packed folders (the `zstd` tool's default).
+const LEVEL: i32 = 3;
+/// Largest manifest read at plan.
+const MAX_MANIFEST_BYTES: u64 = 8 << 20;
 
-/// A packed source directory.
+/// A package to upload.
 #[derive(Debug, Clone)]
 pub struct Bundle {
-    /// The tar.gz bytes to upload.
+    /// The `.tar.zst` bytes.
     pub bytes: Vec<u8>,
-    /// Hex SHA-256 of `bytes`: what the platform reports as the build's `source_sha256`.
+    /// Hex SHA-256 of `bytes`.
     pub sha256: String,
-    /// Regular files packed.
+    /// Regular files in it.
     pub files: usize,
 }
 
-/// Why a directory could not be packed; the text is meant for the practitioner.
+/// Why a folder or a package cannot be deployed; the text is meant for the practitioner.
 #[derive(Debug)]
 pub enum PackError {
     NotFound(PathBuf),
     NotADirectory(PathBuf),
     Unreadable(PathBuf, io::Error),
-    /// A socket, FIFO, device... which a bundle cannot carry.
+    /// A socket, FIFO, device... which a package cannot carry.
     UnsupportedEntry(PathBuf),
     NonUtf8Name(PathBuf),
-    NoFiles(PathBuf),
+    /// No `manifest.json` at the root of the build folder (or package).
+    NoManifest(PathBuf),
+    /// `manifest.json` is there but not a brrrd manifest.
+    BadManifest(PathBuf, String),
+    /// A `package` that is not a zstd-compressed tar.
+    BadPackage(PathBuf, String),
 }
 
 impl fmt::Display for PackError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PackError::NotFound(p) => write!(f, "the directory {} does not exist", p.display()),
-            PackError::NotADirectory(p) => {
-                write!(f, "{} is not a directory", p.display())
-            }
+            PackError::NotFound(p) => write!(f, "{} does not exist", p.display()),
+            PackError::NotADirectory(p) => write!(f, "{} is not a directory", p.display()),
             PackError::Unreadable(p, e) => write!(f, "cannot read {}: {e}", p.display()),
             PackError::UnsupportedEntry(p) => write!(
                 f,
                 "{} is neither a regular file, a directory nor a symbolic link, so it cannot \
-                 be part of a bundle",
+                 be part of a package",
                 p.display()
             ),
             PackError::NonUtf8Name(p) => {
                 write!(f, "the name of {} is not valid UTF-8", p.display())
             }
-            PackError::NoFiles(p) => write!(
+            PackError::NoManifest(p) => write!(
                 f,
-                "{} holds no regular file; the platform refuses empty bundles",
+                "{} has no manifest.json at its root: the platform deploys a brrrd build \
+                 folder (what `@brrrd/adapter` writes to dist/brrrd), whose manifest.json \
+                 describes its routes",
+                p.display()
+            ),
+            PackError::BadManifest(p, why) => write!(
+                f,
+                "the manifest.json of {} is not a brrrd manifest: {why}",
+                p.display()
+            ),
+            PackError::BadPackage(p, why) => write!(
+                f,
+                "{} is not a zstd-compressed tar of a brrrd build (`tar --zstd -cf app.tar.zst \
+                 -C dist/brrrd .`): {why}",
                 p.display()
             ),
         }
     }
 }
 
-/// Packs `dir` into a reproducible tar.gz.
+/// Checks a manifest's text: JSON, an object with `schemaVersion` and a `routes` list.
+pub fn check_manifest(text: &[u8]) -> Result<(), String> {
+    let value: serde_json::Value =
+        serde_json::from_slice(text).map_err(|e| format!("it is not valid JSON ({e})"))?;
+    let Some(o) = value.as_object() else {
+        return Err("it is not a JSON object".into());
+    };
+    if !o.contains_key("schemaVersion") {
+        return Err("it has no `schemaVersion`".into());
+    }
+    match o.get("routes") {
+        Some(serde_json::Value::Array(_)) => Ok(()),
+        Some(_) => Err("`routes` is not a list".into()),
+        None => Err("it has no `routes`".into()),
+    }
+}
+
+/// Packs the build folder `dir` into a reproducible `.tar.zst`, after checking its manifest.
 pub fn pack(dir: &Path) -> Result<Bundle, PackError> {
     let meta = match std::fs::metadata(dir) {
         Ok(m) => m,
@@ -74,20 +111,74 @@ pub fn pack(dir: &Path) -> Result<Bundle, PackError> {
     if !meta.is_dir() {
         return Err(PackError::NotADirectory(dir.to_path_buf()));
     }
-    let gz = GzBuilder::new()
-        .mtime(0)
-        .operating_system(255)
-        .write(Vec::new(), Compression::default());
-    let mut tar = tar::Builder::new(gz);
+    let manifest_path = dir.join("manifest.json");
+    let manifest = match std::fs::read(&manifest_path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(PackError::NoManifest(dir.to_path_buf()))
+        }
+        Err(e) => return Err(PackError::Unreadable(manifest_path, e)),
+    };
+    check_manifest(&manifest).map_err(|why| PackError::BadManifest(dir.to_path_buf(), why))?;
+
+    let mut tar = tar::Builder::new(Vec::new());
     let mut files = 0;
-    append_dir_contents(&mut tar, dir, "", &mut files)?;
-    if files == 0 {
-        return Err(PackError::NoFiles(dir.to_path_buf()));
+    let unreadable = |e: io::Error| PackError::Unreadable(dir.to_path_buf(), e);
+    let mut root = header(tar::EntryType::Directory, 0o755, 0);
+    append_named(&mut tar, &mut root, "./", io::empty()).map_err(unreadable)?;
+    append_dir_contents(&mut tar, dir, "./", &mut files)?;
+    let tar_bytes = tar.into_inner().map_err(unreadable)?;
+    let mut enc = zstd::stream::Encoder::new(Vec::new(), LEVEL).map_err(unreadable)?;
+    enc.write_all(&tar_bytes).map_err(unreadable)?;
+    let bytes = enc.finish().map_err(unreadable)?;
+    let sha256 = super::sha256_hex(&bytes);
+    Ok(Bundle {
+        bytes,
+        sha256,
+        files,
+    })
+}
+
+/// Reads a prebuilt package and checks it: zstd, a tar, with a root `manifest.json` that is a
+/// brrrd manifest.
+pub fn read_package(path: &Path) -> Result<Bundle, PackError> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(PackError::NotFound(path.to_path_buf()))
+        }
+        Err(e) => return Err(PackError::Unreadable(path.to_path_buf(), e)),
+    };
+    let bad = |why: String| PackError::BadPackage(path.to_path_buf(), why);
+    let dec = zstd::stream::Decoder::new(&bytes[..]).map_err(|e| bad(e.to_string()))?;
+    let mut archive = tar::Archive::new(dec);
+    let mut files = 0;
+    let mut manifest = None;
+    for entry in archive.entries().map_err(|e| bad(e.to_string()))? {
+        let mut entry = entry.map_err(|e| bad(e.to_string()))?;
+        let name = entry
+            .path()
+            .map_err(|e| bad(e.to_string()))?
+            .to_string_lossy()
+            .into_owned();
+        if entry.header().entry_type().is_file() {
+            files += 1;
+            if name.trim_start_matches("./") == "manifest.json" {
+                let mut text = Vec::new();
+                (&mut entry)
+                    .take(MAX_MANIFEST_BYTES)
+                    .read_to_end(&mut text)
+                    .map_err(|e| bad(e.to_string()))?;
+                manifest = Some(text);
+                continue;
+            }
+        }
+        io::copy(&mut entry, &mut io::sink()).map_err(|e| bad(e.to_string()))?;
     }
-    let bytes = tar
-        .into_inner()
-        .and_then(|gz| gz.finish())
-        .map_err(|e| PackError::Unreadable(dir.to_path_buf(), e))?;
+    let Some(manifest) = manifest else {
+        return Err(PackError::NoManifest(path.to_path_buf()));
+    };
+    check_manifest(&manifest).map_err(|why| PackError::BadManifest(path.to_path_buf(), why))?;
     let sha256 = super::sha256_hex(&bytes);
     Ok(Bundle {
         bytes,
@@ -109,6 +200,26 @@ fn header(entry_type: tar::EntryType, mode: u32, size: u64) -> tar::Header {
     let _ = h.set_username("");
     let _ = h.set_groupname("");
     h
+}
+
+/// Appends one entry named exactly `name` (`./static/index`, as `tar -C dir .` writes it:
+/// the tar crate's own path setter drops the `./`). Names longer than the header's 100 bytes
+/// go through the crate's setter, which writes a GNU long-name entry (without the `./`).
+fn append_named<W: Write, R: Read>(
+    tar: &mut tar::Builder<W>,
+    h: &mut tar::Header,
+    name: &str,
+    data: R,
+) -> io::Result<()> {
+    if name.len() <= 100 {
+        let raw = &mut h.as_old_mut().name;
+        raw.fill(0);
+        raw[..name.len()].copy_from_slice(name.as_bytes());
+        h.set_cksum();
+        tar.append(h, data)
+    } else {
+        tar.append_data(h, name, data)
+    }
 }
 
 /// Appends the entries under `dir` (whose archive path is `prefix`), sorted by name.
@@ -137,7 +248,7 @@ fn append_dir_contents<W: Write>(
         let file_type = meta.file_type();
         let result = if file_type.is_dir() {
             let mut h = header(tar::EntryType::Directory, 0o755, 0);
-            tar.append_data(&mut h, format!("{archive_path}/"), io::empty())
+            append_named(tar, &mut h, &format!("{archive_path}/"), io::empty())
                 .map_err(|e| unreadable(&path, e))?;
             append_dir_contents(tar, &path, &format!("{archive_path}/"), files)?;
             Ok(())
@@ -146,7 +257,7 @@ fn append_dir_contents<W: Write>(
             let file = std::fs::File::open(&path).map_err(|e| unreadable(&path, e))?;
             let mut h = header(tar::EntryType::Regular, mode, meta.len());
             *files += 1;
-            tar.append_data(&mut h, &archive_path, file)
+            append_named(tar, &mut h, &archive_path, file)
         } else if file_type.is_symlink() {
             let target = std::fs::read_link(&path).map_err(|e| unreadable(&path, e))?;
             let mut h = header(tar::EntryType::Symlink, 0o777, 0);
@@ -176,6 +287,8 @@ mod tests {
     use std::fs;
     use std::time::{Duration, SystemTime};
 
+    const MANIFEST: &str = r#"{"schemaVersion":6,"staticDir":"static","routes":[{"id":"/","pattern":"^/$","type":"static","file":"index"}]}"#;
+
     fn write_file(path: &Path, content: &str, mtime: SystemTime) {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).unwrap();
@@ -186,7 +299,7 @@ mod tests {
     }
 
     fn entries(bytes: &[u8]) -> Vec<(String, u32, u64, u64)> {
-        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
+        let mut archive = tar::Archive::new(zstd::stream::Decoder::new(bytes).unwrap());
         archive
             .entries()
             .unwrap()
@@ -209,115 +322,79 @@ mod tests {
         let b = tempfile::tempdir().unwrap();
         let old = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
         let new = SystemTime::now();
-        // Same tree, created in opposite orders with different mtimes.
-        write_file(&a.path().join("index.html"), "<h1>hi</h1>", old);
-        write_file(&a.path().join("assets/app.js"), "console.log(1)", old);
-        write_file(&a.path().join("assets/z/deep.txt"), "deep", old);
-        write_file(&b.path().join("assets/z/deep.txt"), "deep", new);
-        write_file(&b.path().join("assets/app.js"), "console.log(1)", new);
-        write_file(&b.path().join("index.html"), "<h1>hi</h1>", new);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            // A stricter umask on one side must not matter.
-            let p = b.path().join("index.html");
-            fs::set_permissions(&p, fs::Permissions::from_mode(0o600)).unwrap();
-        }
+        write_file(&a.path().join("manifest.json"), MANIFEST, old);
+        write_file(&a.path().join("static/index"), "<h1>hi</h1>", old);
+        write_file(&a.path().join("static/about"), "about", old);
+        write_file(&b.path().join("static/about"), "about", new);
+        write_file(&b.path().join("static/index"), "<h1>hi</h1>", new);
+        write_file(&b.path().join("manifest.json"), MANIFEST, new);
         let pa = pack(a.path()).unwrap();
         let pb = pack(b.path()).unwrap();
         assert_eq!(pa.bytes, pb.bytes);
-        assert_eq!(pa.sha256, pb.sha256);
         assert_eq!(pa.sha256, crate::provider::apps::sha256_hex(&pa.bytes));
         assert_eq!(pa.files, 3);
-        // Packing twice gives the same bytes too.
-        assert_eq!(pack(a.path()).unwrap().bytes, pa.bytes);
-
+        // A zstd frame.
+        assert_eq!(&pa.bytes[..4], &[0x28, 0xb5, 0x2f, 0xfd]);
         let list = entries(&pa.bytes);
         let names: Vec<&str> = list.iter().map(|e| e.0.as_str()).collect();
         assert_eq!(
             names,
             vec![
-                "assets/",
-                "assets/app.js",
-                "assets/z/",
-                "assets/z/deep.txt",
-                "index.html"
+                "./",
+                "./manifest.json",
+                "./static/",
+                "./static/about",
+                "./static/index"
             ]
         );
         assert!(list.iter().all(|e| e.2 == 0 && e.3 == 0));
-        assert_eq!(list[0].1, 0o755);
-        assert_eq!(list[4].1, 0o644);
-        // The gzip header: no mtime (bytes 4..8), no file name flag (FNAME = 0x08).
-        assert_eq!(&pa.bytes[4..8], &[0, 0, 0, 0]);
-        assert_eq!(pa.bytes[3] & 0x08, 0);
+        // What the platform's packer reads back, as a prebuilt package too.
+        let file = a.path().join("app.tar.zst");
+        fs::write(&file, &pa.bytes).unwrap();
+        assert_eq!(read_package(&file).unwrap().sha256, pa.sha256);
     }
 
     #[test]
     fn a_changed_file_changes_the_sha() {
         let a = tempfile::tempdir().unwrap();
         let t = SystemTime::now();
-        write_file(&a.path().join("index.html"), "v1", t);
+        write_file(&a.path().join("manifest.json"), MANIFEST, t);
+        write_file(&a.path().join("static/index"), "v1", t);
         let first = pack(a.path()).unwrap();
-        write_file(&a.path().join("index.html"), "v2", t);
-        let second = pack(a.path()).unwrap();
-        assert_ne!(first.sha256, second.sha256);
-        // A new empty directory is part of the tree, so it counts as a change as well.
-        fs::create_dir(a.path().join("empty")).unwrap();
-        assert_ne!(pack(a.path()).unwrap().sha256, second.sha256);
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn executables_and_symlinks_are_normalised() {
-        use std::os::unix::fs::PermissionsExt;
-        let a = tempfile::tempdir().unwrap();
-        let t = SystemTime::now();
-        write_file(&a.path().join("run.sh"), "#!/bin/sh", t);
-        fs::set_permissions(a.path().join("run.sh"), fs::Permissions::from_mode(0o700)).unwrap();
-        std::os::unix::fs::symlink("run.sh", a.path().join("start")).unwrap();
-        let bundle = pack(a.path()).unwrap();
-        let list = entries(&bundle.bytes);
-        assert_eq!(list[0], ("run.sh".into(), 0o755, 0, 0));
-        assert_eq!(list[1].0, "start");
-        assert_eq!(bundle.files, 1);
+        write_file(&a.path().join("static/index"), "v2", t);
+        assert_ne!(first.sha256, pack(a.path()).unwrap().sha256);
     }
 
     #[test]
-    fn long_paths_survive() {
+    fn folders_without_a_brrrd_manifest_are_explained() {
         let a = tempfile::tempdir().unwrap();
-        let long = format!("{}/{}.txt", "d".repeat(80), "f".repeat(90));
-        write_file(&a.path().join(&long), "x", SystemTime::now());
-        let list = entries(&pack(a.path()).unwrap().bytes);
-        assert_eq!(list[1].0, long);
-    }
-
-    #[test]
-    fn bad_directories_are_explained() {
-        let a = tempfile::tempdir().unwrap();
-        let missing = a.path().join("nope");
-        let e = pack(&missing).unwrap_err();
-        assert!(matches!(e, PackError::NotFound(_)));
+        let e = pack(&a.path().join("nope")).unwrap_err();
         assert!(e.to_string().contains("does not exist"), "{e}");
-
-        let file = a.path().join("file.txt");
-        fs::write(&file, "x").unwrap();
-        assert!(matches!(
-            pack(&file).unwrap_err(),
-            PackError::NotADirectory(_)
-        ));
-
-        let empty = a.path().join("empty");
-        fs::create_dir_all(empty.join("sub")).unwrap();
-        let e = pack(&empty).unwrap_err();
-        assert!(matches!(e, PackError::NoFiles(_)));
-        assert!(e.to_string().contains("no regular file"), "{e}");
+        write_file(&a.path().join("index.html"), "x", SystemTime::now());
+        let e = pack(a.path()).unwrap_err();
+        assert!(matches!(e, PackError::NoManifest(_)), "{e}");
+        for (text, why) in [
+            ("{", "not valid JSON"),
+            ("[]", "not a JSON object"),
+            (r#"{"routes":[]}"#, "schemaVersion"),
+            (r#"{"schemaVersion":6}"#, "no `routes`"),
+        ] {
+            write_file(&a.path().join("manifest.json"), text, SystemTime::now());
+            let e = pack(a.path()).unwrap_err().to_string();
+            assert!(e.contains(why), "{text}: {e}");
+        }
+        let gz = a.path().join("site.tar.gz");
+        fs::write(&gz, b"\x1f\x8b\x08\x00 not zstd").unwrap();
+        let e = read_package(&gz).unwrap_err();
+        assert!(matches!(e, PackError::BadPackage(..)), "{e}");
     }
 
     #[test]
-    fn the_platform_accepts_the_bundle() {
+    fn comwit_local_accepts_the_package() {
         let a = tempfile::tempdir().unwrap();
-        write_file(&a.path().join("a/b.txt"), "b", SystemTime::now());
+        write_file(&a.path().join("manifest.json"), MANIFEST, SystemTime::now());
+        write_file(&a.path().join("static/index"), "hi", SystemTime::now());
         let bundle = pack(a.path()).unwrap();
-        crate::local::routes::deploys::check_bundle(&bundle.bytes).expect("valid bundle");
+        crate::local::routes::deploys::check_package(&bundle.bytes).expect("valid package");
     }
 }

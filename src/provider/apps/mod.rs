@@ -35,13 +35,13 @@ pub fn data_sources(shared: &Shared) -> Vec<Arc<dyn DataSource>> {
     ]
 }
 
-/// Hex SHA-256, as the platform computes bundle and variable digests.
+/// Hex SHA-256 of a package.
 pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data).as_ref())
 }
 
 /// A model reads an unknown attribute as absent; the plan decisions that depend on whether a
-/// value is known yet (a deploy, an app still without digests) ask here.
+/// value is known yet ask here.
 pub fn is_unknown(value: &Value, name: &str) -> bool {
     value.get(name).is_some_and(Value::is_unknown)
 }
@@ -51,15 +51,26 @@ pub fn app_not_found(detail: String) -> Diagnostics {
     Diagnostic::error("App not found", detail).into()
 }
 
-/// A variable as the platform lists it (a secret has no value), for the tests of this folder.
+/// IDs are opaque: only an empty one, whitespace or a `/` is refused at plan.
+pub fn is_opaque_id(s: &str) -> bool {
+    !s.is_empty() && !s.chars().any(|c| c.is_whitespace() || c == '/')
+}
+
+/// The plan-time check of an app or build ID argument (see [`is_opaque_id`]).
+pub fn opaque_id_validator() -> crate::tfplugin::schema::validators::Matches {
+    crate::tfplugin::schema::validators::matches(
+        "be an ID as the platform gives it: not empty, without whitespace or `/`",
+        is_opaque_id,
+    )
+}
+
+/// A variable as the platform lists it, for the tests of this folder.
 #[cfg(test)]
-pub fn test_var(name: &str, value: Option<&str>, secret: bool) -> crate::api::models::EnvVar {
+pub fn test_var(key: &str, value: Option<&str>, secret: bool) -> crate::api::models::EnvVar {
     crate::api::models::EnvVar {
-        name: name.into(),
+        key: key.into(),
         value: value.map(str::to_string),
         secret,
-        digest: format!("d-{name}"),
-        updated_at: "2025-01-01T00:00:00Z".into(),
     }
 }
 
@@ -70,11 +81,7 @@ pub fn test_app(app_id: &str, project_id: &str) -> crate::api::models::App {
         app_id: app_id.into(),
         project_id: project_id.into(),
         name: "web".into(),
-        runtime: "next".into(),
-        active_build_id: None,
-        default_hostname: "web-1.comwit.app".into(),
-        created_at: "2025-01-01T00:00:00Z".into(),
-        env_digest_key: None,
+        ..Default::default()
     }
 }
 
@@ -92,11 +99,15 @@ mod tests {
             "comwit_app_builds",
             "comwit_app",
         ]);
-        for (name, schema) in types.schemas() {
-            for a in &schema.block.attributes {
-                // The digest key never reaches a state: no attribute carries it.
-                assert!(!a.name.contains("key"), "{name}.{}", a.name);
-            }
+    }
+
+    #[test]
+    fn ids_are_opaque() {
+        for ok in ["app-xxx", "build-yyy", "app_0123", "x"] {
+            assert!(is_opaque_id(ok), "{ok}");
+        }
+        for bad in ["", " ", "a b", "a/b", "a\t"] {
+            assert!(!is_opaque_id(bad), "{bad:?}");
         }
     }
 

@@ -1,5 +1,6 @@
-//! Deploying `source_dir`, pinning an earlier build (rollback), unpinning (roll forward), and
-//! repairing a rollback made outside Terraform.
+//! Deploying `source_dir` (a brrrd build folder, packed as a zstd tar), pinning an earlier
+//! build (rollback, an extension route), unpinning (roll forward), and repairing a rollback
+//! made outside Terraform.
 
 use std::time::{Duration, SystemTime};
 
@@ -11,7 +12,7 @@ use crate::support::platform::{create_project, Platform};
 fn app(pin: Option<&str>) -> String {
     let pin = pin.map_or(String::new(), |b| format!("  active_build_id = \"{b}\"\n"));
     format!(
-        "resource \"comwit_app\" \"web\" {{\n  name       = \"web\"\n  runtime    = \"isolate\"\n  source_dir = \"${{path.module}}/site\"\n{pin}}}\n\n\
+        "resource \"comwit_app\" \"web\" {{\n  name       = \"web\"\n  source_dir = \"${{path.module}}/site\"\n{pin}}}\n\n\
          data \"comwit_app_builds\" \"web\" {{\n  app_id     = comwit_app.web.app_id\n  depends_on = [comwit_app.web]\n}}\n\n\
          output \"builds\" {{\n  value = data.comwit_app_builds.web.builds\n}}\n"
     )
@@ -43,8 +44,9 @@ fn deploy_change_pin_unpin_and_repair_rollback() {
     let builds = list_builds(&platform, &project, &app_id);
     assert_eq!(builds.len(), 1);
     assert_eq!(
-        builds[0].source_sha256, local.sha256,
-        "the platform got the bundle"
+        builds[0].artifact_size,
+        Some(local.bytes.len() as i64),
+        "the platform got the package"
     );
     assert_eq!(
         get_app(&platform, &project, &app_id)
@@ -55,7 +57,11 @@ fn deploy_change_pin_unpin_and_repair_rollback() {
 
     // Touching files (new mtimes, same content) is not a change.
     let later = SystemTime::now() + Duration::from_secs(3600);
-    for f in ["site/index.html", "site/js/app.js"] {
+    for f in [
+        "site/static/index",
+        "site/static/js/app.js",
+        "site/manifest.json",
+    ] {
         std::fs::File::options()
             .write(true)
             .open(w.path().join(f))
@@ -92,7 +98,8 @@ fn deploy_change_pin_unpin_and_repair_rollback() {
     assert_eq!(listed[0]["build_id"], second.as_str());
     assert_eq!(listed[0]["active"], true);
     assert_eq!(listed[1]["build_id"], first.as_str());
-    assert_eq!(listed[1]["source_sha256"], local.sha256.as_str());
+    assert_eq!(listed[1]["artifact_size"], local.bytes.len() as i64);
+    assert_eq!(listed[1]["active"], false);
 
     // Pin the first build: a rollback.
     w.config(&hcl(&project, &app(Some(&first))));
@@ -150,11 +157,12 @@ fn deploy_change_pin_unpin_and_repair_rollback() {
     );
 
     // Pinning a build that is not this app's is an error naming the attribute.
-    w.config(&hcl(&project, &app(Some("bld_0000000000000000"))));
+    w.config(&hcl(&project, &app(Some("build-not-of-this-app"))));
     let run = w.apply_expect_error();
     let text = super::flat(&run.text());
-    assert!(text.contains("Build not found"), "{text}");
+    assert!(text.contains("Rollback not available"), "{text}");
     assert!(text.contains("comwit_app_builds"), "{text}");
+    assert!(text.contains("deploy its package again"), "{text}");
 
     w.config(&hcl(&project, &app(None)));
     w.destroy();

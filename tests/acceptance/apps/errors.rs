@@ -1,7 +1,5 @@
 //! Bad input found at plan time, a token without the needed scope, and a taken name.
 
-use comwit::api::models::AppCreate;
-
 use super::{flat, hcl, list_apps};
 use crate::support::platform::{create_project, Platform, ALL_SCOPES};
 use crate::support::Workdir;
@@ -18,38 +16,50 @@ fn bad_arguments_fail_at_plan_naming_the_attribute() {
     };
     let project = create_project(&platform, "apps-bad");
     std::fs::create_dir_all(w.path().join("empty/sub")).unwrap();
+    std::fs::create_dir_all(w.path().join("nomanifest")).unwrap();
+    std::fs::write(
+        w.path().join("nomanifest/manifest.json"),
+        r#"{"schemaVersion":6}"#,
+    )
+    .unwrap();
+    std::fs::write(w.path().join("site.tar.gz"), b"\x1f\x8b\x08\x00 gzip").unwrap();
     let cases: &[(&str, &[&str])] = &[
+        ("name = \"web\"\nruntime = \"next\"", &["runtime"]),
         (
-            "name = \"web\"\nruntime = \"python\"",
-            &["runtime", "\"next\", \"isolate\""],
-        ),
-        (
-            "name = \"Web_App\"\nruntime = \"next\"",
-            &["name", "DNS label"],
-        ),
-        (
-            "name = \"web\"\nruntime = \"next\"\nenv = { \"BAD-NAME\" = \"x\" }",
+            "name = \"web\"\nenv = { \"BAD-NAME\" = \"x\" }",
             &["BAD-NAME", "not a valid environment variable name"],
         ),
         (
-            "name = \"web\"\nruntime = \"next\"\nsecret_env_wo = { \"1ST\" = \"x\" }",
+            "name = \"web\"\nsecret_env_wo = { \"1ST\" = \"x\" }",
             &["1ST", "not a valid environment variable name"],
         ),
         (
-            "name = \"web\"\nruntime = \"next\"\nenv = { A = \"1\" }\nsecret_env_wo = { A = \"2\" }",
+            "name = \"web\"\nenv = { A = \"1\" }\nsecret_env_wo = { A = \"2\" }",
             &["both plain and secret"],
         ),
         (
-            "name = \"web\"\nruntime = \"next\"\nsource_dir = \"${path.module}/no-such-dir\"",
+            "name = \"web\"\nsource_dir = \"${path.module}/no-such-dir\"",
             &["source_dir", "does not exist"],
         ),
         (
-            "name = \"web\"\nruntime = \"next\"\nsource_dir = \"${path.module}/empty\"",
-            &["source_dir", "no regular file"],
+            "name = \"web\"\nsource_dir = \"${path.module}/empty\"",
+            &["source_dir", "no manifest.json"],
         ),
         (
-            "name = \"web\"\nruntime = \"next\"\nactive_build_id = \"latest\"",
-            &["active_build_id", "bld_"],
+            "name = \"web\"\nsource_dir = \"${path.module}/nomanifest\"",
+            &["source_dir", "no `routes`"],
+        ),
+        (
+            "name = \"web\"\npackage = \"${path.module}/site.tar.gz\"",
+            &["package", "not a zstd-compressed tar"],
+        ),
+        (
+            "name = \"web\"\nsource_dir = \"a\"\npackage = \"b\"",
+            &["not both"],
+        ),
+        (
+            "name = \"web\"\nactive_build_id = \"has space\"",
+            &["active_build_id", "without whitespace"],
         ),
     ];
     for (attrs, wanted) in cases {
@@ -59,7 +69,7 @@ fn bad_arguments_fail_at_plan_naming_the_attribute() {
     // The data source needs exactly one of app_id and name.
     w.config(&hcl(
         &project,
-        "data \"comwit_app\" \"x\" {\n  app_id = \"app_0000000000000000\"\n  name   = \"web\"\n}\n",
+        "data \"comwit_app\" \"x\" {\n  app_id = \"app-1\"\n  name   = \"web\"\n}\n",
     ));
     expect_plan_error(&w, "data source", &["either app_id or name"]);
     assert!(
@@ -89,10 +99,7 @@ fn token_without_app_write_is_told_which_scope_and_writes_nothing() {
     let Some(w) = platform.workdir_with_token(&token) else {
         return;
     };
-    w.config(&hcl(
-        &project,
-        &app("name = \"web\"\nruntime = \"next\"\nenv = { A = \"1\" }"),
-    ));
+    w.config(&hcl(&project, &app("name = \"web\"\nenv = { A = \"1\" }")));
     let run = w.apply_expect_error();
     let text = flat(&run.text());
     assert!(text.contains("app:write"), "{text}");
@@ -109,15 +116,9 @@ fn a_taken_name_prints_the_import_command() {
     };
     let project = create_project(&platform, "apps-taken");
     let existing = platform
-        .block_on(platform.api().create_app(
-            &project,
-            &AppCreate {
-                name: "web",
-                runtime: "next",
-            },
-        ))
+        .block_on(platform.api().create_app(&project, "web"))
         .unwrap();
-    w.config(&hcl(&project, &app("name = \"web\"\nruntime = \"next\"")));
+    w.config(&hcl(&project, &app("name = \"web\"")));
     let run = w.apply_expect_error();
     let text = flat(&run.text());
     assert!(text.contains("already has an app"), "{text}");
@@ -145,7 +146,7 @@ fn a_failed_deploy_keeps_the_created_app_in_state() {
     super::write_site(&w, "site", &[("index.html", "hi")]);
     w.config(&hcl(
         &project,
-        &app("name = \"web\"\nruntime = \"next\"\nsource_dir = \"${path.module}/site\""),
+        &app("name = \"web\"\nsource_dir = \"${path.module}/site\""),
     ));
     let run = w.apply_expect_error();
     let text = flat(&run.text());
@@ -180,7 +181,7 @@ fn a_pinned_build_on_a_new_app_fails_at_plan_and_creates_nothing() {
     super::write_site(&w, "site", &[("index.html", "hi")]);
     w.config(&hcl(
         &project,
-        &app("name = \"web\"\nruntime = \"next\"\nsource_dir = \"${path.module}/site\"\nactive_build_id = \"bld_0123456789abcdef\""),
+        &app("name = \"web\"\nsource_dir = \"${path.module}/site\"\nactive_build_id = \"bld_0123456789abcdef\""),
     ));
     let wanted = [
         "active_build_id cannot be set on a new app",
@@ -206,14 +207,14 @@ fn a_pinned_build_on_a_new_app_fails_at_plan_and_creates_nothing() {
     // Without the pin it applies; then a build of the app can be pinned.
     w.config(&hcl(
         &project,
-        &app("name = \"web\"\nruntime = \"next\"\nsource_dir = \"${path.module}/site\""),
+        &app("name = \"web\"\nsource_dir = \"${path.module}/site\""),
     ));
     w.apply();
     let build = super::s(&w.resource("comwit_app.web"), "build_id");
     w.config(&hcl(
         &project,
         &app(&format!(
-            "name = \"web\"\nruntime = \"next\"\nsource_dir = \"${{path.module}}/site\"\nactive_build_id = \"{build}\""
+            "name = \"web\"\nsource_dir = \"${{path.module}}/site\"\nactive_build_id = \"{build}\""
         )),
     ));
     w.apply();

@@ -6,15 +6,17 @@ use crate::support::platform::{create_project, Platform};
 
 const APP: &str = r#"resource "comwit_app" "web" {
   name          = "web"
-  runtime       = "next"
   env           = { MODE = "production" }
-  secret_env_wo = { API_KEY = "imported-secret" }
   source_dir    = "${path.module}/site"
 }
 "#;
 
-/// What only the configuration can tell: the import cannot know it.
-const CONFIG_ONLY: &[&str] = &["source_dir"];
+/// What only the configuration can tell: the import cannot know it. The platform keeps no
+/// digest of a build's package, so after import Terraform cannot tell whether `source_dir`
+/// holds the active build's code: the first apply deploys it once.
+const CONFIG_ONLY: &[&str] = &["source_dir", "source_sha256"];
+/// What that one deploy changes.
+const REDEPLOYED: &[&str] = &["source_dir", "source_sha256", "build_id", "active_build_id"];
 
 #[test]
 fn import_with_cli_and_import_block() {
@@ -36,16 +38,17 @@ fn import_with_cli_and_import_block() {
     let imported = w.resource("comwit_app.web");
     assert_same_attributes(&created, &imported, CONFIG_ONLY);
     assert_same_attributes(&imported, &created, CONFIG_ONLY);
-    // Same code, same secrets: only `source_dir` itself is new to the state; the source is
-    // not deployed again and no secret is sent.
+    // `build_id` is the build active at import; `source_dir` deploys once.
+    assert_eq!(imported["build_id"], created["build_id"]);
     let plan = w.assert_changes();
     assert!(plan.contains("+ source_dir"), "{plan}");
-    assert!(!plan.contains("source_sha256"), "{plan}");
-    assert!(!plan.contains("secret_env_digests"), "{plan}");
+    assert!(plan.contains("source_sha256"), "{plan}");
     w.apply();
     w.assert_no_changes();
-    assert_same_attributes(&created, &w.resource("comwit_app.web"), &[]);
-    assert_eq!(super::list_builds(&platform, &project, &app_id).len(), 1);
+    let redeployed = w.resource("comwit_app.web");
+    assert_same_attributes(&created, &redeployed, REDEPLOYED);
+    assert_eq!(super::list_builds(&platform, &project, &app_id).len(), 2);
+    let created = redeployed;
 
     // An `import` block.
     w.state_rm("comwit_app.web");
@@ -56,9 +59,9 @@ fn import_with_cli_and_import_block() {
     let run = w.apply();
     assert!(run.stdout.contains("1 imported"), "{}", run.stdout);
     let imported = w.resource("comwit_app.web");
-    assert_same_attributes(&created, &imported, &[]);
+    assert_same_attributes(&created, &imported, REDEPLOYED);
     w.assert_no_changes();
-    assert_eq!(super::list_builds(&platform, &project, &app_id).len(), 1);
+    assert_eq!(super::list_builds(&platform, &project, &app_id).len(), 3);
 
     // IDs that do not exist, or have the wrong form, are clear errors.
     w.state_rm("comwit_app.web");
@@ -67,7 +70,7 @@ fn import_with_cli_and_import_block() {
         "import",
         "-no-color",
         "comwit_app.web",
-        &format!("{project}/app_0000000000000000"),
+        &format!("{project}/app-does-not-exist"),
     ]);
     assert!(!missing.ok());
     assert!(

@@ -1,19 +1,26 @@
-//! Create, update in place, replace, drift and destroy of `comwit_app`.
+//! Create, update in place (variables, one by one), replace (name), drift and destroy of
+//! `comwit_app`, with its data source.
 
-use comwit::api::models::{AppUpdate, EnvReplace, EnvVarInput};
+use comwit::api::models::EnvPut;
 
-use super::{get_app, get_env, hcl, list_apps, s};
+use super::{env_pairs, get_app, get_env, hcl, list_apps, s};
 use crate::support::platform::{create_project, Platform};
 
-fn app(name: &str, runtime: &str, env: &str) -> String {
+fn app(name: &str, env: &str) -> String {
     format!(
-        "resource \"comwit_app\" \"web\" {{\n  name    = \"{name}\"\n  runtime = \"{runtime}\"\n  env     = {env}\n}}\n\n\
+        "resource \"comwit_app\" \"web\" {{\n  name    = \"{name}\"\n  env     = {env}\n}}\n\n\
          data \"comwit_app\" \"by_name\" {{\n  name       = comwit_app.web.name\n  depends_on = [comwit_app.web]\n}}\n\n\
          data \"comwit_app\" \"by_id\" {{\n  app_id = comwit_app.web.app_id\n}}\n\n\
          output \"looked_up_id\" {{\n  value = data.comwit_app.by_name.app_id\n}}\n\
          output \"looked_up_name\" {{\n  value = data.comwit_app.by_id.name\n}}\n\
          output \"looked_up_env\" {{\n  value = data.comwit_app.by_name.env\n}}\n"
     )
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 #[test]
@@ -25,149 +32,118 @@ fn create_update_replace_drift_destroy() {
     let project = create_project(&platform, "apps-life");
 
     // Create.
-    w.config(&hcl(
-        &project,
-        &app("web", "next", "{ GREETING = \"hello\" }"),
-    ));
+    w.config(&hcl(&project, &app("web", "{ GREETING = \"hello\" }")));
     w.apply();
     w.assert_no_changes();
     let r = w.resource("comwit_app.web");
     let app_id = s(&r, "app_id");
-    assert!(app_id.starts_with("app_"), "{r}");
     assert_eq!(s(&r, "project_id"), project);
     assert_eq!(r["env"]["GREETING"], "hello");
     assert!(r["active_build_id"].is_null(), "no deploy yet: {r}");
-    assert!(s(&r, "default_hostname").ends_with(".comwit.app"));
     let remote = get_app(&platform, &project, &app_id);
+    assert_eq!(remote.name, "web");
     assert_eq!(
-        (remote.name.as_str(), remote.runtime.as_str()),
-        ("web", "next")
+        r["default_domain"].as_str(),
+        remote.default_domain.as_deref()
     );
-    assert_eq!(s(&r, "default_hostname"), remote.default_hostname);
-    assert_eq!(s(&r, "created_at"), remote.created_at);
-    let env = get_env(&platform, &project, &app_id);
-    assert_eq!(env.variables.len(), 1);
-    assert_eq!(env.variables[0].value.as_deref(), Some("hello"));
-    // The data source finds it by name.
+    assert_eq!(r["default_url"].as_str(), remote.default_url.as_deref());
+    assert_eq!(
+        env_pairs(&get_env(&platform, &project, &app_id)),
+        pairs(&[("GREETING", "hello")])
+    );
     let out = w.outputs();
     assert_eq!(out["looked_up_id"]["value"], app_id.as_str());
     assert_eq!(out["looked_up_env"]["value"]["GREETING"], "hello");
     assert_eq!(out["looked_up_name"]["value"], "web");
 
-    // Rename and change variables: in place.
+    // Change variables: in place, only what changed is sent.
     w.config(&hcl(
         &project,
-        &app("site", "next", "{ GREETING = \"hi\", EXTRA = \"1\" }"),
+        &app("web", "{ GREETING = \"hi\", EXTRA = \"1\" }"),
     ));
     let plan = w.assert_changes();
     assert!(plan.contains("updated in-place"), "{plan}");
-    assert!(!plan.contains("must be replaced"), "{plan}");
     w.apply();
     w.assert_no_changes();
-    let r = w.resource("comwit_app.web");
-    assert_eq!(s(&r, "app_id"), app_id, "renamed in place");
-    let remote = get_app(&platform, &project, &app_id);
-    assert_eq!(remote.name, "site");
-    let env = get_env(&platform, &project, &app_id);
-    let values: Vec<(&str, Option<&str>)> = env
-        .variables
-        .iter()
-        .map(|v| (v.name.as_str(), v.value.as_deref()))
-        .collect();
-    assert_eq!(values, vec![("EXTRA", Some("1")), ("GREETING", Some("hi"))]);
+    assert_eq!(s(&w.resource("comwit_app.web"), "app_id"), app_id);
+    assert_eq!(
+        env_pairs(&get_env(&platform, &project, &app_id)),
+        pairs(&[("EXTRA", "1"), ("GREETING", "hi")])
+    );
 
     // Removing `env` empties the environment.
-    w.config(&hcl(&project, &app("site", "next", "null")));
+    w.config(&hcl(&project, &app("web", "null")));
     w.apply();
     w.assert_no_changes();
-    assert!(get_env(&platform, &project, &app_id).variables.is_empty());
-    w.config(&hcl(
-        &project,
-        &app("site", "next", "{ GREETING = \"hi\" }"),
-    ));
+    assert!(get_env(&platform, &project, &app_id).is_empty());
+    w.config(&hcl(&project, &app("web", "{ GREETING = \"hi\" }")));
     w.apply();
 
-    // Runtime: replaced.
-    w.config(&hcl(
-        &project,
-        &app("site", "isolate", "{ GREETING = \"hi\" }"),
-    ));
+    // No public rename: a new name replaces the app.
+    w.config(&hcl(&project, &app("site", "{ GREETING = \"hi\" }")));
     let plan = w.assert_changes();
     assert!(plan.contains("must be replaced"), "{plan}");
     w.apply();
     w.assert_no_changes();
-    let r = w.resource("comwit_app.web");
-    let new_id = s(&r, "app_id");
+    let new_id = s(&w.resource("comwit_app.web"), "app_id");
     assert_ne!(new_id, app_id);
-    assert_eq!(get_app(&platform, &project, &new_id).runtime, "isolate");
     let apps = list_apps(&platform, &project);
     assert_eq!(apps.len(), 1, "the old app is gone: {apps:?}");
-    assert_eq!(
-        get_env(&platform, &project, &new_id).variables[0]
-            .value
-            .as_deref(),
-        Some("hi")
-    );
+    assert_eq!(apps[0].name, "site");
     let app_id = new_id;
 
-    // Renamed outside Terraform: drift, repaired.
-    let api = platform.api();
-    platform
-        .block_on(api.update_app(
-            &project,
-            &app_id,
-            &AppUpdate {
-                name: Some("renamed-elsewhere"),
-                runtime: None,
-            },
-        ))
-        .unwrap();
-    let plan = w.assert_changes();
-    assert!(plan.contains("renamed-elsewhere"), "{plan}");
-    w.apply();
-    assert_eq!(get_app(&platform, &project, &app_id).name, "site");
-    w.assert_no_changes();
-
     // Variables changed outside Terraform: drift, repaired.
+    let api = platform.api();
+    let tampered = EnvPut {
+        value: "tampered",
+        secret: false,
+    };
     platform
-        .block_on(api.replace_env(
-            &project,
-            &app_id,
-            &EnvReplace {
-                variables: vec![EnvVarInput {
-                    name: "GREETING",
-                    value: "tampered",
-                    secret: false,
-                }],
-            },
-        ))
+        .block_on(api.put_env(&project, &app_id, "GREETING", &tampered))
+        .unwrap();
+    platform
+        .block_on(api.put_env(&project, &app_id, "STRAY", &tampered))
         .unwrap();
     let plan = w.assert_changes();
     assert!(plan.contains("tampered"), "{plan}");
     w.apply();
     assert_eq!(
-        get_env(&platform, &project, &app_id).variables[0]
-            .value
-            .as_deref(),
-        Some("hi")
+        env_pairs(&get_env(&platform, &project, &app_id)),
+        pairs(&[("GREETING", "hi")])
     );
     w.assert_no_changes();
 
-    // Deleted outside Terraform: planned again, re-created.
-    platform
+    // Deleted outside Terraform (the DELETE repeated until complete): re-created.
+    let first = platform
         .block_on(api.delete_app(&project, &app_id))
-        .unwrap();
+        .unwrap()
+        .expect("a report");
+    assert!(!first.complete, "cleanup goes on at first: {first:?}");
+    let second = platform
+        .block_on(api.delete_app(&project, &app_id))
+        .unwrap()
+        .expect("a report");
+    assert!(second.complete, "{second:?}");
     let plan = w.assert_changes();
     assert!(plan.contains("will be created"), "{plan}");
     w.apply();
     w.assert_no_changes();
     let recreated = s(&w.resource("comwit_app.web"), "app_id");
     assert_ne!(recreated, app_id);
-    assert_eq!(get_app(&platform, &project, &recreated).name, "site");
 
-    // Destroy: comwit-local holds nothing.
+    // Destroy: the provider repeats the DELETE until the cleanup is complete.
     w.destroy();
     assert!(list_apps(&platform, &project).is_empty());
+    assert!(platform
+        .block_on(api.delete_app(&project, &recreated))
+        .unwrap()
+        .is_none());
+    // Everything the provider (and this test) sent is public, but the test's own project.
+    let outside = platform.contract_counts().outside;
+    assert!(
+        outside.keys().all(|k| k == "POST /v1/projects"),
+        "requests outside the public contract: {outside:?}"
+    );
 }
 
 #[test]
@@ -179,7 +155,7 @@ fn empty_env_and_a_version_without_secrets_plan_cleanly() {
     let project = create_project(&platform, "apps-empty");
     w.config(&hcl(
         &project,
-        "resource \"comwit_app\" \"web\" {\n  name                  = \"web\"\n  runtime               = \"next\"\n  env                   = {}\n  secret_env_wo         = {}\n  secret_env_wo_version = 1\n}\n",
+        "resource \"comwit_app\" \"web\" {\n  name                  = \"web\"\n  env                   = {}\n  secret_env_wo         = {}\n  secret_env_wo_version = 1\n}\n",
     ));
     w.apply();
     w.assert_no_changes();

@@ -14,8 +14,7 @@ mod serving;
 
 use std::path::Path;
 
-use comwit::api::models::{App, Build, Env};
-use comwit::provider::apps::sha256_hex;
+use comwit::api::models::{App, Build, EnvVar};
 
 use crate::support::platform::{Platform, PROVIDER_HEADER};
 use crate::support::Workdir;
@@ -25,10 +24,17 @@ pub fn hcl(project_id: &str, body: &str) -> String {
     format!("{PROVIDER_HEADER}\nprovider \"comwit\" {{\n  project_id = \"{project_id}\"\n}}\n\n{body}\n")
 }
 
-/// Writes `files` (relative path, content) under `dir` in the working directory.
+/// Writes a brrrd build folder under `dir` in the working directory: a `manifest.json`
+/// (schema version 6, a static route `/` -> `index`, a runtime route `/api/hello`) and `files` under `static/` (relative
+/// path, content); `index.html` is stored as the page `static/index`, as brrrd stores pages.
 pub fn write_site(w: &Workdir, dir: &str, files: &[(&str, &str)]) {
+    let manifest = r#"{"schemaVersion":6,"staticDir":"static","routes":[{"id":"/","pattern":"^/$","type":"static","runtime":"static","file":"index"},{"id":"/api/hello","pattern":"^/api/hello$","type":"route","runtime":"node"}]}"#;
+    let root = w.path().join(dir);
+    std::fs::create_dir_all(root.join("static")).unwrap();
+    std::fs::write(root.join("manifest.json"), manifest).unwrap();
     for (name, content) in files {
-        let path = w.path().join(dir).join(name);
+        let name = if *name == "index.html" { "index" } else { name };
+        let path = root.join("static").join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, content).unwrap();
     }
@@ -51,8 +57,18 @@ pub fn list_apps(p: &Platform, project: &str) -> Vec<App> {
     p.block_on(p.api().list_apps(project)).expect("list apps")
 }
 
-pub fn get_env(p: &Platform, project: &str, app_id: &str) -> Env {
+pub fn get_env(p: &Platform, project: &str, app_id: &str) -> Vec<EnvVar> {
     p.block_on(p.api().get_env(project, app_id)).expect("env")
+}
+
+/// The variables as `(key, value)`, sorted.
+pub fn env_pairs(env: &[EnvVar]) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = env
+        .iter()
+        .map(|v| (v.key.clone(), v.value.clone().unwrap_or_default()))
+        .collect();
+    pairs.sort();
+    pairs
 }
 
 pub fn list_builds(p: &Platform, project: &str, app_id: &str) -> Vec<Build> {
@@ -60,38 +76,8 @@ pub fn list_builds(p: &Platform, project: &str, app_id: &str) -> Vec<Build> {
         .expect("builds")
 }
 
-/// The digest comwit-local holds for variable `name`.
-pub fn digest_of(env: &Env, name: &str) -> String {
-    env.variables
-        .iter()
-        .find(|v| v.name == name)
-        .unwrap_or_else(|| panic!("no variable {name}"))
-        .digest
-        .clone()
-}
-
-pub fn sha(value: &str) -> String {
-    sha256_hex(value.as_bytes())
-}
-
-/// The app's `env_digest_key` (hex), as an `app:read` token gets it.
-pub fn digest_key(p: &Platform, project: &str, app_id: &str) -> String {
-    get_app(p, project, app_id)
-        .env_digest_key
-        .expect("the app comes with its env_digest_key")
-        .hex()
-        .to_string()
-}
-
-/// The digest the platform computes for `value` in the app: hex HMAC-SHA256 under its key.
-pub fn keyed(p: &Platform, project: &str, app_id: &str, value: &str) -> String {
-    use aws_lc_rs::hmac;
-    let key = hex::decode(digest_key(p, project, app_id)).expect("a hex key");
-    let key = hmac::Key::new(hmac::HMAC_SHA256, &key);
-    hex::encode(hmac::sign(&key, value.as_bytes()).as_ref())
-}
-
 /// The files inside a zip archive (a saved plan), by name, decompressed.
+#[allow(dead_code)] // for core/database_token.rs, off in slice-apps until the database slice merges
 pub fn unzip_all(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     use std::io::Read;
     let u16_at = |i: usize| u16::from_le_bytes([bytes[i], bytes[i + 1]]) as usize;

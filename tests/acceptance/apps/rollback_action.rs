@@ -8,7 +8,7 @@ use crate::support::platform::{create_project, Platform};
 fn config(pin: Option<&str>) -> String {
     let pin = pin.map_or(String::new(), |b| format!("  active_build_id = \"{b}\"\n"));
     format!(
-        "resource \"comwit_app\" \"web\" {{\n  name       = \"web\"\n  runtime    = \"isolate\"\n  source_dir = \"${{path.module}}/site\"\n{pin}}}\n\n\
+        "resource \"comwit_app\" \"web\" {{\n  name       = \"web\"\n  source_dir = \"${{path.module}}/site\"\n{pin}}}\n\n\
          action \"comwit_app_rollback\" \"back\" {{\n  config {{\n    app_id = comwit_app.web.app_id\n  }}\n}}\n"
     )
 }

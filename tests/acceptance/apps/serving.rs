@@ -11,7 +11,6 @@ fn config(pin: Option<&str>) -> String {
         r#"
 resource "comwit_app" "web" {{
   name       = "web"
-  runtime    = "isolate"
   source_dir = "${{path.module}}/site"
 {pin}}}
 
@@ -76,17 +75,13 @@ fn hostnames_serve_the_active_build() {
     write_site(
         &w,
         "site",
-        &[
-            ("index.html", "<h1>v1</h1>"),
-            ("docs/index.html", "<p>docs v1</p>"),
-            ("js/app.js", "let v = 1;"),
-        ],
+        &[("index.html", "<h1>v1</h1>"), ("js/app.js", "let v = 1;")],
     );
     w.config(&hcl(&project, &config(None)));
     w.apply();
     let app = w.resource("comwit_app.web");
     let (app_id, first) = (s(&app, "app_id"), s(&app, "build_id"));
-    let default_host = s(&app, "default_hostname");
+    let default_host = s(&app, "default_domain");
     assert_eq!(
         s(&w.resource("comwit_app_hostname.www"), "status"),
         "active"
@@ -111,10 +106,10 @@ fn hostnames_serve_the_active_build() {
         js.content_type.as_deref(),
         Some("text/javascript; charset=utf-8")
     );
-    assert_eq!(
-        get(&platform, "www.example.com", "/docs/").body,
-        "<p>docs v1</p>"
-    );
+    // A route of the manifest that needs the JS runtime: 501, said so.
+    let runtime = get(&platform, "www.example.com", "/api/hello");
+    assert_eq!(runtime.status, 501, "{}", runtime.body);
+    assert!(runtime.body.contains("JS runtime"), "{}", runtime.body);
     let head = fetch(&platform, reqwest::Method::HEAD, "www.example.com", "/");
     assert_eq!((head.status, head.body.as_str()), (200, ""));
     assert_eq!(head.build.as_deref(), Some(first.as_str()));

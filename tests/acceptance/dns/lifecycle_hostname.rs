@@ -59,7 +59,10 @@ fn manual_and_automatic_lifecycle() {
     let routing = &manual["dns_records"]["routing"];
     assert_eq!(routing["type"], "CNAME");
     assert_eq!(routing["name"], "www.example.org");
-    assert_eq!(routing["value"], app.default_hostname.as_str());
+    assert_eq!(
+        routing["value"],
+        app.default_domain.as_deref().unwrap_or_default()
+    );
     assert_eq!(routing["ttl"], 300);
     let ownership = &manual["dns_records"]["ownership"];
     assert_eq!(ownership["name"], "_comwit-challenge.www.example.org");

@@ -13,7 +13,7 @@ mod record_names;
 mod resolving;
 mod verification;
 
-use comwit::api::models::{AppCreate, Domain, Hostname, Record, RecordInput};
+use comwit::api::models::{Domain, Hostname, Record, RecordInput};
 
 use crate::support::platform::{Platform, PROVIDER_HEADER};
 
@@ -46,15 +46,9 @@ pub fn assert_mentions(text: &str, wanted: &[&str]) {
 
 /// Creates an app through the API; returns its ID.
 pub fn create_app(p: &Platform, project: &str, name: &str) -> String {
-    p.block_on(p.api().create_app(
-        project,
-        &AppCreate {
-            name,
-            runtime: "isolate",
-        },
-    ))
-    .expect("create app")
-    .app_id
+    p.block_on(p.api().create_app(project, name))
+        .expect("create app")
+        .app_id
 }
 
 pub fn domains(p: &Platform, project: &str) -> Vec<Domain> {

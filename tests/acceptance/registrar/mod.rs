@@ -3,7 +3,7 @@
 //! sells `.com` at 12.00 USD a year, takes names starting with `taken`, and prices names
 //! starting with `premium` at twenty times that).
 
-use comwit::api::models::{AppCreate, Registration};
+use comwit::api::models::Registration;
 
 use crate::support::platform::{create_project, Platform, PROVIDER_HEADER};
 
@@ -50,13 +50,7 @@ fn buy_use_toggle_destroy_and_import() {
     let Some(w) = p.workdir() else { return };
     let project = create_project(&p, "shop");
     let app = p
-        .block_on(p.api().create_app(
-            &project,
-            &AppCreate {
-                name: "web",
-                runtime: "isolate",
-            },
-        ))
+        .block_on(p.api().create_app(&project, "web"))
         .unwrap()
         .app_id;
     let body = format!(
