@@ -196,7 +196,7 @@ impl Client {
             if !answer.replayed && !object.replayed() {
                 return Ok(object);
             }
-            let listing = object.listing();
+            let listing = object.listing_from(path);
             let listed: Vec<serde_json::Value> = self.list_of(&listing.path, listing.key).await?;
             let id = object.id();
             if listed

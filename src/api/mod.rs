@@ -3,7 +3,10 @@
 
 mod cache;
 pub mod client;
+pub mod domains;
 mod endpoints;
+pub mod hostnames;
+pub mod registrar;
 pub mod error;
 pub mod models;
 mod pacer;

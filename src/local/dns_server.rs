@@ -420,7 +420,7 @@ INSERT INTO records (record_id, domain, project_id, name, type, vals, ttl, prior
   ('rec_3', 'example.com', 'prj_1', 'www.example.com', 'CNAME', '["web.example.com"]', 120, NULL, NULL, 'now'),
   ('rec_4', 'example.com', 'prj_1', 'web.example.com', 'A', '["198.18.0.2","198.18.0.3"]', 300, NULL, NULL, 'now'),
   ('rec_5', 'example.com', 'prj_1', 'app.example.com', 'CNAME', '["app-1234.comwit.app"]', 300, NULL, 'app.example.com', 'now'),
-  ('rec_6', 'example.com', 'prj_1', '_comwit-challenge.app.example.com', 'TXT', '["comwit-verify=abc"]', 300, NULL, 'app.example.com', 'now'),
+  ('rec_6', 'example.com', 'prj_1', '_cf-challenge.app.example.com', 'TXT', '["comwit-verify=abc"]', 300, NULL, 'app.example.com', 'now'),
   ('rec_7', 'example.com', 'prj_1', '*.wild.example.com', 'TXT', '["wild"]', 300, NULL, NULL, 'now'),
   ('rec_8', 'example.com', 'prj_1', 'a.b.example.com', 'AAAA', '["2001:db8::1"]', 300, NULL, NULL, 'now'),
   ('rec_9', 'example.com', 'prj_1', 'dangling.example.com', 'CNAME', '["gone.example.com"]', 300, NULL, NULL, 'now'),
@@ -475,7 +475,7 @@ INSERT INTO records (record_id, domain, project_id, name, type, vals, ttl, prior
         assert_eq!(texts(&a.answers), ["app-1234.comwit.app."]);
         let t = ask(
             &store,
-            "_comwit-challenge.app.example.com.",
+            "_cf-challenge.app.example.com.",
             RecordType::TXT,
         );
         assert_eq!(texts(&t.answers), ["comwit-verify=abc"]);

@@ -28,6 +28,7 @@ fn schema() -> Schema {
             Attribute::string("created_at")
                 .computed()
                 .description("When the domain was onboarded (RFC 3339, UTC)."),
+            super::domain::delegation_attribute(),
         ])
         .description(
             "Reads a domain onboarded in a project: its `name_servers` (to set at the \

@@ -180,7 +180,7 @@ mod tests {
             rec(
                 "ownership",
                 "TXT",
-                &format!("_comwit-challenge.{hostname}"),
+                &format!("_cf-challenge.{hostname}"),
                 "comwit-verify=1",
             ),
         ]
