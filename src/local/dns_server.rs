@@ -366,7 +366,17 @@ fn rdata(rtype: &str, value: &str, priority: Option<u16>) -> Option<RData> {
         "A" => RData::A(value.parse::<std::net::Ipv4Addr>().ok()?.into()),
         "AAAA" => RData::AAAA(value.parse::<std::net::Ipv6Addr>().ok()?.into()),
         "CNAME" => RData::CNAME(CNAME(host(value)?)),
-        "MX" => RData::MX(MX::new(priority?, host(value)?)),
+        // The public record has no priority: an MX value leads with its preference
+        // (`10 mail.example.com`); rows stored before that kept it apart.
+        "MX" => match value.split_once(' ') {
+            Some((p, target)) if p.parse::<u16>().is_ok() => {
+                RData::MX(MX::new(p.parse().ok()?, host(target)?))
+            }
+            _ => RData::MX(MX::new(priority?, host(value)?)),
+        },
+        // An apex alias: served as the A record of an address; an alias to a name outside
+        // the zone is for the platform's edge to resolve, which comwit-local does not have.
+        "A_ALIAS" => RData::A(value.parse::<std::net::Ipv4Addr>().ok()?.into()),
         // A character string holds at most 255 bytes; longer text goes in several.
         "TXT" => RData::TXT(TXT::new(
             value

@@ -426,10 +426,8 @@ impl ModelResource for HostnameResource {
             )
         })
         .await?;
-        let mode = infer_mode(ctx, &configured.client, &project, &hostname).await;
-        let mut h = h;
-        h.dns_mode = Some(mode.to_string());
-        self.state(h, None)
+        let platform = platform_hostnames(ctx, &configured.client, &project).await;
+        listed_state(self, h, &platform)
     }
 
     fn identity(&self) -> Option<&IdentitySchema> {
@@ -496,28 +494,53 @@ impl HostnameResource {
 }
 
 
-/// The public `dns_mode` of an existing hostname, which its list does not show: Automatic DNS
-/// when one of the project's domains holds a platform record at the hostname, else Manual DNS.
-pub(super) async fn infer_mode(
+/// The Automatic DNS hostnames of a project, with their domains: the names of the platform's
+/// records (`owner: platform_app`) in the project's domains. A hostname's list does not show
+/// its `dns_mode`; this tells it (empty when the domains cannot be read).
+pub(super) async fn platform_hostnames(
     ctx: &Ctx,
     client: &Client,
     project: &str,
-    hostname: &str,
-) -> &'static str {
+) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
     let Ok(domains) = call(ctx, client.read_domains(project)).await else {
-        return EXTERNAL_RECORDS;
+        return out;
     };
-    for d in domains.iter().filter(|d| is_within(hostname, &d.domain)) {
+    for d in domains {
         if let Ok(records) = call(ctx, client.read_records(project, &d.domain)).await {
-            if records
-                .iter()
-                .any(|r| r.is_platform() && r.name.eq_ignore_ascii_case(hostname))
-            {
-                return MANAGED_PROJECT_DOMAIN;
+            for r in records.iter().filter(|r| r.is_platform()) {
+                let name = r.name.trim_end_matches('.').to_ascii_lowercase();
+                let longer = out
+                    .get(&name)
+                    .is_some_and(|z: &String| z.len() >= d.domain.len());
+                if !longer {
+                    out.insert(name, d.domain.clone());
+                }
             }
         }
     }
-    EXTERNAL_RECORDS
+    out
+}
+
+/// A listed or imported hostname's state, with the `dns_mode` and (Automatic DNS) `domain`
+/// that `platform` tells (see [`platform_hostnames`]).
+pub(super) fn listed_state(
+    resource: &HostnameResource,
+    mut h: Hostname,
+    platform: &std::collections::BTreeMap<String, String>,
+) -> Result<Value, Diagnostics> {
+    let zone = platform.get(&h.hostname.to_ascii_lowercase()).cloned();
+    h.dns_mode = Some(
+        if zone.is_some() {
+            MANAGED_PROJECT_DOMAIN
+        } else {
+            EXTERNAL_RECORDS
+        }
+        .to_string(),
+    );
+    let mut state = resource.state(h, None)?;
+    set_attr(&mut state, "domain", zone.map_or(Value::Null, Value::string));
+    Ok(state)
 }
 
 /// A refused attach, explained: who holds a taken hostname, which domain is missing, which

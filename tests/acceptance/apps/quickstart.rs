@@ -65,7 +65,7 @@ fn quickstart_applies_replans_empty_and_destroys() {
     assert!(
         records
             .iter()
-            .any(|r| r.managed_by.as_deref() == Some("www.quickstart.example.com")),
+            .any(|r| (r.is_platform() && (r.name == "www.quickstart.example.com" || r.name.ends_with(&format!(".{}", "www.quickstart.example.com"))))),
         "platform-managed records: {records:?}"
     );
     let env = platform

@@ -60,21 +60,21 @@ resource "terraform_data" "published" {{
             "www.example.org",
             "ownership",
             "TXT",
-            "_comwit-challenge.www.example.org",
+            "_cf-challenge.www.example.org",
         ),
         ("example.org", "routing", "A", "example.org"),
         (
             "example.org",
             "ownership",
             "TXT",
-            "_comwit-challenge.example.org",
+            "_cf-challenge.example.org",
         ),
         ("shop.example.io", "routing", "A", "shop.example.io"),
         (
             "shop.example.io",
             "ownership",
             "TXT",
-            "_comwit-challenge.shop.example.io",
+            "_cf-challenge.shop.example.io",
         ),
     ];
     for (host, purpose, rtype, name) in cases {
@@ -107,7 +107,7 @@ resource "terraform_data" "published" {{
         &platform,
         &project,
         "example.org",
-        "_comwit-challenge.www",
+        "_cf-challenge.www",
         "TXT",
         &[ownership["value"].as_str().unwrap()],
     );

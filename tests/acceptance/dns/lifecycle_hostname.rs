@@ -62,7 +62,7 @@ fn manual_and_automatic_lifecycle() {
     assert_eq!(routing["value"], app.default_hostname.as_str());
     assert_eq!(routing["ttl"], 300);
     let ownership = &manual["dns_records"]["ownership"];
-    assert_eq!(ownership["name"], "_comwit-challenge.www.example.org");
+    assert_eq!(ownership["name"], "_cf-challenge.www.example.org");
     assert!(ownership["value"]
         .as_str()
         .unwrap()
@@ -75,7 +75,7 @@ fn manual_and_automatic_lifecycle() {
     let zone = records(&platform, &project, "example.com");
     let mut managed: Vec<(String, String, Vec<String>)> = zone
         .iter()
-        .filter(|r| r.managed_by.as_deref() == Some("app.example.com"))
+        .filter(|r| (r.is_platform() && (r.name == "app.example.com" || r.name.ends_with(&format!(".{}", "app.example.com")))))
         .map(|r| (r.record_type.clone(), r.name.clone(), r.values.clone()))
         .collect();
     managed.sort();
@@ -149,7 +149,7 @@ fn manual_and_automatic_lifecycle() {
         "{plan}"
     );
     assert!(
-        plan.contains("_comwit-challenge.shop.example.org"),
+        plan.contains("_cf-challenge.shop.example.org"),
         "{plan}"
     );
     w.apply();

@@ -126,8 +126,7 @@ fn create_update_replace_import_drift_destroy() {
                 record_type: "A",
                 values: &values,
                 ttl: 300,
-                priority: None,
-            },
+                },
         ))
         .unwrap();
     let plan = w.assert_changes();
