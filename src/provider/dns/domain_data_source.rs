@@ -38,13 +38,43 @@ fn schema() -> Schema {
     )
 }
 
+/// The data source's configuration and result: the domain as the resource holds it, without
+/// the resource's own arguments (`wait_for_delegation`, `timeouts`).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DomainData {
+    #[serde(default)]
+    project_id: String,
+    domain: String,
+    #[serde(default)]
+    name_servers: Vec<String>,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    created_at: String,
+    #[serde(default)]
+    delegation: Option<super::domain::DelegationModel>,
+}
+
+impl From<DomainModel> for DomainData {
+    fn from(m: DomainModel) -> Self {
+        DomainData {
+            project_id: m.project_id,
+            domain: m.domain,
+            name_servers: m.name_servers,
+            status: m.status,
+            created_at: m.created_at,
+            delegation: m.delegation,
+        }
+    }
+}
+
 #[async_trait]
 impl DataSource for DomainDataSource {
     type_metadata!();
 
     async fn read(&self, ctx: &mut Ctx, config: &Value) -> Result<Value, Diagnostics> {
         let project = lookup_project(config, &self.shared)?;
-        let DomainModel { domain, .. } = model::get(config)?;
+        let DomainData { domain, .. } = model::get(config)?;
         let configured = self.shared.get()?;
         let request = configured.client.get_domain(&project, &domain);
         let d = found(ctx, request, &format!("read the domain {domain}"), || {
@@ -55,7 +85,7 @@ impl DataSource for DomainDataSource {
             )
         })
         .await?;
-        model::value_of(&DomainModel::from(d), &self.schema)
+        model::value_of(&DomainData::from(DomainModel::from(d)), &self.schema)
     }
 }
 
@@ -65,6 +95,6 @@ mod tests {
 
     #[test]
     fn the_model_matches_the_schema() {
-        model::shape::check::<DomainModel>(&schema());
+        model::shape::check::<DomainData>(&schema());
     }
 }

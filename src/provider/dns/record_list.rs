@@ -405,9 +405,9 @@ mod tests {
         assert_eq!(
             identity,
             Value::object([
-                ("project_id", Value::string("prj_0000000000000001")),
+                ("project_id", Value::string("p1")),
                 ("domain", Value::string("example.com")),
-                ("record_id", Value::string("rec_0000000000000001")),
+                ("record_id", Value::string("dnsrec_1")),
             ])
         );
         // The generated configuration: the arguments, nothing computed.
