@@ -184,7 +184,16 @@ impl Client {
         T: DeserializeOwned + Located,
     {
         let Some(scope) = &self.create_scope else {
-            return self.post(path, body).await;
+            // Enveloped (`{"record":{...}}`) or flat, like the keyed creates below.
+            let answer = self
+                .send(
+                    Method::POST,
+                    path,
+                    &to_json(body)?,
+                    Some(&idempotency_key()),
+                )
+                .await?;
+            return decode_created(&answer.bytes, path);
         };
         let bytes = json_bytes(body)?;
         for generation in 0..KEY_GENERATIONS {

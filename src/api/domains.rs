@@ -252,7 +252,11 @@ impl Client {
     pub async fn read_domains(&self, project_id: &str) -> Result<Vec<Domain>, ApiError> {
         let path = domains_path(project_id);
         match self
-            .cached(&path, |d: &Domain| d.domain.clone(), self.list_domains(project_id))
+            .cached(
+                &path,
+                |d: &Domain| d.domain.clone(),
+                self.list_domains(project_id),
+            )
             .await
         {
             Ok(l) => Ok(l.items.clone()),
@@ -300,7 +304,10 @@ impl Client {
         project_id: &str,
         domain: &str,
     ) -> Result<DelegationCheck, ApiError> {
-        let path = format!("{}/delegation-check", Client::domain_path(project_id, domain));
+        let path = format!(
+            "{}/delegation-check",
+            Client::domain_path(project_id, domain)
+        );
         let value: serde_json::Value = self.post(&path, &serde_json::json!({})).await?;
         let top_matched = value.get("matched").and_then(|m| m.as_bool());
         let mut d: Domain = unwrap_one(value, "domain", &path)?;

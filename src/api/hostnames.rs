@@ -54,7 +54,10 @@ impl Located for Hostname {
     }
     fn listing(&self) -> Listing {
         Listing {
-            path: format!("{}/domains", Client::app_path(&self.project_id, &self.app_id)),
+            path: format!(
+                "{}/domains",
+                Client::app_path(&self.project_id, &self.app_id)
+            ),
             key: "domains",
             id_field: "domain",
         }

@@ -5,11 +5,11 @@ mod cache;
 pub mod client;
 pub mod domains;
 mod endpoints;
-pub mod hostnames;
-pub mod registrar;
 pub mod error;
+pub mod hostnames;
 pub mod models;
 mod pacer;
+pub mod registrar;
 mod retry;
 
 pub use client::{Client, ClientOptions};

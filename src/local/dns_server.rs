@@ -483,11 +483,7 @@ INSERT INTO records (record_id, domain, project_id, name, type, vals, ttl, prior
         let (_dir, store) = fixture();
         let a = ask(&store, "app.example.com.", RecordType::CNAME);
         assert_eq!(texts(&a.answers), ["app-1234.comwit.app."]);
-        let t = ask(
-            &store,
-            "_cf-challenge.app.example.com.",
-            RecordType::TXT,
-        );
+        let t = ask(&store, "_cf-challenge.app.example.com.", RecordType::TXT);
         assert_eq!(texts(&t.answers), ["comwit-verify=abc"]);
     }
 

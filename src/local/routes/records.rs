@@ -57,8 +57,7 @@ pub fn new_record_id() -> String {
 }
 
 pub static RECORDS: Table<Record> = Table {
-    select:
-        "SELECT seq, record_id, project_id, domain, name, type, vals, ttl, managed_by,
+    select: "SELECT seq, record_id, project_id, domain, name, type, vals, ttl, managed_by,
              (SELECT h.app_id FROM hostnames h WHERE h.hostname = records.managed_by) AS owner_app,
              created_at FROM records WHERE domain = ?1",
     key: "record_id",

@@ -58,7 +58,11 @@ async fn wait_delegated(
             .into());
         }
         let delay = std::time::Duration::from_millis((250u64 << attempt.min(6)).min(10_000));
-        if !ctx.stop.sleep(delay.min(limit.saturating_sub(started.elapsed()))).await {
+        if !ctx
+            .stop
+            .sleep(delay.min(limit.saturating_sub(started.elapsed())))
+            .await
+        {
             return Err(api_error(
                 &format!("wait for the delegation of {domain}"),
                 &ApiError::Cancelled,
@@ -188,14 +192,19 @@ block finds a project's domains and writes their `import` and `resource` blocks 
                 .use_state_for_unknown()
                 .description("When the domain was onboarded (RFC 3339, UTC)."),
             delegation_attribute(),
-            Attribute::bool("wait_for_delegation").optional().description(
-                "When true, create asks the platform to check the delegation \
+            Attribute::bool("wait_for_delegation")
+                .optional()
+                .description(
+                    "When true, create asks the platform to check the delegation \
                  (`delegation-check`) again and again until it matches, within \
                  `timeouts.create` (default 10m). Set the registrar's name servers in the same \
                  apply (from `name_servers`) for this to finish.",
-            ),
+                ),
         ])
-        .with_block(timeouts_block(&["create"], "default 10m; only with wait_for_delegation"))
+        .with_block(timeouts_block(
+            &["create"],
+            "default 10m; only with wait_for_delegation",
+        ))
         .description(description),
     )
 }
@@ -223,7 +232,8 @@ impl ModelResource for DomainResource {
                 kept.wait_for_delegation = plan.wait_for_delegation;
                 kept.timeouts = plan.timeouts.clone();
                 ctx.partial_state = Some(model::value_of(&kept, &self.schema)?);
-                let limit = CreateTimeouts::create(&plan.timeouts, std::time::Duration::from_secs(600));
+                let limit =
+                    CreateTimeouts::create(&plan.timeouts, std::time::Duration::from_secs(600));
                 let checked = wait_delegated(ctx, client, project, domain, limit).await?;
                 let mut state = DomainModel::from(checked);
                 state.wait_for_delegation = plan.wait_for_delegation;

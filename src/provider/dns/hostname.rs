@@ -26,8 +26,8 @@ use super::hostname_records::{
 use super::identity::{hostname_import_id, HOSTNAME_IDENTITY};
 use super::names::{is_within, routing_type, MAX_FQDN};
 use super::{
-    app_id_attribute, found, hostname_argument, hostname_validator, import_parts,
-    unless_gone, DEFAULT_WAIT, HOSTNAME_IMPORT_FORM as IMPORT_FORM,
+    app_id_attribute, found, hostname_argument, hostname_validator, import_parts, unless_gone,
+    DEFAULT_WAIT, HOSTNAME_IMPORT_FORM as IMPORT_FORM,
 };
 
 provider_type!(HostnameResource, "comwit_app_hostname");
@@ -304,10 +304,11 @@ impl ModelResource for HostnameResource {
                 )
             }
         };
-        let mut differences = match super::hostname_records::assign_purposes(&hostname, &mut attached.dns_records) {
-            Ok(()) => disagreements(&planned_records, &attached),
-            Err(e) => vec![e],
-        };
+        let mut differences =
+            match super::hostname_records::assign_purposes(&hostname, &mut attached.dns_records) {
+                Ok(()) => disagreements(&planned_records, &attached),
+                Err(e) => vec![e],
+            };
         if mode == "automatic" {
             // Automatic DNS: the platform publishes the records itself; whatever it lists is
             // kept, nothing is fed to another provider.
@@ -345,15 +346,21 @@ impl ModelResource for HostnameResource {
         }
         let keep = |state: Value| -> Value {
             let mut state = state;
-            set_attr(&mut state, "domain", domain.map_or(Value::Null, Value::string));
+            set_attr(
+                &mut state,
+                "domain",
+                domain.map_or(Value::Null, Value::string),
+            );
             state
         };
         ctx.partial_state = Some(keep(self.state(attached.clone(), timeouts.clone())?));
         if mode == "automatic" {
             let limit = CreateTimeouts::create(&timeouts, DEFAULT_WAIT);
             let records = attached.dns_records.clone();
-            attached = super::finalize_until_ready(ctx, client, &project, &app_id, &hostname, started, limit)
-                .await?;
+            attached = super::finalize_until_ready(
+                ctx, client, &project, &app_id, &hostname, started, limit,
+            )
+            .await?;
             attached.dns_records = records;
             attached.dns_mode = Some(MANAGED_PROJECT_DOMAIN.to_string());
         }
@@ -493,7 +500,6 @@ impl HostnameResource {
     }
 }
 
-
 /// The Automatic DNS hostnames of a project, with their domains: the names of the platform's
 /// records (`owner: platform_app`) in the project's domains. A hostname's list does not show
 /// its `dns_mode`; this tells it (empty when the domains cannot be read).
@@ -539,7 +545,11 @@ pub(super) fn listed_state(
         .to_string(),
     );
     let mut state = resource.state(h, None)?;
-    set_attr(&mut state, "domain", zone.map_or(Value::Null, Value::string));
+    set_attr(
+        &mut state,
+        "domain",
+        zone.map_or(Value::Null, Value::string),
+    );
     Ok(state)
 }
 

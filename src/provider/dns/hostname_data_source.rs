@@ -74,12 +74,16 @@ impl DataSource for HostnameDataSource {
         .await?;
         // The list shows neither the mode nor the records: the mode is told by the platform's
         // records in the project's domains; the records are only in the create answer.
-        let platform =
-            super::hostname::platform_hostnames(ctx, &configured.client, &project).await;
+        let platform = super::hostname::platform_hostnames(ctx, &configured.client, &project).await;
         let zone = platform.get(&h.hostname.to_ascii_lowercase()).cloned();
         let mut result = HostnameModel::new(h, DnsRecords::new(), None);
         result.project_id = project;
-        result.dns_mode = if zone.is_some() { "automatic" } else { "manual" }.to_string();
+        result.dns_mode = if zone.is_some() {
+            "automatic"
+        } else {
+            "manual"
+        }
+        .to_string();
         result.domain = zone;
         model::value_of(&result, &self.schema)
     }

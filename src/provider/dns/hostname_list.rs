@@ -65,7 +65,6 @@ provider_type!(HostnameList, HostnameResource::TYPE_NAME, |shared| {
 });
 
 impl HostnameList {
-
     /// Sends the hostnames of one app.
     async fn send_app(
         &self,
@@ -208,8 +207,8 @@ mod tests {
             ),
             (automatic, Some("example.com")),
         ] {
-            let state =
-                &super::super::hostname::listed_state(&list.resource, h.clone(), &platform).unwrap();
+            let state = &super::super::hostname::listed_state(&list.resource, h.clone(), &platform)
+                .unwrap();
             // `read` of that state: the same value.
             let known: super::super::hostname::HostnameModel = model::get(state).unwrap();
             let mut refreshed = super::super::hostname::HostnameModel::new(
@@ -233,7 +232,11 @@ mod tests {
             // The generated configuration: the arguments as the platform has them, which pass
             // validation; nothing computed.
             let config = plan::config_from_state(list.resource.schema(), state);
-            let mode = if domain.is_some() { "automatic" } else { "manual" };
+            let mode = if domain.is_some() {
+                "automatic"
+            } else {
+                "manual"
+            };
             assert_eq!(config.get("dns_mode"), Some(&Value::string(mode)));
             let want_domain = domain.map_or(Value::Null, Value::string);
             assert_eq!(config.get("domain"), Some(&want_domain));

@@ -67,11 +67,7 @@ pub(super) fn dns_records_attribute(description: &str) -> Attribute {
 }
 
 fn record_object(rtype: Value, name: Value, value: Value) -> Value {
-    Value::object([
-        ("type", rtype),
-        ("name", name),
-        ("value", value),
-    ])
+    Value::object([("type", rtype), ("name", name), ("value", value)])
 }
 
 /// The records planned for a new hostname: known keys and TTLs; the names when the hostname is
@@ -116,11 +112,20 @@ pub(crate) fn assign_purposes(
             "the platform sent {} record(s) ({}) where Terraform planned two, `routing` (the \
              record at {hostname}) and `ownership` (one TXT record)",
             records.len(),
-            if shown.is_empty() { "none".to_string() } else { shown.join(", ") }
+            if shown.is_empty() {
+                "none".to_string()
+            } else {
+                shown.join(", ")
+            }
         ));
     }
     for r in records.iter_mut() {
-        r.purpose = if r.record_type == "TXT" { OWNERSHIP } else { ROUTING }.to_string();
+        r.purpose = if r.record_type == "TXT" {
+            OWNERSHIP
+        } else {
+            ROUTING
+        }
+        .to_string();
     }
     Ok(())
 }
@@ -236,12 +241,7 @@ mod tests {
             "shop.example.com",
             vec![
                 rec("routing", "A", "shop.example.com", "198.18.0.1"),
-                rec(
-                    "ownership",
-                    "TXT",
-                    "_cf-challenge.shop.example.com",
-                    "x",
-                ),
+                rec("ownership", "TXT", "_cf-challenge.shop.example.com", "x"),
             ],
         );
         // The plan as create reads it, unknowns and all.

@@ -114,10 +114,7 @@ fn missing_lines(
 ) -> Vec<String> {
     let mut lines = Vec::new();
     for r in records {
-        let wanted = format!(
-            "{} {} → {:?}",
-            r.record_type, r.name, r.value
-        );
+        let wanted = format!("{} {} → {:?}", r.record_type, r.name, r.value);
         let zone = zones
             .keys()
             .filter(|d| is_within(&r.name, d))

@@ -161,11 +161,7 @@ fn records_and_automatic_dns_hostnames_resolve() {
         [format!("{routing}.")]
     );
     assert_eq!(
-        answers(
-            &platform,
-            "_cf-challenge.app.example.com.",
-            RecordType::TXT
-        ),
+        answers(&platform, "_cf-challenge.app.example.com.", RecordType::TXT),
         [s(&host["dns_records"]["ownership"], "value")]
     );
     // The apex: SOA and NS, naming the domain's name servers.
@@ -286,11 +282,7 @@ fn manual_dns_hostnames_turn_active_through_the_dns_listener() {
         "{published:?}"
     );
     assert_eq!(
-        answers(
-            &platform,
-            "_cf-challenge.www.example.com.",
-            RecordType::TXT
-        ),
+        answers(&platform, "_cf-challenge.www.example.com.", RecordType::TXT),
         [txt]
     );
     let api = platform.api();
