@@ -200,7 +200,7 @@ impl Client {
         T: DeserializeOwned + Located,
     {
         let Some(scope) = &self.create_scope else {
-            // Enveloped or flat, as with a scope.
+            // Enveloped (`{"record":{...}}`) or flat.
             let value: serde_json::Value = self.post(path, body).await?;
             return super::endpoints::unwrap_one(value, T::KEY, path);
         };
@@ -220,7 +220,7 @@ impl Client {
                     key: l.key,
                     id_field: l.id_field,
                 },
-                None => object.listing(),
+                None => object.listing_from(path),
             };
             // An empty listing path: the object is listed at the create's own path.
             if listing.path.is_empty() {

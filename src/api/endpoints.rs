@@ -36,6 +36,11 @@ pub trait Located {
     /// Its ID, as its list shows it under [`Listing::id_field`].
     fn id(&self) -> &str;
     fn listing(&self) -> Listing;
+    /// Where it is listed, knowing the path it was created at (for objects whose answer does
+    /// not carry their parents, such as a record or an app hostname).
+    fn listing_from(&self, _create_path: &str) -> Listing {
+        self.listing()
+    }
     /// Whether the answer itself says it replayed an earlier create (a database's
     /// `created: false`).
     fn replayed(&self) -> bool {
@@ -64,45 +69,15 @@ macro_rules! located {
     };
 }
 
-located!(
-    Hostname,
-    "domain",
-    "domains",
-    "domain",
-    |o| format!("{}/domains", Client::app_path(&o.project_id, &o.app_id)),
-    &o.hostname
-);
-located!(
-    Domain,
-    "domain",
-    "domains",
-    "domain",
-    |o| format!("/v1/projects/{}/domains", seg(&o.project_id)),
-    &o.domain
-);
-located!(
-    Registration,
-    "registration",
-    "registrations",
-    "domain",
-    |o| format!("/v1/projects/{}/registrations", seg(&o.project_id)),
-    &o.domain
-);
-located!(
-    Record,
-    "record",
-    "records",
-    "id",
-    |o| format!("{}/records", Client::domain_path(&o.project_id, &o.domain)),
-    &o.record_id
-);
-
 /// A list read a page at a time, following `next_cursor`, for callers that may stop early.
 pub struct Pages<'c, T> {
     client: &'c Client,
     path: String,
     cursor: Option<String>,
     done: bool,
+    /// Set for a whole list read by [`Client::list_of`] under this member name, in one
+    /// "page" (the public lists are not paged).
+    whole: Option<&'static str>,
     _items: std::marker::PhantomData<T>,
 }
 
@@ -111,6 +86,10 @@ impl<T: serde::de::DeserializeOwned> Pages<'_, T> {
     pub async fn next(&mut self) -> Result<Option<Vec<T>>, ApiError> {
         if self.done {
             return Ok(None);
+        }
+        if let Some(key) = self.whole {
+            self.done = true;
+            return self.client.list_of(&self.path, key).await.map(Some);
         }
         let path = &self.path;
         let url = match &self.cursor {
@@ -133,6 +112,20 @@ impl Client {
             path,
             cursor: None,
             done: false,
+            whole: None,
+            _items: std::marker::PhantomData,
+        }
+    }
+
+    /// The whole list at `path` (`{"<key>":[...]}`) as a single page, for callers of
+    /// [`Pages`].
+    pub(crate) fn whole_list<T>(&self, path: String, key: &'static str) -> Pages<'_, T> {
+        Pages {
+            client: self,
+            path,
+            cursor: None,
+            done: false,
+            whole: Some(key),
             _items: std::marker::PhantomData,
         }
     }
@@ -199,15 +192,6 @@ impl Client {
     pub fn app_pages(&self, project_id: &str) -> Pages<'_, App> {
         self.pages(format!("/v1/projects/{}/apps", seg(project_id)))
     }
-    pub fn hostname_pages(&self, project_id: &str, app_id: &str) -> Pages<'_, Hostname> {
-        self.pages(format!("{}/hostnames", Self::app_path(project_id, app_id)))
-    }
-    pub fn domain_pages(&self, project_id: &str) -> Pages<'_, Domain> {
-        self.pages(format!("/v1/projects/{}/domains", seg(project_id)))
-    }
-    pub fn record_pages(&self, project_id: &str, domain: &str) -> Pages<'_, Record> {
-        self.pages(format!("{}/records", Self::domain_path(project_id, domain)))
-    }
 
     /// A member of the list at `list_path`, from this process's cached copy of the list when
     /// it holds it; else (not listed, or the list could not be read) by the direct read
@@ -230,21 +214,6 @@ impl Client {
         direct.await
     }
 
-    /// All of the list at `list_path`: the cached copy, else read now.
-    async fn cached_items<T>(
-        &self,
-        list_path: &str,
-        id_of: fn(&T) -> String,
-    ) -> Result<Vec<T>, ApiError>
-    where
-        T: serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
-    {
-        match self.cached_list(list_path, id_of).await {
-            Some(listed) => Ok(listed.items.clone()),
-            None => self.list_all(list_path).await,
-        }
-    }
-
     /// The list at `list_path`, fetched once per process (see [`super::cache`]).
     async fn cached_list<T>(
         &self,
@@ -259,262 +228,6 @@ impl Client {
                 let items = self.list_all::<T>(list_path).await?;
                 Ok::<_, ApiError>(Listed::new(items, id_of))
             })
-            .await
-    }
-
-    // ---- hostnames
-    pub async fn list_hostnames(
-        &self,
-        project_id: &str,
-        app_id: &str,
-    ) -> Result<Vec<Hostname>, ApiError> {
-        self.list_all(&format!("{}/hostnames", Self::app_path(project_id, app_id)))
-            .await
-    }
-    pub async fn attach_hostname(
-        &self,
-        project_id: &str,
-        app_id: &str,
-        body: &HostnameAttach<'_>,
-    ) -> Result<Hostname, ApiError> {
-        self.create(
-            &format!("{}/hostnames", Self::app_path(project_id, app_id)),
-            body,
-        )
-        .await
-    }
-    pub async fn get_hostname(
-        &self,
-        project_id: &str,
-        app_id: &str,
-        hostname: &str,
-    ) -> Result<Hostname, ApiError> {
-        self.get(&format!(
-            "{}/hostnames/{}",
-            Self::app_path(project_id, app_id),
-            seg(hostname)
-        ))
-        .await
-    }
-    pub async fn detach_hostname(
-        &self,
-        project_id: &str,
-        app_id: &str,
-        hostname: &str,
-    ) -> Result<(), ApiError> {
-        self.delete(&format!(
-            "{}/hostnames/{}",
-            Self::app_path(project_id, app_id),
-            seg(hostname)
-        ))
-        .await
-    }
-
-    // ---- domains and records
-    fn domain_path(project_id: &str, domain: &str) -> String {
-        format!("/v1/projects/{}/domains/{}", seg(project_id), seg(domain))
-    }
-    pub async fn list_domains(&self, project_id: &str) -> Result<Vec<Domain>, ApiError> {
-        self.list_all(&format!("/v1/projects/{}/domains", seg(project_id)))
-            .await
-    }
-    pub async fn onboard_domain(&self, project_id: &str, domain: &str) -> Result<Domain, ApiError> {
-        self.create(
-            &format!("/v1/projects/{}/domains", seg(project_id)),
-            &DomainOnboard { domain },
-        )
-        .await
-    }
-    pub async fn get_domain(&self, project_id: &str, domain: &str) -> Result<Domain, ApiError> {
-        self.get(&Self::domain_path(project_id, domain)).await
-    }
-    pub async fn remove_domain(&self, project_id: &str, domain: &str) -> Result<(), ApiError> {
-        self.delete(&Self::domain_path(project_id, domain)).await
-    }
-    pub async fn list_records(
-        &self,
-        project_id: &str,
-        domain: &str,
-    ) -> Result<Vec<Record>, ApiError> {
-        self.list_all(&format!(
-            "{}/records",
-            Self::domain_path(project_id, domain)
-        ))
-        .await
-    }
-    pub async fn create_record(
-        &self,
-        project_id: &str,
-        domain: &str,
-        body: &RecordInput<'_>,
-    ) -> Result<Record, ApiError> {
-        self.create(
-            &format!("{}/records", Self::domain_path(project_id, domain)),
-            body,
-        )
-        .await
-    }
-    pub async fn get_record(
-        &self,
-        project_id: &str,
-        domain: &str,
-        record_id: &str,
-    ) -> Result<Record, ApiError> {
-        self.get(&format!(
-            "{}/records/{}",
-            Self::domain_path(project_id, domain),
-            seg(record_id)
-        ))
-        .await
-    }
-    pub async fn replace_record(
-        &self,
-        project_id: &str,
-        domain: &str,
-        record_id: &str,
-        body: &RecordInput<'_>,
-    ) -> Result<Record, ApiError> {
-        self.put(
-            &format!(
-                "{}/records/{}",
-                Self::domain_path(project_id, domain),
-                seg(record_id)
-            ),
-            body,
-        )
-        .await
-    }
-    pub async fn delete_record(
-        &self,
-        project_id: &str,
-        domain: &str,
-        record_id: &str,
-    ) -> Result<(), ApiError> {
-        self.delete(&format!(
-            "{}/records/{}",
-            Self::domain_path(project_id, domain),
-            seg(record_id)
-        ))
-        .await
-    }
-
-    // ---- registrar
-    fn registration_path(project_id: &str, domain: &str) -> String {
-        format!(
-            "/v1/projects/{}/registrations/{}",
-            seg(project_id),
-            seg(domain)
-        )
-    }
-    /// Whether `domain` can be registered, and at what price.
-    pub async fn check_availability(&self, domain: &str) -> Result<Availability, ApiError> {
-        self.get(&format!(
-            "/v1/registrar/availability?domain={}",
-            seg(domain)
-        ))
-        .await
-    }
-    pub async fn list_registrations(
-        &self,
-        project_id: &str,
-    ) -> Result<Vec<Registration>, ApiError> {
-        self.list_all(&format!("/v1/projects/{}/registrations", seg(project_id)))
-            .await
-    }
-    pub fn registration_pages(&self, project_id: &str) -> Pages<'_, Registration> {
-        self.pages(format!("/v1/projects/{}/registrations", seg(project_id)))
-    }
-    /// Buys a domain. Sent through [`Client::create`]: a purchase whose answer was lost is
-    /// answered by the platform's replay (and adopted) when it is sent again, never bought twice.
-    pub async fn register_domain(
-        &self,
-        project_id: &str,
-        body: &RegistrationCreate<'_>,
-    ) -> Result<Registration, ApiError> {
-        self.create(
-            &format!("/v1/projects/{}/registrations", seg(project_id)),
-            body,
-        )
-        .await
-    }
-    pub async fn get_registration(
-        &self,
-        project_id: &str,
-        domain: &str,
-    ) -> Result<Registration, ApiError> {
-        self.get(&Self::registration_path(project_id, domain)).await
-    }
-    pub async fn set_auto_renew(
-        &self,
-        project_id: &str,
-        domain: &str,
-        auto_renew: bool,
-    ) -> Result<Registration, ApiError> {
-        self.patch(
-            &Self::registration_path(project_id, domain),
-            &RegistrationUpdate { auto_renew },
-        )
-        .await
-    }
-
-    // ---- reads for refreshes: answered from one list per parent and process
-    /// [`Client::get_hostname`], answered from the app's cached hostname list.
-    pub async fn read_hostname(
-        &self,
-        project_id: &str,
-        app_id: &str,
-        hostname: &str,
-    ) -> Result<Hostname, ApiError> {
-        let list = format!("{}/hostnames", Self::app_path(project_id, app_id));
-        self.cached_member(
-            &list,
-            |h: &Hostname| h.hostname.clone(),
-            hostname,
-            self.get_hostname(project_id, app_id, hostname),
-        )
-        .await
-    }
-    /// [`Client::get_domain`], answered from the project's cached domain list.
-    pub async fn read_domain(&self, project_id: &str, domain: &str) -> Result<Domain, ApiError> {
-        let list = format!("/v1/projects/{}/domains", seg(project_id));
-        self.cached_member(
-            &list,
-            |d: &Domain| d.domain.clone(),
-            domain,
-            self.get_domain(project_id, domain),
-        )
-        .await
-    }
-    /// [`Client::get_record`], answered from the domain's cached record list.
-    pub async fn read_record(
-        &self,
-        project_id: &str,
-        domain: &str,
-        record_id: &str,
-    ) -> Result<Record, ApiError> {
-        let list = format!("{}/records", Self::domain_path(project_id, domain));
-        self.cached_member(
-            &list,
-            |r: &Record| r.record_id.clone(),
-            record_id,
-            self.get_record(project_id, domain, record_id),
-        )
-        .await
-    }
-    /// [`Client::list_domains`] through the same cache as [`Client::read_domain`].
-    pub async fn read_domains(&self, project_id: &str) -> Result<Vec<Domain>, ApiError> {
-        let list = format!("/v1/projects/{}/domains", seg(project_id));
-        self.cached_items(&list, |d: &Domain| d.domain.clone())
-            .await
-    }
-    /// [`Client::list_records`] through the same cache as [`Client::read_record`].
-    pub async fn read_records(
-        &self,
-        project_id: &str,
-        domain: &str,
-    ) -> Result<Vec<Record>, ApiError> {
-        let list = format!("{}/records", Self::domain_path(project_id, domain));
-        self.cached_items(&list, |r: &Record| r.record_id.clone())
             .await
     }
 }

@@ -5,11 +5,14 @@ pub mod apps;
 mod cache;
 pub mod client;
 pub mod databases;
+pub mod domains;
 mod endpoints;
 pub mod error;
+pub mod hostnames;
 pub mod models;
 mod pacer;
 pub mod projects;
+pub mod registrar;
 mod retry;
 
 pub use client::{Client, ClientOptions};

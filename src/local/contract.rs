@@ -141,6 +141,12 @@ pub const ROUTES: &[(&str, &str, Source)] = &[
         "/v1/projects/{}/databases/{}/tokens/{}/renew",
         Extension,
     ),
+    // Registrar purchase: the seed names `domain:purchase`, no route is public.
+    ("GET", "/v1/registrar/availability", Extension),
+    ("GET", "/v1/projects/{}/registrations", Extension),
+    ("POST", "/v1/projects/{}/registrations", Extension),
+    ("GET", "/v1/projects/{}/registrations/{}", Extension),
+    ("PATCH", "/v1/projects/{}/registrations/{}", Extension),
     // comwit-local's own.
     ("GET", "/_local/stats", Local),
 ];

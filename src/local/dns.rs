@@ -22,7 +22,7 @@ use super::store::Store;
 use super::{ids, store};
 
 pub const RECORD_TTL: i64 = 300;
-pub const CHALLENGE_PREFIX: &str = "_comwit-challenge.";
+pub const CHALLENGE_PREFIX: &str = "_cf-challenge.";
 
 /// One record a hostname needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -479,7 +479,7 @@ mod tests {
         assert_eq!(a[0].rtype, "CNAME");
         assert_eq!(a[0].name, "www.example.com");
         assert_eq!(a[1].rtype, "TXT");
-        assert_eq!(a[1].name, "_comwit-challenge.www.example.com");
+        assert_eq!(a[1].name, "_cf-challenge.www.example.com");
         let b = records_of("example.com", true);
         assert_eq!(b[0].rtype, "A");
         assert!(b[1].value.starts_with("comwit-verify="));

@@ -366,7 +366,17 @@ fn rdata(rtype: &str, value: &str, priority: Option<u16>) -> Option<RData> {
         "A" => RData::A(value.parse::<std::net::Ipv4Addr>().ok()?.into()),
         "AAAA" => RData::AAAA(value.parse::<std::net::Ipv6Addr>().ok()?.into()),
         "CNAME" => RData::CNAME(CNAME(host(value)?)),
-        "MX" => RData::MX(MX::new(priority?, host(value)?)),
+        // The public record has no priority: an MX value leads with its preference
+        // (`10 mail.example.com`); rows stored before that kept it apart.
+        "MX" => match value.split_once(' ') {
+            Some((p, target)) if p.parse::<u16>().is_ok() => {
+                RData::MX(MX::new(p.parse().ok()?, host(target)?))
+            }
+            _ => RData::MX(MX::new(priority?, host(value)?)),
+        },
+        // An apex alias: served as the A record of an address; an alias to a name outside
+        // the zone is for the platform's edge to resolve, which comwit-local does not have.
+        "A_ALIAS" => RData::A(value.parse::<std::net::Ipv4Addr>().ok()?.into()),
         // A character string holds at most 255 bytes; longer text goes in several.
         "TXT" => RData::TXT(TXT::new(
             value
@@ -420,7 +430,7 @@ INSERT INTO records (record_id, domain, project_id, name, type, vals, ttl, prior
   ('rec_3', 'example.com', 'prj_1', 'www.example.com', 'CNAME', '["web.example.com"]', 120, NULL, NULL, 'now'),
   ('rec_4', 'example.com', 'prj_1', 'web.example.com', 'A', '["198.18.0.2","198.18.0.3"]', 300, NULL, NULL, 'now'),
   ('rec_5', 'example.com', 'prj_1', 'app.example.com', 'CNAME', '["app-1234.comwit.app"]', 300, NULL, 'app.example.com', 'now'),
-  ('rec_6', 'example.com', 'prj_1', '_comwit-challenge.app.example.com', 'TXT', '["comwit-verify=abc"]', 300, NULL, 'app.example.com', 'now'),
+  ('rec_6', 'example.com', 'prj_1', '_cf-challenge.app.example.com', 'TXT', '["comwit-verify=abc"]', 300, NULL, 'app.example.com', 'now'),
   ('rec_7', 'example.com', 'prj_1', '*.wild.example.com', 'TXT', '["wild"]', 300, NULL, NULL, 'now'),
   ('rec_8', 'example.com', 'prj_1', 'a.b.example.com', 'AAAA', '["2001:db8::1"]', 300, NULL, NULL, 'now'),
   ('rec_9', 'example.com', 'prj_1', 'dangling.example.com', 'CNAME', '["gone.example.com"]', 300, NULL, NULL, 'now'),
@@ -473,11 +483,7 @@ INSERT INTO records (record_id, domain, project_id, name, type, vals, ttl, prior
         let (_dir, store) = fixture();
         let a = ask(&store, "app.example.com.", RecordType::CNAME);
         assert_eq!(texts(&a.answers), ["app-1234.comwit.app."]);
-        let t = ask(
-            &store,
-            "_comwit-challenge.app.example.com.",
-            RecordType::TXT,
-        );
+        let t = ask(&store, "_cf-challenge.app.example.com.", RecordType::TXT);
         assert_eq!(texts(&t.answers), ["comwit-verify=abc"]);
     }
 

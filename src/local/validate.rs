@@ -370,6 +370,17 @@ impl Body for EnvInput {
 pub struct DomainInput {
     #[serde(deserialize_with = "domain")]
     pub domain: String,
+    /// Only `route53_delegated` is public.
+    #[serde(default, deserialize_with = "domain_dns_mode")]
+    pub dns_mode: Option<String>,
+}
+
+fn domain_dns_mode<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(m) if m == "route53_delegated" => Ok(Some(m)),
+        Some(_) => Err(de::Error::custom("dns_mode must be `route53_delegated`")),
+    }
 }
 
 /// Longest app hostname, so that `_comwit-challenge.<hostname>` fits in 253.
@@ -379,27 +390,18 @@ pub const MAX_APP_HOSTNAME: usize = 235;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AttachInput {
-    #[serde(deserialize_with = "app_hostname")]
+    /// The hostname (`domain` on the wire).
+    #[serde(rename = "domain", deserialize_with = "app_hostname")]
     pub hostname: String,
-    /// `dns_mode`: `automatic` (true) or `manual`.
-    #[serde(rename = "dns_mode", deserialize_with = "dns_mode")]
+    /// `dns_mode`: `managed_project_domain` (true) or `external_records` (the default).
+    #[serde(rename = "dns_mode", default, deserialize_with = "dns_mode")]
     pub automatic: bool,
-    #[serde(default, deserialize_with = "json::nullable_string")]
-    pub domain: Option<String>,
 }
 
 impl Body for AttachInput {
     type Valid = Self;
     fn check(self) -> ApiResult<Self> {
-        let message = match (&self.domain, self.automatic) {
-            (Some(_), false) => "domain is only for dns_mode `automatic`",
-            (None, true) => {
-                "dns_mode `automatic` needs the project domain whose zone gets the records"
-            }
-            (Some(d), true) if !is_hostname(d, 253) => "not a valid domain name",
-            _ => return Ok(self),
-        };
-        Err(ApiError::invalid("domain", message))
+        Ok(self)
     }
 }
 
@@ -572,7 +574,7 @@ fn currency<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 }
 
 /// The record types a zone takes.
-pub const RECORD_TYPES: [&str; 7] = ["A", "AAAA", "CNAME", "TXT", "MX", "CAA", "SRV"];
+pub const RECORD_TYPES: [&str; 6] = ["A", "AAAA", "CNAME", "TXT", "MX", "A_ALIAS"];
 
 /// `POST .../records`, `PUT .../records/{record_id}`. `type` is checked first; `values`,
 /// `ttl` and `priority` are read in [`Body::check`], since the rules of the first and the last
@@ -586,7 +588,6 @@ pub struct RecordInput {
     pub rtype: String,
     pub values: Option<Value>,
     pub ttl: Option<Value>,
-    pub priority: Option<Value>,
 }
 
 /// A record as a request gives it, every rule checked.
@@ -596,7 +597,14 @@ pub struct Record {
     pub rtype: String,
     pub values: Vec<String>,
     pub ttl: i64,
-    pub priority: Option<i64>,
+}
+
+/// An MX value: a preference (0 to 65535), a space, a mail server hostname.
+fn is_mx_value(v: &str) -> bool {
+    match v.split_once(' ') {
+        Some((p, host)) => p.parse::<u16>().is_ok() && is_target_hostname(host),
+        None => false,
+    }
 }
 
 impl Body for RecordInput {
@@ -618,13 +626,12 @@ impl Body for RecordInput {
         let (check, what): (fn(&str) -> bool, &str) = match rtype.as_str() {
             "A" => (is_ipv4, "an IPv4 address"),
             "AAAA" => (is_ipv6, "an IPv6 address"),
-            "CNAME" | "MX" => (is_target_hostname, "a lowercase hostname"),
-            "TXT" => (is_txt_value, "1 to 1024 printable ASCII characters"),
-            "CAA" => (
-                is_caa_value,
-                "`<0|128> <issue|issuewild|iodef> \"<value>\"`",
+            "CNAME" | "A_ALIAS" => (is_target_hostname, "a lowercase hostname"),
+            "MX" => (
+                is_mx_value,
+                "`<preference> <hostname>`, such as \"10 mail.example.com\"",
             ),
-            _ => (is_srv_value, "`<weight> <port> <target>`"),
+            _ => (is_txt_value, "1 to 1024 printable ASCII characters"),
         };
         let mut seen = HashSet::new();
         for (i, v) in values.iter().enumerate() {
@@ -643,35 +650,13 @@ impl Body for RecordInput {
         }
         let ttl = match json::field::<Option<i64>>("", "ttl", self.ttl)? {
             Some(ttl) => in_range("ttl", ttl, 60, 86400)?,
-            None => 300,
-        };
-        let priority = match (rtype == "MX" || rtype == "SRV", self.priority) {
-            (true, None) => {
-                return Err(ApiError::invalid(
-                    "priority",
-                    format!("`priority` is required for {rtype} records"),
-                ))
-            }
-            (true, p) => Some(in_range(
-                "priority",
-                json::field("", "priority", p)?,
-                0,
-                65535,
-            )?),
-            (false, None | Some(Value::Null)) => None,
-            (false, Some(_)) => {
-                return Err(ApiError::invalid(
-                    "priority",
-                    format!("{rtype} records have no priority"),
-                ))
-            }
+            None => return Err(ApiError::invalid("ttl", "`ttl` is required")),
         };
         Ok(Record {
             name: self.name,
             rtype,
             values,
             ttl,
-            priority,
         })
     }
 }
@@ -869,10 +854,10 @@ fn app_hostname<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 
 fn dns_mode<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     match String::deserialize(d)?.as_str() {
-        "manual" => Ok(false),
-        "automatic" => Ok(true),
+        "external_records" => Ok(false),
+        "managed_project_domain" => Ok(true),
         _ => Err(de::Error::custom(
-            "dns_mode must be `manual` or `automatic`",
+            "dns_mode must be `external_records` or `managed_project_domain`",
         )),
     }
 }

@@ -28,7 +28,7 @@ fn platform_records(p: &Platform, api: &Client, project: &str, domain: &str) -> 
     p.block_on(api.list_records(project, domain))
         .expect("list records")
         .into_iter()
-        .filter(|r| r.managed_by.is_none())
+        .filter(|r| !r.is_platform())
         .map(|r| r.record_id)
         .collect()
 }

@@ -1,12 +1,11 @@
 //! Project domains (delegated DNS zones).
 
-use axum::http::StatusCode;
 use axum::Json;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{by_name, Call, InDomain, InProject, JsonBody, List, Listing, Table, Tx};
+use super::{by_name, Call, InDomain, InProject, JsonBody, Listing, Table, Tx};
 use crate::local::auth::{DOMAIN_READ, DOMAIN_WRITE};
 use crate::local::error::{ApiError, ApiResult};
 use crate::local::idempotency::Stored;
@@ -35,6 +34,36 @@ pub static DOMAINS: Table<Domain> = Table {
     row: by_name,
 };
 
+/// A domain's opaque ID, derived from its name (stable across restarts).
+pub fn domain_id(domain: &str) -> String {
+    format!("pd_{}", &ids::sha256_hex(domain.as_bytes())[..24])
+}
+
+impl Domain {
+    /// The public shape: `{id, project_id, domain, dns_mode, status, hosted_zone_id,
+    /// nameservers, delegation:{checked_at, matched, observed_nameservers}, created_at,
+    /// updated_at}`. comwit-local's delegation "matches" once the activation delay passed.
+    pub fn public(&self) -> serde_json::Value {
+        let matched = self.status == "active";
+        json!({
+            "id": domain_id(&self.domain),
+            "project_id": self.project_id,
+            "domain": self.domain,
+            "dns_mode": "route53_delegated",
+            "status": self.status,
+            "hosted_zone_id": format!("Z{}", &ids::sha256_hex(self.domain.as_bytes())[..20].to_ascii_uppercase()),
+            "nameservers": self.name_servers,
+            "delegation": {
+                "checked_at": if matched { Some(self.created_at.clone()) } else { None },
+                "matched": matched,
+                "observed_nameservers": if matched { self.name_servers.clone() } else { Vec::new() },
+            },
+            "created_at": self.created_at,
+            "updated_at": self.created_at,
+        })
+    }
+}
+
 /// The four name servers to delegate `domain` to.
 pub fn name_servers(domain: &str) -> Vec<String> {
     let h = ids::sha256(domain.as_bytes());
@@ -45,8 +74,29 @@ pub fn name_servers(domain: &str) -> Vec<String> {
         .collect()
 }
 
-pub async fn list(call: Call<InProject>, q: Listing) -> ApiResult<Json<List<Domain>>> {
-    call.list_of(DOMAIN_READ, q, &DOMAINS).await
+/// `GET /v1/projects/{p}/domains` -> `{"domains":[...]}`, whole.
+pub async fn list(call: Call<InProject>, q: Listing) -> ApiResult<Json<serde_json::Value>> {
+    let _ = q;
+    call.read(DOMAIN_READ, |t, p, _| {
+        let all = super::Page {
+            limit: i64::MAX - 1,
+            after: 0,
+        };
+        let rows = DOMAINS.list(t, &p.project_id, &all)?;
+        let domains: Vec<_> = rows.iter().map(|(_, d)| d.public()).collect();
+        Ok(json!({ "domains": domains }))
+    })
+    .await
+}
+
+/// `POST .../domains/{name}/delegation-check` -> `{"domain":domain,"matched":bool}`.
+pub async fn delegation_check(call: Call<InDomain>) -> ApiResult<Json<serde_json::Value>> {
+    call.read(DOMAIN_READ, |_, _, domain| {
+        let public = domain.public();
+        let matched = public["delegation"]["matched"].clone();
+        Ok(json!({ "domain": public, "matched": matched }))
+    })
+    .await
 }
 
 pub async fn onboard(call: Call<InProject>, body: JsonBody<DomainInput>) -> ApiResult<Stored> {
@@ -80,7 +130,8 @@ pub async fn onboard(call: Call<InProject>, body: JsonBody<DomainInput>) -> ApiR
         let delay = t.settings.domain_activation_delay.as_millis() as i64;
         insert(t, domain, project_id, now, now + delay)?;
         let location = format!("/v1/projects/{project_id}/domains/{domain}");
-        DOMAINS.created(t, project_id, domain, location)
+        let d = DOMAINS.get(t, project_id, domain)?;
+        Ok(Stored::created(location, json!({ "domain": d.public() })))
     })
     .await
 }
@@ -107,12 +158,8 @@ pub fn insert(
     Ok(())
 }
 
-pub async fn get(call: Call<InDomain>) -> ApiResult<Json<Domain>> {
-    call.read(DOMAIN_READ, |_, _, domain| Ok(domain)).await
-}
-
-pub async fn remove(call: Call<InDomain>) -> ApiResult<StatusCode> {
-    call.delete(DOMAIN_WRITE, |t, p, _| {
+pub async fn remove(call: Call<InDomain>) -> ApiResult<Json<serde_json::Value>> {
+    call.write(DOMAIN_WRITE, |t, p, found| {
         let domain = &p.domain;
         let users: Vec<String> = {
             let mut stmt =
@@ -132,7 +179,9 @@ pub async fn remove(call: Call<InDomain>) -> ApiResult<StatusCode> {
         }
         t.execute("DELETE FROM records WHERE domain = ?1", [domain])?;
         t.execute("DELETE FROM domains WHERE domain = ?1", [domain])?;
-        Ok(())
+        let mut gone = found.public();
+        gone["status"] = json!("deleted");
+        Ok(json!({ "domain": gone }))
     })
     .await
 }

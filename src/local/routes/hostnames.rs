@@ -1,12 +1,11 @@
 //! Hostnames attached to apps, with Manual or Automatic DNS. Reading them checks the hosted
 //! zones first, so that a Manual DNS hostname whose records were published there turns active.
 
-use axum::http::StatusCode;
 use axum::Json;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
-use super::{by_name, records, Call, InApp, Item, JsonBody, List, Listing, Table};
+use super::{by_name, records, Call, InApp, Item, JsonBody, Listing, Table};
 use crate::local::auth::{APP_READ, APP_WRITE};
 use crate::local::dns::{self, HostRecord};
 use crate::local::error::{ApiError, ApiResult};
@@ -36,13 +35,63 @@ pub static HOSTNAMES: Table<Hostname> = Table {
     row: by_name,
 };
 
-pub async fn list(call: Call<InApp>, q: Listing) -> ApiResult<Json<List<Hostname>>> {
+/// The public list member: `{domain, app_id, status}`.
+fn listed(h: &Hostname) -> serde_json::Value {
+    serde_json::json!({ "domain": h.hostname, "app_id": h.app_id, "status": h.status })
+}
+
+/// The public create answer: flat, with the records to publish (`{record_type, name, value}`).
+fn created(h: &Hostname) -> serde_json::Value {
+    let records: Vec<serde_json::Value> = h
+        .dns_records
+        .iter()
+        .map(|r| serde_json::json!({ "record_type": r.rtype, "name": r.name, "value": r.value }))
+        .collect();
+    serde_json::json!({
+        "domain": h.hostname,
+        "app_id": h.app_id,
+        "status": h.status,
+        "dns_mode": if h.dns_mode == "automatic" { "managed_project_domain" } else { "external_records" },
+        "dns_records": records,
+    })
+}
+
+/// `GET .../apps/{a}/domains` -> `{"domains":[...]}` (whole).
+pub async fn list(call: Call<InApp>, q: Listing) -> ApiResult<Json<serde_json::Value>> {
+    let _ = q;
     call.writing()
-        .list(APP_READ, q, |t, p, _, page| {
-            dns::verify_in_zones(t, Some(&p.app_id))?;
-            HOSTNAMES.list(t, &p.app_id, page)
+        .read(APP_READ, |t, p, _| {
+            let all = super::Page {
+                limit: i64::MAX - 1,
+                after: 0,
+            };
+            let rows = HOSTNAMES.list(t, &p.app_id, &all)?;
+            let domains: Vec<_> = rows.iter().map(|(_, h)| listed(h)).collect();
+            Ok(serde_json::json!({ "domains": domains }))
         })
         .await
+}
+
+/// `POST .../domains/{host}/finalize` -> `{"domain":{...}}` once the records are visible
+/// (Manual DNS: in the hosted zones or over DNS, as the background check finds them);
+/// 409 `DNS_RECORDS_NOT_VISIBLE` while they are not.
+pub async fn finalize(call: Call<Item<InApp>>) -> ApiResult<Json<serde_json::Value>> {
+    call.write(APP_WRITE, |t, p, _| {
+        HOSTNAMES.get(t, &p.parent.app_id, &p.id)?;
+        dns::verify_in_zones(t, Some(&p.parent.app_id))?;
+        let h = HOSTNAMES.get(t, &p.parent.app_id, &p.id)?;
+        if h.status != "active" {
+            return Err(ApiError::conflict(
+                "dns_records_not_visible",
+                format!(
+                    "the DNS records of {} are not visible yet; publish them and try again",
+                    h.hostname
+                ),
+            ));
+        }
+        Ok(serde_json::json!({ "domain": listed(&h) }))
+    })
+    .await
 }
 
 pub async fn attach(call: Call<InApp>, body: JsonBody<AttachInput>) -> ApiResult<Stored> {
@@ -57,24 +106,33 @@ pub async fn attach(call: Call<InApp>, body: JsonBody<AttachInput>) -> ApiResult
             };
             return Err(ApiError::conflict("hostname_taken", msg));
         }
-        if let Some(domain) = &input.domain {
-            let ours = "SELECT 1 FROM domains WHERE domain = ?1 AND project_id = ?2";
-            if !store::exists(t, ours, [domain, project_id])? {
-                return Err(ApiError::not_found(format!(
-                    "no domain {domain} in project {project_id}; onboard it first"
-                )));
+        // Automatic DNS: the longest managed project domain at or above the hostname.
+        let zone: Option<String> = if input.automatic {
+            let mut stmt = t.prepare(
+                "SELECT domain FROM domains WHERE project_id = ?1 ORDER BY length(domain) DESC",
+            )?;
+            let domains = stmt
+                .query_map([project_id], |r| r.get::<_, String>(0))?
+                .collect::<Result<Vec<_>, _>>()?;
+            match domains.into_iter().find(|d| is_within(host, d)) {
+                Some(d) => Some(d),
+                None => {
+                    return Err(ApiError::invalid(
+                        "domain",
+                        format!(
+                            "dns_mode managed_project_domain needs {host} to be at or under a \
+                             managed project domain of project {project_id}"
+                        ),
+                    ))
+                }
             }
-            if !is_within(host, domain) {
-                return Err(ApiError::invalid(
-                    "domain",
-                    format!("{host} is not within the domain {domain}"),
-                ));
-            }
-        }
+        } else {
+            None
+        };
         let apex = dns::is_apex(t, host)?;
         let recs = dns::host_records(app_id, &app.default_hostname, host, apex);
         let now = ids::now_rfc3339();
-        if let Some(domain) = &input.domain {
+        if let Some(domain) = &zone {
             for rec in &recs {
                 records::check_conflicts(t, domain, &rec.name, &rec.rtype, None)?;
             }
@@ -83,7 +141,7 @@ pub async fn attach(call: Call<InApp>, body: JsonBody<AttachInput>) -> ApiResult
                     "INSERT INTO records (record_id, domain, project_id, name, type, vals, ttl, priority, managed_by, created_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8, ?9)",
                     params![
-                        ids::new_id("rec"),
+                        super::records::new_record_id(),
                         domain,
                         project_id,
                         rec.name,
@@ -104,7 +162,7 @@ pub async fn attach(call: Call<InApp>, body: JsonBody<AttachInput>) -> ApiResult
                 app_id,
                 project_id,
                 if input.automatic { "automatic" } else { "manual" },
-                input.domain,
+                zone,
                 if input.automatic { "active" } else { "pending" },
                 serde_json::to_string(&recs)?,
                 now
@@ -114,28 +172,22 @@ pub async fn attach(call: Call<InApp>, body: JsonBody<AttachInput>) -> ApiResult
             // The records may be published already.
             dns::verify_in_zones(t, Some(app_id))?;
         }
-        let location = format!("/v1/projects/{project_id}/apps/{app_id}/hostnames/{host}");
-        HOSTNAMES.created(t, app_id, host, location)
+        let location = format!("/v1/projects/{project_id}/apps/{app_id}/domains/{host}");
+        let h = HOSTNAMES.get(t, app_id, host)?;
+        Ok(Stored::created(location, created(&h)))
     })
     .await
 }
 
-pub async fn get(call: Call<Item<InApp>>) -> ApiResult<Json<Hostname>> {
-    call.writing()
-        .read(APP_READ, |t, p, _| {
-            HOSTNAMES.get(t, &p.parent.app_id, &p.id)?;
-            dns::verify_in_zones(t, Some(&p.parent.app_id))?;
-            HOSTNAMES.get(t, &p.parent.app_id, &p.id)
-        })
-        .await
-}
-
-pub async fn detach(call: Call<Item<InApp>>) -> ApiResult<StatusCode> {
-    call.delete(APP_WRITE, |t, p, _| {
-        HOSTNAMES.get(t, &p.parent.app_id, &p.id)?;
+/// `DELETE .../domains/{host}` -> flat `{domain, app_id, status}`.
+pub async fn detach(call: Call<Item<InApp>>) -> ApiResult<Json<serde_json::Value>> {
+    call.write(APP_WRITE, |t, p, _| {
+        let h = HOSTNAMES.get(t, &p.parent.app_id, &p.id)?;
         t.execute("DELETE FROM records WHERE managed_by = ?1", [&p.id])?;
         t.execute("DELETE FROM hostnames WHERE hostname = ?1", [&p.id])?;
-        Ok(())
+        let mut gone = listed(&h);
+        gone["status"] = serde_json::Value::String("deleted".to_string());
+        Ok(gone)
     })
     .await
 }

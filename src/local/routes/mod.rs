@@ -79,27 +79,33 @@ pub fn router(state: AppState) -> Router {
         .route(&format!("{a}/builds"), get(deploys::list))
         .route(&format!("{a}/rollback"), post(deploys::rollback))
         .route(
-            &format!("{a}/hostnames"),
+            &format!("{a}/domains"),
             get(hostnames::list).post(hostnames::attach),
         )
         .route(
-            &format!("{a}/hostnames/{{hostname}}"),
-            get(hostnames::get).delete(hostnames::detach),
+            &format!("{a}/domains/{{hostname}}"),
+            axum::routing::delete(hostnames::detach),
+        )
+        .route(
+            &format!("{a}/domains/{{hostname}}/finalize"),
+            post(hostnames::finalize),
         )
         .route(
             &format!("{p}/domains"),
             get(domains::list).post(domains::onboard),
         )
-        .route(d, get(domains::get).delete(domains::remove))
+        .route(d, axum::routing::delete(domains::remove))
+        .route(
+            &format!("{d}/delegation-check"),
+            post(domains::delegation_check),
+        )
         .route(
             &format!("{d}/records"),
             get(records::list).post(records::create),
         )
         .route(
             &format!("{d}/records/{{record_id}}"),
-            get(records::get)
-                .put(records::replace)
-                .delete(records::delete),
+            axum::routing::put(records::replace).delete(records::delete),
         )
         .route("/v1/registrar/availability", get(registrar::availability))
         .route(

@@ -1,16 +1,15 @@
 //! DNS records in a project domain's zone.
 
-use axum::http::StatusCode;
 use axum::Json;
 use rusqlite::{params, Transaction};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{by_name, Call, InDomain, Item, JsonBody, List, Listing, Table};
+use super::{by_name, Call, InDomain, Item, JsonBody, Listing, Table};
 use crate::local::auth::{DOMAIN_READ, DOMAIN_WRITE};
 use crate::local::error::{ApiError, ApiResult};
 use crate::local::idempotency::Stored;
-use crate::local::validate::{full_name, record_filters, RecordInput};
+use crate::local::validate::{full_name, RecordInput};
 use crate::local::{ids, store};
 
 #[derive(Serialize, Deserialize)]
@@ -24,18 +23,46 @@ pub struct Record {
     #[serde(rename(deserialize = "vals"), deserialize_with = "store::json_text")]
     pub values: Vec<String>,
     pub ttl: i64,
-    pub priority: Option<i64>,
     pub managed_by: Option<String>,
+    pub owner_app: Option<String>,
     pub created_at: String,
 }
 
+impl Record {
+    /// The public shape: `{id, project_domain_id, name, type, ttl, values, owner, ...}`.
+    pub fn public(&self) -> serde_json::Value {
+        let platform = self.managed_by.is_some();
+        json!({
+            "id": self.record_id,
+            "project_domain_id": super::domains::domain_id(&self.domain),
+            "name": self.name,
+            "type": self.rtype,
+            "ttl": self.ttl,
+            "values": self.values,
+            "owner": if platform { "platform_app" } else { "user" },
+            "owner_resource_type": if platform { Some("runtime_app") } else { None },
+            "owner_resource_id": if platform { self.owner_app.clone() } else { None },
+            "status": "in_sync",
+            "route53_change_id": format!("C{}", &ids::sha256_hex(self.record_id.as_bytes())[..12].to_ascii_uppercase()),
+            "last_error": null,
+            "created_at": self.created_at,
+            "updated_at": self.created_at,
+        })
+    }
+}
+
+/// A new record ID (`dnsrec_...`, as the public docs show them).
+pub fn new_record_id() -> String {
+    ids::new_id("dnsrec")
+}
+
 pub static RECORDS: Table<Record> = Table {
-    select:
-        "SELECT seq, record_id, project_id, domain, name, type, vals, ttl, priority, managed_by,
+    select: "SELECT seq, record_id, project_id, domain, name, type, vals, ttl, managed_by,
+             (SELECT h.app_id FROM hostnames h WHERE h.hostname = records.managed_by) AS owner_app,
              created_at FROM records WHERE domain = ?1",
     key: "record_id",
     within: "in",
-    valid: |id| ids::is_id(id, "rec"),
+    valid: |id| !id.is_empty() && !id.contains('/'),
     row: by_name,
 };
 
@@ -88,13 +115,17 @@ fn refuse_managed(record: &Record) -> ApiResult<()> {
     Ok(())
 }
 
-pub async fn list(call: Call<InDomain>, q: Listing) -> ApiResult<Json<List<Record>>> {
-    call.list(DOMAIN_READ, q, |t, p, q, page| {
-        let Some((name, rtype)) = record_filters(q, &p.domain)? else {
-            return Ok(Vec::new());
+/// `GET .../records` -> `{"records":[...]}`, whole (the platform's records too).
+pub async fn list(call: Call<InDomain>, q: Listing) -> ApiResult<Json<serde_json::Value>> {
+    let _ = q;
+    call.read(DOMAIN_READ, |t, p, _| {
+        let all = super::Page {
+            limit: i64::MAX - 1,
+            after: 0,
         };
-        let filter = " AND (?4 IS NULL OR name = ?4) AND (?5 IS NULL OR type = ?5)";
-        RECORDS.page(t, &p.domain, filter, &[&name, &rtype], page)
+        let rows = RECORDS.list(t, &p.domain, &all)?;
+        let records: Vec<_> = rows.iter().map(|(_, r)| r.public()).collect();
+        Ok(json!({ "records": records }))
     })
     .await
 }
@@ -108,7 +139,7 @@ pub async fn create(call: Call<InDomain>, body: JsonBody<RecordInput>) -> ApiRes
     call.post(DOMAIN_WRITE, body, |t, p, _, input| {
         let (project_id, domain) = (&p.project_id, &p.domain);
         check_conflicts(t, domain, &input.name, &input.rtype, None)?;
-        let id = ids::new_id("rec");
+        let id = new_record_id();
         t.execute(
             "INSERT INTO records (record_id, domain, project_id, name, type, vals, ttl, priority, managed_by, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, ?9)",
@@ -120,55 +151,53 @@ pub async fn create(call: Call<InDomain>, body: JsonBody<RecordInput>) -> ApiRes
                 input.rtype,
                 serde_json::to_string(&input.values)?,
                 input.ttl,
-                input.priority,
+                Option::<i64>::None,
                 ids::now_rfc3339()
             ],
         )?;
         let location = format!("/v1/projects/{project_id}/domains/{domain}/records/{id}");
-        RECORDS.created(t, domain, &id, location)
+        let r = RECORDS.get(t, domain, &id)?;
+        Ok(Stored::created(location, json!({ "record": r.public() })))
     })
     .await
-}
-
-pub async fn get(call: Call<Item<InDomain>>) -> ApiResult<Json<Record>> {
-    call.get_of(DOMAIN_READ, &RECORDS).await
 }
 
 pub async fn replace(
     call: Call<Item<InDomain>>,
     body: JsonBody<RecordInput>,
-) -> ApiResult<Json<Record>> {
+) -> ApiResult<Json<serde_json::Value>> {
     let input = body.input;
     call.write(DOMAIN_WRITE, move |t, p, _| {
         let (domain, record_id) = (&p.parent.domain, &p.id);
-        RECORDS.change(t, domain, record_id, |current| {
+        let r = RECORDS.change(t, domain, record_id, |current| {
             let input = input?;
             let name = full_name(&input.name, domain)?;
             refuse_managed(&current)?;
             check_conflicts(t, domain, &name, &input.rtype, Some(record_id))?;
             t.execute(
-                "UPDATE records SET name = ?1, type = ?2, vals = ?3, ttl = ?4, priority = ?5
-                 WHERE record_id = ?6",
+                "UPDATE records SET name = ?1, type = ?2, vals = ?3, ttl = ?4, priority = NULL
+                 WHERE record_id = ?5",
                 params![
                     name,
                     input.rtype,
                     serde_json::to_string(&input.values)?,
                     input.ttl,
-                    input.priority,
                     record_id
                 ],
             )?;
             Ok(())
-        })
+        })?;
+        Ok(json!({ "record": r.public() }))
     })
     .await
 }
 
-pub async fn delete(call: Call<Item<InDomain>>) -> ApiResult<StatusCode> {
-    call.delete(DOMAIN_WRITE, |t, p, _| {
-        refuse_managed(&RECORDS.get(t, &p.parent.domain, &p.id)?)?;
+pub async fn delete(call: Call<Item<InDomain>>) -> ApiResult<Json<serde_json::Value>> {
+    call.write(DOMAIN_WRITE, |t, p, _| {
+        let r = RECORDS.get(t, &p.parent.domain, &p.id)?;
+        refuse_managed(&r)?;
         t.execute("DELETE FROM records WHERE record_id = ?1", [&p.id])?;
-        Ok(())
+        Ok(json!({ "record": r.public() }))
     })
     .await
 }

@@ -6,10 +6,12 @@ use serde::{Deserialize, Serialize};
 use crate::api::models::Domain;
 use crate::api::{ApiError, Client};
 use crate::provider::common::{
-    api_error, api_error_at, call, plan_project, project_id_attribute, ModelResource,
+    api_error, api_error_at, call, plan_project, project_id_attribute, timeouts_block,
+    CreateTimeouts, ModelResource,
 };
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::model;
 use crate::tfplugin::resource::{Ctx, IdentitySchema, PlanRequest};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 
@@ -17,6 +19,58 @@ use super::identity::{domain_import_id, DOMAIN_IDENTITY};
 use super::{domain_argument, error_detail, found, import_parts, unless_gone};
 
 provider_type!(DomainResource, "comwit_domain");
+
+/// Runs the platform's delegation check until it matches or `limit` passes.
+async fn wait_delegated(
+    ctx: &Ctx,
+    client: &Client,
+    project: &str,
+    domain: &str,
+    limit: std::time::Duration,
+) -> Result<Domain, Diagnostics> {
+    let started = std::time::Instant::now();
+    let mut attempt = 0u32;
+    loop {
+        let check = call(ctx, client.check_delegation(project, domain))
+            .await
+            .map_err(|e| api_error(&format!("check the delegation of {domain}"), &e))?;
+        if check.matched {
+            return Ok(check.domain);
+        }
+        if started.elapsed() >= limit {
+            let seen = check
+                .domain
+                .delegation
+                .map(|d| d.observed_nameservers.join(", "))
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "none".to_string());
+            return Err(Diagnostic::error(
+                "Domain not delegated in time",
+                format!(
+                    "{domain} was onboarded, but its delegation did not match after {}s: the \
+                     platform saw the name servers {seen}, where it wants {}. Set the name \
+                     servers at the registrar, then run apply again (the domain is recorded \
+                     as tainted), or raise `timeouts.create`.",
+                    limit.as_secs(),
+                    check.domain.name_servers.join(", ")
+                ),
+            )
+            .into());
+        }
+        let delay = std::time::Duration::from_millis((250u64 << attempt.min(6)).min(10_000));
+        if !ctx
+            .stop
+            .sleep(delay.min(limit.saturating_sub(started.elapsed())))
+            .await
+        {
+            return Err(api_error(
+                &format!("wait for the delegation of {domain}"),
+                &ApiError::Cancelled,
+            ));
+        }
+        attempt += 1;
+    }
+}
 const TYPE_NAME: &str = DomainResource::TYPE_NAME;
 const IMPORT_FORM: &str = "<project_id>/<domain>";
 
@@ -33,6 +87,21 @@ pub(crate) struct DomainModel {
     pub status: String,
     #[serde(default)]
     pub created_at: String,
+    #[serde(default)]
+    pub delegation: Option<DelegationModel>,
+    /// Resource only: wait at create until the delegation check matches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_for_delegation: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeouts: Option<CreateTimeouts>,
+}
+
+/// The last delegation check, as the platform reports it.
+#[derive(Serialize, Deserialize, Default)]
+pub(crate) struct DelegationModel {
+    pub checked_at: Option<String>,
+    pub matched: bool,
+    pub observed_nameservers: Vec<String>,
 }
 
 impl From<Domain> for DomainModel {
@@ -42,9 +111,39 @@ impl From<Domain> for DomainModel {
             domain: d.domain,
             name_servers: d.name_servers,
             status: d.status,
-            created_at: d.created_at,
+            created_at: d.created_at.unwrap_or_default(),
+            delegation: Some(d.delegation.map_or_else(DelegationModel::default, |x| {
+                DelegationModel {
+                    checked_at: x.checked_at,
+                    matched: x.matched,
+                    observed_nameservers: x.observed_nameservers,
+                }
+            })),
+            wait_for_delegation: None,
+            timeouts: None,
         }
     }
+}
+
+/// The computed `delegation` attribute.
+pub(super) fn delegation_attribute() -> Attribute {
+    Attribute::nested(
+        "delegation",
+        crate::tfplugin::schema::NestedAttributes::single(vec![
+            Attribute::string("checked_at")
+                .computed()
+                .description("When the platform last checked the delegation, if it has."),
+            Attribute::bool("matched").computed().description(
+                "Whether the domain's name servers at its registrar were the zone's \
+                 `name_servers` at that check.",
+            ),
+            Attribute::list("observed_nameservers", Type::String)
+                .computed()
+                .description("The name servers the platform saw at that check."),
+        ]),
+    )
+    .computed()
+    .description("The platform's last delegation check of the domain.")
 }
 
 fn schema() -> Schema {
@@ -92,7 +191,20 @@ block finds a project's domains and writes their `import` and `resource` blocks 
                 .computed()
                 .use_state_for_unknown()
                 .description("When the domain was onboarded (RFC 3339, UTC)."),
+            delegation_attribute(),
+            Attribute::bool("wait_for_delegation")
+                .optional()
+                .description(
+                    "When true, create asks the platform to check the delegation \
+                 (`delegation-check`) again and again until it matches, within \
+                 `timeouts.create` (default 10m). Set the registrar's name servers in the same \
+                 apply (from `name_servers`) for this to finish.",
+                ),
         ])
+        .with_block(timeouts_block(
+            &["create"],
+            "default 10m; only with wait_for_delegation",
+        ))
         .description(description),
     )
 }
@@ -115,7 +227,25 @@ impl ModelResource for DomainResource {
         let client = &configured.client;
         let (project, domain) = (&plan.project_id, &plan.domain);
         match call(ctx, client.onboard_domain(project, domain)).await {
-            Ok(d) => self.state(d),
+            Ok(d) if plan.wait_for_delegation == Some(true) => {
+                let mut kept = DomainModel::from(d);
+                kept.wait_for_delegation = plan.wait_for_delegation;
+                kept.timeouts = plan.timeouts.clone();
+                ctx.partial_state = Some(model::value_of(&kept, &self.schema)?);
+                let limit =
+                    CreateTimeouts::create(&plan.timeouts, std::time::Duration::from_secs(600));
+                let checked = wait_delegated(ctx, client, project, domain, limit).await?;
+                let mut state = DomainModel::from(checked);
+                state.wait_for_delegation = plan.wait_for_delegation;
+                state.timeouts = plan.timeouts;
+                model::value_of(&state, &self.schema)
+            }
+            Ok(d) => {
+                let mut state = DomainModel::from(d);
+                state.wait_for_delegation = plan.wait_for_delegation;
+                state.timeouts = plan.timeouts;
+                model::value_of(&state, &self.schema)
+            }
             Err(e) => Err(create_error(ctx, client, project, domain, &e).await),
         }
     }
@@ -125,7 +255,12 @@ impl ModelResource for DomainResource {
         let (project, domain) = (&known.project_id, &known.domain);
         let request = configured.client.read_domain(project, domain);
         match unless_gone(ctx, request, &format!("read the domain {domain}")).await? {
-            Some(d) => self.state(d),
+            Some(d) => {
+                let mut state = DomainModel::from(d);
+                state.wait_for_delegation = known.wait_for_delegation;
+                state.timeouts = known.timeouts;
+                model::value_of(&state, &self.schema)
+            }
             None => Ok(Value::Null),
         }
     }

@@ -28,6 +28,7 @@ fn schema() -> Schema {
             Attribute::string("created_at")
                 .computed()
                 .description("When the domain was onboarded (RFC 3339, UTC)."),
+            super::domain::delegation_attribute(),
         ])
         .description(
             "Reads a domain onboarded in a project: its `name_servers` (to set at the \
@@ -37,13 +38,43 @@ fn schema() -> Schema {
     )
 }
 
+/// The data source's configuration and result: the domain as the resource holds it, without
+/// the resource's own arguments (`wait_for_delegation`, `timeouts`).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DomainData {
+    #[serde(default)]
+    project_id: String,
+    domain: String,
+    #[serde(default)]
+    name_servers: Vec<String>,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    created_at: String,
+    #[serde(default)]
+    delegation: Option<super::domain::DelegationModel>,
+}
+
+impl From<DomainModel> for DomainData {
+    fn from(m: DomainModel) -> Self {
+        DomainData {
+            project_id: m.project_id,
+            domain: m.domain,
+            name_servers: m.name_servers,
+            status: m.status,
+            created_at: m.created_at,
+            delegation: m.delegation,
+        }
+    }
+}
+
 #[async_trait]
 impl DataSource for DomainDataSource {
     type_metadata!();
 
     async fn read(&self, ctx: &mut Ctx, config: &Value) -> Result<Value, Diagnostics> {
         let project = lookup_project(config, &self.shared)?;
-        let DomainModel { domain, .. } = model::get(config)?;
+        let DomainData { domain, .. } = model::get(config)?;
         let configured = self.shared.get()?;
         let request = configured.client.get_domain(&project, &domain);
         let d = found(ctx, request, &format!("read the domain {domain}"), || {
@@ -54,7 +85,7 @@ impl DataSource for DomainDataSource {
             )
         })
         .await?;
-        model::value_of(&DomainModel::from(d), &self.schema)
+        model::value_of(&DomainData::from(DomainModel::from(d)), &self.schema)
     }
 }
 
@@ -64,6 +95,6 @@ mod tests {
 
     #[test]
     fn the_model_matches_the_schema() {
-        model::shape::check::<DomainModel>(&schema());
+        model::shape::check::<DomainData>(&schema());
     }
 }

@@ -68,13 +68,19 @@ mod tests {
 
     #[test]
     fn listed_domains_are_what_import_and_read_make_and_configure_only_the_domain() {
-        let domain = Domain {
-            domain: "example.com".into(),
-            project_id: "prj_0123456789abcdef".into(),
-            status: "pending_delegation".into(),
-            name_servers: vec!["ns1.comwit.net".into(), "ns2.comwit.net".into()],
-            created_at: "2025-01-02T03:04:05Z".into(),
-        };
+        let domain: Domain = serde_json::from_value(serde_json::json!({
+            "id": "pd-1",
+            "domain": "example.com",
+            "project_id": "prj_0123456789abcdef",
+            "dns_mode": "route53_delegated",
+            "status": "pending_delegation",
+            "hosted_zone_id": "Z1",
+            "nameservers": ["ns1.comwit.net", "ns2.comwit.net"],
+            "delegation": {"checked_at": null, "matched": false, "observed_nameservers": []},
+            "created_at": "2025-01-02T03:04:05Z",
+            "updated_at": "2025-01-02T03:04:05Z"
+        }))
+        .unwrap();
         let list = DomainList::new(Shared::default());
         let state = list.resource.state(domain.clone()).unwrap();
         let identity = list.resource.identity().unwrap().of_state(&state);
@@ -87,7 +93,7 @@ mod tests {
         );
         let config = plan::config_from_state(list.resource.schema(), &state);
         assert_eq!(config.get("domain"), Some(&Value::string("example.com")));
-        for computed in ["name_servers", "status", "created_at"] {
+        for computed in ["name_servers", "status", "created_at", "delegation"] {
             assert_eq!(config.get(computed), Some(&Value::Null), "{computed}");
         }
     }

@@ -2,11 +2,12 @@
 //! practitioner publishes `dns_records` wherever the name's DNS is hosted) or Automatic DNS
 //! (Comwit writes them into a project domain's zone).
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use crate::api::hostnames::{EXTERNAL_RECORDS, MANAGED_PROJECT_DOMAIN};
 use crate::api::models::{Hostname, HostnameAttach};
 use crate::api::{ApiError, Client};
 use crate::provider::common::{
@@ -25,8 +26,8 @@ use super::hostname_records::{
 use super::identity::{hostname_import_id, HOSTNAME_IDENTITY};
 use super::names::{is_within, routing_type, MAX_FQDN};
 use super::{
-    app_id_attribute, found, hostname_argument, hostname_validator, import_parts, pause,
-    poll_delay, unless_gone, DEFAULT_WAIT, HOSTNAME_IMPORT_FORM as IMPORT_FORM,
+    app_id_attribute, found, hostname_argument, hostname_validator, import_parts, unless_gone,
+    DEFAULT_WAIT, HOSTNAME_IMPORT_FORM as IMPORT_FORM,
 };
 
 provider_type!(HostnameResource, "comwit_app_hostname");
@@ -47,8 +48,6 @@ pub(crate) struct HostnameModel {
     pub status: String,
     #[serde(default)]
     pub dns_records: DnsRecords,
-    #[serde(default)]
-    pub created_at: String,
     // Left out of the data source's result, whose schema has no `timeouts`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeouts: Option<CreateTimeouts>,
@@ -62,17 +61,39 @@ impl HostnameModel {
         prior_records: DnsRecords,
         timeouts: Option<CreateTimeouts>,
     ) -> Self {
+        let mut records = h.dns_records.clone();
+        if records.iter().any(|r| r.purpose.is_empty())
+            && super::hostname_records::assign_purposes(&h.hostname, &mut records).is_err()
+        {
+            records.clear();
+        }
         HostnameModel {
-            dns_records: refreshed_records(prior_records, &h.dns_records),
+            dns_records: refreshed_records(prior_records, &records),
             project_id: h.project_id,
             app_id: h.app_id,
             hostname: h.hostname,
-            dns_mode: h.dns_mode,
-            domain: h.domain,
+            dns_mode: h.dns_mode.as_deref().map(user_mode).unwrap_or_default(),
+            domain: None,
             status: h.status,
-            created_at: h.created_at,
             timeouts,
         }
+    }
+}
+
+/// The user-facing mode of a public `dns_mode`; an unknown one is kept as the platform says it.
+pub(super) fn user_mode(public: &str) -> String {
+    match public {
+        EXTERNAL_RECORDS => "manual".to_string(),
+        MANAGED_PROJECT_DOMAIN => "automatic".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The public `dns_mode` of a user-facing one.
+fn public_mode(user: &str) -> &str {
+    match user {
+        "automatic" => MANAGED_PROJECT_DOMAIN,
+        _ => EXTERNAL_RECORDS,
     }
 }
 
@@ -92,7 +113,7 @@ fn schema() -> Schema {
 A custom hostname attached to an app. A hostname belongs to at most one app on the whole \
 platform. Two records make it work, listed in `dns_records` by purpose: `routing` (an `A` \
 record at a zone apex, a `CNAME` to the app's edge target elsewhere) and `ownership` (a `TXT` \
-record `_comwit-challenge.<hostname>`).
+record `_cf-challenge.<hostname>`).
 
 **Manual DNS** (`dns_mode = \"manual\"`): publish both records at whatever DNS provider hosts \
 the name. Their keys, names, types and TTLs are known when Terraform plans (only the values \
@@ -155,18 +176,15 @@ tell a zone apex) when the token has it.";
                      replaces the hostname.",
                 ),
             Attribute::string("status").computed().description(
-                "`pending` until Comwit finds the records published (Manual DNS), then \
-                 `active`. Automatic DNS hostnames are `active` once created.",
+                "The platform's status of the hostname, as it sends it (the values are not \
+                 public; comwit-local says `pending` until activation is finalized, then \
+                 `active`).",
             ),
             dns_records_attribute(
                 "The records that make the hostname work, by purpose: `routing` and \
                  `ownership`. Keys, names, types and TTLs are known at plan time; values after \
                  apply. Feed them to your DNS provider with `for_each` for Manual DNS.",
             ),
-            Attribute::string("created_at")
-                .computed()
-                .use_state_for_unknown()
-                .description("When the hostname was attached (RFC 3339, UTC)."),
         ])
         .with_block(timeouts_block(
             &["create"],
@@ -274,9 +292,8 @@ impl ModelResource for HostnameResource {
         } = planned;
         let domain = domain.as_deref();
         let body = HostnameAttach {
-            hostname: &hostname,
-            dns_mode: &mode,
-            domain,
+            domain: &hostname,
+            dns_mode: public_mode(&mode),
         };
         let started = Instant::now();
         let mut attached = match call(ctx, client.attach_hostname(&project, &app_id, &body)).await {
@@ -287,7 +304,16 @@ impl ModelResource for HostnameResource {
                 )
             }
         };
-        let differences = disagreements(&planned_records, &attached);
+        let mut differences =
+            match super::hostname_records::assign_purposes(&hostname, &mut attached.dns_records) {
+                Ok(()) => disagreements(&planned_records, &attached),
+                Err(e) => vec![e],
+            };
+        if mode == "automatic" {
+            // Automatic DNS: the platform publishes the records itself; whatever it lists is
+            // kept, nothing is fed to another provider.
+            differences.clear();
+        }
         if !differences.is_empty() {
             // Terraform promised other names or types to the resources fed from
             // `dns_records`; undo the attach rather than leave them wrong.
@@ -315,12 +341,30 @@ impl ModelResource for HostnameResource {
             .with_attribute(AttributePath::new("dns_records"))
             .into());
         }
-        ctx.partial_state = Some(self.state(attached.clone(), timeouts.clone())?);
-        if attached.status != "active" && mode == "automatic" {
-            let limit = CreateTimeouts::create(&timeouts, DEFAULT_WAIT);
-            attached = wait_active(ctx, client, &attached, started, limit).await?;
+        if mode.is_empty() || attached.dns_mode.is_none() {
+            attached.dns_mode = Some(public_mode(&mode).to_string());
         }
-        self.state(attached, timeouts)
+        let keep = |state: Value| -> Value {
+            let mut state = state;
+            set_attr(
+                &mut state,
+                "domain",
+                domain.map_or(Value::Null, Value::string),
+            );
+            state
+        };
+        ctx.partial_state = Some(keep(self.state(attached.clone(), timeouts.clone())?));
+        if mode == "automatic" {
+            let limit = CreateTimeouts::create(&timeouts, DEFAULT_WAIT);
+            let records = attached.dns_records.clone();
+            attached = super::finalize_until_ready(
+                ctx, client, &project, &app_id, &hostname, started, limit,
+            )
+            .await?;
+            attached.dns_records = records;
+            attached.dns_mode = Some(MANAGED_PROJECT_DOMAIN.to_string());
+        }
+        Ok(keep(self.state(attached, timeouts)?))
     }
 
     async fn read(&self, ctx: &mut Ctx, known: HostnameModel) -> Result<Value, Diagnostics> {
@@ -328,7 +372,11 @@ impl ModelResource for HostnameResource {
         let Some(h) = self.fetch(ctx, &known).await? else {
             return Ok(Value::Null);
         };
-        let refreshed = HostnameModel::new(h, known.dns_records, known.timeouts);
+        let mut refreshed = HostnameModel::new(h, known.dns_records, known.timeouts);
+        refreshed.domain = known.domain;
+        if refreshed.dns_mode.is_empty() {
+            refreshed.dns_mode = known.dns_mode;
+        }
         model::value_of(&refreshed, &self.schema)
     }
 
@@ -350,6 +398,10 @@ impl ModelResource for HostnameResource {
         // Only `timeouts` changes in place: refresh the status, keep the records.
         let mut state = HostnameModel::new(h, DnsRecords::new(), timeouts);
         state.dns_records = prior.dns_records;
+        state.domain = prior.domain;
+        if state.dns_mode.is_empty() {
+            state.dns_mode = prior.dns_mode;
+        }
         model::value_of(&state, &self.schema)
     }
 
@@ -381,7 +433,8 @@ impl ModelResource for HostnameResource {
             )
         })
         .await?;
-        self.state(h, None)
+        let platform = platform_hostnames(ctx, &configured.client, &project).await;
+        listed_state(self, h, &platform)
     }
 
     fn identity(&self) -> Option<&IdentitySchema> {
@@ -447,38 +500,57 @@ impl HostnameResource {
     }
 }
 
-/// Polls until the hostname is active, or the create timeout passes.
-async fn wait_active(
+/// The Automatic DNS hostnames of a project, with their domains: the names of the platform's
+/// records (`owner: platform_app`) in the project's domains. A hostname's list does not show
+/// its `dns_mode`; this tells it (empty when the domains cannot be read).
+pub(super) async fn platform_hostnames(
     ctx: &Ctx,
     client: &Client,
-    attached: &Hostname,
-    started: Instant,
-    limit: Duration,
-) -> Result<Hostname, Diagnostics> {
-    let (project, app_id, hostname) = (&attached.project_id, &attached.app_id, &attached.hostname);
-    let mut attempt = 0;
-    loop {
-        if started.elapsed() >= limit {
-            return Err(Diagnostic::error(
-                "Hostname not active in time",
-                format!(
-                    "The Automatic DNS hostname {hostname} was attached, but it was not active \
-                     after {}s. It is recorded as tainted; run apply again to retry, or raise \
-                     `timeouts.create`.",
-                    limit.as_secs()
-                ),
-            )
-            .into());
-        }
-        pause(ctx, poll_delay(attempt), hostname).await?;
-        attempt += 1;
-        let current = call(ctx, client.get_hostname(project, app_id, hostname))
-            .await
-            .map_err(|e| api_error(&format!("read the hostname {hostname}"), &e))?;
-        if current.status == "active" {
-            return Ok(current);
+    project: &str,
+) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    let Ok(domains) = call(ctx, client.read_domains(project)).await else {
+        return out;
+    };
+    for d in domains {
+        if let Ok(records) = call(ctx, client.read_records(project, &d.domain)).await {
+            for r in records.iter().filter(|r| r.is_platform()) {
+                let name = r.name.trim_end_matches('.').to_ascii_lowercase();
+                let longer = out
+                    .get(&name)
+                    .is_some_and(|z: &String| z.len() >= d.domain.len());
+                if !longer {
+                    out.insert(name, d.domain.clone());
+                }
+            }
         }
     }
+    out
+}
+
+/// A listed or imported hostname's state, with the `dns_mode` and (Automatic DNS) `domain`
+/// that `platform` tells (see [`platform_hostnames`]).
+pub(super) fn listed_state(
+    resource: &HostnameResource,
+    mut h: Hostname,
+    platform: &std::collections::BTreeMap<String, String>,
+) -> Result<Value, Diagnostics> {
+    let zone = platform.get(&h.hostname.to_ascii_lowercase()).cloned();
+    h.dns_mode = Some(
+        if zone.is_some() {
+            MANAGED_PROJECT_DOMAIN
+        } else {
+            EXTERNAL_RECORDS
+        }
+        .to_string(),
+    );
+    let mut state = resource.state(h, None)?;
+    set_attr(
+        &mut state,
+        "domain",
+        zone.map_or(Value::Null, Value::string),
+    );
+    Ok(state)
 }
 
 /// A refused attach, explained: who holds a taken hostname, which domain is missing, which
@@ -496,7 +568,7 @@ async fn attach_error(
     let Some(status) = err.as_status() else {
         return api_error(&action, err);
     };
-    match (status.status, status.code.as_str()) {
+    match (status.status, status.code.to_ascii_lowercase().as_str()) {
         (409, "hostname_taken") => {
             let detail = if status.message.contains("this app") {
                 format!(

@@ -37,11 +37,8 @@ fn schema() -> Schema {
                 .description("`pending` until the records are found published, then `active`."),
             dns_records_attribute(
                 "The records the hostname needs, by purpose (`routing`, `ownership`), each with \
-                 `type`, `name`, `value` and `ttl`.",
+                 `type`, `name` and `value`.",
             ),
-            Attribute::string("created_at")
-                .computed()
-                .description("When the hostname was attached (RFC 3339, UTC)."),
         ])
         .description(
             "Reads a hostname attached to an app: its DNS mode, whether it is verified \
@@ -75,8 +72,19 @@ impl DataSource for HostnameDataSource {
             )
         })
         .await?;
+        // The list shows neither the mode nor the records: the mode is told by the platform's
+        // records in the project's domains; the records are only in the create answer.
+        let platform = super::hostname::platform_hostnames(ctx, &configured.client, &project).await;
+        let zone = platform.get(&h.hostname.to_ascii_lowercase()).cloned();
         let mut result = HostnameModel::new(h, DnsRecords::new(), None);
         result.project_id = project;
+        result.dns_mode = if zone.is_some() {
+            "automatic"
+        } else {
+            "manual"
+        }
+        .to_string();
+        result.domain = zone;
         model::value_of(&result, &self.schema)
     }
 }

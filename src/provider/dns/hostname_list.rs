@@ -65,13 +65,6 @@ provider_type!(HostnameList, HostnameResource::TYPE_NAME, |shared| {
 });
 
 impl HostnameList {
-    fn listed(&self, h: Hostname) -> Result<Option<Listed>, Diagnostics> {
-        Ok(Some(Listed {
-            display_name: h.hostname.clone(),
-            state: self.resource.state(h, None)?,
-        }))
-    }
-
     /// Sends the hostnames of one app.
     async fn send_app(
         &self,
@@ -81,9 +74,20 @@ impl HostnameList {
         project: &str,
         app_id: &str,
     ) -> Result<Sent, Diagnostics> {
+        let platform = super::hostname::platform_hostnames(ctx, client, project).await;
         let pages = client.hostname_pages(project, app_id);
         let what = format!("the hostnames of the app {app_id}");
-        send_each(ctx, sink, pages, &what, |h| self.listed(h)).await
+        send_each(ctx, sink, pages, &what, |mut h: Hostname| {
+            h.project_id = project.to_string();
+            if h.app_id.is_empty() {
+                h.app_id = app_id.to_string();
+            }
+            Ok(Some(Listed {
+                display_name: h.hostname.clone(),
+                state: super::hostname::listed_state(&self.resource, h, &platform)?,
+            }))
+        })
+        .await
     }
 
     /// Sends the hostnames of `app_id`, or of every app of `project`; false once the sink
@@ -180,7 +184,7 @@ mod tests {
             rec(
                 "ownership",
                 "TXT",
-                &format!("_comwit-challenge.{hostname}"),
+                &format!("_cf-challenge.{hostname}"),
                 "comwit-verify=1",
             ),
         ]
@@ -190,9 +194,12 @@ mod tests {
     async fn listed_hostnames_are_what_read_makes_and_configure_their_arguments() {
         let list = HostnameList::new(Shared::default());
         let mut automatic = manual("app.example.com", both_records("app.example.com"));
-        automatic.dns_mode = "automatic".into();
-        automatic.domain = Some("example.com".into());
+        automatic.dns_mode = None;
         automatic.status = "active".into();
+        let platform = std::collections::BTreeMap::from([(
+            "app.example.com".to_string(),
+            "example.com".to_string(),
+        )]);
         for (h, domain) in [
             (
                 manual("www.example.org", both_records("www.example.org")),
@@ -200,16 +207,17 @@ mod tests {
             ),
             (automatic, Some("example.com")),
         ] {
-            let listed = list.listed(h.clone()).unwrap().unwrap();
-            assert_eq!(listed.display_name, h.hostname);
-            let state = &listed.state;
+            let state = &super::super::hostname::listed_state(&list.resource, h.clone(), &platform)
+                .unwrap();
             // `read` of that state: the same value.
             let known: super::super::hostname::HostnameModel = model::get(state).unwrap();
-            let refreshed = super::super::hostname::HostnameModel::new(
+            let mut refreshed = super::super::hostname::HostnameModel::new(
                 h.clone(),
                 known.dns_records,
                 known.timeouts,
             );
+            refreshed.domain = known.domain;
+            refreshed.dns_mode = known.dns_mode;
             let read = model::value_of(&refreshed, list.resource.schema()).unwrap();
             assert_eq!(state, &read);
             let identity = list.resource.identity().unwrap().of_state(state);
@@ -224,10 +232,15 @@ mod tests {
             // The generated configuration: the arguments as the platform has them, which pass
             // validation; nothing computed.
             let config = plan::config_from_state(list.resource.schema(), state);
-            assert_eq!(config.get("dns_mode"), Some(&Value::string(&h.dns_mode)));
+            let mode = if domain.is_some() {
+                "automatic"
+            } else {
+                "manual"
+            };
+            assert_eq!(config.get("dns_mode"), Some(&Value::string(mode)));
             let want_domain = domain.map_or(Value::Null, Value::string);
             assert_eq!(config.get("domain"), Some(&want_domain));
-            for computed in ["dns_records", "status", "created_at", "timeouts"] {
+            for computed in ["dns_records", "status", "timeouts"] {
                 assert_eq!(config.get(computed), Some(&Value::Null), "{computed}");
             }
             let d = list.resource.validate(&config).await;

@@ -13,9 +13,6 @@ use crate::tfplugin::schema::{Attribute, NestedAttributes};
 
 use super::names::challenge_name;
 
-/// Every hostname record has this TTL.
-pub(super) const RECORD_TTL: i64 = 300;
-
 pub(super) const ROUTING: &str = "routing";
 pub(super) const OWNERSHIP: &str = "ownership";
 
@@ -27,7 +24,6 @@ pub(super) struct DnsRecordModel {
     pub rtype: Option<String>,
     pub name: Option<String>,
     pub value: Option<String>,
-    pub ttl: Option<i64>,
 }
 
 /// The `dns_records`, keyed by purpose.
@@ -39,14 +35,13 @@ impl From<&HostnameDnsRecord> for DnsRecordModel {
             rtype: Some(r.record_type.clone()),
             name: Some(r.name.clone()),
             value: Some(r.value.clone()),
-            ttl: Some(r.ttl),
         }
     }
 }
 
 impl DnsRecordModel {
     fn is_complete(&self) -> bool {
-        self.rtype.is_some() && self.name.is_some() && self.value.is_some() && self.ttl.is_some()
+        self.rtype.is_some() && self.name.is_some() && self.value.is_some()
     }
 }
 
@@ -65,9 +60,6 @@ pub(super) fn dns_records_attribute(description: &str) -> Attribute {
                 "The record's value: the app's edge IPv4 address (`A`), its edge target \
                  hostname (`CNAME`) or the ownership token (`TXT`).",
             ),
-            Attribute::int64("ttl")
-                .computed()
-                .description("The TTL to publish the record with, in seconds (300)."),
         ]),
     )
     .computed()
@@ -75,12 +67,7 @@ pub(super) fn dns_records_attribute(description: &str) -> Attribute {
 }
 
 fn record_object(rtype: Value, name: Value, value: Value) -> Value {
-    Value::object([
-        ("type", rtype),
-        ("name", name),
-        ("value", value),
-        ("ttl", Value::int(RECORD_TTL)),
-    ])
+    Value::object([("type", rtype), ("name", name), ("value", value)])
 }
 
 /// The records planned for a new hostname: known keys and TTLs; the names when the hostname is
@@ -105,6 +92,42 @@ pub(super) fn planned_records(hostname: Option<&str>, routing_type: Option<&str>
             ),
         ),
     ]))
+}
+
+/// Tells each record of a create answer its purpose (the platform does not say): the one TXT
+/// record is `ownership`, the one other record at the hostname is `routing`. An answer that
+/// does not fit these two keys is an error (the keys were promised at plan time).
+pub(crate) fn assign_purposes(
+    hostname: &str,
+    records: &mut [HostnameDnsRecord],
+) -> Result<(), String> {
+    let txt = records.iter().filter(|r| r.record_type == "TXT").count();
+    let other = records.len() - txt;
+    if txt != 1 || other != 1 {
+        let shown: Vec<String> = records
+            .iter()
+            .map(|r| format!("{} {}", r.record_type, r.name))
+            .collect();
+        return Err(format!(
+            "the platform sent {} record(s) ({}) where Terraform planned two, `routing` (the \
+             record at {hostname}) and `ownership` (one TXT record)",
+            records.len(),
+            if shown.is_empty() {
+                "none".to_string()
+            } else {
+                shown.join(", ")
+            }
+        ));
+    }
+    for r in records.iter_mut() {
+        r.purpose = if r.record_type == "TXT" {
+            OWNERSHIP
+        } else {
+            ROUTING
+        }
+        .to_string();
+    }
+    Ok(())
 }
 
 /// The platform's records, keyed by purpose.
@@ -169,12 +192,11 @@ mod tests {
         assert_eq!(routing.get("type"), Some(&Value::string("CNAME")));
         assert_eq!(routing.get("name"), Some(&Value::string("www.example.com")));
         assert_eq!(routing.get("value"), Some(&Value::Unknown));
-        assert_eq!(routing.get("ttl"), Some(&Value::int(300)));
         let ownership = &m["ownership"];
         assert_eq!(ownership.get("type"), Some(&Value::string("TXT")));
         assert_eq!(
             ownership.get("name"),
-            Some(&Value::string("_comwit-challenge.www.example.com"))
+            Some(&Value::string("_cf-challenge.www.example.com"))
         );
         // An unknown hostname still gives known keys.
         let Value::Map(m) = planned_records(None, None) else {
@@ -191,7 +213,7 @@ mod tests {
             rec(
                 "ownership",
                 "TXT",
-                "_comwit-challenge.www.example.com",
+                "_cf-challenge.www.example.com",
                 "comwit-verify=1",
             ),
         ];
@@ -219,12 +241,7 @@ mod tests {
             "shop.example.com",
             vec![
                 rec("routing", "A", "shop.example.com", "198.18.0.1"),
-                rec(
-                    "ownership",
-                    "TXT",
-                    "_comwit-challenge.shop.example.com",
-                    "x",
-                ),
+                rec("ownership", "TXT", "_cf-challenge.shop.example.com", "x"),
             ],
         );
         // The plan as create reads it, unknowns and all.

@@ -194,6 +194,57 @@ async fn pause(ctx: &Ctx, delay: Duration, hostname: &str) -> Result<(), Diagnos
     }
 }
 
+/// Whether a finalize answer says the records are not visible yet (try again later) rather
+/// than that something is wrong. The public material does not name the answer: any 4xx that
+/// is not about the request itself (auth, a missing hostname, rate limits are handled apart)
+/// counts as "not ready".
+fn not_ready(e: &ApiError) -> bool {
+    matches!(e.status(), Some(400 | 409 | 412 | 422 | 425))
+}
+
+/// Asks the platform to finalize the hostname's activation until it does, or `limit` has
+/// passed since `started`: the hostname as activated.
+async fn finalize_until_ready(
+    ctx: &Ctx,
+    client: &crate::api::Client,
+    project: &str,
+    app_id: &str,
+    hostname: &str,
+    started: std::time::Instant,
+    limit: Duration,
+) -> Result<crate::api::models::Hostname, Diagnostics> {
+    let mut attempt = 0;
+    loop {
+        let last = match call(ctx, client.finalize_hostname(project, app_id, hostname)).await {
+            Ok(h) => return Ok(h),
+            Err(e) if not_ready(&e) => e,
+            Err(e) => return Err(api_error(&format!("finalize the hostname {hostname}"), &e)),
+        };
+        if started.elapsed() >= limit {
+            let why = last
+                .as_status()
+                .map(|s| s.message.clone())
+                .unwrap_or_else(|| last.to_string());
+            return Err(Diagnostic::error(
+                "Hostname not activated in time",
+                format!(
+                    "{hostname} was not activated after {}s: the platform still answers the \
+                     finalize request with {}: {why}. Publish the hostname's `dns_records` \
+                     as shown (Manual DNS) or check the project domain's delegation \
+                     (Automatic DNS), then run apply again; raise `timeouts.create` when DNS \
+                     is slow to publish.",
+                    limit.as_secs(),
+                    last.status().unwrap_or_default(),
+                ),
+            )
+            .into());
+        }
+        let remaining = limit.saturating_sub(started.elapsed());
+        pause(ctx, poll_delay(attempt).min(remaining), hostname).await?;
+        attempt += 1;
+    }
+}
+
 /// Platform answers for the unit tests.
 #[cfg(test)]
 mod fixtures {
@@ -203,13 +254,11 @@ mod fixtures {
     pub(super) fn manual(hostname: &str, dns_records: Vec<HostnameDnsRecord>) -> Hostname {
         Hostname {
             hostname: hostname.into(),
-            app_id: "app_0000000000000001".into(),
-            project_id: "prj_0000000000000001".into(),
-            dns_mode: "manual".into(),
-            domain: None,
+            app_id: "app-1".into(),
+            project_id: "p1".into(),
+            dns_mode: Some("external_records".into()),
             status: "pending".into(),
             dns_records,
-            created_at: "2025-01-01T00:00:00Z".into(),
         }
     }
 
@@ -220,23 +269,28 @@ mod fixtures {
             record_type: rtype.into(),
             name: name.into(),
             value: value.into(),
-            ttl: 300,
         }
     }
 
     /// A record of the zone `example.com`.
     pub(super) fn zone_record(name: &str, rtype: &str, values: &[&str]) -> Record {
         Record {
-            record_id: "rec_0000000000000001".into(),
-            project_id: "prj_0000000000000001".into(),
-            domain: "example.com".into(),
+            record_id: "dnsrec_1".into(),
+            project_domain_id: None,
             name: name.into(),
             record_type: rtype.into(),
-            values: values.iter().map(|v| v.to_string()).collect(),
             ttl: 300,
-            priority: None,
-            managed_by: None,
-            created_at: "2025-01-01T00:00:00Z".into(),
+            values: values.iter().map(|v| v.to_string()).collect(),
+            owner: Some("user".into()),
+            owner_resource_type: None,
+            owner_resource_id: None,
+            status: Some("in_sync".into()),
+            route53_change_id: None,
+            last_error: None,
+            created_at: None,
+            updated_at: None,
+            project_id: "p1".into(),
+            domain: "example.com".into(),
         }
     }
 }

@@ -5,14 +5,14 @@
 /// The platform's own app domain: custom hostnames and domains may not be under it.
 pub const APPS_DOMAIN: &str = "comwit.app";
 
-/// Longest app hostname, so that `_comwit-challenge.<hostname>` fits in 253 characters.
+/// Longest app hostname, so that `_cf-challenge.<hostname>` fits in 253 characters.
 pub const MAX_APP_HOSTNAME: usize = 235;
 
 /// Longest domain or full record name.
 pub const MAX_FQDN: usize = 253;
 
 /// The prefix of the ownership TXT record's name.
-pub const CHALLENGE_PREFIX: &str = "_comwit-challenge.";
+pub const CHALLENGE_PREFIX: &str = "_cf-challenge.";
 
 /// What is wrong with `s` as a hostname or domain the platform accepts (lowercase, two or more
 /// labels of `a-z 0-9 -`, the last starting with a letter, at most `max` characters), in words
@@ -293,6 +293,6 @@ mod tests {
             Some("CNAME")
         );
         assert_eq!(routing_type("www.example.com", Some(&[])), Some("CNAME"));
-        assert_eq!(challenge_name("x.io"), "_comwit-challenge.x.io");
+        assert_eq!(challenge_name("x.io"), "_cf-challenge.x.io");
     }
 }

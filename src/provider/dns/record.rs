@@ -227,7 +227,6 @@ struct Body {
     rtype: String,
     values: Vec<String>,
     ttl: i64,
-    priority: Option<i64>,
 }
 
 impl Body {
@@ -239,11 +238,20 @@ impl Body {
                     .with_attribute(AttributePath::new("name")),
             )
         })?;
+        let priority = plan.priority.filter(|_| has_priority(rtype));
         Ok(Body {
-            values: plan.values.iter().map(|v| wire_value(rtype, v)).collect(),
+            // The public record has no priority: an MX record's preference leads its value
+            // (`10 mail.example.com`).
+            values: plan
+                .values
+                .iter()
+                .map(|v| match priority {
+                    Some(p) => format!("{p} {}", wire_value(rtype, v)),
+                    None => wire_value(rtype, v),
+                })
+                .collect(),
             name,
             ttl: plan.ttl,
-            priority: plan.priority.filter(|_| has_priority(rtype)),
             rtype: rtype.clone(),
         })
     }
@@ -254,7 +262,6 @@ impl Body {
             record_type: &self.rtype,
             values: &self.values,
             ttl: self.ttl,
-            priority: self.priority,
         }
     }
 }
@@ -365,7 +372,7 @@ impl ModelResource for RecordResource {
             )
         })
         .await?;
-        if let Some(host) = &record.managed_by {
+        if let Some(host) = &record.managed_by().map(str::to_string) {
             return Err(managed_error(&record, host).into());
         }
         self.state(record_model(record, None))
@@ -460,7 +467,7 @@ async fn write_error(
     let Some(clash) = clash else {
         return api_error(&action, err);
     };
-    if let Some(host) = &clash.managed_by {
+    if let Some(host) = &clash.managed_by().map(str::to_string) {
         let mut d = managed_error(clash, host);
         d.detail = format!("Could not {action}: {}", d.detail);
         return d.with_attribute(AttributePath::new("name")).into();

@@ -93,7 +93,7 @@ struct Filter {
 
 impl Filter {
     fn keeps(&self, r: &Record) -> bool {
-        (self.include_managed || r.managed_by.is_none())
+        (self.include_managed || !r.is_platform())
             && self.rtype.as_ref().is_none_or(|t| *t == r.record_type)
             && self
                 .name
@@ -129,7 +129,7 @@ impl RecordList {
         if !filter.keeps(&record) {
             return Ok(None);
         }
-        let display_name = match &record.managed_by {
+        let display_name = match &record.managed_by().map(str::to_string) {
             Some(host) => {
                 *managed += 1;
                 format!("{} {} (managed by {host})", record.name, record.record_type)
@@ -350,7 +350,8 @@ mod tests {
         let www = zone_record("www.example.com", "CNAME", &["target.example.net"]);
         let apex = zone_record("example.com", "TXT", &["v=spf1 -all"]);
         let mut managed = zone_record("app.example.com", "CNAME", &["web-1.comwit.app"]);
-        managed.managed_by = Some("app.example.com".into());
+        managed.owner = Some("platform_app".into());
+        managed.owner_resource_id = Some("app.example.com".into());
         let filter = |rtype: Option<&str>, name: Option<&str>, include_managed: bool| Filter {
             rtype: rtype.map(str::to_string),
             name: name.map(str::to_string),
@@ -380,7 +381,7 @@ mod tests {
     fn listed_records_are_what_import_and_read_make() {
         let list = RecordList::new(Shared::default());
         let mut record = zone_record("mail.example.com", "MX", &["mx1.example.net"]);
-        record.priority = Some(10);
+        record.values = vec!["10 mx.example.com".into()];
         let keep_all = Filter {
             rtype: None,
             name: None,
@@ -404,9 +405,9 @@ mod tests {
         assert_eq!(
             identity,
             Value::object([
-                ("project_id", Value::string("prj_0000000000000001")),
+                ("project_id", Value::string("p1")),
                 ("domain", Value::string("example.com")),
-                ("record_id", Value::string("rec_0000000000000001")),
+                ("record_id", Value::string("dnsrec_1")),
             ])
         );
         // The generated configuration: the arguments, nothing computed.
@@ -419,7 +420,8 @@ mod tests {
         assert_eq!(c("record_id"), Value::Null);
         assert_eq!(c("fqdn"), Value::Null);
         // A managed record says whose it is, and is counted for the warning.
-        record.managed_by = Some("app.example.com".into());
+        record.owner = Some("platform_app".into());
+        record.owner_resource_id = Some("app.example.com".into());
         let listed = list.listed(record, &keep_all, &mut managed).unwrap();
         assert_eq!(
             listed.unwrap().display_name,

@@ -45,9 +45,10 @@ pub(super) fn record_model(record: Record, known: Option<&RecordModel>) -> Recor
         Some(k) if same_record_name(&k.name, &record.name, &record.domain) => k.name.clone(),
         _ => relative_record_name(&record.name, &record.domain),
     };
+    let (priority, wire_values) = split_priority(rtype, &record.values);
     let values = match known {
-        Some(k) if same_values(rtype, &k.values, &record.values) => k.values.clone(),
-        _ => record.values,
+        Some(k) if same_values(rtype, &k.values, &wire_values) => k.values.clone(),
+        _ => wire_values,
     };
     RecordModel {
         record_id: record.record_id,
@@ -58,8 +59,32 @@ pub(super) fn record_model(record: Record, known: Option<&RecordModel>) -> Recor
         rtype: record.record_type,
         values,
         ttl: record.ttl,
-        priority: record.priority,
+        priority,
     }
+}
+
+/// An MX record's values split into the preference they all lead with (`10 mail.example.com`)
+/// and the hosts; other types (or MX values with differing or missing preferences) as they are.
+pub(super) fn split_priority(rtype: &str, values: &[String]) -> (Option<i64>, Vec<String>) {
+    if rtype != "MX" {
+        return (None, values.to_vec());
+    }
+    let mut priority = None;
+    let mut hosts = Vec::new();
+    for v in values {
+        let Some((p, host)) = v.trim().split_once(char::is_whitespace) else {
+            return (None, values.to_vec());
+        };
+        let Ok(p) = p.parse::<i64>() else {
+            return (None, values.to_vec());
+        };
+        if priority.is_some_and(|q| q != p) {
+            return (None, values.to_vec());
+        }
+        priority = Some(p);
+        hosts.push(host.trim().to_string());
+    }
+    (priority, hosts)
 }
 
 /// A record of a zone as one element of the `comwit_domain_records` data source.
@@ -79,16 +104,17 @@ pub(super) struct ListedRecord {
 
 impl From<Record> for ListedRecord {
     fn from(record: Record) -> Self {
+        let (priority, values) = split_priority(&record.record_type, &record.values);
         ListedRecord {
+            managed_by: record.managed_by().map(str::to_string),
+            created_at: record.created_at.clone().unwrap_or_default(),
             relative_name: relative_record_name(&record.name, &record.domain),
             record_id: record.record_id,
             name: record.name,
             rtype: record.record_type,
-            values: record.values,
+            values,
             ttl: record.ttl,
-            priority: record.priority,
-            managed_by: record.managed_by,
-            created_at: record.created_at,
+            priority,
         }
     }
 }
@@ -141,7 +167,8 @@ mod tests {
     #[test]
     fn listed_records_carry_both_names() {
         let mut r = record("_dmarc.example.com", "TXT", &["v=DMARC1; p=none"]);
-        r.managed_by = Some("www.example.com".into());
+        r.owner = Some("platform_app".into());
+        r.owner_resource_id = Some("www.example.com".into());
         let v = ListedRecord::from(r);
         assert_eq!(v.relative_name, "_dmarc");
         assert_eq!(v.managed_by.as_deref(), Some("www.example.com"));

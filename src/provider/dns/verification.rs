@@ -114,10 +114,7 @@ fn missing_lines(
 ) -> Vec<String> {
     let mut lines = Vec::new();
     for r in records {
-        let wanted = format!(
-            "{} {} → {:?} (TTL {})",
-            r.record_type, r.name, r.value, r.ttl
-        );
+        let wanted = format!("{} {} → {:?}", r.record_type, r.name, r.value);
         let zone = zones
             .keys()
             .filter(|d| is_within(&r.name, d))
@@ -359,7 +356,7 @@ mod tests {
             rec(
                 "ownership",
                 "TXT",
-                "_comwit-challenge.www.example.com",
+                "_cf-challenge.www.example.com",
                 "comwit-verify=ab",
             ),
         ]
@@ -370,7 +367,7 @@ mod tests {
         let records = needed();
         let all = vec![
             "WWW.example.com.".to_string(),
-            "_comwit-challenge.www.example.com".into(),
+            "_cf-challenge.www.example.com".into(),
         ];
         assert!(unlisted_records(&records, &all).is_empty());
         let some = vec!["www.example.com".to_string()];
@@ -391,7 +388,7 @@ mod tests {
         let zone = BTreeMap::from([(
             "example.com".to_string(),
             vec![zone_record(
-                "_comwit-challenge.www.example.com",
+                "_cf-challenge.www.example.com",
                 "TXT",
                 &["comwit-verify=ab"],
             )],
@@ -406,7 +403,7 @@ mod tests {
             vec![
                 zone_record("www.example.com", "CNAME", &["Web-1.comwit.app."]),
                 zone_record(
-                    "_comwit-challenge.www.example.com",
+                    "_cf-challenge.www.example.com",
                     "TXT",
                     &["comwit-verify=zz"],
                 ),

@@ -55,6 +55,20 @@ fn quickstart_applies_replans_empty_and_destroys() {
     );
     // The Automatic DNS hostname is live (the dns slice's part).
     assert_eq!(out["www_status"]["value"], "active");
+    let records = platform
+        .block_on(
+            platform
+                .api()
+                .list_records(&project, "quickstart.example.com"),
+        )
+        .unwrap();
+    assert!(
+        records.iter().any(|r| (r.is_platform()
+            && (r.name == "www.quickstart.example.com"
+                || r.name
+                    .ends_with(&format!(".{}", "www.quickstart.example.com"))))),
+        "platform-managed records: {records:?}"
+    );
     let env = platform
         .block_on(platform.api().get_env(&project, &app_id))
         .unwrap();

@@ -44,15 +44,14 @@ fn one_apply_without_target_then_import_and_destroy() {
         names,
         vec![
             ("CNAME", "www.example.com"),
-            ("TXT", "_comwit-challenge.www.example.com")
+            ("TXT", "_cf-challenge.www.example.com")
         ]
     );
-    assert!(published.iter().all(|r| r.managed_by.is_none()));
+    assert!(published.iter().all(|r| !r.is_platform()));
     let managed = super::records(&platform, &project, "example.net");
     assert_eq!(managed.len(), 2, "{managed:?}");
-    assert!(managed
-        .iter()
-        .all(|r| r.managed_by.as_deref() == Some("app.example.net")));
+    assert!(managed.iter().all(|r| (r.is_platform()
+        && (r.name == "app.example.net" || r.name.ends_with(&format!(".{}", "app.example.net"))))));
     let verification = w.resource("comwit_app_hostname_verification.www");
     assert_eq!(verification["status"], "active");
 

@@ -212,9 +212,11 @@ fn conflicts_at_apply_are_explained_and_write_nothing() {
                 &project,
                 app,
                 &HostnameAttach {
-                    hostname: host,
-                    dns_mode: mode,
-                    domain,
+                    domain: host,
+                    dns_mode: match (mode, domain) {
+                        ("automatic", Some(_)) => "managed_project_domain",
+                        _ => "external_records",
+                    },
                 },
             ))
             .expect("attach");
@@ -256,7 +258,7 @@ resource "comwit_domain_record" "same_name_and_type" {{
 
 resource "comwit_domain_record" "managed" {{
   domain = "example.com"
-  name   = "_comwit-challenge.auto"
+  name   = "_cf-challenge.auto"
   type   = "TXT"
   values = ["mine now"]
 }}
@@ -290,7 +292,7 @@ resource "comwit_domain_record" "managed" {{
     // A managed record cannot be imported either.
     let managed_id = records_before
         .iter()
-        .find(|r| r.managed_by.is_some())
+        .find(|r| r.is_platform())
         .unwrap()
         .record_id
         .clone();
@@ -299,7 +301,7 @@ resource "comwit_domain_record" "managed" {{
         r#"
 resource "comwit_domain_record" "managed" {
   domain = "example.com"
-  name   = "_comwit-challenge.auto"
+  name   = "_cf-challenge.auto"
   type   = "TXT"
   values = ["x"]
 }

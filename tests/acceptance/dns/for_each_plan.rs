@@ -60,28 +60,28 @@ resource "terraform_data" "published" {{
             "www.example.org",
             "ownership",
             "TXT",
-            "_comwit-challenge.www.example.org",
+            "_cf-challenge.www.example.org",
         ),
         ("example.org", "routing", "A", "example.org"),
         (
             "example.org",
             "ownership",
             "TXT",
-            "_comwit-challenge.example.org",
+            "_cf-challenge.example.org",
         ),
         ("shop.example.io", "routing", "A", "shop.example.io"),
         (
             "shop.example.io",
             "ownership",
             "TXT",
-            "_comwit-challenge.shop.example.io",
+            "_cf-challenge.shop.example.io",
         ),
     ];
     for (host, purpose, rtype, name) in cases {
         let (after, unknown) = planned(&format!("terraform_data.published[\"{host}/{purpose}\"]"));
         assert_eq!(after["type"], rtype, "{host}/{purpose}: {after}");
         assert_eq!(after["name"], name, "{host}/{purpose}: {after}");
-        assert_eq!(after["ttl"], 300, "{host}/{purpose}: {after}");
+        assert!(after.get("ttl").is_none(), "{host}/{purpose}: {after}");
         assert_eq!(
             unknown["value"], true,
             "the value waits for apply: {unknown}"
@@ -107,7 +107,7 @@ resource "terraform_data" "published" {{
         &platform,
         &project,
         "example.org",
-        "_comwit-challenge.www",
+        "_cf-challenge.www",
         "TXT",
         &[ownership["value"].as_str().unwrap()],
     );

@@ -107,7 +107,8 @@ fn create_update_replace_import_drift_destroy() {
     let remote = platform
         .block_on(api.get_record(&project, "example.com", &mx_id))
         .unwrap();
-    assert_eq!(remote.values, vec!["mx3.example.net"]);
+    // The public record has no priority: the preference leads the value.
+    assert_eq!(remote.values, vec!["10 mx3.example.net"]);
     assert_eq!(remote.ttl, 3600);
     let txt = platform
         .block_on(api.get_record(&project, "example.com", &txt_id))
@@ -126,7 +127,6 @@ fn create_update_replace_import_drift_destroy() {
                 record_type: "A",
                 values: &values,
                 ttl: 300,
-                priority: None,
             },
         ))
         .unwrap();

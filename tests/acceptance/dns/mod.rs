@@ -89,7 +89,6 @@ pub fn add_record(
             record_type: rtype,
             values: &values,
             ttl: 300,
-            priority: None,
         },
     ))
     .expect("create record")

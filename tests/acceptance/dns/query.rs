@@ -19,13 +19,19 @@ fn record(
     domain: &str,
     (name, rtype, values, priority): (&str, &str, &[&str], Option<i64>),
 ) -> String {
-    let values: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+    // The public record has no priority: it leads an MX value.
+    let values: Vec<String> = values
+        .iter()
+        .map(|v| match priority {
+            Some(p) => format!("{p} {v}"),
+            None => v.to_string(),
+        })
+        .collect();
     let input = RecordInput {
         name,
         record_type: rtype,
         values: &values,
         ttl: 300,
-        priority,
     };
     p.block_on(p.api().create_record(project, domain, &input))
         .expect("create record")
@@ -35,13 +41,12 @@ fn record(
 /// Attaches a hostname through the API: Automatic DNS in `domain` when given, else Manual.
 fn attach(p: &Platform, project: &str, app_id: &str, hostname: &str, domain: Option<&str>) {
     let body = HostnameAttach {
-        hostname,
+        domain: hostname,
         dns_mode: if domain.is_some() {
-            "automatic"
+            "managed_project_domain"
         } else {
-            "manual"
+            "external_records"
         },
-        domain,
     };
     p.block_on(p.api().attach_hostname(project, app_id, &body))
         .expect("attach hostname");
@@ -180,7 +185,7 @@ fn query_finds_what_the_api_made_and_its_generated_config_imports_it_unchanged()
     } = setup(&platform, "q-dns");
     let managed: Vec<String> = records(&platform, &project, "example.com")
         .into_iter()
-        .filter(|r| r.managed_by.is_some())
+        .filter(|r| r.is_platform())
         .map(|r| r.record_id)
         .collect();
     assert_eq!(managed.len(), 2);
@@ -254,7 +259,7 @@ fn query_finds_what_the_api_made_and_its_generated_config_imports_it_unchanged()
             &managed[0],
             &managed[1],
             "app.example.com CNAME (managed by app.example.com)",
-            "_comwit-challenge.app.example.com TXT (managed by app.example.com)",
+            "_cf-challenge.app.example.com TXT (managed by app.example.com)",
         ],
     );
     assert_mentions(
@@ -448,7 +453,7 @@ fn import_blocks_by_identity_and_by_id_import_the_same() {
     w.state_rm("comwit_domain_record.www");
     let managed = records(&platform, &project, "example.com")
         .into_iter()
-        .find(|r| r.managed_by.is_some())
+        .find(|r| r.is_platform())
         .unwrap();
     for (identity, wanted) in [
         (

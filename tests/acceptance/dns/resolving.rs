@@ -161,11 +161,7 @@ fn records_and_automatic_dns_hostnames_resolve() {
         [format!("{routing}.")]
     );
     assert_eq!(
-        answers(
-            &platform,
-            "_comwit-challenge.app.example.com.",
-            RecordType::TXT
-        ),
+        answers(&platform, "_cf-challenge.app.example.com.", RecordType::TXT),
         [s(&host["dns_records"]["ownership"], "value")]
     );
     // The apex: SOA and NS, naming the domain's name servers.
@@ -233,7 +229,7 @@ resource "comwit_domain" "zone" {
 }
 
 # The routing CNAME at its own name; the ownership TXT through a wildcard, which only a DNS
-# answer (RFC 4592) turns into the _comwit-challenge record the platform looks for.
+# answer (RFC 4592) turns into the _cf-challenge record the platform looks for.
 resource "comwit_domain_record" "routing" {
   domain = comwit_domain.zone.domain
   name   = comwit_app_hostname.www.dns_records.routing.name
@@ -276,21 +272,17 @@ fn manual_dns_hostnames_turn_active_through_the_dns_listener() {
     let host = w.resource("comwit_app_hostname.www");
     let txt = s(&host["dns_records"]["ownership"], "value");
 
-    // The zone holds no record named _comwit-challenge.www.example.com: the hostname was found
+    // The zone holds no record named _cf-challenge.www.example.com: the hostname was found
     // active by asking DNS, where the wildcard answers for that name.
     let published = records(&platform, &project, "example.com");
     assert!(
         published
             .iter()
-            .all(|r| r.name != "_comwit-challenge.www.example.com"),
+            .all(|r| r.name != "_cf-challenge.www.example.com"),
         "{published:?}"
     );
     assert_eq!(
-        answers(
-            &platform,
-            "_comwit-challenge.www.example.com.",
-            RecordType::TXT
-        ),
+        answers(&platform, "_cf-challenge.www.example.com.", RecordType::TXT),
         [txt]
     );
     let api = platform.api();

@@ -49,7 +49,7 @@ fn waits_reports_missing_records_then_verifies() {
         &run.text(),
         &[
             "Records missing from record_fqdns",
-            "TXT _comwit-challenge.www.example.com",
+            "TXT _cf-challenge.www.example.com",
         ],
     );
 
@@ -61,7 +61,7 @@ fn waits_reports_missing_records_then_verifies() {
         &platform,
         &project,
         "example.com",
-        "_comwit-challenge.www",
+        "_cf-challenge.www",
         "TXT",
         &[&txt],
     );
@@ -83,7 +83,7 @@ fn waits_reports_missing_records_then_verifies() {
             &format!("CNAME www.example.com → \"{edge}\" (TTL 300): missing from the Comwit zone example.com"),
         ],
     );
-    assert!(!text.contains("TXT _comwit-challenge"), "{text}");
+    assert!(!text.contains("TXT _cf-challenge"), "{text}");
 
     // Both published: the verification succeeds.
     add_record(&platform, &project, "example.com", "www", "CNAME", &[&edge]);
@@ -97,7 +97,7 @@ fn waits_reports_missing_records_then_verifies() {
         &project,
         &config(
             &app_id,
-            "[\"WWW.example.com.\", \"_comwit-challenge.www.example.com\"]",
+            "[\"WWW.example.com.\", \"_cf-challenge.www.example.com\"]",
             "5m",
         ),
     ));
