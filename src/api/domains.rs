@@ -129,17 +129,29 @@ impl Record {
         self.owner.as_deref() == Some(OWNER_PLATFORM_APP)
     }
 
-    /// For a platform record, what it belongs to (the owning resource's ID, else its type).
-    pub fn managed_by(&self) -> Option<&str> {
+    /// For a platform record, the Automatic DNS hostname it serves: its name without leading
+    /// `_` labels (`_cf-challenge.app.example.com` -> `app.example.com`). The platform names
+    /// the owning app (`owner_resource_id`), not the hostname; the name tells the hostname.
+    pub fn managed_by(&self) -> Option<String> {
         if !self.is_platform() {
             return None;
         }
-        Some(
-            self.owner_resource_id
-                .as_deref()
-                .or(self.owner_resource_type.as_deref())
-                .unwrap_or(OWNER_PLATFORM_APP),
-        )
+        let mut name = self.name.trim_end_matches('.');
+        while let Some((label, rest)) = name.split_once('.') {
+            if !label.starts_with('_') {
+                break;
+            }
+            name = rest;
+        }
+        Some(name.to_ascii_lowercase())
+    }
+
+    /// For a platform record, the resource that owns it (an app's ID for `runtime_app`).
+    pub fn owner_app(&self) -> Option<&str> {
+        if !self.is_platform() {
+            return None;
+        }
+        self.owner_resource_id.as_deref()
     }
 
     /// The platform's error for a record it could not publish.
@@ -465,7 +477,11 @@ mod tests {
         }))
         .unwrap();
         assert!(r.is_platform());
-        assert_eq!(r.managed_by(), Some("app-1"));
+        assert_eq!(r.owner_app(), Some("app-1"));
+        assert_eq!(r.managed_by().as_deref(), Some("www.example.com"));
+        let mut challenge = r.clone();
+        challenge.name = "_cf-challenge.www.example.com.".into();
+        assert_eq!(challenge.managed_by().as_deref(), Some("www.example.com"));
         assert_eq!(r.error(), None);
         let u: Record = serde_json::from_value(json!({
             "id": "dnsrec_2", "name": "a.example.com", "type": "A", "ttl": 60,

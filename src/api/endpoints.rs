@@ -1,6 +1,5 @@
 //! One method per platform operation, grouped by area. Paths follow docs/api/openapi.yaml.
 
-use super::cache::Listed;
 use super::models::*;
 use super::{ApiError, Client};
 
@@ -48,36 +47,13 @@ pub trait Located {
     }
 }
 
-// Each area's slice adapts these to the public shapes.
-macro_rules! located {
-    ($t:ty, $key:literal, $list_key:literal, $id_field:literal, |$o:ident| $path:expr, $id:expr) => {
-        impl Located for $t {
-            const KEY: &'static str = $key;
-            fn id(&self) -> &str {
-                let $o = self;
-                $id
-            }
-            fn listing(&self) -> Listing {
-                let $o = self;
-                Listing {
-                    path: $path,
-                    key: $list_key,
-                    id_field: $id_field,
-                }
-            }
-        }
-    };
-}
-
-/// A list read a page at a time, following `next_cursor`, for callers that may stop early.
+/// A list read through [`Client::list_of`] for callers that may stop early (list resources):
+/// the public lists are not paged, so the whole list is one "page".
 pub struct Pages<'c, T> {
     client: &'c Client,
     path: String,
-    cursor: Option<String>,
+    key: &'static str,
     done: bool,
-    /// Set for a whole list read by [`Client::list_of`] under this member name, in one
-    /// "page" (the public lists are not paged).
-    whole: Option<&'static str>,
     _items: std::marker::PhantomData<T>,
 }
 
@@ -87,60 +63,22 @@ impl<T: serde::de::DeserializeOwned> Pages<'_, T> {
         if self.done {
             return Ok(None);
         }
-        if let Some(key) = self.whole {
-            self.done = true;
-            return self.client.list_of(&self.path, key).await.map(Some);
-        }
-        let path = &self.path;
-        let url = match &self.cursor {
-            Some(c) => format!("{path}?limit=100&cursor={}", seg(c)),
-            None => format!("{path}?limit=100"),
-        };
-        let page: Page<T> = self.client.get(&url).await?;
-        match page.next_cursor {
-            Some(c) if !c.is_empty() => self.cursor = Some(c),
-            _ => self.done = true,
-        }
-        Ok(Some(page.items))
+        self.done = true;
+        self.client.list_of(&self.path, self.key).await.map(Some)
     }
 }
 
 impl Client {
-    fn pages<T>(&self, path: String) -> Pages<'_, T> {
-        Pages {
-            client: self,
-            path,
-            cursor: None,
-            done: false,
-            whole: None,
-            _items: std::marker::PhantomData,
-        }
-    }
-
     /// The whole list at `path` (`{"<key>":[...]}`) as a single page, for callers of
     /// [`Pages`].
     pub(crate) fn whole_list<T>(&self, path: String, key: &'static str) -> Pages<'_, T> {
         Pages {
             client: self,
             path,
-            cursor: None,
+            key,
             done: false,
-            whole: Some(key),
             _items: std::marker::PhantomData,
         }
-    }
-
-    /// Follows `next_cursor` until the list is complete.
-    async fn list_all<T: serde::de::DeserializeOwned>(
-        &self,
-        path: &str,
-    ) -> Result<Vec<T>, ApiError> {
-        let mut items = Vec::new();
-        let mut pages = self.pages(path.to_string());
-        while let Some(page) = pages.next().await? {
-            items.extend(page);
-        }
-        Ok(items)
     }
 
     /// A whole list as the platform sends it: `{"<key>": [...]}` (a bare array is read too).
@@ -190,45 +128,7 @@ impl Client {
     }
 
     pub fn app_pages(&self, project_id: &str) -> Pages<'_, App> {
-        self.pages(format!("/v1/projects/{}/apps", seg(project_id)))
-    }
-
-    /// A member of the list at `list_path`, from this process's cached copy of the list when
-    /// it holds it; else (not listed, or the list could not be read) by the direct read
-    /// `direct`, which also reports 404 for a member that is really gone.
-    async fn cached_member<T>(
-        &self,
-        list_path: &str,
-        id_of: fn(&T) -> String,
-        id: &str,
-        direct: impl std::future::Future<Output = Result<T, ApiError>>,
-    ) -> Result<T, ApiError>
-    where
-        T: serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
-    {
-        if let Some(listed) = self.cached_list::<T>(list_path, id_of).await {
-            if let Some(member) = listed.get(id) {
-                return Ok(member.clone());
-            }
-        }
-        direct.await
-    }
-
-    /// The list at `list_path`, fetched once per process (see [`super::cache`]).
-    async fn cached_list<T>(
-        &self,
-        list_path: &str,
-        id_of: fn(&T) -> String,
-    ) -> Option<std::sync::Arc<Listed<T>>>
-    where
-        T: serde::de::DeserializeOwned + Send + Sync + 'static,
-    {
-        self.cache
-            .get_or_fetch(list_path, || async {
-                let items = self.list_all::<T>(list_path).await?;
-                Ok::<_, ApiError>(Listed::new(items, id_of))
-            })
-            .await
+        self.whole_list(format!("/v1/projects/{}/apps", seg(project_id)), "apps")
     }
 }
 

@@ -1,6 +1,6 @@
 //! Typed request and response bodies of the platform API (docs/api/openapi.yaml).
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 pub use super::databases::{
     Database, DatabaseCreate, DatabaseCreated, DatabaseToken, DatabaseTokenCreate,

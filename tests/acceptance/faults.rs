@@ -51,61 +51,58 @@ resource "comwit_domain_record" "a" {{
     )
 }
 
-/// A project and an onboarded domain made through the API (patiently, under faults).
+/// A project (made as the console does) and a domain onboarded through the API (patiently,
+/// under faults).
 fn project_with_domain(p: &Platform, name: &str, domain: &str) -> String {
     let api = p.patient_api();
-    let project = p
-        .block_on(api.create_project(name))
-        .expect("create project")
-        .project_id;
+    let project = create_project(p, name);
     p.block_on(api.onboard_domain(&project, domain))
         .expect("onboard domain");
     project
 }
 
+/// 50 resources in a project made beforehand (as the console does: no public route creates one).
 const FIFTY: &str = r#"
-resource "comwit_project" "p" {
-  name = "faulty"
-}
-
 resource "comwit_database" "db" {
   count               = 8
-  project_id          = comwit_project.p.id
   name                = "db-${count.index}"
   deletion_protection = false
 }
 
 resource "comwit_app" "app" {
-  count      = 10
-  project_id = comwit_project.p.id
-  name       = "app-${count.index}"
-  runtime    = "isolate"
-  env        = { INDEX = tostring(count.index) }
+  count = 10
+  name  = "app-${count.index}"
+  env   = { INDEX = tostring(count.index) }
 }
 
 resource "comwit_domain" "d" {
-  project_id = comwit_project.p.id
-  domain     = "faulty.example.com"
+  domain = "faulty.example.com"
 }
 
 resource "comwit_domain_record" "a" {
-  count      = 30
-  project_id = comwit_project.p.id
-  domain     = comwit_domain.d.domain
-  name       = "host-${count.index}"
-  type       = "A"
-  values     = ["192.0.2.${count.index + 1}"]
+  count  = 31
+  domain = comwit_domain.d.domain
+  name   = "host-${count.index}"
+  type   = "A"
+  values = ["192.0.2.${count.index + 1}"]
 }
 "#;
 
 /// 50 resources at a 30% failure rate (half of the failures after the commit): one apply
 /// converges, the platform holds exactly what state holds, a refresh plan under the same
-/// faults is empty, and destroy under faults leaves nothing.
+/// faults is empty, and destroy under faults leaves nothing. Extensions are off: every
+/// request is one of the public contract's.
 #[test]
 fn fifty_resources_converge_in_one_apply_at_thirty_percent_faults() {
-    let p = Platform::start_with(|c| c.fail_rate = 0.3);
+    let p = Platform::start_with(|c| {
+        c.fail_rate = 0.3;
+        c.extensions = false;
+    });
     let Some(w) = p.workdir() else { return };
-    w.config(&format!("{PROVIDER_HEADER}\n{FIFTY}"));
+    let project = create_project(&p, "faulty");
+    w.config(&format!(
+        "{PROVIDER_HEADER}\nprovider \"comwit\" {{\n  project_id = \"{project}\"\n}}\n{FIFTY}"
+    ));
     let apply = w.apply();
     assert!(
         apply.stdout.contains("50 added"),
@@ -125,16 +122,6 @@ fn fifty_resources_converge_in_one_apply_at_thirty_percent_faults() {
     );
 
     let api = p.patient_api();
-    let project = w.resource("comwit_project.p")["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let projects = p.block_on(api.list_projects()).unwrap();
-    assert_eq!(
-        projects.iter().map(|p| &p.project_id).collect::<Vec<_>>(),
-        vec![&project],
-        "exactly one project"
-    );
     let dbs: BTreeSet<String> = p
         .block_on(api.list_databases(&project))
         .unwrap()
@@ -154,14 +141,17 @@ fn fifty_resources_converge_in_one_apply_at_thirty_percent_faults() {
     assert_eq!(p.block_on(api.list_domains(&project)).unwrap().len(), 1);
     let records = platform_records(&p, &api, &project, "faulty.example.com");
     assert_eq!(records, state_ids(&w, "comwit_domain_record", "record_id"));
-    assert_eq!(records.len(), 30, "no duplicates, no orphans");
+    assert_eq!(records.len(), 31, "no duplicates, no orphans");
 
     w.assert_no_changes();
     w.destroy();
     assert!(
-        p.block_on(api.list_projects()).unwrap().is_empty(),
+        p.block_on(api.live_databases(&project)).unwrap().is_empty()
+            && p.block_on(api.list_apps(&project)).unwrap().is_empty()
+            && p.block_on(api.list_domains(&project)).unwrap().is_empty(),
         "destroy under faults leaves nothing"
     );
+    p.assert_public_contract();
 }
 
 /// Creates whose answers are lost for good (no retries allowed, every injected fault after
@@ -299,91 +289,46 @@ fn two_hundred_creates_under_a_rate_limit() {
     );
 }
 
-/// Database tokens at a 30% failure rate: one apply converges, the next plan is empty, the
-/// run's token is revoked and no token is left that Terraform did not mean to keep. The app
-/// keeps one token per run that opened it (plan and apply), and the one it was sent works.
+/// Database tokens at a 30% failure rate: one apply creates the database (its one-time
+/// `database_token` kept in state) and an app whose environment carries it; the next plan is
+/// empty. A rotation through `token_rotation_trigger` under the same faults converges too: the
+/// token in state and in the app's environment is the newest, it answers SQL at
+/// `database_url`, and the one before it is refused. Extensions are off.
 #[test]
 fn database_tokens_converge_and_leave_only_the_kept_ones_under_faults() {
-    let p = Platform::start_with(|c| c.fail_rate = 0.3);
+    let p = Platform::start_with(|c| {
+        c.fail_rate = 0.3;
+        c.extensions = false;
+    });
     let Some(w) = p.workdir() else { return };
-    w.config(&format!(
-        r#"{PROVIDER_HEADER}
-resource "comwit_project" "p" {{
-  name = "tokens"
+    let project = create_project(&p, "tokens");
+    let config = |trigger: &str| {
+        format!(
+            r#"{PROVIDER_HEADER}
+provider "comwit" {{
+  project_id = "{project}"
 }}
 
 resource "comwit_database" "db" {{
-  project_id          = comwit_project.p.id
-  name                = "main"
-  deletion_protection = false
-}}
-
-ephemeral "comwit_database_token" "app" {{
-  project_id      = comwit_project.p.id
-  database_id     = comwit_database.db.database_id
-  expires_in      = "24h"
-  revoke_on_close = false
-}}
-
-ephemeral "comwit_database_token" "run" {{
-  project_id  = comwit_project.p.id
-  database_id = comwit_database.db.database_id
-  access      = "read_only"
+  name                   = "main"
+  deletion_protection    = false
+  token_rotation_trigger = {{ n = "{trigger}" }}
 }}
 
 resource "comwit_app" "web" {{
-  project_id             = comwit_project.p.id
-  name                   = "web"
-  runtime                = "isolate"
-  secret_env_wo          = {{ DATABASE_TOKEN = ephemeral.comwit_database_token.app.token }}
-  secret_env_wo_rotating = ["DATABASE_TOKEN"]
-  secret_env_wo_version  = 1
-}}
-
-resource "terraform_data" "migrate" {{
-  triggers_replace = [comwit_database.db.database_id]
-  provisioner "local-exec" {{
-    command = "printf '%s' \"$APP_TOKEN\" > app-token.txt && printf '%s' \"$RUN_TOKEN\" > run-token.txt"
-    environment = {{
-      APP_TOKEN = ephemeral.comwit_database_token.app.token
-      RUN_TOKEN = ephemeral.comwit_database_token.run.token
-    }}
+  name = "web"
+  env = {{
+    DATABASE_URL   = comwit_database.db.database_url
+    DATABASE_TOKEN = comwit_database.db.database_token
   }}
 }}
 "#
-    ));
-    w.apply();
-    w.assert_no_changes();
-    let faults: u64 = p
-        .request_counts()
-        .iter()
-        .filter(|(s, _)| **s >= 500)
-        .map(|(_, n)| n)
-        .sum();
-    assert!(faults > 0, "faults were injected");
-
-    let api = p.patient_api();
-    let project = w.resource("comwit_project.p")["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let database = w.resource("comwit_database.db")["database_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let live = p
-        .block_on(api.list_database_tokens(&project, &database))
-        .unwrap();
-    // Opened twice: by apply, and by the empty plan (apply's own plan could not open it: the
-    // database did not exist yet). Each run token was revoked.
-    assert_eq!(live.len(), 2, "exactly the kept tokens are live: {live:?}");
-    assert!(live.iter().all(|t| t.access == "full_access"), "{live:?}");
-
-    // The token the app was sent answers SQL; the run's token is refused.
-    let sql = |token: &str| {
+        )
+    };
+    let sql = |url: &str, token: &str| {
         p.block_on(async {
             reqwest::Client::new()
-                .post(format!("{}/{database}/v2/pipeline", p.db_url))
+                .post(format!("{url}/v2/pipeline"))
                 .bearer_auth(token)
                 .json(&serde_json::json!({"requests": [
                     {"type": "execute", "stmt": {"sql": "SELECT 1"}}, {"type": "close"}
@@ -395,8 +340,51 @@ resource "terraform_data" "migrate" {{
                 .as_u16()
         })
     };
-    let read = |name: &str| std::fs::read_to_string(w.path().join(name)).unwrap();
-    assert_eq!(sql(&read("app-token.txt")), 200);
-    assert_eq!(sql(&read("run-token.txt")), 401);
+    let api = p.patient_api();
+    // The token in state, and the one the platform holds in the app's environment.
+    let tokens = || {
+        let db = w.resource("comwit_database.db");
+        let app_id = w.resource("comwit_app.web")["app_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let env = p.block_on(api.get_env(&project, &app_id)).expect("env");
+        let in_app = env
+            .iter()
+            .find(|v| v.key == "DATABASE_TOKEN")
+            .map(|v| v.value.clone().unwrap_or_default())
+            .unwrap_or_default();
+        (
+            db["database_url"].as_str().unwrap().to_string(),
+            db["database_token"].as_str().unwrap().to_string(),
+            in_app,
+        )
+    };
+
+    w.config(&config("1"));
+    w.apply();
+    w.assert_no_changes();
+    let (url, first, in_app) = tokens();
+    assert!(!first.is_empty(), "the one-time token is kept in state");
+    assert_eq!(in_app, first, "the app was sent the token in state");
+    assert_eq!(sql(&url, &first), 200);
+
+    w.config(&config("2"));
+    w.apply();
+    w.assert_no_changes();
+    let (url, second, in_app) = tokens();
+    assert_ne!(second, first, "the token was rotated");
+    assert_eq!(in_app, second, "the app was sent the rotated token in the same apply");
+    assert_eq!(sql(&url, &second), 200);
+    assert_eq!(sql(&url, &first), 401, "the token rotated away is refused");
+
+    let faults: u64 = p
+        .request_counts()
+        .iter()
+        .filter(|(s, _)| **s >= 500)
+        .map(|(_, n)| n)
+        .sum();
+    assert!(faults > 0, "faults were injected");
     w.destroy();
+    p.assert_public_contract();
 }

@@ -1,34 +1,24 @@
+# Extension: minting database tokens has no public route yet. On a platform without it this
+# ephemeral resource fails with "Database tokens cannot be minted on this platform"; use the
+# database's one-time `database_token` (rotated with `token_rotation_trigger`) or a `cwp_`
+# project token with the `database:connect` scope instead.
+
 resource "comwit_database" "orders" {
   name = "orders"
 }
 
-# A token the app keeps: never revoked by Terraform, valid for 30 days. Every plan and apply
-# that opens it mints one (each valid until it expires); the app keeps the one it was sent.
-ephemeral "comwit_database_token" "app" {
-  database_id     = comwit_database.orders.database_id
-  expires_in      = "720h"
-  revoke_on_close = false
-}
-
+# The app keeps the database's own token (public): sent as plain env, rotated by changing
+# `token_rotation_trigger` on the database.
 resource "comwit_app" "web" {
-  name    = "web"
-  runtime = "next"
+  name = "web"
 
   env = {
-    DATABASE_URL = comwit_database.orders.database_url
+    DATABASE_URL   = comwit_database.orders.database_url
+    DATABASE_TOKEN = comwit_database.orders.database_token
   }
-
-  # Write-only: the token is sent to the app, never stored in the plan or the state.
-  secret_env_wo = {
-    DATABASE_TOKEN = ephemeral.comwit_database_token.app.token
-  }
-  # A new token every run is not a change...
-  secret_env_wo_rotating = ["DATABASE_TOKEN"]
-  # ...until this is increased: then the app gets this run's token (rotate before 30 days).
-  secret_env_wo_version = 1
 }
 
-# A token for the run itself (the default): read-only here, revoked when Terraform is done.
+# A short-lived read-only token for the run itself, revoked when Terraform is done.
 ephemeral "comwit_database_token" "schema_check" {
   database_id = comwit_database.orders.database_id
   access      = "read_only"

@@ -30,7 +30,6 @@ provider "cloudflare" {}
 
 resource "comwit_app" "web" {
   name    = "web"
-  runtime = "next"
 }
 
 resource "comwit_app_hostname" "www" {
@@ -46,7 +45,6 @@ resource "cloudflare_dns_record" "comwit" {
   name    = each.value.name
   type    = each.value.type
   content = each.value.value
-  ttl     = each.value.ttl
   # Comwit must see its own edge behind the name, not Cloudflare's proxy.
   proxied = false
 }

@@ -40,7 +40,6 @@ provider "comwit" {
 
 resource "comwit_app" "web" {
   name    = "web"
-  runtime = "isolate"
 }
 
 # --- Manual DNS: Comwit says which records to publish...
@@ -65,7 +64,6 @@ resource "comwit_domain_record" "www" {
   name       = each.value.name
   type       = each.value.type
   values     = [each.value.value]
-  ttl        = each.value.ttl
 }
 
 # Waits until Comwit has found both records: the hostname is then active.

@@ -35,7 +35,6 @@ provider "google" {
 
 resource "comwit_app" "web" {
   name    = "web"
-  runtime = "next"
 }
 
 resource "comwit_app_hostname" "www" {
@@ -51,7 +50,6 @@ resource "google_dns_record_set" "comwit" {
   # Cloud DNS wants absolute names (trailing dot), quoted TXT data and absolute CNAME targets.
   name = "${each.value.name}."
   type = each.value.type
-  ttl  = each.value.ttl
   rrdatas = [
     each.value.type == "TXT" ? "\"${each.value.value}\"" :
     each.value.type == "CNAME" ? "${each.value.value}." : each.value.value

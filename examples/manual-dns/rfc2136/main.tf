@@ -49,7 +49,6 @@ provider "dns" {
 
 resource "comwit_app" "web" {
   name    = "web"
-  runtime = "next"
 }
 
 resource "comwit_app_hostname" "www" {
@@ -72,7 +71,6 @@ resource "dns_cname_record" "comwit" {
   zone  = "${var.zone}."
   name  = local.relative[each.key]
   cname = "${each.value.value}."
-  ttl   = each.value.ttl
 }
 
 resource "dns_a_record_set" "comwit" {
@@ -81,7 +79,6 @@ resource "dns_a_record_set" "comwit" {
   zone      = "${var.zone}."
   name      = local.relative[each.key]
   addresses = [each.value.value]
-  ttl       = each.value.ttl
 }
 
 resource "dns_txt_record_set" "comwit" {
@@ -90,7 +87,6 @@ resource "dns_txt_record_set" "comwit" {
   zone = "${var.zone}."
   name = local.relative[each.key]
   txt  = [each.value.value]
-  ttl  = each.value.ttl
 }
 
 resource "comwit_app_hostname_verification" "www" {

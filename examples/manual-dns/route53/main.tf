@@ -31,7 +31,6 @@ provider "aws" {
 
 resource "comwit_app" "web" {
   name    = "web"
-  runtime = "next"
 }
 
 resource "comwit_app_hostname" "www" {
@@ -46,7 +45,6 @@ resource "aws_route53_record" "comwit" {
   zone_id = var.route53_zone_id
   name    = each.value.name
   type    = each.value.type
-  ttl     = each.value.ttl
   # The AWS provider adds the quotes around TXT values itself.
   records = [each.value.value]
 }

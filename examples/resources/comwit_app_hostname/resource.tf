@@ -1,6 +1,5 @@
 resource "comwit_app" "web" {
   name    = "web"
-  runtime = "next"
 }
 
 # Manual DNS: publish dns_records at the DNS provider that hosts example.org. The keys, names

@@ -1,6 +1,5 @@
 resource "comwit_app" "web" {
   name    = "web"
-  runtime = "next"
 }
 
 resource "comwit_app_hostname" "www" {
@@ -17,7 +16,6 @@ resource "cloudflare_dns_record" "www" {
   name    = each.value.name
   type    = each.value.type
   content = each.value.value
-  ttl     = each.value.ttl
   proxied = false
 }
 

@@ -35,17 +35,11 @@ resource "comwit_domain_record" "spf" {
   values = ["v=spf1 include:example.net -all"]
 }
 
-resource "comwit_domain_record" "caa" {
+# An alias (A_ALIAS): answered with the target's addresses; mostly used at a zone apex, where
+# a CNAME cannot be (this zone's apex has A records above, so it sits at "edge" here).
+resource "comwit_domain_record" "edge" {
   domain = comwit_domain.main.domain
-  name   = "@"
-  type   = "CAA"
-  values = ["0 issue \"letsencrypt.org\""]
-}
-
-resource "comwit_domain_record" "sip" {
-  domain   = comwit_domain.main.domain
-  name     = "_sip._tcp"
-  type     = "SRV"
-  values   = ["10 5060 sip.example.net"]
-  priority = 0
+  name   = "edge"
+  type   = "A_ALIAS"
+  values = ["edge.example.net"]
 }

@@ -142,7 +142,7 @@ mod tests {
     fn the_config_model_matches_the_schema() {
         model::shape::check::<AppListConfig>(&schema());
         // `project_id` is `query::list_project_attribute`, tested there.
-        let config = Value::object([("project_id", Value::string("shop"))]);
+        let config = Value::object([("project_id", Value::string("my shop"))]);
         assert!(plan::validate_config(&schema(), &config).has_errors());
     }
 

@@ -60,10 +60,10 @@ mod tests {
 
     #[test]
     fn a_malformed_project_id_is_an_error() {
-        let config = Value::object([("project_id", Value::string("shop"))]);
+        let config = Value::object([("project_id", Value::string("my shop"))]);
         let d = plan::validate_config(&schema(), &config);
         assert!(d.has_errors(), "{d}");
-        assert!(d.to_string().contains("`prj_` followed by 16"), "{d}");
+        assert!(d.to_string().contains("without whitespace or `/`"), "{d}");
     }
 
     #[test]

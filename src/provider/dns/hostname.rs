@@ -116,18 +116,19 @@ record at a zone apex, a `CNAME` to the app's edge target elsewhere) and `owners
 record `_cf-challenge.<hostname>`).
 
 **Manual DNS** (`dns_mode = \"manual\"`): publish both records at whatever DNS provider hosts \
-the name. Their keys, names, types and TTLs are known when Terraform plans (only the values \
+the name. Their keys, names and types are known when Terraform plans (only the values \
 wait for apply), so `for_each = comwit_app_hostname.<name>.dns_records` into another \
 provider's record resource works in the very first `terraform apply`, without `-target`. The \
-hostname turns `active` once Comwit finds both records; `comwit_app_hostname_verification` \
-waits for that. The records stay in the state after verification, so the records fed from \
+hostname turns `active` when the platform finalizes it, which it does once it finds both \
+records; `comwit_app_hostname_verification` asks for that until it happens. The records stay in the state after verification, so the records fed from \
 them are never planned away.
 
 **Automatic DNS** (`dns_mode = \"automatic\"`, with `domain`): Comwit writes both records into \
 the zone of a project domain (`comwit_domain`) that is the hostname or a suffix of it; they \
-appear there with `managed_by` set to the hostname and cannot be changed through \
-`comwit_domain_record`. Terraform waits until the hostname is `active` (see `timeouts`), and \
-destroying the hostname removes the records.
+appear there as the platform's records (`owner` `platform_app`; `managed_by` in the records \
+data source names the hostname) and cannot be changed through `comwit_domain_record`. \
+Terraform finalizes the hostname until it is `active` (see `timeouts`), and destroying the \
+hostname removes the records.
 
 A zone apex is a hostname of exactly two labels or one equal to an onboarded domain. For \
 Manual DNS, Terraform tells the routing type at plan time from the project's domains; when \
@@ -139,7 +140,10 @@ once the domain is onboarded in the hostname's project, the next plan sees it.
 **Import:** `terraform import comwit_app_hostname.<name> <project_id>/<app_id>/<hostname>`, \
 or an `import` block with that `id` or, on Terraform 1.12 and later, `identity = { project_id = \
 \"<project_id>\", app_id = \"<app_id>\", hostname = \"<hostname>\" }` (`project_id` defaults \
-to the provider's). The imported `dns_mode` and `domain` are the platform's. On Terraform 1.14 \
+to the provider's). The imported `dns_mode` and `domain` are told from the project's zones (the platform's list \
+of hostnames shows neither). An imported Manual DNS hostname has empty `dns_records`: the \
+platform returns them only in the answer to the attach, so publish them from the \
+configuration that attached it (or detach and attach it again). On Terraform 1.14 \
 and later, `terraform query` with a `comwit_app_hostname` list block finds the hostnames of an \
 app (or of every app of a project) and writes their `import` and `resource` blocks \
 (`-generate-config-out`).
@@ -182,7 +186,7 @@ tell a zone apex) when the token has it.";
             ),
             dns_records_attribute(
                 "The records that make the hostname work, by purpose: `routing` and \
-                 `ownership`. Keys, names, types and TTLs are known at plan time; values after \
+                 `ownership`. Keys, names and types are known at plan time; values after \
                  apply. Feed them to your DNS provider with `for_each` for Manual DNS.",
             ),
         ])
@@ -433,8 +437,10 @@ impl ModelResource for HostnameResource {
             )
         })
         .await?;
-        let platform = platform_hostnames(ctx, &configured.client, &project).await;
-        listed_state(self, h, &platform)
+        let zone = Zones::new(&configured.client, &project)
+            .lookup(ctx, &h.hostname)
+            .await;
+        listed_state(self, h, zone)
     }
 
     fn identity(&self) -> Option<&IdentitySchema> {
@@ -500,42 +506,93 @@ impl HostnameResource {
     }
 }
 
-/// The Automatic DNS hostnames of a project, with their domains: the names of the platform's
-/// records (`owner: platform_app`) in the project's domains. A hostname's list does not show
-/// its `dns_mode`; this tells it (empty when the domains cannot be read).
-pub(super) async fn platform_hostnames(
-    ctx: &Ctx,
-    client: &Client,
-    project: &str,
-) -> std::collections::BTreeMap<String, String> {
-    let mut out = std::collections::BTreeMap::new();
-    let Ok(domains) = call(ctx, client.read_domains(project)).await else {
-        return out;
-    };
-    for d in domains {
-        if let Ok(records) = call(ctx, client.read_records(project, &d.domain)).await {
-            for r in records.iter().filter(|r| r.is_platform()) {
-                let name = r.name.trim_end_matches('.').to_ascii_lowercase();
-                let longer = out
-                    .get(&name)
-                    .is_some_and(|z: &String| z.len() >= d.domain.len());
-                if !longer {
-                    out.insert(name, d.domain.clone());
-                }
-            }
-        }
-    }
-    out
+/// An Automatic DNS hostname as the project's zones show it: the domain whose zone holds its
+/// records, and those records (`owner: platform_app`).
+#[derive(Clone, Debug, Default)]
+pub(super) struct PlatformHostname {
+    pub domain: String,
+    pub records: Vec<crate::api::models::HostnameDnsRecord>,
 }
 
-/// A listed or imported hostname's state, with the `dns_mode` and (Automatic DNS) `domain`
-/// that `platform` tells (see [`platform_hostnames`]).
+/// Tells Automatic DNS hostnames from the project's zones: the platform's records
+/// (`owner: platform_app`) in the project domains that could hold a hostname. The hostname list
+/// shows neither a hostname's `dns_mode` nor its records; these tell both. The domains are
+/// read once, a zone's records only when a hostname under it is asked about (the client keeps
+/// each list for the process), so listing hostnames costs one read per zone in use.
+pub(super) struct Zones<'c> {
+    client: &'c Client,
+    project: String,
+    /// The project's domains, longest first; `None` until read, empty if they cannot be.
+    domains: Option<Vec<String>>,
+}
+
+impl<'c> Zones<'c> {
+    pub(super) fn new(client: &'c Client, project: &str) -> Self {
+        Zones {
+            client,
+            project: project.to_string(),
+            domains: None,
+        }
+    }
+
+    pub(super) fn client(&self) -> &'c Client {
+        self.client
+    }
+
+    /// The Automatic DNS hostname `hostname` as the zones show it; `None` when no project
+    /// zone holds platform records for it (Manual DNS, or the zones cannot be read).
+    pub(super) async fn lookup(&mut self, ctx: &Ctx, hostname: &str) -> Option<PlatformHostname> {
+        if self.domains.is_none() {
+            let mut domains: Vec<String> = call(ctx, self.client.read_domains(&self.project))
+                .await
+                .map(|ds| ds.into_iter().map(|d| d.domain).collect())
+                .unwrap_or_default();
+            domains.sort_by_key(|d| std::cmp::Reverse(d.len()));
+            self.domains = Some(domains);
+        }
+        let host = hostname.trim_end_matches('.').to_ascii_lowercase();
+        let zones: Vec<String> = self
+            .domains
+            .iter()
+            .flatten()
+            .filter(|d| super::names::is_within(&host, d))
+            .cloned()
+            .collect();
+        // The nearest zone that holds the hostname's records.
+        for domain in zones {
+            let Ok(records) = call(ctx, self.client.read_records(&self.project, &domain)).await
+            else {
+                continue;
+            };
+            let mut found = PlatformHostname {
+                domain: domain.clone(),
+                records: Vec::new(),
+            };
+            for r in records.iter().filter(|r| r.managed_by().as_deref() == Some(&host)) {
+                for value in &r.values {
+                    found.records.push(crate::api::models::HostnameDnsRecord {
+                        record_type: r.record_type.clone(),
+                        name: r.name.trim_end_matches('.').to_string(),
+                        value: value.clone(),
+                        purpose: String::new(),
+                    });
+                }
+            }
+            if !found.records.is_empty() {
+                return Some(found);
+            }
+        }
+        None
+    }
+}
+
+/// A listed or imported hostname's state, with the `dns_mode`, (Automatic DNS) `domain` and
+/// `dns_records` that its `zone` tells (see [`Zones`]).
 pub(super) fn listed_state(
     resource: &HostnameResource,
     mut h: Hostname,
-    platform: &std::collections::BTreeMap<String, String>,
+    zone: Option<PlatformHostname>,
 ) -> Result<Value, Diagnostics> {
-    let zone = platform.get(&h.hostname.to_ascii_lowercase()).cloned();
     h.dns_mode = Some(
         if zone.is_some() {
             MANAGED_PROJECT_DOMAIN
@@ -544,11 +601,16 @@ pub(super) fn listed_state(
         }
         .to_string(),
     );
+    if let Some(z) = &zone {
+        if h.dns_records.is_empty() {
+            h.dns_records = z.records.clone();
+        }
+    }
     let mut state = resource.state(h, None)?;
     set_attr(
         &mut state,
         "domain",
-        zone.map_or(Value::Null, Value::string),
+        zone.map_or(Value::Null, |z| Value::string(z.domain)),
     );
     Ok(state)
 }

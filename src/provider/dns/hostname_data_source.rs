@@ -72,10 +72,18 @@ impl DataSource for HostnameDataSource {
             )
         })
         .await?;
-        // The list shows neither the mode nor the records: the mode is told by the platform's
-        // records in the project's domains; the records are only in the create answer.
-        let platform = super::hostname::platform_hostnames(ctx, &configured.client, &project).await;
-        let zone = platform.get(&h.hostname.to_ascii_lowercase()).cloned();
+        // The list shows neither the mode nor the records: both are told by the platform's
+        // records in the project's domains (Automatic DNS); a Manual DNS hostname's records
+        // are only in its create answer, so they stay empty here.
+        let zone = super::hostname::Zones::new(&configured.client, &project)
+            .lookup(ctx, &h.hostname)
+            .await;
+        let mut h = h;
+        if let Some(z) = &zone {
+            if h.dns_records.is_empty() {
+                h.dns_records = z.records.clone();
+            }
+        }
         let mut result = HostnameModel::new(h, DnsRecords::new(), None);
         result.project_id = project;
         result.dns_mode = if zone.is_some() {
@@ -84,7 +92,7 @@ impl DataSource for HostnameDataSource {
             "manual"
         }
         .to_string();
-        result.domain = zone;
+        result.domain = zone.map(|z| z.domain);
         model::value_of(&result, &self.schema)
     }
 }

@@ -4,12 +4,11 @@
 use async_trait::async_trait;
 use serde::Deserialize;
 
-use super::hostname::HostnameResource;
-use crate::api::models::Hostname;
+use super::hostname::{HostnameResource, Zones};
 use crate::api::Client;
 use crate::provider::common::{api_error, id_validator};
 use crate::provider::query::{
-    finished, list_project, list_project_attribute, next_page, send_each, Sent,
+    finished, list_project, list_project_attribute, next_page, Sent,
 };
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
@@ -65,29 +64,42 @@ provider_type!(HostnameList, HostnameResource::TYPE_NAME, |shared| {
 });
 
 impl HostnameList {
-    /// Sends the hostnames of one app.
+    /// Sends the hostnames of one app; `zones` tells their modes (shared by every app of
+    /// the project, so each zone is read once).
     async fn send_app(
         &self,
         ctx: &Ctx,
         sink: &ListSink,
-        client: &Client,
+        zones: &mut Zones<'_>,
         project: &str,
         app_id: &str,
     ) -> Result<Sent, Diagnostics> {
-        let platform = super::hostname::platform_hostnames(ctx, client, project).await;
-        let pages = client.hostname_pages(project, app_id);
+        let client = zones.client();
+        let mut pages = client.hostname_pages(project, app_id);
         let what = format!("the hostnames of the app {app_id}");
-        send_each(ctx, sink, pages, &what, |mut h: Hostname| {
-            h.project_id = project.to_string();
-            if h.app_id.is_empty() {
-                h.app_id = app_id.to_string();
+        loop {
+            let page = match next_page(ctx, sink, &mut pages).await {
+                Ok(Some(page)) => page,
+                Ok(None) if sink.wants_more() => return Ok(Sent::All),
+                Ok(None) => return Ok(Sent::Stopped),
+                Err(e) if e.is_not_found() => return Ok(Sent::Gone(e)),
+                Err(e) => return Err(api_error(&format!("list {what}"), &e)),
+            };
+            for mut h in page {
+                h.project_id = project.to_string();
+                if h.app_id.is_empty() {
+                    h.app_id = app_id.to_string();
+                }
+                let zone = zones.lookup(ctx, &h.hostname).await;
+                let item = Listed {
+                    display_name: h.hostname.clone(),
+                    state: super::hostname::listed_state(&self.resource, h, zone)?,
+                };
+                if !sink.send(item).await {
+                    return Ok(Sent::Stopped);
+                }
             }
-            Ok(Some(Listed {
-                display_name: h.hostname.clone(),
-                state: super::hostname::listed_state(&self.resource, h, &platform)?,
-            }))
-        })
-        .await
+        }
     }
 
     /// Sends the hostnames of `app_id`, or of every app of `project`; false once the sink
@@ -101,7 +113,8 @@ impl HostnameList {
         app_id: Option<&str>,
     ) -> Result<bool, Diagnostics> {
         if let Some(app_id) = app_id {
-            return match self.send_app(ctx, sink, client, project, app_id).await? {
+            let mut zones = Zones::new(client, project);
+            return match self.send_app(ctx, sink, &mut zones, project, app_id).await? {
                 Sent::All => Ok(true),
                 Sent::Stopped => Ok(false),
                 Sent::Gone(_) => Err(Diagnostic::error(
@@ -117,6 +130,7 @@ impl HostnameList {
                 .into()),
             };
         }
+        let mut zones = Zones::new(client, project);
         let mut apps = client.app_pages(project);
         let what = format!("list the apps of the project {project}");
         while let Some(page) = next_page(ctx, sink, &mut apps)
@@ -126,7 +140,7 @@ impl HostnameList {
             for app in page {
                 // An app deleted since its page was read (`Gone`) has no hostnames left.
                 let sent = self
-                    .send_app(ctx, sink, client, project, &app.app_id)
+                    .send_app(ctx, sink, &mut zones, project, &app.app_id)
                     .await?;
                 if matches!(sent, Sent::Stopped) {
                     return Ok(false);
@@ -171,11 +185,11 @@ mod tests {
     fn a_malformed_app_id_is_an_error() {
         let config = Value::object([
             ("project_id", Value::Null),
-            ("app_id", Value::string("web")),
+            ("app_id", Value::string("apps/web")),
         ]);
         let d = plan::validate_config(&schema(), &config);
         assert!(d.has_errors(), "{d}");
-        assert!(d.to_string().contains("`app_` followed by 16"), "{d}");
+        assert!(d.to_string().contains("without whitespace or `/`"), "{d}");
     }
 
     fn both_records(hostname: &str) -> Vec<crate::api::models::HostnameDnsRecord> {
@@ -196,10 +210,10 @@ mod tests {
         let mut automatic = manual("app.example.com", both_records("app.example.com"));
         automatic.dns_mode = None;
         automatic.status = "active".into();
-        let platform = std::collections::BTreeMap::from([(
-            "app.example.com".to_string(),
-            "example.com".to_string(),
-        )]);
+        let zone = super::super::hostname::PlatformHostname {
+            domain: "example.com".to_string(),
+            records: both_records("app.example.com"),
+        };
         for (h, domain) in [
             (
                 manual("www.example.org", both_records("www.example.org")),
@@ -207,7 +221,11 @@ mod tests {
             ),
             (automatic, Some("example.com")),
         ] {
-            let state = &super::super::hostname::listed_state(&list.resource, h.clone(), &platform)
+            let state = &super::super::hostname::listed_state(
+                &list.resource,
+                h.clone(),
+                domain.map(|_| zone.clone()),
+            )
                 .unwrap();
             // `read` of that state: the same value.
             let known: super::super::hostname::HostnameModel = model::get(state).unwrap();

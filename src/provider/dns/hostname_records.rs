@@ -1,5 +1,5 @@
 //! The `dns_records` of a hostname: a map keyed by purpose (`routing`, `ownership`) of
-//! `{type, name, value, ttl}`. Keys, names, types and TTLs follow from the hostname alone, so
+//! `{type, name, value}`. Keys, names and types follow from the hostname alone, so
 //! they are planned before the hostname exists and `for_each = ...dns_records` works in the
 //! first apply; only the values wait for the platform.
 
@@ -70,7 +70,7 @@ fn record_object(rtype: Value, name: Value, value: Value) -> Value {
     Value::object([("type", rtype), ("name", name), ("value", value)])
 }
 
-/// The records planned for a new hostname: known keys and TTLs; the names when the hostname is
+/// The records planned for a new hostname: known keys; the names when the hostname is
 /// known; the routing type when it can be told (see `names::routing_type`); unknown values.
 pub(super) fn planned_records(hostname: Option<&str>, routing_type: Option<&str>) -> Value {
     let name = |n: Option<String>| n.map_or(Value::Unknown, Value::string);

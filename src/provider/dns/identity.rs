@@ -253,7 +253,7 @@ mod tests {
         let rec = Some("rec_00000000000000aa");
         let cases = [
             (
-                record(Some(PRJ), Some("example.com"), Some("www")),
+                record(Some(PRJ), Some("example.com"), Some("www/1")),
                 "Invalid record_id in the identity",
                 "record_id",
                 "not a record ID",
@@ -265,7 +265,7 @@ mod tests {
                 "trailing dot",
             ),
             (
-                record(Some("shop"), Some("example.com"), rec),
+                record(Some("my shop"), Some("example.com"), rec),
                 "Invalid project_id in the identity",
                 "project_id",
                 "not a project ID",
@@ -294,7 +294,7 @@ mod tests {
         let d = hostname_import_id(
             &identity(&[
                 ("project_id", Some(PRJ)),
-                ("app_id", Some("web")),
+                ("app_id", Some("web app")),
                 ("hostname", Some("www.example.com")),
             ]),
             &shared,
@@ -352,7 +352,7 @@ mod tests {
             assert!(d.to_string().contains("not configured"), "{type_name}: {d}");
             // A mistyped one stops before.
             let mut bad = id.clone();
-            crate::provider::common::set_attr(&mut bad, "project_id", Value::string("shop"));
+            crate::provider::common::set_attr(&mut bad, "project_id", Value::string("shop/1"));
             let d = r.import_identity(&mut ctx, &bad).await.unwrap_err();
             assert!(
                 d.to_string().contains("Invalid project_id"),

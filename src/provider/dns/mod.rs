@@ -198,7 +198,7 @@ async fn pause(ctx: &Ctx, delay: Duration, hostname: &str) -> Result<(), Diagnos
 /// than that something is wrong. The public material does not name the answer: any 4xx that
 /// is not about the request itself (auth, a missing hostname, rate limits are handled apart)
 /// counts as "not ready".
-fn not_ready(e: &ApiError) -> bool {
+pub(super) fn not_ready(e: &ApiError) -> bool {
     matches!(e.status(), Some(400 | 409 | 412 | 422 | 425))
 }
 

@@ -59,9 +59,9 @@ one or more `values`. Changing the name, type, values, TTL or priority updates t
 place; moving it to another domain or project replaces it.
 
 Values are checked for their type when Terraform plans: IPv4 addresses for `A`, IPv6 for \
-`AAAA`, exactly one hostname for `CNAME`, hostnames with a `priority` for `MX`, \
-`<weight> <port> <target>` with a `priority` for `SRV`, `<flags> <tag> \"<value>\"` for `CAA`, \
-printable ASCII for `TXT`. A CNAME shares its name with no other record and is never at the \
+`AAAA`, exactly one hostname for `CNAME`, hostnames with a `priority` for `MX` (sent to the \
+platform as `\"<priority> <host>\"`, the public record's MX form), an alias target hostname for \
+`A_ALIAS` (an alias at the zone apex, where a CNAME cannot be), printable ASCII for `TXT`. A CNAME shares its name with no other record and is never at the \
 zone apex.
 
 Records that an Automatic DNS hostname wrote into the zone belong to that hostname \
@@ -108,7 +108,8 @@ need `domain:read`.";
                 .required()
                 .validator(validators::one_of(&RECORD_TYPES))
                 .description(
-                    "The record type: `A`, `AAAA`, `CNAME`, `TXT`, `MX`, `CAA` or `SRV`. \
+                    "The record type: `A`, `AAAA`, `CNAME`, `TXT`, `MX` or `A_ALIAS` (the public \
+                     platform's types). \
                      Changing it updates the record in place.",
                 ),
             Attribute::set("values", Type::String)
@@ -118,7 +119,7 @@ need `domain:read`.";
                      order does not matter. `A`: IPv4 addresses. `AAAA`: IPv6 addresses. \
                      `CNAME`: the target hostname. `MX`: mail server hostnames. `TXT`: 1 to \
                      1024 printable ASCII characters each (no surrounding quotes needed). \
-                     `CAA`: `0 issue \"letsencrypt.org\"`. `SRV`: `<weight> <port> <target>`. \
+                     `A_ALIAS`: the alias target hostname. \
                      Hostnames may be written with a trailing dot or in any case; they are \
                      stored in lowercase without it.",
                 ),
@@ -132,9 +133,8 @@ need `domain:read`.";
                 .optional()
                 .validator(validators::int_between(0, 65535))
                 .description(
-                    "The preference of an `MX` record or the priority of an `SRV` record (0 to \
-                     65535, lower is preferred). Required for `MX` and `SRV`, not allowed for \
-                     other types.",
+                    "The preference of an `MX` record (0 to 65535, lower is preferred). Required \
+                     for `MX`, not allowed for other types.",
                 ),
         ])
         .description(description),
@@ -372,7 +372,7 @@ impl ModelResource for RecordResource {
             )
         })
         .await?;
-        if let Some(host) = &record.managed_by().map(str::to_string) {
+        if let Some(host) = &record.managed_by() {
             return Err(managed_error(&record, host).into());
         }
         self.state(record_model(record, None))
@@ -438,7 +438,7 @@ async fn write_error(
         &body.rtype,
     );
     let action = format!("{verb} the {rtype} record {name}");
-    if err.as_status().is_some_and(|s| s.code == "record_managed") {
+    if err.as_status().is_some_and(|s| s.code.eq_ignore_ascii_case("record_managed")) {
         let host = error_detail(err, "managed_by")
             .and_then(|h| h.as_str().map(str::to_string))
             .unwrap_or_else(|| "an Automatic DNS hostname".into());
@@ -467,7 +467,7 @@ async fn write_error(
     let Some(clash) = clash else {
         return api_error(&action, err);
     };
-    if let Some(host) = &clash.managed_by().map(str::to_string) {
+    if let Some(host) = &clash.managed_by() {
         let mut d = managed_error(clash, host);
         d.detail = format!("Could not {action}: {}", d.detail);
         return d.with_attribute(AttributePath::new("name")).into();
@@ -506,7 +506,7 @@ async fn write_error(
 
 /// "a" or "an" before a record type, as it is read out ("an A record", "a TXT record").
 fn article(rtype: &str) -> &'static str {
-    if matches!(rtype, "A" | "AAAA" | "MX" | "SRV") {
+    if matches!(rtype, "A" | "AAAA" | "A_ALIAS" | "MX") {
         "an"
     } else {
         "a"
@@ -518,12 +518,18 @@ fn managed_error(record: &Record, host: &str) -> Diagnostic {
     Diagnostic::error(
         "Record managed by Automatic DNS",
         format!(
-            "The {} record {} ({}) is managed by the Automatic DNS hostname {host}, which \
-             wrote it into the zone and keeps it up to date; it cannot be managed as a \
+            "The {} record {} ({}) is managed by the Automatic DNS hostname {host}{}, \
+             which wrote it into the zone and keeps it up to date; it cannot be managed as a \
              `comwit_domain_record`. Manage the hostname (`comwit_app_hostname`) instead, or, \
              to publish your own records, switch that hostname to `dns_mode = \"manual\"` \
              first.",
-            record.record_type, record.name, record.record_id
+            record.record_type,
+            record.name,
+            record.record_id,
+            record
+                .owner_app()
+                .map(|app| format!(" of the app {app}"))
+                .unwrap_or_default()
         ),
     )
 }

@@ -66,8 +66,7 @@ domains per request besides.
                 .optional()
                 .validator(validators::one_of(&RECORD_TYPES))
                 .description(
-                    "Only records of this type: `A`, `AAAA`, `CNAME`, `TXT`, `MX`, `CAA` or \
-                     `SRV`.",
+                    "Only records of this type: `A`, `AAAA`, `CNAME`, `TXT`, `MX` or `A_ALIAS`.",
                 ),
             Attribute::string("name").optional().description(
                 "Only records of this name, written as in `comwit_domain_record`: relative to \
@@ -129,7 +128,7 @@ impl RecordList {
         if !filter.keeps(&record) {
             return Ok(None);
         }
-        let display_name = match &record.managed_by().map(str::to_string) {
+        let display_name = match &record.managed_by() {
             Some(host) => {
                 *managed += 1;
                 format!("{} {} (managed by {host})", record.name, record.record_type)
@@ -162,7 +161,10 @@ impl Run<'_> {
         let pages = self.client.record_pages(project, domain);
         let what = format!("the records of {domain} in the project {project}");
         let managed = &mut self.managed;
-        send_each(self.ctx, self.sink, pages, &what, |r| {
+        send_each(self.ctx, self.sink, pages, &what, |mut r: Record| {
+            // The public record names neither its project nor its domain: the path does.
+            r.project_id = project.to_string();
+            r.domain = domain.to_string();
             list.listed(r, filter, managed)
         })
         .await
@@ -303,13 +305,13 @@ mod tests {
             &config(&[
                 ("domain", Value::string("Example.com.")),
                 ("type", Value::string("cname")),
-                ("project_id", Value::string("shop")),
+                ("project_id", Value::string("my shop")),
             ]),
         );
         let text = d.to_string();
         assert!(text.contains("trailing dot"), "{text}");
         assert!(text.contains("CNAME"), "{text}");
-        assert!(text.contains("`prj_` followed by 16"), "{text}");
+        assert!(text.contains("without whitespace or `/`"), "{text}");
     }
 
     #[tokio::test]
@@ -421,11 +423,11 @@ mod tests {
         assert_eq!(c("fqdn"), Value::Null);
         // A managed record says whose it is, and is counted for the warning.
         record.owner = Some("platform_app".into());
-        record.owner_resource_id = Some("app.example.com".into());
+        record.owner_resource_id = Some("app_1".into());
         let listed = list.listed(record, &keep_all, &mut managed).unwrap();
         assert_eq!(
             listed.unwrap().display_name,
-            "mail.example.com MX (managed by app.example.com)"
+            "mail.example.com MX (managed by mail.example.com)"
         );
         assert_eq!(managed, 1);
         assert!(managed_warning(1).detail.contains("comwit_app_hostname"));

@@ -106,7 +106,7 @@ impl From<Record> for ListedRecord {
     fn from(record: Record) -> Self {
         let (priority, values) = split_priority(&record.record_type, &record.values);
         ListedRecord {
-            managed_by: record.managed_by().map(str::to_string),
+            managed_by: record.managed_by(),
             created_at: record.created_at.clone().unwrap_or_default(),
             relative_name: relative_record_name(&record.name, &record.domain),
             record_id: record.record_id,
@@ -168,9 +168,11 @@ mod tests {
     fn listed_records_carry_both_names() {
         let mut r = record("_dmarc.example.com", "TXT", &["v=DMARC1; p=none"]);
         r.owner = Some("platform_app".into());
-        r.owner_resource_id = Some("www.example.com".into());
+        r.name = "_cf-challenge.www.example.com".into();
+        r.owner_resource_id = Some("app_1".into());
         let v = ListedRecord::from(r);
-        assert_eq!(v.relative_name, "_dmarc");
+        assert_eq!(v.relative_name, "_cf-challenge.www");
+        // The hostname the record serves, told from its name (the owner is the app).
         assert_eq!(v.managed_by.as_deref(), Some("www.example.com"));
     }
 }

@@ -45,7 +45,7 @@ fn schema() -> Schema {
                 .optional()
                 .validator(validators::one_of(&RECORD_TYPES))
                 .description(
-                    "Only records of this type (`A`, `AAAA`, `CNAME`, `TXT`, `MX`, `CAA`, `SRV`).",
+                    "Only records of this type (`A`, `AAAA`, `CNAME`, `TXT`, `MX`, `A_ALIAS`).",
                 ),
             Attribute::nested(
                 "records",
@@ -70,7 +70,7 @@ fn schema() -> Schema {
                         .description("Time to live in seconds."),
                     Attribute::int64("priority")
                         .computed()
-                        .description("The priority of an MX or SRV record, else null."),
+                        .description("The preference of an MX record, else null."),
                     Attribute::string("managed_by").computed().description(
                         "The Automatic DNS hostname that owns the record, or null for records \
                          managed through the records API (and `comwit_domain_record`).",

@@ -4,14 +4,15 @@
 use std::collections::BTreeSet;
 use std::net::Ipv6Addr;
 
-pub const RECORD_TYPES: [&str; 7] = ["A", "AAAA", "CNAME", "TXT", "MX", "CAA", "SRV"];
+/// The public record types; `A_ALIAS` is an apex alias (a zone apex cannot hold a CNAME).
+pub const RECORD_TYPES: [&str; 6] = ["A", "AAAA", "CNAME", "TXT", "MX", "A_ALIAS"];
 
 /// Most values in one record set.
 pub const MAX_VALUES: usize = 32;
 
 /// Whether records of `rtype` carry a priority (and must have one).
 pub fn has_priority(rtype: &str) -> bool {
-    matches!(rtype, "MX" | "SRV")
+    rtype == "MX"
 }
 
 /// What a value of `rtype` looks like, for error messages.
@@ -22,8 +23,7 @@ pub fn expected_form(rtype: &str) -> &'static str {
         "CNAME" => "one target hostname such as \"target.example.net\"",
         "MX" => "a mail server hostname such as \"mx1.example.net\" (the preference goes in `priority`)",
         "TXT" => "1 to 1024 printable ASCII characters",
-        "CAA" => "`<flags> <tag> \"<value>\"`, such as `0 issue \"letsencrypt.org\"` (flags 0 or 128; tag issue, issuewild or iodef)",
-        "SRV" => "`<weight> <port> <target>`, such as \"10 5060 sip.example.net\" (the priority goes in `priority`)",
+        "A_ALIAS" => "an alias target hostname such as \"edge.example.net\" (or an IPv4 address)",
         _ => "a value of a known record type",
     }
 }
@@ -44,7 +44,7 @@ fn parse_ipv6(s: &str) -> Option<Ipv6Addr> {
     s.parse().ok()
 }
 
-/// A target hostname (CNAME, MX, SRV), already folded: labels of `a-z 0-9 - _`, at least two,
+/// A target hostname (CNAME, MX, A_ALIAS), already folded: labels of `a-z 0-9 - _`, at least two,
 /// the last starting with a letter and without `_`.
 fn is_target(s: &str) -> bool {
     let labels: Vec<&str> = s.split('.').collect();
@@ -65,42 +65,13 @@ fn is_target(s: &str) -> bool {
         && labels[labels.len() - 1].as_bytes()[0].is_ascii_lowercase()
 }
 
-/// A decimal 0..=65535 without leading zeros.
-fn is_u16_text(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 5
-        && s.bytes().all(|c| c.is_ascii_digit())
-        && (s.len() == 1 || !s.starts_with('0'))
-        && s.parse::<u32>().is_ok_and(|v| v <= 65535)
-}
-
-fn is_caa(s: &str) -> bool {
-    let mut it = s.splitn(3, ' ');
-    let (Some(flags), Some(tag), Some(value)) = (it.next(), it.next(), it.next()) else {
-        return false;
-    };
-    let Some(inner) = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) else {
-        return false;
-    };
-    matches!(flags, "0" | "128")
-        && matches!(tag, "issue" | "issuewild" | "iodef")
-        && value.len() >= 2
-        && inner.len() <= 255
-        && inner
-            .bytes()
-            .all(|c| (0x20..=0x7e).contains(&c) && c != b'"')
-}
-
-/// The form sent to the platform: hostnames (CNAME and MX values, SRV targets) are folded to
+/// The form sent to the platform: hostnames (CNAME, MX and alias targets) are folded to
 /// lowercase without a trailing dot, as the platform stores them; other values are sent as
 /// written.
 pub fn wire_value(rtype: &str, value: &str) -> String {
     match rtype {
         "CNAME" | "MX" => super::names::fold(value),
-        "SRV" => match value.rsplit_once(' ') {
-            Some((head, target)) => format!("{head} {}", super::names::fold(target)),
-            None => value.to_string(),
-        },
+        "A_ALIAS" if !is_ipv4(value) => super::names::fold(value),
         _ => value.to_string(),
     }
 }
@@ -132,16 +103,7 @@ pub fn value_problem(rtype: &str, value: &str) -> Option<String> {
             }
             !value.is_empty() && value.bytes().all(|c| (0x20..=0x7e).contains(&c))
         }
-        "CAA" => is_caa(value),
-        "SRV" => {
-            let wire = wire_value(rtype, value);
-            let parts: Vec<&str> = wire.split(' ').collect();
-            wire.len() <= 300
-                && parts.len() == 3
-                && is_u16_text(parts[0])
-                && is_u16_text(parts[1])
-                && is_target(parts[2])
-        }
+        "A_ALIAS" => is_ipv4(value) || is_target(&wire_value(rtype, value)),
         _ => return None,
     };
     (!ok).then(|| format!("{value:?} is not {}", expected_form(rtype)))
@@ -187,7 +149,7 @@ pub fn priority_problem(rtype: &str, priority: Option<i64>) -> Option<String> {
             Some(format!("`priority` is {p}; it must be between 0 and 65535"))
         }
         (false, Some(_)) => Some(format!(
-            "{rtype} records have no priority; remove `priority` (only MX and SRV records have one)"
+            "{rtype} records have no priority; remove `priority` (only MX records have one)"
         )),
         _ => None,
     }
@@ -217,10 +179,9 @@ mod tests {
             ("CNAME", "_x.example.net"),
             ("MX", "mx1.example.net"),
             ("TXT", "v=spf1 include:example.net -all"),
-            ("CAA", "0 issue \"letsencrypt.org\""),
-            ("CAA", "128 iodef \"mailto:ops@example.com\""),
-            ("SRV", "10 5060 sip.example.net"),
-            ("SRV", "0 443 Sip.Example.Net."),
+            ("A_ALIAS", "edge.example.net"),
+            ("A_ALIAS", "Edge.Example.NET."),
+            ("A_ALIAS", "192.0.2.10"),
         ];
         for (t, v) in good {
             assert_eq!(value_problem(t, v), None, "{t} {v}");
@@ -239,12 +200,9 @@ mod tests {
             ("TXT", ""),
             ("TXT", "tab\there"),
             ("TXT", "é"),
-            ("CAA", "0 issue letsencrypt.org"),
-            ("CAA", "1 issue \"x\""),
-            ("CAA", "0 bogus \"x\""),
-            ("SRV", "5060 sip.example.net"),
-            ("SRV", "10 70000 sip.example.net"),
-            ("SRV", "10 05 sip.example.net"),
+            ("A_ALIAS", "2001:db8::1"),
+            ("A_ALIAS", "no-dots"),
+            ("A_ALIAS", "https://example.net"),
         ];
         for (t, v) in bad {
             let p = value_problem(t, v).unwrap_or_else(|| panic!("{t} {v} should be refused"));
@@ -263,10 +221,8 @@ mod tests {
             "target.example.net"
         );
         assert_eq!(wire_value("MX", "MX.example.net."), "mx.example.net");
-        assert_eq!(
-            wire_value("SRV", "10 5060 Sip.Example.net."),
-            "10 5060 sip.example.net"
-        );
+        assert_eq!(wire_value("A_ALIAS", "Edge.Example.net."), "edge.example.net");
+        assert_eq!(wire_value("A_ALIAS", "192.0.2.1"), "192.0.2.1");
         assert_eq!(wire_value("TXT", "Keep Case."), "Keep Case.");
         assert_eq!(wire_value("AAAA", "2001:DB8::1"), "2001:DB8::1");
     }
@@ -295,7 +251,7 @@ mod tests {
         assert!(priority_problem("MX", None)
             .unwrap()
             .contains("need a `priority`"));
-        assert!(priority_problem("SRV", Some(70000))
+        assert!(priority_problem("MX", Some(70000))
             .unwrap()
             .contains("between 0 and 65535"));
         assert!(priority_problem("TXT", Some(1))

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::api::models::{Hostname, HostnameDnsRecord, Record};
 use crate::api::Client;
 use crate::provider::common::{
-    call, plan_project, project_id_attribute, set_attr, timeouts_block, CreateTimeouts,
-    ModelResource,
+    api_error, call, plan_project, project_id_attribute, set_attr, timeouts_block,
+    CreateTimeouts, ModelResource,
 };
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
@@ -208,19 +208,54 @@ impl ModelResource for VerificationResource {
                 .into());
             }
         }
+        // The platform activates a hostname when asked to finalize it once its records are
+        // visible; until then it refuses (409 and the like): ask again until the timeout.
         let mut attempt = 0;
         while current.status != "active" {
+            let refusal = match call(ctx, client.finalize_hostname(project, app_id, hostname)).await
+            {
+                Ok(h) => {
+                    // A 2xx is the activation; a status it may leave out reads as `active`.
+                    current.status = if h.status.is_empty() {
+                        "active".to_string()
+                    } else {
+                        h.status
+                    };
+                    if current.status == "active" {
+                        break;
+                    }
+                    None
+                }
+                Err(e) if super::not_ready(&e) => Some(e),
+                Err(e) => {
+                    return Err(api_error(&format!("finalize the hostname {hostname}"), &e).into())
+                }
+            };
             if started.elapsed() >= limit {
+                // The records the platform listed (none on a platform whose list leaves them
+                // out), checked against the zones; else the platform's own reason.
                 let lines = missing(ctx, client, &current).await;
+                let why = refusal
+                    .as_ref()
+                    .and_then(|e| e.as_status().map(|s| s.message.clone()))
+                    .filter(|m| !m.is_empty());
+                let detail = if lines.is_empty() {
+                    format!(
+                        "The platform says: {}.",
+                        why.as_deref()
+                            .unwrap_or("the records are not visible yet")
+                    )
+                } else {
+                    format!("Still missing:\n  - {}", lines.join("\n  - "))
+                };
                 return Err(Diagnostic::error(
                     "Hostname not verified in time",
                     format!(
                         "{hostname} was still pending after {}s: Comwit has not found all of \
-                         its DNS records. Still missing:\n  - {}\nPublish them as shown (the \
-                         hostname's `dns_records`), then run apply again; raise \
-                         `timeouts.create` when the DNS provider is slow to publish.",
+                         its DNS records. {detail}\nPublish them as shown (the hostname's \
+                         `dns_records`), then run apply again; raise `timeouts.create` when \
+                         the DNS provider is slow to publish.",
                         limit.as_secs(),
-                        lines.join("\n  - ")
                     ),
                 )
                 .into());
@@ -228,7 +263,6 @@ impl ModelResource for VerificationResource {
             let remaining = limit.saturating_sub(started.elapsed());
             pause(ctx, poll_delay(attempt).min(remaining), hostname).await?;
             attempt += 1;
-            current = get(ctx, client, project, app_id, hostname).await?;
         }
         plan.status = current.status;
         model::value_of(&plan, &self.schema)

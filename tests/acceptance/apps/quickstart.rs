@@ -63,10 +63,10 @@ fn quickstart_applies_replans_empty_and_destroys() {
         )
         .unwrap();
     assert!(
-        records.iter().any(|r| (r.is_platform()
+        records.iter().any(|r| r.is_platform()
             && (r.name == "www.quickstart.example.com"
                 || r.name
-                    .ends_with(&format!(".{}", "www.quickstart.example.com"))))),
+                    .ends_with(&format!(".{}", "www.quickstart.example.com")))),
         "platform-managed records: {records:?}"
     );
     let env = platform

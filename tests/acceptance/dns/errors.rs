@@ -96,11 +96,11 @@ resource "comwit_domain_record" "txt_with_priority" {{
   priority = 10
 }}
 
-resource "comwit_domain_record" "bad_caa" {{
+resource "comwit_domain_record" "bad_alias" {{
   domain = "example.com"
   name   = "@"
-  type   = "CAA"
-  values = ["0 issue letsencrypt.org"]
+  type   = "A_ALIAS"
+  values = ["https://edge.example.net"]
 }}
 
 resource "comwit_domain_record" "bad_name" {{
@@ -139,7 +139,7 @@ resource "comwit_domain_record" "short_ttl" {{
             "CNAME record cannot be at the zone apex example.com",
             "MX records need a `priority`",
             "TXT records have no priority",
-            "is not `<flags> <tag> \"<value>\"`",
+            "is not an alias target hostname",
             "\"no spaces\" is not a valid record name",
             "ttl",
             "between 60 and 86400",
@@ -157,7 +157,7 @@ resource "comwit_domain_record" "short_ttl" {{
         "comwit_domain_record.cname_at_apex",
         "comwit_domain_record.mx_without_priority",
         "comwit_domain_record.txt_with_priority",
-        "comwit_domain_record.bad_caa",
+        "comwit_domain_record.bad_alias",
         "comwit_domain_record.bad_name",
         "comwit_domain_record.short_ttl",
     ] {

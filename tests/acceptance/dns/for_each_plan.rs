@@ -100,7 +100,7 @@ resource "terraform_data" "published" {{
     let published = w.resource("terraform_data.published[\"www.example.org/routing\"]");
     assert_eq!(published["output"]["value"], edge);
 
-    // Publish www's records out of band (in a zone comwit-local hosts) and let Comwit see them.
+    // Publish www's records out of band (in a zone comwit-local hosts).
     onboard(&platform, &project, "example.org");
     add_record(&platform, &project, "example.org", "www", "CNAME", &[edge]);
     add_record(
@@ -111,6 +111,14 @@ resource "terraform_data" "published" {{
         "TXT",
         &[ownership["value"].as_str().unwrap()],
     );
+    // The platform activates it when asked to finalize, now that the records are visible.
+    platform
+        .block_on(
+            platform
+                .api()
+                .finalize_hostname(&project, &app_id, "www.example.org"),
+        )
+        .expect("finalize once the records are visible");
     let h = platform
         .block_on(
             platform

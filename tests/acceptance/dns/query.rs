@@ -148,18 +148,13 @@ fn setup(p: &Platform, name: &str) -> Setup {
         p,
         &project,
         "example.org",
-        (
-            "_sip._tcp.example.org",
-            "SRV",
-            &["10 5060 sip.example.net"],
-            Some(0),
-        ),
+        ("mail.example.org", "MX", &["mx.example.net"], Some(10)),
     );
     record(
         p,
         &project,
         "example.org",
-        ("example.org", "CAA", &["0 issue \"letsencrypt.org\""], None),
+        ("v6.example.org", "AAAA", &["2001:db8::10"], None),
     );
     attach(p, &project, &web, "app.example.com", Some("example.com"));
     attach(p, &project, &api, "www.shop.net", None);
@@ -237,8 +232,8 @@ fn query_finds_what_the_api_made_and_its_generated_config_imports_it_unchanged()
             "example.com TXT",
             "example.com MX",
             "example.org A",
-            "_sip._tcp.example.org SRV",
-            "example.org CAA",
+            "mail.example.org MX",
+            "v6.example.org AAAA",
         ],
     );
     for id in &managed {
@@ -279,12 +274,14 @@ fn query_finds_what_the_api_made_and_its_generated_config_imports_it_unchanged()
     assert_eq!(of_api.len(), 1, "{out}");
     assert_mentions(of_api[0], &["www.shop.net"]);
     // A page per list and per zone or app: domains 1; records of every zone 1 + 2, TXT
-    // 1 + 2, of one zone 1 + 1; hostnames of every app 1 + 2, of one app 1.
+    // 1 + 2, of one zone 1 + 1; hostnames of every app 1 + 2, of one app 1; and what tells
+    // the hostnames' `dns_mode` (the public hostname list does not), once per process: the
+    // domains 1 and the zone of app.example.com 1 (www.shop.net is in no zone).
     eprintln!(
         "terraform query of 2 domains, 8 records and 2 hostnames over 7 lists: {calls} API \
          requests"
     );
-    assert_eq!(calls, 13, "{out}");
+    assert_eq!(calls, 15, "{out}");
 
     // The generated configuration imports every object and changes nothing.
     w.write(
@@ -298,8 +295,9 @@ fn query_finds_what_the_api_made_and_its_generated_config_imports_it_unchanged()
     );
     let before = platform.request_total();
     query(&w, &["-generate-config-out=generated.tf"]);
-    // Full objects come from the list pages too: no read per object.
-    assert_eq!(platform.request_total() - before, 7);
+    // Full objects come from the lists too: no read per object. Domains 1; records 1 + 2;
+    // hostnames 1 + 2; what tells the hostnames' modes: the domains 1, one zone 1.
+    assert_eq!(platform.request_total() - before, 9);
     let generated = std::fs::read_to_string(w.path().join("generated.tf")).unwrap();
     assert_eq!(generated.matches("import {").count(), 10, "{generated}");
     assert_eq!(generated.matches("identity").count(), 10, "{generated}");
@@ -319,7 +317,7 @@ fn query_finds_what_the_api_made_and_its_generated_config_imports_it_unchanged()
             "dns_mode = \"automatic\"",
             "dns_mode = \"manual\"",
             "domain = \"example.com\"",
-            "name = \"_sip._tcp\"",
+            "name = \"mail\"",
             "name = \"@\"",
             "priority = 10",
         ],
@@ -457,10 +455,10 @@ fn import_blocks_by_identity_and_by_id_import_the_same() {
         .unwrap();
     for (identity, wanted) in [
         (
-            "domain = \"example.com\"\n    record_id = \"www\"".to_string(),
+            "domain = \"example.com\"\n    record_id = \"www/1\"".to_string(),
             vec![
                 "Invalid record_id in the identity",
-                "\"www\", but it is not a record ID",
+                "\"www/1\", but it is not a record ID",
             ],
         ),
         (
@@ -524,24 +522,27 @@ fn list_configurations_are_checked_and_limits_kept() {
         let calls = platform.request_total() - before;
         (listed(&out, &format!("list.{rtype}.first")).len(), calls)
     };
-    // Everything: the domains' page and one page per zone (6); the apps' page and one page per
-    // app (6).
+    // Everything: the domains' list and one list per zone (6); the apps' list and one list per
+    // app (6), plus what tells each hostname's `dns_mode` (the public hostname list does not):
+    // the domains' list once and the records of each zone a hostname sits in, once (5:
+    // www.shop.net is in none).
     assert_eq!(requests("comwit_domain_record", 100), (10, 7));
-    assert_eq!(requests("comwit_app_hostname", 100), (6, 7));
+    assert_eq!(requests("comwit_app_hostname", 100), (6, 13));
     // Terraform's `limit`: the list stops once Terraform has what it asked for. It may have
     // read one page ahead by then (results are buffered), never the rest.
     let (found, calls) = requests("comwit_domain_record", 1);
     assert_eq!(found, 1);
     assert!((2..=3).contains(&calls), "{calls} requests for one record");
+    // One hostname: the apps, one app's hostnames, the domains and the hostname's zone.
     let (found, calls) = requests("comwit_app_hostname", 1);
     assert_eq!(found, 1);
     assert!(
-        (2..=3).contains(&calls),
+        (4..=5).contains(&calls),
         "{calls} requests for one hostname"
     );
     assert_eq!(requests("comwit_domain", 1), (1, 1));
     eprintln!(
-        "terraform query of 10 records in 6 zones: 7 API requests; with limit = 1: at most 3"
+        "terraform query of 10 records in 6 zones: 7 API requests (13 for its 6 hostnames); with limit = 1: at most 3 (5 for a hostname)"
     );
 
     let no_domain = format!("The project {project} has no domain nope.example");
@@ -571,12 +572,12 @@ fn list_configurations_are_checked_and_limits_kept() {
             ],
         ),
         (
-            list("comwit_app_hostname", "bad", "    app_id = \"web\""),
-            vec!["app_id", "`app_` followed by 16 lowercase hex digits"],
+            list("comwit_app_hostname", "bad", "    app_id = \"web/1\""),
+            vec!["app_id", "without whitespace or `/`"],
         ),
         (
-            list("comwit_domain", "bad", "    project_id = \"q-dns\""),
-            vec!["project_id", "`prj_` followed by 16 lowercase hex digits"],
+            list("comwit_domain", "bad", "    project_id = \"q dns\""),
+            vec!["project_id", "without whitespace or `/`"],
         ),
         (
             list(

@@ -89,7 +89,6 @@ fn zone_config(api_ip: &str) -> String {
         r#"
 resource "comwit_app" "web" {{
   name    = "web"
-  runtime = "isolate"
 }}
 
 resource "comwit_domain" "main" {{
@@ -155,7 +154,7 @@ fn records_and_automatic_dns_hostnames_resolve() {
     );
     // The Automatic DNS hostname's records, which the platform wrote.
     let routing = s(&host["dns_records"]["routing"], "value");
-    assert_eq!(routing, s(&app, "default_hostname"));
+    assert_eq!(routing, s(&app, "default_domain"));
     assert_eq!(
         answers(&platform, "app.example.com.", RecordType::CNAME),
         [format!("{routing}.")]
@@ -215,7 +214,6 @@ fn records_and_automatic_dns_hostnames_resolve() {
 const MANUAL: &str = r#"
 resource "comwit_app" "web" {
   name    = "web"
-  runtime = "isolate"
 }
 
 resource "comwit_app_hostname" "www" {

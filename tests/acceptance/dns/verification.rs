@@ -1,5 +1,7 @@
-//! `comwit_app_hostname_verification`: waits for a Manual DNS hostname, fails naming the
-//! records still missing, and insists that `record_fqdns` covers the records.
+//! `comwit_app_hostname_verification`: finalizes a Manual DNS hostname once its records are
+//! visible, fails with the platform's reason while they are not, then verifies. (The public
+//! hostname list carries no records, so the verification cannot name the missing ones or
+//! check `record_fqdns` against them: the unit tests cover that for a platform that lists them.)
 
 use crate::support::platform::{create_project, Platform};
 
@@ -37,23 +39,26 @@ fn waits_reports_missing_records_then_verifies() {
     let app_id = create_app(&platform, &project, "web");
     onboard(&platform, &project, "example.com");
 
-    // record_fqdns leaves the TXT record out: refused at once.
+    // Nothing published: after the timeout, the platform's refusal is shown.
     w.config(&hcl(
         &project,
-        &config(&app_id, "[\"www.example.com\"]", "10m"),
+        &config(
+            &app_id,
+            "[for r in comwit_app_hostname.www.dns_records : r.name]",
+            "2s",
+        ),
     ));
-    let started = std::time::Instant::now();
     let run = w.apply_expect_error();
-    assert!(started.elapsed().as_secs() < 60, "it must not wait");
     assert_mentions(
         &run.text(),
         &[
-            "Records missing from record_fqdns",
-            "TXT _cf-challenge.www.example.com",
+            "Hostname not verified in time",
+            "www.example.com was still pending after 2s",
+            "are not visible yet",
         ],
     );
 
-    // Only the TXT record is published: after the timeout, the CNAME is named as missing.
+    // Only the TXT record is published: still refused.
     let host = w.resource("comwit_app_hostname.www");
     let txt = s(&host["dns_records"]["ownership"], "value");
     let edge = s(&host["dns_records"]["routing"], "value");
@@ -65,25 +70,8 @@ fn waits_reports_missing_records_then_verifies() {
         "TXT",
         &[&txt],
     );
-    w.config(&hcl(
-        &project,
-        &config(
-            &app_id,
-            "[for r in comwit_app_hostname.www.dns_records : r.name]",
-            "2s",
-        ),
-    ));
     let run = w.apply_expect_error();
-    let text = run.text();
-    assert_mentions(
-        &text,
-        &[
-            "Hostname not verified in time",
-            "www.example.com was still pending after 2s",
-            &format!("CNAME www.example.com → \"{edge}\" (TTL 300): missing from the Comwit zone example.com"),
-        ],
-    );
-    assert!(!text.contains("TXT _cf-challenge"), "{text}");
+    assert_mentions(&run.text(), &["Hostname not verified in time"]);
 
     // Both published: the verification succeeds.
     add_record(&platform, &project, "example.com", "www", "CNAME", &[&edge]);
