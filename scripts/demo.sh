@@ -57,16 +57,18 @@ fi
 address="$(tr -d '[:space:]' <"$demo/comwit-local/address")"
 echo "comwit-local is listening on http://$address"
 
-# The quickstart's app secret is an ephemeral variable: one random value per demo.
-python3 -c 'import secrets; print(secrets.token_hex(32))' >"$demo/session-secret"
-chmod 600 "$demo/session-secret"
+# Projects are made in the Comwit console (the public API only lists them): comwit-local's
+# admin command stands in for it.
+say "a project, made as the console does (comwit-local project create demo)"
+project_id="$("$bin/comwit-local" --data "$demo/comwit-local" project create demo)"
+echo "project $project_id"
 
 cat >"$demo/env.sh" <<EOF
 # Source this file to keep using the demo: . .demo/env.sh
 export TF_CLI_CONFIG_FILE="$demo/terraform.rc"
 export COMWIT_API_URL="http://$address"
 export COMWIT_TOKEN="\$(cat "$demo/comwit-local/dev-token")"
-export TF_VAR_session_secret="\$(cat "$demo/session-secret")"
+export TF_VAR_project_id="$project_id"
 export CHECKPOINT_DISABLE=1
 EOF
 # shellcheck source=/dev/null
@@ -86,19 +88,14 @@ say "terraform apply"
 # hostname, and the hostname's record over DNS.
 listeners="$demo/comwit-local/listeners.json"
 out() { "$terraform" output -raw "$1"; }
-project="$(out project_id)"
-database_id="$(out database_id)"
 database_url="$(out database_url)"
 apps="$(jq -r .apps "$listeners")"
 dns="$(jq -r .dns "$listeners")"
 www="$(out www_url)"
 www="${www#https://}"
 
-say "a SQL query against database_url, with a token from the platform (expires in 10 minutes)"
-echo "curl -X POST \$COMWIT_API_URL/v1/projects/$project/databases/$database_id/tokens"
-db_token="$(curl -fsS -X POST "$COMWIT_API_URL/v1/projects/$project/databases/$database_id/tokens" \
-	-H "Authorization: Bearer $COMWIT_TOKEN" -H 'Content-Type: application/json' \
-	-d '{"access": "full_access", "expires_in": 600}' | jq -r .token)"
+say "a SQL query against database_url, with the database's token (the sensitive output database_token)"
+db_token="$(out database_token)"
 echo "curl -X POST $database_url/v2/pipeline"
 curl -fsS -X POST "$database_url/v2/pipeline" -H "Authorization: Bearer $db_token" \
 	-H 'Content-Type: application/json' -d '{"requests": [
@@ -129,7 +126,7 @@ r.resolveCname(name)
 cat <<EOF
 
 The demo is running. To continue:
-  . .demo/env.sh                                  # provider mirror, API URL, token, app secret
+  . .demo/env.sh                                  # provider mirror, API URL, token, project
   $terraform -chdir=.demo/quickstart plan      # an empty plan: nothing changed
   $terraform -chdir=.demo/quickstart destroy   # remove everything it created
 comwit-local's listeners (API, databases, apps, DNS) are in .demo/comwit-local/listeners.json.

@@ -42,6 +42,21 @@ pub enum Command {
     Token(TokenCmd),
     /// List projects and their members.
     Projects,
+    /// Manage projects as the Comwit console does (the public API only lists them).
+    #[command(subcommand)]
+    Project(ProjectCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProjectCmd {
+    /// Create a project (printing its ID), with the given users as members.
+    Create {
+        /// The project's name, a DNS label.
+        name: String,
+        /// A user to make a member (repeatable); default: the dev user.
+        #[arg(long = "member", default_values_t = vec!["dev".to_string()])]
+        members: Vec<String>,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -74,7 +89,7 @@ pub struct ServeArgs {
     /// Milliseconds added to every request.
     #[arg(long, default_value_t = 0)]
     pub latency: u64,
-    /// Milliseconds a new database stays `provisioning`.
+    /// Milliseconds a new database stays `creating` before it is `cold`.
     #[arg(long, default_value_t = 1000)]
     pub database_delay: u64,
     /// Milliseconds a new domain stays `pending_delegation` (0: active at once).
@@ -213,6 +228,12 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Token(TokenCmd::Revoke { token_id }) => {
             Admin::open(&cli.data)?.revoke_token(&token_id)?;
             println!("revoked {token_id}");
+            Ok(())
+        }
+        Command::Project(ProjectCmd::Create { name, members }) => {
+            let members: Vec<&str> = members.iter().map(String::as_str).collect();
+            let id = Admin::open(&cli.data)?.create_project(&name, &members)?;
+            println!("{id}");
             Ok(())
         }
         Command::Projects => {
