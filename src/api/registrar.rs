@@ -74,7 +74,10 @@ pub fn is_missing_route(e: &ApiError) -> bool {
         // routers' fallback says "no such resource"/"not found" with no object named.
         Some(s) if s.status == 404 => {
             let m = s.message.to_ascii_lowercase();
-            m.contains("no such resource") || m.contains("no route") || m == "not found"
+            m.contains("no such resource")
+                || m.contains("no such route")
+                || m.contains("no route")
+                || m == "not found"
         }
         _ => false,
     }
@@ -97,11 +100,12 @@ impl Client {
         )
     }
     /// Whether `domain` can be registered, and at what price.
+    /// (An extension: its answer is read enveloped, `{"availability":{...}}`, or flat.)
     pub async fn check_availability(&self, domain: &str) -> Result<Availability, ApiError> {
-        self.get(&format!(
-            "/v1/registrar/availability?domain={}",
-            seg(domain)
-        ))
+        self.get_one(
+            &format!("/v1/registrar/availability?domain={}", seg(domain)),
+            "availability",
+        )
         .await
     }
     pub async fn list_registrations(
@@ -132,7 +136,8 @@ impl Client {
         project_id: &str,
         domain: &str,
     ) -> Result<Registration, ApiError> {
-        self.get(&Self::registration_path(project_id, domain)).await
+        self.get_one(&Self::registration_path(project_id, domain), "registration")
+            .await
     }
     pub async fn set_auto_renew(
         &self,
@@ -140,10 +145,10 @@ impl Client {
         domain: &str,
         auto_renew: bool,
     ) -> Result<Registration, ApiError> {
-        self.patch(
-            &Self::registration_path(project_id, domain),
-            &RegistrationUpdate { auto_renew },
-        )
-        .await
+        let path = Self::registration_path(project_id, domain);
+        let answer: serde_json::Value = self
+            .patch(&path, &RegistrationUpdate { auto_renew })
+            .await?;
+        super::endpoints::unwrap_one(answer, "registration", &path)
     }
 }

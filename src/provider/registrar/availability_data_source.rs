@@ -3,8 +3,10 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use super::{cents, number, registrable_domain_argument, years_argument, MIN_YEARS};
-use crate::provider::common::{api_error, call};
+use super::{
+    cents, number, registrable_domain_argument, registrar_error, years_argument, MIN_YEARS,
+};
+use crate::provider::common::call;
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::model;
@@ -84,7 +86,9 @@ impl DataSource for AvailabilityDataSource {
         let years = m.years.unwrap_or(MIN_YEARS);
         let a = call(ctx, configured.client.check_availability(&m.domain))
             .await
-            .map_err(|e| api_error(&format!("check whether {} can be registered", m.domain), &e))?;
+            .map_err(|e| {
+                registrar_error(&format!("check whether {} can be registered", m.domain), &e)
+            })?;
         let per_year = a.price_per_year.as_deref().and_then(cents);
         m.years = Some(years);
         m.available = Some(a.available);

@@ -8,10 +8,49 @@ mod registration_list;
 use std::sync::Arc;
 
 use super::Shared;
+use crate::api::ApiError;
+use crate::provider::common::{api_error, api_error_at};
 use crate::tfplugin::cty::Value;
+use crate::tfplugin::diag::Diagnostic;
 use crate::tfplugin::diag::{AttributePath, Diagnostics};
 use crate::tfplugin::resource::{DataSource, ListResource, Resource};
 use crate::tfplugin::schema::{validators, Attribute, Validator};
+
+/// The diagnostic of a failed registrar call. Registration is an extension (no public
+/// route yet): a platform without it answers 404/405/501, which says what to do instead.
+pub(super) fn registrar_error(action: &str, err: &ApiError) -> Diagnostics {
+    registrar_error_at(action, err, &[])
+}
+
+/// [`registrar_error`], pointing at the attribute a refusal names.
+pub(super) fn registrar_error_at(
+    action: &str,
+    err: &ApiError,
+    fields: &[(&str, &str)],
+) -> Diagnostics {
+    if crate::api::registrar::is_missing_route(err) {
+        let answer = err
+            .status()
+            .map_or_else(String::new, |s| format!(" (HTTP {s})"));
+        return Diagnostic::error(
+            "Domain registration is not available on this platform",
+            format!(
+                "Could not {action}: the platform does not offer the registrar route{answer}. \
+                 Buying and renewing domains through the API is an extension that Comwit \
+                 Cloud's public API does not have yet. Register the domain at a registrar (or \
+                 in the Comwit console), then onboard it with `comwit_domain` and set the \
+                 name servers it shows at the registrar; remove `comwit_domain_registration` \
+                 and `data.comwit_domain_availability` from the configuration."
+            ),
+        )
+        .into();
+    }
+    if fields.is_empty() {
+        api_error(action, err)
+    } else {
+        api_error_at(action, err, fields)
+    }
+}
 
 pub fn resources(shared: &Shared) -> Vec<Arc<dyn Resource>> {
     vec![Arc::new(registration::RegistrationResource::new(
@@ -121,7 +160,43 @@ pub fn limit_cents(limit: f64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::error::StatusError;
     use crate::provider::common::FolderTypes;
+
+    fn answered(status: u16, message: &str) -> ApiError {
+        ApiError::Status(Box::new(StatusError {
+            title: None,
+            status,
+            code: "NOT_FOUND".into(),
+            message: message.into(),
+            required_scope: None,
+            field: None,
+            details: serde_json::Value::Null,
+            method: "POST".into(),
+            path: "/v1/projects/p/registrations".into(),
+        }))
+    }
+
+    #[test]
+    fn a_platform_without_the_registrar_is_told_what_to_do_instead() {
+        for err in [
+            answered(404, "no such route on this platform (extensions are off)"),
+            answered(404, "Not Found"),
+            answered(405, "method not allowed"),
+            answered(501, "not implemented"),
+        ] {
+            let text = registrar_error("buy shop.com", &err).to_string();
+            assert!(
+                text.contains("Domain registration is not available on this platform")
+                    && text.contains("onboard it with `comwit_domain`"),
+                "{text}"
+            );
+        }
+        // A 404 that names the object is about the object, not the route.
+        let text =
+            registrar_error("read shop.com", &answered(404, "no registration shop.com")).to_string();
+        assert!(!text.contains("not available on this platform"), "{text}");
+    }
 
     #[test]
     fn every_schema_is_well_defined_and_documents_its_scopes() {

@@ -12,13 +12,14 @@ use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
 use super::{
-    amount, cents, limit_cents, number, registrable_domain_argument, years_argument, MIN_YEARS,
+    amount, cents, limit_cents, number, registrable_domain_argument, registrar_error,
+    registrar_error_at, years_argument, MIN_YEARS,
 };
 use crate::api::models::{Availability, Registration, RegistrationCreate};
 use crate::api::{ApiError, Client};
 use crate::provider::common::{
-    api_error, api_error_at, attr_or_null, call, plan_project, project_id_attribute,
-    split_import_id, timeouts_block, CreateTimeouts, ModelResource,
+    attr_or_null, call, plan_project, project_id_attribute, split_import_id, timeouts_block,
+    CreateTimeouts, ModelResource,
 };
 use crate::provider::{query, Shared};
 use crate::tfplugin::cty::Value;
@@ -333,7 +334,7 @@ impl ModelResource for RegistrationResource {
                 client.set_auto_renew(project, domain, planned.auto_renew),
             )
             .await
-            .map_err(|e| api_error(&format!("set auto_renew of {domain}"), &e))?;
+            .map_err(|e| registrar_error(&format!("set auto_renew of {domain}"), &e))?;
         }
         let deadline = Instant::now() + limit;
         let mut attempt = 0u32;
@@ -371,7 +372,7 @@ impl ModelResource for RegistrationResource {
             reg = call(ctx, client.get_registration(project, domain))
                 .await
                 .map_err(|e| {
-                    api_error(
+                    registrar_error(
                         &format!("wait for the registration of {domain} to finish"),
                         &e,
                     )
@@ -387,7 +388,10 @@ impl ModelResource for RegistrationResource {
             Ok(r) => self.state(prior.with_remote(r)),
             // Expired, or its project is gone: nothing is registered any more.
             Err(e) if e.is_not_found() => Ok(Value::Null),
-            Err(e) => Err(api_error(&format!("read the registration of {domain}"), &e)),
+            Err(e) => Err(registrar_error(
+                &format!("read the registration of {domain}"),
+                &e,
+            )),
         }
     }
 
@@ -408,7 +412,7 @@ impl ModelResource for RegistrationResource {
             )
             .await
             .map_err(|e| {
-                api_error_at(
+                registrar_error_at(
                     &format!(
                         "turn auto-renewal of {domain} {}",
                         if planned.auto_renew { "on" } else { "off" }
@@ -420,7 +424,7 @@ impl ModelResource for RegistrationResource {
         } else {
             call(ctx, configured.client.get_registration(project, domain))
                 .await
-                .map_err(|e| api_error(&format!("read the registration of {domain}"), &e))?
+                .map_err(|e| registrar_error(&format!("read the registration of {domain}"), &e))?
         };
         self.state(planned.with_remote(remote))
     }
@@ -434,7 +438,7 @@ impl ModelResource for RegistrationResource {
             // Expired already (or its project is gone): nothing is left to stop.
             Err(e) if e.is_not_found() => return Ok(()),
             Err(e) => {
-                return Err(api_error(
+                return Err(registrar_error(
                     &format!(
                         "turn auto-renewal of {domain} off (a registration cannot be deleted; \
                          destroy turns its renewal off)"
@@ -487,7 +491,10 @@ impl ModelResource for RegistrationResource {
                 ),
             )
             .into()),
-            Err(e) => Err(api_error(&format!("import the registration {id:?}"), &e)),
+            Err(e) => Err(registrar_error(
+                &format!("import the registration {id:?}"),
+                &e,
+            )),
         }
     }
 
@@ -569,7 +576,7 @@ async fn quote(
     let a: Availability = call(ctx, client.check_availability(domain))
         .await
         .map_err(|e| {
-            api_error(
+            registrar_error(
                 &format!("ask the registrar whether {domain} can be registered, and its price"),
                 &e,
             )
@@ -721,7 +728,7 @@ async fn purchase_error(
                 .into()
         }
         _ => {
-            let mut d = api_error_at(
+            let mut d = registrar_error_at(
                 &format!("register (buy) the domain {domain}; nothing was bought"),
                 err,
                 &[("domain", "domain"), ("years", "years")],

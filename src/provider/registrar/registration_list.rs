@@ -20,7 +20,7 @@ and `domain`; `terraform query -generate-config-out=<file>` writes an `import` b
 registration cost (it is only checked when buying), which `terraform apply` imports without \
 buying or changing anything.
 
-A query reads one page of 100 registrations per request.
+A query reads the project's registrations in one request.
 
 **Token scopes:** `domain:read`.";
     Schema::new(Block::from_attributes(vec![list_project_attribute()]).description(description))

@@ -391,3 +391,36 @@ fn query_and_identity_import_adopt_a_registration_without_buying() {
     w.assert_no_changes();
     assert_eq!(bought(), before);
 }
+
+/// A platform without the registrar extension (comwit-local `--no-extensions`, as the public
+/// platform today): the plan fails saying what to do instead, and nothing is bought.
+#[test]
+fn a_platform_without_the_extension_says_what_to_do_instead() {
+    let p = Platform::start_public();
+    let Some(w) = p.workdir() else { return };
+    let project = create_project(&p, "no-registrar");
+    w.config(&hcl(
+        &project,
+        &format!(
+            "{}\ndata \"comwit_domain_availability\" \"check\" {{\n  domain = \"shop-demo.net\"\n}}\n",
+            registration("shop-demo.com", 1, "30", "")
+        ),
+    ));
+    let run = w.plan_expect_error();
+    assert_mentions(
+        &run.text(),
+        &[
+            "Domain registration is not available on this platform",
+            "onboard it with `comwit_domain`",
+        ],
+    );
+    // Nothing outside the contract was answered: the extension's routes were refused.
+    assert!(
+        p.contract_counts()
+            .outside
+            .keys()
+            .all(|r| r.contains("registrations") || r.contains("availability")),
+        "{:?}",
+        p.contract_counts().outside
+    );
+}
