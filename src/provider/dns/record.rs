@@ -296,7 +296,18 @@ impl ModelResource for RecordResource {
         let (project, domain) = (&plan.project_id, &plan.domain);
         let body = Body::new(&plan)?;
         match call(ctx, client.create_record(project, domain, &body.input())).await {
-            Ok(record) => self.state(record_model(record, Some(&plan))),
+            Ok(record) => {
+                let failed = not_published(&record);
+                let state = self.state(record_model(record, Some(&plan)))?;
+                match failed {
+                    // Kept (tainted): the next apply replaces it once the cause is fixed.
+                    Some(d) => {
+                        ctx.partial_state = Some(state);
+                        Err(d.into())
+                    }
+                    None => Ok(state),
+                }
+            }
             Err(e) => Err(write_error(ctx, client, project, domain, &body, None, &e).await),
         }
     }
@@ -308,7 +319,13 @@ impl ModelResource for RecordResource {
         // The record, or its whole zone, is gone: plan to create it again.
         let action = format!("read the record {record_id} of {domain}");
         match unless_gone(ctx, request, &action).await? {
-            Some(record) => self.state(record_model(record, Some(&known))),
+            Some(record) => {
+                if let Some(mut d) = not_published(&record) {
+                    d.severity = crate::tfplugin::diag::Severity::Warning;
+                    ctx.diagnostics.push(d);
+                }
+                self.state(record_model(record, Some(&known)))
+            }
             None => Ok(Value::Null),
         }
     }
@@ -329,7 +346,12 @@ impl ModelResource for RecordResource {
         )
         .await
         {
-            Ok(record) => self.state(record_model(record, Some(&plan))),
+            Ok(record) => {
+                if let Some(d) = not_published(&record) {
+                    return Err(d.into());
+                }
+                self.state(record_model(record, Some(&plan)))
+            }
             Err(e) if e.is_not_found() => Err(Diagnostic::error(
                 "Record disappeared",
                 format!(
@@ -438,7 +460,10 @@ async fn write_error(
         &body.rtype,
     );
     let action = format!("{verb} the {rtype} record {name}");
-    if err.as_status().is_some_and(|s| s.code.eq_ignore_ascii_case("record_managed")) {
+    if err
+        .as_status()
+        .is_some_and(|s| s.code.eq_ignore_ascii_case("record_managed"))
+    {
         let host = error_detail(err, "managed_by")
             .and_then(|h| h.as_str().map(str::to_string))
             .unwrap_or_else(|| "an Automatic DNS hostname".into());
@@ -513,6 +538,23 @@ fn article(rtype: &str) -> &'static str {
     }
 }
 
+/// The error for a record the platform accepted but could not publish (`last_error`).
+fn not_published(record: &Record) -> Option<Diagnostic> {
+    let why = record.error()?;
+    Some(
+        Diagnostic::error(
+            "Record not published",
+            format!(
+                "The platform accepted the {} record {} ({}) but could not publish it into the \
+                 zone: {why}. Fix what it names (often a value the DNS service refuses) and run \
+                 apply again; a new record that failed is replaced, a changed one is sent again.",
+                record.record_type, record.name, record.record_id
+            ),
+        )
+        .with_attribute(AttributePath::new("values")),
+    )
+}
+
 /// The error for a record that an Automatic DNS hostname owns.
 fn managed_error(record: &Record, host: &str) -> Diagnostic {
     Diagnostic::error(
@@ -537,6 +579,22 @@ fn managed_error(record: &Record, host: &str) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_record_the_platform_could_not_publish_is_an_error_naming_why() {
+        let mut r =
+            crate::provider::dns::fixtures::zone_record("www.example.com", "A", &["192.0.2.1"]);
+        assert!(not_published(&r).is_none());
+        r.last_error = Some("Route53 refused the change: InvalidChangeBatch".into());
+        r.status = Some("failed".into());
+        let d = not_published(&r).unwrap();
+        assert_eq!(d.summary, "Record not published");
+        assert!(
+            d.detail.contains("InvalidChangeBatch") && d.detail.contains("dnsrec_1"),
+            "{}",
+            d.detail
+        );
+    }
 
     fn config(pairs: &[(&str, Value)]) -> Value {
         let mut v = schema().null_object();
