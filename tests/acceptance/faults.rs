@@ -374,7 +374,10 @@ resource "comwit_app" "web" {{
     w.assert_no_changes();
     let (url, second, in_app) = tokens();
     assert_ne!(second, first, "the token was rotated");
-    assert_eq!(in_app, second, "the app was sent the rotated token in the same apply");
+    assert_eq!(
+        in_app, second,
+        "the app was sent the rotated token in the same apply"
+    );
     assert_eq!(sql(&url, &second), 200);
     assert_eq!(sql(&url, &first), 401, "the token rotated away is refused");
 

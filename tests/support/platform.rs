@@ -45,14 +45,22 @@ pub struct Platform {
 }
 
 impl Platform {
+    /// A platform that serves only the public contract, as Comwit Cloud does: extensions off
+    /// (`--no-extensions`), so their routes answer 404. Tests of an extension start with
+    /// [`Platform::start_with_extensions`].
     pub fn start() -> Platform {
         Self::start_with(|_| {})
     }
 
-    /// A platform that serves only the public contract: extensions off (`--no-extensions`),
-    /// so their routes answer 404 as a platform without them would.
+    /// [`Platform::start`], said explicitly where a test is about the public contract.
     pub fn start_public() -> Platform {
-        Self::start_with(|c| c.extensions = false)
+        Self::start()
+    }
+
+    /// A platform that also serves the extensions (project create, rollback, registrar,
+    /// database tokens): comwit-local's default.
+    pub fn start_with_extensions() -> Platform {
+        Self::start_with(|c| c.extensions = true)
     }
 
     /// Requests by source so far, and every one outside the public contract.
@@ -92,6 +100,8 @@ impl Platform {
             database_provision_delay: Duration::from_millis(300),
             domain_activation_delay: Duration::from_millis(300),
             dns_check_interval: Duration::from_millis(200),
+            // The public contract unless a test asks for the extensions.
+            extensions: false,
             ..Config::default()
         };
         tune(&mut config);

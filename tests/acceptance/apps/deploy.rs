@@ -20,7 +20,7 @@ fn app(pin: Option<&str>) -> String {
 
 #[test]
 fn deploy_change_pin_unpin_and_repair_rollback() {
-    let platform = Platform::start();
+    let platform = Platform::start_with_extensions();
     let Some(w) = platform.workdir() else {
         return;
     };

@@ -21,7 +21,7 @@ fn active(platform: &Platform, project: &str, app_id: &str) -> String {
 
 #[test]
 fn an_invoked_rollback_serves_the_previous_build_until_the_next_apply() {
-    let platform = Platform::start();
+    let platform = Platform::start_with_extensions();
     let Some(w) = platform.workdir_at_least(1, 14) else {
         return;
     };

@@ -67,7 +67,7 @@ fn get(platform: &Platform, host: &str, path: &str) -> Served {
 
 #[test]
 fn hostnames_serve_the_active_build() {
-    let platform = Platform::start();
+    let platform = Platform::start_with_extensions();
     let Some(w) = platform.workdir() else {
         return;
     };

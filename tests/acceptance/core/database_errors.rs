@@ -65,7 +65,7 @@ fn token_without_database_write_is_told_the_scope_and_writes_nothing() {
 
 #[test]
 fn project_of_another_user_is_refused_and_untouched() {
-    let platform = Platform::start();
+    let platform = Platform::start_with_extensions();
     let Some(w) = platform.workdir() else {
         return;
     };

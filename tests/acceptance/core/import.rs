@@ -18,7 +18,7 @@ fn import_blocks(project_id: &str, database_id: &str) -> String {
 
 #[test]
 fn cli_and_block_imports_match_what_was_created() {
-    let platform = Platform::start();
+    let platform = Platform::start_with_extensions();
     let Some(w) = platform.workdir() else {
         return;
     };

@@ -16,7 +16,7 @@ fn project(name: &str) -> String {
 
 #[test]
 fn create_rename_drift_destroy() {
-    let platform = Platform::start();
+    let platform = Platform::start_with_extensions();
     let Some(w) = platform.workdir() else {
         return;
     };
@@ -73,7 +73,7 @@ fn create_rename_drift_destroy() {
 
 #[test]
 fn project_with_a_database_end_to_end_and_a_destroy_refused_while_not_empty() {
-    let platform = Platform::start();
+    let platform = Platform::start_with_extensions();
     let Some(w) = platform.workdir() else {
         return;
     };
@@ -122,7 +122,7 @@ fn project_with_a_database_end_to_end_and_a_destroy_refused_while_not_empty() {
 
 #[test]
 fn taken_name_prints_the_import_command_that_works() {
-    let platform = Platform::start();
+    let platform = Platform::start_with_extensions();
     let Some(w) = platform.workdir() else {
         return;
     };

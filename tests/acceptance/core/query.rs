@@ -359,7 +359,7 @@ fn a_query_reads_the_whole_list_once_whatever_its_limit() {
 
 #[test]
 fn objects_made_by_an_older_terraform_get_their_identity_on_refresh() {
-    let platform = Platform::start();
+    let platform = Platform::start_with_extensions();
     // The resolved Terraform (1.11 in CI, which knows no identity) creates them...
     let Some(mut w) = platform.workdir() else {
         return;

@@ -85,7 +85,7 @@ fn typed(kind: &str, value: Value) -> Value {
 
 #[test]
 fn official_client_reads_and_writes_a_terraform_database() {
-    let platform = Platform::start();
+    let platform = Platform::start_with_extensions();
     let Some(w) = platform.workdir() else {
         return;
     };

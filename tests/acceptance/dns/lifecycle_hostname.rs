@@ -101,7 +101,11 @@ fn manual_and_automatic_lifecycle() {
     // Import both, with equal attributes; except that a Manual DNS hostname's records are
     // only in the attach answer (the public list has none), so its import has none.
     for (address, host, ignore) in [
-        ("comwit_app_hostname.manual", "www.example.org", &["dns_records"][..]),
+        (
+            "comwit_app_hostname.manual",
+            "www.example.org",
+            &["dns_records"][..],
+        ),
         ("comwit_app_hostname.automatic", "app.example.com", &[][..]),
     ] {
         let before = w.resource(address);

@@ -46,7 +46,7 @@ resource "comwit_domain_registration" "shop" {{
 /// registration with auto-renewal off and says so; import brings it back.
 #[test]
 fn buy_use_toggle_destroy_and_import() {
-    let p = Platform::start();
+    let p = Platform::start_with_extensions();
     let Some(w) = p.workdir() else { return };
     let project = create_project(&p, "shop");
     let app = p
@@ -175,7 +175,7 @@ output "quoted" {{
 /// `domain:purchase` is told the scope. None of them buys anything.
 #[test]
 fn refusals_buy_nothing() {
-    let p = Platform::start();
+    let p = Platform::start_with_extensions();
     let Some(w) = p.workdir() else { return };
     let project = create_project(&p, "refusals");
 
@@ -261,6 +261,7 @@ fn refusals_buy_nothing() {
 #[test]
 fn a_lost_purchase_answer_buys_exactly_once() {
     let p = Platform::start_with(|c| {
+        c.extensions = true;
         c.fail_rate = 0.5;
         c.fail_after_share = 1.0;
         // Registered at once: after the purchase there is nothing left to wait for, so a
@@ -324,7 +325,7 @@ fn a_lost_purchase_answer_buys_exactly_once() {
 /// identity imports it too.
 #[test]
 fn query_and_identity_import_adopt_a_registration_without_buying() {
-    let p = Platform::start();
+    let p = Platform::start_with_extensions();
     let Some(w) = p.workdir_at_least(1, 14) else {
         return;
     };
