@@ -568,7 +568,10 @@ impl<'c> Zones<'c> {
                 domain: domain.clone(),
                 records: Vec::new(),
             };
-            for r in records.iter().filter(|r| r.managed_by().as_deref() == Some(&host)) {
+            for r in records
+                .iter()
+                .filter(|r| r.managed_by().as_deref() == Some(&host))
+            {
                 for value in &r.values {
                     found.records.push(crate::api::models::HostnameDnsRecord {
                         record_type: r.record_type.clone(),

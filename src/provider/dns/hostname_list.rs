@@ -7,9 +7,7 @@ use serde::Deserialize;
 use super::hostname::{HostnameResource, Zones};
 use crate::api::Client;
 use crate::provider::common::{api_error, id_validator};
-use crate::provider::query::{
-    finished, list_project, list_project_attribute, next_page, Sent,
-};
+use crate::provider::query::{finished, list_project, list_project_attribute, next_page, Sent};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::model;
@@ -114,7 +112,10 @@ impl HostnameList {
     ) -> Result<bool, Diagnostics> {
         if let Some(app_id) = app_id {
             let mut zones = Zones::new(client, project);
-            return match self.send_app(ctx, sink, &mut zones, project, app_id).await? {
+            return match self
+                .send_app(ctx, sink, &mut zones, project, app_id)
+                .await?
+            {
                 Sent::All => Ok(true),
                 Sent::Stopped => Ok(false),
                 Sent::Gone(_) => Err(Diagnostic::error(
@@ -226,7 +227,7 @@ mod tests {
                 h.clone(),
                 domain.map(|_| zone.clone()),
             )
-                .unwrap();
+            .unwrap();
             // `read` of that state: the same value.
             let known: super::super::hostname::HostnameModel = model::get(state).unwrap();
             let mut refreshed = super::super::hostname::HostnameModel::new(

@@ -21,7 +21,9 @@ pub fn expected_form(rtype: &str) -> &'static str {
         "A" => "an IPv4 address such as \"192.0.2.10\"",
         "AAAA" => "an IPv6 address such as \"2001:db8::10\"",
         "CNAME" => "one target hostname such as \"target.example.net\"",
-        "MX" => "a mail server hostname such as \"mx1.example.net\" (the preference goes in `priority`)",
+        "MX" => {
+            "a mail server hostname such as \"mx1.example.net\" (the preference goes in `priority`)"
+        }
         "TXT" => "1 to 1024 printable ASCII characters",
         "A_ALIAS" => "an alias target hostname such as \"edge.example.net\" (or an IPv4 address)",
         _ => "a value of a known record type",
@@ -221,7 +223,10 @@ mod tests {
             "target.example.net"
         );
         assert_eq!(wire_value("MX", "MX.example.net."), "mx.example.net");
-        assert_eq!(wire_value("A_ALIAS", "Edge.Example.net."), "edge.example.net");
+        assert_eq!(
+            wire_value("A_ALIAS", "Edge.Example.net."),
+            "edge.example.net"
+        );
         assert_eq!(wire_value("A_ALIAS", "192.0.2.1"), "192.0.2.1");
         assert_eq!(wire_value("TXT", "Keep Case."), "Keep Case.");
         assert_eq!(wire_value("AAAA", "2001:DB8::1"), "2001:DB8::1");

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::api::models::{Hostname, HostnameDnsRecord, Record};
 use crate::api::Client;
 use crate::provider::common::{
-    api_error, call, plan_project, project_id_attribute, set_attr, timeouts_block,
-    CreateTimeouts, ModelResource,
+    api_error, call, plan_project, project_id_attribute, set_attr, timeouts_block, CreateTimeouts,
+    ModelResource,
 };
 use crate::tfplugin::cty::{Type, Value};
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
@@ -242,8 +242,7 @@ impl ModelResource for VerificationResource {
                 let detail = if lines.is_empty() {
                     format!(
                         "The platform says: {}.",
-                        why.as_deref()
-                            .unwrap_or("the records are not visible yet")
+                        why.as_deref().unwrap_or("the records are not visible yet")
                     )
                 } else {
                     format!("Still missing:\n  - {}", lines.join("\n  - "))

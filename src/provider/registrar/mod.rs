@@ -193,8 +193,8 @@ mod tests {
             );
         }
         // A 404 that names the object is about the object, not the route.
-        let text =
-            registrar_error("read shop.com", &answered(404, "no registration shop.com")).to_string();
+        let text = registrar_error("read shop.com", &answered(404, "no registration shop.com"))
+            .to_string();
         assert!(!text.contains("not available on this platform"), "{text}");
     }
 
