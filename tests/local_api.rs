@@ -1,6 +1,7 @@
-//! The comwit-local platform API, end to end over HTTP: every endpoint for success, 401, 403
-//! (missing scope and non-member), 404, 409 and 422; idempotent retries; restart persistence;
-//! concurrency.
+//! The comwit-local platform API, end to end over HTTP, in the public contract's shapes
+//! (/work/shared/comwit-cloud-api.md, docs/api/openapi.yaml): every served operation for
+//! success, 401, 403 (missing scope and non-member), 404, 409 and 400 problem details;
+//! whole `{"<things>":[...]}` lists; idempotent retries; restart persistence; concurrency.
 
 mod local_common;
 
@@ -24,7 +25,7 @@ async fn domain(env: &Env, pid: &str, d: &str) {
     let r = env
         .post(
             &format!("/v1/projects/{pid}/domains"),
-            json!({ "domain": d }),
+            json!({ "domain": d, "dns_mode": "route53_delegated" }),
         )
         .await;
     assert_eq!(r.status, 201, "{r:?}");
@@ -171,8 +172,11 @@ async fn projects_are_listed_and_their_extensions_can_be_switched_off() {
 async fn each_operation_needs_its_scope() {
     let env = start().await;
     let p = format!("/v1/projects/{FAKE_PRJ}");
-    let a = format!("{p}/apps/app_0000000000000000");
+    let a = format!("{p}/apps/app-0000");
+    let db = format!("{p}/databases/db-0000");
     let d = format!("{p}/domains/example.com");
+    let rec = json!({"name": "www", "type": "A", "ttl": 300, "values": ["192.0.2.1"]});
+    // Every served operation with the scope the contract document names for it.
     let cases: Vec<(Method, String, Option<Value>, &str)> = vec![
         (Method::GET, "/v1/projects".into(), None, "project:read"),
         (Method::GET, p.clone(), None, "project:read"),
@@ -183,16 +187,18 @@ async fn each_operation_needs_its_scope() {
             Some(json!({"name": "x"})),
             "database:write",
         ),
+        (Method::DELETE, db.clone(), None, "database:write"),
         (
-            Method::GET,
-            format!("{p}/databases/db_0000000000000000"),
-            None,
-            "database:read",
+            Method::POST,
+            format!("{db}/token/rotate"),
+            Some(json!({})),
+            "database:write",
         ),
+        (Method::GET, format!("{db}/tokens"), None, "database:read"),
         (
-            Method::DELETE,
-            format!("{p}/databases/db_0000000000000000"),
-            None,
+            Method::POST,
+            format!("{db}/tokens"),
+            Some(json!({})),
             "database:write",
         ),
         (Method::GET, format!("{p}/apps"), None, "app:read"),
@@ -208,7 +214,7 @@ async fn each_operation_needs_its_scope() {
         (
             Method::PUT,
             format!("{a}/environment/K"),
-            Some(json!({"value": "v"})),
+            Some(json!({"value": "v", "secret": false})),
             "app:write",
         ),
         (
@@ -222,25 +228,25 @@ async fn each_operation_needs_its_scope() {
         (
             Method::POST,
             format!("{a}/rollback"),
-            Some(json!({"build_id": "bld_0000000000000000"})),
+            Some(json!({"build_id": "build-0000"})),
             "app:deploy",
         ),
-        (Method::GET, format!("{a}/hostnames"), None, "app:read"),
+        (Method::GET, format!("{a}/domains"), None, "app:read"),
         (
             Method::POST,
-            format!("{a}/hostnames"),
-            Some(json!({"hostname": "www.example.com", "dns_mode": "manual"})),
+            format!("{a}/domains"),
+            Some(json!({"domain": "www.example.com", "dns_mode": "external_records"})),
             "app:write",
         ),
         (
-            Method::GET,
-            format!("{a}/hostnames/www.example.com"),
-            None,
-            "app:read",
+            Method::POST,
+            format!("{a}/domains/www.example.com/finalize"),
+            Some(json!({})),
+            "app:write",
         ),
         (
             Method::DELETE,
-            format!("{a}/hostnames/www.example.com"),
+            format!("{a}/domains/www.example.com"),
             None,
             "app:write",
         ),
@@ -248,35 +254,46 @@ async fn each_operation_needs_its_scope() {
         (
             Method::POST,
             format!("{p}/domains"),
-            Some(json!({"domain": "example.com"})),
+            Some(json!({"domain": "example.com", "dns_mode": "route53_delegated"})),
             "domain:write",
         ),
-        (Method::GET, d.clone(), None, "domain:read"),
         (Method::DELETE, d.clone(), None, "domain:write"),
+        (
+            Method::POST,
+            format!("{d}/delegation-check"),
+            Some(json!({})),
+            "domain:write",
+        ),
         (Method::GET, format!("{d}/records"), None, "domain:read"),
         (
             Method::POST,
             format!("{d}/records"),
-            Some(json!({"name": "www", "type": "A", "values": ["192.0.2.1"]})),
+            Some(rec.clone()),
             "domain:write",
         ),
         (
-            Method::GET,
-            format!("{d}/records/rec_0000000000000000"),
-            None,
-            "domain:read",
-        ),
-        (
             Method::PUT,
-            format!("{d}/records/rec_0000000000000000"),
-            Some(json!({"name": "www", "type": "A", "values": ["192.0.2.1"]})),
+            format!("{d}/records/dnsrec_0000"),
+            Some(rec.clone()),
             "domain:write",
         ),
         (
             Method::DELETE,
-            format!("{d}/records/rec_0000000000000000"),
+            format!("{d}/records/dnsrec_0000"),
             None,
             "domain:write",
+        ),
+        (
+            Method::GET,
+            format!("{p}/registrations"),
+            None,
+            "domain:read",
+        ),
+        (
+            Method::GET,
+            format!("{p}/registrations/example.com"),
+            None,
+            "domain:read",
         ),
     ];
     let all = comwit::local::auth::ALL_SCOPES;
@@ -285,9 +302,16 @@ async fn each_operation_needs_its_scope() {
         let others: Vec<&str> = all.iter().copied().filter(|s| *s != scope).collect();
         let t = admin.create_token("dev", &others, "test").unwrap().secret;
         let r = env.call_as(&t, method.clone(), &path, body.clone()).await;
-        assert_eq!(r.status, 403, "{method} {path}: {r:?}");
-        assert_eq!(r.body["error"]["reason"], "missing_scope");
-        assert_eq!(r.body["error"]["required_scope"], scope, "{method} {path}");
+        // The platform sends no `required_scope` member: the problem's code and its detail,
+        // which names the scope, are what a client sees.
+        assert_eq!(
+            (r.status, r.code()),
+            (403, "forbidden"),
+            "{method} {path}: {r:?}"
+        );
+        let detail = r.body["detail"].as_str().unwrap();
+        assert!(detail.contains(scope), "{method} {path}: {detail}");
+        assert!(r.body.get("error").is_none(), "{method} {path}: {r:?}");
         // With the scope (and only it) the check passes: the fake project is then a 404.
         let t = admin.create_token("dev", &[scope], "test").unwrap().secret;
         let r = env.call_as(&t, method.clone(), &path, body).await;
@@ -297,8 +321,22 @@ async fn each_operation_needs_its_scope() {
             "{method} {path}: {r:?}"
         );
     }
+    // The registrar's availability is above any project: with its scope it answers.
+    let t = admin
+        .create_token("dev", &["domain:read"], "t")
+        .unwrap()
+        .secret;
+    let path = "/v1/registrar/availability?domain=shop.com";
+    assert_eq!(env.call_as(&t, Method::GET, path, None).await.status, 200);
+    let t = admin
+        .create_token("dev", &["domain:write"], "t")
+        .unwrap()
+        .secret;
+    let r = env.call_as(&t, Method::GET, path, None).await;
+    assert_eq!((r.status, r.code()), (403, "forbidden"));
 
-    // A token without any scope may still create, rename and delete its projects.
+    // A token without any scope may still create, rename and delete its projects (the
+    // extension), but not read them.
     let bare = admin.create_token("dev", &[], "bare").unwrap().secret;
     let r = env
         .call_as(
@@ -308,12 +346,16 @@ async fn each_operation_needs_its_scope() {
             Some(json!({"name": "mine"})),
         )
         .await;
-    assert_eq!(r.status, 201);
-    let pid = r.s("project_id");
-    let r = env
-        .call_as(&bare, Method::GET, &format!("/v1/projects/{pid}"), None)
-        .await;
-    assert_eq!(r.status, 403);
+    assert_eq!(r.status, 201, "{r:?}");
+    let pid = r.body["project"]["project_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for path in ["/v1/projects".to_string(), format!("/v1/projects/{pid}")] {
+        let r = env.call_as(&bare, Method::GET, &path, None).await;
+        assert_eq!((r.status, r.code()), (403, "forbidden"), "{path}");
+        assert!(r.body["detail"].as_str().unwrap().contains("project:read"));
+    }
     let r = env
         .call_as(
             &bare,
@@ -322,9 +364,10 @@ async fn each_operation_needs_its_scope() {
             Some(json!({"name": "ours"})),
         )
         .await;
-    assert_eq!(r.status, 200);
-    let r = env.call_as(&bare, Method::GET, "/v1/me", None).await;
-    assert_eq!(r.body["scopes"], json!([]));
+    assert_eq!(
+        (r.status, r.body["project"]["name"].as_str()),
+        (200, Some("ours"))
+    );
     let r = env
         .call_as(&bare, Method::DELETE, &format!("/v1/projects/{pid}"), None)
         .await;
@@ -356,11 +399,7 @@ async fn non_members_are_refused() {
             format!("{p}/databases"),
             Some(json!({"name": "x"})),
         ),
-        (
-            Method::GET,
-            format!("{p}/databases/db_0000000000000000"),
-            None,
-        ),
+        (Method::DELETE, format!("{p}/databases/db-0000"), None),
         (Method::GET, format!("{p}/apps"), None),
         (Method::GET, a.clone(), None),
         (Method::DELETE, a.clone(), None),
@@ -370,36 +409,42 @@ async fn non_members_are_refused() {
             Some(json!({"value": "v"})),
         ),
         (Method::GET, format!("{a}/builds"), None),
+        (Method::GET, format!("{a}/domains"), None),
         (
             Method::POST,
-            format!("{a}/hostnames"),
-            Some(json!({"hostname": "www.example.com", "dns_mode": "manual"})),
+            format!("{a}/domains"),
+            Some(json!({"domain": "www.example.com", "dns_mode": "external_records"})),
         ),
         (Method::GET, format!("{p}/domains"), None),
         (
             Method::POST,
             format!("{p}/domains"),
-            Some(json!({"domain": "example.com"})),
+            Some(json!({"domain": "example.com", "dns_mode": "route53_delegated"})),
         ),
         (
             Method::GET,
             format!("{p}/domains/example.com/records"),
             None,
         ),
+        (Method::GET, format!("{p}/registrations"), None),
     ];
     for (method, path, body) in &cases {
         let r = env
             .call_as(&alice, method.clone(), path, body.clone())
             .await;
-        assert_eq!(r.status, 403, "{method} {path}: {r:?}");
-        assert_eq!(r.body["error"]["reason"], "not_a_member", "{method} {path}");
-        assert!(r.body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("not a member"));
+        // No `reason` member on the platform: the code and the detail say it.
+        assert_eq!(
+            (r.status, r.code()),
+            (403, "forbidden"),
+            "{method} {path}: {r:?}"
+        );
+        assert!(
+            r.body["detail"].as_str().unwrap().contains("not a member"),
+            "{method} {path}: {r:?}"
+        );
     }
     let r = env.call_as(&alice, Method::GET, "/v1/projects", None).await;
-    assert_eq!(r.body["items"], json!([]));
+    assert_eq!(r.body, json!({"projects": []}));
     // Deploys are refused before the body is looked at.
     let r = env
         .call_as(&alice, Method::POST, &format!("{a}/deployments"), None)
@@ -412,22 +457,20 @@ async fn non_members_are_refused() {
     assert_eq!(
         env.call_as(&alice, Method::GET, "/v1/projects", None)
             .await
-            .body["items"]
+            .body["projects"]
             .as_array()
             .unwrap()
             .len(),
         1
     );
     // Unknown project is a 404 even for a stranger.
-    let r = env
-        .call_as(
-            &alice,
-            Method::GET,
-            &format!("/v1/projects/{FAKE_PRJ}"),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 404);
+    for path in [
+        format!("/v1/projects/{FAKE_PRJ}"),
+        format!("/v1/projects/{FAKE_PRJ}/apps"),
+    ] {
+        let r = env.call_as(&alice, Method::GET, &path, None).await;
+        assert_eq!(r.status, 404, "{path}");
+    }
     env.server.shutdown().await;
 }
 
@@ -782,62 +825,94 @@ async fn manual_dns_hostnames() {
     let pid = env.project("web").await;
     let app_id = app(&env, &pid, "site").await;
     let a = format!("/v1/projects/{pid}/apps/{app_id}");
-    let default_host = env.get(&a).await.s("default_hostname");
+    let h = format!("{a}/domains");
+    let default_host = env.get(&a).await.body["app"]["default_domain"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Manual DNS (`external_records`): flat, with the records to publish.
     let r = env
         .post(
-            &format!("{a}/hostnames"),
-            json!({"hostname": "www.example.org", "dns_mode": "manual"}),
+            &h,
+            json!({"domain": "www.example.org", "dns_mode": "external_records"}),
         )
         .await;
     assert_eq!(r.status, 201, "{r:?}");
+    assert_eq!(r.s("domain"), "www.example.org");
+    assert_eq!(r.s("app_id"), app_id);
     assert_eq!(r.s("status"), "pending");
-    assert_eq!(r.body["domain"], Value::Null);
+    assert_eq!(r.s("dns_mode"), "external_records");
     let recs = r.body["dns_records"].as_array().unwrap().clone();
-    assert_eq!(recs[0]["purpose"], "routing");
-    assert_eq!(recs[0]["type"], "CNAME");
-    assert_eq!(recs[0]["name"], "www.example.org");
-    assert_eq!(recs[0]["value"], default_host.as_str());
-    assert_eq!(recs[1]["purpose"], "ownership");
-    assert_eq!(recs[1]["type"], "TXT");
-    assert_eq!(recs[1]["name"], "_comwit-challenge.www.example.org");
+    assert_eq!(recs.len(), 2, "{r:?}");
+    assert_eq!(
+        recs[0],
+        json!({"record_type": "CNAME", "name": "www.example.org", "value": default_host})
+    );
+    assert_eq!(recs[1]["record_type"], "TXT");
+    assert_eq!(recs[1]["name"], "_cf-challenge.www.example.org");
     assert!(recs[1]["value"]
         .as_str()
         .unwrap()
         .starts_with("comwit-verify="));
 
-    // An apex gets an A record.
-    let r = env
-        .post(
-            &format!("{a}/hostnames"),
-            json!({"hostname": "example.net", "dns_mode": "manual", "domain": null}),
-        )
-        .await;
-    assert_eq!(r.status, 201);
-    assert_eq!(r.body["dns_records"][0]["type"], "A");
+    // An apex gets an A record; `external_records` is the default mode.
+    let r = env.post(&h, json!({"domain": "example.net"})).await;
+    assert_eq!(r.status, 201, "{r:?}");
+    assert_eq!(r.s("dns_mode"), "external_records");
+    assert_eq!(r.body["dns_records"][0]["record_type"], "A");
     assert_eq!(r.body["dns_records"][0]["name"], "example.net");
 
     // One app per hostname, platform-wide.
     let other = app(&env, &pid, "other").await;
+    let other_h = format!("/v1/projects/{pid}/apps/{other}/domains");
     let r = env
         .post(
-            &format!("/v1/projects/{pid}/apps/{other}/hostnames"),
-            json!({"hostname": "www.example.org", "dns_mode": "manual"}),
+            &other_h,
+            json!({"domain": "www.example.org", "dns_mode": "external_records"}),
         )
         .await;
     assert_eq!((r.status, r.code()), (409, "hostname_taken"));
-    for bad in [
-        json!({"hostname": "WWW.example.org", "dns_mode": "manual"}),
-        json!({"hostname": "localhost", "dns_mode": "manual"}),
-        json!({"hostname": "a..b.org", "dns_mode": "manual"}),
-        json!({"hostname": "x.comwit.app", "dns_mode": "manual"}),
-        json!({"hostname": "ok.example.org", "dns_mode": "dns"}),
-        json!({"hostname": "ok.example.org", "dns_mode": "manual", "domain": "example.org"}),
-        json!({"hostname": "ok.example.org", "dns_mode": "automatic"}),
-        json!({"hostname": format!("{}.org", "a".repeat(240)), "dns_mode": "manual"}),
+    for (bad, field) in [
+        (json!({"domain": "WWW.example.org"}), "domain"),
+        (json!({"domain": "localhost"}), "domain"),
+        (json!({"domain": "a..b.org"}), "domain"),
+        (json!({"domain": "x.comwit.app"}), "domain"),
+        (
+            json!({"domain": format!("{}.org", "a".repeat(240))}),
+            "domain",
+        ),
+        (
+            json!({"domain": "ok.example.org", "dns_mode": "manual"}),
+            "dns_mode",
+        ),
+        (
+            json!({"domain": "ok.example.org", "hostname": "ok.example.org"}),
+            "hostname",
+        ),
+        // Automatic DNS needs a managed project domain at or above the hostname.
+        (
+            json!({"domain": "ok.example.org", "dns_mode": "managed_project_domain"}),
+            "domain",
+        ),
     ] {
-        let r = env.post(&format!("{a}/hostnames"), bad.clone()).await;
-        assert_eq!(r.status, 422, "{bad}: {r:?}");
+        let r = env.post(&h, bad.clone()).await;
+        assert_eq!((r.status, r.code()), (400, "bad_request"), "{bad}: {r:?}");
+        let detail = r.body["detail"].as_str().unwrap();
+        assert!(detail.starts_with(&format!("{field}:")), "{bad}: {detail}");
     }
+
+    // Not visible yet: finalize refuses.
+    let finalize = format!("{h}/www.example.org/finalize");
+    let r = env.post(&finalize, json!({})).await;
+    assert_eq!((r.status, r.code()), (409, "dns_records_not_visible"));
+    let status_of = |list: &Value, host: &str| {
+        list["domains"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["domain"] == host)
+            .map(|d| d["status"].as_str().unwrap().to_string())
+    };
 
     // Publish the records in a zone comwit-local hosts (another project's, even).
     let zone_pid = env.project("dns").await;
@@ -846,51 +921,65 @@ async fn manual_dns_hostnames() {
     let r = env
         .post(
             &recs_path,
-            json!({"name": "www", "type": "CNAME", "values": [recs[0]["value"]]}),
+            json!({"name": "www", "type": "CNAME", "ttl": 300, "values": [recs[0]["value"]]}),
         )
         .await;
     assert_eq!(r.status, 201, "{r:?}");
+    let list = env.get(&h).await;
     assert_eq!(
-        env.get(&format!("{a}/hostnames/www.example.org"))
-            .await
-            .s("status"),
-        "pending"
+        status_of(&list.body, "www.example.org").as_deref(),
+        Some("pending")
     );
     let r = env
-        .post(&recs_path, json!({"name": "_comwit-challenge.www.example.org", "type": "TXT", "values": [recs[1]["value"]]}))
+        .post(&recs_path, json!({"name": "_cf-challenge.www.example.org", "type": "TXT", "ttl": 300, "values": [recs[1]["value"]]}))
         .await;
-    assert_eq!(r.status, 201);
-    let r = env.get(&format!("{a}/hostnames/www.example.org")).await;
-    assert_eq!(r.s("status"), "active", "{r:?}");
-    let list = env.get(&format!("{a}/hostnames")).await;
-    assert_eq!(list.body["items"].as_array().unwrap().len(), 2);
+    assert_eq!(r.status, 201, "{r:?}");
+    let list = env.get(&h).await;
     assert_eq!(
-        env.get(&format!("{a}/hostnames/nope.example.org"))
+        status_of(&list.body, "www.example.org").as_deref(),
+        Some("active"),
+        "{list:?}"
+    );
+    assert_eq!(list.body["domains"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        list.body["domains"][0],
+        json!({"domain": "www.example.org", "app_id": app_id, "status": "active"})
+    );
+    let r = env.post(&finalize, json!({})).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(
+        r.body,
+        json!({"domain": {"domain": "www.example.org", "app_id": app_id, "status": "active"}})
+    );
+    assert_eq!(
+        env.post(&format!("{h}/nope.example.org/finalize"), json!({}))
             .await
             .status,
         404
     );
     assert_eq!(
-        env.get(&format!("{a}/hostnames/not_a_host")).await.status,
-        404
-    );
-    assert_eq!(
-        env.delete(&format!("{a}/hostnames/www.example.org"))
-            .await
-            .status,
-        204
-    );
-    assert_eq!(
-        env.get(&format!("{a}/hostnames/www.example.org"))
+        env.post(&format!("{h}/not_a_host/finalize"), json!({}))
             .await
             .status,
         404
     );
+    // DELETE: flat, `deleted`; then gone.
+    let r = env.delete(&format!("{h}/www.example.org")).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(
+        r.body,
+        json!({"domain": "www.example.org", "app_id": app_id, "status": "deleted"})
+    );
+    assert_eq!(
+        env.delete(&format!("{h}/www.example.org")).await.status,
+        404
+    );
+    assert_eq!(status_of(&env.get(&h).await.body, "www.example.org"), None);
     // Now free for another app.
     let r = env
         .post(
-            &format!("/v1/projects/{pid}/apps/{other}/hostnames"),
-            json!({"hostname": "www.example.org", "dns_mode": "manual"}),
+            &other_h,
+            json!({"domain": "www.example.org", "dns_mode": "external_records"}),
         )
         .await;
     assert_eq!(r.status, 201);
@@ -903,92 +992,85 @@ async fn automatic_dns_hostnames_write_managed_records() {
     let pid = env.project("auto").await;
     let app_id = app(&env, &pid, "site").await;
     let a = format!("/v1/projects/{pid}/apps/{app_id}");
+    let h = format!("{a}/domains");
     domain(&env, &pid, "example.com").await;
     let zone = format!("/v1/projects/{pid}/domains/example.com");
-    let r = env
-        .post(&format!("{a}/hostnames"), json!({"hostname": "app.example.com", "dns_mode": "automatic", "domain": "example.com"}))
-        .await;
+    let auto = |host: &str| json!({"domain": host, "dns_mode": "managed_project_domain"});
+    let r = env.post(&h, auto("app.example.com")).await;
     assert_eq!(r.status, 201, "{r:?}");
     assert_eq!(r.s("status"), "active");
-    assert_eq!(r.s("domain"), "example.com");
+    assert_eq!(r.s("dns_mode"), "managed_project_domain");
+    // The platform writes the records into the zone: `owner: platform_app`.
     let r = env.get(&format!("{zone}/records")).await;
-    let items = r.body["items"].as_array().unwrap().clone();
-    assert_eq!(items.len(), 2);
-    assert!(items.iter().all(|i| i["managed_by"] == "app.example.com"));
+    let items = r.body["records"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 2, "{r:?}");
+    for i in &items {
+        assert_eq!(i["owner"], "platform_app", "{i}");
+        assert_eq!(i["owner_resource_type"], "runtime_app", "{i}");
+        assert_eq!(i["owner_resource_id"], app_id.as_str(), "{i}");
+    }
     assert_eq!(items[0]["type"], "CNAME");
-    assert_eq!(items[1]["name"], "_comwit-challenge.app.example.com");
-    let managed = items[0]["record_id"].as_str().unwrap().to_string();
+    assert_eq!(items[0]["name"], "app.example.com");
+    assert_eq!(items[1]["name"], "_cf-challenge.app.example.com");
+    let managed = items[0]["id"].as_str().unwrap().to_string();
     let r = env
         .put(
             &format!("{zone}/records/{managed}"),
-            json!({"name": "app", "type": "CNAME", "values": ["elsewhere.example.net"]}),
+            json!({"name": "app", "type": "CNAME", "ttl": 300, "values": ["elsewhere.example.net"]}),
         )
         .await;
     assert_eq!((r.status, r.code()), (409, "record_managed"));
     let r = env.delete(&format!("{zone}/records/{managed}")).await;
     assert_eq!((r.status, r.code()), (409, "record_managed"));
     // The apex of the zone gets an A record.
-    let r = env
-        .post(
-            &format!("{a}/hostnames"),
-            json!({"hostname": "example.com", "dns_mode": "automatic", "domain": "example.com"}),
-        )
-        .await;
-    assert_eq!(r.status, 201);
-    assert_eq!(r.body["dns_records"][0]["type"], "A");
+    let r = env.post(&h, auto("example.com")).await;
+    assert_eq!(r.status, 201, "{r:?}");
+    assert_eq!(r.body["dns_records"][0]["record_type"], "A");
     // A user record where the managed CNAME would go: 409.
-    env.post(
-        &format!("{zone}/records"),
-        json!({"name": "taken", "type": "A", "values": ["192.0.2.7"]}),
-    )
-    .await;
     let r = env
-        .post(&format!("{a}/hostnames"), json!({"hostname": "taken.example.com", "dns_mode": "automatic", "domain": "example.com"}))
+        .post(
+            &format!("{zone}/records"),
+            json!({"name": "taken", "type": "A", "ttl": 300, "values": ["192.0.2.7"]}),
+        )
         .await;
+    assert_eq!(r.status, 201, "{r:?}");
+    let r = env.post(&h, auto("taken.example.com")).await;
     assert_eq!((r.status, r.code()), (409, "record_conflict"));
-    // The domain must be a suffix of the hostname, and the project's.
-    let r = env
-        .post(
-            &format!("{a}/hostnames"),
-            json!({"hostname": "www.other.com", "dns_mode": "automatic", "domain": "example.com"}),
-        )
-        .await;
-    assert_eq!(
-        (r.status, r.body["error"]["field"].as_str()),
-        (422, Some("domain"))
-    );
-    let r = env
-        .post(
-            &format!("{a}/hostnames"),
-            json!({"hostname": "www.other.com", "dns_mode": "automatic", "domain": "other.com"}),
-        )
-        .await;
-    assert_eq!(r.status, 404);
-    // The domain cannot go while hostnames use it.
+    // The hostname must be at or under one of the project's managed domains.
+    let r = env.post(&h, auto("www.other.com")).await;
+    assert_eq!(r.status, 400, "{r:?}");
+    assert!(r.body["detail"].as_str().unwrap().starts_with("domain:"));
+    // The domain cannot go while hostnames use it; the detail names them.
     let r = env.delete(&zone).await;
     assert_eq!((r.status, r.code()), (409, "domain_in_use"));
+    let detail = r.body["detail"].as_str().unwrap();
+    assert!(detail.contains("app.example.com, example.com"), "{detail}");
     assert_eq!(
-        r.body["error"]["details"]["hostnames"],
-        json!(["app.example.com", "example.com"])
-    );
-    assert_eq!(
-        env.delete(&format!("{a}/hostnames/app.example.com"))
-            .await
-            .status,
-        204
+        env.delete(&format!("{h}/app.example.com")).await.status,
+        200
     );
     let left = env.get(&format!("{zone}/records")).await;
     assert_eq!(
-        left.body["items"].as_array().unwrap().len(),
+        left.body["records"].as_array().unwrap().len(),
         3,
         "detach removes the managed records"
     );
-    // Deleting the app removes its hostnames' managed records too.
-    assert_eq!(env.delete(&a).await.status, 204);
+    // Deleting the app (until complete) removes its hostnames' managed records too.
+    assert_eq!(env.delete(&a).await.body["complete"], false);
+    assert_eq!(env.delete(&a).await.body["complete"], true);
     let left = env.get(&format!("{zone}/records")).await;
-    assert_eq!(left.body["items"].as_array().unwrap().len(), 1);
-    assert_eq!(env.delete(&zone).await.status, 204);
-    assert_eq!(env.get(&zone).await.status, 404);
+    let left = left.body["records"].as_array().unwrap().clone();
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0]["owner"], "user");
+    let r = env.delete(&zone).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.body["domain"]["domain"], "example.com");
+    assert_eq!(r.body["domain"]["status"], "deleted");
+    assert_eq!(
+        env.get(&format!("/v1/projects/{pid}/domains")).await.body,
+        json!({"domains": []})
+    );
+    assert_eq!(env.get(&format!("{zone}/records")).await.status, 404);
     env.server.shutdown().await;
 }
 
@@ -997,63 +1079,75 @@ async fn domains_onboarding() {
     let env = start_with(|c| c.domain_activation_delay = Duration::from_millis(300)).await;
     let pid = env.project("zones").await;
     let base = format!("/v1/projects/{pid}/domains");
-    let r = env.post(&base, json!({"domain": "example.com"})).await;
-    assert_eq!(r.status, 201);
-    assert_eq!(r.s("status"), "pending_delegation");
-    assert_eq!(r.body["name_servers"].as_array().unwrap().len(), 4);
+    let delegated = |d: &str| json!({"domain": d, "dns_mode": "route53_delegated"});
+    let r = env.post(&base, delegated("example.com")).await;
+    assert_eq!(r.status, 201, "{r:?}");
+    let d = &r.body["domain"];
+    assert_eq!(d["domain"], "example.com");
+    assert_eq!(d["project_id"], pid.as_str());
+    assert_eq!(d["dns_mode"], "route53_delegated");
+    assert_eq!(d["status"], "pending_delegation");
+    assert_eq!(d["nameservers"].as_array().unwrap().len(), 4);
+    assert_eq!(d["delegation"]["matched"], false);
+    assert!(d["id"].as_str().is_some_and(|id| !id.is_empty()));
     assert_eq!(
         r.headers["location"],
         format!("{base}/example.com").as_str()
     );
+    let check = format!("{base}/example.com/delegation-check");
+    let r = env.post(&check, json!({})).await;
+    assert_eq!((r.status, r.body["matched"].clone()), (200, json!(false)));
     tokio::time::sleep(Duration::from_millis(350)).await;
-    assert_eq!(
-        env.get(&format!("{base}/example.com")).await.s("status"),
-        "active"
-    );
-    for (d, code) in [
-        ("example.com", 409),
-        ("sub.example.com", 409),
-        ("com", 422),
-        ("Example.org", 422),
-        ("x.comwit.app", 422),
-        ("a_b.org", 422),
+    let r = env.post(&check, json!({})).await;
+    assert_eq!(r.body["matched"], true, "{r:?}");
+    assert_eq!(r.body["domain"]["status"], "active");
+    assert_eq!(env.get(&base).await.body["domains"][0]["status"], "active");
+    for (body, code) in [
+        (delegated("example.com"), 409),
+        (delegated("sub.example.com"), 409),
+        (delegated("com"), 400),
+        (delegated("Example.org"), 400),
+        (delegated("x.comwit.app"), 400),
+        (delegated("a_b.org"), 400),
+        (json!({"domain": "ok.org", "dns_mode": "external"}), 400),
+        (
+            json!({"domain": "ok.org", "dns_mode": "route53_delegated", "x": 1}),
+            400,
+        ),
     ] {
-        let r = env.post(&base, json!({"domain": d})).await;
-        assert_eq!(r.status, code, "{d}: {r:?}");
+        let r = env.post(&base, body.clone()).await;
+        assert_eq!(r.status, code, "{body}: {r:?}");
     }
     // Platform-wide: another project cannot onboard it (nor a parent of it).
     let other = env.project("other").await;
+    let other_base = format!("/v1/projects/{other}/domains");
     assert_eq!(
-        env.post(
-            &format!("/v1/projects/{other}/domains"),
-            json!({"domain": "example.com"})
-        )
-        .await
-        .status,
+        env.post(&other_base, delegated("example.com")).await.status,
         409
     );
     let sub = env
-        .post(
-            &format!("/v1/projects/{other}/domains"),
-            json!({"domain": "deep.sub.example.org"}),
-        )
+        .post(&other_base, delegated("deep.sub.example.org"))
         .await;
     assert_eq!(sub.status, 201);
-    assert_eq!(
-        env.post(&base, json!({"domain": "example.org"}))
-            .await
-            .status,
-        409
-    );
+    assert_eq!(env.post(&base, delegated("example.org")).await.status, 409);
     // Another project's domain is not found here.
+    for r in [
+        env.post(
+            &format!("{base}/deep.sub.example.org/delegation-check"),
+            json!({}),
+        )
+        .await,
+        env.get(&format!("{base}/deep.sub.example.org/records"))
+            .await,
+        env.delete(&format!("{base}/deep.sub.example.org")).await,
+    ] {
+        assert_eq!(r.status, 404, "{r:?}");
+    }
     assert_eq!(
-        env.get(&format!("{base}/deep.sub.example.org"))
-            .await
-            .status,
-        404
-    );
-    assert_eq!(
-        env.get(&base).await.body["items"].as_array().unwrap().len(),
+        env.get(&base).await.body["domains"]
+            .as_array()
+            .unwrap()
+            .len(),
         1
     );
     env.server.shutdown().await;
@@ -1065,133 +1159,167 @@ async fn records_are_validated_per_type() {
     let pid = env.project("dns").await;
     domain(&env, &pid, "example.com").await;
     let base = format!("/v1/projects/{pid}/domains/example.com/records");
+    // The public shape: all four fields, `ttl` required; MX carries its preference in the value.
     let ok = [
         json!({"name": "www", "type": "A", "values": ["192.0.2.1", "192.0.2.2"], "ttl": 60}),
-        json!({"name": "www.example.com", "type": "AAAA", "values": ["2001:db8::1"]}),
-        json!({"name": "@", "type": "MX", "values": ["mx1.example.net"], "priority": 10}),
-        json!({"name": "@", "type": "TXT", "values": ["v=spf1 -all"]}),
-        json!({"name": "@", "type": "CAA", "values": ["0 issue \"letsencrypt.org\""]}),
-        json!({"name": "_sip._tcp", "type": "SRV", "values": ["5 5060 sip.example.com"], "priority": 1}),
-        json!({"name": "blog", "type": "CNAME", "values": ["site-12345678.comwit.app"]}),
-        json!({"name": "*.dev", "type": "A", "values": ["192.0.2.9"], "priority": null}),
+        json!({"name": "www.example.com", "type": "AAAA", "values": ["2001:db8::1"], "ttl": 300}),
+        json!({"name": "@", "type": "MX", "values": ["10 mx1.example.net"], "ttl": 3600}),
+        json!({"name": "@", "type": "TXT", "values": ["v=spf1 -all"], "ttl": 300}),
+        json!({"name": "blog", "type": "CNAME", "values": ["site-12345678.comwit.app"], "ttl": 300}),
+        json!({"name": "*.dev", "type": "A", "values": ["192.0.2.9"], "ttl": 86400}),
+        json!({"name": "@", "type": "A_ALIAS", "values": ["site-12345678.comwit.app"], "ttl": 300}),
     ];
     let mut ids = Vec::new();
     for body in ok {
         let r = env.post(&base, body.clone()).await;
         assert_eq!(r.status, 201, "{body}: {r:?}");
-        ids.push(r.s("record_id"));
+        let rec = &r.body["record"];
+        assert!(rec["id"].as_str().unwrap().starts_with("dnsrec_"), "{r:?}");
+        assert_eq!(rec["type"], body["type"]);
+        assert_eq!(rec["ttl"], body["ttl"]);
+        assert_eq!(rec["values"], body["values"]);
+        assert_eq!(rec["owner"], "user");
+        assert!(rec["project_domain_id"].is_string(), "{r:?}");
+        ids.push(rec["id"].as_str().unwrap().to_string());
     }
-    let r = env.get(&format!("{base}/{}", ids[0])).await;
-    assert_eq!(r.s("name"), "www.example.com");
-    assert_eq!(r.body["ttl"], 60);
-    assert_eq!(r.body["priority"], Value::Null);
-    assert_eq!(r.body["managed_by"], Value::Null);
-    assert_eq!(
-        env.get(&format!("{base}/{}", ids[2])).await.body["priority"],
-        10
-    );
-    assert_eq!(
-        env.get(&format!("{base}/{}", ids[2])).await.s("name"),
-        "example.com"
-    );
-    assert_eq!(
-        env.get(&format!("{base}/{}", ids[7])).await.s("name"),
-        "*.dev.example.com"
-    );
-    assert_eq!(
-        env.get(&format!("{base}/{}", ids[1])).await.body["ttl"],
-        300
-    );
+    // No single read: the list holds them, names fully qualified.
+    let listed = env.get(&base).await;
+    let by_id = |id: &str| {
+        listed.body["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} not listed"))
+    };
+    assert_eq!(by_id(&ids[0])["name"], "www.example.com");
+    assert_eq!(by_id(&ids[0])["ttl"], 60);
+    assert_eq!(by_id(&ids[2])["name"], "example.com");
+    assert_eq!(by_id(&ids[2])["values"], json!(["10 mx1.example.net"]));
+    assert_eq!(by_id(&ids[5])["name"], "*.dev.example.com");
+    assert_eq!(by_id(&ids[6])["name"], "example.com");
+    assert_eq!(env.get(&format!("{base}/{}", ids[0])).await.status, 405);
 
+    let r = |v: Value| v;
     let bad = [
         (
-            json!({"name": "a", "type": "A", "values": ["256.0.0.1"]}),
+            r(json!({"name": "a", "type": "A", "values": ["256.0.0.1"], "ttl": 300})),
             "values[0]",
         ),
         (
-            json!({"name": "a", "type": "A", "values": ["192.0.2.1", "01.2.3.4"]}),
+            r(json!({"name": "a", "type": "A", "values": ["192.0.2.1", "01.2.3.4"], "ttl": 300})),
             "values[1]",
         ),
         (
-            json!({"name": "a", "type": "A", "values": ["192.0.2.1", "192.0.2.1"]}),
+            r(json!({"name": "a", "type": "A", "values": ["192.0.2.1", "192.0.2.1"], "ttl": 300})),
             "values[1]",
         ),
-        (json!({"name": "a", "type": "A", "values": []}), "values"),
         (
-            json!({"name": "a", "type": "AAAA", "values": ["192.0.2.1"]}),
-            "values[0]",
-        ),
-        (
-            json!({"name": "a", "type": "CNAME", "values": ["x.example.net", "y.example.net"]}),
+            r(json!({"name": "a", "type": "A", "values": [], "ttl": 300})),
             "values",
         ),
         (
-            json!({"name": "a", "type": "CNAME", "values": ["not a host"]}),
+            r(json!({"name": "a", "type": "AAAA", "values": ["192.0.2.1"], "ttl": 300})),
             "values[0]",
         ),
         (
-            json!({"name": "a", "type": "TXT", "values": ["tab\there"]}),
+            r(
+                json!({"name": "a", "type": "CNAME", "values": ["x.example.net", "y.example.net"], "ttl": 300}),
+            ),
+            "values",
+        ),
+        (
+            r(json!({"name": "a", "type": "CNAME", "values": ["not a host"], "ttl": 300})),
             "values[0]",
         ),
         (
-            json!({"name": "a", "type": "MX", "values": ["mx.example.net"]}),
-            "priority",
+            r(json!({"name": "a", "type": "TXT", "values": ["tab\there"], "ttl": 300})),
+            "values[0]",
         ),
         (
-            json!({"name": "a", "type": "A", "values": ["192.0.2.1"], "priority": 5}),
-            "priority",
+            r(json!({"name": "a", "type": "MX", "values": ["mx.example.net"], "ttl": 300})),
+            "values[0]",
         ),
         (
-            json!({"name": "a", "type": "A", "values": ["192.0.2.1"], "ttl": 59}),
+            r(json!({"name": "a", "type": "MX", "values": ["70000 mx.example.net"], "ttl": 300})),
+            "values[0]",
+        ),
+        (
+            r(json!({"name": "a", "type": "A_ALIAS", "values": ["192.0.2.1 x"], "ttl": 300})),
+            "values[0]",
+        ),
+        (
+            r(json!({"name": "a", "type": "A", "values": ["192.0.2.1"]})),
             "ttl",
         ),
         (
-            json!({"name": "a", "type": "A", "values": ["192.0.2.1"], "ttl": 86401}),
+            r(json!({"name": "a", "type": "A", "values": ["192.0.2.1"], "ttl": 59})),
             "ttl",
         ),
         (
-            json!({"name": "a", "type": "A", "values": ["192.0.2.1"], "ttl": 1.5}),
+            r(json!({"name": "a", "type": "A", "values": ["192.0.2.1"], "ttl": 86401})),
             "ttl",
         ),
         (
-            json!({"name": "a", "type": "NS", "values": ["ns.example.net"]}),
+            r(json!({"name": "a", "type": "A", "values": ["192.0.2.1"], "ttl": 1.5})),
+            "ttl",
+        ),
+        (
+            r(json!({"name": "a", "type": "NS", "values": ["ns.example.net"], "ttl": 300})),
             "type",
         ),
         (
-            json!({"name": "A", "type": "A", "values": ["192.0.2.1"]}),
+            r(
+                json!({"name": "a", "type": "SRV", "values": ["5 5060 sip.example.com"], "ttl": 300}),
+            ),
+            "type",
+        ),
+        (
+            r(json!({"name": "a", "type": "CAA", "values": ["0 issue \"x.org\""], "ttl": 300})),
+            "type",
+        ),
+        (
+            r(json!({"name": "A", "type": "A", "values": ["192.0.2.1"], "ttl": 300})),
             "name",
         ),
         (
-            json!({"name": "a.*", "type": "A", "values": ["192.0.2.1"]}),
+            r(json!({"name": "a.*", "type": "A", "values": ["192.0.2.1"], "ttl": 300})),
             "name",
         ),
+        // `priority` is no member of the public record: MX puts it in the value.
         (
-            json!({"name": "a", "type": "CAA", "values": ["0 issue letsencrypt.org"]}),
-            "values[0]",
+            r(
+                json!({"name": "a", "type": "MX", "values": ["10 mx.example.net"], "ttl": 300, "priority": 10}),
+            ),
+            "priority",
         ),
         (
-            json!({"name": "a", "type": "SRV", "values": ["1 70000 sip.example.com"], "priority": 1}),
-            "values[0]",
-        ),
-        (
-            json!({"name": "a", "type": "A", "values": ["192.0.2.1"], "comment": "x"}),
+            r(
+                json!({"name": "a", "type": "A", "values": ["192.0.2.1"], "ttl": 300, "comment": "x"}),
+            ),
             "comment",
         ),
         (
-            json!({"name": format!("{}.{}.{}.{}", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(50)), "type": "A", "values": ["192.0.2.1"]}),
+            json!({"name": format!("{}.{}.{}.{}", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(50)), "type": "A", "values": ["192.0.2.1"], "ttl": 300}),
             "name",
         ),
     ];
     for (body, field) in bad {
         let r = env.post(&base, body.clone()).await;
-        assert_eq!(r.status, 422, "{body}: {r:?}");
-        assert_eq!(r.body["error"]["field"], field, "{body}");
+        // A plain 400 problem whose detail names the field (no `field` member is public).
+        assert_eq!((r.status, r.code()), (400, "bad_request"), "{body}: {r:?}");
+        let detail = r.body["detail"].as_str().unwrap();
+        assert!(
+            detail.starts_with(&format!("{field}: ")),
+            "{body}: {detail}"
+        );
     }
     let conflicts = [
-        json!({"name": "www", "type": "A", "values": ["192.0.2.3"]}),
-        json!({"name": "www", "type": "CNAME", "values": ["x.example.net"]}),
-        json!({"name": "blog", "type": "TXT", "values": ["hi"]}),
-        json!({"name": "@", "type": "CNAME", "values": ["x.example.net"]}),
+        json!({"name": "www", "type": "A", "values": ["192.0.2.3"], "ttl": 300}),
+        json!({"name": "www", "type": "CNAME", "values": ["x.example.net"], "ttl": 300}),
+        json!({"name": "blog", "type": "TXT", "values": ["hi"], "ttl": 300}),
+        json!({"name": "@", "type": "CNAME", "values": ["x.example.net"], "ttl": 300}),
     ];
     for body in conflicts {
         let r = env.post(&base, body.clone()).await;
@@ -1202,55 +1330,79 @@ async fn records_are_validated_per_type() {
         );
     }
     assert_eq!(
-        env.get(&base).await.body["items"].as_array().unwrap().len(),
-        8
+        env.get(&base).await.body["records"]
+            .as_array()
+            .unwrap()
+            .len(),
+        7
     );
 
-    // Filters.
-    let r = env.get(&format!("{base}?name=www")).await;
-    assert_eq!(r.body["items"].as_array().unwrap().len(), 2);
-    let r = env.get(&format!("{base}?name=www&type=AAAA")).await;
-    assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
-    assert_eq!(env.get(&format!("{base}?type=NS")).await.status, 422);
-
-    // Replace keeps the id, may change name and type.
+    // Replace (the full four fields) keeps the id, may change name and type.
+    let one = format!("{base}/{}", ids[0]);
     let r = env
         .put(
-            &format!("{base}/{}", ids[0]),
+            &one,
             json!({"name": "www2", "type": "TXT", "values": ["moved"], "ttl": 120}),
         )
         .await;
     assert_eq!(r.status, 200, "{r:?}");
+    let rec = &r.body["record"];
     assert_eq!(
-        (r.s("record_id"), r.s("name"), r.s("type")),
-        (ids[0].clone(), "www2.example.com".into(), "TXT".into())
+        (
+            rec["id"].clone(),
+            rec["name"].clone(),
+            rec["type"].clone(),
+            rec["ttl"].clone()
+        ),
+        (
+            json!(ids[0]),
+            json!("www2.example.com"),
+            json!("TXT"),
+            json!(120)
+        )
     );
     let r = env
         .put(
-            &format!("{base}/{}", ids[0]),
-            json!({"name": "blog", "type": "TXT", "values": ["x"]}),
+            &one,
+            json!({"name": "blog", "type": "TXT", "values": ["x"], "ttl": 300}),
         )
         .await;
-    assert_eq!(r.status, 409);
+    assert_eq!((r.status, r.code()), (409, "record_conflict"));
     let r = env
         .put(
-            &format!("{base}/{}", ids[0]),
-            json!({"name": "www2", "type": "A", "values": ["x"]}),
+            &one,
+            json!({"name": "www2", "type": "A", "values": ["x"], "ttl": 300}),
         )
         .await;
-    assert_eq!(r.status, 422);
+    assert_eq!(r.status, 400);
+    let r = env
+        .put(
+            &one,
+            json!({"name": "www2", "type": "TXT", "values": ["x"]}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "a replacement has all four fields: {r:?}");
+    assert!(r.body["detail"].as_str().unwrap().starts_with("ttl: "));
     assert_eq!(
         env.put(
-            &format!("{base}/rec_0000000000000000"),
-            json!({"name": "x", "type": "TXT", "values": ["x"]})
+            &format!("{base}/dnsrec_0000000000000000"),
+            json!({"name": "x", "type": "TXT", "values": ["x"], "ttl": 300})
         )
         .await
         .status,
         404
     );
-    assert_eq!(env.delete(&format!("{base}/{}", ids[0])).await.status, 204);
-    assert_eq!(env.get(&format!("{base}/{}", ids[0])).await.status, 404);
-    assert_eq!(env.delete(&format!("{base}/{}", ids[0])).await.status, 404);
+    // DELETE answers the record; then it is gone.
+    let r = env.delete(&one).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.body["record"]["id"], ids[0].as_str());
+    assert_eq!(r.body["record"]["name"], "www2.example.com");
+    assert_eq!(env.delete(&one).await.status, 404);
+    assert!(env.get(&base).await.body["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["id"] != ids[0].as_str()));
     assert_eq!(
         env.get(&format!("/v1/projects/{pid}/domains/nope.com/records"))
             .await
@@ -1261,48 +1413,45 @@ async fn records_are_validated_per_type() {
 }
 
 #[tokio::test]
-async fn lists_paginate() {
+async fn lists_are_whole() {
+    // The public lists take no paging parameters and answer everything at once,
+    // `{"<things>":[...]}`; there is no `items`/`next_cursor` envelope.
     let env = start().await;
     for i in 0..7 {
         env.project(&format!("p{i}")).await;
     }
-    let mut names = Vec::new();
-    let mut cursor: Option<String> = None;
-    let mut pages = 0;
-    loop {
-        let path = match &cursor {
-            Some(c) => format!("/v1/projects?limit=3&cursor={c}"),
-            None => "/v1/projects?limit=3".to_string(),
-        };
-        let r = env.get(&path).await;
-        assert_eq!(r.status, 200);
-        pages += 1;
-        for item in r.body["items"].as_array().unwrap() {
-            names.push(item["name"].as_str().unwrap().to_string());
-        }
-        match r.body["next_cursor"].as_str() {
-            Some(c) => cursor = Some(c.to_string()),
-            None => break,
-        }
-    }
-    assert_eq!(pages, 3);
-    assert_eq!(names, (0..7).map(|i| format!("p{i}")).collect::<Vec<_>>());
-    for bad in [
-        "limit=0",
-        "limit=101",
-        "limit=abc",
-        "limit=-1",
-        "cursor=abc",
-        "cursor=",
-        "limit=1.5",
+    for path in [
+        "/v1/projects",
+        "/v1/projects?limit=3",
+        "/v1/projects?cursor=abc",
     ] {
-        let r = env.get(&format!("/v1/projects?{bad}")).await;
-        assert_eq!(r.status, 422, "{bad}: {r:?}");
+        let r = env.get(path).await;
+        assert_eq!(r.status, 200, "{path}: {r:?}");
+        let obj = r.body.as_object().unwrap();
+        assert_eq!(obj.keys().collect::<Vec<_>>(), vec!["projects"], "{path}");
+        let names: Vec<&str> = r.body["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            (0..7).map(|i| format!("p{i}")).collect::<Vec<_>>(),
+            "{path}"
+        );
     }
-    assert_eq!(
-        env.get("/v1/projects?limit=100&cursor=999999").await.body["items"],
-        json!([])
-    );
+    // More than any old page (100) comes in one answer.
+    let pid = env.project("many").await;
+    for i in 0..105 {
+        app(&env, &pid, &format!("app{i}")).await;
+    }
+    let r = env.get(&format!("/v1/projects/{pid}/apps")).await;
+    let apps = r.body["apps"].as_array().unwrap();
+    assert_eq!(apps.len(), 105);
+    assert!(r.body.get("next_page_token").is_none());
+    assert_eq!(apps[0]["name"], "app0");
+    assert_eq!(apps[104]["name"], "app104");
     env.server.shutdown().await;
 }
 
@@ -1345,10 +1494,10 @@ async fn idempotent_retries() {
         .await;
     assert_eq!(
         (other.status, other.code()),
-        (422, "idempotency_key_reused")
+        (400, "idempotency_key_reused")
     );
     assert_eq!(
-        env.get("/v1/projects").await.body["items"]
+        env.get("/v1/projects").await.body["projects"]
             .as_array()
             .unwrap()
             .len(),
@@ -1379,12 +1528,17 @@ async fn idempotent_retries() {
             &[("idempotency-key", long.as_str())],
         )
         .await;
-    assert_eq!(
-        (r.status, r.body["error"]["field"].as_str()),
-        (422, Some("Idempotency-Key"))
-    );
+    // A plain 400 whose detail names the header (no `field` member is public).
+    assert_eq!(r.status, 400, "{r:?}");
+    assert!(r.body["detail"]
+        .as_str()
+        .unwrap()
+        .starts_with("Idempotency-Key: "));
     // A failed request does not bind a key.
-    let pid = first.s("project_id");
+    let pid = first.body["project"]["project_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let k2 = [("idempotency-key", "db-1")];
     let db_path = format!("/v1/projects/{pid}/databases");
     let r = env
@@ -1396,7 +1550,7 @@ async fn idempotent_retries() {
             &k2,
         )
         .await;
-    assert_eq!(r.status, 422);
+    assert_eq!(r.status, 400);
     let r1 = env
         .call_with(
             Method::POST,
@@ -1416,9 +1570,12 @@ async fn idempotent_retries() {
             &k2,
         )
         .await;
+    // The replay: the same database, `created: false`, without the one-time token.
     assert_eq!((r2.status, r2.s("database_id")), (201, r1.s("database_id")));
+    assert_eq!(r2.body["created"], false);
+    assert!(r2.body.get("database_token").is_none());
     assert_eq!(
-        env.get(&db_path).await.body["items"]
+        env.get(&db_path).await.body["databases"]
             .as_array()
             .unwrap()
             .len(),
@@ -1473,7 +1630,7 @@ async fn state_survives_a_restart() {
         .json()
         .await
         .unwrap();
-    let pid = r["project_id"].as_str().unwrap().to_string();
+    let pid = r["project"]["project_id"].as_str().unwrap().to_string();
     let alice = server.admin().create_user("alice").unwrap();
     let alice_token = server
         .admin()
@@ -1502,7 +1659,7 @@ async fn state_survives_a_restart() {
         .json()
         .await
         .unwrap();
-    assert_eq!(r["name"], "kept");
+    assert_eq!(r["project"]["name"], "kept");
     assert_eq!(server.admin().users().unwrap().len(), 2);
     assert!(server.admin().users().unwrap().contains(&alice));
     server.shutdown().await;
@@ -1526,17 +1683,11 @@ async fn concurrent_creates_lose_and_duplicate_nothing() {
     for t in tasks {
         assert_eq!(t.await.unwrap(), 201);
     }
+    // The list is whole: every database once.
     let mut seen = std::collections::HashSet::new();
-    let mut cursor = String::new();
-    loop {
-        let r = env.get(&format!("{path}?limit=100{cursor}")).await;
-        for i in r.body["items"].as_array().unwrap() {
-            assert!(seen.insert(i["name"].as_str().unwrap().to_string()));
-        }
-        match r.body["next_cursor"].as_str() {
-            Some(c) => cursor = format!("&cursor={c}"),
-            None => break,
-        }
+    let r = env.get(&path).await;
+    for i in r.body["databases"].as_array().unwrap() {
+        assert!(seen.insert(i["name"].as_str().unwrap().to_string()));
     }
     assert_eq!(seen.len(), 60);
     // The same name from many clients at once: exactly one wins.
@@ -1570,7 +1721,7 @@ async fn concurrent_creates_lose_and_duplicate_nothing() {
                 Method::POST,
                 &format!("/v1/projects/{pid}/domains"),
                 Some(&env.token),
-                Some(json!({"domain": "race.example"})),
+                Some(json!({"domain": "race.example", "dns_mode": "route53_delegated"})),
                 &[("idempotency-key", "race")],
             )
             .await
@@ -1581,7 +1732,7 @@ async fn concurrent_creates_lose_and_duplicate_nothing() {
         assert_eq!(t.await.unwrap(), 201);
     }
     assert_eq!(
-        env.get(&format!("/v1/projects/{pid}/domains")).await.body["items"]
+        env.get(&format!("/v1/projects/{pid}/domains")).await.body["domains"]
             .as_array()
             .unwrap()
             .len(),
@@ -1598,7 +1749,7 @@ async fn oversized_bodies_are_refused_and_nothing_is_written() {
     let r = env
         .put(&format!("{e}/BIG"), json!({ "value": "x".repeat(2 << 20) }))
         .await;
-    assert_eq!((r.status, r.code()), (413, "PAYLOAD_TOO_LARGE"));
+    assert_eq!((r.status, r.code()), (413, "payload_too_large"));
     assert_eq!(env.get(&e).await.body["variables"], json!([]));
     env.server.shutdown().await;
 }
@@ -1608,7 +1759,7 @@ async fn rate_limit_answers_429_with_retry_after() {
     let env = start_with(|c| c.rate_limit = Some(5)).await;
     let mut limited = None;
     for _ in 0..20 {
-        let r = env.get("/v1/me").await;
+        let r = env.get("/v1/projects").await;
         if r.status == 429 {
             limited = Some(r);
             break;
@@ -1620,7 +1771,7 @@ async fn rate_limit_answers_429_with_retry_after() {
     let wait: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!(wait >= 1);
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    assert_eq!(env.get("/v1/me").await.status, 200);
+    assert_eq!(env.get("/v1/projects").await.status, 200);
     env.server.shutdown().await;
 }
 
@@ -1628,7 +1779,7 @@ async fn rate_limit_answers_429_with_retry_after() {
 async fn latency_is_added() {
     let env = start_with(|c| c.latency = Duration::from_millis(150)).await;
     let t = std::time::Instant::now();
-    assert_eq!(env.get("/v1/me").await.status, 200);
+    assert_eq!(env.get("/v1/projects").await.status, 200);
     assert!(t.elapsed() >= Duration::from_millis(150));
     env.server.shutdown().await;
 }
@@ -1669,23 +1820,30 @@ async fn manual_dns_found_at_the_resolver() {
     let pid = env.project("ext").await;
     let app_id = app(&env, &pid, "web").await;
     let a = format!("/v1/projects/{pid}/apps/{app_id}");
+    let status_of = |list: &Value| {
+        list["domains"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["domain"] == "shop.example.io")
+            .map(|d| d["status"].as_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
     let r = env
         .post(
-            &format!("{a}/hostnames"),
-            json!({"hostname": "shop.example.io", "dns_mode": "manual"}),
+            &format!("{a}/domains"),
+            json!({"domain": "shop.example.io", "dns_mode": "external_records"}),
         )
         .await;
-    assert_eq!(r.status, 201);
+    assert_eq!(r.status, 201, "{r:?}");
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(
-        env.get(&format!("{a}/hostnames/shop.example.io"))
-            .await
-            .s("status"),
+        status_of(&env.get(&format!("{a}/domains")).await.body),
         "pending"
     );
     for rec in r.body["dns_records"].as_array().unwrap() {
         let value = rec["value"].as_str().unwrap();
-        let data = match rec["type"].as_str().unwrap() {
+        let data = match rec["record_type"].as_str().unwrap() {
             "CNAME" => RData::CNAME(CNAME(Name::from_ascii(value).unwrap())),
             "TXT" => RData::TXT(TXT::new(vec![value.to_string()])),
             _ => RData::A(A(value.parse().unwrap())),
@@ -1696,10 +1854,7 @@ async fn manual_dns_found_at_the_resolver() {
     }
     let mut status = String::new();
     for _ in 0..50 {
-        status = env
-            .get(&format!("{a}/hostnames/shop.example.io"))
-            .await
-            .s("status");
+        status = status_of(&env.get(&format!("{a}/domains")).await.body);
         if status == "active" {
             break;
         }
@@ -1723,16 +1878,37 @@ async fn admin_tokens_carry_chosen_scopes() {
         .create_token("carol", &["app:read", "project:read"], "ci")
         .unwrap();
     assert!(t.secret.starts_with("cwt_"));
-    let r = env.call_as(&t.secret, Method::GET, "/v1/me", None).await;
-    assert_eq!(r.body["scopes"], json!(["project:read", "app:read"]));
-    assert_eq!(r.s("token_id"), t.token_id);
+    // No `/v1/me` on the platform: the scopes show in what the token may do.
+    let r = env
+        .call_as(&t.secret, Method::GET, "/v1/projects", None)
+        .await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let r = env
+        .call_as(
+            &t.secret,
+            Method::GET,
+            &format!("/v1/projects/{FAKE_PRJ}/apps"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 404, "app:read passes: {r:?}");
+    let r = env
+        .call_as(
+            &t.secret,
+            Method::GET,
+            &format!("/v1/projects/{FAKE_PRJ}/databases"),
+            None,
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (403, "forbidden"));
+    assert!(r.body["detail"].as_str().unwrap().contains("database:read"));
     // Secrets are stored hashed only.
     let db = std::fs::read(env.dir.path().join(comwit::local::store::DB_FILE)).unwrap();
     let needle = t.secret.as_bytes();
     assert!(!db.windows(needle.len()).any(|w| w == needle));
     admin.revoke_token(&t.token_id).unwrap();
     assert_eq!(
-        env.call_as(&t.secret, Method::GET, "/v1/me", None)
+        env.call_as(&t.secret, Method::GET, "/v1/projects", None)
             .await
             .status,
         401
@@ -1747,33 +1923,33 @@ async fn registrar_prices_buys_once_and_never_deletes() {
     let avail = |d: &str| format!("/v1/registrar/availability?domain={d}");
 
     // Deterministic availability: list price, premium, taken, unsupported TLD, invalid.
+    // The extension is shaped like its neighbours: `{"availability":{...}}`.
     let r = env.get(&avail("my-shop.com")).await;
     assert_eq!(r.status, 200, "{r:?}");
-    assert_eq!(r.body["available"], true);
-    assert_eq!(r.body["premium"], false);
-    assert_eq!(r.s("price_per_year"), "12.00");
-    assert_eq!(r.s("currency"), "USD");
-    assert_eq!(r.body["periods"].as_array().unwrap().len(), 10);
-    let r = env.get(&avail("premium-shop.io")).await;
+    let v = &r.body["availability"];
+    assert_eq!(v["domain"], "my-shop.com");
+    assert_eq!(v["available"], true);
+    assert_eq!(v["premium"], false);
+    assert_eq!(v["price_per_year"], "12.00");
+    assert_eq!(v["currency"], "USD");
+    assert_eq!(v["periods"].as_array().unwrap().len(), 10);
+    let v = env.get(&avail("premium-shop.io")).await.body["availability"].clone();
     assert_eq!(
-        (r.body["premium"].clone(), r.s("price_per_year")),
-        (json!(true), "780.00".into())
+        (v["premium"].clone(), v["price_per_year"].clone()),
+        (json!(true), json!("780.00"))
     );
-    let r = env.get(&avail("taken-shop.com")).await;
-    assert_eq!(r.body["available"], false);
-    assert_eq!(r.body["reason"], "taken");
-    assert!(r.body["price_per_year"].is_null());
-    let r = env.get(&avail("shop.zz")).await;
-    assert_eq!(r.body["reason"], "unsupported_tld");
+    let v = env.get(&avail("taken-shop.com")).await.body["availability"].clone();
+    assert_eq!(v["available"], false);
+    assert_eq!(v["reason"], "taken");
+    assert!(v["price_per_year"].is_null());
+    let v = env.get(&avail("shop.zz")).await.body["availability"].clone();
+    assert_eq!(v["reason"], "unsupported_tld");
     for bad in ["www.shop.com", "Shop.com", "com"] {
         let r = env.get(&avail(bad)).await;
-        assert_eq!(
-            (r.status, r.body["error"]["field"].clone()),
-            (422, json!("domain")),
-            "{bad}"
-        );
+        assert_eq!(r.status, 400, "{bad}: {r:?}");
+        assert!(r.body["detail"].as_str().unwrap().starts_with("domain: "));
     }
-    assert_eq!(env.get("/v1/registrar/availability").await.status, 422);
+    assert_eq!(env.get("/v1/registrar/availability").await.status, 400);
 
     // Scopes: reading prices needs domain:read, buying and renewal settings domain:purchase.
     let reader = env
@@ -1787,8 +1963,11 @@ async fn registrar_prices_buys_once_and_never_deletes() {
     let r = env
         .call_as(&reader, Method::POST, &base, Some(buy.clone()))
         .await;
-    assert_eq!(r.status, 403);
-    assert_eq!(r.body["error"]["required_scope"], "domain:purchase");
+    assert_eq!((r.status, r.code()), (403, "forbidden"));
+    assert!(r.body["detail"]
+        .as_str()
+        .unwrap()
+        .contains("domain:purchase"));
     let none = env
         .server
         .admin()
@@ -1798,18 +1977,22 @@ async fn registrar_prices_buys_once_and_never_deletes() {
     let r = env
         .call_as(&none, Method::GET, &avail("my-shop.com"), None)
         .await;
-    assert_eq!(r.body["error"]["required_scope"], "domain:read");
+    assert_eq!((r.status, r.code()), (403, "forbidden"));
+    assert!(r.body["detail"].as_str().unwrap().contains("domain:read"));
 
     // A price that is no longer the registrar's is refused, and nothing is bought.
     let mut stale = buy.clone();
     stale["expected_price"] = json!("12.00");
     let r = env.post(&base, stale).await;
     assert_eq!((r.status, r.code()), (409, "price_changed"), "{r:?}");
-    assert_eq!(r.body["error"]["details"]["price"], "24.00");
-    assert_eq!(
-        env.get(&base).await.body["items"].as_array().unwrap().len(),
-        0
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("costs 24.00 USD"),
+        "{r:?}"
     );
+    assert_eq!(env.get(&base).await.body, json!({"registrations": []}));
     let r = env.post(&base, json!({"domain": "taken-x.com", "years": 1, "auto_renew": true, "expected_price": "12.00", "currency": "USD"})).await;
     assert_eq!((r.status, r.code()), (409, "domain_unavailable"));
     for (field, body) in [
@@ -1827,10 +2010,11 @@ async fn registrar_prices_buys_once_and_never_deletes() {
         ),
     ] {
         let r = env.post(&base, body).await;
-        assert_eq!(
-            (r.status, r.body["error"]["field"].clone()),
-            (422, json!(field))
-        );
+        assert_eq!(r.status, 400, "{field}: {r:?}");
+        assert!(r.body["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{field}: ")));
     }
 
     // Bought once per Idempotency-Key: the retry is a replay.
@@ -1845,9 +2029,11 @@ async fn registrar_prices_buys_once_and_never_deletes() {
         )
         .await;
     assert_eq!(first.status, 201, "{first:?}");
-    assert_eq!(first.s("status"), "registering");
-    assert_eq!(first.s("price"), "24.00");
-    assert_eq!(first.body["auto_renew"], true);
+    let reg = &first.body["registration"];
+    assert_eq!(reg["domain"], "my-shop.com");
+    assert_eq!(reg["status"], "registering");
+    assert_eq!(reg["price"], "24.00");
+    assert_eq!(reg["auto_renew"], true);
     assert_eq!(
         first.headers["location"],
         format!("{base}/my-shop.com").as_str()
@@ -1863,23 +2049,35 @@ async fn registrar_prices_buys_once_and_never_deletes() {
         .await;
     assert_eq!(again.status, 201);
     assert_eq!(again.headers["idempotency-replayed"], "true");
+    assert_eq!(again.body, first.body);
     assert_eq!(
-        env.get(&base).await.body["items"].as_array().unwrap().len(),
+        env.get(&base).await.body["registrations"]
+            .as_array()
+            .unwrap()
+            .len(),
         1
     );
     // Without the key, a second purchase finds the name taken.
     assert_eq!(env.post(&base, buy).await.code(), "domain_unavailable");
-    assert_eq!(env.get(&avail("my-shop.com")).await.body["reason"], "taken");
+    assert_eq!(
+        env.get(&avail("my-shop.com")).await.body["availability"]["reason"],
+        "taken"
+    );
 
     // The domain is the project's at once, active when registered; expiry is years later.
-    let dom = format!("/v1/projects/{pid}/domains/my-shop.com");
-    assert_eq!(env.get(&dom).await.status, 200);
+    let domains = format!("/v1/projects/{pid}/domains");
+    let listed = env.get(&domains).await;
+    assert_eq!(listed.body["domains"][0]["domain"], "my-shop.com");
     tokio::time::sleep(Duration::from_millis(350)).await;
     let reg = env.get(&format!("{base}/my-shop.com")).await;
-    assert_eq!(reg.s("status"), "registered");
-    assert_eq!(env.get(&dom).await.s("status"), "active");
-    let created: i32 = reg.s("created_at")[..4].parse().unwrap();
-    let expires: i32 = reg.s("expires_at")[..4].parse().unwrap();
+    let reg = &reg.body["registration"];
+    assert_eq!(reg["status"], "registered");
+    assert_eq!(
+        env.get(&domains).await.body["domains"][0]["status"],
+        "active"
+    );
+    let created: i32 = reg["created_at"].as_str().unwrap()[..4].parse().unwrap();
+    let expires: i32 = reg["expires_at"].as_str().unwrap()[..4].parse().unwrap();
     assert_eq!(expires - created, 2);
 
     // Renewal is the only change; there is no deletion.
@@ -1887,7 +2085,7 @@ async fn registrar_prices_buys_once_and_never_deletes() {
         .patch(&format!("{base}/my-shop.com"), json!({"auto_renew": false}))
         .await;
     assert_eq!(
-        (r.status, r.body["auto_renew"].clone()),
+        (r.status, r.body["registration"]["auto_renew"].clone()),
         (200, json!(false))
     );
     let r = env

@@ -4,10 +4,9 @@
 //! checks the other.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 
 use axum::http::{header, HeaderMap};
-use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeOwned, Deserializer};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -248,7 +247,6 @@ field_rules_only!(
     ProjectInput,
     DatabaseInput,
     AppCreate,
-    AppUpdate,
     DomainInput,
     RollbackInput,
     RegistrationInput,
@@ -294,74 +292,6 @@ fn database_authentication<'de, D: serde::Deserializer<'de>>(
 pub struct AppCreate {
     #[serde(deserialize_with = "app_name")]
     pub name: String,
-}
-
-/// `PATCH .../apps/{app_id}`: absent fields stay as they are (null is refused).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AppUpdate {
-    #[serde(default, deserialize_with = "optional_app_name")]
-    pub name: Option<String>,
-    #[serde(default, deserialize_with = "optional_runtime")]
-    pub runtime: Option<String>,
-}
-
-/// `PUT .../apps/{app_id}/env`. The variables are read in [`Body::check`], one after the other,
-/// each name checked against the names before it before its value is read.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EnvInput {
-    #[serde(deserialize_with = "env_variables")]
-    pub variables: Vec<Value>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EnvVarInput {
-    #[serde(deserialize_with = "env_name")]
-    name: String,
-    /// Read once the name is known to be new.
-    value: Option<Value>,
-    secret: Option<Value>,
-}
-
-/// One variable of an environment that passed every rule.
-pub struct EnvVar {
-    pub name: String,
-    pub value: String,
-    pub secret: bool,
-}
-
-impl Body for EnvInput {
-    type Valid = Vec<EnvVar>;
-    fn check(self) -> ApiResult<Vec<EnvVar>> {
-        let mut seen = HashMap::new();
-        let mut out = Vec::with_capacity(self.variables.len());
-        for (i, item) in self.variables.into_iter().enumerate() {
-            let at = format!("variables[{i}]");
-            let var: EnvVarInput = json::from_value_at(item, &at)?;
-            if let Some(j) = seen.insert(var.name.clone(), i) {
-                return Err(ApiError::invalid(
-                    format!("{at}.name"),
-                    format!("variable {} is also given at variables[{j}]", var.name),
-                ));
-            }
-            let value: String = json::field(&at, "value", var.value)?;
-            if value.chars().count() > 8192 {
-                return Err(ApiError::invalid(
-                    format!("{at}.value"),
-                    "a value is at most 8192 characters",
-                ));
-            }
-            let secret: Option<bool> = json::field(&at, "secret", var.secret)?;
-            out.push(EnvVar {
-                name: var.name,
-                value,
-                secret: secret.unwrap_or(false),
-            });
-        }
-        Ok(out)
-    }
 }
 
 /// `POST .../domains`.
@@ -763,69 +693,6 @@ fn app_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     ruled(d, label("app"))
 }
 
-fn optional_app_name<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    ruled_opt(d, label("app"))
-}
-
-fn is_runtime(v: String) -> Result<String, String> {
-    match v.as_str() {
-        "next" | "isolate" => Ok(v),
-        _ => Err("runtime must be `next` or `isolate`".into()),
-    }
-}
-
-fn optional_runtime<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    ruled_opt(d, is_runtime)
-}
-
-/// At most 100 variables, counted before any is read. Anything but an array is refused with a
-/// message that names no type.
-fn env_variables<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Value>, D::Error> {
-    const NOT_AN_ARRAY: &str = "`variables` must be an array";
-    struct Variables;
-    macro_rules! not_an_array {
-        ($($visit:ident: $t:ty),*) => {$(
-            fn $visit<E: de::Error>(self, _: $t) -> Result<Self::Value, E> {
-                Err(E::custom(NOT_AN_ARRAY))
-            }
-        )*};
-    }
-    impl<'de> Visitor<'de> for Variables {
-        type Value = Vec<Value>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("an array")
-        }
-        not_an_array!(visit_bool: bool, visit_i64: i64, visit_u64: u64, visit_f64: f64, visit_str: &str);
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Err(E::custom(NOT_AN_ARRAY))
-        }
-        fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
-            Err(de::Error::custom(NOT_AN_ARRAY))
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            if seq.size_hint().unwrap_or(0) > 100 {
-                return Err(de::Error::custom("at most 100 variables"));
-            }
-            let mut out = Vec::new();
-            while let Some(var) = seq.next_element()? {
-                out.push(var);
-            }
-            Ok(out)
-        }
-    }
-    d.deserialize_any(Variables)
-}
-
-fn env_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    ruled(d, |v: String| {
-        if is_env_name(&v) {
-            Ok(v)
-        } else {
-            Err("a variable name must match ^[A-Za-z_][A-Za-z0-9_]{0,127}$".into())
-        }
-    })
-}
-
 fn domain<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     ruled(d, |v: String| {
         if !is_hostname(&v, 253) {
@@ -852,10 +719,11 @@ fn app_hostname<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     })
 }
 
+/// `external_records` (Manual DNS) is the documented default: an absent `dns_mode` is that.
 fn dns_mode<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    match String::deserialize(d)?.as_str() {
-        "external_records" => Ok(false),
-        "managed_project_domain" => Ok(true),
+    match Option::<String>::deserialize(d)?.as_deref() {
+        None | Some("external_records") => Ok(false),
+        Some("managed_project_domain") => Ok(true),
         _ => Err(de::Error::custom(
             "dns_mode must be `external_records` or `managed_project_domain`",
         )),
@@ -975,7 +843,6 @@ mod tests {
         use serde_json::json;
         let field = |(f, _): (String, String)| f;
         assert_eq!(field(refusal::<AppCreate>(json!({"name": "Bad"}))), "name");
-        assert_eq!(field(refusal::<AppUpdate>(json!({"name": null}))), "name");
         let record = |v| field(refusal::<RecordInput>(v));
         assert_eq!(record(json!({"name": "BAD", "type": "NS"})), "type");
         assert_eq!(
@@ -991,47 +858,41 @@ mod tests {
             "values"
         );
         assert_eq!(
-            record(json!({"name": "a", "type": "MX", "values": ["mx.example.com"], "ttl": "x"})),
+            record(json!({"name": "a", "type": "MX", "values": ["10 mx.example.com"], "ttl": "x"})),
             "ttl"
+        );
+        // An MX value carries its preference.
+        assert_eq!(
+            record(json!({"name": "a", "type": "MX", "values": ["mx.example.com"], "ttl": 300})),
+            "values[0]"
         );
         assert_eq!(
             refusal::<RecordInput>(json!({"ttl": "x", "name": "a", "type": "A", "comment": 1})),
             (
                 "comment".into(),
-                "unknown field `comment`; allowed: name, type, values, ttl, priority".into()
+                "comment: unknown field `comment`; allowed: name, type, values, ttl".into()
             )
         );
-        let env = |v| refusal::<EnvInput>(json!({ "variables": v }));
+        // The detail names the field (the platform's 400 carries no field member).
         assert_eq!(
-            env(json!([{"name": "A", "value": "1"}, {"name": "A", "value": 2}])),
-            (
-                "variables[1].name".into(),
-                "variable A is also given at variables[0]".into()
-            )
-        );
-        assert_eq!(
-            field(env(json!([{"name": "A", "value": 5}, {"name": "1"}]))),
-            "variables[0].value"
-        );
-        assert_eq!(
-            env(json!("x")),
-            ("variables".into(), "`variables` must be an array".into())
-        );
-        let many: Vec<Value> = (0..101).map(|i| json!({"name": format!("V{i}")})).collect();
-        assert_eq!(
-            env(json!(many)),
-            ("variables".into(), "at most 100 variables".into())
+            refusal::<RecordInput>(json!({"name": "a", "type": "A", "values": ["192.0.2.1"]})),
+            ("ttl".into(), "ttl: `ttl` is required".into())
         );
         let attach = |v| field(refusal::<AttachInput>(v));
         assert_eq!(
-            attach(json!({"hostname": "x.comwit.app", "dns_mode": "dns"})),
-            "hostname"
+            attach(json!({"domain": "x.comwit.app", "dns_mode": "dns"})),
+            "domain"
+        );
+        assert_eq!(
+            attach(json!({"domain": "www.example.com", "dns_mode": "manual"})),
+            "dns_mode"
         );
         assert_eq!(
             attach(
-                json!({"hostname": "www.example.com", "dns_mode": "manual", "domain": "example.com"})
+                json!({"domain": "www.example.com", "dns_mode": "external_records", "hostname": "x"})
             ),
-            "domain"
+            "hostname"
         );
+        assert!(body::<AttachInput>(json!({"domain": "www.example.com"})).is_ok());
     }
 }

@@ -89,9 +89,10 @@ pub async fn list(call: Call<InProject>, q: Listing) -> ApiResult<Json<serde_jso
     .await
 }
 
-/// `POST .../domains/{name}/delegation-check` -> `{"domain":domain,"matched":bool}`.
+/// `POST .../domains/{name}/delegation-check` -> `{"domain":domain,"matched":bool}`. A POST of
+/// the domains area: `domain:write`, as the contract document writes it.
 pub async fn delegation_check(call: Call<InDomain>) -> ApiResult<Json<serde_json::Value>> {
-    call.read(DOMAIN_READ, |_, _, domain| {
+    call.read(DOMAIN_WRITE, |_, _, domain| {
         let public = domain.public();
         let matched = public["delegation"]["matched"].clone();
         Ok(json!({ "domain": public, "matched": matched }))
@@ -170,9 +171,11 @@ pub async fn remove(call: Call<InDomain>) -> ApiResult<Json<serde_json::Value>> 
         if !users.is_empty() {
             return Err(ApiError::conflict(
                 "domain_in_use",
+                // Problem details carry no other members: the detail names them.
                 format!(
-                    "{domain} is used by {} Automatic DNS hostname(s); detach them first",
-                    users.len()
+                    "{domain} is used by {} Automatic DNS hostname(s): {}; detach them first",
+                    users.len(),
+                    users.join(", ")
                 ),
             )
             .with_details(json!({ "hostnames": users })));

@@ -56,11 +56,14 @@ fn created(h: &Hostname) -> serde_json::Value {
     })
 }
 
-/// `GET .../apps/{a}/domains` -> `{"domains":[...]}` (whole).
+/// `GET .../apps/{a}/domains` -> `{"domains":[...]}` (whole). Manual DNS hostnames whose
+/// records are published in the hosted zones turn active first (the single GET that did this
+/// is gone with the public contract: the list is the read).
 pub async fn list(call: Call<InApp>, q: Listing) -> ApiResult<Json<serde_json::Value>> {
     let _ = q;
     call.writing()
         .read(APP_READ, |t, p, _| {
+            dns::verify_in_zones(t, Some(&p.app_id))?;
             let all = super::Page {
                 limit: i64::MAX - 1,
                 after: 0,

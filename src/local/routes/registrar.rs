@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::{by_name, Call, InProject, Item, JsonBody, List, Listing, Table, Tx};
+use super::{by_name, Call, InProject, Item, JsonBody, Listing, Page, Table, Tx};
 use crate::local::auth::{DOMAIN_PURCHASE, DOMAIN_READ};
 use crate::local::error::{ApiError, ApiResult};
 use crate::local::idempotency::Stored;
@@ -119,7 +119,9 @@ fn quote(t: &Tx<'_>, domain: &str) -> ApiResult<Availability> {
     Ok(a)
 }
 
-pub async fn availability(call: Call<()>, q: Listing) -> ApiResult<Json<Availability>> {
+/// `GET /v1/registrar/availability?domain=` -> `{"availability":{...}}` (the extension is
+/// shaped like its neighbours: single answers are enveloped).
+pub async fn availability(call: Call<()>, q: Listing) -> ApiResult<Json<serde_json::Value>> {
     call.read(DOMAIN_READ, move |t, _, _| {
         let q = q.0?;
         let domain = match q.get("domain") {
@@ -133,7 +135,7 @@ pub async fn availability(call: Call<()>, q: Listing) -> ApiResult<Json<Availabi
             }
             Some(d) => d.clone(),
         };
-        quote(t, &domain)
+        Ok(json!({ "availability": quote(t, &domain)? }))
     })
     .await
 }
@@ -180,8 +182,24 @@ fn years_later(ms: i64, years: i64) -> String {
     ids::rfc3339((later.unix_timestamp_nanos() / 1_000_000) as i64)
 }
 
-pub async fn list(call: Call<InProject>, q: Listing) -> ApiResult<Json<List<Registration>>> {
-    call.list_of(DOMAIN_READ, q, &REGISTRATIONS).await
+/// `{"registration":{...}}`, the envelope of the extension's single answers.
+fn enveloped(r: Registration) -> serde_json::Value {
+    json!({ "registration": r })
+}
+
+/// `GET .../registrations` -> `{"registrations":[...]}`, whole (no public list pages).
+pub async fn list(call: Call<InProject>, q: Listing) -> ApiResult<Json<serde_json::Value>> {
+    let _ = q;
+    call.read(DOMAIN_READ, |t, p, _| {
+        let all = Page {
+            limit: i64::MAX - 1,
+            after: 0,
+        };
+        let rows = REGISTRATIONS.list(t, &p.project_id, &all)?;
+        let registrations: Vec<_> = rows.into_iter().map(|(_, r)| r).collect();
+        Ok(json!({ "registrations": registrations }))
+    })
+    .await
 }
 
 pub async fn register(
@@ -244,28 +262,37 @@ pub async fn register(
         // active as soon as it is registered.
         super::domains::insert(t, domain, project_id, now, registered_at)?;
         let location = format!("/v1/projects/{project_id}/registrations/{domain}");
-        REGISTRATIONS.created(t, project_id, domain, location)
+        let r = REGISTRATIONS.get(t, project_id, domain)?;
+        Ok(Stored::created(location, enveloped(r)))
     })
     .await
 }
 
-pub async fn get(call: Call<Item<InProject>>) -> ApiResult<Json<Registration>> {
-    call.get_of(DOMAIN_READ, &REGISTRATIONS).await
+pub async fn get(call: Call<Item<InProject>>) -> ApiResult<Json<serde_json::Value>> {
+    call.read(DOMAIN_READ, |t, p, _| {
+        Ok(enveloped(REGISTRATIONS.get(
+            t,
+            &p.parent.project_id,
+            &p.id,
+        )?))
+    })
+    .await
 }
 
 pub async fn update(
     call: Call<Item<InProject>>,
     body: JsonBody<RegistrationUpdate>,
-) -> ApiResult<Json<Registration>> {
+) -> ApiResult<Json<serde_json::Value>> {
     call.update(DOMAIN_PURCHASE, body, |t, p, _, input| {
         let (project_id, domain) = (&p.parent.project_id, &p.id);
-        REGISTRATIONS.change(t, project_id, domain, |_| {
+        let r = REGISTRATIONS.change(t, project_id, domain, |_| {
             t.execute(
                 "UPDATE registrations SET auto_renew = ?1 WHERE domain = ?2",
                 params![input.auto_renew, domain],
             )?;
             Ok(())
-        })
+        })?;
+        Ok(enveloped(r))
     })
     .await
 }

@@ -227,9 +227,7 @@ impl ModelResource for VerificationResource {
                     None
                 }
                 Err(e) if super::not_ready(&e) => Some(e),
-                Err(e) => {
-                    return Err(api_error(&format!("finalize the hostname {hostname}"), &e).into())
-                }
+                Err(e) => return Err(api_error(&format!("finalize the hostname {hostname}"), &e)),
             };
             if started.elapsed() >= limit {
                 // The records the platform listed (none on a platform whose list leaves them
