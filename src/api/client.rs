@@ -210,10 +210,11 @@ impl Client {
             let answer = self
                 .send(Method::POST, path, &Body::Json(bytes.clone()), Some(&key))
                 .await?;
-            let object: T = decode_created(&answer.bytes, path)?;
+            let mut object: T = decode_created(&answer.bytes, path)?;
             if !answer.replayed && !object.replayed() {
                 return Ok(object);
             }
+            object.mark_replayed();
             let mut listing = match &listing {
                 Some(l) => super::endpoints::Listing {
                     path: l.path.clone(),

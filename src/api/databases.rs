@@ -90,6 +90,9 @@ impl Located for DatabaseCreated {
     fn replayed(&self) -> bool {
         !self.created
     }
+    fn mark_replayed(&mut self) {
+        self.created = false;
+    }
 }
 
 /// The answer to `POST .../token/rotate`: the new token; the old one stops working.

@@ -45,6 +45,9 @@ pub trait Located {
     fn replayed(&self) -> bool {
         false
     }
+    /// Notes on the object that it is an earlier create's replay (the platform said so in a
+    /// header): what only a first answer carries (a one-time token) is then missing.
+    fn mark_replayed(&mut self) {}
 }
 
 /// A list read through [`Client::list_of`] for callers that may stop early (list resources):

@@ -31,6 +31,12 @@ pub const ALL_SCOPES: &[&str] = &[
 pub struct Platform {
     runtime: tokio::runtime::Runtime,
     server: Option<Server>,
+    /// Whether the extensions are served; without them, every request of the test must be
+    /// one of the public contract's (checked when the platform stops).
+    extensions: bool,
+    /// Set by tests of how the provider fails on a platform without an extension: attempts
+    /// of extension routes (answered 404) are then expected; nothing else may be outside.
+    extension_attempts: std::sync::atomic::AtomicBool,
     pub url: String,
     /// The `dev` user's token (every scope).
     pub token: String,
@@ -61,6 +67,13 @@ impl Platform {
     /// database tokens): comwit-local's default.
     pub fn start_with_extensions() -> Platform {
         Self::start_with(|c| c.extensions = true)
+    }
+
+    /// Expects the provider to try extension routes (a test of the diagnostic a platform
+    /// without them gets); requests outside the contract of any other kind still fail.
+    pub fn expect_extension_attempts(&self) {
+        self.extension_attempts
+            .store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Requests by source so far, and every one outside the public contract.
@@ -105,6 +118,7 @@ impl Platform {
             ..Config::default()
         };
         tune(&mut config);
+        let extensions = config.extensions;
         let server = runtime
             .block_on(comwit::local::serve(config))
             .expect("start comwit-local");
@@ -115,6 +129,8 @@ impl Platform {
         Platform {
             runtime,
             server: Some(server),
+            extensions,
+            extension_attempts: Default::default(),
             url,
             token,
             db_url: listeners.db,
@@ -219,8 +235,31 @@ impl Platform {
 
 impl Drop for Platform {
     fn drop(&mut self) {
+        // A platform without extensions is the public one: the provider (and the test) must
+        // have sent nothing outside its contract. Not checked while a test is failing anyway.
+        let attempts = self
+            .extension_attempts
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let outside = (!self.extensions && !std::thread::panicking())
+            .then(|| self.contract_counts())
+            .filter(|c| {
+                if attempts {
+                    c.by_source
+                        .keys()
+                        .any(|s| !matches!(*s, "documented" | "official-cli" | "extension"))
+                } else {
+                    !c.outside.is_empty()
+                }
+            });
         if let Some(server) = self.server.take() {
             self.runtime.block_on(server.shutdown());
+        }
+        if let Some(counts) = outside {
+            panic!(
+                "requests outside the public contract on a platform without extensions: {:?} \
+                 (by source: {:?})",
+                counts.outside, counts.by_source
+            );
         }
     }
 }

@@ -196,10 +196,29 @@ impl ModelResource for DatabaseResource {
                 ))
             }
         };
-        let token = created
+        let mut token = created
             .database_token
             .as_ref()
             .map(|t| t.expose().to_string());
+        if token.is_none() && !created.created {
+            // The first answer, the only one with the one-time token, was lost (this is a
+            // replay of it): rotate, so that the state holds a token that works and the lost
+            // one stops working. A platform that refuses leaves the token null, as after an
+            // import.
+            match call(
+                ctx,
+                client.rotate_database_token(project, &created.database_id),
+            )
+            .await
+            {
+                Ok(rotated) => token = Some(rotated.database_token.expose().to_string()),
+                Err(e) => tracing::warn!(
+                    status = e.status(),
+                    "the database's one-time token was lost with the create's answer and \
+                     could not be rotated"
+                ),
+            }
+        }
         let planned = DatabaseModel {
             database_token: token,
             ..planned

@@ -38,6 +38,8 @@ fn a_console_project_and_a_database_apply_replan_empty_and_destroy_on_the_public
 #[test]
 fn the_project_resource_says_to_use_the_console_without_the_extension() {
     let platform = Platform::start_public();
+    // The provider tries the extension's route: the point of the test.
+    platform.expect_extension_attempts();
     let Some(w) = platform.workdir() else {
         return;
     };
@@ -78,6 +80,8 @@ fn the_project_resource_says_to_use_the_console_without_the_extension() {
 #[test]
 fn the_database_token_extension_fails_clearly_without_its_route() {
     let platform = Platform::start_public();
+    // The provider tries the extension's route: the point of the test.
+    platform.expect_extension_attempts();
     let Some(w) = platform.workdir() else {
         return;
     };
