@@ -296,7 +296,7 @@ async fn each_operation_needs_its_scope() {
             "domain:read",
         ),
     ];
-    let all = comwit::local::auth::ALL_SCOPES;
+    let all = comwit::local::model::auth::ALL_SCOPES;
     let admin = env.server.admin();
     for (method, path, body, scope) in cases {
         let others: Vec<&str> = all.iter().copied().filter(|s| *s != scope).collect();

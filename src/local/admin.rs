@@ -5,12 +5,13 @@ use std::path::Path;
 
 use rusqlite::params;
 
-use super::auth::{parse_scope, ALL_SCOPES};
 use super::error::ApiError;
 use super::ids;
-use super::routes::project_exists;
+use super::model::auth::{parse_scope, ALL_SCOPES};
+use super::model::project_exists;
+use super::model::validate::is_label;
+use super::store::files::write_private;
 use super::store::{self, Store};
-use super::validate::is_label;
 
 /// Name of the file, in the data directory, that holds the dev user's token.
 pub const DEV_TOKEN_FILE: &str = "dev-token";
@@ -371,21 +372,4 @@ impl Admin {
             .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
         Ok(Some(token.secret))
     }
-}
-
-/// Write a file readable by its owner only (where the platform has such modes).
-pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    let tmp = path.with_extension("tmp");
-    {
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&tmp)?;
-        std::io::Write::write_all(&mut f, contents.as_bytes())?;
-    }
-    std::fs::rename(&tmp, path)
 }

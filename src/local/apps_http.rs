@@ -18,7 +18,7 @@ use bytes::Bytes;
 use rusqlite::OptionalExtension;
 
 use super::error::{ApiError, ApiResult};
-use super::state::AppState;
+use super::model::state::AppState;
 
 /// Names the build that answered.
 pub const BUILD_HEADER: &str = "x-comwit-build";
@@ -720,25 +720,26 @@ mod tests {
                 Ok(())
             })
             .unwrap();
-        let state = crate::local::state::AppState(Arc::new(crate::local::state::Shared {
-            store: store.clone(),
-            signer: Arc::new(crate::local::db_tokens::Signer::open(dir.path()).unwrap()),
-            settings: crate::local::state::Settings {
-                data_dir: dir.path().to_path_buf(),
-                database_provision_delay: Default::default(),
-                domain_activation_delay: Default::default(),
-                resolver: None,
-                max_json_bytes: 1 << 20,
-                max_bundle_bytes: 1 << 20,
-                database_url_base: String::new(),
-                fail_rate: 0.0,
-                fail_after_share: 0.0,
-                latency: Default::default(),
-                extensions: true,
-            },
-            limiter: None,
-            counts: Default::default(),
-        }));
+        let state =
+            crate::local::model::state::AppState(Arc::new(crate::local::model::state::Shared {
+                store: store.clone(),
+                signer: Arc::new(crate::local::model::db_tokens::Signer::open(dir.path()).unwrap()),
+                settings: crate::local::model::state::Settings {
+                    data_dir: dir.path().to_path_buf(),
+                    database_provision_delay: Default::default(),
+                    domain_activation_delay: Default::default(),
+                    resolver: None,
+                    max_json_bytes: 1 << 20,
+                    max_bundle_bytes: 1 << 20,
+                    database_url_base: String::new(),
+                    fail_rate: 0.0,
+                    fail_after_share: 0.0,
+                    latency: Default::default(),
+                    extensions: true,
+                },
+                limiter: None,
+                counts: Default::default(),
+            }));
         let app = router(state);
         let call = |method: &str, host: &str| {
             let req = Request::builder()

@@ -17,7 +17,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::error::ApiResult;
-use super::state::AppState;
+use super::model::state::AppState;
 use super::store::Store;
 
 /// TTL of the apex SOA, which is also how long resolvers may cache "no such name": short, so
@@ -294,7 +294,7 @@ pub fn answer(tx: &Transaction<'_>, qname: &Name, qtype: RecordType) -> ApiResul
         let next = plain(&target);
         hops += 1;
         // Followed only inside this zone: anything else is for the resolver to chase.
-        if hops > MAX_CNAME_HOPS || !super::validate::is_within(&next, &zone) {
+        if hops > MAX_CNAME_HOPS || !super::model::validate::is_within(&next, &zone) {
             return Ok(Answer {
                 code: ResponseCode::NoError,
                 authoritative: true,

@@ -1,5 +1,18 @@
 //! comwit-local: a local Comwit platform that implements `docs/api/openapi.yaml` on SQLite.
 //!
+//! Its layers read one way, each using only those below it (`tests` of a layer may use any):
+//!
+//! | layer | modules | what |
+//! |---|---|---|
+//! | command | [`cli`] | the `comwit-local` command |
+//! | server | this module | [`serve`]: the listeners, wired to one [`model::state::AppState`] |
+//! | fronts | [`http`], [`hrana`], [`apps_http`], [`dns_server`], [`admin`] | the platform API's handlers (one module per area), the databases' libSQL data plane, the apps served by `Host`, DNS for the project domains, the operator's commands |
+//! | model | [`model`] | the platform: its objects, rules and answers, one module per area |
+//! | store | [`store`] | SQLite: the schema and its migrations, transactions, each database's file |
+//! | base | [`error`], [`ids`], [`contract`] | problem details, IDs and time, the route table of the contract |
+//!
+//! `tests/local_layers.rs` holds the code to it.
+//!
 //! Start it in-process with [`serve`]; administer the data directory with [`Admin`].
 //!
 //! ```no_run
@@ -26,28 +39,21 @@ use tokio::task::JoinHandle;
 
 pub mod admin;
 pub mod apps_http;
-pub mod auth;
 pub mod cli;
 pub mod contract;
-pub mod db_tokens;
-pub mod dns;
 pub mod dns_server;
 pub mod error;
-pub mod faults;
 pub mod hrana;
-pub mod idempotency;
+pub mod http;
 pub mod ids;
-pub mod json;
-pub mod ratelimit;
-pub mod routes;
-pub mod state;
-pub mod stats;
+pub mod model;
 pub mod store;
-pub mod validate;
 
 pub use admin::Admin;
 
-use state::{AppState, Settings, Shared};
+use model::state::{AppState, Settings, Shared};
+use model::{db_tokens, dns, ratelimit, stats};
+use store::files::write_private;
 use store::Store;
 
 /// File, in the data directory, that holds the bound address (`127.0.0.1:8787`).
@@ -267,7 +273,7 @@ pub async fn serve(config: Config) -> Result<Server, String> {
             })
             .await
             .map_err(|e| e.message.clone())?;
-        tokio::task::spawn_blocking(move || hrana::files::create_missing(&d, &ids))
+        tokio::task::spawn_blocking(move || store::files::create_missing(&d, &ids))
             .await
             .map_err(|e| e.to_string())??;
     }
@@ -306,14 +312,14 @@ pub async fn serve(config: Config) -> Result<Server, String> {
         dns: dns_addr,
     };
     if config.write_address_file {
-        admin::write_private(&data_dir.join(ADDRESS_FILE), &format!("{addr}\n"))
+        write_private(&data_dir.join(ADDRESS_FILE), &format!("{addr}\n"))
             .map_err(|e| format!("cannot write the address file: {e}"))?;
         let json = serde_json::to_string_pretty(&listeners).map_err(|e| e.to_string())?;
-        admin::write_private(&data_dir.join(LISTENERS_FILE), &format!("{json}\n"))
+        write_private(&data_dir.join(LISTENERS_FILE), &format!("{json}\n"))
             .map_err(|e| format!("cannot write {LISTENERS_FILE}: {e}"))?;
     }
     let http = vec![
-        spawn_http(listener, routes::router(state.clone()), stopped.clone()),
+        spawn_http(listener, http::router(state.clone()), stopped.clone()),
         spawn_http(db_listener, hrana::router(state.clone()), stopped.clone()),
         spawn_http(apps_listener, apps_http::router(state.clone()), stopped),
     ];

@@ -77,7 +77,7 @@ impl Platform {
     }
 
     /// Requests by source so far, and every one outside the public contract.
-    pub fn contract_counts(&self) -> comwit::local::stats::ContractCounts {
+    pub fn contract_counts(&self) -> comwit::local::model::stats::ContractCounts {
         self.server.as_ref().unwrap().contract_counts()
     }
 

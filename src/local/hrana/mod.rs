@@ -29,14 +29,14 @@ use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 
-use super::db_tokens::{self, Grant};
-use super::routes::databases;
-use super::state::AppState;
-use super::validate::TokenAccess;
-use super::{auth, store};
+use super::model::auth;
+use super::model::databases;
+use super::model::db_tokens::{self, Grant};
+use super::model::state::AppState;
+use super::model::validate::TokenAccess;
+use super::store::{self, files};
 
 pub mod exec;
-pub mod files;
 pub mod proto;
 pub mod stream;
 

@@ -395,6 +395,6 @@ mod tests {
         write_file(&a.path().join("manifest.json"), MANIFEST, SystemTime::now());
         write_file(&a.path().join("static/index"), "hi", SystemTime::now());
         let bundle = pack(a.path()).unwrap();
-        crate::local::routes::deploys::check_package(&bundle.bytes).expect("valid package");
+        crate::local::model::deploys::check_package(&bundle.bytes).expect("valid package");
     }
 }

@@ -9,7 +9,7 @@ use axum::Json;
 use serde_json::json;
 
 use crate::local::error::ApiError;
-use crate::local::state::AppState;
+use crate::local::model::state::AppState;
 
 /// The contract comwit-local serves (docs/api/openapi.json, generated from openapi.yaml).
 pub const OPENAPI_JSON: &str = include_str!("../../../docs/api/openapi.json");

@@ -12,9 +12,9 @@ use base64::Engine;
 use rusqlite::{OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
-use super::admin::write_private;
-use super::ids;
 use super::validate::TokenAccess;
+use crate::local::ids;
+use crate::local::store::files::write_private;
 
 /// File, in the data directory, of the signing key (PKCS#8, base64).
 pub const KEY_FILE: &str = "database-token-key";

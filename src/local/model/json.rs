@@ -22,7 +22,7 @@ use serde::de::{self, DeserializeOwned, Error as _, IntoDeserializer, Unexpected
 use serde::forward_to_deserialize_any;
 use serde_json::{Map, Number, Value};
 
-use super::error::{ApiError, ApiResult};
+use crate::local::error::{ApiError, ApiResult};
 
 /// Deserialize a request body. `first` names fields to check before the others (in that order).
 pub fn from_value<T: DeserializeOwned>(v: Value, first: &'static [&'static str]) -> ApiResult<T> {

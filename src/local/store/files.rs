@@ -1,4 +1,5 @@
-//! Each database's own SQLite file: `DATA_DIR/databases/<database_id>.db`.
+//! Each database's own SQLite file (`DATA_DIR/databases/<database_id>.db`), and the data
+//! directory's private files.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -66,6 +67,23 @@ pub fn remove(data_dir: &Path, database_id: &str) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Write a file readable by its owner only (where the platform has such modes).
+pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    {
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(&tmp)?;
+        std::io::Write::write_all(&mut f, contents.as_bytes())?;
+    }
+    std::fs::rename(&tmp, path)
 }
 
 #[cfg(test)]

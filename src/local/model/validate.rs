@@ -3,15 +3,15 @@
 //! has validators of its own (`src/provider`); the two are kept apart on purpose, so that each
 //! checks the other.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use axum::http::{header, HeaderMap};
 use serde::de::{self, DeserializeOwned, Deserializer};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::error::{ApiError, ApiResult};
 use super::json;
+use crate::local::error::{ApiError, ApiResult};
 
 /// The platform's own app domain: custom hostnames and domains may not be under it.
 pub const APPS_DOMAIN: &str = "comwit.app";
@@ -178,36 +178,6 @@ pub fn parse_json(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
     }
     serde_json::from_slice(body)
         .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))
-}
-
-/// The page of a list a query asks for: `limit` (1 to 100, default 50) items after the cursor.
-pub struct Page {
-    pub limit: i64,
-    pub after: i64,
-}
-
-/// `limit` and `cursor` of a list's query.
-pub fn page(q: &HashMap<String, String>) -> ApiResult<Page> {
-    let limit = match q.get("limit") {
-        None => 50,
-        Some(s) => match s.parse::<i64>() {
-            Ok(v) if (1..=100).contains(&v) && s.bytes().all(|c| c.is_ascii_digit()) => v,
-            _ => {
-                return Err(ApiError::invalid(
-                    "limit",
-                    "limit must be an integer between 1 and 100",
-                ))
-            }
-        },
-    };
-    let after = match q.get("cursor") {
-        None => 0,
-        Some(s) if !s.is_empty() && s.len() <= 18 && s.bytes().all(|c| c.is_ascii_digit()) => s
-            .parse::<i64>()
-            .map_err(|_| ApiError::invalid("cursor", "invalid cursor"))?,
-        Some(_) => return Err(ApiError::invalid("cursor", "invalid cursor")),
-    };
-    Ok(Page { limit, after })
 }
 
 // ---------- request bodies ----------
@@ -618,29 +588,6 @@ pub fn full_name(name: &str, domain: &str) -> ApiResult<String> {
         ));
     }
     Ok(full)
-}
-
-/// The `name` and `type` filters of a record list, as full name and type; `Ok(None)` for a name
-/// that no record can have (longer than any name in the zone).
-pub fn record_filters(
-    q: &HashMap<String, String>,
-    domain: &str,
-) -> ApiResult<Option<(Option<String>, Option<String>)>> {
-    let name = match q.get("name") {
-        Some(n) if is_record_name_input(n) => match full_name(n, domain) {
-            Ok(full) => Some(full),
-            Err(_) => return Ok(None),
-        },
-        Some(_) => return Err(ApiError::invalid("name", "not a valid record name")),
-        None => None,
-    };
-    let rtype = q.get("type").cloned();
-    if let Some(t) = &rtype {
-        if !RECORD_TYPES.contains(&t.as_str()) {
-            return Err(ApiError::invalid("type", "unknown record type"));
-        }
-    }
-    Ok(Some((name, rtype)))
 }
 
 // ---------- the rules of single fields (`deserialize_with`) ----------

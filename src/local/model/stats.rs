@@ -4,11 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use axum::extract::State;
-use axum::response::{IntoResponse, Response};
-
-use super::contract::Source;
-use super::state::AppState;
+use crate::local::contract::Source;
 
 /// How many requests were answered, by status and by where their route comes from: for tests
 /// and benchmarks that count API calls, and for tests that prove a run stayed inside the public
@@ -36,7 +32,7 @@ pub struct ContractCounts {
 
 impl RequestCounts {
     /// Counts one answered request. `source` is None for a path no route matched.
-    pub(super) fn add(&self, status: u16, method: &str, route: &str, source: Option<Source>) {
+    pub fn add(&self, status: u16, method: &str, route: &str, source: Option<Source>) {
         let mut c = self.0.lock().unwrap_or_else(|p| p.into_inner());
         *c.by_status.entry(status).or_default() += 1;
         let name = source.map_or("unrouted", Source::as_str);
@@ -63,24 +59,4 @@ impl RequestCounts {
             outside: c.outside.clone(),
         }
     }
-}
-
-/// `GET /_local/stats` (comwit-local only, not in the contract): the request counts, as
-/// `{"requests": N, "by_status": {"200": N, ...}, "by_source": {"documented": N, ...},
-/// "outside_contract": {"POST /v1/projects": N, ...}}`.
-pub async fn stats(State(state): State<AppState>) -> Response {
-    let counts = state.counts.snapshot();
-    let contract = state.counts.contract();
-    let total: u64 = counts.values().sum();
-    let by_status: serde_json::Map<String, serde_json::Value> = counts
-        .iter()
-        .map(|(s, n)| (s.to_string(), (*n).into()))
-        .collect();
-    axum::Json(serde_json::json!({
-        "requests": total,
-        "by_status": by_status,
-        "by_source": contract.by_source,
-        "outside_contract": contract.outside,
-    }))
-    .into_response()
 }

@@ -8,19 +8,19 @@
 //! auto-renewal turned off), and it makes the domain a project domain delegated to Comwit, at
 //! once: the domain turns `active` when the registration turns `registered`.
 
-use axum::Json;
+use std::collections::HashMap;
+
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use super::{by_name, Call, InProject, Item, JsonBody, Listing, Page, Table, Tx};
-use crate::local::auth::{DOMAIN_PURCHASE, DOMAIN_READ};
-use crate::local::error::{ApiError, ApiResult};
-use crate::local::idempotency::Stored;
-use crate::local::validate::{
+use super::idempotency::Stored;
+use super::validate::{
     is_hostname, is_registrable, RegistrationInput, RegistrationUpdate, REGISTRATION_YEARS,
 };
+use super::{by_name, Table, Tx};
+use crate::local::error::{ApiError, ApiResult};
 use crate::local::{ids, store};
 
 /// The yearly price of a name under each TLD, in cents (USD).
@@ -119,25 +119,21 @@ fn quote(t: &Tx<'_>, domain: &str) -> ApiResult<Availability> {
     Ok(a)
 }
 
-/// `GET /v1/registrar/availability?domain=` -> `{"availability":{...}}` (the extension is
-/// shaped like its neighbours: single answers are enveloped).
-pub async fn availability(call: Call<()>, q: Listing) -> ApiResult<Json<serde_json::Value>> {
-    call.read(DOMAIN_READ, move |t, _, _| {
-        let q = q.0?;
-        let domain = match q.get("domain") {
-            None => return Err(ApiError::invalid("domain", "`domain` is required")),
-            Some(d) if !is_registrable(d) => {
-                return Err(ApiError::invalid(
-                    "domain",
-                    "not a registrable domain: one lowercase label under a TLD, such as \
+/// `?domain=` -> `{"availability":{...}}` (the extension is shaped like its neighbours:
+/// single answers are enveloped).
+pub fn availability(t: &Tx<'_>, q: &HashMap<String, String>) -> ApiResult<Value> {
+    let domain = match q.get("domain") {
+        None => return Err(ApiError::invalid("domain", "`domain` is required")),
+        Some(d) if !is_registrable(d) => {
+            return Err(ApiError::invalid(
+                "domain",
+                "not a registrable domain: one lowercase label under a TLD, such as \
                      example.com",
-                ))
-            }
-            Some(d) => d.clone(),
-        };
-        Ok(json!({ "availability": quote(t, &domain)? }))
-    })
-    .await
+            ))
+        }
+        Some(d) => d.clone(),
+    };
+    Ok(json!({ "availability": quote(t, &domain)? }))
 }
 
 #[derive(Serialize, Deserialize)]
@@ -183,118 +179,97 @@ fn years_later(ms: i64, years: i64) -> String {
 }
 
 /// `{"registration":{...}}`, the envelope of the extension's single answers.
-fn enveloped(r: Registration) -> serde_json::Value {
+fn enveloped(r: Registration) -> Value {
     json!({ "registration": r })
 }
 
-/// `GET .../registrations` -> `{"registrations":[...]}`, whole (no public list pages).
-pub async fn list(call: Call<InProject>, q: Listing) -> ApiResult<Json<serde_json::Value>> {
-    let _ = q;
-    call.read(DOMAIN_READ, |t, p, _| {
-        let all = Page {
-            limit: i64::MAX - 1,
-            after: 0,
-        };
-        let rows = REGISTRATIONS.list(t, &p.project_id, &all)?;
-        let registrations: Vec<_> = rows.into_iter().map(|(_, r)| r).collect();
-        Ok(json!({ "registrations": registrations }))
-    })
-    .await
+/// `{"registrations":[...]}`, whole.
+pub fn list(t: &Tx<'_>, project_id: &str) -> ApiResult<Value> {
+    Ok(json!({ "registrations": REGISTRATIONS.all(t, project_id)? }))
 }
 
-pub async fn register(
-    call: Call<InProject>,
-    body: JsonBody<RegistrationInput>,
-) -> ApiResult<Stored> {
-    call.post(DOMAIN_PURCHASE, body, |t, p, _, input| {
-        let (project_id, domain) = (&p.project_id, &input.domain);
-        let quote = quote(t, domain)?;
-        let Some(per_year) = quote.price_per_year.as_deref().filter(|_| quote.available) else {
-            let reason = quote.reason.unwrap_or("taken");
-            let why = match reason {
-                "unsupported_tld" => "the registrar does not sell names under its TLD",
-                _ => "it is registered already",
-            };
-            return Err(ApiError::conflict(
-                "domain_unavailable",
-                format!("{domain} cannot be registered: {why}"),
-            )
-            .with_details(json!({ "domain": domain, "reason": reason })));
+/// Buys `input.domain` at the price the caller expects (409 `price_changed` otherwise), and
+/// makes it a project domain delegated to Comwit: 201 `{"registration":{...}}`.
+pub fn register(t: &Tx<'_>, project_id: &str, input: RegistrationInput) -> ApiResult<Stored> {
+    let domain = &input.domain;
+    let quote = quote(t, domain)?;
+    let Some(per_year) = quote.price_per_year.as_deref().filter(|_| quote.available) else {
+        let reason = quote.reason.unwrap_or("taken");
+        let why = match reason {
+            "unsupported_tld" => "the registrar does not sell names under its TLD",
+            _ => "it is registered already",
         };
-        let (cents, premium) = list_price(domain).unwrap_or((0, false));
-        let price = amount(cents * input.years as u64);
-        if input.expected_price != price || input.currency != CURRENCY {
-            return Err(ApiError::conflict(
-                "price_changed",
-                format!(
-                    "registering {domain} for {} year(s) costs {price} {CURRENCY}, not the \
+        return Err(ApiError::conflict(
+            "domain_unavailable",
+            format!("{domain} cannot be registered: {why}"),
+        )
+        .with_details(json!({ "domain": domain, "reason": reason })));
+    };
+    let (cents, premium) = list_price(domain).unwrap_or((0, false));
+    let price = amount(cents * input.years as u64);
+    if input.expected_price != price || input.currency != CURRENCY {
+        return Err(ApiError::conflict(
+            "price_changed",
+            format!(
+                "registering {domain} for {} year(s) costs {price} {CURRENCY}, not the \
                      expected {} {}; check the availability again and confirm the new price",
-                    input.years, input.expected_price, input.currency
-                ),
-            )
-            .with_details(json!({
-                "price": price,
-                "currency": CURRENCY,
-                "price_per_year": per_year,
-                "years": input.years,
-            })));
-        }
-        let now = ids::now_ms();
-        let registered_at = now + t.settings.domain_activation_delay.as_millis() as i64;
-        t.execute(
-            "INSERT INTO registrations (domain, project_id, years, auto_renew, price, currency,
+                input.years, input.expected_price, input.currency
+            ),
+        )
+        .with_details(json!({
+            "price": price,
+            "currency": CURRENCY,
+            "price_per_year": per_year,
+            "years": input.years,
+        })));
+    }
+    let now = ids::now_ms();
+    let registered_at = now + t.settings.domain_activation_delay.as_millis() as i64;
+    t.execute(
+        "INSERT INTO registrations (domain, project_id, years, auto_renew, price, currency,
                                         premium, created_at, registered_at_ms, expires_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                domain,
-                project_id,
-                input.years,
-                input.auto_renew,
-                price,
-                CURRENCY,
-                premium,
-                ids::rfc3339(now),
-                registered_at,
-                years_later(registered_at, input.years)
-            ],
+        params![
+            domain,
+            project_id,
+            input.years,
+            input.auto_renew,
+            price,
+            CURRENCY,
+            premium,
+            ids::rfc3339(now),
+            registered_at,
+            years_later(registered_at, input.years)
+        ],
+    )?;
+    // The domain is the project's at once, delegated to Comwit by the registrar itself:
+    // active as soon as it is registered.
+    super::domains::insert(t, domain, project_id, now, registered_at)?;
+    let location = format!("/v1/projects/{project_id}/registrations/{domain}");
+    let r = REGISTRATIONS.get(t, project_id, domain)?;
+    Ok(Stored::created(location, enveloped(r)))
+}
+
+/// `{"registration":{...}}`.
+pub fn get(t: &Tx<'_>, project_id: &str, domain: &str) -> ApiResult<Value> {
+    Ok(enveloped(REGISTRATIONS.get(t, project_id, domain)?))
+}
+
+/// Turns auto-renewal on or off (a registration is never deleted).
+pub fn update(
+    t: &Tx<'_>,
+    project_id: &str,
+    domain: &str,
+    input: RegistrationUpdate,
+) -> ApiResult<Value> {
+    let r = REGISTRATIONS.change(t, project_id, domain, |_| {
+        t.execute(
+            "UPDATE registrations SET auto_renew = ?1 WHERE domain = ?2",
+            params![input.auto_renew, domain],
         )?;
-        // The domain is the project's at once, delegated to Comwit by the registrar itself:
-        // active as soon as it is registered.
-        super::domains::insert(t, domain, project_id, now, registered_at)?;
-        let location = format!("/v1/projects/{project_id}/registrations/{domain}");
-        let r = REGISTRATIONS.get(t, project_id, domain)?;
-        Ok(Stored::created(location, enveloped(r)))
-    })
-    .await
-}
-
-pub async fn get(call: Call<Item<InProject>>) -> ApiResult<Json<serde_json::Value>> {
-    call.read(DOMAIN_READ, |t, p, _| {
-        Ok(enveloped(REGISTRATIONS.get(
-            t,
-            &p.parent.project_id,
-            &p.id,
-        )?))
-    })
-    .await
-}
-
-pub async fn update(
-    call: Call<Item<InProject>>,
-    body: JsonBody<RegistrationUpdate>,
-) -> ApiResult<Json<serde_json::Value>> {
-    call.update(DOMAIN_PURCHASE, body, |t, p, _, input| {
-        let (project_id, domain) = (&p.parent.project_id, &p.id);
-        let r = REGISTRATIONS.change(t, project_id, domain, |_| {
-            t.execute(
-                "UPDATE registrations SET auto_renew = ?1 WHERE domain = ?2",
-                params![input.auto_renew, domain],
-            )?;
-            Ok(())
-        })?;
-        Ok(enveloped(r))
-    })
-    .await
+        Ok(())
+    })?;
+    Ok(enveloped(r))
 }
 
 #[cfg(test)]

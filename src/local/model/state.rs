@@ -1,4 +1,6 @@
-//! Shared server state.
+//! The running platform: its store, its database-token signer, its settings, and the traffic
+//! state of throttling and request counting; every front (the API, the data planes, DNS)
+//! holds one.
 
 use std::net::SocketAddr;
 use std::ops::Deref;
@@ -8,7 +10,7 @@ use std::time::Duration;
 use super::db_tokens::Signer;
 use super::ratelimit::RateLimiter;
 use super::stats::RequestCounts;
-use super::store::Store;
+use crate::local::store::Store;
 
 /// Behaviour settings that handlers read.
 #[derive(Clone, Debug)]
@@ -24,7 +26,7 @@ pub struct Settings {
     pub fail_rate: f64,
     pub fail_after_share: f64,
     pub latency: Duration,
-    /// Serve the extension routes (see [`super::contract`]); off, they answer 404.
+    /// Serve the extension routes (see [`crate::local::contract`]); off, they answer 404.
     pub extensions: bool,
 }
 

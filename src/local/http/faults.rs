@@ -9,10 +9,10 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::contract::{self, Source};
-use super::error::ApiError;
-use super::ids;
-use super::state::AppState;
+use crate::local::contract::{self, Source};
+use crate::local::error::ApiError;
+use crate::local::ids;
+use crate::local::model::state::AppState;
 
 /// Outermost layer: log and count every request (never its headers or query) and give every
 /// error the JSON envelope, including the ones the router makes itself (404, 405).

@@ -10,21 +10,16 @@
 use std::collections::HashMap;
 use std::io::Read;
 
-use axum::body::Body;
-use axum::extract::Query;
-use axum::http::{HeaderMap, Uri};
-use axum::Json;
 use rusqlite::params;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::apps::APPS;
-use super::{read_body, to_json, Call, InApp, JsonBody, Tx};
-use crate::local::auth::{APP_DEPLOY, APP_READ};
+use super::apps::{App, APPS};
+use super::idempotency::{Idem, Stored};
+use super::validate::RollbackInput;
+use super::{to_json, Tx};
 use crate::local::error::{ApiError, ApiResult};
-use crate::local::idempotency::{Idem, Stored};
-use crate::local::ids;
-use crate::local::validate::{media_type, RollbackInput};
+use crate::local::{ids, store};
 
 /// Largest total size of the files inside a package, to refuse decompression bombs.
 const MAX_UNPACKED_BYTES: u64 = 1 << 30;
@@ -122,8 +117,9 @@ pub fn check_package(data: &[u8]) -> ApiResult<Value> {
     Ok(manifest)
 }
 
-/// The deploy's query: each optional.
-fn deploy_options(q: &HashMap<String, String>) -> ApiResult<Option<Vec<String>>> {
+/// The deploy's query, each optional: `max_concurrent_requests` is checked, `hosts` (a comma
+/// list) is what the answer names.
+pub fn deploy_options(q: &HashMap<String, String>) -> ApiResult<Option<Vec<String>>> {
     if let Some(n) = q.get("max_concurrent_requests") {
         match n.parse::<i64>() {
             Ok(n) if n >= 1 => {}
@@ -144,105 +140,68 @@ fn deploy_options(q: &HashMap<String, String>) -> ApiResult<Option<Vec<String>>>
     }))
 }
 
-pub async fn deploy(
-    call: Call<InApp>,
-    uri: Uri,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
-    body: Body,
+/// Stores a checked package as a new build of `app` and activates it:
+/// `{"app_id","build_id","hosts":[...],"uploaded":true}`; a retry with the same
+/// Idempotency-Key gets the first answer.
+pub fn deploy(
+    t: &Tx<'_>,
+    app: &App,
+    idem: Idem,
+    package: &[u8],
+    hosts: Option<Vec<String>>,
 ) -> ApiResult<Stored> {
-    call.auth().require(APP_DEPLOY)?;
-    let bytes = match media_type(&headers).as_deref() {
-        Some("application/octet-stream") => {
-            read_body(&headers, body, call.settings().max_bundle_bytes).await
-        }
-        _ => Err(ApiError::unsupported_media_type("application/octet-stream")),
-    };
-    let (bytes, checked) = match bytes {
-        Ok(b) => {
-            let data = b.clone();
-            let checked = tokio::task::spawn_blocking(move || check_package(&data))
-                .await
-                .map_err(|e| ApiError::internal(e.to_string()))
-                .and_then(|r| r.map(|_| ()));
-            (b, checked)
-        }
-        Err(e) => (Default::default(), Err(e)),
-    };
-    let hosts = deploy_options(&query);
-    let path_and_query = uri
-        .path_and_query()
-        .map_or(uri.path().to_string(), |p| p.to_string());
-    let idem = Idem::new(
-        &call.auth().user_id,
-        &headers,
-        "POST",
-        &path_and_query,
-        &bytes,
-    );
-    call.apply(None, move |t, p, app| {
-        checked?;
-        let hosts = hosts?;
-        let (project_id, app_id) = (&p.project_id, &p.app_id);
-        idem.run(t, || {
-            let id = ids::new_id("bld");
-            let (sha, size, now) = (ids::sha256_hex(&bytes), bytes.len() as i64, ids::now_rfc3339());
-            t.execute(
-                "INSERT INTO builds (build_id, app_id, project_id, source_sha256, size_bytes, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![id, app_id, project_id, sha, size, now],
-            )?;
-            t.execute(
-                "INSERT INTO bundles (build_id, data) VALUES (?1, ?2)",
-                params![id, &bytes[..]],
-            )?;
-            t.execute(
-                "UPDATE apps SET active_build_id = ?1 WHERE app_id = ?2",
-                [&id, app_id],
-            )?;
-            let hosts = hosts.unwrap_or_else(|| vec![app.default_hostname.clone()]);
-            Ok(Stored::ok(json!({
-                "app_id": app_id,
-                "build_id": id,
-                "hosts": hosts,
-                "uploaded": true,
-            })))
-        })
+    let (project_id, app_id) = (&app.project_id, &app.app_id);
+    idem.run(t, || {
+        let id = ids::new_id("bld");
+        let (sha, size, now) = (ids::sha256_hex(package), package.len() as i64, ids::now_rfc3339());
+        t.execute(
+            "INSERT INTO builds (build_id, app_id, project_id, source_sha256, size_bytes, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, app_id, project_id, sha, size, now],
+        )?;
+        t.execute(
+            "INSERT INTO bundles (build_id, data) VALUES (?1, ?2)",
+            params![id, package],
+        )?;
+        t.execute(
+            "UPDATE apps SET active_build_id = ?1 WHERE app_id = ?2",
+            [&id, app_id],
+        )?;
+        let hosts = hosts.unwrap_or_else(|| vec![app.default_hostname.clone()]);
+        Ok(Stored::ok(json!({
+            "app_id": app_id,
+            "build_id": id,
+            "hosts": hosts,
+            "uploaded": true,
+        })))
     })
-    .await
 }
 
 /// `{"builds":[...]}`, whole, oldest first.
-pub async fn list(call: Call<InApp>) -> ApiResult<Json<Value>> {
-    call.read(APP_READ, |t, p, _| {
-        Ok(json!({ "builds": builds_of(t, &p.app_id)? }))
-    })
-    .await
+pub fn list(t: &Tx<'_>, app_id: &str) -> ApiResult<Value> {
+    Ok(json!({ "builds": builds_of(t, app_id)? }))
 }
 
 /// **Extension**: makes an earlier build of the app active again; `{"app":{...}}`.
-pub async fn rollback(call: Call<InApp>, body: JsonBody<RollbackInput>) -> ApiResult<Stored> {
-    call.post(APP_DEPLOY, body, |t, p, _, input| {
-        let (project_id, app_id) = (&p.project_id, &p.app_id);
-        let known = crate::local::store::exists(
-            t,
-            "SELECT 1 FROM builds WHERE app_id = ?1 AND build_id = ?2",
-            [app_id, &input.build_id],
-        )?;
-        if !known {
-            return Err(ApiError::not_found(format!(
-                "no build {} of app {app_id}",
-                input.build_id
-            )));
-        }
-        t.execute(
-            "UPDATE apps SET active_build_id = ?1 WHERE app_id = ?2",
-            [&input.build_id, app_id],
-        )?;
-        let app = APPS.get(t, project_id, app_id)?;
-        Ok(Stored::ok(json!({ "app": to_json(&app.summary())? })))
-    })
-    .await
+pub fn rollback(t: &Tx<'_>, app: &App, input: RollbackInput) -> ApiResult<Stored> {
+    let (project_id, app_id) = (&app.project_id, &app.app_id);
+    let known = store::exists(
+        t,
+        "SELECT 1 FROM builds WHERE app_id = ?1 AND build_id = ?2",
+        [app_id, &input.build_id],
+    )?;
+    if !known {
+        return Err(ApiError::not_found(format!(
+            "no build {} of app {app_id}",
+            input.build_id
+        )));
+    }
+    t.execute(
+        "UPDATE apps SET active_build_id = ?1 WHERE app_id = ?2",
+        [&input.build_id, app_id],
+    )?;
+    let app = APPS.get(t, project_id, app_id)?;
+    Ok(Stored::ok(json!({ "app": to_json(&app.summary())? })))
 }
 
 #[cfg(test)]

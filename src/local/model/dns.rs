@@ -17,9 +17,9 @@ use hickory_resolver::Resolver;
 use rusqlite::{params, Transaction};
 use serde::{Deserialize, Serialize};
 
-use super::error::ApiResult;
-use super::store::Store;
-use super::{ids, store};
+use crate::local::error::ApiResult;
+use crate::local::store::Store;
+use crate::local::{ids, store};
 
 pub const RECORD_TTL: i64 = 300;
 pub const CHALLENGE_PREFIX: &str = "_cf-challenge.";
@@ -439,7 +439,7 @@ mod tests {
             })
             .unwrap();
         let (_stop, stopped) = tokio::sync::watch::channel(false);
-        let (addr, task) = super::super::dns_server::serve_store(
+        let (addr, task) = crate::local::dns_server::serve_store(
             "127.0.0.1:0".parse().unwrap(),
             store.clone(),
             stopped,

@@ -1,15 +1,13 @@
 //! DNS records in a project domain's zone.
 
-use axum::Json;
 use rusqlite::{params, Transaction};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{json, Value};
 
-use super::{by_name, Call, InDomain, Item, JsonBody, Listing, Table};
-use crate::local::auth::{DOMAIN_READ, DOMAIN_WRITE};
+use super::idempotency::Stored;
+use super::validate::{self, full_name};
+use super::{by_name, Table, Tx};
 use crate::local::error::{ApiError, ApiResult};
-use crate::local::idempotency::Stored;
-use crate::local::validate::{full_name, RecordInput};
 use crate::local::{ids, store};
 
 #[derive(Serialize, Deserialize)]
@@ -30,7 +28,7 @@ pub struct Record {
 
 impl Record {
     /// The public shape: `{id, project_domain_id, name, type, ttl, values, owner, ...}`.
-    pub fn public(&self) -> serde_json::Value {
+    pub fn public(&self) -> Value {
         let platform = self.managed_by.is_some();
         json!({
             "id": self.record_id,
@@ -115,89 +113,74 @@ fn refuse_managed(record: &Record) -> ApiResult<()> {
     Ok(())
 }
 
-/// `GET .../records` -> `{"records":[...]}`, whole (the platform's records too).
-pub async fn list(call: Call<InDomain>, q: Listing) -> ApiResult<Json<serde_json::Value>> {
-    let _ = q;
-    call.read(DOMAIN_READ, |t, p, _| {
-        let all = super::Page {
-            limit: i64::MAX - 1,
-            after: 0,
-        };
-        let rows = RECORDS.list(t, &p.domain, &all)?;
-        let records: Vec<_> = rows.iter().map(|(_, r)| r.public()).collect();
-        Ok(json!({ "records": records }))
-    })
-    .await
+/// `{"records":[...]}`, whole (the platform's records too).
+pub fn list(t: &Tx<'_>, domain: &str) -> ApiResult<Value> {
+    let records: Vec<Value> = RECORDS.all(t, domain)?.iter().map(Record::public).collect();
+    Ok(json!({ "records": records }))
 }
 
-pub async fn create(call: Call<InDomain>, body: JsonBody<RecordInput>) -> ApiResult<Stored> {
-    let domain = call.path().domain.clone();
-    let body = body.and_then(move |mut r| {
-        r.name = full_name(&r.name, &domain)?;
-        Ok(r)
-    });
-    call.post(DOMAIN_WRITE, body, |t, p, _, input| {
-        let (project_id, domain) = (&p.project_id, &p.domain);
-        check_conflicts(t, domain, &input.name, &input.rtype, None)?;
-        let id = new_record_id();
+/// A new record in the zone (its name made full): 201 `{"record":{...}}`.
+pub fn create(
+    t: &Tx<'_>,
+    project_id: &str,
+    domain: &str,
+    input: validate::Record,
+) -> ApiResult<Stored> {
+    check_conflicts(t, domain, &input.name, &input.rtype, None)?;
+    let id = new_record_id();
+    t.execute(
+        "INSERT INTO records (record_id, domain, project_id, name, type, vals, ttl, priority, managed_by, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, ?9)",
+        params![
+            id,
+            domain,
+            project_id,
+            input.name,
+            input.rtype,
+            serde_json::to_string(&input.values)?,
+            input.ttl,
+            Option::<i64>::None,
+            ids::now_rfc3339()
+        ],
+    )?;
+    let location = format!("/v1/projects/{project_id}/domains/{domain}/records/{id}");
+    let r = RECORDS.get(t, domain, &id)?;
+    Ok(Stored::created(location, json!({ "record": r.public() })))
+}
+
+/// Replaces the record whole (the full-replacement PUT): `{"record":{...}}`. The input's
+/// errors come after the record's 404; a record of the platform's is a 409.
+pub fn replace(
+    t: &Tx<'_>,
+    domain: &str,
+    record_id: &str,
+    input: ApiResult<validate::Record>,
+) -> ApiResult<Value> {
+    let r = RECORDS.change(t, domain, record_id, |current| {
+        let input = input?;
+        let name = full_name(&input.name, domain)?;
+        refuse_managed(&current)?;
+        check_conflicts(t, domain, &name, &input.rtype, Some(record_id))?;
         t.execute(
-            "INSERT INTO records (record_id, domain, project_id, name, type, vals, ttl, priority, managed_by, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, ?9)",
+            "UPDATE records SET name = ?1, type = ?2, vals = ?3, ttl = ?4, priority = NULL
+             WHERE record_id = ?5",
             params![
-                id,
-                domain,
-                project_id,
-                input.name,
+                name,
                 input.rtype,
                 serde_json::to_string(&input.values)?,
                 input.ttl,
-                Option::<i64>::None,
-                ids::now_rfc3339()
+                record_id
             ],
         )?;
-        let location = format!("/v1/projects/{project_id}/domains/{domain}/records/{id}");
-        let r = RECORDS.get(t, domain, &id)?;
-        Ok(Stored::created(location, json!({ "record": r.public() })))
-    })
-    .await
+        Ok(())
+    })?;
+    Ok(json!({ "record": r.public() }))
 }
 
-pub async fn replace(
-    call: Call<Item<InDomain>>,
-    body: JsonBody<RecordInput>,
-) -> ApiResult<Json<serde_json::Value>> {
-    let input = body.input;
-    call.write(DOMAIN_WRITE, move |t, p, _| {
-        let (domain, record_id) = (&p.parent.domain, &p.id);
-        let r = RECORDS.change(t, domain, record_id, |current| {
-            let input = input?;
-            let name = full_name(&input.name, domain)?;
-            refuse_managed(&current)?;
-            check_conflicts(t, domain, &name, &input.rtype, Some(record_id))?;
-            t.execute(
-                "UPDATE records SET name = ?1, type = ?2, vals = ?3, ttl = ?4, priority = NULL
-                 WHERE record_id = ?5",
-                params![
-                    name,
-                    input.rtype,
-                    serde_json::to_string(&input.values)?,
-                    input.ttl,
-                    record_id
-                ],
-            )?;
-            Ok(())
-        })?;
-        Ok(json!({ "record": r.public() }))
-    })
-    .await
-}
-
-pub async fn delete(call: Call<Item<InDomain>>) -> ApiResult<Json<serde_json::Value>> {
-    call.write(DOMAIN_WRITE, |t, p, _| {
-        let r = RECORDS.get(t, &p.parent.domain, &p.id)?;
-        refuse_managed(&r)?;
-        t.execute("DELETE FROM records WHERE record_id = ?1", [&p.id])?;
-        Ok(json!({ "record": r.public() }))
-    })
-    .await
+/// Deletes a user's record: `{"record":{...}}` as it was.
+pub fn delete(t: &Tx<'_>, domain: &str, record_id: &str) -> ApiResult<Value> {
+    let r = RECORDS.get(t, domain, record_id)?;
+    refuse_managed(&r)?;
+    t.execute("DELETE FROM records WHERE record_id = ?1", [record_id])?;
+    Ok(json!({ "record": r.public() }))
 }

@@ -3,31 +3,20 @@
 //! with its builds; the flat cleanup report, `complete:false` first), and
 //! `GET .../environment`, `PUT/DELETE .../environment/{KEY}`.
 
-use axum::extract::Path;
-use axum::http::StatusCode;
-use axum::Json;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::deploys::{builds_of, BuildView};
-use super::{by_name, name_free, to_json, Call, InApp, InProject, JsonBody, Table, Tx};
-use crate::local::auth::{APP_READ, APP_WRITE};
+use super::idempotency::Stored;
+use super::validate::{self, AppCreate, APPS_DOMAIN};
+use super::{by_name, name_free, to_json, Table, Tx};
 use crate::local::error::{ApiError, ApiResult};
-use crate::local::idempotency::Stored;
-use crate::local::validate::{self, AppCreate, APPS_DOMAIN};
 use crate::local::{ids, store};
 
 /// The documented refusal of secret values.
 pub const SECRETS_NOT_ENABLED: &str =
     "secret app env values are not enabled; store plain env values only";
-
-/// The digest of a variable's value as the old (pre-public) contract kept it: hex
-/// HMAC-SHA256. Only the store's migration of old data directories uses it now.
-pub fn env_digest(key: &[u8], value: &str) -> String {
-    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, key);
-    hex::encode(aws_lc_rs::hmac::sign(&key, value.as_bytes()).as_ref())
-}
 
 /// An app as the store holds it (comwit-local's own row type).
 #[derive(Serialize, Deserialize, Clone)]
@@ -109,64 +98,37 @@ fn check_name_free(t: &Tx<'_>, project_id: &str, name: &str) -> ApiResult<()> {
     )
 }
 
-fn all_apps(t: &Tx<'_>, project_id: &str) -> ApiResult<Vec<App>> {
-    let sql = format!("{} ORDER BY seq", APPS.select);
-    let mut stmt = t.prepare(&sql)?;
-    let rows = stmt
-        .query_map([project_id], |r| by_name::<App>(r, t.settings))?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
-}
-
 /// `{"apps":[{app_id, name, active_build_id}]}`, whole.
-pub async fn list(call: Call<InProject>) -> ApiResult<Json<Value>> {
-    call.read(APP_READ, |t, p, _| {
-        let apps: Vec<AppSummary> = all_apps(t, &p.project_id)?
-            .iter()
-            .map(App::summary)
-            .collect();
-        Ok(json!({ "apps": apps }))
-    })
-    .await
+pub fn list(t: &Tx<'_>, project_id: &str) -> ApiResult<Value> {
+    let apps: Vec<AppSummary> = APPS.all(t, project_id)?.iter().map(App::summary).collect();
+    Ok(json!({ "apps": apps }))
 }
 
-/// `POST {"name"}` -> 201 `{"app":{app_id, name, active_build_id: null}}`.
-pub async fn create(call: Call<InProject>, body: JsonBody<AppCreate>) -> ApiResult<Stored> {
-    let idem = body.idem(call.auth());
-    let input = body.input;
-    call.apply(APP_WRITE, move |t, p, _| {
-        let input = input?;
-        let project_id = &p.project_id;
-        idem.run(t, || {
-            check_name_free(t, project_id, &input.name)?;
-            let (id, host) = loop {
-                let id = ids::new_id("app");
-                let host = default_hostname(&input.name, &id);
-                if !store::exists(t, "SELECT 1 FROM apps WHERE default_hostname = ?1", [&host])? {
-                    break (id, host);
-                }
-            };
-            t.execute(
+/// A new app: 201 `{"app":{app_id, name, active_build_id: null}}`.
+pub fn create(t: &Tx<'_>, project_id: &str, input: AppCreate) -> ApiResult<Stored> {
+    check_name_free(t, project_id, &input.name)?;
+    let (id, host) = loop {
+        let id = ids::new_id("app");
+        let host = default_hostname(&input.name, &id);
+        if !store::exists(t, "SELECT 1 FROM apps WHERE default_hostname = ?1", [&host])? {
+            break (id, host);
+        }
+    };
+    t.execute(
                 "INSERT INTO apps (app_id, project_id, name, runtime, active_build_id, default_hostname, created_at)
                  VALUES (?1, ?2, ?3, '', NULL, ?4, ?5)",
                 params![id, project_id, input.name, host, ids::now_rfc3339()],
             )?;
-            let app = APPS.get(t, project_id, &id)?;
-            Ok(Stored::created(
-                format!("/v1/projects/{project_id}/apps/{id}"),
-                json!({ "app": to_json(&app.summary())? }),
-            ))
-        })
-    })
-    .await
+    let app = APPS.get(t, project_id, &id)?;
+    Ok(Stored::created(
+        format!("/v1/projects/{project_id}/apps/{id}"),
+        json!({ "app": to_json(&app.summary())? }),
+    ))
 }
 
 /// `{"app":{..., "builds":[...]}}`.
-pub async fn get(call: Call<InApp>) -> ApiResult<Json<Value>> {
-    call.read(APP_READ, |t, _, app| {
-        Ok(json!({ "app": to_json(&app.view(t)?)? }))
-    })
-    .await
+pub fn get(t: &Tx<'_>, app: &App) -> ApiResult<Value> {
+    Ok(json!({ "app": to_json(&app.view(t)?)? }))
 }
 
 /// The cleanup report of an app's DELETE. The first DELETE takes the app out of every list and
@@ -187,68 +149,62 @@ struct Deletion {
     errors: Vec<String>,
 }
 
-pub async fn delete(
-    call: Call<InProject>,
-    Path((_, app_id)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
-    call.write(APP_WRITE, move |t, p, _| {
-        let project_id = &p.project_id;
-        let found: Option<bool> = t
-            .query_row(
-                "SELECT deleting FROM apps WHERE project_id = ?1 AND app_id = ?2",
-                [project_id, &app_id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(deleting) = found else {
-            return Err(ApiError::not_found(format!(
-                "no app {app_id} in project {project_id}"
-            )));
-        };
-        let count = |sql: &str| -> ApiResult<i64> {
-            Ok(t.query_row(sql, [&app_id], |r| r.get(0))?)
-        };
-        let artifacts = count("SELECT COUNT(*) FROM builds WHERE app_id = ?1")?;
-        let env_keys = count("SELECT COUNT(*) FROM env_vars WHERE app_id = ?1")?;
-        let domains = count("SELECT COUNT(*) FROM hostnames WHERE app_id = ?1")?;
-        let report = if !deleting {
-            t.execute("UPDATE apps SET deleting = 1 WHERE app_id = ?1", [&app_id])?;
-            Deletion {
-                app_id: app_id.clone(),
-                complete: false,
-                pointer_deleted: true,
-                cloudfront_tenants_deleted: 0,
-                secrets_deleted: 0,
-                artifacts_deleted: 0,
-                artifacts_present: artifacts,
-                env_keys_deleted: 0,
-                domains_deleted: 0,
-                catalog_deleted: false,
-                errors: Vec::new(),
-            }
-        } else {
-            t.execute(
+/// One DELETE of the app (see [`Deletion`]); an app whose first DELETE answered is still
+/// found here, and only here.
+pub fn delete(t: &Tx<'_>, project_id: &str, app_id: &str) -> ApiResult<Value> {
+    let app_id = app_id.to_string();
+    let found: Option<bool> = t
+        .query_row(
+            "SELECT deleting FROM apps WHERE project_id = ?1 AND app_id = ?2",
+            [project_id, &app_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(deleting) = found else {
+        return Err(ApiError::not_found(format!(
+            "no app {app_id} in project {project_id}"
+        )));
+    };
+    let count = |sql: &str| -> ApiResult<i64> { Ok(t.query_row(sql, [&app_id], |r| r.get(0))?) };
+    let artifacts = count("SELECT COUNT(*) FROM builds WHERE app_id = ?1")?;
+    let env_keys = count("SELECT COUNT(*) FROM env_vars WHERE app_id = ?1")?;
+    let domains = count("SELECT COUNT(*) FROM hostnames WHERE app_id = ?1")?;
+    let report = if !deleting {
+        t.execute("UPDATE apps SET deleting = 1 WHERE app_id = ?1", [&app_id])?;
+        Deletion {
+            app_id: app_id.clone(),
+            complete: false,
+            pointer_deleted: true,
+            cloudfront_tenants_deleted: 0,
+            secrets_deleted: 0,
+            artifacts_deleted: 0,
+            artifacts_present: artifacts,
+            env_keys_deleted: 0,
+            domains_deleted: 0,
+            catalog_deleted: false,
+            errors: Vec::new(),
+        }
+    } else {
+        t.execute(
                 "DELETE FROM records WHERE managed_by IN (SELECT hostname FROM hostnames WHERE app_id = ?1)",
                 [&app_id],
             )?;
-            t.execute("DELETE FROM apps WHERE app_id = ?1", [&app_id])?;
-            Deletion {
-                app_id: app_id.clone(),
-                complete: true,
-                pointer_deleted: true,
-                cloudfront_tenants_deleted: domains,
-                secrets_deleted: 0,
-                artifacts_deleted: artifacts,
-                artifacts_present: 0,
-                env_keys_deleted: env_keys,
-                domains_deleted: domains,
-                catalog_deleted: true,
-                errors: Vec::new(),
-            }
-        };
-        to_json(&report)
-    })
-    .await
+        t.execute("DELETE FROM apps WHERE app_id = ?1", [&app_id])?;
+        Deletion {
+            app_id: app_id.clone(),
+            complete: true,
+            pointer_deleted: true,
+            cloudfront_tenants_deleted: domains,
+            secrets_deleted: 0,
+            artifacts_deleted: artifacts,
+            artifacts_present: 0,
+            env_keys_deleted: env_keys,
+            domains_deleted: domains,
+            catalog_deleted: true,
+            errors: Vec::new(),
+        }
+    };
+    to_json(&report)
 }
 
 /// One variable as listed.
@@ -275,11 +231,8 @@ fn env(tx: &Transaction<'_>, app_id: &str) -> ApiResult<Vec<EnvVar>> {
 }
 
 /// `{"variables":[{key, value, secret}]}`.
-pub async fn get_env(call: Call<InApp>) -> ApiResult<Json<Value>> {
-    call.read(APP_READ, |t, p, _| {
-        Ok(json!({ "variables": env(t, &p.app_id)? }))
-    })
-    .await
+pub fn get_env(t: &Tx<'_>, app_id: &str) -> ApiResult<Value> {
+    Ok(json!({ "variables": env(t, app_id)? }))
 }
 
 /// `PUT .../environment/{KEY}`: `{"value", "secret"}`.
@@ -319,41 +272,27 @@ fn check_key(key: &str) -> ApiResult<()> {
 }
 
 /// Creates or updates one plain variable: `{"key", "secret"}`.
-pub async fn put_env(
-    call: Call<InApp>,
-    Path((_, _, key)): Path<(String, String, String)>,
-    body: JsonBody<EnvPut>,
-) -> ApiResult<Json<Value>> {
-    call.update(APP_WRITE, body, move |t, p, _, input| {
-        check_key(&key)?;
-        t.execute(
-            "INSERT INTO env_vars (app_id, name, value, secret, digest, updated_at)
+pub fn put_env(t: &Tx<'_>, app_id: &str, key: &str, input: EnvPut) -> ApiResult<Value> {
+    check_key(key)?;
+    t.execute(
+        "INSERT INTO env_vars (app_id, name, value, secret, digest, updated_at)
              VALUES (?1, ?2, ?3, 0, '', ?4)
              ON CONFLICT (app_id, name) DO UPDATE SET value = ?3, secret = 0, updated_at = ?4",
-            params![p.app_id, key, input.value, ids::now_rfc3339()],
-        )?;
-        Ok(json!({ "key": key, "secret": false }))
-    })
-    .await
+        params![app_id, key, input.value, ids::now_rfc3339()],
+    )?;
+    Ok(json!({ "key": key, "secret": false }))
 }
 
-/// Deletes one variable: 204, or 404 when the app has no such key.
-pub async fn delete_env(
-    call: Call<InApp>,
-    Path((_, _, key)): Path<(String, String, String)>,
-) -> ApiResult<StatusCode> {
-    call.delete(APP_WRITE, move |t, p, _| {
-        let n = t.execute(
-            "DELETE FROM env_vars WHERE app_id = ?1 AND name = ?2",
-            [&p.app_id, &key],
-        )?;
-        if n == 0 {
-            return Err(ApiError::not_found(format!(
-                "no variable {key} in app {}",
-                p.app_id
-            )));
-        }
-        Ok(())
-    })
-    .await
+/// Deletes one variable; 404 when the app has no such key.
+pub fn delete_env(t: &Tx<'_>, app_id: &str, key: &str) -> ApiResult<()> {
+    let n = t.execute(
+        "DELETE FROM env_vars WHERE app_id = ?1 AND name = ?2",
+        [app_id, key],
+    )?;
+    if n == 0 {
+        return Err(ApiError::not_found(format!(
+            "no variable {key} in app {app_id}"
+        )));
+    }
+    Ok(())
 }

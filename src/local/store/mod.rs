@@ -14,6 +14,8 @@ use serde_json::Value;
 
 use super::error::{ApiError, ApiResult};
 
+pub mod files;
+
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "comwit-local.sqlite3";
 
@@ -29,14 +31,24 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Code(add_env_digest_keys),
     Migration::Sql(REGISTRATIONS),
     Migration::Sql(DATABASE_TOKENS),
-    Migration::Sql(crate::local::routes::databases::MIGRATION),
+    Migration::Sql(DATABASES_PUBLIC),
     Migration::Sql(APP_DELETIONS),
 ];
 
-/// Apps whose DELETE answered `complete: false` (cleanup going on; `routes::apps::delete`).
+/// The schema change of the public contract: each database's opaque tenant (its URL's last
+/// segment, distinct from its ID) and the hash of its current one-time token.
+const DATABASES_PUBLIC: &str = r#"
+ALTER TABLE databases ADD COLUMN tenant_id TEXT;
+ALTER TABLE databases ADD COLUMN token_sha256 TEXT;
+UPDATE databases SET tenant_id = 'tn-' || lower(hex(randomblob(8))) WHERE tenant_id IS NULL;
+CREATE UNIQUE INDEX databases_by_tenant ON databases(tenant_id);
+CREATE UNIQUE INDEX databases_by_token ON databases(token_sha256);
+"#;
+
+/// Apps whose DELETE answered `complete: false` (cleanup going on; `model::apps::delete`).
 const APP_DELETIONS: &str = "ALTER TABLE apps ADD COLUMN deleting INTEGER NOT NULL DEFAULT 0;";
 
-/// Tokens of the databases' data plane (`routes::database_tokens`): the row is what makes a
+/// Tokens of the databases' data plane (`model::database_tokens`): the row is what makes a
 /// token live; revoking deletes it, and so does deleting its database. `expires_at_ms` is
 /// held here rather than in the token, so that renewing extends it.
 const DATABASE_TOKENS: &str = r#"
@@ -51,7 +63,7 @@ CREATE TABLE database_tokens (
 CREATE INDEX database_tokens_by_database ON database_tokens(database_id, seq);
 "#;
 
-/// Domains bought through the registrar (`routes::registrar`): one row per domain, never
+/// Domains bought through the registrar (`model::registrar`): one row per domain, never
 /// deleted; `registered_at_ms` turns `registering` into `registered`.
 const REGISTRATIONS: &str = r#"
 CREATE TABLE registrations (
@@ -69,6 +81,13 @@ CREATE TABLE registrations (
 );
 CREATE INDEX registrations_by_project ON registrations(project_id, seq);
 "#;
+
+/// The digest of a variable's value as the old (pre-public) contract kept it: hex
+/// HMAC-SHA256. Only this migration of old data directories uses it.
+pub(crate) fn env_digest(key: &[u8], value: &str) -> String {
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, key);
+    hex::encode(aws_lc_rs::hmac::sign(&key, value.as_bytes()).as_ref())
+}
 
 /// Gives every app a random 32-byte `env_digest_key` and recomputes the digests of its
 /// variables as HMAC-SHA256 under it (they were plain SHA-256 before).
@@ -91,7 +110,7 @@ fn add_env_digest_keys(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         for (name, value) in vars {
             tx.execute(
                 "UPDATE env_vars SET digest = ?1 WHERE app_id = ?2 AND name = ?3",
-                rusqlite::params![super::routes::apps::env_digest(&key, &value), app_id, name],
+                rusqlite::params![env_digest(&key, &value), app_id, name],
             )?;
         }
     }
@@ -408,7 +427,6 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::local::routes::apps::env_digest;
 
     #[test]
     fn existing_apps_get_a_digest_key_and_keyed_digests() {

@@ -1,13 +1,11 @@
 //! Bearer tokens and scopes.
 
-use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use rusqlite::OptionalExtension;
 
-use super::error::{ApiError, ApiResult};
-use super::ids;
-use super::state::AppState;
+use crate::local::error::{ApiError, ApiResult};
+use crate::local::ids;
 
 pub const PROJECT_READ: &str = "project:read";
 pub const DATABASE_READ: &str = "database:read";
@@ -119,44 +117,4 @@ pub fn lookup(tx: &rusqlite::Transaction<'_>, secret: &str) -> ApiResult<Option<
         token_id,
         scopes: scopes.split(',').filter_map(parse_scope).collect(),
     }))
-}
-
-impl FromRequestParts<AppState> for Auth {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let digest = ids::sha256_hex(bearer_secret(parts)?.as_bytes());
-        let found = state
-            .store
-            .read(move |tx| {
-                Ok(tx
-                    .query_row(
-                        "SELECT t.token_id, t.scopes, u.user_id, u.name FROM tokens t
-                         JOIN users u ON u.user_id = t.user_id WHERE t.secret_sha256 = ?1",
-                        [&digest],
-                        |r| {
-                            Ok((
-                                r.get::<_, String>(0)?,
-                                r.get::<_, String>(1)?,
-                                r.get::<_, String>(2)?,
-                                r.get::<_, String>(3)?,
-                            ))
-                        },
-                    )
-                    .optional()?)
-            })
-            .await?;
-        let Some((token_id, scopes, user_id, user_name)) = found else {
-            return Err(ApiError::unauthorized("unknown token"));
-        };
-        Ok(Auth {
-            user_id,
-            user_name,
-            token_id,
-            scopes: scopes.split(',').filter_map(parse_scope).collect(),
-        })
-    }
 }

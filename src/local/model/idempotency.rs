@@ -6,9 +6,9 @@ use axum::response::{IntoResponse, Response};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::Value;
 
-use super::error::{ApiError, ApiResult};
-use super::ids;
 use super::validate::is_idempotency_key;
+use crate::local::error::{ApiError, ApiResult};
+use crate::local::ids;
 
 /// How long a key is remembered.
 const KEY_TTL_MS: i64 = 24 * 3600 * 1000;

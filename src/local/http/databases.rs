@@ -1,0 +1,54 @@
+//! `/v1/projects/{p}/databases`: list, create, `token/rotate`, delete.
+
+use axum::body::Bytes;
+use axum::Json;
+use serde_json::Value;
+
+use super::call::{Call, JsonBody};
+use crate::local::error::{ApiError, ApiResult};
+use crate::local::model::auth::{DATABASE_READ, DATABASE_WRITE};
+use crate::local::model::databases;
+use crate::local::model::idempotency::Stored;
+use crate::local::model::validate::DatabaseInput;
+use crate::local::model::{InProject, Item};
+
+pub async fn list(call: Call<InProject>) -> ApiResult<Json<Value>> {
+    call.read(DATABASE_READ, |t, p, _| databases::list(t, &p.project_id))
+        .await
+}
+
+/// The body's errors come after the path's; the Idempotency-Key decides a replay.
+pub async fn create(call: Call<InProject>, body: JsonBody<DatabaseInput>) -> ApiResult<Stored> {
+    let idem = body.idem(call.auth());
+    let input = body.input;
+    call.apply(DATABASE_WRITE, move |t, p, _| {
+        databases::create(t, &p.project_id, idem, input?)
+    })
+    .await
+}
+
+/// `POST .../token/rotate`: the body is empty or `{}`.
+pub async fn rotate(call: Call<Item<InProject>>, body: Bytes) -> ApiResult<Json<Value>> {
+    if !body.is_empty() {
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(Value::Object(_)) => {}
+            _ => return Err(ApiError::bad_request("the body of a rotation is `{}`")),
+        }
+    }
+    call.write(DATABASE_WRITE, |t, p, _| {
+        databases::rotate(t, &p.parent.project_id, &p.id)
+    })
+    .await
+}
+
+pub async fn delete(call: Call<Item<InProject>>) -> ApiResult<Json<Value>> {
+    let settings = call.settings().clone();
+    let id = call.path().id.clone();
+    let answer = call
+        .write(DATABASE_WRITE, |t, p, _| {
+            databases::delete(t, &p.parent.project_id, &p.id)
+        })
+        .await?;
+    databases::remove_file(&settings, &id).await?;
+    Ok(answer)
+}
