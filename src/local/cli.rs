@@ -86,6 +86,10 @@ pub struct ServeArgs {
     /// Requests per second per token; beyond it 429 with Retry-After.
     #[arg(long)]
     pub rate_limit: Option<u32>,
+    /// A route (`POST /v1/projects/{project_id}/databases`) whose next request does its work
+    /// and loses its answer (502); repeat it for more.
+    #[arg(long = "lose-answer", value_name = "METHOD ROUTE")]
+    pub lose_answers: Vec<String>,
     /// Milliseconds added to every request.
     #[arg(long, default_value_t = 0)]
     pub latency: u64,
@@ -272,6 +276,7 @@ fn serve_cmd(data: PathBuf, args: ServeArgs) -> Result<(), String> {
         fail_rate: args.fail_rate,
         fail_after_share: args.fail_after_share,
         rate_limit: args.rate_limit.filter(|n| *n > 0),
+        lose_answers: args.lose_answers.clone(),
         latency: Duration::from_millis(args.latency),
         database_provision_delay: Duration::from_millis(args.database_delay),
         domain_activation_delay: Duration::from_millis(args.domain_delay),

@@ -84,9 +84,13 @@ pub struct Config {
     pub fail_after_share: f64,
     /// Requests per second per token; beyond it 429 with Retry-After.
     pub rate_limit: Option<u32>,
+    /// Routes (`POST /v1/projects/{project_id}/databases`) whose next request does its work
+    /// and then loses its answer (a 502), once per entry: a deterministic lost answer, for
+    /// tests of what a retry or the next apply makes of it.
+    pub lose_answers: Vec<String>,
     /// Delay added to every request.
     pub latency: Duration,
-    /// How long a new database stays `provisioning`.
+    /// How long a new database stays `creating`.
     pub database_provision_delay: Duration,
     /// How long a new domain stays `pending_delegation`.
     pub domain_activation_delay: Duration,
@@ -119,6 +123,7 @@ impl Default for Config {
             fail_rate: 0.0,
             fail_after_share: 0.5,
             rate_limit: None,
+            lose_answers: Vec::new(),
             latency: Duration::ZERO,
             database_provision_delay: Duration::from_millis(1000),
             domain_activation_delay: Duration::from_millis(1000),
@@ -301,6 +306,13 @@ pub async fn serve(config: Config) -> Result<Server, String> {
         },
         limiter: config.rate_limit.map(ratelimit::RateLimiter::new),
         counts: stats::RequestCounts::default(),
+        lose_answers: std::sync::Mutex::new(
+            config
+                .lose_answers
+                .iter()
+                .map(|r| contract::normalize(r.trim()))
+                .collect(),
+        ),
     }));
     let (stop, stopped) = watch::channel(false);
     let (dns_addr, dns) =

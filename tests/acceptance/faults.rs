@@ -391,3 +391,62 @@ resource "comwit_app" "web" {{
     w.destroy();
     p.assert_public_contract();
 }
+
+/// The answer of a database's create is lost after the platform made it (deterministically:
+/// `lose_answers`): the provider's retry is answered by the replay, which carries no one-time
+/// token, so the provider rotates it. State then holds the one token that works, exactly one
+/// database exists, and the next plan is empty. Extensions are off.
+#[test]
+fn a_database_whose_create_answer_was_lost_gets_a_token_that_works() {
+    let p = Platform::start_with(|c| {
+        c.lose_answers = vec!["POST /v1/projects/{project_id}/databases".to_string()];
+    });
+    let Some(w) = p.workdir() else { return };
+    let project = create_project(&p, "lost-token");
+    w.config(&format!(
+        r#"{PROVIDER_HEADER}
+provider "comwit" {{
+  project_id = "{project}"
+}}
+
+resource "comwit_database" "db" {{
+  name                = "main"
+  deletion_protection = false
+}}
+"#
+    ));
+    w.apply();
+    w.assert_no_changes();
+    let lost = p.request_counts().get(&502).copied().unwrap_or_default();
+    assert_eq!(lost, 1, "the create's answer was lost once");
+
+    let db = w.resource("comwit_database.db");
+    let (url, token) = (
+        db["database_url"].as_str().unwrap().to_string(),
+        db["database_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    );
+    assert!(!token.is_empty(), "state holds a token after the replay");
+    let status = p.block_on(async {
+        reqwest::Client::new()
+            .post(format!("{url}/v2/pipeline"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"requests": [
+                {"type": "execute", "stmt": {"sql": "SELECT 1"}}, {"type": "close"}
+            ]}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    });
+    assert_eq!(status, 200, "the token in state opens the database");
+    let listed = p
+        .block_on(p.api().list_databases(&project))
+        .expect("databases");
+    assert_eq!(listed.len(), 1, "one database, not two: {listed:?}");
+    w.destroy();
+    p.assert_public_contract();
+}

@@ -138,6 +138,11 @@ async fn limited(state: &AppState, req: Request, next: Next) -> Response {
 }
 
 async fn failing(state: &AppState, req: Request, next: Next) -> Response {
+    if loses_its_answer(state, &req) {
+        let resp = next.run(req).await;
+        drop(resp);
+        return injected(StatusCode::BAD_GATEWAY, true);
+    }
     let s = &state.settings;
     if s.fail_rate > 0.0 && ids::random_unit() < s.fail_rate {
         let after = ids::random_unit() < s.fail_after_share;
@@ -154,6 +159,25 @@ async fn failing(state: &AppState, req: Request, next: Next) -> Response {
         return injected(status, after);
     }
     next.run(req).await
+}
+
+/// Whether the request is the next of a route of `Config::lose_answers` (each entry once).
+fn loses_its_answer(state: &AppState, req: &Request) -> bool {
+    let mut lose = state.lose_answers.lock().unwrap_or_else(|p| p.into_inner());
+    if lose.is_empty() {
+        return false;
+    }
+    let Some(route) = req.extensions().get::<MatchedPath>() else {
+        return false;
+    };
+    let key = format!("{} {}", req.method(), contract::normalize(route.as_str()));
+    match lose.iter().position(|r| *r == key) {
+        Some(i) => {
+            lose.remove(i);
+            true
+        }
+        None => false,
+    }
 }
 
 fn injected(status: StatusCode, after: bool) -> Response {

@@ -37,6 +37,9 @@ pub struct Shared {
     pub settings: Settings,
     pub limiter: Option<RateLimiter>,
     pub counts: RequestCounts,
+    /// `METHOD route` (normalised, see [`crate::local::contract::normalize`]) of each request
+    /// still to lose its answer after its work (`Config::lose_answers`).
+    pub lose_answers: std::sync::Mutex<Vec<String>>,
 }
 
 /// The state every handler gets.
