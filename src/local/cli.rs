@@ -30,7 +30,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve the platform API.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Manage users.
     #[command(subcommand)]
     User(UserCmd),
@@ -179,7 +179,7 @@ pub fn main() -> i32 {
 
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Serve(args) => serve_cmd(cli.data, args),
+        Command::Serve(args) => serve_cmd(cli.data, *args),
         Command::User(UserCmd::Add { name }) => {
             let u = Admin::open(&cli.data)?.create_user(&name)?;
             println!("{}\t{}", u.user_id, u.name);
