@@ -884,6 +884,52 @@ fn databases_token_rotate() {
     });
 }
 
+#[test]
+fn databases_execute() {
+    // `databases execute --command SQL` posts `{"sql"}`; `--file` posts `{"batch":[{"sql"}]}`.
+    run(|cli| async move {
+        let id = s(&cli.create_database("sql").await, "database_id").to_string();
+        cli.database_when_provisioned(&id).await;
+        let path = format!("{}/databases/{}/query", cli.p(), esc(&id));
+        let a = cli.post(&path, json!({ "sql": "SELECT 1 AS one" })).await;
+        ok(&a, "databases execute --command");
+        let results = arr(&a.json, "results");
+        assert_eq!(results.len(), 1, "{}", a.text);
+        let r = &results[0];
+        assert_eq!(int(r, "statement"), 1, "statements are 1-based: {r}");
+        assert!(b(r, "success"));
+        let cols = arr(r, "columns");
+        assert_eq!(s(&cols[0], "name"), "one");
+        let rows = arr(r, "rows");
+        assert_eq!(rows[0][0]["type"], "integer", "{r}");
+        assert_eq!(rows[0][0]["value"], "1", "integer values are strings: {r}");
+        for k in ["affected_row_count", "rows_read", "rows_written"] {
+            int(r, k);
+        }
+        assert!(r["query_duration_ms"].is_number(), "{r}");
+
+        let a = cli
+            .post(
+                &path,
+                json!({ "batch": [
+                    { "sql": "CREATE TABLE t (x TEXT)" },
+                    { "sql": "INSERT INTO t VALUES ('a')" },
+                    { "sql": "SELECT * FROM no_such_table" }
+                ]}),
+            )
+            .await;
+        ok(&a, "databases execute --file (a failed statement is a 200)");
+        let results = arr(&a.json, "results");
+        assert_eq!(results.len(), 3, "{}", a.text);
+        assert!(b(&results[1], "success"));
+        assert_eq!(s(&results[1], "last_insert_rowid"), "1");
+        assert!(!b(&results[2], "success"), "{}", a.text);
+        let e = &results[2]["error"];
+        s(e, "message");
+        s(e, "code");
+    });
+}
+
 // ---------- apps ----------
 
 #[test]

@@ -9,7 +9,9 @@ use crate::local::error::{ApiError, ApiResult};
 use crate::local::model::auth::{DATABASE_READ, DATABASE_WRITE};
 use crate::local::model::databases;
 use crate::local::model::idempotency::Stored;
+use crate::local::model::queries::{self, QueryInput};
 use crate::local::model::validate::DatabaseInput;
+use crate::local::store::files;
 use crate::local::model::{InProject, Item};
 
 pub async fn list(call: Call<InProject>) -> ApiResult<Json<Value>> {
@@ -51,4 +53,28 @@ pub async fn delete(call: Call<Item<InProject>>) -> ApiResult<Json<Value>> {
         .await?;
     databases::remove_file(&settings, &id).await?;
     Ok(answer)
+}
+
+/// `POST .../query`: the database is found in the store's transaction, then the statements run
+/// on its own file, off the async threads. The scope is not public: executing SQL may write, so
+/// comwit-local asks for `database:write`.
+pub async fn query(
+    call: Call<Item<InProject>>,
+    body: JsonBody<QueryInput>,
+) -> ApiResult<Json<Value>> {
+    let data_dir = call.settings().data_dir.clone();
+    let input = body.input;
+    let (database_id, statements) = call
+        .apply(DATABASE_WRITE, move |t, p, _| {
+            let db = databases::DATABASES.get(t, &p.parent.project_id, &p.id)?;
+            Ok((db.database_id, input?))
+        })
+        .await?;
+    tokio::task::spawn_blocking(move || {
+        let conn = files::open(&data_dir, &database_id).map_err(ApiError::internal)?;
+        queries::run(&conn, &statements)
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))?
+    .map(Json)
 }

@@ -45,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(db, axum::routing::delete(databases::delete))
         .route(&format!("{db}/token/rotate"), post(databases::rotate))
+        .route(&format!("{db}/query"), post(databases::query))
         .route(
             &format!("{db}/tokens"),
             get(database_tokens::list).post(database_tokens::create),

@@ -27,6 +27,7 @@ pub mod hostnames;
 pub mod idempotency;
 pub mod json;
 pub mod projects;
+pub mod queries;
 pub mod ratelimit;
 pub mod records;
 pub mod registrar;
