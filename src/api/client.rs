@@ -162,6 +162,17 @@ impl Client {
             .await
     }
 
+    /// POST without an Idempotency-Key, for a request that is not safe to send twice and whose
+    /// route takes no key: retried only when it cannot have reached the platform or was refused
+    /// before any work (429).
+    pub async fn post_unkeyed<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        self.json(Method::POST, path, to_json(body)?, None).await
+    }
+
     /// A fresh random Idempotency-Key, for [`Client::post_keyed`].
     pub fn new_idempotency_key() -> String {
         idempotency_key()

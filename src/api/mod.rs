@@ -12,6 +12,7 @@ pub mod hostnames;
 pub mod models;
 mod pacer;
 pub mod projects;
+pub mod queries;
 pub mod registrar;
 mod retry;
 

@@ -29,6 +29,10 @@ pub(crate) fn retry_reason(
     if failure == Failure::Connect {
         return Some("connection failed");
     }
+    // A 429 is a refusal before any work: as safe to send again.
+    if failure == Failure::Status(429) {
+        return Some("rate limited (429)");
+    }
     let repeatable = has_key
         || matches!(
             *method,

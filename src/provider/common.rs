@@ -421,6 +421,22 @@ pub fn lookup_project(config: &Value, shared: &Shared) -> Result<String, Diagnos
 
 /// Resolves `project_id` for a plan: the configured value, else the provider's default.
 /// An unknown value stays unknown.
+/// The project of an action's config: its `project_id`, else the provider's.
+pub fn action_project(project_id: &Option<String>, shared: &Shared) -> Result<String, Diagnostics> {
+    project_id
+        .clone()
+        .or_else(|| shared.default_project())
+        .ok_or_else(|| {
+            Diagnostic::error(
+                "Missing project_id",
+                "No project was given: set `project_id` in the action's config, or a default \
+                 `project_id` in the provider block (or COMWIT_PROJECT_ID).",
+            )
+            .with_attribute(AttributePath::new("project_id"))
+            .into()
+        })
+}
+
 pub fn plan_project_id(config: &Value, shared: &Shared) -> Result<Value, Diagnostics> {
     match config.get("project_id") {
         Some(Value::Unknown) => Ok(Value::Unknown),

@@ -113,9 +113,12 @@ impl Provider for ComwitProvider {
     }
 
     fn actions(&self) -> Vec<Arc<dyn Action>> {
-        vec![Arc::new(apps::rollback_action::AppRollbackAction::new(
-            self.shared.clone(),
-        ))]
+        vec![
+            Arc::new(apps::rollback_action::AppRollbackAction::new(
+                self.shared.clone(),
+            )),
+            core::database_execute_action(&self.shared),
+        ]
     }
 
     fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {

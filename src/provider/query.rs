@@ -16,7 +16,7 @@ use serde::Deserialize;
 pub fn project_identity() -> IdentityAttribute {
     IdentityAttribute::optional(
         "project_id",
-        "The project (`prj_` and 16 hex digits). Defaults to the provider's `project_id`.",
+        "The project's ID, as the platform gives it. Defaults to the provider's `project_id`.",
     )
 }
 

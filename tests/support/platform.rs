@@ -173,6 +173,15 @@ impl Platform {
         self.server.as_ref().unwrap().request_counts()
     }
 
+    /// Requests answered with a 5xx so far (the injected faults, on a failing platform).
+    pub fn server_errors(&self) -> u64 {
+        self.request_counts()
+            .iter()
+            .filter(|(s, _)| **s >= 500)
+            .map(|(_, n)| n)
+            .sum()
+    }
+
     /// All requests answered so far.
     pub fn request_total(&self) -> u64 {
         self.request_counts().values().sum()

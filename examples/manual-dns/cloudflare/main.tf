@@ -29,7 +29,7 @@ provider "comwit" {
 provider "cloudflare" {}
 
 resource "comwit_app" "web" {
-  name    = "web"
+  name = "web"
 }
 
 resource "comwit_app_hostname" "www" {

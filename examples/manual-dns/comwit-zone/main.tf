@@ -39,7 +39,7 @@ provider "comwit" {
 }
 
 resource "comwit_app" "web" {
-  name    = "web"
+  name = "web"
 }
 
 # --- Manual DNS: Comwit says which records to publish...

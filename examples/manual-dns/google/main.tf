@@ -34,7 +34,7 @@ provider "google" {
 }
 
 resource "comwit_app" "web" {
-  name    = "web"
+  name = "web"
 }
 
 resource "comwit_app_hostname" "www" {

@@ -48,7 +48,7 @@ provider "dns" {
 }
 
 resource "comwit_app" "web" {
-  name    = "web"
+  name = "web"
 }
 
 resource "comwit_app_hostname" "www" {

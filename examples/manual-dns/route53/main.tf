@@ -30,7 +30,7 @@ provider "aws" {
 }
 
 resource "comwit_app" "web" {
-  name    = "web"
+  name = "web"
 }
 
 resource "comwit_app_hostname" "www" {

@@ -1,5 +1,5 @@
 resource "comwit_app" "web" {
-  name    = "web"
+  name = "web"
 }
 
 # Manual DNS: publish dns_records at the DNS provider that hosts example.org. The keys, names

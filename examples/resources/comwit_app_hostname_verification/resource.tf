@@ -1,5 +1,5 @@
 resource "comwit_app" "web" {
-  name    = "web"
+  name = "web"
 }
 
 resource "comwit_app_hostname" "www" {

@@ -11,8 +11,8 @@ use crate::local::model::databases;
 use crate::local::model::idempotency::Stored;
 use crate::local::model::queries::{self, QueryInput};
 use crate::local::model::validate::DatabaseInput;
-use crate::local::store::files;
 use crate::local::model::{InProject, Item};
+use crate::local::store::files;
 
 pub async fn list(call: Call<InProject>) -> ApiResult<Json<Value>> {
     call.read(DATABASE_READ, |t, p, _| databases::list(t, &p.project_id))

@@ -51,15 +51,14 @@ impl Body for QueryInput {
     /// The statements, in order.
     type Valid = Vec<String>;
     fn check(self) -> ApiResult<Vec<String>> {
-        let statements = match (self.sql, self.batch) {
-            (Some(sql), None) => vec![sql],
-            (None, Some(batch)) => batch.into_iter().map(|s| s.sql).collect(),
-            _ => {
-                return Err(ApiError::bad_request(
+        let statements =
+            match (self.sql, self.batch) {
+                (Some(sql), None) => vec![sql],
+                (None, Some(batch)) => batch.into_iter().map(|s| s.sql).collect(),
+                _ => return Err(ApiError::bad_request(
                     "send exactly one of `sql` (one statement) and `batch` (a list of `{\"sql\"}`)",
-                ))
-            }
-        };
+                )),
+            };
         if statements.is_empty() {
             return Err(ApiError::invalid("batch", "the batch has no statements"));
         }
@@ -239,7 +238,10 @@ mod tests {
         assert_eq!(r[2]["columns"][0]["decltype"], "TEXT");
         assert_eq!(r[2]["rows"][0][0], json!({"type": "text", "value": "a"}));
         assert_eq!(r[2]["rows"][0][1], json!({"type": "float", "value": "1.5"}));
-        assert_eq!(r[2]["rows"][0][2], json!({"type": "blob", "base64": "AP8="}));
+        assert_eq!(
+            r[2]["rows"][0][2],
+            json!({"type": "blob", "base64": "AP8="})
+        );
         assert_eq!(r[2]["rows"][0][3], json!({"type": "integer", "value": "7"}));
         assert_eq!(r[2]["rows"][1][0], json!({"type": "null"}));
         assert_eq!(r[2]["rows_read"], 2);
@@ -265,7 +267,12 @@ mod tests {
         // A failure inside a transaction: the results tell it, and nothing stays.
         let r = results(
             &conn,
-            &["BEGIN", "INSERT INTO t VALUES (1)", "INSERT INTO nope VALUES (1)", "COMMIT"],
+            &[
+                "BEGIN",
+                "INSERT INTO t VALUES (1)",
+                "INSERT INTO nope VALUES (1)",
+                "COMMIT",
+            ],
         )
         .unwrap();
         assert_eq!(r[2]["success"], false);
@@ -297,7 +304,11 @@ mod tests {
             json!({"batch": vec![json!({"sql": "SELECT 1"}); MAX_STATEMENTS + 1]}),
             json!({"batch": vec![json!({"sql": "x".repeat(MAX_STATEMENT_BYTES)}); 19]}),
         ] {
-            assert_eq!(check(bad.clone()).unwrap_err().status.as_u16(), 400, "{bad}");
+            assert_eq!(
+                check(bad.clone()).unwrap_err().status.as_u16(),
+                400,
+                "{bad}"
+            );
         }
     }
 }

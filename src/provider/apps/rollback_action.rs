@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::opaque_id_validator;
 use crate::api::models::Build;
 use crate::api::Client;
-use crate::provider::common::{api_error, call};
+use crate::provider::common::{action_project, api_error, call};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::model;
@@ -80,19 +80,7 @@ struct Target {
 
 impl AppRollbackAction {
     fn project(&self, config: &RollbackModel) -> Result<String, Diagnostics> {
-        config
-            .project_id
-            .clone()
-            .or_else(|| self.shared.default_project())
-            .ok_or_else(|| {
-                Diagnostic::error(
-                    "Missing project_id",
-                    "No project was given: set `project_id` in the action's config, or a \
-                     default `project_id` in the provider block (or COMWIT_PROJECT_ID).",
-                )
-                .with_attribute(AttributePath::new("project_id"))
-                .into()
-            })
+        action_project(&config.project_id, &self.shared)
     }
 
     /// Finds the build to roll back to: the configured one (which must be the app's), else

@@ -375,11 +375,7 @@ impl ModelResource for DatabaseResource {
     }
 
     fn identity_import_id(&self, identity: &Value) -> Result<String, Diagnostics> {
-        let ids = [
-            ("project_id", "a project", "prj"),
-            ("database_id", "a database", "db"),
-        ];
-        query::check_identity_ids(identity, &ids, "")?;
+        query::check_identity_ids(identity, &super::DATABASE_IDENTITY_IDS, "")?;
         query::import_id(identity, &IDENTITY_ORDER, &self.shared)
     }
 }

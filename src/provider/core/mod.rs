@@ -5,7 +5,9 @@
 
 mod database;
 mod database_data_source;
+mod database_execute;
 mod database_list;
+mod database_migration;
 mod database_state;
 mod database_token;
 mod database_wait;
@@ -14,6 +16,7 @@ mod project;
 mod project_data_source;
 mod project_list;
 mod projects_data_source;
+mod sql;
 
 use std::sync::Arc;
 
@@ -25,11 +28,24 @@ use crate::provider::common::is_dns_label;
 use crate::tfplugin::resource::{DataSource, EphemeralResource, ListResource, Resource};
 use crate::tfplugin::schema::validators::{self, Matches};
 
+/// The IDs an identity below a database holds: `(attribute, noun, prefix)`.
+const DATABASE_IDENTITY_IDS: [(&str, &str, &str); 2] = [
+    ("project_id", "a project", "prj"),
+    ("database_id", "a database", "db"),
+];
+
 pub fn resources(shared: &Shared) -> Vec<Arc<dyn Resource>> {
     vec![
         Arc::new(project::ProjectResource::new(shared.clone())),
         Arc::new(database::DatabaseResource::new(shared.clone())),
+        Arc::new(database_migration::DatabaseMigrationResource::new(
+            shared.clone(),
+        )),
     ]
+}
+
+pub fn database_execute_action(shared: &Shared) -> Arc<dyn crate::tfplugin::resource::Action> {
+    Arc::new(database_execute::DatabaseExecuteAction::new(shared.clone()))
 }
 
 pub fn data_sources(shared: &Shared) -> Vec<Arc<dyn DataSource>> {
@@ -98,6 +114,7 @@ mod tests {
         FolderTypes::new(resources, data_sources, list_resources).check(&[
             "comwit_project",
             "comwit_database",
+            "comwit_database_migration",
             "comwit_project",
             "comwit_projects",
             "comwit_database",

@@ -10,6 +10,7 @@ mod database_errors;
 // database slice replaces the ephemeral token (take its version at merge).
 // mod database_token;
 mod import;
+mod migration;
 mod project;
 mod public;
 mod query;
