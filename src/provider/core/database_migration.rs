@@ -297,7 +297,7 @@ fn apply_batch(
     };
     let mut batch = vec![
         CREATE_TABLE.to_string(),
-        "BEGIN;".to_string(),
+        "BEGIN IMMEDIATE;".to_string(),
         format!(
             "INSERT INTO {TABLE} (name, sha256, sql, applied_at) VALUES ({}, {}, {recorded_sql}, {});",
             sql::literal(&m.name),
@@ -649,7 +649,7 @@ mod tests {
         let st = statements(text).unwrap();
         let b = apply_batch(&m, text, &st, "2026-12-06T00:00:00Z");
         assert_eq!(b.len(), st.len() + RESERVED);
-        assert_eq!(b[1], "BEGIN;");
+        assert_eq!(b[1], "BEGIN IMMEDIATE;");
         assert!(
             b[2].starts_with("INSERT INTO _comwit_migrations"),
             "{}",

@@ -249,3 +249,29 @@ fn the_execute_action_reports_each_statement() {
     w.destroy();
     p.assert_public_contract();
 }
+
+/// A hundred migrations of one database (applied ten at a time by Terraform, on one SQLite
+/// file): a refresh plan reads their record with one query, besides the database's list.
+#[test]
+fn a_refresh_of_a_hundred_migrations_is_one_query() {
+    let p = Platform::start();
+    let Some(w) = p.workdir() else { return };
+    let project = create_project(&p, "core-migrations-many");
+    let body = format!(
+        "{DATABASE}{}resource \"comwit_database_migration\" \"many\" {{\n  count       = 100\n  database_id = comwit_database.db.database_id\n  name        = \"row_${{count.index}}\"\n  sql         = \"INSERT INTO log VALUES (${{count.index}})\"\n  depends_on  = [comwit_database_migration.log]\n}}\n",
+        migration("log", "0000_log", "CREATE TABLE log (n INTEGER NOT NULL);", None)
+    );
+    w.config(&hcl(Some(&project), &body));
+    w.apply();
+    assert_eq!(scalar(&p, &w, "SELECT count(*) FROM log"), 100);
+    let before = p.request_total();
+    w.assert_no_changes();
+    let calls = p.request_total() - before;
+    eprintln!("refresh plan of 101 migrations and their database: {calls} API calls");
+    assert!(
+        calls <= 2,
+        "a refresh of 101 migrations made {calls} API calls (the database list, one query)"
+    );
+    w.destroy();
+    p.assert_public_contract();
+}
