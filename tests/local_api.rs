@@ -1494,7 +1494,7 @@ async fn idempotent_retries() {
         .await;
     assert_eq!(
         (other.status, other.code()),
-        (400, "idempotency_key_reused")
+        (400, "idempotency_mismatch")
     );
     assert_eq!(
         env.get("/v1/projects").await.body["projects"]

@@ -126,7 +126,8 @@ impl Idem {
                     "Idempotency-Key",
                     "this Idempotency-Key was already used for a different request",
                 );
-                e.code = "idempotency_key_reused";
+                // The public code of a key sent again with another request (seen on seeds).
+                e.code = "idempotency_mismatch";
                 Err(e)
             }
             Some((_, status, body, location)) => Ok(Some(Stored {
