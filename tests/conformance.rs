@@ -930,6 +930,85 @@ fn databases_execute() {
     });
 }
 
+/// Now in milliseconds since the epoch.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+/// `restorePoint` / `alias` members, as `databases restore-points list` and `aliases list` read.
+fn restore_points_view(v: &Value) {
+    for p in arr(v, "restore_points") {
+        s(p, "generation_id");
+        int(p, "created_at_ms");
+        if let Some(x) = p.get("precise_until_ms") {
+            assert!(x.is_null() || x.is_i64(), "precise_until_ms: {p}");
+        }
+    }
+    for a in arr(v, "aliases") {
+        s(a, "alias");
+        s(a, "target_kind");
+        int(a, "created_at_ms");
+    }
+}
+
+#[test]
+fn databases_restore_points_list() {
+    run(|cli| async move {
+        let id = s(&cli.create_database("history").await, "database_id").to_string();
+        cli.database_when_provisioned(&id).await;
+        let a = cli
+            .get(&format!(
+                "{}/databases/{}/restore-points",
+                cli.p(),
+                esc(&id)
+            ))
+            .await;
+        ok(&a, "databases restore-points list");
+        restore_points_view(&a.json);
+    });
+}
+
+#[test]
+fn databases_aliases_set_list_delete() {
+    run(|cli| async move {
+        let id = s(&cli.create_database("aliased").await, "database_id").to_string();
+        cli.database_when_provisioned(&id).await;
+        let path = format!(
+            "{}/databases/{}/aliases/before-migration",
+            cli.p(),
+            esc(&id)
+        );
+        let a = cli
+            .post(&path, json!({ "restore_to": { "timestamp_ms": now_ms() } }))
+            .await;
+        ok(&a, "databases aliases set");
+        assert_eq!(s(&a.json, "database_id"), id);
+        assert_eq!(s(&a.json, "alias"), "before-migration");
+        let listed = cli
+            .get(&format!(
+                "{}/databases/{}/restore-points",
+                cli.p(),
+                esc(&id)
+            ))
+            .await;
+        ok(&listed, "databases aliases list");
+        restore_points_view(&listed.json);
+        assert!(
+            arr(&listed.json, "aliases")
+                .iter()
+                .any(|x| x["alias"] == "before-migration"),
+            "{}",
+            listed.text
+        );
+        let a = cli.delete(&path).await;
+        ok(&a, "databases aliases delete");
+        assert_eq!(s(&a.json, "alias"), "before-migration");
+    });
+}
+
 // ---------- apps ----------
 
 #[test]

@@ -1492,10 +1492,7 @@ async fn idempotent_retries() {
             &key,
         )
         .await;
-    assert_eq!(
-        (other.status, other.code()),
-        (400, "idempotency_mismatch")
-    );
+    assert_eq!((other.status, other.code()), (400, "idempotency_mismatch"));
     assert_eq!(
         env.get("/v1/projects").await.body["projects"]
             .as_array()
@@ -2727,4 +2724,125 @@ async fn hrana_cursor_answers_a_batch_as_lines() {
         .unwrap();
     assert_eq!(refused.status().as_u16(), 401);
     env.server.shutdown().await;
+}
+
+/// Restore points are real: each generation is a snapshot of the database's file as it was
+/// (the first at its creation, then after writes), readable by SQLite; aliases name points of
+/// that history and pin their generation.
+#[tokio::test]
+async fn restore_points_are_snapshots_of_the_data_as_it_was() {
+    let env = start_with(|c| c.snapshot_interval = Duration::from_millis(100)).await;
+    let pid = env.project("history").await;
+    let (id, _) = env
+        .database_with_token(&pid, "history", "full_access")
+        .await;
+    let db = format!("/v1/projects/{pid}/databases/{id}");
+    let rp = format!("{db}/restore-points");
+    let first = env.get(&rp).await;
+    assert_eq!(first.status, 200, "{first:?}");
+    assert_eq!(first.body["restore_points"].as_array().unwrap().len(), 1);
+    assert!(first.body["restore_points"][0]["precise_until_ms"].is_null());
+
+    let query = format!("{db}/query");
+    for sql in ["CREATE TABLE t (x)", "INSERT INTO t VALUES (1)"] {
+        assert_eq!(env.post(&query, json!({ "sql": sql })).await.status, 200);
+    }
+    let second = generations_at_least(&env, &rp, 2).await;
+    let r = env
+        .post(&query, json!({ "sql": "INSERT INTO t VALUES (2)" }))
+        .await;
+    assert_eq!(r.status, 200);
+    let third = generations_at_least(&env, &rp, 3).await;
+    // A read does not make a generation.
+    let r = env.post(&query, json!({ "sql": "SELECT * FROM t" })).await;
+    assert_eq!(r.status, 200);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let after_read = env.get(&rp).await;
+    assert_eq!(
+        after_read.body["restore_points"].as_array().unwrap().len(),
+        3
+    );
+
+    let gens: Vec<Value> = third.body["restore_points"].as_array().unwrap().clone();
+    let rows = |g: &Value| {
+        let file = env
+            .dir
+            .path()
+            .join("databases")
+            .join(format!("{id}.gen"))
+            .join(format!("{}.db", g["generation_id"].as_str().unwrap()));
+        let conn = rusqlite::Connection::open(file).unwrap();
+        conn.query_row("SELECT count(*) FROM t", [], |r| r.get::<_, i64>(0))
+            .unwrap_or(-1)
+    };
+    assert_eq!(
+        rows(&gens[0]),
+        -1,
+        "the first generation is the empty database"
+    );
+    assert_eq!(rows(&gens[1]), 1);
+    assert_eq!(rows(&gens[2]), 2);
+    assert_eq!(gens[0]["precise_until_ms"], gens[1]["created_at_ms"]);
+    assert_eq!(second.body["restore_points"][1]["pinned"], false);
+
+    // An alias at the second generation's time pins it.
+    let at = gens[1]["created_at_ms"].as_i64().unwrap();
+    let set = env
+        .post(
+            &format!("{db}/aliases/before-two"),
+            json!({ "restore_to": { "timestamp_ms": at } }),
+        )
+        .await;
+    assert_eq!(set.status, 200, "{set:?}");
+    assert_eq!(
+        set.body,
+        json!({ "database_id": id, "alias": "before-two" })
+    );
+    let listed = env.get(&rp).await;
+    assert_eq!(listed.body["restore_points"][1]["pinned"], true);
+    assert_eq!(listed.body["aliases"][0]["target_kind"], "timestamp_ms");
+    assert_eq!(listed.body["aliases"][0]["target_value"], at);
+    for (body, status) in [
+        (
+            json!({ "restore_to": { "timestamp_ms": at, "generation": "x" } }),
+            400,
+        ),
+        (json!({ "restore_to": { "timestamp_ms": 1 } }), 400),
+        (json!({ "restore_to": { "timestamp_ms": i64::MAX } }), 400),
+        (
+            json!({ "restore_to": { "generation": "gen-unknown" } }),
+            404,
+        ),
+    ] {
+        let r = env.post(&format!("{db}/aliases/bad"), body.clone()).await;
+        assert_eq!(r.status, status, "{body}: {r:?}");
+    }
+    assert_eq!(
+        env.delete(&format!("{db}/aliases/before-two")).await.status,
+        200
+    );
+    assert_eq!(
+        env.delete(&format!("{db}/aliases/before-two")).await.status,
+        404
+    );
+    // Deleting the database removes its snapshots.
+    assert_eq!(env.delete(&db).await.status, 200);
+    assert!(!env
+        .dir
+        .path()
+        .join("databases")
+        .join(format!("{id}.gen"))
+        .exists());
+}
+
+/// The restore points once there are `n` generations (snapshots come after writes).
+async fn generations_at_least(env: &Env, path: &str, n: usize) -> local_common::Resp {
+    for _ in 0..100 {
+        let r = env.get(path).await;
+        if r.body["restore_points"].as_array().unwrap().len() >= n {
+            return r;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no generation {n}");
 }

@@ -740,6 +740,7 @@ mod tests {
                 limiter: None,
                 counts: Default::default(),
                 lose_answers: Default::default(),
+                written: Default::default(),
             }));
         let app = router(state);
         let call = |method: &str, host: &str| {

@@ -102,6 +102,9 @@ pub struct ServeArgs {
     /// Milliseconds between background checks of pending Manual DNS hostnames.
     #[arg(long, default_value_t = 1000)]
     pub dns_check_interval: u64,
+    /// Milliseconds between snapshots of the databases written to (each a restore point).
+    #[arg(long, default_value_t = 1000)]
+    pub snapshot_interval: u64,
     /// Largest deploy bundle in bytes.
     #[arg(long, default_value_t = 64 << 20)]
     pub max_bundle_bytes: usize,
@@ -281,6 +284,7 @@ fn serve_cmd(data: PathBuf, args: ServeArgs) -> Result<(), String> {
         database_provision_delay: Duration::from_millis(args.database_delay),
         domain_activation_delay: Duration::from_millis(args.domain_delay),
         dns_check_interval: Duration::from_millis(args.dns_check_interval),
+        snapshot_interval: Duration::from_millis(args.snapshot_interval),
         max_bundle_bytes: args.max_bundle_bytes,
         database_url_base: args.database_url_base,
         extensions: !args.no_extensions,

@@ -34,7 +34,7 @@ use Source::*;
 
 /// Every route comwit-local serves, as `(method, path template, source)`. Path parameters are
 /// written `{}` (their names do not matter here). Public operations that comwit-local does not
-/// serve yet (restore points, restores, aliases, operations, seed
+/// serve yet (restores, operations, seed
 /// uploads, app logs, storage) are not rows: docs/api/openapi.yaml marks them
 /// `x-comwit-local: not-served`, and they answer 404 like any unknown route.
 pub const ROUTES: &[(&str, &str, Source)] = &[
@@ -52,6 +52,21 @@ pub const ROUTES: &[(&str, &str, Source)] = &[
         Documented,
     ),
     ("POST", "/v1/projects/{}/databases/{}/query", OfficialCli),
+    (
+        "GET",
+        "/v1/projects/{}/databases/{}/restore-points",
+        OfficialCli,
+    ),
+    (
+        "POST",
+        "/v1/projects/{}/databases/{}/aliases/{}",
+        OfficialCli,
+    ),
+    (
+        "DELETE",
+        "/v1/projects/{}/databases/{}/aliases/{}",
+        OfficialCli,
+    ),
     // Apps.
     ("GET", "/v1/projects/{}/apps", Documented),
     ("POST", "/v1/projects/{}/apps", Documented),

@@ -96,6 +96,8 @@ pub struct Config {
     pub domain_activation_delay: Duration,
     /// How often pending Manual DNS hostnames are checked in the background.
     pub dns_check_interval: Duration,
+    /// How often the databases written to are snapshotted (a new restore point each).
+    pub snapshot_interval: Duration,
     /// Largest deploy bundle.
     pub max_bundle_bytes: usize,
     /// Largest JSON body.
@@ -128,6 +130,7 @@ impl Default for Config {
             database_provision_delay: Duration::from_millis(1000),
             domain_activation_delay: Duration::from_millis(1000),
             dns_check_interval: Duration::from_millis(1000),
+            snapshot_interval: Duration::from_millis(1000),
             max_bundle_bytes: 64 << 20,
             max_json_bytes: 8 << 20,
             database_url_base: None,
@@ -306,6 +309,7 @@ pub async fn serve(config: Config) -> Result<Server, String> {
         },
         limiter: config.rate_limit.map(ratelimit::RateLimiter::new),
         counts: stats::RequestCounts::default(),
+        written: Default::default(),
         lose_answers: std::sync::Mutex::new(
             config
                 .lose_answers
@@ -335,11 +339,15 @@ pub async fn serve(config: Config) -> Result<Server, String> {
         spawn_http(db_listener, hrana::router(state.clone()), stopped.clone()),
         spawn_http(apps_listener, apps_http::router(state.clone()), stopped),
     ];
-    let background = tokio::spawn(dns::verify_loop(
+    let verify = dns::verify_loop(
         store,
         std::iter::once(dns_addr).chain(config.resolver).collect(),
         config.dns_check_interval,
-    ));
+    );
+    let snapshots = model::restore_points::snapshot_loop(state.clone(), config.snapshot_interval);
+    let background = tokio::spawn(async move {
+        tokio::join!(verify, snapshots);
+    });
     Ok(Server {
         addr,
         listeners,

@@ -253,9 +253,17 @@ async fn pipeline(
         r.baton.as_deref()
     })
     .await?;
-    let (stream, results, closed) = tokio::task::spawn_blocking(move || run(stream, req, access))
-        .await
-        .map_err(|e| internal(e.to_string()))?;
+    let (stream, results, closed, wrote) = tokio::task::spawn_blocking(move || {
+        let before = changes(&stream);
+        let (stream, results, closed) = run(stream, req, access);
+        let wrote = changes(&stream) != before;
+        (stream, results, closed, wrote)
+    })
+    .await
+    .map_err(|e| internal(e.to_string()))?;
+    if wrote {
+        h.app.mark_written(&stream.database_id);
+    }
     let baton = (!closed).then(|| h.streams.park(stream));
     Ok(PipelineResponse {
         baton,
@@ -275,12 +283,17 @@ async fn cursor(
         r.baton.as_deref()
     })
     .await?;
-    let (stream, result) = tokio::task::spawn_blocking(move || {
+    let (stream, result, wrote) = tokio::task::spawn_blocking(move || {
+        let before = changes(&stream);
         let result = stream.session.batch(&req.batch, access);
-        (stream, result)
+        let wrote = changes(&stream) != before;
+        (stream, result, wrote)
     })
     .await
     .map_err(|e| internal(e.to_string()))?;
+    if wrote {
+        h.app.mark_written(&stream.database_id);
+    }
     let head = CursorHead {
         baton: Some(h.streams.park(stream)),
         base_url: None,
@@ -290,6 +303,13 @@ async fn cursor(
         out.push_str(&line(&entry)?);
     }
     Ok(out)
+}
+
+/// What tells that a stream wrote: its connection's change count, and whether a transaction
+/// is open (its changes count once it commits).
+fn changes(stream: &Stream) -> (u64, bool) {
+    let conn = &stream.session.conn;
+    (conn.total_changes(), conn.is_autocommit())
 }
 
 fn line(v: &impl serde::Serialize) -> Result<String, Failure> {

@@ -65,6 +65,11 @@ impl<P: Scope> Call<P> {
         &self.state.settings
     }
 
+    /// The running platform (for work after the transaction, such as a snapshot).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
     /// The data directory's database-token signer.
     pub fn signer(&self) -> std::sync::Arc<Signer> {
         self.state.signer.clone()

@@ -10,8 +10,9 @@ use crate::local::model::auth::{DATABASE_READ, DATABASE_WRITE};
 use crate::local::model::databases;
 use crate::local::model::idempotency::Stored;
 use crate::local::model::queries::{self, QueryInput};
+use crate::local::model::restore_points::{self, AliasInput};
 use crate::local::model::validate::DatabaseInput;
-use crate::local::model::{InProject, Item};
+use crate::local::model::{InDatabase, InProject, Item};
 use crate::local::store::files;
 
 pub async fn list(call: Call<InProject>) -> ApiResult<Json<Value>> {
@@ -63,6 +64,7 @@ pub async fn query(
     body: JsonBody<QueryInput>,
 ) -> ApiResult<Json<Value>> {
     let data_dir = call.settings().data_dir.clone();
+    let state = call.state().clone();
     let input = body.input;
     let (database_id, statements) = call
         .apply(DATABASE_WRITE, move |t, p, _| {
@@ -70,11 +72,44 @@ pub async fn query(
             Ok((db.database_id, input?))
         })
         .await?;
-    tokio::task::spawn_blocking(move || {
-        let conn = files::open(&data_dir, &database_id).map_err(ApiError::internal)?;
-        queries::run(&conn, &statements)
+    let id = database_id.clone();
+    let (answer, wrote) = tokio::task::spawn_blocking(move || {
+        let conn = files::open(&data_dir, &id).map_err(ApiError::internal)?;
+        let answer = queries::run(&conn, &statements);
+        Ok::<_, ApiError>((answer, conn.total_changes() > 0))
     })
     .await
-    .map_err(|e| ApiError::internal(e.to_string()))?
-    .map(Json)
+    .map_err(|e| ApiError::internal(e.to_string()))??;
+    if wrote {
+        state.mark_written(&database_id);
+    }
+    answer.map(Json)
+}
+
+/// `GET .../restore-points`: the database's generations and aliases.
+pub async fn restore_points(call: Call<Item<InProject>>) -> ApiResult<Json<Value>> {
+    call.read(DATABASE_READ, |t, p, _| {
+        let db = databases::DATABASES.get(t, &p.parent.project_id, &p.id)?;
+        restore_points::list(t, &db.database_id)
+    })
+    .await
+}
+
+/// `POST .../aliases/{alias}` `{"restore_to":{...}}`: sets or moves the alias.
+pub async fn set_alias(
+    call: Call<Item<InDatabase>>,
+    body: JsonBody<AliasInput>,
+) -> ApiResult<Json<Value>> {
+    call.update(DATABASE_WRITE, body, |t, p, _, point| {
+        restore_points::set_alias(t, &p.parent.database_id, &p.id, point)
+    })
+    .await
+}
+
+/// `DELETE .../aliases/{alias}`.
+pub async fn delete_alias(call: Call<Item<InDatabase>>) -> ApiResult<Json<Value>> {
+    call.write(DATABASE_WRITE, |t, p, _| {
+        restore_points::delete_alias(t, &p.parent.database_id, &p.id)
+    })
+    .await
 }

@@ -47,6 +47,14 @@ pub fn router(state: AppState) -> Router {
         .route(&format!("{db}/token/rotate"), post(databases::rotate))
         .route(&format!("{db}/query"), post(databases::query))
         .route(
+            &format!("{db}/restore-points"),
+            get(databases::restore_points),
+        )
+        .route(
+            &format!("{db}/aliases/{{alias}}"),
+            post(databases::set_alias).delete(databases::delete_alias),
+        )
+        .route(
             &format!("{db}/tokens"),
             get(database_tokens::list).post(database_tokens::create),
         )

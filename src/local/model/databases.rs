@@ -105,6 +105,10 @@ pub fn create(t: &Tx<'_>, project_id: &str, idem: Idem, input: DatabaseInput) ->
         ],
     )?;
     files::create(&t.settings.data_dir, &id).map_err(ApiError::internal)?;
+    // Its first restore point: the empty database, as it is at its creation.
+    let generation = super::restore_points::new_generation_id();
+    files::snapshot(&t.settings.data_dir, &id, &generation).map_err(ApiError::internal)?;
+    super::restore_points::record(t, &id, &generation, now)?;
     let url = database_url(t.settings, &tenant_id);
     let authentication = input.authentication.unwrap_or_else(|| "comwit".to_string());
     let answer = |created: bool| {

@@ -31,6 +31,7 @@ pub mod queries;
 pub mod ratelimit;
 pub mod records;
 pub mod registrar;
+pub mod restore_points;
 pub mod state;
 pub mod stats;
 pub mod validate;

@@ -40,6 +40,24 @@ pub struct Shared {
     /// `METHOD route` (normalised, see [`crate::local::contract::normalize`]) of each request
     /// still to lose its answer after its work (`Config::lose_answers`).
     pub lose_answers: std::sync::Mutex<Vec<String>>,
+    /// Databases written to since their last snapshot (see [`super::restore_points`]).
+    pub written: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+impl Shared {
+    /// Notes that a database's data changed: its next snapshot is due.
+    pub fn mark_written(&self, database_id: &str) {
+        self.written
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(database_id.to_string());
+    }
+
+    /// The databases written to since the last call.
+    pub fn take_written(&self) -> Vec<String> {
+        let mut w = self.written.lock().unwrap_or_else(|p| p.into_inner());
+        w.drain().collect()
+    }
 }
 
 /// The state every handler gets.

@@ -55,7 +55,33 @@ pub fn create_missing(data_dir: &Path, database_ids: &[String]) -> Result<(), St
     Ok(())
 }
 
-/// Remove the file of a deleted database (and SQLite's files beside it).
+/// The directory of a database's snapshots, one file per generation.
+pub fn generations_dir(data_dir: &Path, database_id: &str) -> PathBuf {
+    data_dir.join(DIR).join(format!("{database_id}.gen"))
+}
+
+/// The snapshot of one generation of a database.
+pub fn generation_path(data_dir: &Path, database_id: &str, generation_id: &str) -> PathBuf {
+    generations_dir(data_dir, database_id).join(format!("{generation_id}.db"))
+}
+
+/// Write generation `generation_id` of a database: a consistent copy of its file as it is
+/// (`VACUUM INTO`, which reads one snapshot of the database while writers go on).
+pub fn snapshot(data_dir: &Path, database_id: &str, generation_id: &str) -> Result<(), String> {
+    let dir = generations_dir(data_dir, database_id);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+    let target = generation_path(data_dir, database_id, generation_id);
+    let conn = open(data_dir, database_id)?;
+    // VACUUM INTO attaches its target: allow that on this connection of our own (the ones
+    // handed to clients keep ATTACH off).
+    conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 1)
+        .map_err(|e| e.to_string())?;
+    conn.execute("VACUUM INTO ?1", [target.to_string_lossy()])
+        .map_err(|e| format!("cannot snapshot database {database_id}: {e}"))?;
+    Ok(())
+}
+
+/// Remove the file of a deleted database (and SQLite's files beside it, and its snapshots).
 pub fn remove(data_dir: &Path, database_id: &str) -> std::io::Result<()> {
     let file = path(data_dir, database_id);
     for suffix in ["", "-wal", "-shm"] {
@@ -66,7 +92,10 @@ pub fn remove(data_dir: &Path, database_id: &str) -> std::io::Result<()> {
             _ => {}
         }
     }
-    Ok(())
+    match std::fs::remove_dir_all(generations_dir(data_dir, database_id)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
 }
 
 /// Write a file readable by its owner only (where the platform has such modes).

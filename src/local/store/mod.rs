@@ -33,7 +33,28 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(DATABASE_TOKENS),
     Migration::Sql(DATABASES_PUBLIC),
     Migration::Sql(APP_DELETIONS),
+    Migration::Sql(RESTORE_POINTS),
 ];
+
+/// Each database's restore points (one snapshot of its file per generation, in
+/// `databases/<database_id>.gen/`) and its aliases of a point in its history.
+const RESTORE_POINTS: &str = r#"
+CREATE TABLE restore_points (
+    seq INTEGER PRIMARY KEY,
+    generation_id TEXT NOT NULL UNIQUE,
+    database_id TEXT NOT NULL REFERENCES databases(database_id) ON DELETE CASCADE,
+    created_at_ms INTEGER NOT NULL
+);
+CREATE INDEX restore_points_by_database ON restore_points(database_id, created_at_ms);
+CREATE TABLE database_aliases (
+    database_id TEXT NOT NULL REFERENCES databases(database_id) ON DELETE CASCADE,
+    alias TEXT NOT NULL,
+    target_kind TEXT NOT NULL,
+    target_value TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (database_id, alias)
+);
+"#;
 
 /// The schema change of the public contract: each database's opaque tenant (its URL's last
 /// segment, distinct from its ID) and the hash of its current one-time token.
