@@ -396,3 +396,78 @@ mod tests {
         assert!(gone.is_deleted());
     }
 }
+
+/// A generation of a database's history: `{generation_id, created_at_ms, base_frame_no,
+/// pinned, precise_until_ms}` (null `precise_until_ms`: up to now).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct RestorePoint {
+    pub generation_id: String,
+    #[serde(default)]
+    pub created_at_ms: Option<i64>,
+    #[serde(default)]
+    pub base_frame_no: Option<i64>,
+    #[serde(default)]
+    pub pinned: bool,
+    #[serde(default)]
+    pub precise_until_ms: Option<i64>,
+}
+
+/// An alias of a point in a database's history: `{alias, target_kind, target_value,
+/// created_at_ms}`; the value is a time (ms) or a generation, as the platform writes it.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct DatabaseAlias {
+    pub alias: String,
+    #[serde(default)]
+    pub target_kind: String,
+    #[serde(default)]
+    pub target_value: serde_json::Value,
+    #[serde(default)]
+    pub created_at_ms: Option<i64>,
+}
+
+/// `GET .../databases/{d}/restore-points`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct RestorePoints {
+    #[serde(default)]
+    pub restore_points: Vec<RestorePoint>,
+    #[serde(default)]
+    pub aliases: Vec<DatabaseAlias>,
+}
+
+impl Client {
+    /// A database's restore points and aliases, as the platform lists them.
+    pub async fn list_restore_points(
+        &self,
+        project_id: &str,
+        database_id: &str,
+    ) -> Result<RestorePoints, ApiError> {
+        let path = format!("{}/restore-points", database_path(project_id, database_id));
+        self.get(&path).await
+    }
+}
+
+#[cfg(test)]
+mod restore_point_tests {
+    use super::*;
+
+    #[test]
+    fn restore_points_are_read_in_the_public_shape() {
+        // As `comwit databases restore-points list --json` reads them.
+        let v: RestorePoints = serde_json::from_str(
+            r#"{"restore_points":[
+                {"generation_id":"g-1","created_at_ms":1700000000000,"base_frame_no":0,"pinned":true,"precise_until_ms":1700000005000},
+                {"generation_id":"g-2","created_at_ms":1700000005000,"pinned":false,"precise_until_ms":null}],
+               "aliases":[{"alias":"before","target_kind":"timestamp_ms","target_value":1700000001000,"created_at_ms":1700000002000}]}"#,
+        )
+        .unwrap();
+        assert_eq!(v.restore_points.len(), 2);
+        assert!(v.restore_points[0].pinned);
+        assert_eq!(v.restore_points[1].precise_until_ms, None);
+        assert_eq!(
+            v.aliases[0].target_value,
+            serde_json::json!(1700000001000i64)
+        );
+        let empty: RestorePoints = serde_json::from_str("{}").unwrap();
+        assert!(empty.restore_points.is_empty());
+    }
+}

@@ -16,6 +16,7 @@ mod project;
 mod project_data_source;
 mod project_list;
 mod projects_data_source;
+mod restore_points_data_source;
 mod sql;
 
 use std::sync::Arc;
@@ -55,6 +56,9 @@ pub fn data_sources(shared: &Shared) -> Vec<Arc<dyn DataSource>> {
             shared.clone(),
         )),
         Arc::new(database_data_source::DatabaseDataSource::new(
+            shared.clone(),
+        )),
+        Arc::new(restore_points_data_source::RestorePointsDataSource::new(
             shared.clone(),
         )),
     ]
@@ -118,6 +122,7 @@ mod tests {
             "comwit_project",
             "comwit_projects",
             "comwit_database",
+            "comwit_database_restore_points",
             "comwit_project",
             "comwit_database",
         ]);

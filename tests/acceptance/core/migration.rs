@@ -2,7 +2,8 @@
 //! (1.14+), on the public query route: a migration runs once, in one transaction with its
 //! record; a changed body fails at plan; a failed statement fails the apply with its message
 //! and leaves nothing; import restores the body from the record; under faults one apply
-//! converges without running anything twice. What the SQL did is read back over the data plane
+//! converges without running anything twice; and the `comwit_database_restore_points` data
+//! source shows the history those writes made. What the SQL did is read back over the data plane
 //! (Hrana at `{database_url}/v3/pipeline`, the protocol as written), not through the provider.
 
 use super::{assert_mentions, hcl, s};
@@ -272,6 +273,73 @@ fn a_refresh_of_a_hundred_migrations_is_one_query() {
         calls <= 2,
         "a refresh of 101 migrations made {calls} API calls (the database list, one query)"
     );
+    w.destroy();
+    p.assert_public_contract();
+}
+
+/// `comwit_database_restore_points` lists the database's generations (one at its creation,
+/// one after the migration wrote) and its aliases, as the platform keeps them.
+#[test]
+fn restore_points_list_the_history_of_a_database() {
+    let p = Platform::start_with(|c| c.snapshot_interval = std::time::Duration::from_millis(100));
+    let Some(w) = p.workdir() else { return };
+    let project = create_project(&p, "core-restore-points");
+    let body = format!(
+        "{DATABASE}{}",
+        migration("users", "0001_users", USERS, None)
+    );
+    w.config(&hcl(Some(&project), &body));
+    w.apply();
+    let db_id = s(&w.resource("comwit_database.db"), "database_id");
+    let api = p.api();
+    // The snapshot after the migration's write comes within the interval.
+    let mut first = Default::default();
+    for _ in 0..100 {
+        first = p
+            .block_on(api.list_restore_points(&project, &db_id))
+            .expect("restore points");
+        if first.restore_points.len() >= 2 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let first: comwit::api::databases::RestorePoints = first;
+    assert_eq!(first.restore_points.len(), 2, "{first:?}");
+    // An alias of the first generation (set with the platform's own route).
+    let alias = p.block_on(async {
+        reqwest::Client::new()
+            .post(format!(
+                "{}/v1/projects/{project}/databases/{db_id}/aliases/empty",
+                p.url
+            ))
+            .bearer_auth(&p.token)
+            .json(&serde_json::json!({"restore_to": {"generation": first.restore_points[0].generation_id}}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    });
+    assert_eq!(alias, 200);
+    let with_data = format!(
+        "{body}\ndata \"comwit_database_restore_points\" \"history\" {{\n  database_id = comwit_database.db.database_id\n}}\n\noutput \"points\" {{\n  value = data.comwit_database_restore_points.history.restore_points\n}}\n\noutput \"aliases\" {{\n  value = data.comwit_database_restore_points.history.aliases\n}}\n"
+    );
+    w.config(&hcl(Some(&project), &with_data));
+    w.apply();
+    let out = w.outputs();
+    let points = out["points"]["value"].as_array().unwrap();
+    assert_eq!(points.len(), 2, "{out}");
+    assert_eq!(
+        points[0]["generation_id"],
+        first.restore_points[0].generation_id.as_str()
+    );
+    assert_eq!(points[0]["pinned"], true);
+    assert_eq!(points[1]["pinned"], false);
+    assert!(points[1]["precise_until"].is_null());
+    assert!(points[0]["created_at"].as_str().unwrap().ends_with('Z'));
+    let aliases = out["aliases"]["value"].as_array().unwrap();
+    assert_eq!(aliases[0]["alias"], "empty");
+    assert_eq!(aliases[0]["target_kind"], "generation");
     w.destroy();
     p.assert_public_contract();
 }
