@@ -1009,6 +1009,62 @@ fn databases_aliases_set_list_delete() {
     });
 }
 
+/// An operation as `databases restore status` reads it.
+fn operation_view(o: &Value) {
+    s(o, "operation_id");
+    s(o, "type");
+    s(o, "status");
+    opt_str(o, "resolved_restore_point");
+    int(o, "created_at_ms");
+    int(o, "updated_at_ms");
+}
+
+#[test]
+fn databases_restore_and_status() {
+    // `databases restore --at TS [--name N]`, then `databases restore status --operation OP`.
+    run(|cli| async move {
+        let id = s(&cli.create_database("source").await, "database_id").to_string();
+        cli.database_when_provisioned(&id).await;
+        let a = cli
+            .post(
+                &format!("{}/databases/{}/restore", cli.p(), esc(&id)),
+                json!({ "restore_to": { "timestamp_ms": now_ms() }, "name": "restored" }),
+            )
+            .await;
+        assert_eq!(a.status, 202, "databases restore: {}", a.text);
+        operation_view(&a.json["operation"]);
+        let db = &a.json["database"];
+        let new_id = s(db, "database_id").to_string();
+        assert_ne!(new_id, id, "a restore makes a new database");
+        s(db, "name");
+        s(db, "database_url");
+        assert_eq!(s(db, "status"), "creating", "{}", a.text);
+        opt_str(&a.json, "database_token");
+        let op = s(&a.json["operation"], "operation_id").to_string();
+        // The CLI reads the operation under the source database.
+        let path = format!("{}/databases/{}/operations/{}", cli.p(), esc(&id), esc(&op));
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let a = cli.get(&path).await;
+            ok(&a, "databases restore status");
+            let o = &a.json["operation"];
+            operation_view(o);
+            assert_eq!(s(o, "type"), "database_restore");
+            let status = s(o, "status");
+            assert!(
+                ["pending", "succeeded", "failed"].contains(&status),
+                "restore operations are pending, then succeeded or failed: {o}"
+            );
+            if status != "pending" {
+                assert_eq!(status, "succeeded", "{o}");
+                break;
+            }
+            assert!(Instant::now() < deadline, "the restore never finished");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+}
+
 // ---------- apps ----------
 
 #[test]

@@ -2801,7 +2801,7 @@ async fn restore_points_are_snapshots_of_the_data_as_it_was() {
     let listed = env.get(&rp).await;
     assert_eq!(listed.body["restore_points"][1]["pinned"], true);
     assert_eq!(listed.body["aliases"][0]["target_kind"], "timestamp_ms");
-    assert_eq!(listed.body["aliases"][0]["target_value"], at);
+    assert_eq!(listed.body["aliases"][0]["target_value"], at.to_string());
     for (body, status) in [
         (
             json!({ "restore_to": { "timestamp_ms": at, "generation": "x" } }),
@@ -2845,4 +2845,101 @@ async fn generations_at_least(env: &Env, path: &str, n: usize) -> local_common::
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("no generation {n}");
+}
+
+/// A restore makes a new database with the data as it was at the point: its rows are read back
+/// over the data plane's file; a retry with the same key is the first answer (no second copy,
+/// no token); the name is the project's.
+#[tokio::test]
+async fn a_restore_gives_the_data_as_it_was_then() {
+    let env = start_with(|c| c.snapshot_interval = Duration::from_millis(100)).await;
+    let pid = env.project("restore").await;
+    let (id, _) = env.database_with_token(&pid, "source", "full_access").await;
+    let db = format!("/v1/projects/{pid}/databases/{id}");
+    let (query, rp) = (format!("{db}/query"), format!("{db}/restore-points"));
+    for sql in ["CREATE TABLE t (x)", "INSERT INTO t VALUES (1)"] {
+        assert_eq!(env.post(&query, json!({ "sql": sql })).await.status, 200);
+    }
+    generations_at_least(&env, &rp, 2).await;
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let then = comwit_now_ms();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let r = env
+        .post(&query, json!({ "sql": "INSERT INTO t VALUES (2)" }))
+        .await;
+    assert_eq!(r.status, 200);
+    generations_at_least(&env, &rp, 3).await;
+
+    let key = "restore-key-0001";
+    let restore = |name: &str| json!({ "restore_to": { "timestamp_ms": then }, "name": name });
+    let first = env
+        .call_with(
+            Method::POST,
+            &format!("{db}/restore"),
+            Some(&env.token),
+            Some(restore("as-then")),
+            &[("Idempotency-Key", key)],
+        )
+        .await;
+    assert_eq!(first.status, 202, "{first:?}");
+    let new_id = first.body["database"]["database_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(first.body["database"]["status"], "creating");
+    assert!(first.body["database_token"].is_string());
+    let again = env
+        .call_with(
+            Method::POST,
+            &format!("{db}/restore"),
+            Some(&env.token),
+            Some(restore("as-then")),
+            &[("Idempotency-Key", key)],
+        )
+        .await;
+    assert_eq!(again.status, 202);
+    assert_eq!(again.body["database"]["database_id"], new_id.as_str());
+    assert!(again.body.get("database_token").is_none(), "{again:?}");
+    // The name is taken now: a restore without the key cannot make a second copy.
+    let taken = env.post(&format!("{db}/restore"), restore("as-then")).await;
+    assert_eq!((taken.status, taken.code()), (409, "name_taken"));
+
+    let rows = |database: &str| {
+        let conn = rusqlite::Connection::open(
+            env.dir
+                .path()
+                .join("databases")
+                .join(format!("{database}.db")),
+        )
+        .unwrap();
+        conn.query_row("SELECT count(*) FROM t", [], |r| r.get::<_, i64>(0))
+            .unwrap()
+    };
+    assert_eq!(rows(&new_id), 1, "the data as it was then");
+    assert_eq!(rows(&id), 2, "the source is untouched");
+
+    let op = first.body["operation"]["operation_id"].as_str().unwrap();
+    let status = env.get(&format!("{db}/operations/{op}")).await;
+    assert_eq!(status.status, 200);
+    assert_eq!(status.body["operation"]["type"], "database_restore");
+    for (body, code) in [
+        (json!({ "restore_to": { "timestamp_ms": 1 } }), 400),
+        (json!({ "restore_to": { "timestamp_ms": i64::MAX } }), 400),
+        (json!({ "restore_to": { "generation": "gen-none" } }), 404),
+        (json!({ "restore_to": { "alias": "none" } }), 404),
+        (
+            json!({ "restore_to": { "timestamp_ms": then, "alias": "x" } }),
+            400,
+        ),
+    ] {
+        let r = env.post(&format!("{db}/restore"), body.clone()).await;
+        assert_eq!(r.status, code, "{body}: {r:?}");
+    }
+}
+
+fn comwit_now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
 }

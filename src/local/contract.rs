@@ -34,7 +34,7 @@ use Source::*;
 
 /// Every route comwit-local serves, as `(method, path template, source)`. Path parameters are
 /// written `{}` (their names do not matter here). Public operations that comwit-local does not
-/// serve yet (restores, operations, seed
+/// serve yet (seed
 /// uploads, app logs, storage) are not rows: docs/api/openapi.yaml marks them
 /// `x-comwit-local: not-served`, and they answer 404 like any unknown route.
 pub const ROUTES: &[(&str, &str, Source)] = &[
@@ -55,6 +55,12 @@ pub const ROUTES: &[(&str, &str, Source)] = &[
     (
         "GET",
         "/v1/projects/{}/databases/{}/restore-points",
+        OfficialCli,
+    ),
+    ("POST", "/v1/projects/{}/databases/{}/restore", OfficialCli),
+    (
+        "GET",
+        "/v1/projects/{}/databases/{}/operations/{}",
         OfficialCli,
     ),
     (

@@ -11,6 +11,7 @@ use crate::local::model::databases;
 use crate::local::model::idempotency::Stored;
 use crate::local::model::queries::{self, QueryInput};
 use crate::local::model::restore_points::{self, AliasInput};
+use crate::local::model::restores::{self, RestoreInput};
 use crate::local::model::validate::DatabaseInput;
 use crate::local::model::{InDatabase, InProject, Item};
 use crate::local::store::files;
@@ -110,6 +111,27 @@ pub async fn set_alias(
 pub async fn delete_alias(call: Call<Item<InDatabase>>) -> ApiResult<Json<Value>> {
     call.write(DATABASE_WRITE, |t, p, _| {
         restore_points::delete_alias(t, &p.parent.database_id, &p.id)
+    })
+    .await
+}
+
+/// `POST .../restore`: a new database from the source's history (202, the operation).
+/// A retry with the same Idempotency-Key gets the first answer, without the one-time token.
+pub async fn restore(call: Call<InDatabase>, body: JsonBody<RestoreInput>) -> ApiResult<Stored> {
+    let idem = body.idem(call.auth());
+    let input = body.input;
+    call.apply(DATABASE_WRITE, move |t, p, source| {
+        restores::restore(t, &p.project_id, &source, idem, input?)
+    })
+    .await
+}
+
+/// `GET .../operations/{operation_id}`: `{"operation":{...}}`.
+pub async fn operation(call: Call<Item<InDatabase>>) -> ApiResult<Json<Value>> {
+    call.read(DATABASE_READ, |t, p, _| {
+        Ok(serde_json::json!({
+            "operation": restores::operation(t, &p.parent.database_id, &p.id)?
+        }))
     })
     .await
 }

@@ -50,6 +50,11 @@ pub fn router(state: AppState) -> Router {
             &format!("{db}/restore-points"),
             get(databases::restore_points),
         )
+        .route(&format!("{db}/restore"), post(databases::restore))
+        .route(
+            &format!("{db}/operations/{{operation_id}}"),
+            get(databases::operation),
+        )
         .route(
             &format!("{db}/aliases/{{alias}}"),
             post(databases::set_alias).delete(databases::delete_alias),

@@ -70,14 +70,22 @@ pub fn list(t: &Tx<'_>, project_id: &str) -> ApiResult<Value> {
     Ok(json!({ "databases": DATABASES.all(t, project_id)? }))
 }
 
-/// A new database, `creating` for the provision delay: 201 `{database_id, database_url,
-/// created: true, database_token, authentication}`. A replay of the Idempotency-Key answers
-/// `created: false` without the token (it is shown once; only its hash is kept).
-pub fn create(t: &Tx<'_>, project_id: &str, idem: Idem, input: DatabaseInput) -> ApiResult<Stored> {
-    if let Some(replayed) = idem.replay(t)? {
-        return Ok(replayed);
-    }
-    let name = &input.name;
+/// A database just made: its IDs, URL and one-time token.
+pub struct NewDatabase {
+    pub database_id: String,
+    pub name: String,
+    pub database_url: String,
+    pub token: String,
+}
+
+/// Makes a database named `name` in the project, `creating` for the provision delay: its row,
+/// its file (empty, or a copy of `from`, a snapshot) and its first restore point.
+pub fn insert(
+    t: &Tx<'_>,
+    project_id: &str,
+    name: &str,
+    from: Option<&std::path::Path>,
+) -> ApiResult<NewDatabase> {
     name_free(
         t,
         "SELECT database_id FROM databases WHERE project_id = ?1 AND name = ?2",
@@ -104,22 +112,43 @@ pub fn create(t: &Tx<'_>, project_id: &str, idem: Idem, input: DatabaseInput) ->
             ids::sha256_hex(token.as_bytes())
         ],
     )?;
-    files::create(&t.settings.data_dir, &id).map_err(ApiError::internal)?;
-    // Its first restore point: the empty database, as it is at its creation.
+    let data_dir = &t.settings.data_dir;
+    match from {
+        None => files::create(data_dir, &id).map_err(ApiError::internal)?,
+        Some(snapshot) => {
+            files::create_from(data_dir, &id, snapshot).map_err(ApiError::internal)?
+        }
+    }
+    // Its first restore point: the database as it is at its creation.
     let generation = super::restore_points::new_generation_id();
-    files::snapshot(&t.settings.data_dir, &id, &generation).map_err(ApiError::internal)?;
+    files::snapshot(data_dir, &id, &generation).map_err(ApiError::internal)?;
     super::restore_points::record(t, &id, &generation, now)?;
-    let url = database_url(t.settings, &tenant_id);
+    Ok(NewDatabase {
+        database_url: database_url(t.settings, &tenant_id),
+        database_id: id,
+        name: name.to_string(),
+        token,
+    })
+}
+
+/// A new database, `creating` for the provision delay: 201 `{database_id, database_url,
+/// created: true, database_token, authentication}`. A replay of the Idempotency-Key answers
+/// `created: false` without the token (it is shown once; only its hash is kept).
+pub fn create(t: &Tx<'_>, project_id: &str, idem: Idem, input: DatabaseInput) -> ApiResult<Stored> {
+    if let Some(replayed) = idem.replay(t)? {
+        return Ok(replayed);
+    }
+    let db = insert(t, project_id, &input.name, None)?;
     let authentication = input.authentication.unwrap_or_else(|| "comwit".to_string());
     let answer = |created: bool| {
         let mut body = json!({
-            "database_id": id,
-            "database_url": url,
+            "database_id": db.database_id,
+            "database_url": db.database_url,
             "created": created,
             "authentication": authentication,
         });
         if created {
-            body["database_token"] = json!(token);
+            body["database_token"] = json!(db.token);
         }
         body
     };

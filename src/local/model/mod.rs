@@ -32,6 +32,7 @@ pub mod ratelimit;
 pub mod records;
 pub mod registrar;
 pub mod restore_points;
+pub mod restores;
 pub mod state;
 pub mod stats;
 pub mod validate;

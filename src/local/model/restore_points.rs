@@ -56,7 +56,10 @@ pub fn record(
 }
 
 /// `(generation_id, created_at_ms)`, oldest first.
-fn generations(tx: &rusqlite::Transaction<'_>, database_id: &str) -> ApiResult<Vec<(String, i64)>> {
+pub fn generations(
+    tx: &rusqlite::Transaction<'_>,
+    database_id: &str,
+) -> ApiResult<Vec<(String, i64)>> {
     let mut stmt = tx.prepare(
         "SELECT generation_id, created_at_ms FROM restore_points WHERE database_id = ?1
          ORDER BY created_at_ms, seq",
@@ -68,7 +71,7 @@ fn generations(tx: &rusqlite::Transaction<'_>, database_id: &str) -> ApiResult<V
 }
 
 /// `(alias, target_kind, target_value, created_at_ms)`, by name.
-fn aliases(
+pub fn aliases(
     tx: &rusqlite::Transaction<'_>,
     database_id: &str,
 ) -> ApiResult<Vec<(String, String, String, i64)>> {

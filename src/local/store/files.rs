@@ -55,6 +55,22 @@ pub fn create_missing(data_dir: &Path, database_ids: &[String]) -> Result<(), St
     Ok(())
 }
 
+/// The file of a new database restored from `snapshot` (a generation of another).
+pub fn create_from(data_dir: &Path, database_id: &str, snapshot: &Path) -> Result<(), String> {
+    let file = path(data_dir, database_id);
+    std::fs::copy(snapshot, &file).map_err(|e| {
+        format!(
+            "cannot restore {} from {}: {e}",
+            database_id,
+            snapshot.display()
+        )
+    })?;
+    let conn = open(data_dir, database_id)?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
 /// The directory of a database's snapshots, one file per generation.
 pub fn generations_dir(data_dir: &Path, database_id: &str) -> PathBuf {
     data_dir.join(DIR).join(format!("{database_id}.gen"))

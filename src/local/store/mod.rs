@@ -34,7 +34,25 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(DATABASES_PUBLIC),
     Migration::Sql(APP_DELETIONS),
     Migration::Sql(RESTORE_POINTS),
+    Migration::Sql(OPERATIONS),
 ];
+
+/// The asynchronous operations on a database (restores into a new database): `pending` until
+/// `done_at_ms`, then `succeeded`, or `failed` with `error`.
+const OPERATIONS: &str = r#"
+CREATE TABLE database_operations (
+    seq INTEGER PRIMARY KEY,
+    operation_id TEXT NOT NULL UNIQUE,
+    database_id TEXT NOT NULL,
+    project_id TEXT NOT NULL REFERENCES projects(project_id) ON DELETE CASCADE,
+    target_database_id TEXT,
+    type TEXT NOT NULL,
+    resolved_restore_point TEXT,
+    error TEXT,
+    created_at_ms INTEGER NOT NULL,
+    done_at_ms INTEGER NOT NULL
+);
+"#;
 
 /// Each database's restore points (one snapshot of its file per generation, in
 /// `databases/<database_id>.gen/`) and its aliases of a point in its history.
