@@ -199,11 +199,14 @@ pub fn restore(
     })
 }
 
+/// `(type, resolved_restore_point, error, created_at_ms, done_at_ms)`.
+type OperationRow = (String, Option<String>, Option<String>, i64, i64);
+
 /// An operation on `database_id` (the source of a restore, as the official CLI reads it, or
 /// the database it made): `{operation_id, type, status, resolved_restore_point,
 /// error?, created_at_ms, updated_at_ms}`.
 pub fn operation(t: &Tx<'_>, database_id: &str, operation_id: &str) -> ApiResult<Value> {
-    let row: Option<(String, Option<String>, Option<String>, i64, i64)> = t
+    let row: Option<OperationRow> = t
         .query_row(
             "SELECT type, resolved_restore_point, error, created_at_ms, done_at_ms
              FROM database_operations
