@@ -471,3 +471,175 @@ mod restore_point_tests {
         assert!(empty.restore_points.is_empty());
     }
 }
+
+/// The point of a restore: exactly one of the three.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct RestoreTo {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp_ms: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generation: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct RestoreRequest<'a> {
+    restore_to: &'a RestoreTo,
+    name: &'a str,
+}
+
+/// An asynchronous operation on a database: `{operation_id, type, status (pending, then
+/// succeeded or failed), resolved_restore_point?, error? (a string or {code, message,
+/// detail})}`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct Operation {
+    pub operation_id: String,
+    #[serde(default, rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub resolved_restore_point: Option<String>,
+    #[serde(default)]
+    pub error: Option<serde_json::Value>,
+}
+
+impl Operation {
+    pub fn succeeded(&self) -> bool {
+        self.status.eq_ignore_ascii_case("succeeded")
+    }
+
+    pub fn failed(&self) -> bool {
+        self.status.eq_ignore_ascii_case("failed")
+    }
+
+    /// The operation's error, as text.
+    pub fn error_message(&self) -> String {
+        match &self.error {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(v @ serde_json::Value::Object(_)) => {
+                let part = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or_default();
+                let text = [part("message"), part("detail")]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(": ");
+                match part("code") {
+                    "" => text,
+                    code => format!("{text} ({code})"),
+                }
+            }
+            _ => "the platform gave no reason".to_string(),
+        }
+    }
+}
+
+/// The new database of a restore, as its answer shows it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RestoredDatabase {
+    pub database_id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub database_url: String,
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+/// The 202 of a restore: the operation and the new database (and, where the platform gives
+/// one, its one-time token).
+#[derive(Debug, Clone, Deserialize)]
+pub struct RestoreAnswer {
+    pub operation: Operation,
+    pub database: RestoredDatabase,
+    #[serde(default)]
+    pub database_token: Option<TokenSecret>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OperationAnswer {
+    Enveloped { operation: Operation },
+    Flat(Operation),
+}
+
+impl Client {
+    /// `POST .../databases/{source}/restore {"restore_to", "name"}`: a new database named
+    /// `name` from the source's history at the point.
+    pub async fn restore_database(
+        &self,
+        project_id: &str,
+        source_id: &str,
+        point: &RestoreTo,
+        name: &str,
+    ) -> Result<RestoreAnswer, ApiError> {
+        let path = format!("{}/restore", database_path(project_id, source_id));
+        self.post(
+            &path,
+            &RestoreRequest {
+                restore_to: point,
+                name,
+            },
+        )
+        .await
+    }
+
+    /// `GET .../databases/{source}/operations/{operation_id}`.
+    pub async fn get_operation(
+        &self,
+        project_id: &str,
+        source_id: &str,
+        operation_id: &str,
+    ) -> Result<Operation, ApiError> {
+        let path = format!(
+            "{}/operations/{}",
+            database_path(project_id, source_id),
+            seg(operation_id)
+        );
+        let answer: OperationAnswer = self.get(&path).await?;
+        Ok(match answer {
+            OperationAnswer::Enveloped { operation } | OperationAnswer::Flat(operation) => {
+                operation
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod restore_tests {
+    use super::*;
+
+    #[test]
+    fn restores_and_operations_are_read_in_the_public_shape() {
+        let a: RestoreAnswer = serde_json::from_str(
+            r#"{"operation":{"operation_id":"op-1","type":"database_restore","status":"pending",
+                "resolved_restore_point":"","created_at_ms":1,"updated_at_ms":1},
+               "database":{"database_id":"db-2","name":"copy","database_url":"https://db/v1/t","status":"creating"}}"#,
+        )
+        .unwrap();
+        assert_eq!(a.database.database_id, "db-2");
+        assert!(a.database_token.is_none());
+        let op: OperationAnswer = serde_json::from_str(
+            r#"{"operation":{"operation_id":"op-1","status":"failed","error":{"code":"X","message":"gone"}}}"#,
+        )
+        .unwrap();
+        let OperationAnswer::Enveloped { operation } = op else {
+            panic!()
+        };
+        assert!(operation.failed());
+        assert_eq!(operation.error_message(), "gone (X)");
+        let body = serde_json::to_value(RestoreRequest {
+            restore_to: &RestoreTo {
+                timestamp_ms: Some(5),
+                ..Default::default()
+            },
+            name: "copy",
+        })
+        .unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"restore_to": {"timestamp_ms": 5}, "name": "copy"})
+        );
+    }
+}

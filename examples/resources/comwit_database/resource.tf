@@ -22,6 +22,19 @@ resource "comwit_database" "scratch" {
   }
 }
 
+# A copy of `orders` as it was at a point in time (point-in-time restore): a new database, the
+# source untouched. Exactly one of timestamp, generation (see the
+# comwit_database_restore_points data source) and alias. A new point replaces the copy.
+resource "comwit_database" "orders_before_migration" {
+  name                = "orders-before-migration"
+  deletion_protection = false
+
+  restore_from = {
+    database_id = comwit_database.orders.database_id
+    timestamp   = "2026-12-01T09:30:00Z"
+  }
+}
+
 output "orders_url" {
   value = comwit_database.orders.database_url
 }

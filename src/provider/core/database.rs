@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+use super::database_restore::{check_restore_from, restore_from_attribute};
 use super::database_state::{DatabaseModel, DEFAULT_PROTECTION};
 use super::database_wait::{self, WaitError, CREATING};
 use super::dns_label_validator;
@@ -128,6 +129,7 @@ rotation need `database:write`. Changing `deletion_protection` or `timeouts` nee
                      `database:connect`: connect with a `cwp_` project token that holds \
                      `database:connect`). Sensitive, and stored in the state.",
                 ),
+            restore_from_attribute(),
             Attribute::map("token_rotation_trigger", Type::String)
                 .optional()
                 .description(
@@ -147,12 +149,31 @@ impl ModelResource for DatabaseResource {
     type Model = DatabaseModel;
     type_metadata!();
 
+    async fn validate(&self, config: &Value) -> Diagnostics {
+        match config.get("restore_from") {
+            Some(from @ Value::Object(_)) => {
+                check_restore_from(from, time::OffsetDateTime::now_utc())
+            }
+            _ => Diagnostics::new(),
+        }
+    }
+
     async fn modify_plan(&self, _ctx: &mut Ctx, plan: &mut PlanRequest) -> Diagnostics {
         if let Err(d) = plan_project(plan, &self.shared) {
             return d;
         }
         if plan.prior_state.is_null() || plan.planned_state.is_null() {
             return Diagnostics::new();
+        }
+        // An imported (or older) database has no `restore_from` in state: configuring it then
+        // records where the database came from, and replaces nothing.
+        if plan
+            .prior_state
+            .get("restore_from")
+            .is_none_or(Value::is_null)
+        {
+            let path = AttributePath::new("restore_from");
+            plan.requires_replace.retain(|p| p != &path);
         }
         // A new trigger rotates the token: its new value is known after the apply.
         let trigger = |v: &Value| {
@@ -183,6 +204,21 @@ impl ModelResource for DatabaseResource {
         let (project, name) = (planned.project_id.clone(), planned.name.clone());
         let (project, name) = (project.as_str(), name.as_str());
         let limit = CreateTimeouts::create(&planned.timeouts, DEFAULT_CREATE_TIMEOUT);
+        if let Some(from) = planned.restore_from.clone() {
+            let (db, token) = self
+                .restore(ctx, client, project, name, &from, limit)
+                .await?;
+            // No token in the answer (or the answer was lost): a rotation gives one.
+            let token = match token {
+                Some(t) => Some(t),
+                None => rotated_token(ctx, client, project, &db.database_id).await,
+            };
+            let planned = DatabaseModel {
+                database_token: token,
+                ..planned
+            };
+            return self.wait_created(ctx, client, planned, db, limit).await;
+        }
         let created = match call(ctx, client.create_database(project, name)).await {
             Ok(created) => created,
             Err(e) if e.is_conflict() => {
@@ -203,21 +239,8 @@ impl ModelResource for DatabaseResource {
         if token.is_none() && !created.created {
             // The first answer, the only one with the one-time token, was lost (this is a
             // replay of it): rotate, so that the state holds a token that works and the lost
-            // one stops working. A platform that refuses leaves the token null, as after an
-            // import.
-            match call(
-                ctx,
-                client.rotate_database_token(project, &created.database_id),
-            )
-            .await
-            {
-                Ok(rotated) => token = Some(rotated.database_token.expose().to_string()),
-                Err(e) => tracing::warn!(
-                    status = e.status(),
-                    "the database's one-time token was lost with the create's answer and \
-                     could not be rotated"
-                ),
-            }
+            // one stops working.
+            token = rotated_token(ctx, client, project, &created.database_id).await;
         }
         let planned = DatabaseModel {
             database_token: token,
@@ -234,40 +257,7 @@ impl ModelResource for DatabaseResource {
                 .clone()
                 .unwrap_or_else(|| CREATING.to_string()),
         };
-        // From here on the database exists: a failure keeps it in the state (tainted).
-        ctx.partial_state = Some(self.state(planned.with_remote(db.clone()))?);
-        match database_wait::until_created(ctx, client, db, limit).await {
-            Ok(ready) => self.state(planned.with_remote(ready)),
-            Err(WaitError::TimedOut(last)) => {
-                ctx.partial_state = Some(self.state(planned.with_remote(last.clone()))?);
-                Err(not_ready(&last, limit).into())
-            }
-            Err(WaitError::Stopped(last)) => {
-                ctx.partial_state = Some(self.state(planned.with_remote(last.clone()))?);
-                Err(Diagnostic::error(
-                    "Operation cancelled",
-                    format!(
-                        "Stopped while the new database {:?} ({}) was still `creating`. It \
-                         exists and is kept in the state, marked tainted: run `terraform \
-                         untaint` on it to keep it, or apply again to replace it.",
-                        last.name, last.database_id
-                    ),
-                )
-                .into())
-            }
-            Err(WaitError::Api(e)) if e.is_not_found() => {
-                // Deleted while provisioning: nothing to keep.
-                ctx.partial_state = None;
-                Err(api_error(
-                    &format!("wait for the new database {name:?} to be created"),
-                    &e,
-                ))
-            }
-            Err(WaitError::Api(e)) => Err(api_error(
-                &format!("wait for the new database {name:?} to be created"),
-                &e,
-            )),
-        }
+        self.wait_created(ctx, client, planned, db, limit).await
     }
 
     async fn read(&self, ctx: &mut Ctx, prior: DatabaseModel) -> Result<Value, Diagnostics> {
@@ -292,6 +282,7 @@ impl ModelResource for DatabaseResource {
             deletion_protection: planned.deletion_protection,
             timeouts: planned.timeouts,
             token_rotation_trigger: planned.token_rotation_trigger,
+            restore_from: planned.restore_from,
             ..prior
         };
         if rotate {
@@ -380,6 +371,74 @@ impl ModelResource for DatabaseResource {
     }
 }
 
+impl DatabaseResource {
+    /// Waits while a new database is `creating`; from its first sight on, a failure keeps it
+    /// in the state (tainted).
+    async fn wait_created(
+        &self,
+        ctx: &mut Ctx,
+        client: &Client,
+        planned: DatabaseModel,
+        db: Database,
+        limit: Duration,
+    ) -> Result<Value, Diagnostics> {
+        // From here on the database exists: a failure keeps it in the state (tainted).
+        ctx.partial_state = Some(self.state(planned.with_remote(db.clone()))?);
+        match database_wait::until_created(ctx, client, db, limit).await {
+            Ok(ready) => self.state(planned.with_remote(ready)),
+            Err(WaitError::TimedOut(last)) => {
+                ctx.partial_state = Some(self.state(planned.with_remote(last.clone()))?);
+                Err(not_ready(&last, limit).into())
+            }
+            Err(WaitError::Stopped(last)) => {
+                ctx.partial_state = Some(self.state(planned.with_remote(last.clone()))?);
+                Err(Diagnostic::error(
+                    "Operation cancelled",
+                    format!(
+                        "Stopped while the new database {:?} ({}) was still `creating`. It \
+                         exists and is kept in the state, marked tainted: run `terraform \
+                         untaint` on it to keep it, or apply again to replace it.",
+                        last.name, last.database_id
+                    ),
+                )
+                .into())
+            }
+            Err(WaitError::Api(e)) if e.is_not_found() => {
+                // Deleted while provisioning: nothing to keep.
+                ctx.partial_state = None;
+                Err(api_error(
+                    &format!("wait for the new database {:?} to be created", planned.name),
+                    &e,
+                ))
+            }
+            Err(WaitError::Api(e)) => Err(api_error(
+                &format!("wait for the new database {:?} to be created", planned.name),
+                &e,
+            )),
+        }
+    }
+}
+
+/// A new one-time token for a database whose create (or restore) answer had none. A platform
+/// that refuses leaves the token null, as after an import.
+async fn rotated_token(
+    ctx: &Ctx,
+    client: &Client,
+    project: &str,
+    database_id: &str,
+) -> Option<String> {
+    match call(ctx, client.rotate_database_token(project, database_id)).await {
+        Ok(rotated) => Some(rotated.database_token.expose().to_string()),
+        Err(e) => {
+            tracing::warn!(
+                status = e.status(),
+                "the database's one-time token was not in the answer and could not be rotated"
+            );
+            None
+        }
+    }
+}
+
 /// The plan-time refusal to replace a protected database.
 fn protected_replacement(prior: &DatabaseModel, paths: &[AttributePath]) -> Diagnostic {
     let DatabaseModel {
@@ -465,6 +524,7 @@ mod tests {
             status: None,
             database_token: None,
             token_rotation_trigger: None,
+            restore_from: None,
             timeouts: None,
         };
         model::value_of(&model, &schema()).unwrap()

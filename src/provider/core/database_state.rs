@@ -36,7 +36,18 @@ pub(crate) struct DatabaseModel {
     pub database_token: Option<String>,
     /// User-set: any change rotates the token.
     pub token_rotation_trigger: Option<BTreeMap<String, String>>,
+    /// Made by a point-in-time restore of another database (create-time only).
+    pub restore_from: Option<RestoreFrom>,
     pub timeouts: Option<CreateTimeouts>,
+}
+
+/// `restore_from`: the source database and exactly one point of its history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct RestoreFrom {
+    pub database_id: String,
+    pub timestamp: Option<String>,
+    pub generation: Option<String>,
+    pub alias: Option<String>,
 }
 
 impl DatabaseModel {
@@ -48,6 +59,7 @@ impl DatabaseModel {
             timeouts: self.timeouts.clone(),
             database_token: self.database_token.clone(),
             token_rotation_trigger: self.token_rotation_trigger.clone(),
+            restore_from: self.restore_from.clone(),
             ..DatabaseModel::from(db)
         }
     }
@@ -66,6 +78,7 @@ impl From<Database> for DatabaseModel {
             status: Some(db.status),
             database_token: None,
             token_rotation_trigger: None,
+            restore_from: None,
             timeouts: None,
         }
     }

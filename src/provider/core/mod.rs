@@ -8,6 +8,7 @@ mod database_data_source;
 mod database_execute;
 mod database_list;
 mod database_migration;
+mod database_restore;
 mod database_state;
 mod database_token;
 mod database_wait;

@@ -12,7 +12,12 @@ use crate::support::Workdir;
 
 /// The integer in the first column of the first row `sql` answers over Hrana.
 fn scalar(p: &Platform, w: &Workdir, sql: &str) -> i64 {
-    let db = w.resource("comwit_database.db");
+    scalar_in(p, w, "comwit_database.db", sql)
+}
+
+/// [`scalar`] on the database of the resource `address`.
+pub(super) fn scalar_in(p: &Platform, w: &Workdir, address: &str, sql: &str) -> i64 {
+    let db = w.resource(address);
     let (url, token) = (s(&db, "database_url"), s(&db, "database_token"));
     let body = serde_json::json!({"requests": [
         {"type": "execute", "stmt": {"sql": sql}}, {"type": "close"}
@@ -37,9 +42,9 @@ fn scalar(p: &Platform, w: &Workdir, sql: &str) -> i64 {
         .unwrap_or_else(|| panic!("no integer answer to {sql}: {answer}"))
 }
 
-const DATABASE: &str = "resource \"comwit_database\" \"db\" {\n  name                = \"app\"\n  deletion_protection = false\n}\n";
+pub(super) const DATABASE: &str = "resource \"comwit_database\" \"db\" {\n  name                = \"app\"\n  deletion_protection = false\n}\n";
 
-fn migration(label: &str, name: &str, sql: &str, after: Option<&str>) -> String {
+pub(super) fn migration(label: &str, name: &str, sql: &str, after: Option<&str>) -> String {
     let depends = after.map_or(String::new(), |a| {
         format!("  depends_on  = [comwit_database_migration.{a}]\n")
     });
@@ -48,7 +53,7 @@ fn migration(label: &str, name: &str, sql: &str, after: Option<&str>) -> String 
     )
 }
 
-const USERS: &str = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\nINSERT INTO users (name) VALUES ('ada');";
+pub(super) const USERS: &str = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\nINSERT INTO users (name) VALUES ('ada');";
 const MORE: &str = "INSERT INTO users (name) VALUES ('grace'); -- the second";
 
 #[test]
@@ -293,17 +298,10 @@ fn restore_points_list_the_history_of_a_database() {
     let db_id = s(&w.resource("comwit_database.db"), "database_id");
     let api = p.api();
     // The snapshot after the migration's write comes within the interval.
-    let mut first = Default::default();
-    for _ in 0..100 {
-        first = p
-            .block_on(api.list_restore_points(&project, &db_id))
-            .expect("restore points");
-        if first.restore_points.len() >= 2 {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    let first: comwit::api::databases::RestorePoints = first;
+    super::restore::generations(&p, &w, &project, 2);
+    let first = p
+        .block_on(api.list_restore_points(&project, &db_id))
+        .expect("restore points");
     assert_eq!(first.restore_points.len(), 2, "{first:?}");
     // An alias of the first generation (set with the platform's own route).
     let alias = p.block_on(async {

@@ -14,6 +14,7 @@ mod migration;
 mod project;
 mod public;
 mod query;
+mod restore;
 
 use comwit::api::models::{Database, Project};
 

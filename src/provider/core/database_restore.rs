@@ -1,0 +1,348 @@
+//! `comwit_database.restore_from`: a database made by a point-in-time restore of another
+//! (`POST .../databases/{source}/restore`), waited for through its operation.
+//!
+//! The platform's restore takes no Idempotency-Key that the public material shows. What keeps a
+//! retry from making a second copy is the name, unique in the project: it is checked free
+//! before the restore is sent, so a database of that name found after a lost answer (or
+//! a 409 to a retry) is the one this restore made, and is adopted.
+
+use std::time::{Duration, Instant};
+
+use super::database::DatabaseResource;
+use super::database_state::RestoreFrom;
+use crate::api::databases::{Operation, RestoreTo};
+use crate::api::models::Database;
+use crate::api::{ApiError, Client};
+use crate::provider::common::{api_error, call, id_validator};
+use crate::tfplugin::cty::Value;
+use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use crate::tfplugin::resource::Ctx;
+use crate::tfplugin::schema::{Attribute, NestedAttributes};
+
+const POINTS: [&str; 3] = ["timestamp", "generation", "alias"];
+
+pub(super) fn restore_from_attribute() -> Attribute {
+    Attribute::nested(
+        "restore_from",
+        NestedAttributes::single(vec![
+            Attribute::string("database_id")
+                .required()
+                .validator(id_validator("database", "db"))
+                .description("The database to restore from, in the same project."),
+            Attribute::string("timestamp").optional().description(
+                "The time to restore to (RFC 3339, such as `2026-12-01T09:30:00Z`; not in the \
+                 future): the data as it was then.",
+            ),
+            Attribute::string("generation").optional().description(
+                "The generation to restore (see the `comwit_database_restore_points` data \
+                 source).",
+            ),
+            Attribute::string("alias")
+                .optional()
+                .description("The source's alias of the point to restore."),
+        ]),
+    )
+    .optional()
+    .requires_replace()
+    .description(
+        "Makes the database by a point-in-time restore of another database (a new database \
+         named `name` with the source's data at that point; the source is untouched), with \
+         exactly one of `timestamp`, `generation` and `alias`. Create-time only: changing it \
+         replaces the database (refused while `deletion_protection` is on); adding it to a \
+         database already in the state (such as an imported one) only records it. The platform's \
+         restore answer may carry no one-time token: then `database_token` is rotated once \
+         the database exists, or stays null where the platform refuses (use a token with \
+         `database:connect`).",
+    )
+}
+
+/// Exactly one point, and a time that parses and is not in the future. Unknown values are
+/// checked at apply.
+pub(super) fn check_restore_from(from: &Value, now: time::OffsetDateTime) -> Diagnostics {
+    let at = |name: &str| AttributePath::new("restore_from").attribute(name);
+    if POINTS
+        .iter()
+        .any(|p| from.get(p).is_some_and(Value::is_unknown))
+    {
+        return Diagnostics::new();
+    }
+    let set: Vec<&str> = POINTS
+        .iter()
+        .copied()
+        .filter(|p| from.get(p).is_some_and(|v| !v.is_null()))
+        .collect();
+    if set.len() != 1 {
+        return Diagnostic::error(
+            "Invalid restore point",
+            format!(
+                "`restore_from` needs exactly one of `timestamp`, `generation` and `alias` \
+                 ({}).",
+                if set.is_empty() {
+                    "none is set".to_string()
+                } else {
+                    format!("{} are set", set.join(" and "))
+                }
+            ),
+        )
+        .with_attribute(AttributePath::new("restore_from"))
+        .into();
+    }
+    if let Some(Value::String(text)) = from.get("timestamp") {
+        match parse_time(text) {
+            Err(e) => {
+                return Diagnostic::error("Invalid restore time", e)
+                    .with_attribute(at("timestamp"))
+                    .into()
+            }
+            Ok(t) if t > now => {
+                return Diagnostic::error(
+                    "Restore time in the future",
+                    format!(
+                        "`restore_from.timestamp` is {text}, after now ({}): a restore takes the \
+                         data as it was at a past time.",
+                        now.replace_nanosecond(0)
+                            .unwrap_or(now)
+                            .format(&time::format_description::well_known::Rfc3339)
+                            .unwrap_or_default()
+                    ),
+                )
+                .with_attribute(at("timestamp"))
+                .into()
+            }
+            Ok(_) => {}
+        }
+    }
+    Diagnostics::new()
+}
+
+fn parse_time(text: &str) -> Result<time::OffsetDateTime, String> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).map_err(|e| {
+        format!("{text:?} is not an RFC 3339 time ({e}); write it like 2026-12-01T09:30:00Z")
+    })
+}
+
+fn point_of(from: &RestoreFrom) -> Result<RestoreTo, Diagnostics> {
+    let timestamp_ms = match &from.timestamp {
+        Some(text) => {
+            let t = parse_time(text)
+                .map_err(|e| Diagnostics::from(Diagnostic::error("Invalid restore time", e)))?;
+            Some((t.unix_timestamp_nanos() / 1_000_000) as i64)
+        }
+        None => None,
+    };
+    Ok(RestoreTo {
+        timestamp_ms,
+        generation: from.generation.clone(),
+        alias: from.alias.clone(),
+    })
+}
+
+/// The database named `name` in the project, if listed.
+async fn named(
+    ctx: &Ctx,
+    client: &Client,
+    project: &str,
+    name: &str,
+) -> Result<Option<Database>, ApiError> {
+    Ok(call(ctx, client.live_databases(project))
+        .await?
+        .into_iter()
+        .find(|d| d.name == name))
+}
+
+impl DatabaseResource {
+    /// Restores `from` into a new database named `name`: the database (as the platform
+    /// first shows it) and the one-time token the answer gave, once the operation succeeded.
+    pub(super) async fn restore(
+        &self,
+        ctx: &mut Ctx,
+        client: &Client,
+        project: &str,
+        name: &str,
+        from: &RestoreFrom,
+        limit: Duration,
+    ) -> Result<(Database, Option<String>), Diagnostics> {
+        let point = point_of(from)?;
+        let source = &from.database_id;
+        let what = format!("restore the database {source} into {name:?}");
+        if let Some(existing) = named(ctx, client, project, name)
+            .await
+            .map_err(|e| api_error(&what, &e))?
+        {
+            return Err(Diagnostic::error(
+                "Database name taken",
+                format!(
+                    "Could not {what}: the project {project} already has a database named \
+                     {name:?} ({}). Choose another `name`, or import that one with \
+                     `terraform import` and the ID {project}/{}.",
+                    existing.database_id, existing.database_id
+                ),
+            )
+            .with_attribute(AttributePath::new("name"))
+            .into());
+        }
+        let started = Instant::now();
+        let answer = call(ctx, client.restore_database(project, source, &point, name)).await;
+        let (db, token, operation) = match answer {
+            Ok(a) => {
+                let db = Database {
+                    database_id: a.database.database_id,
+                    project_id: project.to_string(),
+                    name: a.database.name.unwrap_or_else(|| name.to_string()),
+                    database_url: a.database.database_url,
+                    status: a
+                        .database
+                        .status
+                        .unwrap_or_else(|| super::database_wait::CREATING.to_string()),
+                };
+                let token = a.database_token.map(|t| t.expose().to_string());
+                (db, token, Some(a.operation))
+            }
+            // The name was free: a database of that name now is this restore's (its answer
+            // was lost, or a retry was refused as a duplicate).
+            Err(e) if e.is_conflict() || e.status().is_none_or(|s| s >= 500) => {
+                match named(ctx, client, project, name).await {
+                    Ok(Some(db)) => (db, None, None),
+                    _ => return Err(restore_failed_to_start(&what, &e)),
+                }
+            }
+            Err(e) => return Err(restore_failed_to_start(&what, &e)),
+        };
+        ctx.partial_state = Some(self.restored_state(ctx, &db)?);
+        if let Some(op) = operation {
+            self.wait_operation(ctx, client, project, source, op, &db, started, limit)
+                .await?;
+        }
+        Ok((db, token))
+    }
+
+    /// The state of a restored database found so far, for a failure to keep (tainted).
+    fn restored_state(&self, _ctx: &Ctx, db: &Database) -> Result<Value, Diagnostics> {
+        use crate::provider::common::ModelResource;
+        self.state(super::database_state::DatabaseModel::from(db.clone()))
+    }
+
+    /// Polls the restore's operation until it succeeded (or failed, or the time is up).
+    #[allow(clippy::too_many_arguments)]
+    async fn wait_operation(
+        &self,
+        ctx: &Ctx,
+        client: &Client,
+        project: &str,
+        source: &str,
+        mut op: Operation,
+        db: &Database,
+        started: Instant,
+        limit: Duration,
+    ) -> Result<(), Diagnostics> {
+        let mut delay = Duration::from_millis(250);
+        loop {
+            if op.succeeded() {
+                return Ok(());
+            }
+            if op.failed() {
+                return Err(Diagnostic::error(
+                    "Restore failed",
+                    format!(
+                        "The restore of the database {source} into {:?} ({}) failed: {}. The \
+                         new database is kept in the state, marked tainted: the next apply \
+                         replaces it (set `deletion_protection = false` first), or check \
+                         `restore_from` against the `comwit_database_restore_points` data \
+                         source.",
+                        db.name,
+                        db.database_id,
+                        op.error_message()
+                    ),
+                )
+                .into());
+            }
+            if started.elapsed() + delay > limit {
+                return Err(Diagnostic::error(
+                    "Restore not finished in time",
+                    format!(
+                        "The restore of the database {source} into {:?} ({}) was still {:?} \
+                         after {}s (`timeouts.create`, operation {}). The new database is kept \
+                         in the state, marked tainted; raise `create` in `timeouts` to wait \
+                         longer.",
+                        db.name,
+                        db.database_id,
+                        op.status,
+                        limit.as_secs(),
+                        op.operation_id
+                    ),
+                )
+                .into());
+            }
+            if !ctx.stop.sleep(delay).await {
+                return Err(Diagnostic::error(
+                    "Operation cancelled",
+                    "Stopped while a restore ran; its database is kept in the state, marked \
+                     tainted.",
+                )
+                .into());
+            }
+            delay = (delay * 2).min(Duration::from_secs(5));
+            match call(ctx, client.get_operation(project, source, &op.operation_id)).await {
+                Ok(next) => op = next,
+                // A read: a lost answer is read again at the next turn.
+                Err(e) if e.status().is_none_or(|s| s >= 500) => {}
+                Err(e) => {
+                    return Err(api_error(
+                        &format!("read the restore operation {}", op.operation_id),
+                        &e,
+                    ))
+                }
+            }
+        }
+    }
+}
+
+/// A restore the platform refused: a 404 (the source, or its generation or alias) and a 400
+/// (the point) are about `restore_from`.
+fn restore_failed_to_start(what: &str, e: &ApiError) -> Diagnostics {
+    let d = api_error(what, e);
+    if e.is_not_found() || e.status() == Some(400) {
+        d.into_iter()
+            .map(|diag| diag.with_attribute(AttributePath::new("restore_from")))
+            .collect()
+    } else {
+        d
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from(pairs: &[(&str, &str)]) -> Value {
+        let mut v = vec![("database_id", Value::string("db-1"))];
+        for (k, val) in pairs {
+            v.push((k, Value::string(*val)));
+        }
+        Value::object(v)
+    }
+
+    #[test]
+    fn exactly_one_point_and_a_past_time() {
+        let now = time::macros::datetime!(2026-12-06 00:00 UTC);
+        assert!(check_restore_from(&from(&[("generation", "g")]), now).is_empty());
+        assert!(
+            check_restore_from(&from(&[("timestamp", "2026-12-01T00:00:00Z")]), now).is_empty()
+        );
+        let two = check_restore_from(&from(&[("generation", "g"), ("alias", "a")]), now);
+        assert!(format!("{two:?}").contains("generation and alias are set"));
+        assert!(!check_restore_from(&from(&[]), now).is_empty());
+        let future = check_restore_from(&from(&[("timestamp", "2027-01-01T00:00:00Z")]), now);
+        assert!(format!("{future:?}").contains("in the future"));
+        let bad = check_restore_from(&from(&[("timestamp", "yesterday")]), now);
+        assert!(format!("{bad:?}").contains("RFC 3339"));
+        let point = point_of(&RestoreFrom {
+            database_id: "db-1".into(),
+            timestamp: Some("1970-01-01T00:00:01.5Z".into()),
+            generation: None,
+            alias: None,
+        })
+        .unwrap();
+        assert_eq!(point.timestamp_ms, Some(1500));
+    }
+}
