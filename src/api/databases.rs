@@ -643,3 +643,45 @@ mod restore_tests {
         );
     }
 }
+
+#[derive(Debug, Serialize)]
+struct AliasRequest<'a> {
+    restore_to: &'a RestoreTo,
+}
+
+impl Client {
+    /// `POST .../databases/{d}/aliases/{alias} {"restore_to":{timestamp_ms | generation}}`: sets
+    /// or moves the alias (sending it again is harmless).
+    pub async fn set_database_alias(
+        &self,
+        project_id: &str,
+        database_id: &str,
+        alias: &str,
+        point: &RestoreTo,
+    ) -> Result<(), ApiError> {
+        let path = format!(
+            "{}/aliases/{}",
+            database_path(project_id, database_id),
+            seg(alias)
+        );
+        let _: serde_json::Value = self
+            .post(&path, &AliasRequest { restore_to: point })
+            .await?;
+        Ok(())
+    }
+
+    /// `DELETE .../databases/{d}/aliases/{alias}`; an alias already gone (404) counts as done.
+    pub async fn delete_database_alias(
+        &self,
+        project_id: &str,
+        database_id: &str,
+        alias: &str,
+    ) -> Result<(), ApiError> {
+        let path = format!(
+            "{}/aliases/{}",
+            database_path(project_id, database_id),
+            seg(alias)
+        );
+        self.delete(&path).await
+    }
+}

@@ -15,14 +15,14 @@ use super::sql;
 use crate::api::queries::{Cell, QueryError, StatementResult};
 use crate::api::Client;
 use crate::provider::common::{
-    id_validator, plan_project, project_id_attribute, set_attr, split_import_id, timeouts_block,
-    CreateTimeouts, ModelResource,
+    plan_project, project_id_attribute, set_attr, split_import_id, timeouts_block, CreateTimeouts,
+    ModelResource,
 };
 use crate::provider::query;
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::resource::{Ctx, IdentityAttribute, IdentitySchema, PlanRequest};
-use crate::tfplugin::schema::{validators, Attribute, Block, Schema};
+use crate::tfplugin::schema::{Attribute, Block, Schema};
 
 provider_type!(DatabaseMigrationResource, "comwit_database_migration", |shared| {
     /// Each database's record, read once per process for refreshes (500 migrations of one
@@ -94,23 +94,12 @@ asks for `database:write`.";
     Schema::new(
         Block::from_attributes(vec![
             project_id_attribute("database"),
-            Attribute::string("database_id")
-                .required()
-                .requires_replace()
-                .validator(id_validator("database", "db"))
-                .description("The database to apply the migration to."),
-            Attribute::string("name")
-                .required()
-                .requires_replace()
-                .validator(validators::string_length(1, 200))
-                .validator(validators::matches(
-                    "be a name without `/` (the import ID separates its parts with it)",
-                    |s| !s.contains('/'),
-                ))
-                .description(
-                    "The migration's name, unique in the database (for example \
-                     `0001_create_users`). A new name is a new migration.",
-                ),
+            super::parent_database_attribute("The database to apply the migration to."),
+            super::name_below_database(
+                "name",
+                "The migration's name, unique in the database (for example \
+                 `0001_create_users`). A new name is a new migration.",
+            ),
             Attribute::string("sql").required().description(
                 "The migration's SQL: one statement or several. Fixed once applied: \
                      changing it fails at plan.",

@@ -4,6 +4,7 @@
 //! ephemeral resource.
 
 mod database;
+mod database_alias;
 mod database_data_source;
 mod database_execute;
 mod database_list;
@@ -30,6 +31,29 @@ use crate::provider::common::is_dns_label;
 use crate::tfplugin::resource::{DataSource, EphemeralResource, ListResource, Resource};
 use crate::tfplugin::schema::validators::{self, Matches};
 
+/// The `database_id` of an object below a database: required, and a new one replaces it.
+fn parent_database_attribute(description: &str) -> crate::tfplugin::schema::Attribute {
+    crate::tfplugin::schema::Attribute::string("database_id")
+        .required()
+        .requires_replace()
+        .validator(crate::provider::common::id_validator("database", "db"))
+        .description(description)
+}
+
+/// The name of an object below a database (a migration, an alias): required, a new one
+/// replaces it, and no `/` or whitespace (the import ID separates its parts with `/`).
+fn name_below_database(name: &str, description: &str) -> crate::tfplugin::schema::Attribute {
+    crate::tfplugin::schema::Attribute::string(name)
+        .required()
+        .requires_replace()
+        .validator(validators::string_length(1, 200))
+        .validator(validators::matches(
+            "be a name without `/` or whitespace (the import ID separates its parts with `/`)",
+            |s| !s.contains('/') && !s.chars().any(char::is_whitespace),
+        ))
+        .description(description)
+}
+
 /// The IDs an identity below a database holds: `(attribute, noun, prefix)`.
 const DATABASE_IDENTITY_IDS: [(&str, &str, &str); 2] = [
     ("project_id", "a project", "prj"),
@@ -43,6 +67,7 @@ pub fn resources(shared: &Shared) -> Vec<Arc<dyn Resource>> {
         Arc::new(database_migration::DatabaseMigrationResource::new(
             shared.clone(),
         )),
+        Arc::new(database_alias::DatabaseAliasResource::new(shared.clone())),
     ]
 }
 
@@ -120,6 +145,7 @@ mod tests {
             "comwit_project",
             "comwit_database",
             "comwit_database_migration",
+            "comwit_database_alias",
             "comwit_project",
             "comwit_projects",
             "comwit_database",

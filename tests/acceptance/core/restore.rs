@@ -14,6 +14,20 @@ fn copy(point: &str) -> String {
     )
 }
 
+/// A project with the source database `db` and its first migration applied: the workdir, the
+/// project and the configuration so far (None without Terraform).
+fn with_users(p: &Platform, project_name: &str) -> Option<(Workdir, String, String)> {
+    let w = p.workdir()?;
+    let project = create_project(p, project_name);
+    let one = format!(
+        "{DATABASE}{}",
+        migration("users", "0001_users", USERS, None)
+    );
+    w.config(&hcl(Some(&project), &one));
+    w.apply();
+    Some((w, project, one))
+}
+
 /// Waits for the source's `n`th generation (snapshots come after writes).
 pub(super) fn generations(p: &Platform, w: &Workdir, project: &str, n: usize) -> Vec<String> {
     let id = s(&w.resource("comwit_database.db"), "database_id");
@@ -33,8 +47,12 @@ pub(super) fn generations(p: &Platform, w: &Workdir, project: &str, n: usize) ->
     panic!("no generation {n}");
 }
 
+/// Now, to the millisecond (what the platform keeps of a time).
 fn now_rfc3339() -> String {
     let now = time::OffsetDateTime::now_utc();
+    let now = now
+        .replace_nanosecond(now.nanosecond() / 1_000_000 * 1_000_000)
+        .unwrap();
     now.format(&time::format_description::well_known::Rfc3339)
         .unwrap()
 }
@@ -42,14 +60,9 @@ fn now_rfc3339() -> String {
 #[test]
 fn a_restore_to_a_time_has_the_data_as_it_was_then() {
     let p = Platform::start_with(|c| c.snapshot_interval = std::time::Duration::from_millis(100));
-    let Some(w) = p.workdir() else { return };
-    let project = create_project(&p, "core-restore");
-    let one = format!(
-        "{DATABASE}{}",
-        migration("users", "0001_users", USERS, None)
-    );
-    w.config(&hcl(Some(&project), &one));
-    w.apply();
+    let Some((w, project, one)) = with_users(&p, "core-restore") else {
+        return;
+    };
     generations(&p, &w, &project, 2);
     std::thread::sleep(std::time::Duration::from_millis(50));
     let then = now_rfc3339();
@@ -132,14 +145,9 @@ fn a_restore_under_faults_makes_one_copy() {
         c.snapshot_interval = std::time::Duration::from_millis(100);
         c.fail_rate = 0.3;
     });
-    let Some(w) = p.workdir() else { return };
-    let project = create_project(&p, "core-restore-faults");
-    let one = format!(
-        "{DATABASE}{}",
-        migration("users", "0001_users", USERS, None)
-    );
-    w.config(&hcl(Some(&project), &one));
-    w.apply();
+    let Some((w, project, one)) = with_users(&p, "core-restore-faults") else {
+        return;
+    };
     let gens = generations(&p, &w, &project, 2);
     let mut body = one.clone();
     for i in 0..3 {
@@ -172,6 +180,76 @@ fn a_restore_under_faults_makes_one_copy() {
             1
         );
     }
+    w.destroy();
+    p.assert_public_contract();
+}
+
+/// `comwit_database_alias`: set by generation, moved to a time in place, read back (drift
+/// shows), restorable by name, imported, deleted on destroy.
+#[test]
+fn an_alias_names_a_point_and_restores_by_name() {
+    let p = Platform::start_with(|c| c.snapshot_interval = std::time::Duration::from_millis(100));
+    let Some((w, project, one)) = with_users(&p, "core-alias") else {
+        return;
+    };
+    let gens = generations(&p, &w, &project, 2);
+    let alias = |point: &str| {
+        format!(
+            "resource \"comwit_database_alias\" \"before\" {{\n  database_id = comwit_database.db.database_id\n  alias       = \"before-users\"\n  {point}\n}}\n"
+        )
+    };
+    let by_generation = format!("{one}{}", alias(&format!("generation = \"{}\"", gens[0])));
+    w.config(&hcl(Some(&project), &by_generation));
+    w.apply();
+    w.assert_no_changes();
+    let id = s(&w.resource("comwit_database.db"), "database_id");
+    let listed = || {
+        p.block_on(p.api().list_restore_points(&project, &id))
+            .expect("restore points")
+    };
+    assert_eq!(listed().aliases[0].alias, "before-users");
+    assert!(listed().restore_points[0].pinned);
+
+    // A copy restored by the alias has the data of its point: none yet.
+    let with_copy = format!(
+        "{by_generation}{}",
+        copy("alias = comwit_database_alias.before.alias")
+    );
+    w.config(&hcl(Some(&project), &with_copy));
+    w.apply();
+    assert_eq!(
+        scalar_in(
+            &p,
+            &w,
+            "comwit_database.copy",
+            "SELECT count(*) FROM sqlite_master WHERE name = 'users'"
+        ),
+        0
+    );
+
+    // Moved to a time, in place.
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let at = now_rfc3339();
+    let by_time = format!("{one}{}", alias(&format!("timestamp = \"{at}\"")));
+    w.config(&hcl(Some(&project), &by_time));
+    let plan = w.assert_changes();
+    assert!(plan.contains("updated in-place"), "{plan}");
+    w.apply();
+    w.assert_no_changes();
+    assert_eq!(listed().aliases[0].target_kind, "timestamp_ms");
+
+    // Deleted outside Terraform: the plan makes it again; import takes it back.
+    p.block_on(p.api().delete_database_alias(&project, &id, "before-users"))
+        .unwrap();
+    assert!(w.assert_changes().contains("will be created"));
+    w.apply();
+    assert!(w.state_rm("comwit_database_alias.before").ok());
+    let imported = w.import(
+        "comwit_database_alias.before",
+        &format!("{project}/{id}/before-users"),
+    );
+    assert!(imported.ok(), "{}", imported.text());
+    w.assert_no_changes();
     w.destroy();
     p.assert_public_contract();
 }
