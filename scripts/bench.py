@@ -10,7 +10,10 @@ Measures, as medians of several runs taken side by side:
   4. with --local (comwit-local), real resources: a refresh `terraform plan` of N applied
      `comwit_domain_record` against N `terraform_data` (wall and CPU ratio), the API calls it
      makes per resource, the provider's own share of the CPU, and the plan's wall time against
-     a platform with `--latency 50` and with `--rate-limit 20`.
+     a platform with `--latency 50` and with `--rate-limit 20`;
+  5. with --local, comwit-local's point-in-time restore of a 10 MB database: the time from
+     `POST .../restore` to the operation `succeeded` and the new database listed `cold`
+     (with `--database-delay 0`, so what is measured is comwit-local's own work).
 
 Usage: bench.py --provider BIN --test-provider BIN --terraform BIN [--local BIN]
                 [--instances 500] [--runs 5]
@@ -252,6 +255,52 @@ def real_resources(a, root, floor, floor_env, results):
     local.stop()
 
 
+def restore_bench(a, root, results):
+    """Section 5: restore a 10 MB database in comwit-local."""
+    data = os.path.join(root, "restore-data")
+    os.makedirs(data)
+    local = Local(a.local, data, ["--snapshot-interval", "100"])
+    project = subprocess.run([a.local, "--data", data, "project", "create", "restore"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    db = local.call("POST", f"/v1/projects/{project}/databases", {"name": "big"})["database_id"]
+    base = f"/v1/projects/{project}/databases/{db}"
+    local.call("POST", f"{base}/query", {"batch": [
+        {"sql": "CREATE TABLE t (b BLOB)"},
+        {"sql": "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 7300) "
+                "INSERT INTO t SELECT randomblob(1024) FROM c"}]})
+    generation = None
+    for _ in range(600):
+        points = local.call("GET", f"{base}/restore-points")["restore_points"]
+        if len(points) >= 2:
+            generation = points[-1]["generation_id"]
+            break
+        time.sleep(0.05)
+    if generation is None:
+        print("restore of a 10 MB database: no generation after the write (skipped)")
+        local.stop()
+        return
+    size = os.path.getsize(os.path.join(data, "databases", f"{db}.gen", f"{generation}.db"))
+    times = []
+    for i in range(max(3, a.runs // 2)):
+        started = time.perf_counter()
+        answer = local.call("POST", f"{base}/restore",
+                            {"restore_to": {"generation": generation}, "name": f"copy-{i}"})
+        op, copy = answer["operation"]["operation_id"], answer["database"]["database_id"]
+        while local.call("GET", f"{base}/operations/{op}")["operation"]["status"] == "pending":
+            time.sleep(0.005)
+        while True:
+            listed = local.call("GET", f"/v1/projects/{project}/databases")["databases"]
+            if any(d["database_id"] == copy and d["status"] == "cold" for d in listed):
+                break
+            time.sleep(0.005)
+        times.append(time.perf_counter() - started)
+    local.stop()
+    median = statistics.median(times)
+    print(f"restore of a {size / 1e6:.1f} MB database in comwit-local: median {median * 1000:.0f} ms "
+          f"over {len(times)} runs (POST restore to the copy listed cold)")
+    results.update({"restore_10mb_s": median, "restore_source_bytes": size})
+
+
 def seconds(text):
     """bash `times` output such as `0m0.123s`."""
     minutes, rest = text.rstrip("s").split("m")
@@ -338,6 +387,7 @@ def main():
     }
     if a.local:
         real_resources(a, root, floor, env, result)
+        restore_bench(a, root, result)
     for work in (ours, floor):
         run_tf(a.terraform, work, ["destroy", "-auto-approve", "-no-color", "-input=false"], env)
     if a.json:
