@@ -950,6 +950,8 @@ fn restore_points_view(v: &Value) {
     for a in arr(v, "aliases") {
         s(a, "alias");
         s(a, "target_kind");
+        // The CLI reads it into a string, also for a time.
+        s(a, "target_value");
         int(a, "created_at_ms");
     }
 }

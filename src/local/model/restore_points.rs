@@ -137,17 +137,11 @@ pub fn list(t: &Tx<'_>, database_id: &str) -> ApiResult<Value> {
     let aliases: Vec<Value> = aliases(t, database_id)?
         .into_iter()
         .map(|(alias, kind, value, created)| {
-            let target = match kind.as_str() {
-                "timestamp_ms" => value
-                    .parse::<i64>()
-                    .map(Value::from)
-                    .unwrap_or(json!(value)),
-                _ => json!(value),
-            };
+            // A string, also for a time: the official CLI reads `target_value` as one.
             json!({
                 "alias": alias,
                 "target_kind": kind,
-                "target_value": target,
+                "target_value": value,
                 "created_at_ms": created,
             })
         })
