@@ -575,7 +575,9 @@ impl Client {
         name: &str,
     ) -> Result<RestoreAnswer, ApiError> {
         let path = format!("{}/restore", database_path(project_id, source_id));
-        self.post(
+        // No Idempotency-Key (the official CLI sends none; the platform does not show it takes
+        // one): never resent after it may have arrived. The caller resolves a lost answer.
+        self.post_unkeyed(
             &path,
             &RestoreRequest {
                 restore_to: point,

@@ -32,6 +32,7 @@ use axum::{Json, Router};
 use super::model::auth;
 use super::model::databases;
 use super::model::db_tokens::{self, Grant};
+use super::model::queries;
 use super::model::state::AppState;
 use super::model::validate::TokenAccess;
 use super::store::{self, files};
@@ -305,11 +306,11 @@ async fn cursor(
     Ok(out)
 }
 
-/// What tells that a stream wrote: its connection's change count, and whether a transaction
-/// is open (its changes count once it commits).
-fn changes(stream: &Stream) -> (u64, bool) {
+/// What tells that a stream wrote: its connection's changed rows and schema version, and
+/// whether a transaction is open (its changes count once it commits).
+fn changes(stream: &Stream) -> ((u64, i64), bool) {
     let conn = &stream.session.conn;
-    (conn.total_changes(), conn.is_autocommit())
+    (queries::change_marks(conn), conn.is_autocommit())
 }
 
 fn line(v: &impl serde::Serialize) -> Result<String, Failure> {

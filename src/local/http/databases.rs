@@ -76,8 +76,9 @@ pub async fn query(
     let id = database_id.clone();
     let (answer, wrote) = tokio::task::spawn_blocking(move || {
         let conn = files::open(&data_dir, &id).map_err(ApiError::internal)?;
+        let marks = queries::change_marks(&conn);
         let answer = queries::run(&conn, &statements);
-        Ok::<_, ApiError>((answer, conn.total_changes() > 0))
+        Ok::<_, ApiError>((answer, queries::changed_since(&conn, marks)))
     })
     .await
     .map_err(|e| ApiError::internal(e.to_string()))??;

@@ -101,6 +101,20 @@ impl Body for QueryInput {
     }
 }
 
+/// Whether `conn` changed its database: rows (`total_changes`) or its schema
+/// (`schema_version`, which DDL bumps and `total_changes` does not count), since `since`.
+pub fn changed_since(conn: &Connection, since: (u64, i64)) -> bool {
+    change_marks(conn) != since
+}
+
+/// What [`changed_since`] compares.
+pub fn change_marks(conn: &Connection) -> (u64, i64) {
+    let schema = conn
+        .query_row("PRAGMA schema_version", [], |r| r.get(0))
+        .unwrap_or_default();
+    (conn.total_changes(), schema)
+}
+
 /// Runs `statements` on `conn` and answers `{"results":[...]}`.
 pub fn run(conn: &Connection, statements: &[String]) -> ApiResult<Value> {
     let mut results = Vec::with_capacity(statements.len());
@@ -183,7 +197,8 @@ fn statement(conn: &Connection, sql: &str) -> Result<Value, String> {
     Ok(json!({
         "success": true,
         "columns": columns,
-        "affected_row_count": if stmt.readonly() { 0 } else { conn.changes() },
+        // The rows this statement changed (`changes()` keeps the last DML's count across DDL).
+        "affected_row_count": written,
         "last_insert_rowid": conn.last_insert_rowid().to_string(),
         "rows_read": rows.len(),
         "rows_written": written,
@@ -256,6 +271,11 @@ mod tests {
             .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 2, "the statement after the failure was not run");
+        // DDL after DML changes no row, and still counts as a change of the database.
+        let marks = change_marks(&conn);
+        let r = results(&conn, &["CREATE TABLE u (x)"]).unwrap();
+        assert_eq!(r[0]["affected_row_count"], 0);
+        assert!(changed_since(&conn, marks));
     }
 
     #[test]

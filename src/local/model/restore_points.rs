@@ -255,6 +255,8 @@ pub async fn snapshot_loop(state: super::state::AppState, interval: std::time::D
         tick.tick().await;
         for database_id in state.take_written() {
             if let Err(e) = snapshot(&state, &database_id).await {
+                // Its writes still want a restore point: at the next tick.
+                state.mark_written(&database_id);
                 tracing::warn!(target: "comwit_local::restore_points", database_id, error = %e, "no snapshot");
             }
         }

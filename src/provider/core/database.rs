@@ -205,9 +205,8 @@ impl ModelResource for DatabaseResource {
         let (project, name) = (project.as_str(), name.as_str());
         let limit = CreateTimeouts::create(&planned.timeouts, DEFAULT_CREATE_TIMEOUT);
         if let Some(from) = planned.restore_from.clone() {
-            let (db, token) = self
-                .restore(ctx, client, project, name, &from, limit)
-                .await?;
+            let started = std::time::Instant::now();
+            let (db, token) = self.restore(ctx, client, &planned, &from, limit).await?;
             // No token in the answer (or the answer was lost): a rotation gives one.
             let token = match token {
                 Some(t) => Some(t),
@@ -217,7 +216,11 @@ impl ModelResource for DatabaseResource {
                 database_token: token,
                 ..planned
             };
-            return self.wait_created(ctx, client, planned, db, limit).await;
+            // One `timeouts.create` for the restore and the wait together.
+            let left = limit
+                .saturating_sub(started.elapsed())
+                .max(Duration::from_secs(1));
+            return self.wait_created(ctx, client, planned, db, left).await;
         }
         let created = match call(ctx, client.create_database(project, name)).await {
             Ok(created) => created,

@@ -53,6 +53,9 @@ const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS _comwit_migrations (\
 /// The statements Terraform adds around a migration's own: the table, `BEGIN`, the record,
 /// `COMMIT`.
 const RESERVED: usize = 4;
+/// How often a failure of Terraform's own statements (a busy database, a record that a lost
+/// try wrote) is followed by reading the record and trying again.
+const MAX_BOOKKEEPING_RETRIES: u32 = 5;
 /// The record keeps the migration's SQL (for import) when its statement stays this small.
 const MAX_RECORDED_SQL: usize = 48 * 1024;
 
@@ -310,6 +313,19 @@ fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
+/// The batch a migration is sent in (its statements and Terraform's) is over the limits.
+fn too_big(name: &str, e: &str) -> Diagnostics {
+    Diagnostic::error(
+        "Migration too large",
+        format!(
+            "The migration {name:?} cannot be sent in one request with Terraform's bookkeeping \
+             (the table, BEGIN, its record, COMMIT): {e}. Split it into two migrations."
+        ),
+    )
+    .with_attribute(AttributePath::new("sql"))
+    .into()
+}
+
 /// A record of the same name with other SQL.
 fn other_sql(m: &MigrationModel, rec: &Record) -> Diagnostics {
     Diagnostic::error(
@@ -338,7 +354,26 @@ impl ModelResource for DatabaseMigrationResource {
     async fn validate(&self, config: &Value) -> Diagnostics {
         match config.get("sql") {
             Some(Value::String(text)) => match statements(text) {
-                Ok(_) => Diagnostics::new(),
+                Ok(st) => match config.get("name") {
+                    // The whole batch, with Terraform's statements, is held to the limits.
+                    Some(Value::String(name)) => {
+                        let m = MigrationModel {
+                            project_id: String::new(),
+                            database_id: String::new(),
+                            name: name.clone(),
+                            sql: None,
+                            sha256: None,
+                            applied_at: None,
+                            timeouts: None,
+                        };
+                        let batch = apply_batch(&m, text, &st, &now_rfc3339());
+                        match sql::check_limits(&batch, 0) {
+                            Ok(()) => Diagnostics::new(),
+                            Err(e) => too_big(name, &e),
+                        }
+                    }
+                    _ => Diagnostics::new(),
+                },
                 Err(e) => Diagnostic::error("Invalid migration SQL", format!("{e}."))
                     .with_attribute(AttributePath::new("sql"))
                     .into(),
@@ -405,6 +440,7 @@ impl ModelResource for DatabaseMigrationResource {
         let left = |started: Instant| limit.saturating_sub(started.elapsed());
         let mut delay = Duration::from_millis(500);
         let mut lost = 0;
+        let mut bookkeeping = 0;
         loop {
             // What the database records decides: applied (by this run's lost try, or by
             // another state), applied with other SQL, or not yet.
@@ -421,6 +457,7 @@ impl ModelResource for DatabaseMigrationResource {
             }
             let now = now_rfc3339();
             let batch = apply_batch(&planned, &sql_text, &statements, &now);
+            sql::check_limits(&batch, 0).map_err(|e| too_big(&planned.name, &e))?;
             let q = client.query(&project, &db, &batch);
             let result = tokio::select! {
                 r = q => r,
@@ -435,8 +472,17 @@ impl ModelResource for DatabaseMigrationResource {
                             planned.applied_at = Some(now);
                             return self.state(planned);
                         }
-                        // The record's insert: a try whose answer was lost applied it.
-                        Some(2) if results[2].message().contains("UNIQUE") => {}
+                        // Terraform's own statements (the table, BEGIN, the record) failed,
+                        // before any of the migration's: the record decides at the next turn
+                        // (a try whose answer was lost applied it; a busy database frees up).
+                        Some(i) if i <= 2 && bookkeeping < MAX_BOOKKEEPING_RETRIES => {
+                            bookkeeping += 1;
+                            tracing::debug!(
+                                statement = i + 1,
+                                error = %results[i].message(),
+                                "a migration's bookkeeping failed: reading the record"
+                            );
+                        }
                         Some(i) => {
                             return Err(statement_failed(&planned, &statements, i, &results[i]))
                         }
@@ -545,6 +591,16 @@ impl ModelResource for DatabaseMigrationResource {
         )
         .await
         .map_err(|e| query_failed(db, &e))?;
+        if !results[0].success && !no_table(&results[0]) {
+            return Err(Diagnostic::error(
+                "Cannot read the record of migrations",
+                format!(
+                    "Cannot import {id:?}: the record of the database {db} could not be read: {}.",
+                    results[0].message()
+                ),
+            )
+            .into());
+        }
         let row = results[0].rows.first().filter(|_| results[0].success);
         let Some(row) = row else {
             return Err(Diagnostic::error(

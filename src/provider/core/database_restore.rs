@@ -9,10 +9,11 @@
 use std::time::{Duration, Instant};
 
 use super::database::DatabaseResource;
-use super::database_state::RestoreFrom;
+use super::database_state::{DatabaseModel, RestoreFrom};
 use crate::api::databases::{Operation, RestoreTo};
 use crate::api::models::Database;
 use crate::api::{ApiError, Client};
+use crate::provider::common::ModelResource;
 use crate::provider::common::{api_error, call, id_validator};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
@@ -157,11 +158,11 @@ impl DatabaseResource {
         &self,
         ctx: &mut Ctx,
         client: &Client,
-        project: &str,
-        name: &str,
+        planned: &DatabaseModel,
         from: &RestoreFrom,
         limit: Duration,
     ) -> Result<(Database, Option<String>), Diagnostics> {
+        let (project, name) = (planned.project_id.as_str(), planned.name.as_str());
         let point = point_of(from)?;
         let source = &from.database_id;
         let what = format!("restore the database {source} into {name:?}");
@@ -182,33 +183,45 @@ impl DatabaseResource {
             .into());
         }
         let started = Instant::now();
-        let answer = call(ctx, client.restore_database(project, source, &point, name)).await;
-        let (db, token, operation) = match answer {
-            Ok(a) => {
-                let db = Database {
-                    database_id: a.database.database_id,
-                    project_id: project.to_string(),
-                    name: a.database.name.unwrap_or_else(|| name.to_string()),
-                    database_url: a.database.database_url,
-                    status: a
-                        .database
-                        .status
-                        .unwrap_or_else(|| super::database_wait::CREATING.to_string()),
-                };
-                let token = a.database_token.map(|t| t.expose().to_string());
-                (db, token, Some(a.operation))
-            }
-            // The name was free: a database of that name now is this restore's (its answer
-            // was lost, or a retry was refused as a duplicate).
-            Err(e) if e.is_conflict() || e.status().is_none_or(|s| s >= 500) => {
-                match named(ctx, client, project, name).await {
-                    Ok(Some(db)) => (db, None, None),
-                    _ => return Err(restore_failed_to_start(&what, &e)),
+        let (db, token, operation) = loop {
+            // Sent without an Idempotency-Key (the route takes none that the public material
+            // shows), so never resent by the client after the request may have arrived.
+            let answer = call(ctx, client.restore_database(project, source, &point, name)).await;
+            let e = match answer {
+                Ok(a) => {
+                    let db = Database {
+                        database_id: a.database.database_id,
+                        project_id: project.to_string(),
+                        name: a.database.name.unwrap_or_else(|| name.to_string()),
+                        database_url: a.database.database_url,
+                        status: a
+                            .database
+                            .status
+                            .unwrap_or_else(|| super::database_wait::CREATING.to_string()),
+                    };
+                    let token = a.database_token.map(|t| t.expose().to_string());
+                    break (db, token, Some(a.operation));
                 }
+                Err(e) if e.is_conflict() || e.status().is_none_or(|s| s >= 500) => e,
+                Err(e) => return Err(restore_failed_to_start(&what, &e)),
+            };
+            // The name was free: a database of that name now is this restore's (its answer
+            // was lost, or a duplicate was refused). It may take a moment to be listed.
+            if let Some(db) = self.listed_soon(ctx, client, project, name).await {
+                break (db, None, None);
             }
-            Err(e) => return Err(restore_failed_to_start(&what, &e)),
+            if e.is_conflict() || started.elapsed() + Duration::from_secs(1) > limit {
+                return Err(restore_failed_to_start(&what, &e));
+            }
+            // Not listed after a while: the restore did not happen. Send it again.
+            tracing::debug!(error = %e, "a restore failed before it made its database: again");
         };
-        ctx.partial_state = Some(self.restored_state(ctx, &db)?);
+        // From here on the copy exists: a failure keeps it in the state (tainted), with what
+        // the configuration says of it (its protection, its token).
+        ctx.partial_state = Some(self.state(DatabaseModel {
+            database_token: token.clone(),
+            ..planned.with_remote(db.clone())
+        })?);
         if let Some(op) = operation {
             self.wait_operation(ctx, client, project, source, op, &db, started, limit)
                 .await?;
@@ -216,10 +229,23 @@ impl DatabaseResource {
         Ok((db, token))
     }
 
-    /// The state of a restored database found so far, for a failure to keep (tainted).
-    fn restored_state(&self, _ctx: &Ctx, db: &Database) -> Result<Value, Diagnostics> {
-        use crate::provider::common::ModelResource;
-        self.state(super::database_state::DatabaseModel::from(db.clone()))
+    /// The database named `name`, if it is listed within a few seconds.
+    async fn listed_soon(
+        &self,
+        ctx: &Ctx,
+        client: &Client,
+        project: &str,
+        name: &str,
+    ) -> Option<Database> {
+        for wait in [0u64, 500, 1000, 2000] {
+            if wait > 0 && !ctx.stop.sleep(Duration::from_millis(wait)).await {
+                return None;
+            }
+            if let Ok(Some(db)) = named(ctx, client, project, name).await {
+                return Some(db);
+            }
+        }
+        None
     }
 
     /// Polls the restore's operation until it succeeded (or failed, or the time is up).
@@ -246,7 +272,7 @@ impl DatabaseResource {
                     format!(
                         "The restore of the database {source} into {:?} ({}) failed: {}. The \
                          new database is kept in the state, marked tainted: the next apply \
-                         replaces it (set `deletion_protection = false` first), or check \
+                         replaces it (with `deletion_protection = false`), or check \
                          `restore_from` against the `comwit_database_restore_points` data \
                          source.",
                         db.name,

@@ -45,6 +45,17 @@ pub(super) fn split(text: &str) -> Result<Vec<String>, String> {
             continue;
         }
         let piece = &text[start..=i];
+        // A statement never grows past the platform's limit: stop there, so that an unclosed
+        // string cannot make every later `;` rescan the whole text.
+        if piece.len() > 2 * MAX_STATEMENT_BYTES {
+            return Err(format!(
+                "statement {} is over {} bytes, or does not end (a string, a quoted name, a \
+                 comment or a trigger's BEGIN ... END is not closed); it starts with {:?}",
+                statements.len() + 1,
+                MAX_STATEMENT_BYTES,
+                excerpt(piece.trim())
+            ));
+        }
         if complete(piece) {
             if has_sql(piece) {
                 statements.push(piece.trim().to_string());
