@@ -441,6 +441,121 @@ impl Client {
     }
 }
 
+impl Client {
+    /// `PUT` of a file's bytes, streamed with an exact `Content-Length` (a seed upload), once:
+    /// a body that went out cannot be resent by the client, so the caller decides what a failure
+    /// means (the official CLI reads the operation's status). `path` is server-relative.
+    /// `sent` counts the bytes read so far, for progress reports.
+    pub(crate) async fn put_file<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        content_type: &'static str,
+        file: tokio::fs::File,
+        length: u64,
+        timeout: Duration,
+        sent: Arc<std::sync::atomic::AtomicU64>,
+    ) -> Result<T, ApiError> {
+        let method = Method::PUT;
+        let url = format!("{}{}", self.base_url, path);
+        self.pacer.acquire().await;
+        let started = Instant::now();
+        let body = reqwest::Body::wrap(FileBody::new(file, length, sent));
+        let result = self
+            .http
+            .put(&url)
+            .header(CONTENT_TYPE, content_type)
+            .timeout(timeout)
+            .body(body)
+            .send()
+            .await;
+        self.cache.clear();
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let resp = result.map_err(|e| {
+            tracing::debug!(method = %method, path, elapsed_ms, error = %e, "API upload failed");
+            transport_error(&e, &method, path)
+        })?;
+        let status = resp.status();
+        let retry_after = retry_after(resp.headers());
+        self.pacer
+            .observe(status.as_u16(), resp.headers(), retry_after);
+        tracing::debug!(method = %method, path, status = status.as_u16(), elapsed_ms, "API upload");
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| transport_error(&e, &method, path))?;
+        if !status.is_success() {
+            return Err(status_error(status, &bytes, &method, path));
+        }
+        decode(&bytes, path)
+    }
+}
+
+/// A file as a request body of a known length, read in 64 KiB chunks (never whole in memory).
+/// Its exact size hint makes hyper send `Content-Length`, not chunked encoding.
+struct FileBody {
+    file: tokio::fs::File,
+    left: u64,
+    buf: Vec<u8>,
+    sent: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl FileBody {
+    fn new(file: tokio::fs::File, length: u64, sent: Arc<std::sync::atomic::AtomicU64>) -> Self {
+        FileBody {
+            file,
+            left: length,
+            buf: vec![0; 64 * 1024],
+            sent,
+        }
+    }
+}
+
+impl http_body::Body for FileBody {
+    type Data = bytes::Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, std::io::Error>>> {
+        use std::task::Poll;
+        use tokio::io::AsyncRead;
+        if self.left == 0 {
+            return Poll::Ready(None);
+        }
+        let this = &mut *self;
+        let want = this.buf.len().min(this.left as usize);
+        let mut read = tokio::io::ReadBuf::new(&mut this.buf[..want]);
+        match std::pin::Pin::new(&mut this.file).poll_read(cx, &mut read) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Err(e)) => Poll::Ready(Some(Err(e))),
+            Poll::Ready(Ok(())) => {
+                let n = read.filled().len();
+                if n == 0 {
+                    // The file shrank after its length was sent.
+                    return Poll::Ready(Some(Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "the file is shorter than when it was measured",
+                    ))));
+                }
+                let chunk = bytes::Bytes::copy_from_slice(read.filled());
+                this.left -= n as u64;
+                this.sent
+                    .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+                Poll::Ready(Some(Ok(http_body::Frame::data(chunk))))
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.left == 0
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.left)
+    }
+}
+
 /// A create's answer: the object itself, or enveloped under its [`Located::KEY`].
 fn decode_created<T: DeserializeOwned + Located>(bytes: &[u8], path: &str) -> Result<T, ApiError> {
     let value: serde_json::Value = decode(bytes, path)?;

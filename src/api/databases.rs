@@ -68,6 +68,11 @@ pub struct DatabaseCreated {
     pub name: Option<String>,
     #[serde(default)]
     pub status: Option<String>,
+    /// A seeded create's operation (`awaiting_upload` first) and where to `PUT` the file.
+    #[serde(default)]
+    pub operation: Option<Operation>,
+    #[serde(default)]
+    pub upload_path: Option<String>,
 }
 
 fn yes() -> bool {
@@ -167,7 +172,7 @@ pub struct DatabaseTokenRenew {
     pub expires_in: Option<u64>,
 }
 
-fn databases_path(project_id: &str) -> String {
+pub(crate) fn databases_path(project_id: &str) -> String {
     format!("/v1/projects/{}/databases", seg(project_id))
 }
 

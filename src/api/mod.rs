@@ -15,6 +15,7 @@ pub mod projects;
 pub mod queries;
 pub mod registrar;
 mod retry;
+pub mod seeds;
 
 pub use client::{Client, ClientOptions};
 pub use endpoints::Pages;

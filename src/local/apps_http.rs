@@ -741,6 +741,7 @@ mod tests {
                 counts: Default::default(),
                 lose_answers: Default::default(),
                 written: Default::default(),
+                uploads: Default::default(),
             }));
         let app = router(state);
         let call = |method: &str, host: &str| {

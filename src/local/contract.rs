@@ -34,8 +34,8 @@ use Source::*;
 
 /// Every route comwit-local serves, as `(method, path template, source)`. Path parameters are
 /// written `{}` (their names do not matter here). Public operations that comwit-local does not
-/// serve yet (seed
-/// uploads, app logs, storage) are not rows: docs/api/openapi.yaml marks them
+/// serve yet (app logs,
+/// storage) are not rows: docs/api/openapi.yaml marks them
 /// `x-comwit-local: not-served`, and they answer 404 like any unknown route.
 pub const ROUTES: &[(&str, &str, Source)] = &[
     ("GET", "/healthz", Documented),
@@ -58,6 +58,13 @@ pub const ROUTES: &[(&str, &str, Source)] = &[
         OfficialCli,
     ),
     ("POST", "/v1/projects/{}/databases/{}/restore", OfficialCli),
+    // A seed's upload: clients PUT to the `upload_path` the create answered; this is the path
+    // the official CLI's fixtures show.
+    (
+        "PUT",
+        "/v1/projects/{}/databases/{}/operations/{}/content",
+        OfficialCli,
+    ),
     (
         "GET",
         "/v1/projects/{}/databases/{}/operations/{}",

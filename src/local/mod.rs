@@ -310,6 +310,7 @@ pub async fn serve(config: Config) -> Result<Server, String> {
         limiter: config.rate_limit.map(ratelimit::RateLimiter::new),
         counts: stats::RequestCounts::default(),
         written: Default::default(),
+        uploads: Default::default(),
         lose_answers: std::sync::Mutex::new(
             config
                 .lose_answers

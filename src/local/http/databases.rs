@@ -12,6 +12,7 @@ use crate::local::model::idempotency::Stored;
 use crate::local::model::queries::{self, QueryInput};
 use crate::local::model::restore_points::{self, AliasInput};
 use crate::local::model::restores::{self, RestoreInput};
+use crate::local::model::seeds;
 use crate::local::model::validate::DatabaseInput;
 use crate::local::model::{InDatabase, InProject, Item};
 use crate::local::store::files;
@@ -135,4 +136,115 @@ pub async fn operation(call: Call<Item<InDatabase>>) -> ApiResult<Json<Value>> {
         }))
     })
     .await
+}
+
+/// `PUT {upload_path}`: a seed's SQLite file, streamed to disk while its SHA-256 is taken,
+/// then checked and put in place (see [`seeds`]). 202 `{"operation"}`.
+pub async fn upload_seed(
+    call: Call<Item<InDatabase>>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> ApiResult<(axum::http::StatusCode, Json<Value>)> {
+    use axum::http::header;
+    let state = call.state().clone();
+    let operation_id = call.path().id.clone();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let length = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let expected = call
+        .apply(DATABASE_WRITE, move |t, p, db| {
+            seeds::expect_upload(t, &db, &p.id, content_type.as_deref(), length)
+        })
+        .await?;
+    if !state.begin_upload(&operation_id) {
+        return Err(seeds::upload_in_progress(&operation_id));
+    }
+    let received = receive_seed(&state, &operation_id, &expected, body).await;
+    state.end_upload(&operation_id);
+    let part = received?;
+    let data_dir = state.settings.data_dir.clone();
+    let database_id = expected.database_id.clone();
+    let failure = tokio::task::spawn_blocking(move || {
+        let checked = seeds::check_file(&part);
+        let placed = match checked {
+            Ok(()) => files::replace_with(&data_dir, &database_id, &part)
+                .map_err(|e| ("SEED_JOB_FAILED", e)),
+            Err(e) => Err(e),
+        };
+        let _ = std::fs::remove_file(&part);
+        placed.err()
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))?;
+    let failed = failure.is_some();
+    let settings = state.settings.clone();
+    let (db, op) = (expected.database_id.clone(), operation_id.clone());
+    let answer = state
+        .store
+        .write(move |tx| seeds::landed(tx, &settings, &db, &op, failure))
+        .await?;
+    if failed {
+        databases::remove_file(&state.settings, &expected.database_id).await?;
+    } else {
+        state.mark_written(&expected.database_id);
+    }
+    Ok((axum::http::StatusCode::ACCEPTED, Json(answer)))
+}
+
+/// Streams the body to the operation's upload file, refusing a length or digest other than
+/// the create announced: the file's path.
+async fn receive_seed(
+    state: &crate::local::model::state::AppState,
+    operation_id: &str,
+    expected: &seeds::Expected,
+    body: axum::body::Body,
+) -> ApiResult<std::path::PathBuf> {
+    use futures::StreamExt;
+    use tokio::io::AsyncWriteExt;
+    let part = files::upload_path(&state.settings.data_dir, operation_id)
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let mut out = tokio::fs::File::create(&part)
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let mut digest = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+    let mut got = 0u64;
+    let mut stream = body.into_data_stream();
+    let result = async {
+        while let Some(chunk) = stream.next().await {
+            let chunk =
+                chunk.map_err(|e| ApiError::bad_request(format!("the upload broke off: {e}")))?;
+            got += chunk.len() as u64;
+            if got > expected.length {
+                return Err(seeds::length_mismatch(expected.length, got));
+            }
+            digest.update(&chunk);
+            out.write_all(&chunk)
+                .await
+                .map_err(|e| ApiError::internal(e.to_string()))?;
+        }
+        if got != expected.length {
+            return Err(seeds::length_mismatch(expected.length, got));
+        }
+        out.flush()
+            .await
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        if hex::encode(digest.finish().as_ref()) != expected.sha256 {
+            return Err(seeds::digest_mismatch());
+        }
+        Ok(())
+    }
+    .await;
+    drop(out);
+    match result {
+        Ok(()) => Ok(part),
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&part).await;
+            Err(e)
+        }
+    }
 }

@@ -56,6 +56,10 @@ pub fn router(state: AppState) -> Router {
             get(databases::operation),
         )
         .route(
+            &format!("{db}/operations/{{operation_id}}/content"),
+            axum::routing::put(databases::upload_seed),
+        )
+        .route(
             &format!("{db}/aliases/{{alias}}"),
             post(databases::set_alias).delete(databases::delete_alias),
         )

@@ -135,6 +135,9 @@ pub fn insert(
 /// created: true, database_token, authentication}`. A replay of the Idempotency-Key answers
 /// `created: false` without the token (it is shown once; only its hash is kept).
 pub fn create(t: &Tx<'_>, project_id: &str, idem: Idem, input: DatabaseInput) -> ApiResult<Stored> {
+    if let Some(source) = input.source {
+        return super::seeds::create(t, project_id, idem, &input.name, source);
+    }
     if let Some(replayed) = idem.replay(t)? {
         return Ok(replayed);
     }

@@ -33,6 +33,7 @@ pub mod records;
 pub mod registrar;
 pub mod restore_points;
 pub mod restores;
+pub mod seeds;
 pub mod state;
 pub mod stats;
 pub mod validate;

@@ -199,32 +199,64 @@ pub fn restore(
     })
 }
 
-/// `(type, resolved_restore_point, error, created_at_ms, done_at_ms)`.
-type OperationRow = (String, Option<String>, Option<String>, i64, i64);
-
-/// An operation on `database_id` (the source of a restore, as the official CLI reads it, or
-/// the database it made): `{operation_id, type, status, resolved_restore_point,
-/// error?, created_at_ms, updated_at_ms}`.
-pub fn operation(t: &Tx<'_>, database_id: &str, operation_id: &str) -> ApiResult<Value> {
-    let row: Option<OperationRow> = t
+/// An operation on `database_id` (the source of a restore, as the official CLI reads it, the
+/// database it made, or a seeded database): `{operation_id, type, status,
+/// resolved_restore_point, error?, created_at_ms, updated_at_ms, upload_expires_at_ms?}`.
+pub fn operation(
+    t: &rusqlite::Transaction<'_>,
+    database_id: &str,
+    operation_id: &str,
+) -> ApiResult<Value> {
+    #[allow(clippy::type_complexity)]
+    let row: Option<(
+        String,
+        Option<String>,
+        Option<String>,
+        i64,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<String>,
+    )> = t
         .query_row(
-            "SELECT type, resolved_restore_point, error, created_at_ms, done_at_ms
+            "SELECT type, resolved_restore_point, error, created_at_ms, done_at_ms,
+                    uploaded_at_ms, upload_expires_at_ms, error_code
              FROM database_operations
              WHERE (database_id = ?1 OR target_database_id = ?1) AND operation_id = ?2",
             [database_id, operation_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ))
+            },
         )
         .optional()?;
-    let Some((kind, resolved, error, created, done)) = row else {
+    let Some((kind, resolved, error, created, done, uploaded, expires, code)) = row else {
         return Err(ApiError::not_found(format!(
             "no operation {operation_id} of database {database_id}"
         )));
     };
     let now = ids::now_ms();
-    let status = match (now >= done, &error) {
-        (false, _) => "pending",
-        (true, None) => "succeeded",
-        (true, Some(_)) => "failed",
+    let (status, code) = if kind == "database_seed" {
+        super::seeds::status(now, uploaded, expires, done, code.as_deref())
+    } else {
+        match (now >= done, &error) {
+            (false, _) => ("pending", None),
+            (true, None) => ("succeeded", None),
+            (true, Some(_)) => ("failed", Some("RESTORE_FAILED".to_string())),
+        }
+    };
+    let updated = match (status, uploaded) {
+        ("succeeded" | "failed", _) => done.min(now),
+        (_, Some(u)) => u,
+        _ => created,
     };
     let mut op = json!({
         "operation_id": operation_id,
@@ -232,10 +264,14 @@ pub fn operation(t: &Tx<'_>, database_id: &str, operation_id: &str) -> ApiResult
         "status": status,
         "resolved_restore_point": resolved,
         "created_at_ms": created,
-        "updated_at_ms": if now >= done { done } else { created },
+        "updated_at_ms": updated,
     });
-    if let (true, Some(message)) = (now >= done, error) {
-        op["error"] = json!({ "code": "RESTORE_FAILED", "message": message });
+    if let Some(e) = expires {
+        op["upload_expires_at_ms"] = json!(e);
+    }
+    if let (Some(code), "failed") = (code, status) {
+        let message = error.unwrap_or_else(|| "the upload session expired".to_string());
+        op["error"] = json!({ "code": code, "message": message });
     }
     Ok(op)
 }

@@ -42,6 +42,8 @@ pub struct Shared {
     pub lose_answers: std::sync::Mutex<Vec<String>>,
     /// Databases written to since their last snapshot (see [`super::restore_points`]).
     pub written: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// Seed operations whose upload is being received now.
+    pub uploads: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl Shared {
@@ -51,6 +53,22 @@ impl Shared {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(database_id.to_string());
+    }
+
+    /// Claims the upload of a seed operation: false while another one is being received.
+    pub fn begin_upload(&self, operation_id: &str) -> bool {
+        self.uploads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(operation_id.to_string())
+    }
+
+    /// Ends an upload claimed by [`Shared::begin_upload`].
+    pub fn end_upload(&self, operation_id: &str) {
+        self.uploads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(operation_id);
     }
 
     /// The databases written to since the last call.

@@ -242,6 +242,19 @@ pub struct DatabaseInput {
     pub name: String,
     #[serde(default, deserialize_with = "database_authentication")]
     pub authentication: Option<String>,
+    /// A seed: the SQLite file the create announces (see [`super::seeds`]).
+    #[serde(default)]
+    pub source: Option<SeedSource>,
+}
+
+/// `source` of a seeded create: `{"type":"sqlite_file","content_length","sha256"}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedSource {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub content_length: i64,
+    pub sha256: String,
 }
 
 fn database_authentication<'de, D: serde::Deserializer<'de>>(

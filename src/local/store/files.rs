@@ -71,6 +71,38 @@ pub fn create_from(data_dir: &Path, database_id: &str, snapshot: &Path) -> Resul
     Ok(())
 }
 
+/// Directory, in the data directory, of seed uploads on their way in.
+pub const UPLOADS_DIR: &str = "uploads";
+
+/// Where the upload of a seed operation is received, before it is checked.
+pub fn upload_path(data_dir: &Path, operation_id: &str) -> std::io::Result<PathBuf> {
+    let dir = data_dir.join(UPLOADS_DIR);
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir.join(format!("{operation_id}.part")))
+}
+
+/// Makes a received seed file the database's file: its old file and WAL go, the upload is
+/// moved in (the same file system: no copy) and put in WAL mode.
+pub fn replace_with(data_dir: &Path, database_id: &str, upload: &Path) -> Result<(), String> {
+    let file = path(data_dir, database_id);
+    for suffix in ["-wal", "-shm"] {
+        let mut sidecar = file.as_os_str().to_owned();
+        sidecar.push(suffix);
+        match std::fs::remove_file(&sidecar) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(format!("cannot replace the file of {database_id}: {e}"))
+            }
+            _ => {}
+        }
+    }
+    std::fs::rename(upload, &file)
+        .map_err(|e| format!("cannot move the seed of {database_id} in place: {e}"))?;
+    let conn = open(data_dir, database_id)?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
 /// The directory of a database's snapshots, one file per generation.
 pub fn generations_dir(data_dir: &Path, database_id: &str) -> PathBuf {
     data_dir.join(DIR).join(format!("{database_id}.gen"))

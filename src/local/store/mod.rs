@@ -35,7 +35,18 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(APP_DELETIONS),
     Migration::Sql(RESTORE_POINTS),
     Migration::Sql(OPERATIONS),
+    Migration::Sql(SEEDS),
 ];
+
+/// Seed operations (`database_seed`): the file the create announced, when it expires, and
+/// when it landed (`uploaded_at_ms`; null while `awaiting_upload`).
+const SEEDS: &str = r#"
+ALTER TABLE database_operations ADD COLUMN content_length INTEGER;
+ALTER TABLE database_operations ADD COLUMN sha256 TEXT;
+ALTER TABLE database_operations ADD COLUMN upload_expires_at_ms INTEGER;
+ALTER TABLE database_operations ADD COLUMN uploaded_at_ms INTEGER;
+ALTER TABLE database_operations ADD COLUMN error_code TEXT;
+"#;
 
 /// The asynchronous operations on a database (restores into a new database): `pending` until
 /// `done_at_ms`, then `succeeded`, or `failed` with `error`.

@@ -6,6 +6,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::database_restore::{check_restore_from, restore_from_attribute};
+use super::database_seed::{self, seed_file_attributes};
 use super::database_state::{DatabaseModel, DEFAULT_PROTECTION};
 use super::database_wait::{self, WaitError, CREATING};
 use super::dns_label_validator;
@@ -74,6 +75,7 @@ unless the configuration says otherwise. On Terraform 1.14 and later, `terraform
 database is `creating`); read, refresh and import need `database:read`; delete and a token \
 rotation need `database:write`. Changing `deletion_protection` or `timeouts` needs none.";
 
+    let [seed_file, seed_file_sha256] = seed_file_attributes();
     Schema::new(
         Block::from_attributes(vec![
             Attribute::string("database_id")
@@ -130,6 +132,8 @@ rotation need `database:write`. Changing `deletion_protection` or `timeouts` nee
                      `database:connect`). Sensitive, and stored in the state.",
                 ),
             restore_from_attribute(),
+            seed_file,
+            seed_file_sha256,
             Attribute::map("token_rotation_trigger", Type::String)
                 .optional()
                 .description(
@@ -150,17 +154,23 @@ impl ModelResource for DatabaseResource {
     type_metadata!();
 
     async fn validate(&self, config: &Value) -> Diagnostics {
-        match config.get("restore_from") {
+        let mut d = match config.get("restore_from") {
             Some(from @ Value::Object(_)) => {
                 check_restore_from(from, time::OffsetDateTime::now_utc())
             }
             _ => Diagnostics::new(),
-        }
+        };
+        d.extend(database_seed::check_config(config));
+        d
     }
 
     async fn modify_plan(&self, _ctx: &mut Ctx, plan: &mut PlanRequest) -> Diagnostics {
         if let Err(d) = plan_project(plan, &self.shared) {
             return d;
+        }
+        let seeded = database_seed::plan_seed(plan);
+        if seeded.has_errors() {
+            return seeded;
         }
         if plan.prior_state.is_null() || plan.planned_state.is_null() {
             return Diagnostics::new();
@@ -217,6 +227,22 @@ impl ModelResource for DatabaseResource {
                 ..planned
             };
             // One `timeouts.create` for the restore and the wait together.
+            let left = limit
+                .saturating_sub(started.elapsed())
+                .max(Duration::from_secs(1));
+            return self.wait_created(ctx, client, planned, db, left).await;
+        }
+        if let Some(path) = planned.seed_file.clone() {
+            let started = std::time::Instant::now();
+            let (db, token) = self.seed(ctx, client, &planned, &path, limit).await?;
+            let token = match token {
+                Some(t) => Some(t),
+                None => rotated_token(ctx, client, project, &db.database_id).await,
+            };
+            let planned = DatabaseModel {
+                database_token: token,
+                ..planned
+            };
             let left = limit
                 .saturating_sub(started.elapsed())
                 .max(Duration::from_secs(1));
@@ -286,6 +312,8 @@ impl ModelResource for DatabaseResource {
             timeouts: planned.timeouts,
             token_rotation_trigger: planned.token_rotation_trigger,
             restore_from: planned.restore_from,
+            seed_file: planned.seed_file,
+            seed_file_sha256: planned.seed_file_sha256,
             ..prior
         };
         if rotate {
@@ -528,6 +556,8 @@ mod tests {
             database_token: None,
             token_rotation_trigger: None,
             restore_from: None,
+            seed_file: None,
+            seed_file_sha256: None,
             timeouts: None,
         };
         model::value_of(&model, &schema()).unwrap()

@@ -223,7 +223,15 @@ impl DatabaseResource {
             ..planned.with_remote(db.clone())
         })?);
         if let Some(op) = operation {
-            self.wait_operation(ctx, client, project, source, op, &db, started, limit)
+            let waited = Waited {
+                what: format!(
+                    "The restore of the database {source} into {:?} ({})",
+                    db.name, db.database_id
+                ),
+                hint: "check `restore_from` against the `comwit_database_restore_points` data \
+                       source",
+            };
+            self.wait_operation(ctx, client, project, source, op, &waited, started, limit)
                 .await?;
         }
         Ok((db, token))
@@ -248,35 +256,39 @@ impl DatabaseResource {
         None
     }
 
-    /// Polls the restore's operation until it succeeded (or failed, or the time is up).
+    /// Polls an operation of `database_id` (a restore's source, a seed's new database) until
+    /// it succeeded (or failed, or the time is up).
     #[allow(clippy::too_many_arguments)]
-    async fn wait_operation(
+    pub(super) async fn wait_operation(
         &self,
         ctx: &Ctx,
         client: &Client,
         project: &str,
-        source: &str,
+        database_id: &str,
         mut op: Operation,
-        db: &Database,
+        waited: &Waited,
         started: Instant,
         limit: Duration,
     ) -> Result<(), Diagnostics> {
+        let Waited { what, hint } = waited;
         let mut delay = Duration::from_millis(250);
+        let mut last_status = String::new();
         loop {
+            if op.status != last_status {
+                tracing::info!(operation = %op.operation_id, status = %op.status, "database operation");
+                last_status = op.status.clone();
+            }
             if op.succeeded() {
                 return Ok(());
             }
             if op.failed() {
                 return Err(Diagnostic::error(
-                    "Restore failed",
+                    "Database operation failed",
                     format!(
-                        "The restore of the database {source} into {:?} ({}) failed: {}. The \
-                         new database is kept in the state, marked tainted: the next apply \
-                         replaces it (with `deletion_protection = false`), or check \
-                         `restore_from` against the `comwit_database_restore_points` data \
-                         source.",
-                        db.name,
-                        db.database_id,
+                        "{what} failed (operation {}): {}. The new database is kept in the \
+                         state, marked tainted: the next apply replaces it (with \
+                         `deletion_protection = false`); {hint}.",
+                        op.operation_id,
                         op.error_message()
                     ),
                 )
@@ -284,14 +296,11 @@ impl DatabaseResource {
             }
             if started.elapsed() + delay > limit {
                 return Err(Diagnostic::error(
-                    "Restore not finished in time",
+                    "Database operation not finished in time",
                     format!(
-                        "The restore of the database {source} into {:?} ({}) was still {:?} \
-                         after {}s (`timeouts.create`, operation {}). The new database is kept \
-                         in the state, marked tainted; raise `create` in `timeouts` to wait \
-                         longer.",
-                        db.name,
-                        db.database_id,
+                        "{what} was still {:?} after {}s (`timeouts.create`, operation {}). The \
+                         new database is kept in the state, marked tainted; raise `create` in \
+                         `timeouts` to wait longer.",
                         op.status,
                         limit.as_secs(),
                         op.operation_id
@@ -302,25 +311,39 @@ impl DatabaseResource {
             if !ctx.stop.sleep(delay).await {
                 return Err(Diagnostic::error(
                     "Operation cancelled",
-                    "Stopped while a restore ran; its database is kept in the state, marked \
-                     tainted.",
+                    format!(
+                        "Stopped while waiting: {what} is not finished; its database is kept \
+                         in the state, marked tainted."
+                    ),
                 )
                 .into());
             }
             delay = (delay * 2).min(Duration::from_secs(5));
-            match call(ctx, client.get_operation(project, source, &op.operation_id)).await {
+            match call(
+                ctx,
+                client.get_operation(project, database_id, &op.operation_id),
+            )
+            .await
+            {
                 Ok(next) => op = next,
                 // A read: a lost answer is read again at the next turn.
                 Err(e) if e.status().is_none_or(|s| s >= 500) => {}
                 Err(e) => {
                     return Err(api_error(
-                        &format!("read the restore operation {}", op.operation_id),
+                        &format!("read the operation {}", op.operation_id),
                         &e,
                     ))
                 }
             }
         }
     }
+}
+
+/// What an operation being waited for does, for its diagnostics: "The restore of ..." and
+/// what to check when it fails.
+pub(super) struct Waited {
+    pub what: String,
+    pub hint: &'static str,
 }
 
 /// A restore the platform refused: a 404 (the source, or its generation or alias) and a 400

@@ -38,6 +38,9 @@ pub(crate) struct DatabaseModel {
     pub token_rotation_trigger: Option<BTreeMap<String, String>>,
     /// Made by a point-in-time restore of another database (create-time only).
     pub restore_from: Option<RestoreFrom>,
+    /// Made from a SQLite file (create-time only), and that file's SHA-256 as planned.
+    pub seed_file: Option<String>,
+    pub seed_file_sha256: Option<String>,
     pub timeouts: Option<CreateTimeouts>,
 }
 
@@ -60,6 +63,8 @@ impl DatabaseModel {
             database_token: self.database_token.clone(),
             token_rotation_trigger: self.token_rotation_trigger.clone(),
             restore_from: self.restore_from.clone(),
+            seed_file: self.seed_file.clone(),
+            seed_file_sha256: self.seed_file_sha256.clone(),
             ..DatabaseModel::from(db)
         }
     }
@@ -79,6 +84,8 @@ impl From<Database> for DatabaseModel {
             database_token: None,
             token_rotation_trigger: None,
             restore_from: None,
+            seed_file: None,
+            seed_file_sha256: None,
             timeouts: None,
         }
     }

@@ -10,6 +10,7 @@ mod database_execute;
 mod database_list;
 mod database_migration;
 mod database_restore;
+mod database_seed;
 mod database_state;
 mod database_token;
 mod database_wait;

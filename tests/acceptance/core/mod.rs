@@ -15,6 +15,7 @@ mod project;
 mod public;
 mod query;
 mod restore;
+mod seed;
 
 use comwit::api::models::{Database, Project};
 
