@@ -7,7 +7,7 @@ mod local_common;
 
 use std::time::Duration;
 
-use local_common::{bundle, package, start, start_with, Env};
+use local_common::{bundle, package, sha256_hex, start, start_with, Env, Resp};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -2942,4 +2942,140 @@ fn comwit_now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis() as i64
+}
+
+/// A seed's raw `PUT` of `bytes` to `upload_path`, with these headers.
+async fn put_seed(env: &Env, upload_path: &str, bytes: Vec<u8>, content_type: &str) -> Resp {
+    let resp = env
+        .http
+        .put(env.url(upload_path))
+        .bearer_auth(&env.token)
+        .header("content-type", content_type)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let body: Value = resp.json().await.unwrap_or(Value::Null);
+    let code = body["code"].as_str().unwrap_or("").to_lowercase();
+    Resp {
+        status,
+        body,
+        headers,
+        code,
+    }
+}
+
+fn sqlite_bytes(rows: usize) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seed.sqlite");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("CREATE TABLE t (x)").unwrap();
+    for i in 0..rows {
+        conn.execute("INSERT INTO t VALUES (?1)", [i as i64]).unwrap();
+    }
+    drop(conn);
+    std::fs::read(path).unwrap()
+}
+
+/// The official CLI's seed flow: the 202 session, the checks of the upload (content type,
+/// length, digest: the public error codes, the session kept for a good retry), the phases to
+/// `succeeded`, the rows in the database, a replay of the create, a second upload refused, a
+/// taken name, and a file that is no SQLite database failing the operation.
+#[tokio::test]
+async fn seeds_are_uploaded_checked_and_published() {
+    let env = start().await;
+    let pid = env.project("seeds").await;
+    let bytes = sqlite_bytes(3);
+    let source = |bytes: &[u8]| {
+        json!({"type": "sqlite_file", "content_length": bytes.len(), "sha256": sha256_hex(bytes)})
+    };
+    let dbs = format!("/v1/projects/{pid}/databases");
+    let key = [("Idempotency-Key", "seed-key-0001")];
+    let body = json!({"name": "seeded", "source": source(&bytes)});
+    let created = env
+        .call_with(Method::POST, &dbs, Some(&env.token), Some(body.clone()), &key)
+        .await;
+    assert_eq!(created.status, 202, "{created:?}");
+    assert_eq!(created.body["operation"]["status"], "awaiting_upload");
+    assert_eq!(created.body["operation"]["type"], "database_seed");
+    assert!(created.body["operation"]["upload_expires_at_ms"].is_i64());
+    let upload = created.s("upload_path");
+    assert!(upload.starts_with('/') && upload.ends_with("/content"), "{upload}");
+    let id = created.s("database_id");
+    let op = created.body["operation"]["operation_id"].as_str().unwrap().to_string();
+    assert_eq!(env.get(&dbs).await.body["databases"][0]["status"], "creating");
+
+    let r = put_seed(&env, &upload, bytes.clone(), "application/octet-stream").await;
+    assert_eq!((r.status, r.code()), (415, "seed_content_type_unsupported"), "{r:?}");
+    let r = put_seed(&env, &upload, bytes[..bytes.len() - 1].to_vec(), "application/vnd.sqlite3").await;
+    assert_eq!((r.status, r.code()), (422, "seed_length_mismatch"), "{r:?}");
+    let mut changed = bytes.clone();
+    *changed.last_mut().unwrap() ^= 1;
+    let r = put_seed(&env, &upload, changed, "application/vnd.sqlite3").await;
+    assert_eq!((r.status, r.code()), (422, "seed_digest_mismatch"), "{r:?}");
+
+    // The session survived the bad tries.
+    let r = put_seed(&env, &upload, bytes.clone(), "application/vnd.sqlite3").await;
+    assert_eq!(r.status, 202, "{r:?}");
+    assert!(
+        ["queued", "validating", "publishing", "succeeded"]
+            .contains(&r.body["operation"]["status"].as_str().unwrap()),
+        "{r:?}"
+    );
+    let r = put_seed(&env, &upload, bytes.clone(), "application/vnd.sqlite3").await;
+    assert_eq!((r.status, r.code()), (409, "seed_content_already_fixed"), "{r:?}");
+    let op_path = format!("{dbs}/{id}/operations/{op}");
+    let mut status = String::new();
+    for _ in 0..100 {
+        status = env.get(&op_path).await.body["operation"]["status"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        if status == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, "succeeded");
+    let rows = env
+        .post(&format!("{dbs}/{id}/query"), json!({"sql": "SELECT count(*) FROM t"}))
+        .await;
+    assert_eq!(rows.body["results"][0]["rows"][0][0]["value"], "3", "{rows:?}");
+
+    // A replay shows the session as it is now; a taken name is the seed's own code.
+    let replay = env
+        .call_with(Method::POST, &dbs, Some(&env.token), Some(body), &key)
+        .await;
+    assert_eq!(replay.status, 202);
+    assert_eq!(replay.body["created"], false);
+    assert_eq!(replay.body["operation"]["status"], "succeeded");
+    assert!(replay.body["database_token"].is_null());
+    let again = env
+        .post(&dbs, json!({"name": "seeded", "source": source(&bytes)}))
+        .await;
+    assert_eq!((again.status, again.code()), (409, "tenant_seed_target_exists"));
+    let small = env
+        .post(&dbs, json!({"name": "tiny", "source": {"type": "sqlite_file", "content_length": 10, "sha256": sha256_hex(b"x")}}))
+        .await;
+    assert_eq!((small.status, small.code()), (400, "seed_file_too_small"));
+
+    // Not a SQLite file: the operation fails and the database goes.
+    let junk = vec![b'x'; 4096];
+    let created = env
+        .post(&dbs, json!({"name": "junk", "source": source(&junk)}))
+        .await;
+    assert_eq!(created.status, 202);
+    let r = put_seed(&env, &created.s("upload_path"), junk, "application/vnd.sqlite3").await;
+    assert_eq!(r.status, 202);
+    assert_eq!(r.body["operation"]["status"], "failed");
+    assert_eq!(r.body["operation"]["error"]["code"], "SEED_INTEGRITY_CHECK_FAILED");
+    let names: Vec<String> = env.get(&dbs).await.body["databases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["seeded"]);
 }

@@ -35,6 +35,14 @@ resource "comwit_database" "orders_before_migration" {
   }
 }
 
+# A database that starts with the data of a SQLite file (uploaded once, at create). The file is
+# checked at plan; a file with other content later replaces the database.
+resource "comwit_database" "catalog" {
+  name                = "catalog"
+  deletion_protection = false
+  seed_file           = "${path.module}/catalog.sqlite"
+}
+
 output "orders_url" {
   value = comwit_database.orders.database_url
 }

@@ -57,6 +57,16 @@ change `token_rotation_trigger` to get a fresh one) and when the platform return
 database that uses token auth through `database:connect`: then connect with a project token \
 (`cwp_...`) that holds `database:connect`.
 
+**Seeding.** With `seed_file`, the new database starts with the data of a SQLite file, \
+uploaded as the official CLI's `databases create --from-file` does it: Terraform checks the \
+file at plan (one standalone SQLite file of 100 B to 2 GiB, no `-wal`/`-shm` beside it) and \
+keeps its SHA-256 in `seed_file_sha256`; at apply it runs SQLite's integrity and foreign-key \
+checks, opens an upload session, streams the file once (a lost answer is resolved by reading \
+the upload's operation, never by sending the file twice), and waits while the platform \
+validates and publishes it (`queued`, `validating`, `publishing`, then `succeeded`), within \
+`timeouts.create`. The upload's progress is in the provider's log (`TF_LOG=info`). A file with \
+other content later replaces the database (see `seed_file`).
+
 Databases are protected from deletion by default: while `deletion_protection` is `true`, \
 `terraform destroy`, removing the resource from the configuration, and changes that replace \
 the database (a new `name` or `project_id`) fail without deleting anything. To delete or \
@@ -72,7 +82,7 @@ unless the configuration says otherwise. On Terraform 1.14 and later, `terraform
 `resource` blocks (`-generate-config-out`), with `deletion_protection = true`.
 
 **Token scopes:** create needs `database:write` and `database:read` (to wait while the \
-database is `creating`); read, refresh and import need `database:read`; delete and a token \
+database is `creating`, and to read a seed's operation); read, refresh and import need `database:read`; delete and a token \
 rotation need `database:write`. Changing `deletion_protection` or `timeouts` needs none.";
 
     let [seed_file, seed_file_sha256] = seed_file_attributes();
