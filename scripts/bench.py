@@ -13,7 +13,10 @@ Measures, as medians of several runs taken side by side:
      a platform with `--latency 50` and with `--rate-limit 20`;
   5. with --local, comwit-local's point-in-time restore of a 10 MB database: the time from
      `POST .../restore` to the operation `succeeded` and the new database listed `cold`
-     (with `--database-delay 0`, so what is measured is comwit-local's own work).
+     (with `--database-delay 0`, so what is measured is comwit-local's own work);
+  6. with --local, `terraform apply` of a `comwit_database` seeded from a 100 MB SQLite file:
+     the apply's wall time (checks, the upload session, the streamed upload, the operation)
+     and the provider's peak resident memory while it uploads (target < 64 MB).
 
 Usage: bench.py --provider BIN --test-provider BIN --terraform BIN [--local BIN]
                 [--instances 500] [--runs 5]
@@ -301,6 +304,73 @@ def restore_bench(a, root, results):
     results.update({"restore_10mb_s": median, "restore_source_bytes": size})
 
 
+def seed_bench(a, root, floor_env, results):
+    """Section 6: a database seeded from a 100 MB SQLite file, through Terraform."""
+    import sqlite3
+    seed = os.path.join(root, "seed-100mb.sqlite")
+    conn = sqlite3.connect(seed)
+    conn.execute("CREATE TABLE t (b BLOB)")
+    conn.execute("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 97000) "
+                 "INSERT INTO t SELECT randomblob(1024) FROM c")
+    conn.commit()
+    conn.close()
+    size = os.path.getsize(seed)
+    data = os.path.join(root, "seed-data")
+    os.makedirs(data)
+    local = Local(a.local, data)
+    project = subprocess.run([a.local, "--data", data, "project", "create", "seed"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    # The provider behind a wrapper that logs its peak RSS (KiB) when it exits.
+    wrapped = os.path.join(root, "seed-plugins")
+    os.makedirs(wrapped)
+    rss_log = os.path.join(root, "seed-rss.log")
+    wrapper = os.path.join(wrapped, "terraform-provider-comwit")
+    with open(wrapper, "w") as f:
+        f.write(textwrap.dedent(f"""\
+            #!{sys.executable}
+            import resource, subprocess, sys
+            rc = subprocess.call([{os.path.abspath(a.provider)!r}] + sys.argv[1:])
+            with open({rss_log!r}, "a") as log:
+                log.write(f"{{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}}\\n")
+            sys.exit(rc)
+        """))
+    os.chmod(wrapper, 0o755)
+    rc = os.path.join(root, "seed.tfrc")
+    with open(rc, "w") as f:
+        f.write(f'provider_installation {{\n  dev_overrides {{\n    "comwit/comwit" = "{wrapped}"\n'
+                f'  }}\n  direct {{}}\n}}\n')
+    work, _ = setup_workdir(root, "seeded", textwrap.dedent(f"""
+        terraform {{
+          required_providers {{
+            comwit = {{ source = "comwit/comwit" }}
+          }}
+        }}
+        provider "comwit" {{
+          project_id = "{project}"
+        }}
+        resource "comwit_database" "seeded" {{
+          name                = "seeded"
+          deletion_protection = false
+          seed_file           = "{seed}"
+        }}
+    """), "")
+    env = dict(floor_env, TF_CLI_CONFIG_FILE=rc, COMWIT_API_URL=local.url, COMWIT_TOKEN=local.token)
+    times, peaks = [], []
+    for _ in range(3):
+        open(rss_log, "w").close()
+        wall, _ = run_tf(a.terraform, work, ["apply", "-auto-approve", "-no-color", "-input=false"], env)
+        times.append(wall)
+        with open(rss_log) as log:
+            peaks.append(max(int(line) for line in log if line.strip()) / 1024.0)
+        run_tf(a.terraform, work, ["destroy", "-auto-approve", "-no-color", "-input=false"], env)
+    local.stop()
+    t, peak = statistics.median(times), statistics.median(peaks)
+    print(f"seed of a {size / 1e6:.0f} MB SQLite file through terraform apply: median {t:.2f}s, "
+          f"provider peak RSS median {peak:.1f} MiB (target < 64) over {len(times)} runs")
+    results.update({"seed_100mb_apply_s": t, "seed_provider_peak_rss_mib": peak,
+                    "seed_bytes": size})
+
+
 def seconds(text):
     """bash `times` output such as `0m0.123s`."""
     minutes, rest = text.rstrip("s").split("m")
@@ -388,6 +458,7 @@ def main():
     if a.local:
         real_resources(a, root, floor, env, result)
         restore_bench(a, root, result)
+        seed_bench(a, root, env, result)
     for work in (ours, floor):
         run_tf(a.terraform, work, ["destroy", "-auto-approve", "-no-color", "-input=false"], env)
     if a.json:
