@@ -2973,7 +2973,8 @@ fn sqlite_bytes(rows: usize) -> Vec<u8> {
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch("CREATE TABLE t (x)").unwrap();
     for i in 0..rows {
-        conn.execute("INSERT INTO t VALUES (?1)", [i as i64]).unwrap();
+        conn.execute("INSERT INTO t VALUES (?1)", [i as i64])
+            .unwrap();
     }
     drop(conn);
     std::fs::read(path).unwrap()
@@ -2988,28 +2989,51 @@ async fn seeds_are_uploaded_checked_and_published() {
     let env = start().await;
     let pid = env.project("seeds").await;
     let bytes = sqlite_bytes(3);
-    let source = |bytes: &[u8]| {
-        json!({"type": "sqlite_file", "content_length": bytes.len(), "sha256": sha256_hex(bytes)})
-    };
+    let source = |bytes: &[u8]| json!({"type": "sqlite_file", "content_length": bytes.len(), "sha256": sha256_hex(bytes)});
     let dbs = format!("/v1/projects/{pid}/databases");
     let key = [("Idempotency-Key", "seed-key-0001")];
     let body = json!({"name": "seeded", "source": source(&bytes)});
     let created = env
-        .call_with(Method::POST, &dbs, Some(&env.token), Some(body.clone()), &key)
+        .call_with(
+            Method::POST,
+            &dbs,
+            Some(&env.token),
+            Some(body.clone()),
+            &key,
+        )
         .await;
     assert_eq!(created.status, 202, "{created:?}");
     assert_eq!(created.body["operation"]["status"], "awaiting_upload");
     assert_eq!(created.body["operation"]["type"], "database_seed");
     assert!(created.body["operation"]["upload_expires_at_ms"].is_i64());
     let upload = created.s("upload_path");
-    assert!(upload.starts_with('/') && upload.ends_with("/content"), "{upload}");
+    assert!(
+        upload.starts_with('/') && upload.ends_with("/content"),
+        "{upload}"
+    );
     let id = created.s("database_id");
-    let op = created.body["operation"]["operation_id"].as_str().unwrap().to_string();
-    assert_eq!(env.get(&dbs).await.body["databases"][0]["status"], "creating");
+    let op = created.body["operation"]["operation_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        env.get(&dbs).await.body["databases"][0]["status"],
+        "creating"
+    );
 
     let r = put_seed(&env, &upload, bytes.clone(), "application/octet-stream").await;
-    assert_eq!((r.status, r.code()), (415, "seed_content_type_unsupported"), "{r:?}");
-    let r = put_seed(&env, &upload, bytes[..bytes.len() - 1].to_vec(), "application/vnd.sqlite3").await;
+    assert_eq!(
+        (r.status, r.code()),
+        (415, "seed_content_type_unsupported"),
+        "{r:?}"
+    );
+    let r = put_seed(
+        &env,
+        &upload,
+        bytes[..bytes.len() - 1].to_vec(),
+        "application/vnd.sqlite3",
+    )
+    .await;
     assert_eq!((r.status, r.code()), (422, "seed_length_mismatch"), "{r:?}");
     let mut changed = bytes.clone();
     *changed.last_mut().unwrap() ^= 1;
@@ -3025,7 +3049,11 @@ async fn seeds_are_uploaded_checked_and_published() {
         "{r:?}"
     );
     let r = put_seed(&env, &upload, bytes.clone(), "application/vnd.sqlite3").await;
-    assert_eq!((r.status, r.code()), (409, "seed_content_already_fixed"), "{r:?}");
+    assert_eq!(
+        (r.status, r.code()),
+        (409, "seed_content_already_fixed"),
+        "{r:?}"
+    );
     let op_path = format!("{dbs}/{id}/operations/{op}");
     let mut status = String::new();
     for _ in 0..100 {
@@ -3040,9 +3068,15 @@ async fn seeds_are_uploaded_checked_and_published() {
     }
     assert_eq!(status, "succeeded");
     let rows = env
-        .post(&format!("{dbs}/{id}/query"), json!({"sql": "SELECT count(*) FROM t"}))
+        .post(
+            &format!("{dbs}/{id}/query"),
+            json!({"sql": "SELECT count(*) FROM t"}),
+        )
         .await;
-    assert_eq!(rows.body["results"][0]["rows"][0][0]["value"], "3", "{rows:?}");
+    assert_eq!(
+        rows.body["results"][0]["rows"][0][0]["value"], "3",
+        "{rows:?}"
+    );
 
     // A replay shows the session as it is now; a taken name is the seed's own code.
     let replay = env
@@ -3055,7 +3089,10 @@ async fn seeds_are_uploaded_checked_and_published() {
     let again = env
         .post(&dbs, json!({"name": "seeded", "source": source(&bytes)}))
         .await;
-    assert_eq!((again.status, again.code()), (409, "tenant_seed_target_exists"));
+    assert_eq!(
+        (again.status, again.code()),
+        (409, "tenant_seed_target_exists")
+    );
     let small = env
         .post(&dbs, json!({"name": "tiny", "source": {"type": "sqlite_file", "content_length": 10, "sha256": sha256_hex(b"x")}}))
         .await;
@@ -3067,10 +3104,19 @@ async fn seeds_are_uploaded_checked_and_published() {
         .post(&dbs, json!({"name": "junk", "source": source(&junk)}))
         .await;
     assert_eq!(created.status, 202);
-    let r = put_seed(&env, &created.s("upload_path"), junk, "application/vnd.sqlite3").await;
+    let r = put_seed(
+        &env,
+        &created.s("upload_path"),
+        junk,
+        "application/vnd.sqlite3",
+    )
+    .await;
     assert_eq!(r.status, 202);
     assert_eq!(r.body["operation"]["status"], "failed");
-    assert_eq!(r.body["operation"]["error"]["code"], "SEED_INTEGRITY_CHECK_FAILED");
+    assert_eq!(
+        r.body["operation"]["error"]["code"],
+        "SEED_INTEGRITY_CHECK_FAILED"
+    );
     let names: Vec<String> = env.get(&dbs).await.body["databases"]
         .as_array()
         .unwrap()

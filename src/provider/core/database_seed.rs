@@ -212,22 +212,17 @@ fn local_checks(path: &Path) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-/// Plan-time checks of the configuration (an unknown path is checked at apply).
+/// Configuration checks: `seed_file` and `restore_from` exclude each other. The file itself is
+/// checked when the plan is made ([`plan_seed`]): only a create needs it.
 pub(super) fn check_config(config: &Value) -> Diagnostics {
     let mut d = Diagnostics::new();
-    let Some(path) = config.get("seed_file").and_then(Value::as_str) else {
-        return d;
-    };
-    if config.get("restore_from").is_some_and(|v| !v.is_null()) {
+    let seeded = config.get("seed_file").is_some_and(|v| !v.is_null());
+    if seeded && config.get("restore_from").is_some_and(|v| !v.is_null()) {
         d.push(invalid(
             "`seed_file` and `restore_from` both say what a new database starts with: set \
              one of them."
                 .to_string(),
         ));
-        return d;
-    }
-    if let Err(e) = preflight(Path::new(path)) {
-        d.push(e);
     }
     d
 }
@@ -239,25 +234,43 @@ pub(super) fn plan_seed(plan: &mut PlanRequest) -> Diagnostics {
     if plan.planned_state.is_null() {
         return Diagnostics::new();
     }
-    let planned = match plan.planned_state.get("seed_file") {
-        Some(Value::Unknown) => Value::Unknown,
-        Some(Value::String(path)) => match inspect(Path::new(path)) {
-            Ok(file) => Value::string(file.sha256),
-            Err(e) => return e.into(),
-        },
-        _ => Value::Null,
-    };
     let prior = plan
         .prior_state
         .get(sha)
         .cloned()
         .filter(|_| !plan.prior_state.is_null())
         .unwrap_or(Value::Null);
+    let mut d = Diagnostics::new();
+    let planned = match plan.planned_state.get("seed_file") {
+        Some(Value::Unknown) => Value::Unknown,
+        Some(Value::String(path)) => match inspect(Path::new(path)) {
+            Ok(file) => Value::string(file.sha256),
+            // A create needs the file. An existing database does not (the seed is create-time
+            // only): without a readable file there is nothing to compare, and nothing changes.
+            Err(e) if plan.prior_state.is_null() => return e.into(),
+            Err(e) => {
+                d.push(
+                    Diagnostic::warning(
+                        "Seed file not checked",
+                        format!(
+                            "{} The database exists, so the seed file is not needed now; \
+                             `seed_file_sha256` keeps the digest of the file it was seeded \
+                             from, and a file with other content would replace the database.",
+                            e.detail
+                        ),
+                    )
+                    .with_attribute(seed_path()),
+                );
+                prior.clone()
+            }
+        },
+        _ => Value::Null,
+    };
     if !prior.is_null() && !planned.is_null() && prior != planned {
         plan.requires_replace.push(AttributePath::new(sha));
     }
     crate::provider::common::set_attr(&mut plan.planned_state, sha, planned);
-    Diagnostics::new()
+    d
 }
 
 impl DatabaseResource {
@@ -693,6 +706,18 @@ mod tests {
         let mut p = plan(state(&a, &sha), state(&b, ""));
         assert!(plan_seed(&mut p).is_empty());
         assert_eq!(p.requires_replace, [AttributePath::new("seed_file_sha256")]);
+        // The file gone from an existing database: a warning, the digest kept.
+        let mut p = plan(state(&a, &sha), state(&dir.path().join("gone.sqlite"), ""));
+        let d = plan_seed(&mut p);
+        assert!(!d.has_errors() && !d.is_empty(), "{d:?}");
+        assert_eq!(
+            p.planned_state.get("seed_file_sha256"),
+            Some(&Value::string(&sha))
+        );
+        assert!(p.requires_replace.is_empty());
+        // A create needs it.
+        let mut p = plan(Value::Null, state(&dir.path().join("gone.sqlite"), ""));
+        assert!(plan_seed(&mut p).has_errors());
         // No digest in the prior state (imported): only recorded.
         let mut p = plan(
             Value::object([("seed_file_sha256", Value::Null)]),
