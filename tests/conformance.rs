@@ -57,6 +57,7 @@ fn config(dir: &std::path::Path, extensions: bool) -> Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         db_listen: "127.0.0.1:0".parse().unwrap(),
         apps_listen: "127.0.0.1:0".parse().unwrap(),
+        storage_listen: "127.0.0.1:0".parse().unwrap(),
         dns_listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: dir.to_path_buf(),
         database_provision_delay: Duration::from_millis(200),
@@ -2188,4 +2189,105 @@ fn recorded_public_answers_fit_the_contract() {
         }
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+// ---------- storage (cmd/comwit/storage.go) ----------
+
+/// `storageView`: every member the CLI's struct names without `omitempty` is a string here;
+/// `public_base_url` and `last_error` may be missing. `writeStorageEnv` needs `storage_id`,
+/// `endpoint` and `bucket` non-empty.
+fn storage_view(v: &Value) {
+    for k in [
+        "storage_id",
+        "project_id",
+        "name",
+        "bucket",
+        "provider",
+        "status",
+        "endpoint",
+        "region",
+        "default_domain",
+        "public_access",
+        "public_domain_status",
+        "public_tls_status",
+    ] {
+        s(v, k);
+    }
+    for k in ["storage_id", "endpoint", "bucket"] {
+        assert!(!s(v, k).trim().is_empty(), "`{k}` is empty: {v}");
+    }
+    opt_str(v, "public_base_url");
+    opt_str(v, "last_error");
+}
+
+#[test]
+fn storage_create_list_get_public_delete() {
+    run(|cli| async move {
+        let base = format!("{}/storages", cli.p());
+        // `storage create --name assets` (the CLI's default `--location-hint apac`).
+        let a = cli
+            .post(
+                &base,
+                json!({ "name": "conf-assets", "public": false, "location_hint": "apac" }),
+            )
+            .await;
+        ok(&a, "storage create");
+        assert_eq!(a.status, 201, "{}", a.text);
+        let created = &a.json["storage"];
+        storage_view(created);
+        assert_eq!(s(created, "name"), "conf-assets");
+        assert_eq!(s(created, "bucket"), "conf-assets");
+        assert_eq!(s(created, "provider"), "r2");
+        assert_eq!(s(created, "status"), "ready");
+        assert_eq!(s(created, "region"), "auto");
+        assert_eq!(s(created, "public_access"), "disabled");
+        let id = s(created, "storage_id").to_string();
+
+        // `storage list`: `{"storages":[storageView]}`.
+        let a = cli.get(&base).await;
+        ok(&a, "storage list");
+        let listed = arr(&a.json, "storages");
+        assert_eq!(listed.len(), 1, "{}", a.text);
+        storage_view(&listed[0]);
+
+        // `storage get --storage ID`.
+        let one = format!("{base}/{}", esc(&id));
+        let a = cli.get(&one).await;
+        ok(&a, "storage get");
+        storage_view(&a.json["storage"]);
+        assert_eq!(s(&a.json["storage"], "storage_id"), id);
+
+        // `storage public enable|disable`: PUT `{"enabled"}` -> `{"storage"}`.
+        let a = cli
+            .put(&format!("{one}/public-access"), json!({ "enabled": true }))
+            .await;
+        ok(&a, "storage public enable");
+        storage_view(&a.json["storage"]);
+        assert_eq!(s(&a.json["storage"], "public_access"), "enabled");
+        assert!(
+            !s(&a.json["storage"], "public_base_url").is_empty(),
+            "a public storage has its base URL: {}",
+            a.text
+        );
+        let a = cli
+            .put(&format!("{one}/public-access"), json!({ "enabled": false }))
+            .await;
+        ok(&a, "storage public disable");
+        assert_eq!(s(&a.json["storage"], "public_access"), "disabled");
+
+        // Names are global: a second create of the name is refused with problem details.
+        let a = cli
+            .post(&base, json!({ "name": "conf-assets", "public": false }))
+            .await;
+        problem(&a, 409, "storage create of a taken name");
+
+        // `storage delete`: `{"storage"}`; afterwards the storage is gone.
+        let a = cli.delete(&one).await;
+        ok(&a, "storage delete");
+        storage_view(&a.json["storage"]);
+        let a = cli.get(&one).await;
+        problem(&a, 404, "storage get after delete");
+        let a = cli.get(&base).await;
+        assert!(arr(&a.json, "storages").is_empty(), "{}", a.text);
+    });
 }

@@ -295,6 +295,32 @@ async fn each_operation_needs_its_scope() {
             None,
             "domain:read",
         ),
+        // Storages: the scope is not public; comwit-local's choice is `project:read`.
+        (Method::GET, format!("{p}/storages"), None, "project:read"),
+        (
+            Method::POST,
+            format!("{p}/storages"),
+            Some(json!({"name": "scoped-bucket"})),
+            "project:read",
+        ),
+        (
+            Method::GET,
+            format!("{p}/storages/stg_0"),
+            None,
+            "project:read",
+        ),
+        (
+            Method::PUT,
+            format!("{p}/storages/stg_0/public-access"),
+            Some(json!({"enabled": true})),
+            "project:read",
+        ),
+        (
+            Method::DELETE,
+            format!("{p}/storages/stg_0"),
+            None,
+            "project:read",
+        ),
     ];
     let all = comwit::local::model::auth::ALL_SCOPES;
     let admin = env.server.admin();
@@ -3124,4 +3150,67 @@ async fn seeds_are_uploaded_checked_and_published() {
         .map(|d| d["name"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(names, ["seeded"]);
+}
+
+/// Storages on the raw API: a bad bucket name and a bad body are 400 and make nothing, a name
+/// is global (409 `name_taken` from another project too), an unknown storage is 404, and the
+/// bucket's folder comes and goes with the storage.
+#[tokio::test]
+async fn storages_are_checked_global_by_name_and_backed_by_a_bucket() {
+    let env = start().await;
+    let pid = env.project("buckets").await;
+    let other = env.project("buckets-other").await;
+    let base = format!("/v1/projects/{pid}/storages");
+    for bad in [
+        json!({"name": "Bad_Name"}),
+        json!({"name": "ab"}),
+        json!({"name": "-edge"}),
+        json!({"name": "fine-name", "public": "yes"}),
+        json!({"name": "fine-name", "colour": "blue"}),
+    ] {
+        let r = env.post(&base, bad.clone()).await;
+        assert_eq!(r.status, 400, "{bad}: {r:?}");
+    }
+    assert_eq!(env.get(&base).await.body["storages"], json!([]));
+
+    let r = env
+        .post(&base, json!({"name": "raw-bucket", "public": true}))
+        .await;
+    assert_eq!(r.status, 201, "{r:?}");
+    let id = r.body["storage"]["storage_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(id.starts_with("stg_") && id.len() == 36, "{id}");
+    assert_eq!(r.body["storage"]["public_access"], "enabled");
+    let folder = env.dir.path().join("storage").join("raw-bucket");
+    assert!(folder.is_dir(), "the bucket's folder");
+
+    let r = env
+        .post(
+            &format!("/v1/projects/{other}/storages"),
+            json!({"name": "raw-bucket"}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (409, "name_taken"), "{r:?}");
+    assert!(
+        r.body["project_id"].is_null(),
+        "another project is not named: {r:?}"
+    );
+
+    let r = env.get(&format!("{base}/stg_unknown")).await;
+    assert_eq!(r.status, 404, "{r:?}");
+    let r = env
+        .put(
+            &format!("{base}/{id}/public-access"),
+            json!({"enabled": "no"}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{r:?}");
+
+    let r = env.delete(&format!("{base}/{id}")).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.body["storage"]["status"], "deleted");
+    assert!(!folder.exists(), "the bucket went with its storage");
+    assert_eq!(env.get(&format!("{base}/{id}")).await.status, 404);
 }

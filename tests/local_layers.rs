@@ -17,7 +17,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("model", &["model"]),
     (
         "fronts",
-        &["http", "hrana", "apps_http", "dns_server", "admin"],
+        &["http", "hrana", "apps_http", "dns_server", "s3", "admin"],
     ),
     ("server", &[""]),
     ("command", &["cli"]),

@@ -16,6 +16,7 @@ pub mod queries;
 pub mod registrar;
 mod retry;
 pub mod seeds;
+pub mod storages;
 
 pub use client::{Client, ClientOptions};
 pub use endpoints::Pages;

@@ -732,6 +732,7 @@ mod tests {
                     max_json_bytes: 1 << 20,
                     max_bundle_bytes: 1 << 20,
                     database_url_base: String::new(),
+                    storage_endpoint: String::new(),
                     fail_rate: 0.0,
                     fail_after_share: 0.0,
                     latency: Default::default(),

@@ -74,6 +74,10 @@ pub struct ServeArgs {
     /// Address of the DNS listener (UDP and TCP), authoritative for the onboarded domains.
     #[arg(long, default_value = "127.0.0.1:8753")]
     pub dns_listen: SocketAddr,
+    /// Address of the storages' S3 endpoint (path-style buckets; credentials in
+    /// DIR/s3-credentials.json).
+    #[arg(long, default_value = "127.0.0.1:8790")]
+    pub storage_listen: SocketAddr,
     /// DNS server (HOST:PORT) to look for Manual DNS records at.
     #[arg(long, value_parser = parse_resolver)]
     pub resolver: Option<SocketAddr>,
@@ -274,6 +278,7 @@ fn serve_cmd(data: PathBuf, args: ServeArgs) -> Result<(), String> {
         db_listen: args.db_listen,
         apps_listen: args.apps_listen,
         dns_listen: args.dns_listen,
+        storage_listen: args.storage_listen,
         data_dir: data.clone(),
         resolver: args.resolver,
         fail_rate: args.fail_rate,

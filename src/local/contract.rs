@@ -34,8 +34,7 @@ use Source::*;
 
 /// Every route comwit-local serves, as `(method, path template, source)`. Path parameters are
 /// written `{}` (their names do not matter here). Public operations that comwit-local does not
-/// serve yet (app logs,
-/// storage) are not rows: docs/api/openapi.yaml marks them
+/// serve yet (app logs) are not rows: docs/api/openapi.yaml marks them
 /// `x-comwit-local: not-served`, and they answer 404 like any unknown route.
 pub const ROUTES: &[(&str, &str, Source)] = &[
     ("GET", "/healthz", Documented),
@@ -119,6 +118,16 @@ pub const ROUTES: &[(&str, &str, Source)] = &[
         "DELETE",
         "/v1/projects/{}/domains/{}/records/{}",
         Documented,
+    ),
+    // Storage buckets (the official CLI's `comwit storage`).
+    ("POST", "/v1/projects/{}/storages", OfficialCli),
+    ("GET", "/v1/projects/{}/storages", OfficialCli),
+    ("GET", "/v1/projects/{}/storages/{}", OfficialCli),
+    ("DELETE", "/v1/projects/{}/storages/{}", OfficialCli),
+    (
+        "PUT",
+        "/v1/projects/{}/storages/{}/public-access",
+        OfficialCli,
     ),
     // Extensions: shaped like their neighbours, switched off by --no-extensions.
     ("POST", "/v1/projects", Extension),

@@ -6,7 +6,7 @@
 //! |---|---|---|
 //! | command | [`cli`] | the `comwit-local` command |
 //! | server | this module | [`serve`]: the listeners, wired to one [`model::state::AppState`] |
-//! | fronts | [`http`], [`hrana`], [`apps_http`], [`dns_server`], [`admin`] | the platform API's handlers (one module per area), the databases' libSQL data plane, the apps served by `Host`, DNS for the project domains, the operator's commands |
+//! | fronts | [`http`], [`hrana`], [`apps_http`], [`dns_server`], [`s3`], [`admin`] | the platform API's handlers (one module per area), the databases' libSQL data plane, the apps served by `Host`, DNS for the project domains, the storages' S3 endpoint, the operator's commands |
 //! | model | [`model`] | the platform: its objects, rules and answers, one module per area |
 //! | store | [`store`] | SQLite: the schema and its migrations, transactions, each database's file |
 //! | base | [`error`], [`ids`], [`contract`] | problem details, IDs and time, the route table of the contract |
@@ -47,6 +47,7 @@ pub mod hrana;
 pub mod http;
 pub mod ids;
 pub mod model;
+pub mod s3;
 pub mod store;
 
 pub use admin::Admin;
@@ -59,7 +60,7 @@ use store::Store;
 /// File, in the data directory, that holds the bound address (`127.0.0.1:8787`).
 pub const ADDRESS_FILE: &str = "address";
 
-/// File, in the data directory, that names every listener: `{"api", "db", "apps", "dns"}`.
+/// File, in the data directory, that names every listener: `{"api", "db", "apps", "dns", "storage"}`.
 pub const LISTENERS_FILE: &str = "listeners.json";
 
 /// How to run comwit-local.
@@ -73,6 +74,8 @@ pub struct Config {
     pub apps_listen: SocketAddr,
     /// Address of the DNS listener (UDP and TCP).
     pub dns_listen: SocketAddr,
+    /// Address of the storages' S3 endpoint.
+    pub storage_listen: SocketAddr,
     /// Directory of the platform's SQLite file, `databases/` (each database's own file),
     /// `database-token-key`, `dev-token`, `address` and `listeners.json`.
     pub data_dir: PathBuf,
@@ -120,6 +123,7 @@ impl Default for Config {
             db_listen: "127.0.0.1:8788".parse().expect("literal address"),
             apps_listen: "127.0.0.1:8789".parse().expect("literal address"),
             dns_listen: "127.0.0.1:8753".parse().expect("literal address"),
+            storage_listen: "127.0.0.1:8790".parse().expect("literal address"),
             data_dir: PathBuf::from(".comwit-local"),
             resolver: None,
             fail_rate: 0.0,
@@ -152,6 +156,9 @@ pub struct Listeners {
     pub apps: String,
     /// The DNS server, `HOST:PORT` (UDP and TCP).
     pub dns: SocketAddr,
+    /// The storages' S3 endpoint, `http://HOST:PORT` (credentials in `DIR/s3-credentials.json`).
+    #[serde(default)]
+    pub storage: String,
 }
 
 /// A running comwit-local.
@@ -270,6 +277,11 @@ pub async fn serve(config: Config) -> Result<Server, String> {
     let (listener, addr) = bind(config.listen, "the platform API").await?;
     let (db_listener, db_addr) = bind(config.db_listen, "the databases").await?;
     let (apps_listener, apps_addr) = bind(config.apps_listen, "the apps").await?;
+    let (storage_listener, storage_addr) =
+        bind(config.storage_listen, "the storages' S3 endpoint").await?;
+    let storage_url = format!("http://{storage_addr}");
+    let s3_credentials = s3::Credentials::open(&data_dir)?;
+    let s3_router = s3::router(store.clone(), &data_dir, &s3_credentials)?;
     let db_url = format!("http://{db_addr}");
     {
         let d = data_dir.clone();
@@ -302,6 +314,7 @@ pub async fn serve(config: Config) -> Result<Server, String> {
             max_json_bytes: config.max_json_bytes,
             max_bundle_bytes: config.max_bundle_bytes,
             database_url_base: config.database_url_base.clone().unwrap_or(db_url.clone()),
+            storage_endpoint: storage_url.clone(),
             fail_rate: config.fail_rate.clamp(0.0, 1.0),
             fail_after_share: config.fail_after_share.clamp(0.0, 1.0),
             latency: config.latency,
@@ -327,6 +340,7 @@ pub async fn serve(config: Config) -> Result<Server, String> {
         db: db_url,
         apps: format!("http://{apps_addr}"),
         dns: dns_addr,
+        storage: storage_url,
     };
     if config.write_address_file {
         write_private(&data_dir.join(ADDRESS_FILE), &format!("{addr}\n"))
@@ -338,7 +352,12 @@ pub async fn serve(config: Config) -> Result<Server, String> {
     let http = vec![
         spawn_http(listener, http::router(state.clone()), stopped.clone()),
         spawn_http(db_listener, hrana::router(state.clone()), stopped.clone()),
-        spawn_http(apps_listener, apps_http::router(state.clone()), stopped),
+        spawn_http(
+            apps_listener,
+            apps_http::router(state.clone()),
+            stopped.clone(),
+        ),
+        spawn_http(storage_listener, s3_router, stopped),
     ];
     let verify = dns::verify_loop(
         store,

@@ -190,6 +190,24 @@ pub async fn call<T>(
     }
 }
 
+/// What `probe` finds within a few seconds (tried at once, then after 0.5, 1 and 2 s): for an
+/// object a create that failed or lost its answer may have made, which can take a moment to
+/// be listed. A failed probe counts as not found; a stop ends the wait.
+pub async fn found_soon<T, Fut>(ctx: &Ctx, mut probe: impl FnMut() -> Fut) -> Option<T>
+where
+    Fut: Future<Output = Result<Option<T>, ApiError>>,
+{
+    for wait in [0u64, 500, 1000, 2000] {
+        if wait > 0 && !ctx.stop.sleep(Duration::from_millis(wait)).await {
+            return None;
+        }
+        if let Ok(Some(found)) = probe().await {
+            return Some(found);
+        }
+    }
+    None
+}
+
 /// What a read of one object by ID answered: the object, `None` when the platform has none
 /// (a 404), any other error as the diagnostic of `action` (see `api_error`).
 pub fn found<T>(result: Result<T, ApiError>, action: &str) -> Result<Option<T>, Diagnostics> {

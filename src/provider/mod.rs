@@ -54,6 +54,7 @@ pub mod core;
 pub mod dns;
 pub mod query;
 pub mod registrar;
+pub mod storages;
 
 use std::sync::Arc;
 
@@ -105,11 +106,11 @@ impl Provider for ComwitProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        of_every_folder!(&self.shared, resources: core, apps, dns, registrar)
+        of_every_folder!(&self.shared, resources: core, apps, dns, registrar, storages)
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        of_every_folder!(&self.shared, data_sources: core, apps, dns, registrar)
+        of_every_folder!(&self.shared, data_sources: core, apps, dns, registrar, storages)
     }
 
     fn actions(&self) -> Vec<Arc<dyn Action>> {
@@ -123,7 +124,7 @@ impl Provider for ComwitProvider {
 
     fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
         // Each folder adds its list resources here (`<folder>::list_resources`).
-        of_every_folder!(&self.shared, list_resources: core, apps, dns, registrar)
+        of_every_folder!(&self.shared, list_resources: core, apps, dns, registrar, storages)
     }
 
     fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource>> {

@@ -11,3 +11,4 @@ mod dns;
 mod faults;
 mod provider_config;
 mod registrar;
+mod storage;

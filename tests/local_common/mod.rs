@@ -22,6 +22,7 @@ pub fn config(dir: &std::path::Path) -> Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         db_listen: "127.0.0.1:0".parse().unwrap(),
         apps_listen: "127.0.0.1:0".parse().unwrap(),
+        storage_listen: "127.0.0.1:0".parse().unwrap(),
         dns_listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: dir.to_path_buf(),
         database_provision_delay: Duration::from_millis(300),

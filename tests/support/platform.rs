@@ -46,6 +46,8 @@ pub struct Platform {
     pub apps_url: String,
     /// The DNS listener (UDP and TCP).
     pub dns_addr: std::net::SocketAddr,
+    /// The storages' S3 endpoint, `http://127.0.0.1:PORT`.
+    pub storage_url: String,
     data: tempfile::TempDir,
     provider_dir: tempfile::TempDir,
 }
@@ -108,6 +110,7 @@ impl Platform {
             listen: "127.0.0.1:0".parse().unwrap(),
             db_listen: "127.0.0.1:0".parse().unwrap(),
             apps_listen: "127.0.0.1:0".parse().unwrap(),
+            storage_listen: "127.0.0.1:0".parse().unwrap(),
             dns_listen: "127.0.0.1:0".parse().unwrap(),
             data_dir: data.path().to_path_buf(),
             database_provision_delay: Duration::from_millis(300),
@@ -136,6 +139,7 @@ impl Platform {
             db_url: listeners.db,
             apps_url: listeners.apps,
             dns_addr: listeners.dns,
+            storage_url: listeners.storage,
             data,
             provider_dir,
         }

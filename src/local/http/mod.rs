@@ -24,6 +24,7 @@ pub mod projects;
 pub mod records;
 pub mod registrar;
 pub mod stats;
+pub mod storages;
 
 /// The whole API with its middleware.
 pub fn router(state: AppState) -> Router {
@@ -113,6 +114,18 @@ pub fn router(state: AppState) -> Router {
         .route(
             &format!("{d}/records/{{record_id}}"),
             axum::routing::put(records::replace).delete(records::delete),
+        )
+        .route(
+            &format!("{p}/storages"),
+            get(storages::list).post(storages::create),
+        )
+        .route(
+            &format!("{p}/storages/{{storage_id}}"),
+            get(storages::get).delete(storages::delete),
+        )
+        .route(
+            &format!("{p}/storages/{{storage_id}}/public-access"),
+            axum::routing::put(storages::set_public),
         )
         .route("/v1/registrar/availability", get(registrar::availability))
         .route(

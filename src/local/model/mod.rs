@@ -36,6 +36,7 @@ pub mod restores;
 pub mod seeds;
 pub mod state;
 pub mod stats;
+pub mod storages;
 pub mod validate;
 
 use auth::Auth;
@@ -146,6 +147,11 @@ in_project!(
 in_project!(
     /// `/v1/projects/{project_id}/domains/{domain}`: the domain.
     InDomain { domain } => domains::Domain, domains::DOMAINS
+);
+
+in_project!(
+    /// `/v1/projects/{project_id}/storages/{storage_id}`: the storage.
+    InStorage { storage_id } => storages::Storage, storages::STORAGES
 );
 
 /// One item below `P`: its key is the route's last path parameter (the handler reads it).

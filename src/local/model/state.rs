@@ -23,6 +23,8 @@ pub struct Settings {
     pub max_json_bytes: usize,
     pub max_bundle_bytes: usize,
     pub database_url_base: String,
+    /// The S3 endpoint of the storage buckets (`http://HOST:PORT` of [`crate::local::s3`]).
+    pub storage_endpoint: String,
     pub fail_rate: f64,
     pub fail_after_share: f64,
     pub latency: Duration,

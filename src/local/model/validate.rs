@@ -222,7 +222,9 @@ field_rules_only!(
     RegistrationInput,
     RegistrationUpdate,
     DatabaseTokenInput,
-    DatabaseTokenRenew
+    DatabaseTokenRenew,
+    StorageInput,
+    PublicAccessInput
 );
 
 /// `POST /v1/projects`, `PATCH /v1/projects/{project_id}`.
@@ -267,6 +269,51 @@ fn database_authentication<'de, D: serde::Deserializer<'de>>(
             "authentication {other:?} is not known here; send \"comwit\" or leave it out"
         ))),
     }
+}
+
+/// `POST .../storages`: `{"name", "public", "location_hint"}` as the official CLI sends it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageInput {
+    #[serde(deserialize_with = "bucket_name")]
+    pub name: String,
+    /// Absent reads as false (the CLI always sends it).
+    #[serde(default)]
+    pub public: Option<bool>,
+    #[serde(default)]
+    pub location_hint: Option<String>,
+}
+
+/// `PUT .../storages/{storage_id}/public-access`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicAccessInput {
+    pub enabled: bool,
+}
+
+/// A storage's name is its R2 bucket's: 3-63 lowercase letters, digits and hyphens, a letter
+/// or digit at both ends (R2's rule; the Comwit material states none of its own).
+pub fn is_bucket_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    (3..=63).contains(&b.len())
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b[0] != b'-'
+        && b[b.len() - 1] != b'-'
+}
+
+fn bucket_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    ruled(d, |v: String| {
+        if is_bucket_name(&v) {
+            Ok(v)
+        } else {
+            Err(
+                "not a valid bucket name: 3 to 63 lowercase letters, digits and hyphens, \
+                 beginning and ending with a letter or digit"
+                    .into(),
+            )
+        }
+    })
 }
 
 /// `POST .../apps`.

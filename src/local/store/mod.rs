@@ -36,7 +36,21 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(RESTORE_POINTS),
     Migration::Sql(OPERATIONS),
     Migration::Sql(SEEDS),
+    Migration::Sql(STORAGES),
 ];
+
+/// Storage buckets: one row each; the objects are files below `DIR/storage/<name>/`.
+const STORAGES: &str = r#"
+CREATE TABLE storages (
+    seq INTEGER PRIMARY KEY,
+    storage_id TEXT NOT NULL UNIQUE,
+    project_id TEXT NOT NULL REFERENCES projects(project_id) ON DELETE CASCADE,
+    name TEXT NOT NULL UNIQUE,
+    public INTEGER NOT NULL DEFAULT 0,
+    location_hint TEXT,
+    created_at TEXT NOT NULL
+);
+"#;
 
 /// Seed operations (`database_seed`): the file the create announced, when it expires, and
 /// when it landed (`uploaded_at_ms`; null while `awaiting_upload`).

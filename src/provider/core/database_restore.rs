@@ -14,7 +14,7 @@ use crate::api::databases::{Operation, RestoreTo};
 use crate::api::models::Database;
 use crate::api::{ApiError, Client};
 use crate::provider::common::ModelResource;
-use crate::provider::common::{api_error, call, id_validator};
+use crate::provider::common::{api_error, call, found_soon, id_validator};
 use crate::tfplugin::cty::Value;
 use crate::tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::tfplugin::resource::Ctx;
@@ -207,7 +207,7 @@ impl DatabaseResource {
             };
             // The name was free: a database of that name now is this restore's (its answer
             // was lost, or a duplicate was refused). It may take a moment to be listed.
-            if let Some(db) = self.listed_soon(ctx, client, project, name).await {
+            if let Some(db) = found_soon(ctx, || named(ctx, client, project, name)).await {
                 break (db, None, None);
             }
             if e.is_conflict() || started.elapsed() + Duration::from_secs(1) > limit {
@@ -235,25 +235,6 @@ impl DatabaseResource {
                 .await?;
         }
         Ok((db, token))
-    }
-
-    /// The database named `name`, if it is listed within a few seconds.
-    async fn listed_soon(
-        &self,
-        ctx: &Ctx,
-        client: &Client,
-        project: &str,
-        name: &str,
-    ) -> Option<Database> {
-        for wait in [0u64, 500, 1000, 2000] {
-            if wait > 0 && !ctx.stop.sleep(Duration::from_millis(wait)).await {
-                return None;
-            }
-            if let Ok(Some(db)) = named(ctx, client, project, name).await {
-                return Some(db);
-            }
-        }
-        None
     }
 
     /// Polls an operation of `database_id` (a restore's source, a seed's new database) until
