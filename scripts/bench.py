@@ -112,7 +112,8 @@ class Local:
         self.proc = subprocess.Popen(
             [binary, "--data", data, "serve", "--listen", "127.0.0.1:0",
              "--db-listen", "127.0.0.1:0", "--apps-listen", "127.0.0.1:0",
-             "--dns-listen", "127.0.0.1:0", "--database-delay", "0", "--domain-delay", "0",
+             "--dns-listen", "127.0.0.1:0", "--storage-listen", "127.0.0.1:0",
+             "--database-delay", "0", "--domain-delay", "0",
              # The public contract only, as Comwit Cloud serves it.
              "--no-extensions", *flags],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

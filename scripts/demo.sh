@@ -42,7 +42,7 @@ provider_installation {
 EOF
 
 say "starting comwit-local (data in .demo/comwit-local)"
-nohup "$bin/comwit-local" --data "$demo/comwit-local" serve --listen 127.0.0.1:0 --db-listen 127.0.0.1:0 --apps-listen 127.0.0.1:0 --dns-listen 127.0.0.1:0 \
+nohup "$bin/comwit-local" --data "$demo/comwit-local" serve --listen 127.0.0.1:0 --db-listen 127.0.0.1:0 --apps-listen 127.0.0.1:0 --dns-listen 127.0.0.1:0 --storage-listen 127.0.0.1:0 \
 	>"$demo/comwit-local.log" 2>&1 &
 echo $! >"$demo/comwit-local.pid"
 for _ in $(seq 1 100); do

@@ -37,7 +37,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$BIN" --data "$WORK/data" serve --listen 127.0.0.1:0 --db-listen 127.0.0.1:0 --apps-listen 127.0.0.1:0 --dns-listen 127.0.0.1:0 \
+"$BIN" --data "$WORK/data" serve --listen 127.0.0.1:0 --db-listen 127.0.0.1:0 --apps-listen 127.0.0.1:0 --dns-listen 127.0.0.1:0 --storage-listen 127.0.0.1:0 \
   --database-delay 0 --domain-delay 0 --dns-check-interval 500 \
   >"$WORK/server.out" 2>"$WORK/server.log" &
 SERVER_PID=$!
