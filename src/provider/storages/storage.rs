@@ -290,12 +290,10 @@ impl StorageResource {
         loop {
             let e = match call(ctx, client.create_storage(project, &body)).await {
                 Ok(s) => return Ok(s),
+                Err(e @ ApiError::Cancelled) => return Err(api_error(&what, &e)),
                 Err(e) if e.is_conflict() || e.status().is_none_or(|s| s >= 500) => e,
                 Err(e) => return Err(api_error_at(&what, &e, &[("name", "name")])),
             };
-            if matches!(e, ApiError::Cancelled) {
-                return Err(api_error(&what, &e));
-            }
             // The name was free in this project: a storage of that name listed now is this
             // create's (its answer was lost, or a resend was refused as a duplicate).
             if let Some(s) =
@@ -374,12 +372,12 @@ impl StorageResource {
         &self,
         ctx: &Ctx,
         client: &Client,
-        s: &Storage,
+        (project_id, storage_id, name): (&str, &str, &str),
         public: bool,
     ) -> Result<Storage, Diagnostics> {
         call(
             ctx,
-            client.set_storage_public(&s.project_id, &s.storage_id, public),
+            client.set_storage_public(project_id, storage_id, public),
         )
         .await
         .map_err(|e| {
@@ -387,7 +385,7 @@ impl StorageResource {
                 &format!(
                     "turn public access {} for the storage {:?}",
                     if public { "on" } else { "off" },
-                    s.name
+                    name
                 ),
                 &e,
                 &[("enabled", "public")],
@@ -432,7 +430,12 @@ impl ModelResource for StorageResource {
         let mut s = self.settled(ctx, client, made, started, limit).await?;
         // The create's `public` is honoured, also by a platform that answered without it.
         if s.is_public() != planned.public {
-            s = self.set_public(ctx, client, &s, planned.public).await?;
+            let key = (
+                s.project_id.as_str(),
+                s.storage_id.as_str(),
+                s.name.as_str(),
+            );
+            s = self.set_public(ctx, client, key, planned.public).await?;
         }
         self.state(planned.with_remote(s))
     }
@@ -460,15 +463,13 @@ impl ModelResource for StorageResource {
     ) -> Result<Value, Diagnostics> {
         let configured = self.shared.get()?;
         let client = &configured.client;
-        let current = Storage {
-            storage_id: prior.storage_id.clone(),
-            project_id: prior.project_id.clone(),
-            name: prior.name.clone(),
-            ..Default::default()
-        };
         let s = if prior.public != planned.public {
-            self.set_public(ctx, client, &current, planned.public)
-                .await?
+            let key = (
+                prior.project_id.as_str(),
+                prior.storage_id.as_str(),
+                prior.name.as_str(),
+            );
+            self.set_public(ctx, client, key, planned.public).await?
         } else {
             call(
                 ctx,

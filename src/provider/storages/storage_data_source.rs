@@ -92,6 +92,15 @@ impl From<StorageModel> for StorageData {
     }
 }
 
+/// Neither or both of `storage_id` and `name` are set.
+fn one_key_needed() -> Diagnostics {
+    Diagnostic::error(
+        "Storage lookup needs one key",
+        "Set exactly one of `storage_id` and `name` to say which storage to read.",
+    )
+    .into()
+}
+
 #[async_trait]
 impl DataSource for StorageDataSource {
     type_metadata!();
@@ -102,11 +111,7 @@ impl DataSource for StorageDataSource {
         if unknown("storage_id") || unknown("name") || set("storage_id") != set("name") {
             return Diagnostics::new();
         }
-        Diagnostic::error(
-            "Storage lookup needs one key",
-            "Set exactly one of `storage_id` and `name` to say which storage to read.",
-        )
-        .into()
+        one_key_needed()
     }
 
     async fn read(&self, ctx: &mut Ctx, config: &Value) -> Result<Value, Diagnostics> {
@@ -127,7 +132,8 @@ impl DataSource for StorageDataSource {
                     .map_err(|e| api_error(&format!("read the storage {name:?}"), &e))?;
                 (name.clone(), s)
             }
-            (None, None) => unreachable!("validate asks for one of them"),
+            // Validation skips values unknown then; known now, neither may be set.
+            (None, None) => return Err(one_key_needed()),
         };
         let Some(s) = s else {
             return Err(Diagnostic::error(
